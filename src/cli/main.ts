@@ -1,0 +1,75 @@
+// The `jiesu` command line: a thin layer over the modules.
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { startPlatform } from '../server.js';
+import { openDatabase } from '../db/database.js';
+import { migrate } from '../db/migrate.js';
+
+const program = new Command('jiesu').description('接诉 jiesu: 12345 citizen service hotline platform').showHelpAfterError();
+
+const port = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('port must be an integer 0-65535');
+  return n;
+};
+
+function describeDb(databaseUrl: string | undefined, dataDir: string) {
+  return databaseUrl ? `PostgreSQL ${databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}` : `embedded PGlite in ${dataDir}`;
+}
+
+program
+  .command('serve')
+  .description('run the API server (embedded PGlite unless --database-url or DATABASE_URL is given)')
+  .option('--port <port>', 'port to listen on', port, Number(process.env.PORT ?? 3000))
+  .option('--host <host>', 'address to listen on', process.env.HOST ?? '127.0.0.1')
+  .option('--data <dir>', 'PGlite data folder', process.env.JIESU_DATA ?? './data')
+  .option('--database-url <url>', 'PostgreSQL server URL', process.env.DATABASE_URL)
+  .action(async (o: { port: number; host: string; data: string; databaseUrl?: string }) => {
+    const dataDir = resolve(o.data);
+    console.log(`jiesu: opening ${describeDb(o.databaseUrl, dataDir)} …`);
+    const platform = await startPlatform({
+      databaseUrl: o.databaseUrl,
+      dataDir,
+      adminPassword: process.env.JIESU_ADMIN_PASSWORD,
+      logger: process.env.LOG_LEVEL !== 'silent',
+    });
+    const address = await platform.app.listen({ port: o.port, host: o.host });
+    console.log(`jiesu: serving on ${address}  (API ${address}/api/v1, OpenAPI ${address}/api/v1/openapi.json)`);
+    if (!process.env.JIESU_ADMIN_PASSWORD) {
+      const { rows } = await platform.db.query<{ n: number }>("SELECT count(*)::int AS n FROM users WHERE 'admin' = ANY(roles)");
+      if (rows[0]!.n === 0) console.log('jiesu: no admin user yet; restart with JIESU_ADMIN_PASSWORD=… to create `admin`.');
+    }
+    const stop = async () => {
+      console.log('jiesu: shutting down');
+      await platform.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations and exit')
+  .option('--data <dir>', 'PGlite data folder', process.env.JIESU_DATA ?? './data')
+  .option('--database-url <url>', 'PostgreSQL server URL', process.env.DATABASE_URL)
+  .action(async (o: { data: string; databaseUrl?: string }) => {
+    const db = await openDatabase({ databaseUrl: o.databaseUrl, dataDir: resolve(o.data) });
+    try {
+      const applied = await migrate(db);
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the schema is up to date');
+    } finally {
+      await db.close();
+    }
+  });
+
+program.parseAsync().catch((err: unknown) => {
+  const e = err as { code?: string; message?: string };
+  // Expected failures get one clear line; only real bugs print a stack.
+  if (e.code === 'ECONNREFUSED' || e.code === '3D000' || e.code === '28P01' || e.code === 'EADDRINUSE') {
+    console.error(`jiesu: ${e.message}`);
+  } else {
+    console.error('jiesu:', err);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,107 @@
+// One small interface over the two PostgreSQL engines jiesu runs on:
+// PGlite (embedded, in-process, the default) and a PostgreSQL server (pg Pool).
+// Modules write plain SQL against `Queryable`; transactions go through `tx`.
+import { mkdirSync } from 'node:fs';
+import pg from 'pg';
+
+export type Row = Record<string, unknown>;
+
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  /** One statement, with $1… parameters. */
+  query<T = Row>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+  /** Several statements, no parameters (migrations, scripts). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs fn in one transaction; commits when it resolves, rolls back when it throws. */
+  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres://… URL of a PostgreSQL server; when absent, PGlite is used. */
+  databaseUrl?: string;
+  /** PGlite data folder; when absent (and no URL), an in-memory database. */
+  dataDir?: string;
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
+  return openPglite(opts.dataDir);
+}
+
+// bigint (int8) and numeric come back as numbers on both engines, so that ids and
+// counts have the same JS type whichever engine answers.
+const INT8 = 20;
+const NUMERIC = 1700;
+
+async function openPostgres(url: string): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: Number(process.env.JIESU_DB_POOL ?? 10),
+    types: {
+      getTypeParser: ((oid: number, format?: string) => {
+        if (oid === INT8 || oid === NUMERIC) return (v: string) => (v === null ? null : Number(v));
+        return pg.types.getTypeParser(oid, format as 'text');
+      }) as typeof pg.types.getTypeParser,
+    },
+  });
+  pool.on('error', (err) => console.error('jiesu: idle PostgreSQL client error:', err.message));
+  const client = await pool.connect(); // fail fast when the server is unreachable
+  client.release();
+  const run = async <T>(q: pg.Pool | pg.PoolClient, sql: string, params?: unknown[]): Promise<QueryResult<T>> => {
+    const r = await q.query(sql, params as unknown[]);
+    return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+  };
+  return {
+    kind: 'postgres',
+    query: (sql, params) => run(pool, sql, params),
+    exec: async (sql) => void (await pool.query(sql)),
+    async tx(fn) {
+      const c = await pool.connect();
+      try {
+        await c.query('BEGIN');
+        const result = await fn({ query: (sql, params) => run(c, sql, params), exec: async (sql) => void (await c.query(sql)) });
+        await c.query('COMMIT');
+        return result;
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        c.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function openPglite(dataDir?: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir ?? 'memory://', {
+    parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v) },
+  });
+  type PgliteQ = {
+    query: (sql: string, params?: unknown[]) => Promise<{ rows: unknown[]; affectedRows?: number }>;
+    exec: (sql: string) => Promise<unknown>;
+  };
+  const run = async <T>(q: PgliteQ, sql: string, params?: unknown[]): Promise<QueryResult<T>> => {
+    const r = await q.query(sql, params);
+    return { rows: r.rows as T[], rowCount: r.affectedRows ?? r.rows.length };
+  };
+  return {
+    kind: 'pglite',
+    query: (sql, params) => run(db, sql, params),
+    exec: async (sql) => void (await db.exec(sql)),
+    // PGlite is one connection: its transaction() holds a lock so other queries wait.
+    tx: (fn) => db.transaction((t) => fn({ query: (sql, params) => run(t, sql, params), exec: async (sql) => void (await t.exec(sql)) })),
+    close: () => db.close(),
+  };
+}

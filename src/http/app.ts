@@ -1,0 +1,113 @@
+// The HTTP layer: Fastify with JSON-schema validation, OpenAPI, bearer auth and
+// one error format. Domain modules register their own routes on it.
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AppError, forbidden, unauthorized } from './errors.js';
+import type { Actor, AppContext, Role } from './context.js';
+import { hasRole } from './context.js';
+import { authenticate } from '../org/auth.js';
+import { orgRoutes } from '../org/routes.js';
+import { workorderRoutes } from '../workorders/routes.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+  interface FastifyContextConfig {
+    /** Route reachable without a token. */
+    public?: boolean;
+  }
+}
+
+export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
+
+export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {}): Promise<App> {
+  const app = Fastify({
+    logger: opts.logger ? { level: process.env.LOG_LEVEL ?? 'info' } : false,
+    bodyLimit: 1024 * 1024,
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'jiesu 12345 hotline API', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+
+  app.decorateRequest('actor', null);
+  app.addHook('onRequest', async (req) => {
+    if (req.routeOptions.config?.public || !req.url.startsWith('/api/')) return;
+    const header = req.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    if (!token) throw unauthorized();
+    const actor = await authenticate(ctx.db, token);
+    if (!actor) throw unauthorized();
+    req.actor = actor;
+  });
+
+  app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
+    const body = toErrorBody(err);
+    if (body.status >= 500) req.log.error(err);
+    reply.status(body.status).send({ error: body.error });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
+  });
+
+  app.get('/api/v1/health', { config: { public: true }, schema: { tags: ['system'] } }, async () => {
+    await ctx.db.query('SELECT 1');
+    return { status: 'ok', database: ctx.db.kind };
+  });
+  app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(async (api) => orgRoutes(api as App, ctx));
+  await app.register(async (api) => workorderRoutes(api as App, ctx));
+  return app;
+}
+
+/** The authenticated actor, with one of the given roles when any are named. */
+export function requireActor(req: FastifyRequest, ...roles: Role[]): Actor {
+  if (!req.actor) throw unauthorized();
+  if (roles.length > 0 && !hasRole(req.actor, ...roles)) throw forbidden(`需要角色 (requires role): ${roles.join(' | ')}`);
+  return req.actor;
+}
+
+interface ErrorBody {
+  status: number;
+  error: { code: string; message: string; field?: string };
+}
+
+function toErrorBody(err: FastifyError | AppError): ErrorBody {
+  if (err instanceof AppError) {
+    return { status: err.status, error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } };
+  }
+  const fe = err as FastifyError & { code?: string };
+  if (fe.validation && fe.validation.length > 0) {
+    const v = fe.validation[0]!;
+    const params = v.params as Record<string, unknown>;
+    const path = [fe.validationContext, ...(v.instancePath ?? '').split('/').filter(Boolean)];
+    if (typeof params.missingProperty === 'string') path.push(params.missingProperty);
+    if (typeof params.additionalProperty === 'string') path.push(params.additionalProperty);
+    const field = path.filter(Boolean).slice(1).join('.') || String(fe.validationContext ?? '');
+    const message = `${field ? field + ': ' : ''}${v.message ?? 'invalid'}` + (params.allowedValues ? ` (${(params.allowedValues as unknown[]).join(', ')})` : '');
+    return { status: 400, error: { code: 'validation_failed', message, field } };
+  }
+  const pgCode = typeof fe.code === 'string' && /^[0-9A-Z]{5}$/.test(fe.code) ? fe.code : undefined;
+  if (pgCode) {
+    // Safety net: a database constraint caught input the service did not check.
+    if (pgCode === '23505') return { status: 409, error: { code: 'conflict', message: 'already exists' } };
+    if (pgCode.startsWith('22') || pgCode.startsWith('23')) {
+      return { status: 400, error: { code: 'validation_failed', message: 'invalid value' } };
+    }
+  }
+  const status = fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500 ? fe.statusCode : 500;
+  if (status === 500) return { status, error: { code: 'internal', message: '服务器内部错误 (internal error)' } };
+  const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : status === 429 ? 'rate_limited' : 'bad_request';
+  return { status, error: { code, message: fe.message } };
+}

@@ -1,0 +1,55 @@
+// Passwords (argon2id) and bearer tokens (random, stored as SHA-256).
+import { createHash, randomBytes } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+import type { Database, Queryable } from '../db/database.js';
+import type { Actor, Role } from '../http/context.js';
+
+export const hashPassword = (password: string) => hash(password);
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+// Verified against when the user does not exist, so that both cases take the same time.
+let dummyHash: Promise<string> | undefined;
+
+/** Returns a new token, or null when the username or password is wrong (the caller cannot tell which). */
+export async function login(db: Database, username: string, password: string, ttlSeconds: number): Promise<{ token: string; expiresAt: Date } | null> {
+  const { rows } = await db.query<{ id: number; password_hash: string; active: boolean }>(
+    'SELECT id, password_hash, active FROM users WHERE username = $1',
+    [username],
+  );
+  const user = rows[0];
+  dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+  const ok = await verify(user?.password_hash ?? (await dummyHash), password).catch(() => false);
+  if (!user || !ok || !user.active) return null;
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
+  await db.query('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [sha256(token), user.id, expiresAt]);
+  return { token, expiresAt };
+}
+
+export async function logout(db: Database, token: string): Promise<void> {
+  await db.query('UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL', [sha256(token)]);
+}
+
+export async function authenticate(db: Queryable, token: string): Promise<Actor | null> {
+  const { rows } = await db.query<{ id: number; username: string; unit_id: number | null; roles: Role[] }>(
+    `SELECT u.id, u.username, u.unit_id, u.roles
+       FROM sessions s JOIN users u ON u.id = s.user_id
+      WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active`,
+    [sha256(token)],
+  );
+  const u = rows[0];
+  return u ? { id: u.id, username: u.username, unitId: u.unit_id, roles: u.roles } : null;
+}
+
+/** Creates the `admin` user from JIESU_ADMIN_PASSWORD when it does not exist yet. */
+export async function bootstrapAdmin(db: Database, password: string | undefined): Promise<boolean> {
+  if (!password) return false;
+  const passwordHash = await hashPassword(password);
+  const r = await db.query(
+    `INSERT INTO users (username, password_hash, display_name, roles)
+     VALUES ('admin', $1, '系统管理员', ARRAY['admin']) ON CONFLICT (username) DO NOTHING`,
+    [passwordHash],
+  );
+  return r.rowCount > 0;
+}

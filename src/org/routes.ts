@@ -1,0 +1,101 @@
+import { Type } from 'typebox';
+import type { App } from '../http/app.js';
+import { requireActor } from '../http/app.js';
+import { ROLES, type AppContext } from '../http/context.js';
+import { unauthorized } from '../http/errors.js';
+import { Id, IdParams, StringEnum } from '../http/schemas.js';
+import { login, logout } from './auth.js';
+import { UNIT_KINDS, createUnit, getUnit, listUnits, updateUnit } from './units.js';
+import { createUser, getUser, listUsers, updateUser } from './users.js';
+
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const UnitBody = Type.Object(
+  { name: Name, kind: StringEnum(UNIT_KINDS), parentId: Type.Optional(Type.Union([Id, Type.Null()])) },
+  { additionalProperties: false },
+);
+const UnitPatch = Type.Object(
+  {
+    name: Type.Optional(Name),
+    kind: Type.Optional(StringEnum(UNIT_KINDS)),
+    parentId: Type.Optional(Type.Union([Id, Type.Null()])),
+    active: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+const Username = Type.String({ minLength: 2, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
+const Password = Type.String({ minLength: 1, maxLength: 256 });
+const Roles = Type.Array(StringEnum(ROLES), { maxItems: ROLES.length });
+const UserBody = Type.Object(
+  { username: Username, password: Password, displayName: Name, unitId: Type.Optional(Type.Union([Id, Type.Null()])), roles: Roles },
+  { additionalProperties: false },
+);
+const UserPatch = Type.Object(
+  {
+    password: Type.Optional(Password),
+    displayName: Type.Optional(Name),
+    unitId: Type.Optional(Type.Union([Id, Type.Null()])),
+    roles: Type.Optional(Roles),
+    active: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export async function orgRoutes(app: App, { db, config }: AppContext) {
+  app.post(
+    '/api/v1/auth/login',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) }),
+      },
+    },
+    async (req) => {
+      const session = await login(db, req.body.username, req.body.password, config.tokenTtlSeconds);
+      if (!session) throw unauthorized('用户名或密码错误 (wrong username or password)');
+      return { token: session.token, expiresAt: session.expiresAt.toISOString() };
+    },
+  );
+  app.post('/api/v1/auth/logout', { schema: { tags: ['auth'] } }, async (req, reply) => {
+    await logout(db, req.headers.authorization!.slice(7).trim());
+    return reply.status(204).send();
+  });
+  app.get('/api/v1/auth/me', { schema: { tags: ['auth'] } }, async (req) => getUser(db, requireActor(req).id));
+
+  app.post('/api/v1/units', { schema: { tags: ['org'], body: UnitBody } }, async (req, reply) => {
+    requireActor(req, 'admin');
+    return reply.status(201).send(await createUnit(db, req.body));
+  });
+  // Every staff member may read the org tree: dispatching and co-handling need it.
+  app.get(
+    '/api/v1/units',
+    { schema: { tags: ['org'], querystring: Type.Object({ parentId: Type.Optional(Id), kind: Type.Optional(StringEnum(UNIT_KINDS)) }) } },
+    async (req) => ({ items: await listUnits(db, req.query) }),
+  );
+  app.get('/api/v1/units/:id', { schema: { tags: ['org'], params: IdParams } }, async (req) => getUnit(db, req.params.id));
+  app.patch('/api/v1/units/:id', { schema: { tags: ['org'], params: IdParams, body: UnitPatch } }, async (req) => {
+    requireActor(req, 'admin');
+    return updateUnit(db, req.params.id, req.body);
+  });
+
+  app.post('/api/v1/users', { schema: { tags: ['org'], body: UserBody } }, async (req, reply) => {
+    requireActor(req, 'admin');
+    return reply.status(201).send(await createUser(db, req.body));
+  });
+  app.get(
+    '/api/v1/users',
+    { schema: { tags: ['org'], querystring: Type.Object({ unitId: Type.Optional(Id), role: Type.Optional(StringEnum(ROLES)) }) } },
+    async (req) => {
+      requireActor(req, 'admin');
+      return { items: await listUsers(db, req.query) };
+    },
+  );
+  app.get('/api/v1/users/:id', { schema: { tags: ['org'], params: IdParams } }, async (req) => {
+    requireActor(req, 'admin');
+    return getUser(db, req.params.id);
+  });
+  app.patch('/api/v1/users/:id', { schema: { tags: ['org'], params: IdParams, body: UserPatch } }, async (req) => {
+    requireActor(req, 'admin');
+    return updateUser(db, req.params.id, req.body);
+  });
+}

@@ -1,0 +1,40 @@
+// Opens the database, migrates it, bootstraps the admin and builds the HTTP app.
+import { openDatabase, type Database } from './db/database.js';
+import { migrate } from './db/migrate.js';
+import { buildApp, type App } from './http/app.js';
+import { defaultConfig, type AppConfig } from './http/context.js';
+import { bootstrapAdmin } from './org/auth.js';
+
+export interface PlatformOptions {
+  databaseUrl?: string;
+  dataDir?: string;
+  adminPassword?: string;
+  logger?: boolean;
+  config?: Partial<AppConfig>;
+}
+
+export interface Platform {
+  app: App;
+  db: Database;
+  close(): Promise<void>;
+}
+
+export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
+  const db = await openDatabase({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir });
+  try {
+    await migrate(db);
+    await bootstrapAdmin(db, opts.adminPassword);
+    const app = await buildApp({ db, config: { ...defaultConfig, ...opts.config } }, { logger: opts.logger });
+    return {
+      app,
+      db,
+      async close() {
+        await app.close();
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+}

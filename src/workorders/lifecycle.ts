@@ -1,0 +1,196 @@
+// The work-order state machine. An action checks who may do what in which state and
+// yields one event; `applyEvent` folds events into the order. The stored order is
+// always `events.reduce(applyEvent)`, which a test checks.
+import type { Actor, Role } from '../http/context.js';
+import { hasRole } from '../http/context.js';
+import { badRequest, conflict, forbidden } from '../http/errors.js';
+import type { Citizen, CloseReason, Location, OrderType, Satisfaction, Status, Urgency, WorkOrder } from './model.js';
+
+export interface OrderEvent {
+  type: string;
+  at: string;
+  actorId: number | null;
+  data: Record<string, any>;
+}
+
+export interface CreatedData {
+  number: string;
+  type: OrderType;
+  title: string;
+  content: string;
+  categoryCode: string | null;
+  urgency: Urgency;
+  location: Location | null;
+  citizen: Citizen | null;
+  contactId: number | null;
+}
+
+/** Folds one event into the order (null before `created`). Pure. */
+export function applyEvent(order: WorkOrder | null, ev: OrderEvent, id = order?.id ?? 0): WorkOrder {
+  if (ev.type === 'created') {
+    const d = ev.data as CreatedData;
+    return {
+      id, number: d.number, type: d.type, title: d.title, content: d.content, categoryCode: d.categoryCode,
+      urgency: d.urgency, status: 'new', location: d.location, citizen: d.citizen, contactId: d.contactId,
+      mainUnitId: null, coUnitIds: [], pendingExtension: null, extensionDays: 0, reply: null, survey: null,
+      closeReason: null, duplicateOf: null, dispatchCount: 0, returnCount: 0, reopenCount: 0, supervisionCount: 0,
+      version: 1, createdBy: ev.actorId, createdAt: ev.at, updatedAt: ev.at, dispatchedAt: null, signedAt: null,
+      repliedAt: null, closedAt: null,
+    };
+  }
+  if (!order) throw new Error(`event ${ev.type} before created`);
+  const o: WorkOrder = { ...order, version: order.version + 1, updatedAt: ev.at };
+  const d = ev.data;
+  switch (ev.type) {
+    case 'dispatched':
+      return {
+        ...o, status: 'dispatched', mainUnitId: d.unitId, coUnitIds: d.coUnitIds ?? [], dispatchCount: o.dispatchCount + 1,
+        dispatchedAt: ev.at, signedAt: null, pendingExtension: null, reply: null,
+      };
+    case 'signed':
+      return { ...o, status: 'accepted', signedAt: ev.at };
+    case 'returned':
+      return { ...o, status: 'returned', returnCount: o.returnCount + 1, pendingExtension: null };
+    case 'extension_requested':
+      return { ...o, pendingExtension: { days: d.days, reason: d.reason, requestedBy: ev.actorId, requestedAt: ev.at } };
+    case 'extension_approved':
+      return { ...o, pendingExtension: null, extensionDays: o.extensionDays + d.days };
+    case 'extension_rejected':
+      return { ...o, pendingExtension: null };
+    case 'replied':
+      return { ...o, status: 'replied', reply: { content: d.content, resolved: d.resolved, by: ev.actorId, at: ev.at }, repliedAt: ev.at, pendingExtension: null };
+    case 'surveyed': {
+      const survey = { satisfaction: d.satisfaction, resolved: d.resolved, note: d.note ?? null, by: ev.actorId, at: ev.at };
+      return d.reopened
+        ? { ...o, survey, status: 'reopened', reopenCount: o.reopenCount + 1 }
+        : { ...o, survey, status: 'closed', closedAt: ev.at };
+    }
+    case 'closed':
+      return { ...o, status: 'closed', closeReason: d.reason, duplicateOf: d.duplicateOf ?? null, closedAt: ev.at };
+    case 'supervised':
+      return { ...o, supervisionCount: o.supervisionCount + 1 };
+    default:
+      throw new Error(`unknown event ${ev.type}`);
+  }
+}
+
+export interface ActionContext {
+  actor: Actor;
+  /** True when the actor belongs to the order's main unit. */
+  isMainUnit: boolean;
+  /** Checks that a unit exists (the service looks it up). */
+  unitExists: (id: number) => Promise<boolean>;
+  orderExists: (id: number) => Promise<boolean>;
+}
+
+interface ActionDef {
+  roles: Role[];
+  from: readonly Status[];
+  /** Only users of the order's main unit may act. */
+  mainUnitOnly?: boolean;
+  /** Validates the body against the order and returns the event to append. */
+  decide(order: WorkOrder, body: Record<string, any>, ctx: ActionContext): Promise<{ type: string; data: Record<string, any> }>;
+}
+
+const OPEN: readonly Status[] = ['new', 'dispatched', 'accepted', 'returned', 'replied', 'reopened'];
+
+export const ACTIONS: Record<string, ActionDef> = {
+  dispatch: {
+    roles: ['dispatcher'],
+    from: ['new', 'returned', 'reopened'],
+    async decide(_o, b, ctx) {
+      if (!(await ctx.unitExists(b.unitId))) throw badRequest(`unit ${b.unitId} does not exist`, 'unitId');
+      const coUnitIds: number[] = [...new Set<number>(b.coUnitIds ?? [])];
+      if (coUnitIds.includes(b.unitId)) throw badRequest('the main unit cannot also be a co-unit', 'coUnitIds');
+      for (const id of coUnitIds) if (!(await ctx.unitExists(id))) throw badRequest(`unit ${id} does not exist`, 'coUnitIds');
+      return { type: 'dispatched', data: { unitId: b.unitId, coUnitIds, note: b.note ?? null } };
+    },
+  },
+  sign: {
+    roles: ['handler', 'unit_manager'],
+    from: ['dispatched'],
+    mainUnitOnly: true,
+    decide: async () => ({ type: 'signed', data: {} }),
+  },
+  return: {
+    roles: ['handler', 'unit_manager'],
+    from: ['dispatched', 'accepted'],
+    mainUnitOnly: true,
+    decide: async (_o, b) => ({ type: 'returned', data: { reason: b.reason } }),
+  },
+  'request-extension': {
+    roles: ['handler', 'unit_manager'],
+    from: ['accepted'],
+    mainUnitOnly: true,
+    async decide(o, b) {
+      if (o.pendingExtension) throw conflict('invalid_transition', 'an extension request is already pending');
+      return { type: 'extension_requested', data: { days: b.days, reason: b.reason } };
+    },
+  },
+  'approve-extension': {
+    roles: ['dispatcher', 'supervisor'],
+    from: ['accepted'],
+    async decide(o, b) {
+      if (!o.pendingExtension) throw conflict('invalid_transition', 'no extension request is pending');
+      const days = b.days ?? o.pendingExtension.days;
+      return { type: 'extension_approved', data: { days, note: b.note ?? null } };
+    },
+  },
+  'reject-extension': {
+    roles: ['dispatcher', 'supervisor'],
+    from: ['accepted'],
+    async decide(o, b) {
+      if (!o.pendingExtension) throw conflict('invalid_transition', 'no extension request is pending');
+      return { type: 'extension_rejected', data: { reason: b.reason ?? null } };
+    },
+  },
+  reply: {
+    roles: ['handler', 'unit_manager'],
+    from: ['accepted'],
+    mainUnitOnly: true,
+    decide: async (_o, b) => ({ type: 'replied', data: { content: b.content, resolved: b.resolved } }),
+  },
+  survey: {
+    roles: ['followup'],
+    from: ['replied'],
+    async decide(_o, b) {
+      const satisfaction = b.satisfaction as Satisfaction;
+      const reopened = satisfaction === 'unsatisfied' || b.resolved === false;
+      return { type: 'surveyed', data: { satisfaction, resolved: b.resolved, note: b.note ?? null, reopened } };
+    },
+  },
+  close: {
+    roles: ['agent', 'dispatcher'],
+    from: ['new'],
+    async decide(o, b, ctx) {
+      const reason = b.reason as CloseReason;
+      if (reason === 'duplicate') {
+        if (b.duplicateOf == null) throw badRequest('duplicateOf is required when the reason is duplicate', 'duplicateOf');
+        if (b.duplicateOf === o.id) throw badRequest('an order cannot duplicate itself', 'duplicateOf');
+        if (!(await ctx.orderExists(b.duplicateOf))) throw badRequest(`order ${b.duplicateOf} does not exist`, 'duplicateOf');
+      } else if (b.duplicateOf != null) {
+        throw badRequest('duplicateOf is only for the reason duplicate', 'duplicateOf');
+      }
+      return { type: 'closed', data: { reason, duplicateOf: reason === 'duplicate' ? b.duplicateOf : null } };
+    },
+  },
+  supervise: {
+    roles: ['supervisor'],
+    from: OPEN,
+    decide: async (_o, b) => ({ type: 'supervised', data: { note: b.note } }),
+  },
+};
+
+/** Checks role, unit, version and state, then returns the event the action yields. */
+export async function decide(order: WorkOrder, action: string, body: Record<string, any>, ctx: ActionContext) {
+  const def = ACTIONS[action]!;
+  if (!hasRole(ctx.actor, ...def.roles)) throw forbidden(`${action} 需要角色 (requires role): ${def.roles.join(' | ')}`);
+  if (def.mainUnitOnly && !ctx.isMainUnit) throw forbidden(`只有主办单位可以${action} (only the main unit may ${action} this order)`);
+  if (body.version !== order.version) {
+    throw conflict('version_conflict', `工单已被修改，请刷新 (order is at version ${order.version}, not ${body.version})`);
+  }
+  if (!def.from.includes(order.status)) {
+    throw conflict('invalid_transition', `状态为 ${order.status} 的工单不能执行 ${action} (allowed from: ${def.from.join(', ')})`);
+  }
+  return def.decide(order, body, ctx);
+}

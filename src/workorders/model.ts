@@ -1,0 +1,139 @@
+// The work order as the API shows it, and its mapping from the `workorders` row.
+export const ORDER_TYPES = ['consultation', 'request', 'complaint', 'report', 'suggestion', 'praise'] as const;
+export type OrderType = (typeof ORDER_TYPES)[number];
+export const URGENCIES = ['normal', 'urgent'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+export const STATUSES = ['new', 'dispatched', 'accepted', 'returned', 'replied', 'reopened', 'closed'] as const;
+export type Status = (typeof STATUSES)[number];
+export const SATISFACTIONS = ['satisfied', 'basically_satisfied', 'unsatisfied'] as const;
+export type Satisfaction = (typeof SATISFACTIONS)[number];
+export const CLOSE_REASONS = ['answered', 'invalid', 'duplicate'] as const;
+export type CloseReason = (typeof CLOSE_REASONS)[number];
+
+export interface Location {
+  address: string | null;
+  districtUnitId: number | null;
+  lat: number | null;
+  lng: number | null;
+}
+
+export interface Citizen {
+  name: string | null;
+  phone: string | null;
+}
+
+export interface PendingExtension {
+  days: number;
+  reason: string;
+  requestedBy: number | null;
+  requestedAt: string;
+}
+
+export interface Reply {
+  content: string;
+  resolved: boolean;
+  by: number | null;
+  at: string;
+}
+
+export interface Survey {
+  satisfaction: Satisfaction;
+  resolved: boolean;
+  note: string | null;
+  by: number | null;
+  at: string;
+}
+
+export interface WorkOrder {
+  id: number;
+  number: string;
+  type: OrderType;
+  title: string;
+  content: string;
+  categoryCode: string | null;
+  urgency: Urgency;
+  status: Status;
+  location: Location | null;
+  citizen: Citizen | null;
+  contactId: number | null;
+  mainUnitId: number | null;
+  coUnitIds: number[];
+  pendingExtension: PendingExtension | null;
+  extensionDays: number;
+  reply: Reply | null;
+  survey: Survey | null;
+  closeReason: CloseReason | null;
+  duplicateOf: number | null;
+  dispatchCount: number;
+  returnCount: number;
+  reopenCount: number;
+  supervisionCount: number;
+  version: number;
+  createdBy: number | null;
+  createdAt: string;
+  updatedAt: string;
+  dispatchedAt: string | null;
+  signedAt: string | null;
+  repliedAt: string | null;
+  closedAt: string | null;
+}
+
+const iso = (v: unknown): string | null => (v == null ? null : v instanceof Date ? v.toISOString() : String(v));
+
+export function fromRow(r: Record<string, any>): WorkOrder {
+  const hasLocation = r.address != null || r.district_unit_id != null || r.lat != null || r.lng != null;
+  const hasCitizen = r.citizen_name != null || r.citizen_phone != null;
+  return {
+    id: r.id,
+    number: r.number,
+    type: r.type,
+    title: r.title,
+    content: r.content,
+    categoryCode: r.category_code,
+    urgency: r.urgency,
+    status: r.status,
+    location: hasLocation ? { address: r.address, districtUnitId: r.district_unit_id, lat: r.lat, lng: r.lng } : null,
+    citizen: hasCitizen ? { name: r.citizen_name, phone: r.citizen_phone } : null,
+    contactId: r.contact_id,
+    mainUnitId: r.main_unit_id,
+    coUnitIds: r.co_unit_ids ?? [],
+    pendingExtension: r.extension,
+    extensionDays: r.extension_days,
+    reply: r.reply,
+    survey: r.survey,
+    closeReason: r.close_reason,
+    duplicateOf: r.duplicate_of,
+    dispatchCount: r.dispatch_count,
+    returnCount: r.return_count,
+    reopenCount: r.reopen_count,
+    supervisionCount: r.supervision_count,
+    version: r.version,
+    createdBy: r.created_by,
+    createdAt: iso(r.created_at)!,
+    updatedAt: iso(r.updated_at)!,
+    dispatchedAt: iso(r.dispatched_at),
+    signedAt: iso(r.signed_at),
+    repliedAt: iso(r.replied_at),
+    closedAt: iso(r.closed_at),
+  };
+}
+
+/** Column values of an order, in the order of `ROW_COLUMNS`. */
+export const ROW_COLUMNS = [
+  'number', 'type', 'title', 'content', 'category_code', 'urgency', 'status', 'address', 'district_unit_id', 'lat', 'lng',
+  'citizen_name', 'citizen_phone', 'contact_id', 'main_unit_id', 'co_unit_ids', 'extension', 'extension_days', 'reply',
+  'survey', 'close_reason', 'duplicate_of', 'dispatch_count', 'return_count', 'reopen_count', 'supervision_count',
+  'version', 'created_by', 'created_at', 'updated_at', 'dispatched_at', 'signed_at', 'replied_at', 'closed_at',
+] as const;
+
+export function toRowValues(o: WorkOrder): unknown[] {
+  const json = (v: unknown) => (v == null ? null : JSON.stringify(v));
+  return [
+    o.number, o.type, o.title, o.content, o.categoryCode, o.urgency, o.status, o.location?.address ?? null,
+    o.location?.districtUnitId ?? null, o.location?.lat ?? null, o.location?.lng ?? null, o.citizen?.name ?? null,
+    o.citizen?.phone ?? null, o.contactId, o.mainUnitId, o.coUnitIds, json(o.pendingExtension), o.extensionDays,
+    json(o.reply), json(o.survey), o.closeReason, o.duplicateOf, o.dispatchCount, o.returnCount, o.reopenCount,
+    o.supervisionCount, o.version, o.createdBy, o.createdAt, o.updatedAt, o.dispatchedAt, o.signedAt, o.repliedAt,
+    o.closedAt,
+  ];
+}

@@ -1,0 +1,94 @@
+import { Type, type TSchema } from 'typebox';
+import type { App } from '../http/app.js';
+import { requireActor } from '../http/app.js';
+import type { AppContext } from '../http/context.js';
+import { Id, IdParams, StringEnum } from '../http/schemas.js';
+import { CLOSE_REASONS, ORDER_TYPES, SATISFACTIONS, STATUSES, URGENCIES } from './model.js';
+import { act, createOrder, getOrder, listEvents, listOrders } from './service.js';
+
+const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
+const Nullable = <T extends TSchema>(t: T) => Type.Optional(Type.Union([t, Type.Null()]));
+
+const CreateBody = Type.Object(
+  {
+    type: StringEnum(ORDER_TYPES),
+    title: Text(200),
+    content: Text(20000),
+    categoryCode: Nullable(Type.String({ minLength: 1, maxLength: 64 })),
+    urgency: Type.Optional(StringEnum(URGENCIES)),
+    location: Nullable(
+      Type.Object(
+        {
+          address: Nullable(Type.String({ maxLength: 500 })),
+          districtUnitId: Nullable(Id),
+          lat: Nullable(Type.Number({ minimum: -90, maximum: 90 })),
+          lng: Nullable(Type.Number({ minimum: -180, maximum: 180 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    citizen: Nullable(
+      Type.Object(
+        {
+          name: Nullable(Type.String({ maxLength: 100 })),
+          phone: Nullable(Type.String({ maxLength: 32, pattern: '^\\+?[0-9][0-9 -]{2,30}$' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    contactId: Nullable(Id),
+  },
+  { additionalProperties: false },
+);
+
+const Version = Type.Integer({ minimum: 1 });
+const action = (props: Record<string, TSchema>) => Type.Object({ version: Version, ...props }, { additionalProperties: false });
+
+/** The body each action takes; `version` is the order version the client last saw. */
+export const ACTION_BODIES: Record<string, TSchema> = {
+  dispatch: action({ unitId: Id, coUnitIds: Type.Optional(Type.Array(Id, { maxItems: 20 })), note: Type.Optional(Type.String({ maxLength: 2000 })) }),
+  sign: action({}),
+  return: action({ reason: Text(2000) }),
+  'request-extension': action({ days: Type.Integer({ minimum: 1, maximum: 60 }), reason: Text(2000) }),
+  'approve-extension': action({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })), note: Type.Optional(Type.String({ maxLength: 2000 })) }),
+  'reject-extension': action({ reason: Type.Optional(Type.String({ maxLength: 2000 })) }),
+  reply: action({ content: Text(20000), resolved: Type.Boolean() }),
+  survey: action({ satisfaction: StringEnum(SATISFACTIONS), resolved: Type.Boolean(), note: Type.Optional(Type.String({ maxLength: 2000 })) }),
+  close: action({ reason: StringEnum(CLOSE_REASONS), duplicateOf: Type.Optional(Id) }),
+  supervise: action({ note: Text(2000) }),
+};
+
+const ListQuery = Type.Object({
+  status: Type.Optional(Type.Array(StringEnum(STATUSES), { maxItems: STATUSES.length })),
+  unitId: Type.Optional(Id),
+  type: Type.Optional(StringEnum(ORDER_TYPES)),
+  categoryCode: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  createdFrom: Type.Optional(Type.String({ format: 'date-time' })),
+  createdTo: Type.Optional(Type.String({ format: 'date-time' })),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 20 }),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+});
+
+export async function workorderRoutes(app: App, { db, config }: AppContext) {
+  app.post('/api/v1/workorders', { schema: { tags: ['workorders'], body: CreateBody } }, async (req, reply) => {
+    const actor = requireActor(req, 'agent', 'dispatcher');
+    return reply.status(201).send(await createOrder(db, config, actor, req.body));
+  });
+  app.get('/api/v1/workorders', { schema: { tags: ['workorders'], querystring: ListQuery } }, async (req) =>
+    listOrders(db, requireActor(req), req.query),
+  );
+  app.get('/api/v1/workorders/:id', { schema: { tags: ['workorders'], params: IdParams } }, async (req) =>
+    getOrder(db, requireActor(req), req.params.id),
+  );
+  app.get('/api/v1/workorders/:id/events', { schema: { tags: ['workorders'], params: IdParams } }, async (req) => ({
+    items: await listEvents(db, requireActor(req), req.params.id),
+  }));
+  for (const [name, body] of Object.entries(ACTION_BODIES)) {
+    app.post(
+      `/api/v1/workorders/:id/actions/${name}`,
+      { schema: { tags: ['workorders'], params: IdParams, body } },
+      async (req) => act(db, requireActor(req), req.params.id, name, req.body as Record<string, unknown>),
+    );
+  }
+}

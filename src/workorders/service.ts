@@ -1,0 +1,214 @@
+// Work-order persistence: every change appends an event and rewrites the projection
+// row in one transaction, under a row lock, so concurrent actions serialise.
+import type { Database, Queryable } from '../db/database.js';
+import type { Actor, AppConfig } from '../http/context.js';
+import { hasRole } from '../http/context.js';
+import { badRequest, forbidden, notFound } from '../http/errors.js';
+import { subtreeUnitIds } from '../org/units.js';
+import { applyEvent, decide, type CreatedData, type OrderEvent } from './lifecycle.js';
+import { ROW_COLUMNS, fromRow, toRowValues, type Citizen, type WorkOrder } from './model.js';
+
+/** Roles that see every order (the center); the others see their unit's orders. */
+const CENTER_ROLES = ['agent', 'dispatcher', 'followup', 'supervisor', 'admin'] as const;
+/** Roles that need the citizen's name and phone to do their job. */
+const PII_ROLES = ['agent', 'dispatcher', 'followup'] as const;
+
+export interface CreateInput {
+  type: CreatedData['type'];
+  title: string;
+  content: string;
+  categoryCode?: string | null;
+  urgency?: CreatedData['urgency'];
+  location?: { address?: string | null; districtUnitId?: number | null; lat?: number | null; lng?: number | null } | null;
+  citizen?: { name?: string | null; phone?: string | null } | null;
+  contactId?: number | null;
+}
+
+/** The day part of order numbers, in the city's time zone. */
+function dayStamp(at: Date, timeZone: string): string {
+  const p = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  const get = (t: string) => p.find((x) => x.type === t)!.value;
+  return `${get('year')}${get('month')}${get('day')}`;
+}
+
+async function nextNumber(q: Queryable, at: Date, timeZone: string): Promise<string> {
+  const day = dayStamp(at, timeZone);
+  const { rows } = await q.query<{ last: number }>(
+    `INSERT INTO workorder_number_counters (day, last) VALUES ($1, 1)
+     ON CONFLICT (day) DO UPDATE SET last = workorder_number_counters.last + 1 RETURNING last`,
+    [day],
+  );
+  return day + String(rows[0]!.last).padStart(5, '0');
+}
+
+async function appendEvent(q: Queryable, orderId: number, seq: number, ev: OrderEvent) {
+  await q.query('INSERT INTO workorder_events (workorder_id, seq, type, actor_id, at, data) VALUES ($1, $2, $3, $4, $5, $6)', [
+    orderId, seq, ev.type, ev.actorId, ev.at, JSON.stringify(ev.data),
+  ]);
+}
+
+export async function createOrder(db: Database, config: AppConfig, actor: Actor, input: CreateInput, q?: Queryable): Promise<WorkOrder> {
+  const run = async (tx: Queryable) => {
+    const loc = input.location;
+    if (loc?.districtUnitId != null) {
+      const u = await tx.query('SELECT 1 FROM units WHERE id = $1', [loc.districtUnitId]);
+      if (u.rowCount === 0) throw badRequest(`unit ${loc.districtUnitId} does not exist`, 'location.districtUnitId');
+    }
+    const now = new Date();
+    const data: CreatedData = {
+      number: await nextNumber(tx, now, config.timeZone),
+      type: input.type,
+      title: input.title.trim(),
+      content: input.content.trim(),
+      categoryCode: input.categoryCode ?? null,
+      urgency: input.urgency ?? 'normal',
+      location: loc ? { address: loc.address ?? null, districtUnitId: loc.districtUnitId ?? null, lat: loc.lat ?? null, lng: loc.lng ?? null } : null,
+      citizen: input.citizen && (input.citizen.name || input.citizen.phone) ? { name: input.citizen.name ?? null, phone: input.citizen.phone ?? null } : null,
+      contactId: input.contactId ?? null,
+    };
+    const ev: OrderEvent = { type: 'created', at: now.toISOString(), actorId: actor.id, data };
+    const order = applyEvent(null, ev);
+    const cols = ROW_COLUMNS.join(', ');
+    const placeholders = ROW_COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
+    const { rows } = await tx.query<{ id: number }>(`INSERT INTO workorders (${cols}) VALUES (${placeholders}) RETURNING id`, toRowValues(order));
+    order.id = rows[0]!.id;
+    await appendEvent(tx, order.id, 1, ev);
+    return order;
+  };
+  return q ? run(q) : db.tx(run);
+}
+
+/** Loads an order the actor may see: 404 when absent, 403 when another unit's. */
+export async function loadVisible(q: Queryable, actor: Actor, id: number, forUpdate = false): Promise<WorkOrder> {
+  const { rows } = await q.query(`SELECT * FROM workorders WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  if (!rows[0]) throw notFound(`work order ${id}`);
+  const order = fromRow(rows[0]);
+  const scope = await unitScope(q, actor);
+  if (scope && !isInScope(order, scope)) throw forbidden('该工单不属于本单位 (this order belongs to another unit)');
+  return order;
+}
+
+/** The unit ids whose orders the actor may see, or null for the whole city. */
+async function unitScope(q: Queryable, actor: Actor): Promise<number[] | null> {
+  if (hasRole(actor, ...CENTER_ROLES)) return null;
+  if (actor.unitId == null) return [];
+  return hasRole(actor, 'unit_manager') ? subtreeUnitIds(q, actor.unitId) : [actor.unitId];
+}
+
+const isInScope = (o: WorkOrder, scope: number[]) =>
+  (o.mainUnitId != null && scope.includes(o.mainUnitId)) || o.coUnitIds.some((u) => scope.includes(u));
+
+export const maskPhone = (p: string) => (p.length >= 7 ? `${p.slice(0, 3)}****${p.slice(-4)}` : '****');
+export const maskName = (n: string) => (n.length <= 1 ? '*' : n[0] + '*'.repeat(Math.min(n.length - 1, 3)));
+
+function maskCitizen(c: Citizen | null): Citizen | null {
+  return c && { name: c.name && maskName(c.name), phone: c.phone && maskPhone(c.phone) };
+}
+
+/** The order as this actor may see it: personal data masked unless the role needs it, and each full read logged. */
+export async function present(q: Queryable, actor: Actor, order: WorkOrder, opts: { reveal: boolean }): Promise<WorkOrder> {
+  if (!order.citizen) return order;
+  if (opts.reveal && hasRole(actor, ...PII_ROLES)) {
+    await q.query('INSERT INTO pii_access_log (user_id, workorder_id, fields, purpose) VALUES ($1, $2, $3, $4)', [
+      actor.id, order.id, ['citizen.name', 'citizen.phone'].filter((f) => order.citizen![f.slice(8) as keyof Citizen]), 'workorder.view',
+    ]);
+    return order;
+  }
+  return { ...order, citizen: maskCitizen(order.citizen) };
+}
+
+export async function getOrder(db: Database, actor: Actor, id: number): Promise<WorkOrder> {
+  const order = await loadVisible(db, actor, id);
+  return present(db, actor, order, { reveal: true });
+}
+
+export async function act(db: Database, actor: Actor, id: number, action: string, body: Record<string, any>): Promise<WorkOrder> {
+  return db.tx(async (q) => {
+    const order = await loadVisible(q, actor, id, true);
+    const ev = await decide(order, action, body, {
+      actor,
+      isMainUnit: actor.unitId != null && actor.unitId === order.mainUnitId,
+      unitExists: async (u) => (await q.query('SELECT 1 FROM units WHERE id = $1 AND active', [u])).rowCount > 0,
+      orderExists: async (o) => (await q.query('SELECT 1 FROM workorders WHERE id = $1', [o])).rowCount > 0,
+    });
+    const event: OrderEvent = { ...ev, at: new Date().toISOString(), actorId: actor.id };
+    const next = applyEvent(order, event);
+    await appendEvent(q, id, next.version, event);
+    const sets = ROW_COLUMNS.map((c, i) => `${c} = $${i + 2}`).join(', ');
+    await q.query(`UPDATE workorders SET ${sets} WHERE id = $1`, [id, ...toRowValues(next)]);
+    return present(q, actor, next, { reveal: true });
+  });
+}
+
+export interface EventRecord extends OrderEvent {
+  seq: number;
+}
+
+export async function listEvents(db: Database, actor: Actor, id: number): Promise<EventRecord[]> {
+  const order = await loadVisible(db, actor, id);
+  const { rows } = await db.query<{ seq: number; type: string; actor_id: number | null; at: Date; data: Record<string, any> }>(
+    'SELECT seq, type, actor_id, at, data FROM workorder_events WHERE workorder_id = $1 ORDER BY seq',
+    [id],
+  );
+  const showPii = hasRole(actor, ...PII_ROLES);
+  if (showPii && order.citizen) await present(db, actor, order, { reveal: true });
+  return rows.map((r) => ({
+    seq: r.seq,
+    type: r.type,
+    actorId: r.actor_id,
+    at: r.at.toISOString(),
+    data: r.type === 'created' && !showPii ? { ...r.data, citizen: maskCitizen(r.data.citizen ?? null) } : r.data,
+  }));
+}
+
+export interface ListFilter {
+  status?: string[];
+  unitId?: number;
+  type?: string;
+  categoryCode?: string;
+  createdFrom?: string;
+  createdTo?: string;
+  q?: string;
+  limit: number;
+  cursor?: string;
+}
+
+const encodeCursor = (id: number) => Buffer.from(`id:${id}`).toString('base64url');
+function decodeCursor(c: string): number {
+  const m = /^id:(\d{1,10})$/.exec(Buffer.from(c, 'base64url').toString());
+  if (!m) throw badRequest('invalid cursor', 'cursor');
+  return Number(m[1]);
+}
+
+/** Newest first; `nextCursor` continues after the last item. Personal data is always masked in lists. */
+export async function listOrders(db: Database, actor: Actor, f: ListFilter): Promise<{ items: WorkOrder[]; nextCursor: string | null }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const scope = await unitScope(db, actor);
+  if (scope) {
+    const p = params.push(scope);
+    where.push(`(main_unit_id = ANY($${p}::int[]) OR co_unit_ids && $${p}::int[])`);
+  }
+  if (f.status?.length) where.push(`status = ANY($${params.push(f.status)}::text[])`);
+  if (f.unitId !== undefined) where.push(`main_unit_id = $${params.push(f.unitId)}`);
+  if (f.type) where.push(`type = $${params.push(f.type)}`);
+  if (f.categoryCode) where.push(`category_code LIKE $${params.push(escapeLike(f.categoryCode) + '%')}`);
+  if (f.createdFrom) where.push(`created_at >= $${params.push(f.createdFrom)}`);
+  if (f.createdTo) where.push(`created_at < $${params.push(f.createdTo)}`);
+  if (f.q) {
+    const p = params.push('%' + escapeLike(f.q) + '%');
+    where.push(`(title ILIKE $${p} OR content ILIKE $${p} OR number = $${params.push(f.q)})`);
+  }
+  if (f.cursor) where.push(`id < $${params.push(decodeCursor(f.cursor))}`);
+  const { rows } = await db.query(
+    `SELECT * FROM workorders ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT $${params.push(f.limit + 1)}`,
+    params,
+  );
+  const items = rows.slice(0, f.limit).map((r) => {
+    const o = fromRow(r);
+    return { ...o, citizen: maskCitizen(o.citizen) };
+  });
+  return { items, nextCursor: rows.length > f.limit ? encodeCursor(items[items.length - 1]!.id) : null };
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
