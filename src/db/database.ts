@@ -94,7 +94,8 @@ async function openPglite(dataDir?: string): Promise<Database> {
   };
   const run = async <T>(q: PgliteQ, sql: string, params?: unknown[]): Promise<QueryResult<T>> => {
     const r = await q.query(sql, params);
-    return { rows: r.rows as T[], rowCount: r.affectedRows ?? r.rows.length };
+    // PGlite reports affectedRows 0 for a SELECT; pg counts the rows it returned.
+    return { rows: r.rows as T[], rowCount: r.rows.length > 0 ? r.rows.length : (r.affectedRows ?? 0) };
   };
   return {
     kind: 'pglite',

@@ -42,7 +42,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
 
   app.decorateRequest('actor', null);
   app.addHook('onRequest', async (req) => {
-    if (req.routeOptions.config?.public || !req.url.startsWith('/api/')) return;
+    // Unmatched routes fall through to the JSON 404; public routes need no token.
+    if (!req.routeOptions.url || req.routeOptions.config?.public || !req.url.startsWith('/api/')) return;
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     if (!token) throw unauthorized();
