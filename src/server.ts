@@ -24,7 +24,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   try {
     await migrate(db);
     await bootstrapAdmin(db, opts.adminPassword);
-    const app = await buildApp({ db, config: { ...defaultConfig, ...opts.config } }, { logger: opts.logger });
+    const app = await buildApp({ db, config: { ...defaultConfig, ...opts.config }, orderListeners: [] }, { logger: opts.logger });
     return {
       app,
       db,

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { startPlatform } from '../server.js';
 import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
+import { loadModuleExports } from '../http/modules.js';
 
 const program = new Command('jiesu').description('接诉 jiesu: 12345 citizen service hotline platform').showHelpAfterError();
 
@@ -62,6 +63,9 @@ program
       await db.close();
     }
   });
+
+// Each module's src/<module>/cli.ts adds its sub-commands.
+for (const { value: commands } of await loadModuleExports<(p: Command) => void>('cli', 'commands')) commands(program);
 
 program.parseAsync().catch((err: unknown) => {
   const e = err as { code?: string; message?: string };

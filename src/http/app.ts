@@ -7,8 +7,7 @@ import { AppError, forbidden, unauthorized } from './errors.js';
 import type { Actor, AppContext, Role } from './context.js';
 import { hasRole } from './context.js';
 import { authenticate } from '../org/auth.js';
-import { orgRoutes } from '../org/routes.js';
-import { workorderRoutes } from '../workorders/routes.js';
+import { loadModuleExports } from './modules.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -67,8 +66,10 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   });
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(async (api) => orgRoutes(api as App, ctx));
-  await app.register(async (api) => workorderRoutes(api as App, ctx));
+  // Each domain module (src/<module>/routes.ts) adds its routes and order listeners.
+  for (const { value: routes } of await loadModuleExports<(app: App, ctx: AppContext) => Promise<void>>('routes', 'routes')) {
+    await app.register(async (api) => routes(api as App, ctx));
+  }
   return app;
 }
 

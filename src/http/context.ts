@@ -1,4 +1,6 @@
-import type { Database } from '../db/database.js';
+import type { Database, Queryable } from '../db/database.js';
+import type { OrderEvent } from '../workorders/lifecycle.js';
+import type { WorkOrder } from '../workorders/model.js';
 
 export const ROLES = ['agent', 'dispatcher', 'handler', 'unit_manager', 'followup', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -23,9 +25,21 @@ export const defaultConfig: AppConfig = {
   timeZone: 'Asia/Shanghai',
 };
 
+/**
+ * Called inside the transaction that appends an event to a work order, after the
+ * projection row is written. Modules (time limits, surveys, …) react here so their
+ * writes commit or roll back together with the order.
+ */
+export type OrderEventListener = (
+  q: Queryable,
+  change: { order: WorkOrder; previous: WorkOrder | null; event: OrderEvent },
+) => Promise<void>;
+
 export interface AppContext {
   db: Database;
   config: AppConfig;
+  /** Listeners registered by modules at start-up. */
+  orderListeners: OrderEventListener[];
 }
 
 export function hasRole(actor: Actor, ...roles: Role[]): boolean {

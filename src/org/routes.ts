@@ -40,7 +40,7 @@ const UserPatch = Type.Object(
   { additionalProperties: false },
 );
 
-export async function orgRoutes(app: App, { db, config }: AppContext) {
+export async function routes(app: App, { db, config }: AppContext) {
   app.post(
     '/api/v1/auth/login',
     {

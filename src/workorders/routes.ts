@@ -70,10 +70,11 @@ const ListQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 });
 
-export async function workorderRoutes(app: App, { db, config }: AppContext) {
+export async function routes(app: App, ctx: AppContext) {
+  const { db } = ctx;
   app.post('/api/v1/workorders', { schema: { tags: ['workorders'], body: CreateBody } }, async (req, reply) => {
     const actor = requireActor(req, 'agent', 'dispatcher');
-    return reply.status(201).send(await createOrder(db, config, actor, req.body));
+    return reply.status(201).send(await createOrder(ctx, actor, req.body));
   });
   app.get('/api/v1/workorders', { schema: { tags: ['workorders'], querystring: ListQuery } }, async (req) =>
     listOrders(db, requireActor(req), req.query),
@@ -88,7 +89,7 @@ export async function workorderRoutes(app: App, { db, config }: AppContext) {
     app.post(
       `/api/v1/workorders/:id/actions/${name}`,
       { schema: { tags: ['workorders'], params: IdParams, body } },
-      async (req) => act(db, requireActor(req), req.params.id, name, req.body as Record<string, unknown>),
+      async (req) => act(ctx, requireActor(req), req.params.id, name, req.body as Record<string, unknown>),
     );
   }
 }

@@ -1,7 +1,7 @@
 // Work-order persistence: every change appends an event and rewrites the projection
 // row in one transaction, under a row lock, so concurrent actions serialise.
 import type { Database, Queryable } from '../db/database.js';
-import type { Actor, AppConfig } from '../http/context.js';
+import type { Actor, AppContext } from '../http/context.js';
 import { hasRole } from '../http/context.js';
 import { badRequest, forbidden, notFound } from '../http/errors.js';
 import { subtreeUnitIds } from '../org/units.js';
@@ -47,7 +47,13 @@ async function appendEvent(q: Queryable, orderId: number, seq: number, ev: Order
   ]);
 }
 
-export async function createOrder(db: Database, config: AppConfig, actor: Actor, input: CreateInput, q?: Queryable): Promise<WorkOrder> {
+async function notify(ctx: AppContext, q: Queryable, order: WorkOrder, previous: WorkOrder | null, event: OrderEvent) {
+  for (const listener of ctx.orderListeners) await listener(q, { order, previous, event });
+}
+
+/** Creates an order (in its own transaction, or inside `q`'s). */
+export async function createOrder(ctx: AppContext, actor: Actor, input: CreateInput, q?: Queryable): Promise<WorkOrder> {
+  const { db, config } = ctx;
   const run = async (tx: Queryable) => {
     const loc = input.location;
     if (loc?.districtUnitId != null) {
@@ -73,6 +79,7 @@ export async function createOrder(db: Database, config: AppConfig, actor: Actor,
     const { rows } = await tx.query<{ id: number }>(`INSERT INTO workorders (${cols}) VALUES (${placeholders}) RETURNING id`, toRowValues(order));
     order.id = rows[0]!.id;
     await appendEvent(tx, order.id, 1, ev);
+    await notify(ctx, tx, order, null, ev);
     return order;
   };
   return q ? run(q) : db.tx(run);
@@ -122,8 +129,8 @@ export async function getOrder(db: Database, actor: Actor, id: number): Promise<
   return present(db, actor, order, { reveal: true });
 }
 
-export async function act(db: Database, actor: Actor, id: number, action: string, body: Record<string, any>): Promise<WorkOrder> {
-  return db.tx(async (q) => {
+export async function act(ctx: AppContext, actor: Actor, id: number, action: string, body: Record<string, any>): Promise<WorkOrder> {
+  return ctx.db.tx(async (q) => {
     const order = await loadVisible(q, actor, id, true);
     const ev = await decide(order, action, body, {
       actor,
@@ -136,6 +143,7 @@ export async function act(db: Database, actor: Actor, id: number, action: string
     await appendEvent(q, id, next.version, event);
     const sets = ROW_COLUMNS.map((c, i) => `${c} = $${i + 2}`).join(', ');
     await q.query(`UPDATE workorders SET ${sets} WHERE id = $1`, [id, ...toRowValues(next)]);
+    await notify(ctx, q, next, order, event);
     return present(q, actor, next, { reveal: true });
   });
 }
