@@ -5,6 +5,8 @@ import { startPlatform } from '../server.js';
 import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { loadModuleExports } from '../http/modules.js';
+import { printDemoSummary } from '../demo/cli.js';
+import { seedDemo, type DemoSummary } from '../demo/seed.js';
 
 const program = new Command('jiesu').description('接诉 jiesu: 12345 citizen service hotline platform').showHelpAfterError();
 
@@ -25,7 +27,8 @@ program
   .option('--host <host>', 'address to listen on', process.env.HOST ?? '127.0.0.1')
   .option('--data <dir>', 'PGlite data folder', process.env.JIESU_DATA ?? './data')
   .option('--database-url <url>', 'PostgreSQL server URL', process.env.DATABASE_URL)
-  .action(async (o: { port: number; host: string; data: string; databaseUrl?: string }) => {
+  .option('--demo', 'seed the demo city first when the database is empty (what `npm start` does)')
+  .action(async (o: { port: number; host: string; data: string; databaseUrl?: string; demo?: boolean }) => {
     const dataDir = resolve(o.data);
     console.log(`jiesu: opening ${describeDb(o.databaseUrl, dataDir)} …`);
     const platform = await startPlatform({
@@ -34,8 +37,14 @@ program
       adminPassword: process.env.JIESU_ADMIN_PASSWORD,
       logger: process.env.LOG_LEVEL !== 'silent',
     });
+    let demo: DemoSummary | undefined;
+    if (o.demo && (await platform.db.query<{ n: number }>('SELECT count(*)::int AS n FROM units')).rows[0]!.n === 0) {
+      console.log('jiesu: empty database, seeding the demo city (30 days of history) …');
+      demo = await seedDemo(platform.db, { contacts: Number(process.env.JIESU_DEMO_CONTACTS ?? 30000), days: 30, seed: 1 });
+    }
     const address = await platform.app.listen({ port: o.port, host: o.host });
     console.log(`jiesu: serving on ${address}  (API ${address}/api/v1, OpenAPI ${address}/api/v1/openapi.json)`);
+    if (demo) printDemoSummary(demo);
     if (!process.env.JIESU_ADMIN_PASSWORD) {
       const { rows } = await platform.db.query<{ n: number }>("SELECT count(*)::int AS n FROM users WHERE 'admin' = ANY(roles)");
       if (rows[0]!.n === 0) console.log('jiesu: no admin user yet; restart with JIESU_ADMIN_PASSWORD=… to create `admin`.');

@@ -1,0 +1,80 @@
+// Fast bulk insert that works the same on PGlite and a PostgreSQL server: one statement
+// per batch, `INSERT … SELECT FROM unnest($1::text[], …)`, each column cast from text.
+import type { Database, Queryable } from './database.js';
+
+export interface BulkColumn {
+  name: string;
+  /** SQL type to cast the text value to, e.g. 'int', 'timestamptz', 'jsonb', 'int[]'. */
+  type: string;
+}
+
+/** Text form of a value for a cast: Dates as ISO, arrays as PG array literals, objects as JSON. */
+export function toText(v: unknown): string | null {
+  if (v == null) return null;
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return `{${v.join(',')}}`;
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+export async function bulkInsert(
+  q: Queryable,
+  table: string,
+  columns: BulkColumn[],
+  rows: unknown[][],
+  opts: { overridingSystemValue?: boolean; batchSize?: number } = {},
+): Promise<void> {
+  const batch = opts.batchSize ?? 5000;
+  const names = columns.map((c) => c.name);
+  const sql =
+    `INSERT INTO ${table} (${names.join(', ')})${opts.overridingSystemValue ? ' OVERRIDING SYSTEM VALUE' : ''} ` +
+    `SELECT ${columns.map((c, i) => `c${i}::${c.type}`).join(', ')} ` +
+    `FROM unnest(${columns.map((_, i) => `$${i + 1}::text[]`).join(', ')}) AS u(${columns.map((_, i) => `c${i}`).join(', ')})`;
+  for (let start = 0; start < rows.length; start += batch) {
+    const slice = rows.slice(start, start + batch);
+    const params = columns.map((_, ci) => slice.map((r) => toText(r[ci])));
+    await q.query(sql, params);
+  }
+}
+
+const csvField = (v: unknown): string => {
+  const t = toText(v);
+  if (t === null) return '';
+  return /[",\n\r]/.test(t) || t === '' ? `"${t.replaceAll('"', '""')}"` : t;
+};
+
+/**
+ * Bulk load outside any transaction: COPY on PGlite (about a third faster there),
+ * `bulkInsert` on a server. Columns keep their own types (COPY parses the text).
+ */
+export async function bulkLoad(
+  db: Database,
+  table: string,
+  columns: BulkColumn[],
+  rows: unknown[][],
+  opts: { overridingSystemValue?: boolean; /** Data generated consistent: skip FK triggers (PGlite). */ trusted?: boolean } = {},
+) {
+  if (db.copyCsv) {
+    // Foreign-key triggers cost more than the COPY itself; generated data is consistent by construction.
+    if (opts.trusted) await db.exec('SET session_replication_role = replica');
+    try {
+      await copyAll(db, table, columns, rows);
+    } finally {
+      if (opts.trusted) await db.exec('SET session_replication_role = DEFAULT');
+    }
+    return;
+  }
+  await db.tx((q) => bulkInsert(q, table, columns, rows, opts));
+}
+
+async function copyAll(db: Database, table: string, columns: BulkColumn[], rows: unknown[][]) {
+  {
+    // COPY ignores OVERRIDING SYSTEM VALUE; identity columns are GENERATED ALWAYS, so COPY
+    // into them is allowed (COPY bypasses the "always" check).
+    const names = columns.map((c) => c.name);
+    for (let start = 0; start < rows.length; start += 20000) {
+      const csv = rows.slice(start, start + 20000).map((r) => r.map(csvField).join(',')).join('\n');
+      await db.copyCsv!(table, names, csv);
+    }
+  }
+}

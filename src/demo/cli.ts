@@ -1,0 +1,48 @@
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { openDatabase } from '../db/database.js';
+import { migrate } from '../db/migrate.js';
+import { progressBar } from '../cli/progress.js';
+import { seedDemo, type DemoSummary } from './seed.js';
+
+const positiveInt = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+};
+
+export function printDemoSummary(s: DemoSummary, log = console.log) {
+  log(`演示城市已生成 (demo city seeded) in ${(s.ms / 1000).toFixed(1)} s: ${s.units} units, ${s.users} users, ${s.orders} work orders (${s.openOrders} open), ${s.events} events`);
+  log(`演示账号 (demo logins), password "${s.password}":`);
+  for (const l of s.logins) log(`  ${l.username.padEnd(18)} ${l.roles.join(',').padEnd(14)} ${l.displayName} (${l.unit})`);
+}
+
+export function commands(program: Command) {
+  const demo = program.command('demo').description('the demo city');
+  demo
+    .command('seed')
+    .description('seed a fictional city with a year of hotline history into an empty database')
+    .option('--contacts <n>', 'citizen contacts over the period (about 42 % become work orders)', positiveInt, 406174)
+    .option('--orders <n>', 'work orders instead of contacts (sets contacts = orders / 0.42)', positiveInt)
+    .option('--days <n>', 'days of history, ending now', positiveInt, 365)
+    .option('--seed <n>', 'random seed (same seed, same city)', positiveInt, 1)
+    .option('--data <dir>', 'PGlite data folder', process.env.JIESU_DATA ?? './data')
+    .option('--database-url <url>', 'PostgreSQL server URL', process.env.DATABASE_URL)
+    .action(async (o: { contacts: number; orders?: number; days: number; seed: number; data: string; databaseUrl?: string }) => {
+      const db = await openDatabase({ databaseUrl: o.databaseUrl, dataDir: resolve(o.data) });
+      try {
+        await migrate(db);
+        const bar = progressBar('生成工单 orders');
+        const summary = await seedDemo(db, {
+          contacts: o.orders ? Math.round(o.orders / 0.42) : o.contacts,
+          days: o.days,
+          seed: o.seed,
+          onProgress: (_stage, done, total) => bar.update(done, total),
+        });
+        bar.stop();
+        printDemoSummary(summary);
+      } finally {
+        await db.close();
+      }
+    });
+}

@@ -1,0 +1,101 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loginAs, testPlatform, throwawayDatabase, type TestPlatform } from '../../test/helpers.js';
+import { applyEvent } from '../workorders/lifecycle.js';
+import type { WorkOrder } from '../workorders/model.js';
+import { DEMO_PASSWORD, seedDemo, type DemoSummary } from './seed.js';
+
+const END = new Date('2026-11-20T10:00:00Z');
+let platform: TestPlatform;
+let summary: DemoSummary;
+
+beforeAll(async () => {
+  platform = await testPlatform();
+  summary = await seedDemo(platform.db, { contacts: 4000, days: 40, seed: 7, end: END });
+});
+afterAll(async () => platform?.close());
+
+describe('the demo city', () => {
+  it('has an org tree, staff for every role and printed logins that work', async () => {
+    expect(summary.units).toBeGreaterThan(100);
+    const roles = new Set(summary.logins.flatMap((l) => l.roles));
+    expect([...roles].sort()).toEqual(['admin', 'agent', 'dispatcher', 'followup', 'handler', 'supervisor', 'unit_manager']);
+    for (const l of summary.logins) await loginAs(platform, l.username, DEMO_PASSWORD);
+    const admin = await loginAs(platform, 'demo_admin', DEMO_PASSWORD);
+    const kinds = (await admin.get('/api/v1/units')).body.items.map((u: any) => u.kind);
+    for (const k of ['city', 'district', 'subdistrict', 'community', 'bureau', 'utility']) expect(kinds).toContain(k);
+  });
+
+  it('has orders in every stage of the lifecycle, with varied texts', async () => {
+    const { rows } = await platform.db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM workorders GROUP BY status');
+    const by = Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    expect(Object.values(by).reduce((a, b) => a + b, 0)).toBe(summary.orders);
+    for (const s of ['closed', 'replied', 'accepted', 'dispatched']) expect(by[s], s).toBeGreaterThan(0);
+    const counts = (await platform.db.query<{ returns: number; reopens: number; ext: number; titles: number }>(
+      `SELECT sum(return_count)::int AS returns, sum(reopen_count)::int AS reopens,
+              count(*) FILTER (WHERE extension_days > 0)::int AS ext, count(DISTINCT content)::int AS titles FROM workorders`,
+    )).rows[0]!;
+    expect(counts.returns).toBeGreaterThan(0);
+    expect(counts.reopens).toBeGreaterThan(0);
+    expect(counts.ext).toBeGreaterThan(0);
+    expect(counts.titles).toBeGreaterThan(summary.orders * 0.9); // not one sentence repeated
+  });
+
+  it('stores every order as the fold of its events, readable through the API', async () => {
+    const dispatcher = await loginAs(platform, 'dispatcher1', DEMO_PASSWORD);
+    const ids = (await platform.db.query<{ id: number }>('SELECT id FROM workorders ORDER BY random() LIMIT 15')).rows.map((r) => r.id);
+    for (const id of ids) {
+      const order = (await dispatcher.get(`/api/v1/workorders/${id}`)).body;
+      const events = (await dispatcher.get(`/api/v1/workorders/${id}/events`)).body.items;
+      const folded = events.reduce((s: WorkOrder | null, e: any) => applyEvent(s, e, id), null);
+      expect(folded).toEqual(order);
+    }
+    // The live lifecycle continues on seeded orders.
+    const open = (await dispatcher.get('/api/v1/workorders?status=new&limit=1')).body.items[0];
+    if (open) {
+      const r = await dispatcher.post(`/api/v1/workorders/${open.id}/actions/dispatch`, { version: open.version, unitId: open.location.districtUnitId });
+      expect(r.status).toBe(200);
+    }
+    // New orders continue the day's numbering without a clash.
+    const agent = await loginAs(platform, 'agent1', DEMO_PASSWORD);
+    expect((await agent.post('/api/v1/workorders', { type: 'request', title: '测试', content: '测试内容' })).status).toBe(201);
+  });
+
+  it('is reproducible with the same seed and refuses a database that has data', async () => {
+    await expect(seedDemo(platform.db, { contacts: 100, days: 2, seed: 7, end: END })).rejects.toThrow(/empty/);
+    const other = await testPlatform();
+    try {
+      await seedDemo(other.db, { contacts: 4000, days: 40, seed: 7, end: END });
+      const q = 'SELECT number, title, content, status, main_unit_id FROM workorders ORDER BY id LIMIT 200';
+      expect((await other.db.query(q)).rows).toEqual((await platform.db.query(q)).rows);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('jiesu demo seed', () => {
+  it('seeds from the command line and prints the demo logins', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jiesu-demo-'));
+    const db = await throwawayDatabase();
+    try {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['bin/jiesu.js', 'demo', 'seed', '--contacts', '500', '--days', '5', '--data', join(dir, 'data')],
+        { env: { ...process.env, DATABASE_URL: db?.url ?? '' } },
+      );
+      expect(stdout).toMatch(/demo city seeded/);
+      expect(stdout).toMatch(/agent1\s+agent/);
+      const bad = await promisify(execFile)(process.execPath, ['bin/jiesu.js', 'demo', 'seed', '--days', 'x'], {}).catch((e) => e);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/positive integer/);
+    } finally {
+      await db?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,381 @@
+// `jiesu demo seed`: a fictional city (滨江市) with its org tree, staff for every role and a
+// stretch of hotline history whose orders went through the real lifecycle (the rows are
+// folds of generated events, exactly as the live system stores them).
+import type { Database, Queryable } from '../db/database.js';
+import { bulkInsert, bulkLoad, type BulkColumn } from '../db/bulk.js';
+import { hashPassword } from '../org/auth.js';
+import { applyEvent, type OrderEvent } from '../workorders/lifecycle.js';
+import { ROW_COLUMNS, toRowValues, type OrderType, type WorkOrder } from '../workorders/model.js';
+import { Rng } from './rng.js';
+import * as T from './taxonomy.js';
+
+export const DEMO_PASSWORD = 'jiesu-demo';
+
+export interface DemoOptions {
+  /** Citizen contacts over the period; about 42 % become work orders. */
+  contacts: number;
+  days: number;
+  seed: number;
+  /** The end of the history (default: now). */
+  end?: Date;
+  timeZone?: string;
+  onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+export interface DemoUnit {
+  id: number;
+  name: string;
+  kind: string;
+  parentId: number | null;
+}
+
+export interface DemoCity {
+  units: DemoUnit[];
+  byName: Map<string, DemoUnit>;
+  districts: DemoUnit[];
+  subdistrictsOf: Map<number, DemoUnit[]>;
+  center: DemoUnit;
+  /** username → roles, for the printed list of demo logins. */
+  logins: { username: string; displayName: string; roles: string[]; unit: string }[];
+  usersByRole: Map<string, number[]>;
+  /** Handler user ids per unit id. */
+  handlersOf: Map<number, number[]>;
+}
+
+export interface DemoSummary {
+  units: number;
+  users: number;
+  orders: number;
+  events: number;
+  openOrders: number;
+  logins: DemoCity['logins'];
+  password: string;
+  ms: number;
+}
+
+export const ORDER_SHARE = 0.42;
+
+export async function seedDemo(db: Database, opts: DemoOptions): Promise<DemoSummary> {
+  const t0 = Date.now();
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM units');
+  if (rows[0]!.n > 0) throw new Error('the database already has units: the demo city is seeded only into an empty database');
+  const rng = new Rng(opts.seed);
+  const city = await db.tx((q) => seedOrg(q, rng));
+  const orders = Math.round(opts.contacts * ORDER_SHARE);
+  const result = await seedOrders(db, city, rng, { ...opts, orders });
+  return {
+    units: city.units.length,
+    users: [...city.usersByRole.values()].reduce((n, ids) => n + ids.length, 0),
+    orders: result.orders,
+    events: result.events,
+    openOrders: result.open,
+    logins: city.logins,
+    password: DEMO_PASSWORD,
+    ms: Date.now() - t0,
+  };
+}
+
+async function seedOrg(q: Queryable, rng: Rng): Promise<DemoCity> {
+  const units: DemoUnit[] = [];
+  const add = async (name: string, kind: string, parentId: number | null) => {
+    const r = await q.query<{ id: number }>('INSERT INTO units (name, kind, parent_id) VALUES ($1, $2, $3) RETURNING id', [name, kind, parentId]);
+    const u = { id: r.rows[0]!.id, name, kind, parentId };
+    units.push(u);
+    return u;
+  };
+  const root = await add('滨江市', 'city', null);
+  const center = await add('滨江市12345政务服务便民热线中心', 'bureau', root.id);
+  const districts: DemoUnit[] = [];
+  const subdistrictsOf = new Map<number, DemoUnit[]>();
+  const roots = [...T.SUBDISTRICT_ROOTS];
+  for (const d of T.DISTRICTS) {
+    const district = await add(d, 'district', root.id);
+    districts.push(district);
+    const subs: DemoUnit[] = [];
+    for (let i = 0; i < 3; i++) {
+      const name = roots.splice(rng.int(0, roots.length - 1), 1)[0]! + (d.endsWith('县') ? '镇' : '街道');
+      const s = await add(name, 'subdistrict', district.id);
+      subs.push(s);
+      for (let c = 0; c < 3; c++) await add(`${name.slice(0, 2)}${T.COMMUNITY_ROOTS[(i * 3 + c) % T.COMMUNITY_ROOTS.length]}社区`, 'community', s.id);
+    }
+    subdistrictsOf.set(district.id, subs);
+  }
+  for (const b of T.BUREAUS) await add(b, 'bureau', root.id);
+  for (const u of T.UTILITIES) await add(u, 'utility', root.id);
+  const byName = new Map(units.map((u) => [u.name, u]));
+
+  // Staff: one password hash for every demo user (hashing is deliberately slow).
+  const hash = await hashPassword(DEMO_PASSWORD);
+  const logins: DemoCity['logins'] = [];
+  const usersByRole = new Map<string, number[]>();
+  const handlersOf = new Map<number, number[]>();
+  const user = async (username: string, displayName: string, unit: DemoUnit, roles: string[], listed = false) => {
+    const r = await q.query<{ id: number }>(
+      `INSERT INTO users (username, password_hash, display_name, unit_id, roles) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (username) DO UPDATE SET unit_id = EXCLUDED.unit_id RETURNING id`,
+      [username, hash, displayName, unit.id, roles],
+    );
+    const id = r.rows[0]!.id;
+    for (const role of roles) usersByRole.set(role, [...(usersByRole.get(role) ?? []), id]);
+    if (roles.includes('handler')) handlersOf.set(unit.id, [...(handlersOf.get(unit.id) ?? []), id]);
+    if (listed) logins.push({ username, displayName, roles, unit: unit.name });
+    return id;
+  };
+  const person = () => rng.pick(T.SURNAMES) + rng.pick(T.GIVEN);
+  await user('demo_admin', '演示管理员', center, ['admin'], true);
+  for (let i = 1; i <= 12; i++) await user(`agent${i}`, `话务员${person()}`, center, ['agent'], i === 1);
+  for (let i = 1; i <= 3; i++) await user(`dispatcher${i}`, `派单员${person()}`, center, ['dispatcher'], i === 1);
+  for (let i = 1; i <= 4; i++) await user(`followup${i}`, `回访员${person()}`, center, ['followup'], i === 1);
+  for (let i = 1; i <= 2; i++) await user(`supervisor${i}`, `督办员${person()}`, center, ['supervisor'], i === 1);
+  let n = 0;
+  for (const u of units) {
+    if (u.kind === 'community' || u.kind === 'city' || u === center) continue;
+    n++;
+    const listed = u === districts[0] || u.name === '市住房和城乡建设局';
+    await user(`unit${n}_handler`, `${u.name}经办人`, u, ['handler'], listed);
+    await user(`unit${n}_manager`, `${u.name}负责人`, u, ['unit_manager'], listed);
+  }
+  return { units, byName, districts, subdistrictsOf, center, logins, usersByRole, handlersOf };
+}
+
+// Contacts per hour of the day (a working-hours double hump) and per weekday (Mon..Sun).
+const HOURLY = [0.3, 0.2, 0.15, 0.1, 0.1, 0.2, 0.6, 1.5, 3.5, 5.2, 5.6, 4.8, 3.2, 3.6, 4.9, 5.0, 4.6, 3.8, 2.6, 2.1, 1.8, 1.4, 0.9, 0.5];
+const WEEKDAY = [1.18, 1.08, 1.04, 1.02, 1.0, 0.78, 0.72];
+const TYPES: OrderType[] = ['complaint', 'request', 'consultation', 'report', 'suggestion', 'praise'];
+const TYPE_WEIGHTS = [35, 30, 20, 7, 6, 2];
+const TYPE_WORDS: Record<OrderType, string> = { complaint: '投诉', request: '求助', consultation: '咨询', report: '举报', suggestion: '建议', praise: '表扬' };
+
+interface Leaf {
+  code: string;
+  path: string[];
+  l3: T.Level3;
+  owner: T.Owner;
+  weight: number;
+}
+
+/** The flattened category tree with codes 01 / 0101 / 010101. */
+export function demoCategories(): { code: string; name: string; parentCode: string | null }[] {
+  const out: { code: string; name: string; parentCode: string | null }[] = [];
+  T.TAXONOMY.forEach((a, i) => {
+    const c1 = String(i + 1).padStart(2, '0');
+    out.push({ code: c1, name: a.name, parentCode: null });
+    a.children.forEach((b, j) => {
+      const c2 = c1 + String(j + 1).padStart(2, '0');
+      out.push({ code: c2, name: b.name, parentCode: c1 });
+      b.items.forEach((c, k) => out.push({ code: c2 + String(k + 1).padStart(2, '0'), name: c.name, parentCode: c2 }));
+    });
+  });
+  return out;
+}
+
+function leaves(): Leaf[] {
+  const out: Leaf[] = [];
+  T.TAXONOMY.forEach((a, i) =>
+    a.children.forEach((b, j) =>
+      b.items.forEach((c, k) =>
+        out.push({
+          code: [i + 1, j + 1, k + 1].map((x) => String(x).padStart(2, '0')).join(''),
+          path: [a.name, b.name, c.name],
+          l3: c,
+          owner: c.owner ?? b.owner ?? a.owner,
+          weight: a.weight / a.children.length / b.items.length,
+        }),
+      ),
+    ),
+  );
+  return out;
+}
+
+/** YYYYMMDD in the time zone; cached per hour, since Intl formatting is slow in a hot loop. */
+function dayStamper(timeZone: string) {
+  const fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const cache = new Map<number, string>();
+  return (at: Date) => {
+    const hour = Math.floor(at.getTime() / HOUR);
+    let v = cache.get(hour);
+    if (!v) cache.set(hour, (v = fmt.format(at).replaceAll('-', '')));
+    return v;
+  };
+}
+
+const HOUR = 3600_000;
+
+async function seedOrders(db: Database, city: DemoCity, rng: Rng, opts: DemoOptions & { orders: number }) {
+  const end = opts.end ?? new Date();
+  const dayStamp = dayStamper(opts.timeZone ?? 'Asia/Shanghai');
+  const all = leaves();
+  const leafWeights = all.map((l) => l.weight);
+  const role = (r: string) => city.usersByRole.get(r) ?? [];
+  const agents = role('agent');
+  const dispatchers = role('dispatcher');
+  const followups = role('followup');
+  const supervisors = role('supervisor');
+
+  // Spread the orders over the days by weekday, then over the hours.
+  const dayWeights: number[] = [];
+  const start = new Date(end.getTime() - opts.days * 24 * HOUR);
+  for (let d = 0; d < opts.days; d++) {
+    const day = new Date(start.getTime() + d * 24 * HOUR);
+    const weekday = (day.getUTCDay() + 6) % 7;
+    const season = 1 + 0.15 * Math.sin((2 * Math.PI * d) / 365);
+    dayWeights.push(WEEKDAY[weekday]! * season);
+  }
+  const totalWeight = dayWeights.reduce((a, b) => a + b, 0);
+  const counters = new Map<string, number>();
+
+  const ownerUnit = (leaf: Leaf, district: DemoUnit, sub: DemoUnit): number => {
+    if (leaf.owner === 'district') return district.id;
+    if (leaf.owner === 'subdistrict') return sub.id;
+    return city.byName.get(leaf.owner)?.id ?? district.id;
+  };
+  const handlerOf = (unitId: number) => rng.pick(city.handlersOf.get(unitId) ?? role('handler'));
+
+  let id = 0;
+  let insertMs = 0;
+  let events = 0;
+  let open = 0;
+  const orderRows: unknown[][] = [];
+  const eventRows: unknown[][] = [];
+  const flush = async (final = false) => {
+    if (!final && orderRows.length < 10000) return;
+    const t = Date.now();
+    await bulkLoad(db, 'workorders', ORDER_BULK_COLUMNS, orderRows, { overridingSystemValue: true, trusted: true });
+    await bulkLoad(db, 'workorder_events', EVENT_BULK_COLUMNS, eventRows, { trusted: true });
+    insertMs += Date.now() - t;
+    orderRows.length = 0;
+    eventRows.length = 0;
+    opts.onProgress?.('orders', id, opts.orders);
+  };
+
+  for (let d = 0; d < opts.days; d++) {
+    const count = Math.round((opts.orders * dayWeights[d]!) / totalWeight);
+    const dayStart = start.getTime() + d * 24 * HOUR;
+    const times: number[] = [];
+    for (let i = 0; i < Math.max(0, count); i++) {
+      const hour = rng.weighted(HOURS, HOURLY);
+      times.push(dayStart + hour * HOUR + rng.next() * HOUR);
+    }
+    times.sort((a, b) => a - b);
+    for (const t of times) {
+      if (t > end.getTime()) continue;
+      id++;
+      const leaf = rng.weighted(all, leafWeights);
+      const district = rng.pick(city.districts);
+      const sub = rng.pick(city.subdistrictsOf.get(district.id)!);
+      const type = rng.weighted(TYPES, TYPE_WEIGHTS);
+      const problem = rng.pick(leaf.l3.problems);
+      const road = rng.pick(T.ROADS);
+      const place = rng.pick(T.PLACES);
+      const impact = rng.pick(T.IMPACTS);
+      const at = new Date(t);
+      const day = dayStamp(at);
+      const seq = (counters.get(day) ?? 0) + 1;
+      counters.set(day, seq);
+      const evs: OrderEvent[] = [];
+      const push = (type: string, time: number, actorId: number | null, data: Record<string, unknown> = {}) => {
+        evs.push({ type, at: new Date(time).toISOString(), actorId, data });
+        return time;
+      };
+      push('created', t, rng.pick(agents), {
+        number: day + String(seq).padStart(5, '0'),
+        type,
+        title: `${TYPE_WORDS[type]}：${district.name}${sub.name}${problem}`.slice(0, 60),
+        content: `${rng.pick(T.TIMES)}，${district.name}${sub.name}${road}${rng.int(1, 300)}号附近${place}${problem}${impact ? '，' + impact : ''}。${rng.pick(T.ASKS)}`,
+        categoryCode: leaf.code,
+        urgency: rng.chance(0.05) ? 'urgent' : 'normal',
+        location: { address: `${district.name}${sub.name}${road}${rng.int(1, 300)}号`, districtUnitId: district.id, lat: 30.5 + rng.next() * 0.4, lng: 114.1 + rng.next() * 0.5 },
+        citizen: { name: rng.pick(T.SURNAMES) + rng.pick(T.GIVEN), phone: `1${rng.pick(['3', '5', '7', '8', '9'])}${String(rng.int(0, 999999999)).padStart(9, '0')}` },
+        contactId: null,
+      });
+      walkLifecycle(rng, evs, push, t, end.getTime(), {
+        unit: ownerUnit(leaf, district, sub),
+        wrongUnit: () => rng.pick([...city.districts.map((x) => x.id), ...(city.subdistrictsOf.get(district.id) ?? []).map((x) => x.id)]),
+        handlerOf, dispatchers, followups, supervisors, agents,
+      });
+      let order: WorkOrder | null = null;
+      for (const e of evs) order = applyEvent(order, e, id);
+      if (order!.status !== 'closed') open++;
+      orderRows.push([id, ...toRowValues(order!)]);
+      evs.forEach((e, i) => eventRows.push([id, i + 1, e.type, e.actorId, e.at, e.data]));
+      events += evs.length;
+      await flush();
+    }
+  }
+  await flush(true);
+  await db.tx(async (q) => {
+    await q.query(`SELECT setval(pg_get_serial_sequence('workorders', 'id'), GREATEST((SELECT max(id) FROM workorders), 1))`);
+    await bulkInsert(q, 'workorder_number_counters', [{ name: 'day', type: 'text' }, { name: 'last', type: 'int' }], [...counters.entries()]);
+  });
+  if (process.env.JIESU_DEMO_DEBUG) console.error(`insert ${insertMs} ms`);
+  return { orders: id, events, open };
+}
+
+const HOURS = Array.from({ length: 24 }, (_, h) => h);
+
+interface Staff {
+  unit: number;
+  wrongUnit: () => number;
+  handlerOf: (unitId: number) => number;
+  dispatchers: number[];
+  followups: number[];
+  supervisors: number[];
+  agents: number[];
+}
+
+/** Appends the events of an order's life up to `now`: dispatch, returns, signing, extensions, reply, survey, reopening. */
+function walkLifecycle(rng: Rng, evs: OrderEvent[], push: (type: string, time: number, actor: number | null, data?: Record<string, unknown>) => number, created: number, now: number, s: Staff) {
+  let t = created;
+  const next = (meanHours: number) => (t += Math.max(60_000, rng.exp(meanHours) * HOUR));
+  // Some orders are closed by the center itself.
+  if (rng.chance(0.06)) {
+    if (next(0.3) < now) push('closed', t, rng.pick(s.agents), { reason: rng.weighted(['answered', 'invalid'], [4, 1]), duplicateOf: null });
+    return;
+  }
+  for (let round = 0; round < 3; round++) {
+    // Dispatch, sometimes to the wrong unit first, which returns it.
+    const misrouted = round === 0 && rng.chance(0.07);
+    if (next(round === 0 ? 0.6 : 2) > now) return;
+    const unit = misrouted ? s.wrongUnit() : s.unit;
+    push('dispatched', t, rng.pick(s.dispatchers), { unitId: unit, coUnitIds: [], note: null });
+    if (misrouted && unit !== s.unit) {
+      if (next(5) > now) return;
+      push('returned', t, s.handlerOf(unit), { reason: rng.pick(T.RETURN_REASONS) });
+      if (next(1.5) > now) return;
+      push('dispatched', t, rng.pick(s.dispatchers), { unitId: s.unit, coUnitIds: [], note: '重新派单' });
+    }
+    if (next(rng.chance(0.08) ? 30 : 4) > now) return;
+    const handler = s.handlerOf(s.unit);
+    push('signed', t, handler);
+    if (rng.chance(0.02) && next(20) < now) push('supervised', t, rng.pick(s.supervisors), { note: '请加快办理进度' });
+    if (rng.chance(0.05)) {
+      if (next(24) > now) return;
+      const days = rng.int(3, 10);
+      push('extension_requested', t, handler, { days, reason: '需协调多个部门，申请延期' });
+      if (next(4) > now) return;
+      if (rng.chance(0.8)) push('extension_approved', t, rng.pick(s.dispatchers), { days, note: null });
+      else push('extension_rejected', t, rng.pick(s.dispatchers), { reason: '时限内可以完成' });
+    }
+    if (next(rng.chance(0.1) ? 200 : 50) > now) return;
+    push('replied', t, handler, { content: rng.pick(T.REPLIES), resolved: rng.chance(0.93) });
+    if (next(30) > now) return;
+    const satisfaction = round > 0 ? 'satisfied' : rng.weighted(['satisfied', 'basically_satisfied', 'unsatisfied'], [76, 15, 9]);
+    const resolved = round > 0 || rng.chance(0.93);
+    const reopened = satisfaction === 'unsatisfied' || !resolved;
+    push('surveyed', t, rng.pick(s.followups), { satisfaction, resolved, note: null, reopened });
+    if (!reopened) return;
+  }
+}
+
+const ORDER_TYPES_SQL: Record<(typeof ROW_COLUMNS)[number], string> = {
+  number: 'text', type: 'text', title: 'text', content: 'text', category_code: 'text', urgency: 'text', status: 'text',
+  address: 'text', district_unit_id: 'int', lat: 'float8', lng: 'float8', citizen_name: 'text', citizen_phone: 'text',
+  contact_id: 'int', main_unit_id: 'int', co_unit_ids: 'int[]', extension: 'jsonb', extension_days: 'int', reply: 'jsonb',
+  survey: 'jsonb', close_reason: 'text', duplicate_of: 'int', dispatch_count: 'int', return_count: 'int', reopen_count: 'int',
+  supervision_count: 'int', version: 'int', created_by: 'int', created_at: 'timestamptz', updated_at: 'timestamptz',
+  dispatched_at: 'timestamptz', signed_at: 'timestamptz', replied_at: 'timestamptz', closed_at: 'timestamptz',
+};
+const ORDER_BULK_COLUMNS: BulkColumn[] = [{ name: 'id', type: 'int' }, ...ROW_COLUMNS.map((c) => ({ name: c, type: ORDER_TYPES_SQL[c] }))];
+const EVENT_BULK_COLUMNS: BulkColumn[] = [
+  { name: 'workorder_id', type: 'int' }, { name: 'seq', type: 'int' }, { name: 'type', type: 'text' },
+  { name: 'actor_id', type: 'int' }, { name: 'at', type: 'timestamptz' }, { name: 'data', type: 'jsonb' },
+];
