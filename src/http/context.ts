@@ -18,11 +18,24 @@ export interface AppConfig {
   tokenTtlSeconds: number;
   /** IANA time zone of the city (order numbers, working calendar). */
   timeZone: string;
+  survey: {
+    /** Follow-up calls that may fail before the order closes as unreachable. */
+    maxAttempts: number;
+    /** Minutes to wait between two follow-up calls. */
+    retryAfterMinutes: number;
+    /** An unsatisfied or unresolved survey dispatches the order back to the same unit at once. */
+    reopenToSameUnit: boolean;
+  };
 }
 
 export const defaultConfig: AppConfig = {
   tokenTtlSeconds: 12 * 3600,
   timeZone: 'Asia/Shanghai',
+  survey: {
+    maxAttempts: Number(process.env.JIESU_SURVEY_MAX_ATTEMPTS ?? 3),
+    retryAfterMinutes: Number(process.env.JIESU_SURVEY_RETRY_MINUTES ?? 120),
+    reopenToSameUnit: process.env.JIESU_REOPEN_TO_SAME_UNIT !== 'false',
+  },
 };
 
 /**

@@ -33,7 +33,7 @@ export function applyEvent(order: WorkOrder | null, ev: OrderEvent, id = order?.
       id, number: d.number, type: d.type, title: d.title, content: d.content, categoryCode: d.categoryCode,
       urgency: d.urgency, status: 'new', location: d.location, citizen: d.citizen, contactId: d.contactId,
       mainUnitId: null, coUnitIds: [], pendingExtension: null, extensionDays: 0, reply: null, survey: null,
-      closeReason: null, duplicateOf: null, dispatchCount: 0, returnCount: 0, reopenCount: 0, supervisionCount: 0,
+      surveyAttempts: 0, lastSurveyAttemptAt: null, closeReason: null, duplicateOf: null, dispatchCount: 0, returnCount: 0, reopenCount: 0, supervisionCount: 0,
       version: 1, createdBy: ev.actorId, createdAt: ev.at, updatedAt: ev.at, dispatchedAt: null, signedAt: null,
       repliedAt: null, closedAt: null,
     };
@@ -58,7 +58,14 @@ export function applyEvent(order: WorkOrder | null, ev: OrderEvent, id = order?.
     case 'extension_rejected':
       return { ...o, pendingExtension: null };
     case 'replied':
-      return { ...o, status: 'replied', reply: { content: d.content, resolved: d.resolved, by: ev.actorId, at: ev.at }, repliedAt: ev.at, pendingExtension: null };
+      return {
+        ...o, status: 'replied', reply: { content: d.content, resolved: d.resolved, by: ev.actorId, at: ev.at }, repliedAt: ev.at,
+        pendingExtension: null, surveyAttempts: 0, lastSurveyAttemptAt: null,
+      };
+    case 'survey_failed': {
+      const tried = { ...o, surveyAttempts: o.surveyAttempts + 1, lastSurveyAttemptAt: ev.at };
+      return d.final ? { ...tried, status: 'closed', closeReason: 'unreachable', closedAt: ev.at } : tried;
+    }
     case 'surveyed': {
       const survey = { satisfaction: d.satisfaction, resolved: d.resolved, note: d.note ?? null, by: ev.actorId, at: ev.at };
       return d.reopened
@@ -76,6 +83,9 @@ export function applyEvent(order: WorkOrder | null, ev: OrderEvent, id = order?.
 
 export interface ActionContext {
   actor: Actor;
+  now: Date;
+  /** Follow-up retry rules: attempts before closing as unreachable, minutes between attempts. */
+  survey: { maxAttempts: number; retryAfterMinutes: number };
   /** True when the actor belongs to the order's main unit. */
   isMainUnit: boolean;
   /** Checks that a unit exists (the service looks it up). */
@@ -157,6 +167,18 @@ export const ACTIONS: Record<string, ActionDef> = {
       const satisfaction = b.satisfaction as Satisfaction;
       const reopened = satisfaction === 'unsatisfied' || b.resolved === false;
       return { type: 'surveyed', data: { satisfaction, resolved: b.resolved, note: b.note ?? null, reopened } };
+    },
+  },
+  'survey-unreachable': {
+    roles: ['followup'],
+    from: ['replied'],
+    async decide(o, b, ctx) {
+      if (o.lastSurveyAttemptAt) {
+        const wait = ctx.survey.retryAfterMinutes * 60_000 - (ctx.now.getTime() - Date.parse(o.lastSurveyAttemptAt));
+        if (wait > 0) throw conflict('retry_too_soon', `上次回访未接通，请 ${Math.ceil(wait / 60_000)} 分钟后再试 (retry in ${Math.ceil(wait / 60_000)} min)`);
+      }
+      const attempt = o.surveyAttempts + 1;
+      return { type: 'survey_failed', data: { reason: 'unreachable', attempt, final: attempt >= ctx.survey.maxAttempts, note: b.note ?? null } };
     },
   },
   close: {

@@ -7,8 +7,10 @@ export const STATUSES = ['new', 'dispatched', 'accepted', 'returned', 'replied',
 export type Status = (typeof STATUSES)[number];
 export const SATISFACTIONS = ['satisfied', 'basically_satisfied', 'unsatisfied'] as const;
 export type Satisfaction = (typeof SATISFACTIONS)[number];
+/** Reasons the center gives when it closes a new order itself. */
 export const CLOSE_REASONS = ['answered', 'invalid', 'duplicate'] as const;
-export type CloseReason = (typeof CLOSE_REASONS)[number];
+/** …plus `unreachable`: the follow-up never reached the citizen after the allowed attempts. */
+export type CloseReason = (typeof CLOSE_REASONS)[number] | 'unreachable';
 
 export interface Location {
   address: string | null;
@@ -62,6 +64,9 @@ export interface WorkOrder {
   extensionDays: number;
   reply: Reply | null;
   survey: Survey | null;
+  /** Follow-up calls that did not reach the citizen since the last reply. */
+  surveyAttempts: number;
+  lastSurveyAttemptAt: string | null;
   closeReason: CloseReason | null;
   duplicateOf: number | null;
   dispatchCount: number;
@@ -101,6 +106,8 @@ export function fromRow(r: Record<string, any>): WorkOrder {
     extensionDays: r.extension_days,
     reply: r.reply,
     survey: r.survey,
+    surveyAttempts: r.survey_attempts,
+    lastSurveyAttemptAt: iso(r.last_survey_attempt_at),
     closeReason: r.close_reason,
     duplicateOf: r.duplicate_of,
     dispatchCount: r.dispatch_count,
@@ -124,6 +131,7 @@ export const ROW_COLUMNS = [
   'citizen_name', 'citizen_phone', 'contact_id', 'main_unit_id', 'co_unit_ids', 'extension', 'extension_days', 'reply',
   'survey', 'close_reason', 'duplicate_of', 'dispatch_count', 'return_count', 'reopen_count', 'supervision_count',
   'version', 'created_by', 'created_at', 'updated_at', 'dispatched_at', 'signed_at', 'replied_at', 'closed_at',
+  'survey_attempts', 'last_survey_attempt_at',
 ] as const;
 
 export function toRowValues(o: WorkOrder): unknown[] {
@@ -134,6 +142,6 @@ export function toRowValues(o: WorkOrder): unknown[] {
     o.citizen?.phone ?? null, o.contactId, o.mainUnitId, o.coUnitIds, json(o.pendingExtension), o.extensionDays,
     json(o.reply), json(o.survey), o.closeReason, o.duplicateOf, o.dispatchCount, o.returnCount, o.reopenCount,
     o.supervisionCount, o.version, o.createdBy, o.createdAt, o.updatedAt, o.dispatchedAt, o.signedAt, o.repliedAt,
-    o.closedAt,
+    o.closedAt, o.surveyAttempts, o.lastSurveyAttemptAt,
   ];
 }

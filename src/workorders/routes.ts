@@ -54,6 +54,7 @@ export const ACTION_BODIES: Record<string, TSchema> = {
   'reject-extension': action({ reason: Type.Optional(Type.String({ maxLength: 2000 })) }),
   reply: action({ content: Text(20000), resolved: Type.Boolean() }),
   survey: action({ satisfaction: StringEnum(SATISFACTIONS), resolved: Type.Boolean(), note: Type.Optional(Type.String({ maxLength: 2000 })) }),
+  'survey-unreachable': action({ note: Type.Optional(Type.String({ maxLength: 2000 })) }),
   close: action({ reason: StringEnum(CLOSE_REASONS), duplicateOf: Type.Optional(Id) }),
   supervise: action({ note: Text(2000) }),
 };

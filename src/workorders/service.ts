@@ -134,18 +134,44 @@ export async function act(ctx: AppContext, actor: Actor, id: number, action: str
     const order = await loadVisible(q, actor, id, true);
     const ev = await decide(order, action, body, {
       actor,
+      now: new Date(),
+      survey: ctx.config.survey,
       isMainUnit: actor.unitId != null && actor.unitId === order.mainUnitId,
       unitExists: async (u) => (await q.query('SELECT 1 FROM units WHERE id = $1 AND active', [u])).rowCount > 0,
       orderExists: async (o) => (await q.query('SELECT 1 FROM workorders WHERE id = $1', [o])).rowCount > 0,
     });
-    const event: OrderEvent = { ...ev, at: new Date().toISOString(), actorId: actor.id };
-    const next = applyEvent(order, event);
-    await appendEvent(q, id, next.version, event);
-    const sets = ROW_COLUMNS.map((c, i) => `${c} = $${i + 2}`).join(', ');
-    await q.query(`UPDATE workorders SET ${sets} WHERE id = $1`, [id, ...toRowValues(next)]);
-    await notify(ctx, q, next, order, event);
-    return present(q, actor, next, { reveal: true });
+    await commitEvent(ctx, q, order, { ...ev, at: new Date().toISOString(), actorId: actor.id });
+    // Listeners may have appended events of their own (e.g. re-dispatch after a failed survey).
+    const { rows } = await q.query('SELECT * FROM workorders WHERE id = $1', [id]);
+    return present(q, actor, fromRow(rows[0]!), { reveal: true });
   });
+}
+
+/** Appends one event to a locked order, rewrites its row and tells the listeners. */
+async function commitEvent(ctx: AppContext, q: Queryable, order: WorkOrder, event: OrderEvent): Promise<WorkOrder> {
+  const next = applyEvent(order, event);
+  await appendEvent(q, order.id, next.version, event);
+  const sets = ROW_COLUMNS.map((c, i) => `${c} = $${i + 2}`).join(', ');
+  await q.query(`UPDATE workorders SET ${sets} WHERE id = $1`, [order.id, ...toRowValues(next)]);
+  await notify(ctx, q, next, order, event);
+  return next;
+}
+
+/**
+ * An event the system itself appends (no user, no role check), inside the caller's
+ * transaction: automatic supervision, re-dispatch after a failed survey, …
+ */
+export async function appendSystemEvent(
+  ctx: AppContext,
+  q: Queryable,
+  orderId: number,
+  type: string,
+  data: Record<string, unknown>,
+  actorId: number | null = null,
+): Promise<WorkOrder> {
+  const { rows } = await q.query('SELECT * FROM workorders WHERE id = $1 FOR UPDATE', [orderId]);
+  if (!rows[0]) throw notFound(`work order ${orderId}`);
+  return commitEvent(ctx, q, fromRow(rows[0]), { type, data, at: new Date().toISOString(), actorId });
 }
 
 export interface EventRecord extends OrderEvent {

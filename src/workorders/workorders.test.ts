@@ -130,16 +130,19 @@ describe('the lifecycle', () => {
     expect(r.body.error.code).toBe('invalid_transition');
   });
 
-  it('an unsatisfied or unresolved survey reopens the order', async () => {
+  it('an unsatisfied or unresolved survey reopens the order to the same unit', async () => {
     for (const survey of [{ satisfaction: 'unsatisfied', resolved: true }, { satisfaction: 'satisfied', resolved: false }]) {
       let o = await newOrder();
       o = await step(u.dispatcher, o, 'dispatch', { unitId: city.units.districtA });
       o = await step(u.handlerA, o, 'sign');
       o = await step(u.handlerA, o, 'reply', { content: '已处理', resolved: true });
-      o = await step(u.followup, o, 'survey', { ...survey, note: '问题依旧' });
-      expect(o).toMatchObject({ status: 'reopened', reopenCount: 1, closedAt: null });
-      o = await step(u.dispatcher, o, 'dispatch', { unitId: city.units.districtA });
-      expect(o.reply).toBeNull();
+      const r = await tryAction(u.followup, o, 'survey', { ...survey, note: '问题依旧' });
+      expect(r.status).toBe(200);
+      // 重办: reopened, then dispatched straight back to the unit that replied.
+      o = r.body;
+      expect(o).toMatchObject({ status: 'dispatched', mainUnitId: city.units.districtA, reopenCount: 1, closedAt: null, reply: null });
+      const types = (await u.dispatcher.get(`/api/v1/workorders/${o.id}/events`)).body.items.slice(-2);
+      expect(types.map((e: any) => [e.type, e.actorId])).toEqual([['surveyed', expect.any(Number)], ['dispatched', null]]);
       o = await step(u.handlerA, o, 'sign');
       o = await step(u.managerA, o, 'reply', { content: '已彻底解决', resolved: true });
       o = await step(u.followup, o, 'survey', { satisfaction: 'basically_satisfied', resolved: true });
