@@ -1,0 +1,97 @@
+// Which counters an order event adds to, and in which month and unit. One pure function,
+// used by the live listener and by the rebuild from history, so both agree.
+import type { OrderEvent } from '../workorders/lifecycle.js';
+import type { WorkOrder } from '../workorders/model.js';
+
+export const COUNTERS = [
+  'received', 'signed', 'signed_on_time', 'returned', 'extended', 'replied', 'replied_on_time', 'handling_hours',
+  'surveyed', 'resolved', 'satisfied', 'basically_satisfied', 'unsatisfied', 'reopened', 'unreachable', 'supervised',
+] as const;
+export type Counter = (typeof COUNTERS)[number];
+
+export interface FactKey {
+  month: string;
+  unitId: number;
+  categoryCode: string;
+  districtId: number;
+}
+export interface Fact extends FactKey {
+  add: Partial<Record<Counter, number>>;
+}
+
+/** Answers what the facts need beyond the order itself (deadlines, working time). */
+export interface FactJudge {
+  /** Whether the sign or reply of the current dispatch cycle, made at `at`, met its deadline. */
+  onTime(kind: 'sign' | 'reply', order: WorkOrder, at: string): Promise<boolean> | boolean;
+  /** Working hours between two instants on the city's calendar. */
+  workingHours(from: string, to: string): number;
+}
+
+export function monthOf(at: string | Date, timeZone: string): string {
+  return monthFormatter(timeZone).format(typeof at === 'string' ? new Date(at) : at).slice(0, 7);
+}
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function monthFormatter(timeZone: string) {
+  let f = formatters.get(timeZone);
+  if (!f) formatters.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  return f;
+}
+
+/**
+ * The increments one event makes. `previous` is the order before the event, `order` after it.
+ * Work done under a dispatch (signing, returning, extending) counts in the month of that dispatch;
+ * replies in the month of the reply; survey results in the month of the survey.
+ */
+export async function factsOf(previous: WorkOrder | null, order: WorkOrder, event: OrderEvent, judge: FactJudge, timeZone: string): Promise<Fact[]> {
+  const key = (unitId: number | null, at: string | null): FactKey | null =>
+    unitId == null || at == null
+      ? null
+      : { month: monthOf(at, timeZone), unitId, categoryCode: order.categoryCode ?? '', districtId: order.location?.districtUnitId ?? 0 };
+  const fact = (k: FactKey | null, add: Fact['add']): Fact[] => (k ? [{ ...k, add }] : []);
+  const d = event.data;
+  switch (event.type) {
+    case 'dispatched':
+      return fact(key(d.unitId, event.at), { received: 1 });
+    case 'signed': {
+      const onTime = await judge.onTime('sign', order, event.at);
+      return fact(key(order.mainUnitId, order.dispatchedAt), { signed: 1, signed_on_time: onTime ? 1 : 0 });
+    }
+    case 'returned':
+      return fact(key(previous?.mainUnitId ?? null, previous?.dispatchedAt ?? null), { returned: 1 });
+    case 'extension_approved':
+      return fact(key(order.mainUnitId, order.dispatchedAt), { extended: 1 });
+    case 'replied': {
+      const onTime = await judge.onTime('reply', order, event.at);
+      const hours = order.dispatchedAt ? judge.workingHours(order.dispatchedAt, event.at) : 0;
+      return fact(key(order.mainUnitId, event.at), { replied: 1, replied_on_time: onTime ? 1 : 0, handling_hours: hours });
+    }
+    case 'surveyed':
+      return fact(key(order.mainUnitId, event.at), {
+        surveyed: 1,
+        resolved: d.resolved ? 1 : 0,
+        satisfied: d.satisfaction === 'satisfied' ? 1 : 0,
+        basically_satisfied: d.satisfaction === 'basically_satisfied' ? 1 : 0,
+        unsatisfied: d.satisfaction === 'unsatisfied' ? 1 : 0,
+        reopened: d.reopened ? 1 : 0,
+      });
+    case 'survey_failed':
+      return d.final ? fact(key(order.mainUnitId, event.at), { unreachable: 1 }) : [];
+    case 'supervised':
+      return fact(key(order.mainUnitId, event.at), { supervised: 1 });
+    default:
+      return [];
+  }
+}
+
+/** Sums facts with the same key (the rebuild accumulates in memory before writing). */
+export function accumulate(into: Map<string, Fact>, facts: Fact[]) {
+  for (const f of facts) {
+    const k = `${f.month}|${f.unitId}|${f.categoryCode}|${f.districtId}`;
+    const cur = into.get(k);
+    if (!cur) {
+      into.set(k, { ...f, add: { ...f.add } });
+      continue;
+    }
+    for (const [c, v] of Object.entries(f.add) as [Counter, number][]) cur.add[c] = (cur.add[c] ?? 0) + v;
+  }
+}

@@ -1,0 +1,149 @@
+// Keeps the assessment aggregates current (an order listener) and rebuilds them from
+// the event history (after a bulk load such as the demo city, or a change of definitions).
+import type { Database, Queryable } from '../db/database.js';
+import { bulkInsert } from '../db/bulk.js';
+import type { AppContext } from '../http/context.js';
+import { applyEvent, type OrderEvent } from '../workorders/lifecycle.js';
+import type { WorkOrder } from '../workorders/model.js';
+import { computeTimes } from '../sla/deadlines.js';
+import { FALLBACK_POLICY, loadCalendar, policyFromRow, type Policy } from '../sla/settings.js';
+import type { WorkCalendar } from '../sla/calendar.js';
+import { accumulate, COUNTERS, factsOf, type Fact, type FactJudge } from './facts.js';
+
+/** The measures of the drill-down log derived from one fact (counters of 1, plus the misses). */
+function logMeasures(f: Fact): string[] {
+  const m: string[] = [];
+  for (const [c, v] of Object.entries(f.add)) if (c !== 'handling_hours' && v === 1) m.push(c);
+  if (f.add.signed === 1 && !f.add.signed_on_time) m.push('signed_late');
+  if (f.add.replied === 1 && !f.add.replied_on_time) m.push('replied_late');
+  if (f.add.surveyed === 1 && !f.add.resolved) m.push('unresolved');
+  return m;
+}
+
+async function writeFacts(q: Queryable, facts: Fact[], orderId: number, at: string) {
+  for (const f of facts) {
+    const cols = Object.keys(f.add);
+    if (!cols.length) continue;
+    await q.query(
+      `INSERT INTO kpi_facts (month, unit_id, category_code, district_id, ${cols.join(', ')})
+       VALUES ($1, $2, $3, $4, ${cols.map((_, i) => `$${i + 5}`).join(', ')})
+       ON CONFLICT (month, unit_id, category_code, district_id) DO UPDATE SET ${cols.map((c) => `${c} = kpi_facts.${c} + EXCLUDED.${c}`).join(', ')}`,
+      [f.month, f.unitId, f.categoryCode, f.districtId, ...cols.map((c) => f.add[c as keyof Fact['add']])],
+    );
+    for (const measure of logMeasures(f)) {
+      await q.query('INSERT INTO kpi_fact_orders (month, unit_id, measure, workorder_id, at) VALUES ($1, $2, $3, $4, $5)', [
+        f.month, f.unitId, measure, orderId, at,
+      ]);
+    }
+  }
+}
+
+/** Live judge: the deadlines the time-limit module keeps, the calendar in force. */
+function liveJudge(q: Queryable, calendar: WorkCalendar): FactJudge {
+  return {
+    async onTime(kind, order, at) {
+      const { rows } = await q.query<{ due_at: Date }>('SELECT due_at FROM order_deadlines WHERE workorder_id = $1 AND kind = $2', [order.id, kind]);
+      // An order without a time limit cannot be late.
+      return !rows[0] || Date.parse(at) <= rows[0].due_at.getTime();
+    },
+    workingHours: (from, to) => calendar.workingMsBetween(Date.parse(from), Date.parse(to)) / 3_600_000,
+  };
+}
+
+const RELEVANT = new Set(['dispatched', 'signed', 'returned', 'extension_approved', 'replied', 'surveyed', 'survey_failed', 'supervised']);
+
+export function kpiListener(ctx: AppContext) {
+  return async (q: Queryable, { order, previous, event }: { order: WorkOrder; previous: WorkOrder | null; event: OrderEvent }) => {
+    if (!RELEVANT.has(event.type)) return;
+    const { calendar } = await loadCalendar(q, ctx);
+    const facts = await factsOf(previous, order, event, liveJudge(q, calendar), ctx.config.timeZone);
+    await writeFacts(q, facts, order.id, event.at);
+  };
+}
+
+/** Picks the policy the way the time-limit module does, from policies held in memory. */
+function policyFor(policies: Policy[], o: WorkOrder): Policy {
+  const fits = policies.filter(
+    (p) =>
+      (p.orderType == null || p.orderType === o.type) &&
+      (p.urgency == null || p.urgency === o.urgency) &&
+      (p.categoryPrefix == null || (o.categoryCode ?? '').startsWith(p.categoryPrefix)),
+  );
+  fits.sort(
+    (a, b) =>
+      (b.categoryPrefix?.length ?? 0) - (a.categoryPrefix?.length ?? 0) ||
+      Number(b.orderType != null) - Number(a.orderType != null) ||
+      Number(b.urgency != null) - Number(a.urgency != null) ||
+      a.id - b.id,
+  );
+  return fits[0] ?? FALLBACK_POLICY;
+}
+
+/**
+ * Recomputes every aggregate from the event history, in memory, then replaces the tables.
+ * Deadlines of past dispatch cycles are recomputed from the policies and calendar in force.
+ */
+export async function rebuildKpi(db: Database, ctx: AppContext, onProgress?: (done: number, total: number) => void): Promise<{ orders: number; facts: number }> {
+  const { calendar, settings } = await loadCalendar(db, ctx);
+  const policies = (await db.query('SELECT * FROM sla_policies')).rows.map(policyFromRow);
+  const total = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM workorders')).rows[0]!.n;
+  const facts = new Map<string, Fact>();
+  const log: unknown[][] = [];
+  const batch = 5000;
+  let done = 0;
+  for (let after = 0; ; ) {
+    const { rows } = await db.query<{ workorder_id: number; type: string; actor_id: number | null; at: Date; data: any }>(
+      `SELECT workorder_id, type, actor_id, at, data FROM workorder_events
+        WHERE workorder_id IN (SELECT id FROM workorders WHERE id > $1 ORDER BY id LIMIT $2)
+        ORDER BY workorder_id, seq`,
+      [after, batch],
+    );
+    if (!rows.length) break;
+    let order: WorkOrder | null = null;
+    let cycleExtension = 0;
+    for (const r of rows) {
+      if (order && order.id !== r.workorder_id) order = null;
+      const ev: OrderEvent = { type: r.type, actorId: r.actor_id, at: r.at.toISOString(), data: r.data };
+      const previous = order;
+      order = applyEvent(order, ev, r.workorder_id);
+      if (ev.type === 'dispatched') cycleExtension = 0;
+      if (ev.type === 'extension_approved') cycleExtension += ev.data.days;
+      if (!RELEVANT.has(ev.type)) continue;
+      const judge: FactJudge = {
+        onTime(kind, o, at) {
+          if (!o.dispatchedAt) return true;
+          const p = policyFor(policies, o);
+          const t = computeTimes(calendar, settings, Date.parse(o.dispatchedAt), kind === 'sign' ? p.sign : p.reply, kind === 'reply' ? cycleExtension : 0);
+          return Date.parse(at) <= t.due;
+        },
+        workingHours: (from, to) => calendar.workingMsBetween(Date.parse(from), Date.parse(to)) / 3_600_000,
+      };
+      const fs = await factsOf(previous, order, ev, judge, ctx.config.timeZone);
+      accumulate(facts, fs);
+      for (const f of fs) for (const m of logMeasures(f)) log.push([f.month, f.unitId, m, order.id, ev.at]);
+    }
+    after = rows[rows.length - 1]!.workorder_id;
+    done = Math.min(total, done + batch);
+    onProgress?.(done, total);
+  }
+  await db.tx(async (q) => {
+    await q.query('DELETE FROM kpi_facts');
+    await q.query('DELETE FROM kpi_fact_orders');
+    await bulkInsert(
+      q,
+      'kpi_facts',
+      [
+        { name: 'month', type: 'text' }, { name: 'unit_id', type: 'int' }, { name: 'category_code', type: 'text' }, { name: 'district_id', type: 'int' },
+        ...COUNTERS.map((c) => ({ name: c, type: c === 'handling_hours' ? 'float8' : 'int' })),
+      ],
+      [...facts.values()].map((f) => [f.month, f.unitId, f.categoryCode, f.districtId, ...COUNTERS.map((c) => f.add[c] ?? 0)]),
+    );
+    await bulkInsert(
+      q,
+      'kpi_fact_orders',
+      [{ name: 'month', type: 'text' }, { name: 'unit_id', type: 'int' }, { name: 'measure', type: 'text' }, { name: 'workorder_id', type: 'int' }, { name: 'at', type: 'timestamptz' }],
+      log,
+    );
+  });
+  return { orders: total, facts: facts.size };
+}
