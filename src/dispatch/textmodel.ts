@@ -16,7 +16,7 @@ export interface FeatureConfig {
   charMax: number;
   words: boolean;
   wordBigrams: boolean;
-  /** Keep features seen in at least this many training texts. */
+  /** Keep features seen in at least this many training texts; 0 = automatic (1 under 1,500 texts, else 2). */
   minDf: number;
   /** Cap on vocabulary size (most frequent kept). */
   maxFeatures: number;
@@ -37,11 +37,11 @@ export interface TrainConfig {
 }
 
 export const DEFAULT_CONFIG: TrainConfig = {
-  features: { charMin: 1, charMax: 3, words: true, wordBigrams: true, minDf: 2, maxFeatures: 400_000 },
+  features: { charMin: 1, charMax: 3, words: true, wordBigrams: true, minDf: 0, maxFeatures: 400_000 },
   epochs: 12,
-  lambda: 1e-5,
-  eta0: 0.5,
-  classWeightPower: 0.5,
+  lambda: 1e-6,
+  eta0: 1,
+  classWeightPower: 0.75,
   calibrationShare: 0.1,
   seed: 42,
 };
@@ -383,7 +383,8 @@ function fit(feats: string[][], ys: string[], labels: string[], cfg: TrainConfig
   // Vocabulary by document frequency.
   const df = new Map<string, number>();
   for (const f of feats) for (const x of new Set(f)) df.set(x, (df.get(x) ?? 0) + 1);
-  let kept = [...df].filter(([, c]) => c >= cfg.features.minDf);
+  const minDf = cfg.features.minDf || (feats.length < 1500 ? 1 : 2);
+  let kept = [...df].filter(([, c]) => c >= minDf);
   if (kept.length > cfg.features.maxFeatures) kept = kept.sort((a, b) => b[1] - a[1]).slice(0, cfg.features.maxFeatures);
   kept.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const vocab = kept.map(([f]) => f);
