@@ -1,0 +1,187 @@
+// `jiesu dispatch …`: train and evaluate the text model, import categories and rules.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import cliProgress from 'cli-progress';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { openDatabase, type Database } from '../db/database.js';
+import { migrate } from '../db/migrate.js';
+import { AppError } from '../http/errors.js';
+import { importCategories, importRules } from './catalog.js';
+import { saveModel, trainFromHistory, type Target } from './service.js';
+import { TextModel, evaluate, readJsonl, train, type TrainOptions } from './textmodel.js';
+
+/** Expected failures: one clear line on stderr, exit code 1, no stack. */
+function fail(message: string): never {
+  console.error(`jiesu: ${message}`);
+  process.exit(1);
+}
+
+function guard<A extends unknown[]>(fn: (...a: A) => Promise<void>) {
+  return async (...a: A) => {
+    try {
+      await fn(...a);
+    } catch (e) {
+      const err = e as Error & { code?: string };
+      if (e instanceof AppError || err.code === 'ENOENT' || err.code === 'ECONNREFUSED' || err.code === '3D000' || /[\u4e00-\u9fff]/.test(err.message)) {
+        fail(err.message);
+      }
+      throw e;
+    }
+  };
+}
+
+function readText(file: string): string {
+  if (!existsSync(file)) fail(`文件不存在 (file not found): ${file}`);
+  return readFileSync(file, 'utf8');
+}
+
+const positiveInt = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError('must be an integer 1-1000');
+  return n;
+};
+
+function progressBar(): { onProgress: TrainOptions['onProgress']; stop: () => void } {
+  if (!process.stderr.isTTY) return { onProgress: undefined, stop: () => undefined };
+  const bar = new cliProgress.SingleBar(
+    { format: '训练 training [{bar}] {percentage}% | {stage} {value}/{total} epochs | {duration}s', stream: process.stderr, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    onProgress: (done, total, stage) => {
+      if (!started) {
+        bar.start(total, 0, { stage });
+        started = true;
+      }
+      bar.update(done, { stage });
+    },
+    stop: () => started && bar.stop(),
+  };
+}
+
+async function withDb(o: { data: string; databaseUrl?: string }, fn: (db: Database) => Promise<void>) {
+  const db = await openDatabase({ databaseUrl: o.databaseUrl, dataDir: resolve(o.data) });
+  try {
+    await migrate(db);
+    await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+const dbOptions = (c: Command) =>
+  c
+    .option('--data <dir>', 'PGlite data folder', process.env.JIESU_DATA ?? './data')
+    .option('--database-url <url>', 'PostgreSQL server URL', process.env.DATABASE_URL);
+
+const fmt = (v: number) => v.toFixed(4);
+
+export function commands(program: Command) {
+  const dispatch = program.command('dispatch').description('智能分拨 smart dispatch: categories, responsibility list, text model');
+
+  dbOptions(
+    dispatch
+      .command('train')
+      .description('train the text model from a JSONL file of {text, label} (--input, --out) or from closed orders (--from-history)')
+      .option('--input <file>', 'JSONL training file')
+      .option('--out <dir>', 'model folder to write')
+      .option('--from-history', 'train unit and category models from closed work orders and store them in the database')
+      .option('--user-dict <file>', 'jieba user dictionary: local place names and terms, one per line (`word [freq] [tag]`)')
+      .option('--epochs <n>', 'SGD epochs', positiveInt)
+      .addOption(new Option('--publish <target>', 'also store the trained model in the database for the server').choices(['unit', 'category'])),
+  ).action(
+    guard(async (o: { input?: string; out?: string; fromHistory?: boolean; userDict?: string; epochs?: number; publish?: Target; data: string; databaseUrl?: string }) => {
+      const userDict = o.userDict ? readText(o.userDict) : undefined;
+      const config = o.epochs ? { epochs: o.epochs } : undefined;
+      if (o.fromHistory) {
+        if (o.input) fail('--from-history 与 --input 不能同时使用 (use either --from-history or --input)');
+        await withDb(o, async (db) => {
+          const bar = progressBar();
+          const result = await trainFromHistory(db, { userDict, config, onProgress: bar.onProgress });
+          bar.stop();
+          for (const r of result) {
+            console.log(
+              r.modelId ? `${r.target}: model ${r.modelId} trained on ${r.examples} closed orders, ${r.labels} labels` : `${r.target}: skipped, ${r.skipped} (${r.examples} orders)`,
+            );
+          }
+        });
+        return;
+      }
+      if (!o.input || !o.out) fail('需要 --input FILE.jsonl 和 --out MODEL_DIR (need --input and --out, or --from-history)');
+      if (!existsSync(o.input)) fail(`文件不存在 (file not found): ${o.input}`);
+      const examples = readJsonl(o.input);
+      const bar = progressBar();
+      const t0 = performance.now();
+      const model = train(examples, { userDict, config, onProgress: bar.onProgress });
+      bar.stop();
+      model.save(o.out);
+      console.log(
+        `trained on ${examples.length} examples, ${model.labels.length} labels, ${model.meta.vocabSize} features, temperature ${model.meta.temperature.toFixed(3)}, ${((performance.now() - t0) / 1000).toFixed(1)} s → ${o.out}`,
+      );
+      if (o.publish) {
+        await withDb(o, async (db) => {
+          const id = await saveModel(db, o.publish!, model, null);
+          console.log(`published as ${o.publish} model ${id}`);
+        });
+      }
+    }),
+  );
+
+  dispatch
+    .command('eval')
+    .description('evaluate a model folder on a JSONL file of {text, label}')
+    .requiredOption('--model <dir>', 'model folder')
+    .requiredOption('--input <file>', 'JSONL file')
+    .option('--json', 'print one JSON object {n, accuracy, macroF1, top3Accuracy, msPerMessage}')
+    .action(
+      guard(async (o: { model: string; input: string; json?: boolean }) => {
+        if (!existsSync(o.input)) fail(`文件不存在 (file not found): ${o.input}`);
+        const model = TextModel.load(o.model);
+        const examples = readJsonl(o.input);
+        if (examples.length === 0) fail(`没有样本 (no examples in ${o.input})`);
+        model.predict(examples[0]!.text); // warm up the segmenter before timing
+        const r = evaluate(model, examples);
+        if (o.json) {
+          console.log(JSON.stringify({ n: r.n, accuracy: r.accuracy, macroF1: r.macroF1, top3Accuracy: r.top3Accuracy, msPerMessage: r.msPerMessage }));
+          return;
+        }
+        console.log(`n ${r.n}  accuracy ${fmt(r.accuracy)}  macro-F1 ${fmt(r.macroF1)}  top-3 ${fmt(r.top3Accuracy)}  ${r.msPerMessage.toFixed(3)} ms/message  ECE ${fmt(r.ece)}\n`);
+        const w = Math.max(5, ...r.labels.map((l) => width(l)));
+        console.log(`${pad('label', w)}  precision  recall     f1  support`);
+        for (const c of r.perClass) {
+          console.log(`${pad(c.label, w)}  ${fmt(c.precision).padStart(9)}  ${fmt(c.recall).padStart(6)}  ${fmt(c.f1).padStart(6)}  ${String(c.support).padStart(7)}`);
+        }
+        console.log('\nconfusion matrix (rows: true label, columns: predicted, in the order above)');
+        const cw = Math.max(4, ...r.confusion.flat().map((v) => String(v).length + 1));
+        r.confusion.forEach((row, i) => console.log(`${pad(r.labels[i]!, w)} ${row.map((v, j) => String(v).padStart(cw)).join('')}  [${i + 1}]`));
+        console.log(`${pad('', w)} ${r.labels.map((_, j) => `[${j + 1}]`.padStart(cw)).join('')}`);
+      }),
+    );
+
+  dbOptions(dispatch.command('import-categories').description('import the category tree from CSV rows level1,level2,level3').argument('<file>', 'CSV file')).action(
+    guard(async (file: string, o: { data: string; databaseUrl?: string }) => {
+      const csv = readText(file);
+      await withDb(o, async (db) => {
+        const r = await db.tx((q) => importCategories(q, csv));
+        console.log(`imported ${r.rows} rows: ${r.created} categories created, ${r.existing} already present`);
+      });
+    }),
+  );
+
+  dbOptions(
+    dispatch.command('import-rules').description('import the responsibility list from CSV rows category,area,mainUnit,coUnits').argument('<file>', 'CSV file'),
+  ).action(
+    guard(async (file: string, o: { data: string; databaseUrl?: string }) => {
+      const csv = readText(file);
+      await withDb(o, async (db) => {
+        const r = await db.tx((q) => importRules(q, csv));
+        console.log(`rules: ${r.created} created, ${r.updated} updated`);
+      });
+    }),
+  );
+}
+
+/** Display width: CJK characters take two columns. */
+const width = (s: string) => [...s].reduce((a, c) => a + (/[\u1100-\uffff]/.test(c) ? 2 : 1), 0);
+const pad = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - width(s)));
