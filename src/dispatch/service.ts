@@ -4,8 +4,8 @@
 import type { Queryable } from '../db/database.js';
 import type { AppContext, OrderEventListener } from '../http/context.js';
 import { badRequest } from '../http/errors.js';
-import { applyEvent, type OrderEvent } from '../workorders/lifecycle.js';
-import { ROW_COLUMNS, toRowValues, type WorkOrder } from '../workorders/model.js';
+import type { WorkOrder } from '../workorders/model.js';
+import { appendSystemEvent } from '../workorders/service.js';
 import { route, type RouteResult } from './catalog.js';
 import { TextModel, train, type Example, type TrainOptions } from './textmodel.js';
 
@@ -156,25 +156,11 @@ export function autoDispatchListener(ctx: AppContext, cacheKey: object): OrderEv
     const auto = !!(settings.autoDispatch && d && d.reason === 'model+rule' && (d.confidence ?? 0) >= settings.autoThreshold);
     await q.query('INSERT INTO dispatch_suggestions (workorder_id, result, auto) VALUES ($1, $2, $3)', [order.id, JSON.stringify(s), auto]);
     if (!auto || !d) return;
-    const ev: OrderEvent = {
-      type: 'dispatched',
-      at: new Date().toISOString(),
-      actorId: null,
-      data: {
-        unitId: d.unitId, coUnitIds: d.coUnitIds, auto: true, confidence: d.confidence, ruleId: s.route?.rule.id ?? null, modelId: s.models.unit,
-        note: `自动派单 (automatic dispatch): 规则与模型一致，置信度 ${d.confidence!.toFixed(3)}`,
-      },
-    };
-    const next = applyEvent(order, ev);
-    await q.query('INSERT INTO workorder_events (workorder_id, seq, type, actor_id, at, data) VALUES ($1, $2, $3, $4, $5, $6)', [
-      order.id, next.version, ev.type, null, ev.at, JSON.stringify(ev.data),
-    ]);
-    const sets = ROW_COLUMNS.map((c, i) => `${c} = $${i + 2}`).join(', ');
-    await q.query(`UPDATE workorders SET ${sets} WHERE id = $1`, [order.id, ...toRowValues(next)]);
-    const before: WorkOrder = { ...order };
-    Object.assign(order, next); // the caller returns this object: show the dispatched order
     // Runs last among the listeners (see routes.ts), so the others saw `created` first.
-    for (const l of ctx.orderListeners) if (l !== self) await l(q, { order: next, previous: before, event: ev });
+    await appendSystemEvent(ctx, q, order.id, 'dispatched', {
+      unitId: d.unitId, coUnitIds: d.coUnitIds, auto: true, confidence: d.confidence, ruleId: s.route?.rule.id ?? null, modelId: s.models.unit,
+      note: `自动派单 (automatic dispatch): 规则与模型一致，置信度 ${d.confidence!.toFixed(3)}`,
+    });
   };
   return self;
 }

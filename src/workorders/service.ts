@@ -80,7 +80,9 @@ export async function createOrder(ctx: AppContext, actor: Actor, input: CreateIn
     order.id = rows[0]!.id;
     await appendEvent(tx, order.id, 1, ev);
     await notify(ctx, tx, order, null, ev);
-    return order;
+    // Listeners may have moved it on already (automatic dispatch).
+    const { rows: stored } = await tx.query('SELECT * FROM workorders WHERE id = $1', [order.id]);
+    return fromRow(stored[0]!);
   };
   return q ? run(q) : db.tx(run);
 }
