@@ -136,13 +136,8 @@ export async function createContact(ctx: AppContext, actor: Actor, input: Contac
   const hash = idempotencyKey ? createHash('sha256').update(canonical(input)).digest('hex') : null;
   const agentId = input.agentId ?? (hasRole(actor, 'agent') ? actor.id : null);
 
-  return ctx.db.tx(async (q) => {
-    if (input.agentId != null && (await q.query('SELECT 1 FROM users WHERE id = $1', [input.agentId])).rowCount === 0) {
-      throw badRequest(`话务员 ${input.agentId} 不存在 (no such agent)`, 'agentId');
-    }
-    if (input.workorderId != null && (await q.query('SELECT 1 FROM workorders WHERE id = $1', [input.workorderId])).rowCount === 0) {
-      throw badRequest(`工单 ${input.workorderId} 不存在 (no such work order)`, 'workorderId');
-    }
+  const run = async (q: Queryable): Promise<CreateResult> => {
+    // agentId and workorderId are checked by their foreign keys (see below): one statement on the common path.
     const ins = await q.query(
       `INSERT INTO contacts (channel, started_at, ended_at, caller_phone, caller_name, agent_id, summary, outcome, workorder_id,
          transfer_to, invalid_reason, call_id, created_by, idempotency_key, request_hash)
@@ -179,7 +174,20 @@ export async function createContact(ctx: AppContext, actor: Actor, input: Contac
       row.workorder_id = order.id;
     }
     return { contact: toContact(row), workorder: order, replayed: false };
-  });
+  };
+  try {
+    // A contact that creates an order needs a transaction; any other is one INSERT, which
+    // commits on its own before the response is sent.
+    return await (input.outcome === 'workorder' && input.workorder ? ctx.db.tx(run) : run(ctx.db));
+  } catch (err) {
+    const e = err as { code?: string; constraint?: string; message?: string };
+    if (e.code === '23503') {
+      const what = `${e.constraint ?? ''} ${e.message ?? ''}`;
+      if (what.includes('agent_id')) throw badRequest(`话务员 ${input.agentId} 不存在 (no such agent)`, 'agentId');
+      if (what.includes('workorder_id')) throw badRequest(`工单 ${input.workorderId} 不存在 (no such work order)`, 'workorderId');
+    }
+    throw err;
+  }
 }
 
 /** One contact; caller data unmasked for roles that need it, and that read is logged. */
