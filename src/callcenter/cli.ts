@@ -12,6 +12,7 @@ const utcOffset = (v: string) => {
 };
 
 export function commands(program: Command) {
+  staffingCommand(program);
   const cc = program.command('callcenter').description('call center: CDR import');
   cc.command('import-cdr')
     .description("import call detail records from an Asterisk Master.csv (re-importing skips what is there)")
@@ -50,5 +51,40 @@ export function commands(program: Command) {
       } finally {
         await db.close();
       }
+    });
+}
+
+const positive = (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a positive number');
+  return n;
+};
+const rates = (v: string) => {
+  const list = v.split(',').map((x) => Number(x.trim()));
+  if (list.some((n) => !Number.isFinite(n) || n < 0)) throw new InvalidArgumentError('calls per hour, e.g. 120 or 80,120,200');
+  return list;
+};
+
+export function staffingCommand(program: Command) {
+  program
+    .command('staffing')
+    .description('agents needed per interval by Erlang C')
+    .requiredOption('--calls-per-hour <list>', 'offered calls per hour, one or several comma-separated intervals', rates)
+    .requiredOption('--aht-seconds <s>', 'average handling time in seconds', positive)
+    .option('--target-sl <share>', 'service level target, e.g. 0.8', positive, 0.8)
+    .option('--target-seconds <s>', 'answer within this many seconds', positive, 20)
+    .action(async (o: { callsPerHour: number[]; ahtSeconds: number; targetSl: number; targetSeconds: number }) => {
+      if (o.targetSl >= 1) {
+        console.error('jiesu: --target-sl must be below 1');
+        process.exit(1);
+      }
+      const { agentsNeeded } = await import('./erlang.js');
+      console.log('interval  calls/h  load(E)  agents  P(wait)  SL  ASA(s)  occupancy');
+      o.callsPerHour.forEach((c, i) => {
+        const r = agentsNeeded(c, o.ahtSeconds, o.targetSl, o.targetSeconds);
+        const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+        console.log([String(i + 1).padStart(8), String(c).padStart(8), r.loadErlangs.toFixed(2).padStart(8), String(r.agents).padStart(7),
+          pct(r.probWait).padStart(8), pct(r.serviceLevel), r.asaSeconds.toFixed(1).padStart(7), pct(r.occupancy).padStart(10)].join(' '));
+      });
     });
 }
