@@ -1,0 +1,114 @@
+import { Type } from 'typebox';
+import type { App } from '../http/app.js';
+import { requireActor } from '../http/app.js';
+import type { AppContext } from '../http/context.js';
+import { IdParams, StringEnum } from '../http/schemas.js';
+import {
+  AGENT_STATES, EVENT_TYPES, GROUP_BY, agentStateHistory, callStats, currentAgentStates, postEvents, setAgentState, wallboard,
+  type AgentState, type GroupBy,
+} from './service.js';
+
+const DateTime = Type.String({ format: 'date-time' });
+
+const EventsBody = Type.Object(
+  {
+    events: Type.Array(
+      Type.Object(
+        {
+          callId: Type.String({ minLength: 1, maxLength: 150 }),
+          type: StringEnum(EVENT_TYPES),
+          at: DateTime,
+          agentId: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 2147483647 }), Type.Null()])),
+          queue: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 1000 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+// `wrap-up` (as CTI vendors write it) is accepted and stored as `wrap_up`.
+const StateBody = Type.Object(
+  { state: StringEnum([...AGENT_STATES, 'wrap-up'] as const), at: Type.Optional(DateTime) },
+  { additionalProperties: false },
+);
+
+const StatsQuery = Type.Object({
+  from: DateTime,
+  to: DateTime,
+  groupBy: Type.Optional(StringEnum(GROUP_BY)),
+  /** Alias of groupBy for the time intervals. */
+  interval: Type.Optional(StringEnum(['hour', 'day', 'month'] as const)),
+  sl: Type.Array(Type.Integer({ minimum: 1, maximum: 600 }), { maxItems: 4, default: [15, 20] }),
+  contractValue: Type.Optional(Type.Number({ minimum: 0 })),
+});
+
+const SUPERVISION = ['supervisor', 'admin'] as const;
+
+export async function routes(app: App, ctx: AppContext) {
+  const { db, config } = ctx;
+
+  app.post('/api/v1/callcenter/events', { schema: { tags: ['callcenter'], body: EventsBody } }, async (req) => {
+    requireActor(req, 'agent', 'supervisor', 'admin');
+    return postEvents(db, req.body.events);
+  });
+
+  app.post(
+    '/api/v1/callcenter/agents/:id/state',
+    { schema: { tags: ['callcenter'], params: IdParams, body: StateBody } },
+    async (req) => {
+      const state = (req.body.state === 'wrap-up' ? 'wrap_up' : req.body.state) as AgentState;
+      return setAgentState(db, requireActor(req), req.params.id, state, req.body.at);
+    },
+  );
+  app.get(
+    '/api/v1/callcenter/agents/:id/states',
+    { schema: { tags: ['callcenter'], params: IdParams, querystring: Type.Object({ from: Type.Optional(DateTime), to: Type.Optional(DateTime) }) } },
+    async (req) => {
+      const actor = requireActor(req);
+      if (actor.id !== req.params.id) requireActor(req, ...SUPERVISION);
+      return { items: await agentStateHistory(db, req.params.id, req.query.from, req.query.to) };
+    },
+  );
+  app.get('/api/v1/callcenter/agents', { schema: { tags: ['callcenter'] } }, async (req) => {
+    requireActor(req, 'agent', ...SUPERVISION);
+    return { items: await currentAgentStates(db) };
+  });
+
+  app.get('/api/v1/callcenter/stats', { schema: { tags: ['callcenter'], querystring: StatsQuery } }, async (req) => {
+    requireActor(req, ...SUPERVISION);
+    const q = req.query;
+    const groupBy: GroupBy = q.groupBy ?? q.interval ?? 'day';
+    const sl = [...new Set(q.sl)].sort((a, b) => a - b);
+    const r = await callStats(db, { from: q.from, to: q.to, groupBy, slSeconds: sl, contractValue: q.contractValue, timeZone: config.timeZone });
+    return { from: q.from, to: q.to, groupBy, timeZone: config.timeZone, serviceLevelSeconds: sl, ...r };
+  });
+
+  // The wallboard: a JSON snapshot, or a server-sent-event stream of snapshots every few seconds.
+  app.get('/api/v1/callcenter/wallboard', { schema: { tags: ['callcenter'] } }, async (req) => {
+    requireActor(req, 'agent', ...SUPERVISION);
+    return wallboard(db, config.timeZone);
+  });
+  app.get(
+    '/api/v1/callcenter/wallboard/stream',
+    { schema: { tags: ['callcenter'], querystring: Type.Object({ every: Type.Integer({ minimum: 1, maximum: 60, default: 5 }), count: Type.Optional(Type.Integer({ minimum: 1 })) }) } },
+    async (req, reply) => {
+      requireActor(req, 'agent', ...SUPERVISION);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      let sent = 0;
+      let closed = false;
+      req.raw.on('close', () => (closed = true));
+      while (!closed) {
+        const snap = await wallboard(db, config.timeZone).catch(() => null);
+        if (snap) res.write(`event: wallboard\ndata: ${JSON.stringify(snap)}\n\n`);
+        if (req.query.count && ++sent >= req.query.count) break;
+        await new Promise((r) => setTimeout(r, req.query.every * 1000));
+      }
+      res.end();
+    },
+  );
+}

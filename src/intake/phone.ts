@@ -1,0 +1,15 @@
+// Phone numbers are normalised before they are stored or matched: spaces, dashes and
+// brackets go, and the country prefix +86 / 0086 is dropped, so "+86 138-1234-1234"
+// and "13812341234" are the same caller. Keep in step with intake_norm_phone() in SQL.
+import { badRequest } from '../http/errors.js';
+
+export function normalizePhone(raw: string): string {
+  return raw.replace(/[\s()（）-]/g, '').replace(/^(\+86|0086)/, '');
+}
+
+/** Normalises and checks a phone number; 400 naming `field` when it is not one. */
+export function phoneOrThrow(raw: string, field: string): string {
+  const p = normalizePhone(raw);
+  if (!/^\+?[0-9]{3,20}$/.test(p)) throw badRequest(`${field}: 电话号码无效 (not a phone number)`, field);
+  return p;
+}

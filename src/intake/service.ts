@@ -1,0 +1,288 @@
+// Contacts (来电/来信): every citizen interaction is one row. A contact may create a work
+// order in the same transaction (outcome `workorder`) or point at an existing one
+// (outcome `duplicate`: a repeat call about the same problem).
+//
+// Idempotent intake: the client sends an Idempotency-Key. The key is claimed by the
+// INSERT itself through a unique index on (created_by, idempotency_key), so concurrent
+// retries cannot both insert: the loser's INSERT waits for the winner's commit and then
+// finds the row. Same key + same body → the same contact; same key + another body → 422.
+// The route answers only after `tx` has committed, so a 2xx means the contact is durable.
+import { createHash } from 'node:crypto';
+import type { Database, Queryable } from '../db/database.js';
+import type { Actor, AppContext } from '../http/context.js';
+import { hasRole } from '../http/context.js';
+import { AppError, badRequest, forbidden, notFound } from '../http/errors.js';
+import { createOrder, maskName, maskPhone, type CreateInput } from '../workorders/service.js';
+import { fromRow, type WorkOrder } from '../workorders/model.js';
+import { phoneOrThrow } from './phone.js';
+
+export const CHANNELS = ['phone', 'web', 'app', 'miniprogram', 'email', 'open311', 'walkin'] as const;
+export const OUTCOMES = ['answered', 'workorder', 'duplicate', 'transferred', 'invalid'] as const;
+export const TRANSFER_TARGETS = ['110', '119', '120', 'other'] as const;
+/** 无效来电: silent line, prank, abuse, hung up before speaking, other. */
+export const INVALID_REASONS = ['silent', 'prank', 'abuse', 'hung_up', 'other'] as const;
+
+/** Roles that read contacts (the center). */
+export const CONTACT_READERS = ['agent', 'dispatcher', 'followup', 'supervisor', 'admin'] as const;
+/** Roles that see the caller's name and phone unmasked (each read is logged). */
+const PII_ROLES = ['agent', 'dispatcher', 'followup'] as const;
+
+export interface ContactInput {
+  channel: (typeof CHANNELS)[number];
+  startedAt: string;
+  endedAt?: string | null;
+  caller?: { phone?: string | null; name?: string | null } | null;
+  agentId?: number | null;
+  summary: string;
+  outcome: (typeof OUTCOMES)[number];
+  workorderId?: number | null;
+  transferTo?: (typeof TRANSFER_TARGETS)[number] | null;
+  invalidReason?: (typeof INVALID_REASONS)[number] | null;
+  callId?: string | null;
+  /** With outcome `workorder`: the order to create from this contact. */
+  workorder?: Omit<CreateInput, 'contactId'> | null;
+}
+
+export interface Contact {
+  id: number;
+  channel: string;
+  startedAt: string;
+  endedAt: string | null;
+  durationSeconds: number | null;
+  caller: { phone: string | null; name: string | null };
+  agentId: number | null;
+  summary: string;
+  outcome: string;
+  workorderId: number | null;
+  transferTo: string | null;
+  invalidReason: string | null;
+  callId: string | null;
+  createdBy: number;
+  createdAt: string;
+}
+
+const iso = (d: unknown) => (d == null ? null : (d as Date).toISOString());
+
+export function toContact(r: Record<string, any>): Contact {
+  return {
+    id: r.id,
+    channel: r.channel,
+    startedAt: iso(r.started_at)!,
+    endedAt: iso(r.ended_at),
+    durationSeconds: r.ended_at ? Math.round(((r.ended_at as Date).getTime() - (r.started_at as Date).getTime()) / 1000) : null,
+    caller: { phone: r.caller_phone ?? null, name: r.caller_name ?? null },
+    agentId: r.agent_id ?? null,
+    summary: r.summary,
+    outcome: r.outcome,
+    workorderId: r.workorder_id ?? null,
+    transferTo: r.transfer_to ?? null,
+    invalidReason: r.invalid_reason ?? null,
+    callId: r.call_id ?? null,
+    createdBy: r.created_by,
+    createdAt: iso(r.created_at)!,
+  };
+}
+
+const masked = (c: Contact): Contact => ({
+  ...c,
+  caller: { phone: c.caller.phone && maskPhone(c.caller.phone), name: c.caller.name && maskName(c.caller.name) },
+});
+
+/** JSON with sorted keys, so that {a,b} and {b,a} hash alike. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** The rules between fields that a JSON schema cannot say; 400 naming the field. */
+function checkRules(input: ContactInput) {
+  const { outcome } = input;
+  if (outcome === 'transferred' && !input.transferTo) throw badRequest('outcome transferred 需要 transferTo (110|119|120|other)', 'transferTo');
+  if (outcome !== 'transferred' && input.transferTo) throw badRequest('transferTo 仅用于 outcome transferred', 'transferTo');
+  if (outcome === 'invalid' && !input.invalidReason) throw badRequest('outcome invalid 需要 invalidReason', 'invalidReason');
+  if (outcome !== 'invalid' && input.invalidReason) throw badRequest('invalidReason 仅用于 outcome invalid', 'invalidReason');
+  if (outcome === 'duplicate' && input.workorderId == null) throw badRequest('outcome duplicate 需要关联的工单 workorderId', 'workorderId');
+  if (outcome === 'workorder') {
+    const both = input.workorderId != null && input.workorder;
+    const none = input.workorderId == null && !input.workorder;
+    if (both || none) throw badRequest('outcome workorder 需要 workorder（新建工单）或 workorderId（已建工单）二选一', 'workorder');
+  } else {
+    if (input.workorder) throw badRequest('workorder 仅用于 outcome workorder', 'workorder');
+    if (outcome !== 'duplicate' && input.workorderId != null) throw badRequest('workorderId 仅用于 outcome workorder 或 duplicate', 'workorderId');
+  }
+  const started = Date.parse(input.startedAt);
+  if (input.endedAt != null && Date.parse(input.endedAt) < started) throw badRequest('endedAt 早于 startedAt (ends before it starts)', 'endedAt');
+  if (started > Date.now() + 5 * 60_000) throw badRequest('startedAt 在未来 (in the future)', 'startedAt');
+}
+
+export interface CreateResult {
+  contact: Contact;
+  workorder: WorkOrder | null;
+  replayed: boolean;
+}
+
+export async function createContact(ctx: AppContext, actor: Actor, input: ContactInput, idempotencyKey?: string): Promise<CreateResult> {
+  checkRules(input);
+  const phone = input.caller?.phone ? phoneOrThrow(input.caller.phone, 'caller.phone') : null;
+  const name = input.caller?.name?.trim() || null;
+  const orderPhone = input.workorder?.citizen?.phone ? phoneOrThrow(input.workorder.citizen.phone, 'workorder.citizen.phone') : undefined;
+  const hash = idempotencyKey ? createHash('sha256').update(canonical(input)).digest('hex') : null;
+  const agentId = input.agentId ?? (hasRole(actor, 'agent') ? actor.id : null);
+
+  const run = async (q: Queryable): Promise<CreateResult> => {
+    // agentId and workorderId are checked by their foreign keys (see below): one statement on the common path.
+    const ins = await q.query(
+      `INSERT INTO contacts (channel, started_at, ended_at, caller_phone, caller_name, agent_id, summary, outcome, workorder_id,
+         transfer_to, invalid_reason, call_id, created_by, idempotency_key, request_hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+       ON CONFLICT (created_by, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+       RETURNING *`,
+      [
+        input.channel, input.startedAt, input.endedAt ?? null, phone, name, agentId, input.summary.trim(), input.outcome,
+        input.workorderId ?? null, input.transferTo ?? null, input.invalidReason ?? null, input.callId ?? null, actor.id,
+        idempotencyKey ?? null, hash,
+      ],
+    );
+    if (ins.rowCount === 0) {
+      // The key was used before (possibly by a retry running right now, whose commit we waited for).
+      const { rows } = await q.query('SELECT * FROM contacts WHERE created_by = $1 AND idempotency_key = $2', [actor.id, idempotencyKey]);
+      const prev = rows[0]!;
+      if (prev.request_hash !== hash) {
+        throw new AppError(422, 'idempotency_key_reused', 'Idempotency-Key 已用于另一请求内容 (the key was used with a different body)');
+      }
+      let order: WorkOrder | null = null;
+      if (prev.outcome === 'workorder' && prev.workorder_id != null) {
+        const o = await q.query('SELECT * FROM workorders WHERE id = $1 AND contact_id = $2', [prev.workorder_id, prev.id]);
+        order = o.rows[0] ? fromRow(o.rows[0]) : null;
+      }
+      return { contact: toContact(prev), workorder: order, replayed: true };
+    }
+    const row = ins.rows[0]!;
+    let order: WorkOrder | null = null;
+    if (input.outcome === 'workorder' && input.workorder) {
+      const w = input.workorder;
+      const citizen = w.citizen ? { name: w.citizen.name ?? null, phone: orderPhone ?? null } : { name, phone };
+      order = await createOrder(ctx, actor, { ...w, citizen, contactId: row.id as number }, q);
+      await q.query('UPDATE contacts SET workorder_id = $2 WHERE id = $1', [row.id, order.id]);
+      row.workorder_id = order.id;
+    }
+    return { contact: toContact(row), workorder: order, replayed: false };
+  };
+  try {
+    // A contact that creates an order needs a transaction; any other is one INSERT, which
+    // commits on its own before the response is sent.
+    return await (input.outcome === 'workorder' && input.workorder ? ctx.db.tx(run) : run(ctx.db));
+  } catch (err) {
+    const e = err as { code?: string; constraint?: string; message?: string };
+    if (e.code === '23503') {
+      const what = `${e.constraint ?? ''} ${e.message ?? ''}`;
+      if (what.includes('agent_id')) throw badRequest(`话务员 ${input.agentId} 不存在 (no such agent)`, 'agentId');
+      if (what.includes('workorder_id')) throw badRequest(`工单 ${input.workorderId} 不存在 (no such work order)`, 'workorderId');
+    }
+    throw err;
+  }
+}
+
+/** One contact; caller data unmasked for roles that need it, and that read is logged. */
+export async function getContact(db: Database, actor: Actor, id: number): Promise<Contact> {
+  const { rows } = await db.query('SELECT * FROM contacts WHERE id = $1', [id]);
+  if (!rows[0]) throw notFound(`contact ${id}`);
+  const c = toContact(rows[0]);
+  if (hasRole(actor, ...PII_ROLES)) {
+    if (c.caller.phone || c.caller.name) await logPii(db, actor, [c.workorderId], 'contact.view');
+    return c;
+  }
+  return masked(c);
+}
+
+async function logPii(q: Queryable, actor: Actor, orderIds: (number | null)[], purpose: string) {
+  await q.query(
+    `INSERT INTO pii_access_log (user_id, workorder_id, fields, purpose)
+     SELECT $1, o, $3::text[], $4 FROM unnest($2::int[]) AS o`,
+    [actor.id, orderIds, ['caller.phone', 'caller.name'], purpose],
+  );
+}
+
+export interface ContactFilter {
+  channel?: string[];
+  outcome?: string[];
+  agentId?: number;
+  phone?: string;
+  workorderId?: number;
+  from?: string;
+  to?: string;
+  limit: number;
+  cursor?: string;
+}
+
+const encodeCursor = (id: number) => Buffer.from(`c:${id}`).toString('base64url');
+function decodeCursor(c: string): number {
+  const m = /^c:(\d{1,10})$/.exec(Buffer.from(c, 'base64url').toString());
+  if (!m) throw badRequest('invalid cursor', 'cursor');
+  return Number(m[1]);
+}
+
+/** Newest first; caller data always masked in lists. */
+export async function listContacts(db: Database, f: ContactFilter): Promise<{ items: Contact[]; nextCursor: string | null }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (f.channel?.length) where.push(`channel = ANY($${params.push(f.channel)}::text[])`);
+  if (f.outcome?.length) where.push(`outcome = ANY($${params.push(f.outcome)}::text[])`);
+  if (f.agentId !== undefined) where.push(`agent_id = $${params.push(f.agentId)}`);
+  if (f.phone) where.push(`caller_phone = $${params.push(phoneOrThrow(f.phone, 'phone'))}`);
+  if (f.workorderId !== undefined) where.push(`workorder_id = $${params.push(f.workorderId)}`);
+  if (f.from) where.push(`started_at >= $${params.push(f.from)}`);
+  if (f.to) where.push(`started_at < $${params.push(f.to)}`);
+  if (f.cursor) where.push(`id < $${params.push(decodeCursor(f.cursor))}`);
+  const { rows } = await db.query(
+    `SELECT * FROM contacts ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT $${params.push(f.limit + 1)}`,
+    params,
+  );
+  const items = rows.slice(0, f.limit).map((r) => masked(toContact(r)));
+  return { items, nextCursor: rows.length > f.limit ? encodeCursor(items[items.length - 1]!.id) : null };
+}
+
+export interface CallerHistory {
+  phone: string;
+  contacts: Contact[];
+  contactCount: number;
+  openOrders: WorkOrder[];
+}
+
+/**
+ * What the agent answering a call needs at once: the caller's earlier contacts (newest
+ * first) and the orders about them still open. Unmasked, for agents and dispatchers
+ * only, and every such read is written to pii_access_log.
+ */
+export async function callerHistory(db: Database, actor: Actor, rawPhone: string, limit: number): Promise<CallerHistory> {
+  if (!hasRole(actor, 'agent', 'dispatcher')) throw forbidden('需要角色 (requires role): agent | dispatcher');
+  const phone = phoneOrThrow(rawPhone, 'phone');
+  return db.tx(async (q) => {
+    const contacts = await q.query(
+      `SELECT *, count(*) OVER () AS total FROM contacts WHERE caller_phone = $1 ORDER BY id DESC LIMIT $2`,
+      [phone, limit],
+    );
+    const orders = await q.query(
+      `SELECT * FROM workorders WHERE intake_norm_phone(citizen_phone) = $1 AND citizen_phone IS NOT NULL AND status <> 'closed'
+       ORDER BY id DESC LIMIT 100`,
+      [phone],
+    );
+    const openOrders = orders.rows.map(fromRow);
+    if (contacts.rowCount > 0 || openOrders.length > 0) {
+      await logPii(q, actor, [null, ...openOrders.map((o) => o.id)], 'caller.history');
+    }
+    return {
+      phone,
+      contacts: contacts.rows.map(toContact),
+      contactCount: contacts.rows.length ? Number(contacts.rows[0]!.total) : 0,
+      openOrders,
+    };
+  });
+}
