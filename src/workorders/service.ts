@@ -148,6 +148,23 @@ export async function act(ctx: AppContext, actor: Actor, id: number, action: str
   });
 }
 
+/**
+ * Appends an event raised by the platform itself (no actor; e.g. an automatic supervision
+ * notice 督办 from the time-limit job) inside the caller's transaction `q`.
+ */
+export async function appendSystemEvent(ctx: AppContext, q: Queryable, id: number, ev: { type: string; data: Record<string, any> }): Promise<WorkOrder> {
+  const { rows } = await q.query('SELECT * FROM workorders WHERE id = $1 FOR UPDATE', [id]);
+  if (!rows[0]) throw notFound(`work order ${id}`);
+  const order = fromRow(rows[0]);
+  const event: OrderEvent = { ...ev, at: new Date().toISOString(), actorId: null };
+  const next = applyEvent(order, event);
+  await appendEvent(q, id, next.version, event);
+  const sets = ROW_COLUMNS.map((c, i) => `${c} = $${i + 2}`).join(', ');
+  await q.query(`UPDATE workorders SET ${sets} WHERE id = $1`, [id, ...toRowValues(next)]);
+  await notify(ctx, q, next, order, event);
+  return next;
+}
+
 export interface EventRecord extends OrderEvent {
   seq: number;
 }
