@@ -15,6 +15,7 @@ export function commands(program: Command) {
   const sla = program.command('sla').description('time limits and escalation (办理时限与督办)');
   sla
     .command('tick')
+    .showHelpAfterError(false)
     .description('fire due warnings, overdue notices and supervision once, then deliver pending webhooks')
     .option('--now <instant>', 'run as of this instant (default: now)', instant)
     .option('--data <dir>', 'PGlite data folder', process.env.JIESU_DATA ?? './data')
