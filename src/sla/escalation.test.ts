@@ -200,13 +200,19 @@ describe('jiesu sla tick (CLI)', () => {
       if (engine === 'postgres') {
         // On PGlite the test database lives in this process, so only PostgreSQL can share it with the CLI.
         const late = new Date(Date.now() + 400 * 86400_000).toISOString();
-        const o = await dispatched(city.units.districtA);
-        const { stdout } = await run('node', ['bin/jiesu.js', 'sla', 'tick', '--json', '--now', late, ...args]);
-        const r = JSON.parse(stdout.trim().split('\n').pop()!);
-        expect(r.now).toBe(late);
-        expect(firedFor(r, o.id)).toEqual(['reply:escalated', 'sign:escalated']);
-        const again = JSON.parse((await run('node', ['bin/jiesu.js', 'sla', 'tick', '--json', '--now', late, ...args])).stdout.trim().split('\n').pop()!);
-        expect(firedFor(again, o.id)).toEqual([]);
+        const orders: WorkOrder[] = [];
+        for (let i = 0; i < 12; i++) orders.push(await dispatched(city.units.districtA));
+        // Two processes on one database: each escalation fires exactly once between them.
+        const tickCli = async () => JSON.parse((await run('node', ['bin/jiesu.js', 'sla', 'tick', '--json', '--now', late, ...args])).stdout.trim().split('\n').pop()!);
+        const [a, b] = await Promise.all([tickCli(), tickCli()]);
+        expect(a.now).toBe(late);
+        const ids = new Set(orders.map((o) => o.id));
+        const fired = [...a.fired, ...b.fired].filter((f: any) => ids.has(f.orderId)).map((f: any) => `${f.orderId}:${f.kind}:${f.level}`);
+        expect(fired).toHaveLength(24); // sign and reply of each order, at the highest level only
+        expect(new Set(fired).size).toBe(24);
+        expect(firedFor(a, orders[0]!.id).concat(firedFor(b, orders[0]!.id)).sort()).toEqual(['reply:escalated', 'sign:escalated']);
+        const again = await tickCli();
+        expect(again.fired.filter((f: any) => ids.has(f.orderId))).toEqual([]);
       }
       const bad = await run('node', ['bin/jiesu.js', 'sla', 'tick', '--now', 'tomorrow', ...args]).catch((e) => e);
       expect(bad.code).toBe(1);
