@@ -130,7 +130,7 @@ describe('the escalation job', () => {
   });
 
   it('fires each level exactly once when several job runs race', async () => {
-    const orders = [];
+    const orders: WorkOrder[] = [];
     for (let i = 0; i < 12; i++) orders.push(await dispatched(city.units.bureau));
     const late = ms((await deadlines(orders[0]!.id)).reply.dueAt) + 3600_000;
     const runs = await Promise.all([0, 1, 2, 3].map(() => tickAt(late)));
