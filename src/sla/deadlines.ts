@@ -111,9 +111,8 @@ export function deadlineListener(ctx: AppContext): OrderEventListener {
       case 'closed':
       case 'surveyed':
         return setState(q, order.id, KINDS, 'cleared', event.at);
-      case 'extension_requested':
-        return checkExtension(q, order, event.data.days);
       case 'extension_approved': {
+        // The policy caps approved extensions per dispatch; a longer request can be approved with fewer days.
         await checkExtension(q, order, event.data.days);
         await q.query(
           `UPDATE order_deadlines SET extension_days = extension_days + $2 WHERE workorder_id = $1 AND kind = 'reply'`,
