@@ -1,0 +1,171 @@
+// Each dispatched order's deadlines (sign-by, reply-by), kept in `order_deadlines` by an
+// order listener, so they commit or roll back with the order's own change.
+import type { Queryable } from '../db/database.js';
+import type { AppContext, OrderEventListener } from '../http/context.js';
+import { badRequest } from '../http/errors.js';
+import type { WorkOrder } from '../workorders/model.js';
+import type { Duration, WorkCalendar } from './calendar.js';
+import { findPolicy, loadCalendar, type SlaSettings } from './settings.js';
+
+export const KINDS = ['sign', 'reply'] as const;
+export type Kind = (typeof KINDS)[number];
+export const LEVELS = ['green', 'yellow', 'red', 'escalated'] as const;
+export type Level = (typeof LEVELS)[number];
+export const rank = (l: Level) => LEVELS.indexOf(l);
+
+export interface Times {
+  due: number;
+  warn: number;
+  escalate: number;
+}
+
+/** Due, warning and escalation instants of a deadline started at `start`. */
+export function computeTimes(cal: WorkCalendar, s: SlaSettings, start: number, d: Duration, extensionDays: number): Times {
+  const base = cal.add(start, d);
+  const due = extensionDays > 0 ? cal.addWorkingDays(base, extensionDays) : base;
+  const total = cal.workingMsBetween(start, due);
+  const warn = total > 0 ? cal.addWorkingMs(start, Math.round(total * s.warnShare)) : due;
+  return { due, warn, escalate: cal.add(due, s.escalateAfter) };
+}
+
+/** The instant the job must look at a deadline again, given the level already fired. */
+export function nextAt(t: Times, fired: Level): number | null {
+  return fired === 'green' ? t.warn : fired === 'yellow' ? t.due : fired === 'red' ? t.escalate : null;
+}
+
+/** The level a running deadline has at `now`. */
+export function levelAt(t: Times, now: number): Level {
+  return now >= t.escalate ? 'escalated' : now >= t.due ? 'red' : now >= t.warn ? 'yellow' : 'green';
+}
+
+const d = (t: number | null) => (t == null ? null : new Date(t));
+
+async function startDeadlines(q: Queryable, ctx: AppContext, order: WorkOrder, at: string) {
+  const { calendar, settings } = await loadCalendar(q, ctx);
+  const policy = await findPolicy(q, order);
+  const start = Date.parse(at);
+  for (const kind of KINDS) {
+    const dur = kind === 'sign' ? policy.sign : policy.reply;
+    const t = computeTimes(calendar, settings, start, dur, 0);
+    await q.query(
+      `INSERT INTO order_deadlines (workorder_id, kind, cycle, unit_id, policy_id, duration, extension_days, started_at, due_at, warn_at, escalate_at, state, met_at, level, next_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10, 'running', NULL, 'green', $9, now())
+       ON CONFLICT (workorder_id, kind) DO UPDATE SET cycle = EXCLUDED.cycle, unit_id = EXCLUDED.unit_id, policy_id = EXCLUDED.policy_id,
+         duration = EXCLUDED.duration, extension_days = 0, started_at = EXCLUDED.started_at, due_at = EXCLUDED.due_at,
+         warn_at = EXCLUDED.warn_at, escalate_at = EXCLUDED.escalate_at, state = 'running', met_at = NULL, level = 'green',
+         next_at = EXCLUDED.next_at, updated_at = now()`,
+      [order.id, kind, order.dispatchCount, order.mainUnitId, policy.id || null, JSON.stringify(dur), d(start), d(t.due), d(t.warn), d(t.escalate)],
+    );
+  }
+}
+
+/** Recomputes the running deadlines of one order from their start, duration and extension (after a calendar or settings change). */
+export async function recomputeOrder(q: Queryable, ctx: AppContext, orderId: number, loaded?: { calendar: WorkCalendar; settings: SlaSettings }) {
+  const { calendar, settings } = loaded ?? (await loadCalendar(q, ctx));
+  const { rows } = await q.query<any>(`SELECT * FROM order_deadlines WHERE workorder_id = $1 AND state = 'running' FOR UPDATE`, [orderId]);
+  for (const r of rows) {
+    const t = computeTimes(calendar, settings, new Date(r.started_at).getTime(), r.duration, r.extension_days);
+    await q.query(
+      'UPDATE order_deadlines SET due_at = $3, warn_at = $4, escalate_at = $5, next_at = $6, updated_at = now() WHERE workorder_id = $1 AND kind = $2',
+      [orderId, r.kind, d(t.due), d(t.warn), d(t.escalate), d(nextAt(t, r.level))],
+    );
+  }
+  return rows.length;
+}
+
+async function setState(q: Queryable, orderId: number, kinds: readonly Kind[], state: 'met' | 'suspended' | 'cleared', at: string) {
+  await q.query(
+    `UPDATE order_deadlines SET state = $3, met_at = CASE WHEN $3 = 'met' THEN $4::timestamptz ELSE met_at END, next_at = NULL, updated_at = now()
+     WHERE workorder_id = $1 AND kind = ANY($2::text[]) AND state = 'running'`,
+    [orderId, kinds, state, at],
+  );
+}
+
+async function checkExtension(q: Queryable, order: WorkOrder, days: number) {
+  const policy = await findPolicy(q, order);
+  const { rows } = await q.query<{ extension_days: number }>(
+    `SELECT extension_days FROM order_deadlines WHERE workorder_id = $1 AND kind = 'reply'`,
+    [order.id],
+  );
+  const used = rows[0]?.extension_days ?? 0;
+  if (used + days > policy.maxExtensionDays) {
+    throw badRequest(
+      `延期天数超过上限：已延期 ${used} 天，最多 ${policy.maxExtensionDays} 天 (extension limit: ${used} days used, at most ${policy.maxExtensionDays})`,
+      'days',
+    );
+  }
+}
+
+export function deadlineListener(ctx: AppContext): OrderEventListener {
+  return async (q, { order, event }) => {
+    switch (event.type) {
+      case 'dispatched':
+        return startDeadlines(q, ctx, order, event.at);
+      case 'signed':
+        return setState(q, order.id, ['sign'], 'met', event.at);
+      case 'replied':
+        return setState(q, order.id, ['reply'], 'met', event.at);
+      case 'returned':
+        // Back at the center: the unit's clock stops; a new dispatch starts new deadlines.
+        return setState(q, order.id, KINDS, 'suspended', event.at);
+      case 'closed':
+      case 'surveyed':
+        return setState(q, order.id, KINDS, 'cleared', event.at);
+      case 'extension_approved': {
+        // The policy caps approved extensions per dispatch; a longer request can be approved with fewer days.
+        await checkExtension(q, order, event.data.days);
+        await q.query(
+          `UPDATE order_deadlines SET extension_days = extension_days + $2 WHERE workorder_id = $1 AND kind = 'reply'`,
+          [order.id, event.data.days],
+        );
+        await recomputeOrder(q, ctx, order.id);
+        return;
+      }
+    }
+  };
+}
+
+export interface DeadlineView {
+  kind: Kind;
+  state: 'running' | 'met' | 'suspended' | 'cleared';
+  cycle: number;
+  unitId: number | null;
+  policyId: number | null;
+  duration: Duration;
+  extensionDays: number;
+  startedAt: string;
+  dueAt: string;
+  warnAt: string;
+  escalateAt: string;
+  metAt: string | null;
+  /** For a running deadline: green, yellow or red at `now`; otherwise the last level fired. */
+  level: Level;
+  /** Highest level the escalation job has fired. */
+  firedLevel: Level;
+  onTime: boolean | null;
+  /** Working ms left until due (negative: overdue), for a running deadline. */
+  remainingWorkingMs: number | null;
+  remainingWorkingHours: number | null;
+}
+
+const iso = (v: unknown) => new Date(v as string).toISOString();
+
+export async function orderDeadlines(q: Queryable, ctx: AppContext, orderId: number, now: number): Promise<DeadlineView[]> {
+  const { rows } = await q.query<any>('SELECT * FROM order_deadlines WHERE workorder_id = $1 ORDER BY kind DESC', [orderId]);
+  if (rows.length === 0) return [];
+  const { calendar } = await loadCalendar(q, ctx);
+  return rows.map((r) => {
+    const t = { due: +new Date(r.due_at), warn: +new Date(r.warn_at), escalate: +new Date(r.escalate_at) };
+    const running = r.state === 'running';
+    const metAt = r.met_at ? +new Date(r.met_at) : null;
+    const remaining = running ? calendar.remainingMs(now, t.due) : null;
+    return {
+      kind: r.kind, state: r.state, cycle: r.cycle, unitId: r.unit_id, policyId: r.policy_id, duration: r.duration,
+      extensionDays: r.extension_days, startedAt: iso(r.started_at), dueAt: iso(r.due_at), warnAt: iso(r.warn_at),
+      escalateAt: iso(r.escalate_at), metAt: metAt ? iso(metAt) : null,
+      level: running ? (levelAt(t, now) === 'escalated' ? 'red' : levelAt(t, now)) : r.level, firedLevel: r.level,
+      onTime: metAt == null ? null : metAt <= t.due,
+      remainingWorkingMs: remaining, remainingWorkingHours: remaining == null ? null : Math.round((remaining / 3_600_000) * 100) / 100,
+    };
+  });
+}
