@@ -7,7 +7,11 @@ import { hashPassword } from '../org/auth.js';
 import { applyEvent, type OrderEvent } from '../workorders/lifecycle.js';
 import { ROW_COLUMNS, toRowValues, type OrderType, type WorkOrder } from '../workorders/model.js';
 import { Rng } from './rng.js';
+import { seedContacts, seedDeadlines, seedReference } from './history.js';
+import { defaultConfig, type AppContext } from '../http/context.js';
+import { rebuildKpi } from '../kpi/service.js';
 import * as T from './taxonomy.js';
+import { HOURLY, WEEKDAY } from './taxonomy.js';
 
 export const DEMO_PASSWORD = 'jiesu-demo';
 
@@ -44,6 +48,8 @@ export interface DemoCity {
 
 export interface DemoSummary {
   units: number;
+  contacts: number;
+  calls: number;
   users: number;
   orders: number;
   events: number;
@@ -62,9 +68,18 @@ export async function seedDemo(db: Database, opts: DemoOptions): Promise<DemoSum
   const rng = new Rng(opts.seed);
   const city = await db.tx((q) => seedOrg(q, rng));
   const orders = Math.round(opts.contacts * ORDER_SHARE);
+  const ctx: AppContext = { db, config: { ...defaultConfig, timeZone: opts.timeZone ?? defaultConfig.timeZone }, orderListeners: [] };
+  await seedReference(db, city);
   const result = await seedOrders(db, city, rng, { ...opts, orders });
+  opts.onProgress?.('contacts', 0, opts.contacts);
+  const contacts = await seedContacts(db, city, rng, result.infos, { contacts: opts.contacts, end: opts.end ?? new Date() });
+  opts.onProgress?.('contacts', opts.contacts, opts.contacts);
+  await seedDeadlines(ctx, result.running, opts.end ?? new Date());
+  await rebuildKpi(db, ctx, (done, total) => opts.onProgress?.('kpi', done, total));
   return {
     units: city.units.length,
+    contacts: contacts.contacts,
+    calls: contacts.calls,
     users: [...city.usersByRole.values()].reduce((n, ids) => n + ids.length, 0),
     orders: result.orders,
     events: result.events,
@@ -138,9 +153,6 @@ async function seedOrg(q: Queryable, rng: Rng): Promise<DemoCity> {
   return { units, byName, districts, subdistrictsOf, center, logins, usersByRole, handlersOf };
 }
 
-// Contacts per hour of the day (a working-hours double hump) and per weekday (Mon..Sun).
-const HOURLY = [0.3, 0.2, 0.15, 0.1, 0.1, 0.2, 0.6, 1.5, 3.5, 5.2, 5.6, 4.8, 3.2, 3.6, 4.9, 5.0, 4.6, 3.8, 2.6, 2.1, 1.8, 1.4, 0.9, 0.5];
-const WEEKDAY = [1.18, 1.08, 1.04, 1.02, 1.0, 0.78, 0.72];
 const TYPES: OrderType[] = ['complaint', 'request', 'consultation', 'report', 'suggestion', 'praise'];
 const TYPE_WEIGHTS = [35, 30, 20, 7, 6, 2];
 const TYPE_WORDS: Record<OrderType, string> = { complaint: '投诉', request: '求助', consultation: '咨询', report: '举报', suggestion: '建议', praise: '表扬' };
@@ -231,6 +243,8 @@ async function seedOrders(db: Database, city: DemoCity, rng: Rng, opts: DemoOpti
   const handlerOf = (unitId: number) => rng.pick(city.handlersOf.get(unitId) ?? role('handler'));
 
   let id = 0;
+  const infos: OrderInfo[] = [];
+  const running: WorkOrder[] = [];
   let insertMs = 0;
   let events = 0;
   let open = 0;
@@ -285,7 +299,7 @@ async function seedOrders(db: Database, city: DemoCity, rng: Rng, opts: DemoOpti
         urgency: rng.chance(0.05) ? 'urgent' : 'normal',
         location: { address: `${district.name}${sub.name}${road}${rng.int(1, 300)}号`, districtUnitId: district.id, lat: 30.5 + rng.next() * 0.4, lng: 114.1 + rng.next() * 0.5 },
         citizen: { name: rng.pick(T.SURNAMES) + rng.pick(T.GIVEN), phone: `1${rng.pick(['3', '5', '7', '8', '9'])}${String(rng.int(0, 999999999)).padStart(9, '0')}` },
-        contactId: null,
+        contactId: id, // the contact that created it has the same id (see contacts.ts)
       });
       walkLifecycle(rng, evs, push, t, end.getTime(), {
         unit: ownerUnit(leaf, district, sub),
@@ -294,6 +308,8 @@ async function seedOrders(db: Database, city: DemoCity, rng: Rng, opts: DemoOpti
       });
       let order: WorkOrder | null = null;
       for (const e of evs) order = applyEvent(order, e, id);
+      infos.push({ id, at: t, agentId: evs[0]!.actorId!, phone: order!.citizen!.phone!, name: order!.citizen!.name!, title: order!.title });
+      if (order!.status === 'dispatched' || order!.status === 'accepted') running.push(order!);
       if (order!.status !== 'closed') open++;
       orderRows.push([id, ...toRowValues(order!)]);
       evs.forEach((e, i) => eventRows.push([id, i + 1, e.type, e.actorId, e.at, e.data]));
@@ -307,7 +323,17 @@ async function seedOrders(db: Database, city: DemoCity, rng: Rng, opts: DemoOpti
     await bulkInsert(q, 'workorder_number_counters', [{ name: 'day', type: 'text' }, { name: 'last', type: 'int' }], [...counters.entries()]);
   });
   if (process.env.JIESU_DEMO_DEBUG) console.error(`insert ${insertMs} ms`);
-  return { orders: id, events, open };
+  return { orders: id, events, open, infos, running };
+}
+
+/** What the contacts of the demo need to know of each order. */
+export interface OrderInfo {
+  id: number;
+  at: number;
+  agentId: number;
+  phone: string;
+  name: string;
+  title: string;
 }
 
 const HOURS = Array.from({ length: 24 }, (_, h) => h);

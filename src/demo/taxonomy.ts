@@ -162,3 +162,7 @@ export const REPLIES = [
   '已协调施工单位调整作业时间，夜间停止高噪音作业。',
 ];
 export const RETURN_REASONS = ['该事项不属于本单位职责范围', '地址不在本辖区，请重新派单', '应由行业主管部门办理'];
+
+// Contacts per hour of the day (a working-hours double hump) and per weekday (Mon..Sun).
+export const HOURLY = [0.3, 0.2, 0.15, 0.1, 0.1, 0.2, 0.6, 1.5, 3.5, 5.2, 5.6, 4.8, 3.2, 3.6, 4.9, 5.0, 4.6, 3.8, 2.6, 2.1, 1.8, 1.4, 0.9, 0.5];
+export const WEEKDAY = [1.18, 1.08, 1.04, 1.02, 1.0, 0.78, 0.72];

@@ -6,7 +6,7 @@ import type { AppContext } from '../http/context.js';
 import { applyEvent, type OrderEvent } from '../workorders/lifecycle.js';
 import type { WorkOrder } from '../workorders/model.js';
 import { computeTimes } from '../sla/deadlines.js';
-import { FALLBACK_POLICY, loadCalendar, policyFromRow, type Policy } from '../sla/settings.js';
+import { choosePolicy, loadCalendar, policyFromRow } from '../sla/settings.js';
 import type { WorkCalendar } from '../sla/calendar.js';
 import { accumulate, COUNTERS, factsOf, type Fact, type FactJudge } from './facts.js';
 
@@ -61,24 +61,6 @@ export function kpiListener(ctx: AppContext) {
   };
 }
 
-/** Picks the policy the way the time-limit module does, from policies held in memory. */
-function policyFor(policies: Policy[], o: WorkOrder): Policy {
-  const fits = policies.filter(
-    (p) =>
-      (p.orderType == null || p.orderType === o.type) &&
-      (p.urgency == null || p.urgency === o.urgency) &&
-      (p.categoryPrefix == null || (o.categoryCode ?? '').startsWith(p.categoryPrefix)),
-  );
-  fits.sort(
-    (a, b) =>
-      (b.categoryPrefix?.length ?? 0) - (a.categoryPrefix?.length ?? 0) ||
-      Number(b.orderType != null) - Number(a.orderType != null) ||
-      Number(b.urgency != null) - Number(a.urgency != null) ||
-      a.id - b.id,
-  );
-  return fits[0] ?? FALLBACK_POLICY;
-}
-
 /**
  * Recomputes every aggregate from the event history, in memory, then replaces the tables.
  * Deadlines of past dispatch cycles are recomputed from the policies and calendar in force.
@@ -112,7 +94,7 @@ export async function rebuildKpi(db: Database, ctx: AppContext, onProgress?: (do
       const judge: FactJudge = {
         onTime(kind, o, at) {
           if (!o.dispatchedAt) return true;
-          const p = policyFor(policies, o);
+          const p = choosePolicy(policies, o);
           const t = computeTimes(calendar, settings, Date.parse(o.dispatchedAt), kind === 'sign' ? p.sign : p.reply, kind === 'reply' ? cycleExtension : 0);
           return Date.parse(at) <= t.due;
         },

@@ -87,6 +87,24 @@ export const FALLBACK_POLICY: Policy = {
   sign: { amount: 1, unit: 'days' }, reply: { amount: 5, unit: 'days' }, maxExtensionDays: 10,
 };
 
+/** `findPolicy` over policies held in memory (rebuilds and bulk loads): the same order of preference. */
+export function choosePolicy(policies: Policy[], o: { type: string; urgency: string; categoryCode: string | null }): Policy {
+  const fits = policies.filter(
+    (p) =>
+      (p.orderType == null || p.orderType === o.type) &&
+      (p.urgency == null || p.urgency === o.urgency) &&
+      (p.categoryPrefix == null || (o.categoryCode ?? '').startsWith(p.categoryPrefix)),
+  );
+  fits.sort(
+    (a, b) =>
+      (b.categoryPrefix?.length ?? 0) - (a.categoryPrefix?.length ?? 0) ||
+      Number(b.orderType != null) - Number(a.orderType != null) ||
+      Number(b.urgency != null) - Number(a.urgency != null) ||
+      a.id - b.id,
+  );
+  return fits[0] ?? FALLBACK_POLICY;
+}
+
 /** The most specific policy for an order: longest matching category prefix, then type, then urgency. */
 export async function findPolicy(q: Queryable, o: { type: string; urgency: string; categoryCode: string | null }): Promise<Policy> {
   const { rows } = await q.query(

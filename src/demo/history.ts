@@ -1,0 +1,176 @@
+// The demo city's reference data (categories, responsibility list) and the history around
+// its orders: the contacts on every channel, the calls of the call center, the deadlines
+// of the orders still open.
+import type { Database } from '../db/database.js';
+import { bulkLoad, type BulkColumn } from '../db/bulk.js';
+import type { AppContext } from '../http/context.js';
+import { computeTimes, levelAt, nextAt } from '../sla/deadlines.js';
+import { choosePolicy, loadCalendar, policyFromRow } from '../sla/settings.js';
+import type { WorkOrder } from '../workorders/model.js';
+import { Rng } from './rng.js';
+import { demoCategories, type DemoCity, type OrderInfo } from './seed.js';
+import * as T from './taxonomy.js';
+import { HOURLY } from './taxonomy.js';
+
+/** Categories 01 / 0101 / 010101 and the responsibility list: who handles which category where. */
+export async function seedReference(db: Database, city: DemoCity) {
+  await db.tx(async (q) => {
+    const ids = new Map<string, number>();
+    for (const c of demoCategories()) {
+      const r = await q.query<{ id: number }>('INSERT INTO categories (code, name, parent_id, level) VALUES ($1, $2, $3, $4) RETURNING id', [
+        c.code, c.name, c.parentCode ? ids.get(c.parentCode)! : null, c.code.length / 2,
+      ]);
+      ids.set(c.code, r.rows[0]!.id);
+    }
+    const rule = (code: string, area: number | null, unit: number, note: string) =>
+      q.query('INSERT INTO dispatch_rules (category_id, area_unit_id, main_unit_id, note) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [ids.get(code)!, area, unit, note]);
+    const own = async (code: string, owner: T.Owner, name: string) => {
+      if (owner === 'district' || owner === 'subdistrict') {
+        // Handled where it happens: each district for its own territory.
+        for (const d of city.districts) await rule(code, d.id, d.id, `${name}：属地管理`);
+      } else {
+        await rule(code, null, city.byName.get(owner)!.id, `${name}：${owner}`);
+      }
+    };
+    for (const [i, a] of T.TAXONOMY.entries()) {
+      const c1 = String(i + 1).padStart(2, '0');
+      await own(c1, a.owner, a.name);
+      for (const [j, b] of a.children.entries()) {
+        const c2 = c1 + String(j + 1).padStart(2, '0');
+        if (b.owner) await own(c2, b.owner, b.name);
+        for (const [k, c] of b.items.entries()) if (c.owner) await own(c2 + String(k + 1).padStart(2, '0'), c.owner, c.name);
+      }
+    }
+  });
+}
+
+const CHANNELS = ['phone', 'web', 'app', 'miniprogram', 'email', 'open311', 'walkin'] as const;
+const CHANNEL_WEIGHTS = [72, 9, 6, 8, 1, 1, 3];
+const MIN = 60_000;
+
+const CONTACT_COLUMNS: BulkColumn[] = [
+  ['id', 'int'], ['channel', 'text'], ['started_at', 'timestamptz'], ['ended_at', 'timestamptz'], ['caller_phone', 'text'],
+  ['caller_name', 'text'], ['agent_id', 'int'], ['summary', 'text'], ['outcome', 'text'], ['workorder_id', 'int'],
+  ['transfer_to', 'text'], ['invalid_reason', 'text'], ['call_id', 'text'], ['created_by', 'int'], ['created_at', 'timestamptz'],
+].map(([name, type]) => ({ name: name!, type: type! }));
+const CALL_COLUMNS: BulkColumn[] = [
+  ['call_id', 'text'], ['queue', 'text'], ['agent_id', 'int'], ['first_at', 'timestamptz'], ['answered_at', 'timestamptz'],
+  ['abandoned_at', 'timestamptz'], ['transferred_at', 'timestamptz'], ['ended_at', 'timestamptz'],
+].map(([name, type]) => ({ name: name!, type: type! }));
+
+const ANSWERS = ['已按知识库解答政策问题', '告知办理流程和所需材料', '告知咨询电话和办公地址', '解释相关政策规定，市民表示理解'];
+const INVALID = ['无声电话', '骚扰电话', '未说话即挂断', '打错电话'];
+const MAX_HOURLY = Math.max(...HOURLY);
+
+/**
+ * Every order came from a contact with the same id; the other contacts were answered at once,
+ * linked to an earlier order, transferred or invalid. Phone contacts are calls answered by an
+ * agent; calls abandoned in the queue are added, more of them at busy hours.
+ */
+export async function seedContacts(db: Database, city: DemoCity, rng: Rng, orders: OrderInfo[], opts: { contacts: number; end: Date }) {
+  const agents = city.usersByRole.get('agent') ?? [];
+  const contacts: unknown[][] = [];
+  const calls: unknown[][] = [];
+  const hourOf = (t: number) => new Date(t + 8 * 3600_000).getUTCHours(); // Asia/Shanghai
+  const push = (id: number, t: number, agent: number, phone: string | null, name: string | null, summary: string, outcome: string, extra: { workorderId?: number; transferTo?: string; invalidReason?: string }) => {
+    const channel = rng.weighted(CHANNELS, CHANNEL_WEIGHTS);
+    const duration = channel === 'phone' ? Math.max(30_000, rng.exp(outcome === 'invalid' ? 0.5 : 4) * MIN) : 0;
+    const started = t - duration;
+    let callId: string | null = null;
+    if (channel === 'phone') {
+      callId = `demo-${id}`;
+      // Waiting grows with the hour's load: answer quickly at night, slower at the peaks.
+      const load = HOURLY[hourOf(started)]! / MAX_HOURLY;
+      const wait = rng.exp(4 + 40 * load * load) * 1000;
+      calls.push([callId, '12345', agent, new Date(started - wait), new Date(started), null, extra.transferTo ? new Date(t) : null, new Date(t)]);
+      if (rng.chance((0.02 + 0.14 * load * load) / (0.98 - 0.14 * load * load))) {
+        const first = started - rng.exp(10) * MIN;
+        calls.push([`demo-a${id}`, '12345', null, new Date(first), null, new Date(first + rng.exp(45) * 1000), null, null]);
+      }
+    }
+    contacts.push([
+      id, channel, new Date(started), new Date(t), phone, name, agent, summary, outcome, extra.workorderId ?? null,
+      extra.transferTo ?? null, extra.invalidReason ?? null, callId, agent, new Date(t),
+    ]);
+  };
+  for (const o of orders) push(o.id, o.at, o.agentId, o.phone, o.name, o.title, 'workorder', { workorderId: o.id });
+
+  const others = Math.max(0, opts.contacts - orders.length);
+  const first = orders[0]?.at ?? opts.end.getTime() - 86400_000;
+  const span = opts.end.getTime() - first;
+  let id = orders.length;
+  for (let i = 0; i < others; i++) {
+    // Same rhythm as the orders: take an order's time and move it a little.
+    const base = orders.length ? orders[rng.int(0, orders.length - 1)]!.at : first + rng.next() * span;
+    const t = Math.min(opts.end.getTime() - MIN, base + (rng.next() - 0.5) * 40 * MIN);
+    const agent = rng.pick(agents);
+    const phone = `1${rng.pick(['3', '5', '7', '8', '9'])}${String(rng.int(0, 999999999)).padStart(9, '0')}`;
+    const name = rng.chance(0.6) ? rng.pick(T.SURNAMES) + rng.pick(T.GIVEN) : null;
+    const outcome = rng.weighted(['answered', 'duplicate', 'transferred', 'invalid'], [60, 12, 4, 24]);
+    id++;
+    if (outcome === 'answered') push(id, t, agent, phone, name, rng.pick(ANSWERS), outcome, {});
+    else if (outcome === 'invalid') push(id, t, agent, null, null, '无效来电', outcome, { invalidReason: rng.pick(INVALID) });
+    else if (outcome === 'transferred') push(id, t, agent, phone, name, '紧急情况，已转接', outcome, { transferTo: rng.weighted(['110', '119', '120', 'other'], [5, 1, 3, 1]) });
+    else {
+      // A repeat call about an earlier order: pick one created before this contact.
+      const before = lastBefore(orders, t);
+      const target = before >= 0 ? orders[rng.int(Math.max(0, before - 300), before)] : undefined;
+      if (target) push(id, t, agent, target.phone, target.name, `重复来电：${target.title}`, 'duplicate', { workorderId: target.id });
+      else push(id, t, agent, phone, name, rng.pick(ANSWERS), 'answered', {});
+    }
+  }
+  await bulkLoad(db, 'contacts', CONTACT_COLUMNS, contacts, { overridingSystemValue: true, trusted: true });
+  await bulkLoad(db, 'cc_calls', CALL_COLUMNS, calls, { trusted: true });
+  await db.query(`SELECT setval(pg_get_serial_sequence('contacts', 'id'), GREATEST((SELECT max(id) FROM contacts), 1))`);
+  return { contacts: contacts.length, calls: calls.length };
+}
+
+/** Deadlines of the orders still at a unit, as the time-limit module would have set them. */
+export async function seedDeadlines(ctx: AppContext, running: WorkOrder[], end: Date) {
+  const { db } = ctx;
+  const { calendar, settings } = await loadCalendar(db, ctx);
+  const policies = (await db.query('SELECT * FROM sla_policies')).rows.map(policyFromRow);
+  const rows: unknown[][] = [];
+  for (const o of running) {
+    const p = choosePolicy(policies, o);
+    const start = Date.parse(o.dispatchedAt!);
+    for (const kind of ['sign', 'reply'] as const) {
+      const dur = kind === 'sign' ? p.sign : p.reply;
+      const ext = kind === 'reply' ? o.extensionDays : 0;
+      const t = computeTimes(calendar, settings, start, dur, ext);
+      const met = kind === 'sign' && o.signedAt != null;
+      const level = met ? 'green' : levelAt(t, end.getTime());
+      const next = met ? null : nextAt(t, level);
+      rows.push([
+        o.id, kind, o.dispatchCount, o.mainUnitId, p.id || null, dur, ext, new Date(start), new Date(t.due), new Date(t.warn),
+        new Date(t.escalate), met ? 'met' : 'running', met ? o.signedAt : null, level, next == null ? null : new Date(next),
+      ]);
+    }
+  }
+  await bulkLoad(
+    db,
+    'order_deadlines',
+    [
+      ['workorder_id', 'int'], ['kind', 'text'], ['cycle', 'int'], ['unit_id', 'int'], ['policy_id', 'int'], ['duration', 'jsonb'],
+      ['extension_days', 'int'], ['started_at', 'timestamptz'], ['due_at', 'timestamptz'], ['warn_at', 'timestamptz'],
+      ['escalate_at', 'timestamptz'], ['state', 'text'], ['met_at', 'timestamptz'], ['level', 'text'], ['next_at', 'timestamptz'],
+    ].map(([name, type]) => ({ name: name!, type: type! })),
+    rows,
+    { trusted: true },
+  );
+}
+
+/** Index of the last order created before t (orders are in time order), or -1. */
+function lastBefore(orders: OrderInfo[], t: number): number {
+  let lo = 0;
+  let hi = orders.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (orders[mid]!.at < t) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
