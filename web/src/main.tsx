@@ -11,7 +11,7 @@ import './styles.css';
 function Root() {
   const { lang } = useI18n();
   return (
-    <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} theme={{ token: { colorPrimary: '#1659c4', borderRadius: 4 } }}>
+    <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} button={{ autoInsertSpace: false }} theme={{ token: { colorPrimary: '#1659c4', borderRadius: 4 } }}>
       <AntApp>
         <SessionProvider>
           <Shell />
