@@ -101,16 +101,16 @@ export function OrderTable({
         dataSource={page.items}
         pagination={false}
         locale={{ emptyText: t('list.empty') }}
-        scroll={{ x: 900 }}
+        scroll={{ x: 'max-content' }}
         columns={[
           { title: t('field.number'), key: 'number', width: 150, render: (_, o) => <Link to={`/orders/${o.id}`}>{o.number}</Link> },
-          { title: t('field.title'), key: 'title', ellipsis: true, render: (_, o) => (
+          { title: t('field.title'), key: 'title', width: 280, ellipsis: true, render: (_, o) => (
             <span>{o.urgency === 'urgent' && <Tag color="red">{t('urgency.urgent')}</Tag>}{o.title}</span>
           ) },
           { title: t('field.type'), key: 'type', width: 70, render: (_, o) => t('type.' + o.type) },
           { title: t('field.status'), key: 'status', width: 90, render: (_, o) => <StatusTag status={o.status} /> },
           { title: t('field.mainUnit'), key: 'unit', width: 150, ellipsis: true, render: (_, o) => unitName(o.mainUnitId) },
-          { title: t('field.createdAt'), key: 'createdAt', width: 140, render: (_, o) => fmtTime(o.createdAt) },
+          { title: t('field.createdAt'), key: 'createdAt', width: 130, render: (_, o) => fmtTime(o.createdAt) },
           ...extraColumns.map((c) => ({ title: c.title, key: c.key, width: c.width, render: (_: unknown, o: WorkOrder) => c.render(o, () => void load(), replace) })),
         ]}
       />

@@ -84,7 +84,7 @@ export function Dashboard() {
               option={{
                 tooltip: { trigger: 'item' },
                 legend: { bottom: 0 },
-                series: [{ type: 'pie', radius: ['35%', '65%'], data: ORDER_TYPES.map((x) => ({ name: t('type.' + x), value: stats.byType[x] })) }],
+                series: [{ type: 'pie', radius: ['35%', '65%'], data: ORDER_TYPES.filter((x) => stats.byType[x]).map((x) => ({ name: t('type.' + x), value: stats.byType[x] })) }],
               }}
             />
           </Card>
