@@ -24,7 +24,7 @@ let base = '';
 async function startServer(): Promise<string> {
   if (!existsSync(join(ROOT, 'dist', 'web', 'index.html'))) throw new Error('dist/web is missing: run `npm run build` first');
   dataDir = mkdtempSync(join(tmpdir(), 'jiesu-e2e-'));
-  const env = { ...process.env, JIESU_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'silent' };
+  const env: NodeJS.ProcessEnv = { ...process.env, JIESU_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'silent' };
   delete env.DATABASE_URL; // the walk always runs on embedded PGlite
   server = spawn(process.execPath, ['bin/jiesu.js', 'serve', '--port', '0', '--data', dataDir], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((ok, fail) => {
