@@ -134,7 +134,11 @@ describe('web app served by jiesu serve', () => {
       await page.getByTestId('whoami').waitFor();
       return page;
     }
-    const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+    // Let modal and toast animations settle so the picture shows what a person sees.
+    const shot = async (page: Page, name: string) => {
+      await page.waitForTimeout(350);
+      await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+    };
     const toast = (page: Page, text: string | RegExp) => page.locator('.ant-message').getByText(text).first().waitFor();
 
     it('walks one order from the agent to the follow-up survey, each role in its workspace', async () => {
