@@ -8,6 +8,7 @@ import type { Actor, AppContext, Role } from './context.js';
 import { hasRole } from './context.js';
 import { authenticate } from '../org/auth.js';
 import { loadModuleExports } from './modules.js';
+import { serveWeb } from './web.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -56,7 +57,10 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
     if (body.status >= 500) req.log.error(err);
     reply.status(body.status).send({ error: body.error });
   });
+  // The built web app at `/` (when dist/web exists); unknown non-API paths answer its index.html.
+  const webFallback = await serveWeb(app);
   app.setNotFoundHandler((req, reply) => {
+    if (webFallback?.(req, reply)) return;
     reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
   });
 

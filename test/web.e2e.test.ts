@@ -1,0 +1,302 @@
+// End to end through a real browser: `jiesu serve` on a fresh PGlite folder, headless Chromium
+// (Debian's /usr/bin/chromium via playwright-core), one order walked from the agent's form to the
+// follow-up survey, each role through its own workspace. Screenshots go to test-results/.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(ROOT, 'test-results');
+const ADMIN_PASSWORD = 'admin-pass-e2e-1';
+const PASSWORD = 'password-123';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`web e2e: skipped, ${CHROMIUM} is missing (apt-get install chromium; .ci/run does it)`);
+
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name === 'dist') continue;
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+function webIsStale(): boolean {
+  const index = join(ROOT, 'dist', 'web', 'index.html');
+  return !existsSync(index) || statSync(index).mtimeMs < newest(join(ROOT, 'web'));
+}
+
+let server: ChildProcess;
+let dataDir: string;
+let base = '';
+
+async function startServer(): Promise<string> {
+  // `npm test` builds only the server; the web app is built here when it is missing or older than its sources.
+  if (webIsStale()) execFileSync('npm', ['run', 'build:web'], { cwd: ROOT, stdio: 'inherit' });
+  dataDir = mkdtempSync(join(tmpdir(), 'jiesu-e2e-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, JIESU_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'silent' };
+  delete env.DATABASE_URL; // the walk always runs on embedded PGlite
+  server = spawn(process.execPath, ['bin/jiesu.js', 'serve', '--port', '0', '--data', dataDir], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((ok, fail) => {
+    let out = '';
+    const timer = setTimeout(() => fail(new Error('server did not start: ' + out)), 60_000);
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      const m = /serving on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]!);
+      }
+    };
+    server.stdout!.on('data', onData);
+    server.stderr!.on('data', onData);
+    server.once('exit', (code) => fail(new Error(`server exited ${code}: ${out}`)));
+  });
+}
+
+async function call<T = any>(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(base + '/api/v1' + path, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+async function tokenOf(username: string, password = PASSWORD): Promise<string> {
+  const r = await call<{ token: string }>('POST', '/auth/login', undefined, { username, password });
+  if (r.status !== 200) throw new Error(`login ${username}: ${JSON.stringify(r.body)}`);
+  return r.body.token;
+}
+
+let units: Record<string, number>;
+let tokens: Record<string, string>;
+
+async function seed() {
+  const admin = await tokenOf('admin', ADMIN_PASSWORD);
+  const unit = async (name: string, kind: string, parentId?: number) => {
+    const r = await call('POST', '/units', admin, { name, kind, parentId });
+    if (r.status !== 201) throw new Error(JSON.stringify(r.body));
+    return r.body.id as number;
+  };
+  const city = await unit('示范市', 'city');
+  const center = await unit('12345热线中心', 'bureau', city);
+  const districtA = await unit('东城区', 'district', city);
+  await unit('东华门街道', 'subdistrict', districtA);
+  await unit('市住房和城乡建设委员会', 'bureau', city);
+  units = { city, center, districtA };
+  const user = async (username: string, displayName: string, unitId: number, roles: string[]) => {
+    const r = await call('POST', '/users', admin, { username, password: PASSWORD, displayName, unitId, roles });
+    if (r.status !== 201) throw new Error(JSON.stringify(r.body));
+  };
+  await user('agent1', '王坐席', center, ['agent']);
+  await user('dispatcher1', '李派单', center, ['dispatcher']);
+  await user('handler_a', '赵承办', districtA, ['handler']);
+  await user('followup1', '钱回访', center, ['followup']);
+  await user('supervisor1', '孙督办', center, ['supervisor']);
+  tokens = { admin, agent: await tokenOf('agent1'), dispatcher: await tokenOf('dispatcher1'), supervisor: await tokenOf('supervisor1') };
+}
+
+describe('web app served by jiesu serve', () => {
+  beforeAll(async () => {
+    base = await startServer();
+    await seed();
+  }, 90_000);
+  afterAll(async () => {
+    server?.kill('SIGTERM');
+    await new Promise((r) => (server?.exitCode != null ? r(null) : server?.once('exit', r)));
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves the app shell for client routes, and JSON 404s for the API and missing assets', async () => {
+    const shell = await fetch(base + '/orders/123');
+    expect(shell.status).toBe(200);
+    expect(shell.headers.get('content-type')).toMatch(/text\/html/);
+    expect(shell.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await shell.text()).toContain('<div id="root">');
+    const api = await call('GET', '/nothing-here');
+    expect(api.status).toBe(404);
+    expect(api.body.error.code).toBe('not_found');
+    expect((await fetch(base + '/assets/missing-file.js')).status).toBe(404);
+  });
+
+  describe.skipIf(!hasChromium)('in Chromium', () => {
+    let browser: Browser;
+    beforeAll(async () => {
+      mkdirSync(SHOTS, { recursive: true });
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+          '--disable-component-update', '--disable-sync'],
+      });
+    }, 60_000);
+    afterAll(async () => browser?.close());
+
+    /** A fresh browser context at 1366×768, signed in through the login form. */
+    async function signIn(username: string, password = PASSWORD): Promise<Page> {
+      const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+      const page = await ctx.newPage();
+      page.on('pageerror', (e) => console.error(`[browser ${username}]`, e.message));
+      await page.goto(base + '/');
+      await page.getByLabel('用户名', { exact: true }).fill(username);
+      await page.getByLabel('密码', { exact: true }).fill(password);
+      await page.keyboard.press('Enter');
+      await page.getByTestId('whoami').waitFor();
+      return page;
+    }
+    // Let modal and toast animations settle so the picture shows what a person sees.
+    const shot = async (page: Page, name: string) => {
+      await page.waitForTimeout(350);
+      await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+    };
+    const toast = (page: Page, text: string | RegExp) => page.locator('.ant-message').getByText(text).first().waitFor();
+
+    it('walks one order from the agent to the follow-up survey, each role in its workspace', async () => {
+      const title = '小区门口路灯不亮 E2E';
+      // Agent: keyboard-first contact form.
+      const agent = await signIn('agent1');
+      expect(new URL(agent.url()).pathname).toBe('/agent');
+      await agent.getByLabel('来电号码').fill('13800138000');
+      await agent.getByLabel('市民姓名').fill('张三');
+      await agent.keyboard.press('Alt+3'); // 投诉
+      await agent.getByLabel('标题').fill(title);
+      await agent.getByLabel('诉求内容').fill('东华门大街 12 号门口路灯一周不亮，夜间出行不便。');
+      await agent.getByLabel('所属区域').click();
+      await agent.keyboard.type('东城区');
+      await agent.keyboard.press('Enter');
+      await agent.getByLabel('地址').fill('东华门大街 12 号');
+      await agent.keyboard.press('Control+Enter');
+      await toast(agent, /已创建工单 \d{13}/);
+      await shot(agent, '1-agent-console');
+      const list = await call('GET', '/workorders?q=' + encodeURIComponent(title), tokens.agent);
+      expect(list.body.items).toHaveLength(1);
+      const created = list.body.items[0];
+      expect(created).toMatchObject({ type: 'complaint', status: 'new', location: { districtUnitId: units.districtA } });
+      const number: string = created.number;
+      await agent.context().close();
+
+      // Dispatcher: the queue pre-fills the district; one click dispatches.
+      const dispatcher = await signIn('dispatcher1');
+      expect(new URL(dispatcher.url()).pathname).toBe('/dispatch');
+      await dispatcher.getByRole('row', { name: new RegExp(title) }).waitFor();
+      await shot(dispatcher, '2-dispatch-queue');
+      await dispatcher.getByRole('button', { name: `派单 ${number}` }).click();
+      await toast(dispatcher, '已完成：派单');
+      await dispatcher.getByRole('row', { name: new RegExp(title) }).waitFor({ state: 'detached' });
+      await dispatcher.context().close();
+
+      // Handler of the district: sign, then reply.
+      const handler = await signIn('handler_a');
+      expect(new URL(handler.url()).pathname).toBe('/inbox');
+      await handler.getByRole('button', { name: `签收 ${number}` }).click();
+      await toast(handler, '已完成：签收');
+      await handler.getByRole('button', { name: `答复 ${number}` }).click();
+      const replyDialog = handler.getByRole('dialog');
+      await replyDialog.getByLabel('答复', { exact: true }).fill('已更换灯泡，路灯恢复照明。');
+      await shot(handler, '3-unit-inbox-reply');
+      await replyDialog.getByRole('button', { name: '确定' }).click();
+      await toast(handler, '已完成：答复');
+      await handler.context().close();
+
+      // Follow-up: survey the citizen.
+      const followup = await signIn('followup1');
+      expect(new URL(followup.url()).pathname).toBe('/followup');
+      await followup.getByRole('row', { name: new RegExp(title) }).getByText('已更换灯泡').waitFor();
+      await shot(followup, '4-followup');
+      await followup.getByRole('button', { name: `回访 ${number}` }).click();
+      const surveyDialog = followup.getByRole('dialog');
+      await surveyDialog.getByLabel('满意', { exact: true }).check();
+      await surveyDialog.getByRole('button', { name: '确定' }).click();
+      await toast(followup, '已完成：回访');
+      await followup.context().close();
+      const done = await call('GET', `/workorders/${created.id}`, tokens.supervisor);
+      expect(done.body).toMatchObject({ status: 'closed', survey: { satisfaction: 'satisfied', resolved: true }, reply: { resolved: true } });
+
+      // Supervisor: the dashboard and the order's whole history.
+      const supervisor = await signIn('supervisor1');
+      expect(new URL(supervisor.url()).pathname).toBe('/dashboard');
+      await supervisor.locator('canvas').first().waitFor();
+      await supervisor.getByText('基于最近').waitFor();
+      await shot(supervisor, '5-supervisor-dashboard');
+      await supervisor.goto(`${base}/orders/${created.id}`);
+      const timeline = supervisor.getByTestId('timeline');
+      await timeline.waitFor();
+      for (const step of ['创建工单', '派单', '签收', '答复', '回访']) await expect(timeline.getByText(step, { exact: true }).count()).resolves.toBe(1);
+      await expect(supervisor.getByText('138****8000').count()).resolves.toBe(1); // supervisors see the phone masked
+      await shot(supervisor, '6-order-timeline');
+      await supervisor.context().close();
+    }, 90_000);
+
+    it('shows a version conflict plainly when someone else changed the order', async () => {
+      const created = await call('POST', '/workorders', tokens.agent, {
+        type: 'request', title: '冲突测试工单', content: '内容', location: { districtUnitId: units.districtA },
+      });
+      const page = await signIn('dispatcher1');
+      const row = page.getByRole('row', { name: /冲突测试工单/ });
+      await row.waitFor();
+      // Another dispatcher dispatches it first; this page still holds version 1.
+      const other = await call('POST', `/workorders/${created.body.id}/actions/dispatch`, tokens.dispatcher, { version: 1, unitId: units.city });
+      expect(other.status).toBe(200);
+      await row.getByRole('button', { name: /^派单/ }).click();
+      await page.locator('.ant-modal-confirm-title').getByText('已被他人修改，请刷新').waitFor();
+      await shot(page, '7-version-conflict');
+      await page.getByRole('button', { name: '刷新' }).last().click();
+      await row.waitFor({ state: 'detached' });
+      await page.context().close();
+    }, 60_000);
+
+    it('shows script payloads in an order as text and never runs them', async () => {
+      const payload = `<img src=x onerror="window.__xss='img'"><script>window.__xss='script'</script>`;
+      const created = await call('POST', '/workorders', tokens.agent, { type: 'report', title: payload, content: payload });
+      expect(created.status).toBe(201);
+      const page = await signIn('supervisor1');
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+      await page.goto(`${base}/orders`);
+      await page.getByRole('row', { name: /<img src=x onerror=/ }).first().waitFor();
+      await page.goto(`${base}/orders/${created.body.id}`);
+      await expect(page.getByTestId('order-heading').textContent()).resolves.toBe(payload);
+      await page.getByText(payload).first().waitFor();
+      expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
+      expect(await page.locator('img[src="x"]').count()).toBe(0);
+      expect(await page.locator('#main script').count()).toBe(0);
+      expect(dialogs).toEqual([]);
+      await shot(page, '8-script-payload-as-text');
+      await page.context().close();
+    }, 60_000);
+
+    it('admin pages: org tree and users; the language switches to English', async () => {
+      const page = await signIn('admin', ADMIN_PASSWORD);
+      await page.goto(`${base}/admin/units`);
+      await page.getByRole('tree').getByText('东华门街道').waitFor();
+      // Add a unit through the form, under 东城区.
+      await page.getByLabel('名称', { exact: true }).fill('景山街道');
+      await page.getByLabel('类别', { exact: true }).click();
+      await page.getByTitle('街道/乡镇').click();
+      await page.getByLabel('上级单位', { exact: true }).click();
+      await page.keyboard.type('东城区');
+      await page.keyboard.press('Enter');
+      await page.getByRole('button', { name: '新建单位' }).click();
+      await page.getByRole('tree').getByText('景山街道').waitFor();
+      const u = await call('GET', '/units', tokens.admin);
+      expect(u.body.items.find((x: { name: string }) => x.name === '景山街道')).toMatchObject({ kind: 'subdistrict', parentId: units.districtA });
+      await shot(page, '9-admin-units');
+      await page.goto(`${base}/admin/users`);
+      await page.getByRole('row', { name: /handler_a/ }).waitFor();
+      await shot(page, '10-admin-users');
+      await page.getByText('EN', { exact: true }).click();
+      await page.getByRole('menuitem', { name: /Users/ }).waitFor();
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      await page.context().close();
+    }, 60_000);
+  });
+});

@@ -1,0 +1,230 @@
+// The action buttons an order offers to this user in its current state, each sending the
+// order's `version`; a 409 version conflict says so plainly and offers a refresh.
+import { useState } from 'react';
+import { App, Button, Form, Input, InputNumber, Modal, Radio, Select, Space, Switch, TreeSelect } from 'antd';
+import { ApiError, post } from '../api';
+import { useI18n, type T } from '../i18n';
+import { unitTree, useSession } from '../session';
+import { CLOSE_REASONS, SATISFACTIONS, type Role, type Status, type User, type WorkOrder } from '../types';
+
+const OPEN: Status[] = ['new', 'dispatched', 'accepted', 'returned', 'replied', 'reopened'];
+
+interface ActionDef {
+  name: string;
+  roles: Role[];
+  from: Status[];
+  mainUnitOnly?: boolean;
+  when?: (o: WorkOrder) => boolean;
+  /** Form fields in the modal; none means one click. */
+  form?: (t: T, ctx: { treeData: ReturnType<typeof unitTree> }) => React.ReactNode;
+  initial?: (o: WorkOrder) => Record<string, unknown>;
+  danger?: boolean;
+}
+
+const req = (t: T) => [{ required: true, message: t('err.required') }];
+
+/** Mirrors src/workorders/lifecycle.ts ACTIONS; the server checks again. */
+export const ACTION_DEFS: ActionDef[] = [
+  {
+    name: 'dispatch', roles: ['dispatcher'], from: ['new', 'returned', 'reopened'],
+    form: (t, { treeData }) => (
+      <Form.Item label={t('action.pickUnit')} name="unitId" rules={req(t)}>
+        <TreeSelect treeData={treeData} showSearch treeDefaultExpandAll treeNodeFilterProp="title" placeholder={t('action.pickUnit')} />
+      </Form.Item>
+    ),
+  },
+  { name: 'sign', roles: ['handler', 'unit_manager'], from: ['dispatched'], mainUnitOnly: true },
+  {
+    name: 'reply', roles: ['handler', 'unit_manager'], from: ['accepted'], mainUnitOnly: true,
+    initial: () => ({ resolved: true }),
+    form: (t) => (
+      <>
+        <Form.Item label={t('field.reply')} name="content" rules={req(t)}>
+          <Input.TextArea rows={5} maxLength={20000} />
+        </Form.Item>
+        <Form.Item label={t('field.resolved')} name="resolved" valuePropName="checked">
+          <Switch />
+        </Form.Item>
+      </>
+    ),
+  },
+  {
+    name: 'return', roles: ['handler', 'unit_manager'], from: ['dispatched', 'accepted'], mainUnitOnly: true, danger: true,
+    form: (t) => (
+      <Form.Item label={t('field.reason')} name="reason" rules={req(t)}>
+        <Input.TextArea rows={3} maxLength={2000} />
+      </Form.Item>
+    ),
+  },
+  {
+    name: 'request-extension', roles: ['handler', 'unit_manager'], from: ['accepted'], mainUnitOnly: true,
+    when: (o) => !o.pendingExtension, initial: () => ({ days: 3 }),
+    form: (t) => (
+      <>
+        <Form.Item label={t('field.days')} name="days" rules={req(t)}>
+          <InputNumber min={1} max={60} />
+        </Form.Item>
+        <Form.Item label={t('field.reason')} name="reason" rules={req(t)}>
+          <Input.TextArea rows={3} maxLength={2000} />
+        </Form.Item>
+      </>
+    ),
+  },
+  {
+    name: 'approve-extension', roles: ['dispatcher', 'supervisor'], from: ['accepted'], when: (o) => !!o.pendingExtension,
+    initial: (o) => ({ days: o.pendingExtension?.days }),
+    form: (t) => (
+      <>
+        <Form.Item label={t('field.days')} name="days" rules={req(t)}>
+          <InputNumber min={1} max={60} />
+        </Form.Item>
+        <Form.Item label={t('field.note')} name="note">
+          <Input.TextArea rows={2} maxLength={2000} />
+        </Form.Item>
+      </>
+    ),
+  },
+  {
+    name: 'reject-extension', roles: ['dispatcher', 'supervisor'], from: ['accepted'], when: (o) => !!o.pendingExtension, danger: true,
+    form: (t) => (
+      <Form.Item label={t('field.reason')} name="reason">
+        <Input.TextArea rows={2} maxLength={2000} />
+      </Form.Item>
+    ),
+  },
+  {
+    name: 'survey', roles: ['followup'], from: ['replied'], initial: () => ({ satisfaction: 'satisfied', resolved: true }),
+    form: (t) => (
+      <>
+        <Form.Item label={t('field.satisfaction')} name="satisfaction" rules={req(t)}>
+          <Radio.Group options={SATISFACTIONS.map((s) => ({ label: t('sat.' + s), value: s }))} />
+        </Form.Item>
+        <Form.Item label={t('field.resolved')} name="resolved" valuePropName="checked">
+          <Switch />
+        </Form.Item>
+        <Form.Item label={t('field.note')} name="note">
+          <Input.TextArea rows={2} maxLength={2000} />
+        </Form.Item>
+      </>
+    ),
+  },
+  {
+    name: 'close', roles: ['agent', 'dispatcher'], from: ['new'], initial: () => ({ reason: 'answered' }),
+    form: (t) => (
+      <>
+        <Form.Item label={t('field.reason')} name="reason" rules={req(t)}>
+          <Select options={CLOSE_REASONS.map((r) => ({ label: t('close.' + r), value: r }))} />
+        </Form.Item>
+        <Form.Item noStyle shouldUpdate={(a, b) => a.reason !== b.reason}>
+          {({ getFieldValue }) =>
+            getFieldValue('reason') === 'duplicate' && (
+              <Form.Item label={t('field.number') + ' (ID)'} name="duplicateOf" rules={req(t)}>
+                <InputNumber min={1} />
+              </Form.Item>
+            )
+          }
+        </Form.Item>
+      </>
+    ),
+  },
+  {
+    name: 'supervise', roles: ['supervisor'], from: OPEN,
+    form: (t) => (
+      <Form.Item label={t('field.note')} name="note" rules={req(t)}>
+        <Input.TextArea rows={3} maxLength={2000} />
+      </Form.Item>
+    ),
+  },
+];
+
+export function availableActions(o: WorkOrder, user: User): ActionDef[] {
+  return ACTION_DEFS.filter(
+    (a) =>
+      a.roles.some((r) => user.roles.includes(r)) &&
+      a.from.includes(o.status) &&
+      (!a.mainUnitOnly || (user.unitId != null && user.unitId === o.mainUnitId)) &&
+      (!a.when || a.when(o)),
+  );
+}
+
+/** Shows the error of an action; a version conflict gets its own message and a refresh. */
+export function useActionError(onRefresh?: () => void) {
+  const { modal, message } = App.useApp();
+  const { t } = useI18n();
+  return (e: unknown) => {
+    if (e instanceof ApiError && e.isConflict) {
+      modal.warning({ title: t('order.conflict'), content: e.message, okText: t('order.refresh'), onOk: onRefresh });
+    } else {
+      message.error((e as Error).message);
+    }
+  };
+}
+
+export function OrderActions({
+  order, onDone, only, size = 'middle',
+}: { order: WorkOrder; onDone: (o: WorkOrder | null) => void; only?: string[]; size?: 'small' | 'middle' }) {
+  const { user, units } = useSession();
+  const { t } = useI18n();
+  const { message } = App.useApp();
+  const [open, setOpen] = useState<ActionDef | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [form] = Form.useForm();
+  const showError = useActionError(() => onDone(null));
+  if (!user) return null;
+  const actions = availableActions(order, user).filter((a) => !only || only.includes(a.name));
+
+  const send = async (a: ActionDef, values: Record<string, unknown>) => {
+    setBusy(a.name);
+    try {
+      const body = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined && v !== ''));
+      const next = await post<WorkOrder>(`/workorders/${order.id}/actions/${a.name}`, { ...body, version: order.version });
+      message.success(t('action.done', { action: t('action.' + a.name) }));
+      setOpen(null);
+      onDone(next);
+    } catch (e) {
+      if (e instanceof ApiError && e.isConflict) setOpen(null);
+      showError(e);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <>
+      <Space wrap size="small">
+        {actions.map((a) => (
+          <Button
+            key={a.name}
+            size={size}
+            danger={a.danger}
+            type={a.name === actions[0]?.name ? 'primary' : 'default'}
+            loading={busy === a.name && !open}
+            aria-label={`${t('action.' + a.name)} ${order.number}`}
+            onClick={() => {
+              if (!a.form) return void send(a, {});
+              form.resetFields();
+              form.setFieldsValue(a.initial?.(order) ?? {});
+              setOpen(a);
+            }}
+          >
+            {t('action.' + a.name)}
+          </Button>
+        ))}
+      </Space>
+      <Modal
+        open={!!open}
+        title={open ? `${t('action.' + open.name)} · ${order.number}` : ''}
+        okText={t('action.ok')}
+        cancelText={t('action.cancel')}
+        confirmLoading={!!busy}
+        onOk={() => form.submit()}
+        onCancel={() => setOpen(null)}
+        forceRender
+      >
+        <Form form={form} layout="vertical" name={`action-${order.id}`} onFinish={(v) => open && void send(open, v)}>
+          {open?.form?.(t, { treeData: unitTree(units, { activeOnly: true }) })}
+        </Form>
+      </Modal>
+    </>
+  );
+}

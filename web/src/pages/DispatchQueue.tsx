@@ -1,0 +1,83 @@
+// The dispatcher's queue: new, returned and reopened orders, each dispatched in one click
+// to the unit picked in its row (pre-filled with the order's district as a first suggestion).
+import { useEffect, useState } from 'react';
+import { App, Button, Space, TreeSelect, Typography } from 'antd';
+import { get, post } from '../api';
+import { useI18n } from '../i18n';
+import { unitTree, useSession } from '../session';
+import { OrderTable } from '../components/OrderTable';
+import { OrderActions, useActionError } from '../components/OrderActions';
+import type { OrderEvent, WorkOrder } from '../types';
+
+function ReturnReason({ order }: { order: WorkOrder }) {
+  const [reason, setReason] = useState<string | null>(null);
+  useEffect(() => {
+    if (order.status !== 'returned' && order.status !== 'reopened') return;
+    get<{ items: OrderEvent[] }>(`/workorders/${order.id}/events`)
+      .then((r) => {
+        const last = [...r.items].reverse().find((e) => e.type === 'returned' || e.type === 'surveyed');
+        setReason(last ? (last.data.reason ?? last.data.note ?? null) : null);
+      })
+      .catch(() => undefined);
+  }, [order.id, order.status]);
+  return reason ? <Typography.Text type="warning" className="pre">{reason}</Typography.Text> : <>—</>;
+}
+
+function DispatchCell({ order, onDone }: { order: WorkOrder; onDone: () => void }) {
+  const { t } = useI18n();
+  const { units } = useSession();
+  const { message } = App.useApp();
+  const [unitId, setUnitId] = useState<number | undefined>(order.location?.districtUnitId ?? undefined);
+  const [busy, setBusy] = useState(false);
+  const showError = useActionError(onDone);
+  const dispatch = async () => {
+    if (!unitId) return void message.warning(t('action.pickUnit'));
+    setBusy(true);
+    try {
+      await post(`/workorders/${order.id}/actions/dispatch`, { version: order.version, unitId });
+      message.success(t('action.done', { action: t('action.dispatch') }));
+      onDone();
+    } catch (e) {
+      showError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Space.Compact style={{ width: '100%' }}>
+      <TreeSelect
+        aria-label={`${t('action.pickUnit')} ${order.number}`}
+        style={{ width: 190 }}
+        value={unitId}
+        onChange={setUnitId}
+        treeData={unitTree(units, { activeOnly: true })}
+        showSearch
+        treeNodeFilterProp="title"
+        treeDefaultExpandAll
+        placeholder={t('action.pickUnit')}
+        popupMatchSelectWidth={false}
+      />
+      <Button type="primary" loading={busy} onClick={dispatch} aria-label={`${t('action.dispatch')} ${order.number}`}>
+        {t('action.dispatch')}
+      </Button>
+    </Space.Compact>
+  );
+}
+
+export function DispatchQueue() {
+  const { t } = useI18n();
+  return (
+    <>
+      <Typography.Title level={3} className="page-title">{t('dispatch.title')}</Typography.Title>
+      <OrderTable
+        caption={t('dispatch.title')}
+        fixedStatus={['new', 'returned', 'reopened']}
+        extraColumns={[
+          { title: t('dispatch.lastReason'), key: 'reason', width: 160, render: (o) => <ReturnReason order={o} /> },
+          { title: t('action.dispatch'), key: 'dispatch', width: 270, render: (o, reload) => <DispatchCell order={o} onDone={reload} /> },
+          { title: t('field.actions'), key: 'more', width: 110, render: (o, reload) => <OrderActions size="small" order={o} only={['close']} onDone={reload} /> },
+        ]}
+      />
+    </>
+  );
+}

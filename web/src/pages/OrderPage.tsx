@@ -1,0 +1,134 @@
+// One order: its fields, the actions this user may take, and the whole history as a timeline.
+import { useCallback, useEffect, useState } from 'react';
+import { Alert, Button, Card, Col, Descriptions, Empty, Row, Space, Spin, Tag, Timeline, Typography } from 'antd';
+import { ArrowLeftOutlined, ReloadOutlined } from '@ant-design/icons';
+import { get } from '../api';
+import { useI18n, type T } from '../i18n';
+import { useSession } from '../session';
+import { OrderActions } from '../components/OrderActions';
+import { StatusTag, fmtTime } from '../components/OrderTable';
+import type { OrderEvent, WorkOrder } from '../types';
+
+const EVENT_COLORS: Record<string, string> = {
+  created: 'blue', dispatched: 'cyan', signed: 'geekblue', returned: 'orange', replied: 'purple', surveyed: 'green',
+  closed: 'gray', supervised: 'red', extension_requested: 'gold', extension_approved: 'green', extension_rejected: 'red',
+};
+
+function eventDetail(ev: OrderEvent, t: T, unitName: (id: number | null) => string): string[] {
+  const d = ev.data;
+  switch (ev.type) {
+    case 'created': return [`${t('type.' + d.type)} · ${t('urgency.' + d.urgency)} · ${d.number}`];
+    case 'dispatched': return [`${t('field.mainUnit')}: ${unitName(d.unitId)}`, ...(d.coUnitIds?.length ? [`${t('field.coUnits')}: ${d.coUnitIds.map(unitName).join('、')}`] : []), ...(d.note ? [d.note] : [])];
+    case 'returned': return [`${t('field.reason')}: ${d.reason}`];
+    case 'extension_requested': return [`${t('field.days')}: ${d.days}`, `${t('field.reason')}: ${d.reason}`];
+    case 'extension_approved': return [`${t('field.days')}: ${d.days}`, ...(d.note ? [d.note] : [])];
+    case 'extension_rejected': return d.reason ? [`${t('field.reason')}: ${d.reason}`] : [];
+    case 'replied': return [d.content, d.resolved ? t('field.resolved') : t('field.notResolved')];
+    case 'surveyed': return [`${t('sat.' + d.satisfaction)} · ${d.resolved ? t('field.resolved') : t('field.notResolved')}`, ...(d.note ? [d.note] : [])];
+    case 'closed': return [t('close.' + d.reason) + (d.duplicateOf ? ` → #${d.duplicateOf}` : '')];
+    case 'supervised': return [d.note];
+    default: return [];
+  }
+}
+
+export function OrderPage({ id }: { id: number }) {
+  const { t } = useI18n();
+  const { unitName, user } = useSession();
+  const [order, setOrder] = useState<WorkOrder | null>(null);
+  const [events, setEvents] = useState<OrderEvent[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const [o, ev] = await Promise.all([get<WorkOrder>(`/workorders/${id}`), get<{ items: OrderEvent[] }>(`/workorders/${id}/events`)]);
+      setOrder(o);
+      setEvents(ev.items);
+      setError(null);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, [id]);
+  useEffect(() => void load(), [load]);
+
+  if (error) return <Alert type="error" role="alert" title={error} />;
+  if (!order) return <Spin />;
+  const actorName = (a: number | null) => (a == null ? '—' : a === user?.id ? user.displayName : `#${a}`);
+  const masked = order.citizen?.phone?.includes('*');
+
+  return (
+    <article aria-labelledby="order-title">
+      <Space style={{ marginBottom: 8 }}>
+        <Button icon={<ArrowLeftOutlined />} onClick={() => history.back()}>{t('order.back')}</Button>
+        <Button icon={<ReloadOutlined />} onClick={() => void load()}>{t('order.refresh')}</Button>
+      </Space>
+      <Typography.Title level={3} id="order-title" className="page-title">
+        {order.number} <StatusTag status={order.status} /> {order.urgency === 'urgent' && <Tag color="red">{t('urgency.urgent')}</Tag>}
+      </Typography.Title>
+      <Typography.Title level={4} style={{ marginTop: 0 }} data-testid="order-heading">{order.title}</Typography.Title>
+      <div style={{ marginBottom: 12 }}>
+        <OrderActions order={order} onDone={(o) => (o ? void load() : void load())} />
+      </div>
+      {order.pendingExtension && (
+        <Alert style={{ marginBottom: 12 }} type="warning" showIcon
+          title={t('order.pendingExtension', { days: order.pendingExtension.days, reason: order.pendingExtension.reason })} />
+      )}
+      <Row gutter={16}>
+        <Col xs={24} lg={14}>
+          <Card size="small" title={t('order.title')}>
+            <Descriptions size="small" column={2} bordered>
+              <Descriptions.Item label={t('field.type')}>{t('type.' + order.type)}</Descriptions.Item>
+              <Descriptions.Item label={t('field.urgency')}>{t('urgency.' + order.urgency)}</Descriptions.Item>
+              <Descriptions.Item label={t('field.citizenName')}>{order.citizen?.name ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('field.citizenPhone')}>
+                {order.citizen?.phone ?? '—'} {masked && <Typography.Text type="secondary">{t('order.masked')}</Typography.Text>}
+              </Descriptions.Item>
+              <Descriptions.Item label={t('field.district')}>{unitName(order.location?.districtUnitId)}</Descriptions.Item>
+              <Descriptions.Item label={t('field.address')}>{order.location?.address ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('field.mainUnit')}>{unitName(order.mainUnitId)}</Descriptions.Item>
+              <Descriptions.Item label={t('field.coUnits')}>{order.coUnitIds.map(unitName).join('、') || '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('field.createdAt')}>{fmtTime(order.createdAt)}</Descriptions.Item>
+              <Descriptions.Item label={t('field.deadline')}>
+                <Typography.Text type="secondary">{order.extensionDays ? `+${order.extensionDays}d · ` : ''}{t('field.deadlinePending')}</Typography.Text>
+              </Descriptions.Item>
+              <Descriptions.Item label={t('field.counts')} span={2}>
+                {order.dispatchCount} / {order.returnCount} / {order.reopenCount} / {order.supervisionCount}
+              </Descriptions.Item>
+              <Descriptions.Item label={t('field.content')} span={2}><div className="pre">{order.content}</div></Descriptions.Item>
+              {order.reply && (
+                <Descriptions.Item label={t('field.reply')} span={2}>
+                  <div className="pre">{order.reply.content}</div>
+                  <Tag color={order.reply.resolved ? 'green' : 'orange'}>{order.reply.resolved ? t('field.resolved') : t('field.notResolved')}</Tag>
+                </Descriptions.Item>
+              )}
+              {order.survey && (
+                <Descriptions.Item label={t('field.survey')} span={2}>
+                  {t('sat.' + order.survey.satisfaction)} · {order.survey.resolved ? t('field.resolved') : t('field.notResolved')}
+                  {order.survey.note && <div className="pre">{order.survey.note}</div>}
+                </Descriptions.Item>
+              )}
+            </Descriptions>
+          </Card>
+        </Col>
+        <Col xs={24} lg={10}>
+          <Card size="small" title={t('order.history')}>
+            {events.length === 0 ? <Empty /> : (
+              <Timeline
+                data-testid="timeline"
+                items={events.map((ev) => ({
+                  color: EVENT_COLORS[ev.type] ?? 'gray',
+                  content: (
+                    <div>
+                      <Typography.Text strong>{t('event.' + ev.type)}</Typography.Text>{' '}
+                      <Typography.Text type="secondary">{fmtTime(ev.at)} · {t('event.by')} {actorName(ev.actorId)}</Typography.Text>
+                      {eventDetail(ev, t, unitName).map((line, i) => <div key={i} className="pre">{line}</div>)}
+                    </div>
+                  ),
+                }))}
+              />
+            )}
+          </Card>
+        </Col>
+      </Row>
+    </article>
+  );
+}

@@ -1,0 +1,39 @@
+// Every workspace of the application in one list. A new module adds its page here: a path,
+// the roles that see it in the menu, a label key (i18n.tsx) and the component.
+import type { ReactNode } from 'react';
+import {
+  AlertOutlined, ApartmentOutlined, BarChartOutlined, InboxOutlined, PhoneOutlined, SendOutlined, TeamOutlined, UnorderedListOutlined,
+} from '@ant-design/icons';
+import type { Role } from './types';
+import { AgentConsole } from './pages/AgentConsole';
+import { DispatchQueue } from './pages/DispatchQueue';
+import { UnitInbox } from './pages/UnitInbox';
+import { FollowUp } from './pages/FollowUp';
+import { Dashboard } from './pages/Dashboard';
+import { OrderList } from './pages/OrderList';
+import { AdminUnits } from './pages/AdminUnits';
+import { AdminUsers } from './pages/AdminUsers';
+
+export interface Workspace {
+  path: string;
+  label: string;
+  icon: ReactNode;
+  roles: Role[];
+  render: () => ReactNode;
+}
+
+export const WORKSPACES: Workspace[] = [
+  { path: '/agent', label: 'menu.agent', icon: <PhoneOutlined />, roles: ['agent'], render: () => <AgentConsole /> },
+  { path: '/dispatch', label: 'menu.dispatch', icon: <SendOutlined />, roles: ['dispatcher'], render: () => <DispatchQueue /> },
+  { path: '/inbox', label: 'menu.inbox', icon: <InboxOutlined />, roles: ['handler', 'unit_manager'], render: () => <UnitInbox /> },
+  { path: '/followup', label: 'menu.followup', icon: <AlertOutlined />, roles: ['followup'], render: () => <FollowUp /> },
+  { path: '/dashboard', label: 'menu.dashboard', icon: <BarChartOutlined />, roles: ['supervisor', 'admin'], render: () => <Dashboard /> },
+  {
+    path: '/orders', label: 'menu.orders', icon: <UnorderedListOutlined />,
+    roles: ['agent', 'dispatcher', 'handler', 'unit_manager', 'followup', 'supervisor', 'admin'], render: () => <OrderList />,
+  },
+  { path: '/admin/units', label: 'menu.units', icon: <ApartmentOutlined />, roles: ['admin'], render: () => <AdminUnits /> },
+  { path: '/admin/users', label: 'menu.users', icon: <TeamOutlined />, roles: ['admin'], render: () => <AdminUsers /> },
+];
+
+export const workspacesFor = (roles: Role[]) => WORKSPACES.filter((w) => w.roles.some((r) => roles.includes(r)));
