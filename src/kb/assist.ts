@@ -5,7 +5,7 @@
 import type { Database, Queryable } from '../db/database.js';
 import type { Actor, AppContext } from '../http/context.js';
 import { indexTokens } from './text.js';
-import { planQuery, searchArticles, type SearchHit } from './search.js';
+import { CANDIDATES, planQuery, searchArticles, type SearchHit } from './search.js';
 import { tsqueryText, type QueryPlan } from './text.js';
 
 export interface AssistInput {
@@ -78,8 +78,10 @@ export async function similarOrders(q: Queryable, plan: QueryPlan, limit: number
     q.query<SimilarOrder>(
       `SELECT w.id, w.number, w.title, w.status, w.category_code AS "categoryCode", w.main_unit_id AS "mainUnitId", w.created_at AS "createdAt",
               ts_rank(i.tsv, to_tsquery('simple', $2), 1)::float8 AS score
-       FROM kb_order_index i JOIN workorders w ON w.id = i.workorder_id
-       WHERE i.tsv @@ to_tsquery('simple', $1) AND i.created_at >= now() - make_interval(days => $4)
+       FROM (SELECT * FROM kb_order_index i
+             WHERE i.tsv @@ to_tsquery('simple', $1) AND i.created_at >= now() - make_interval(days => $4)
+             LIMIT ${CANDIDATES}) i
+       JOIN workorders w ON w.id = i.workorder_id
        ORDER BY score DESC, i.created_at DESC
        LIMIT $3`,
       [match, orq, n, SIMILAR_ORDER_DAYS],

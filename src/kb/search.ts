@@ -56,16 +56,24 @@ const HIT_COLUMNS = `a.id, a.title, a.answer, a.category_code AS "categoryCode",
   (a.review_due IS NOT NULL AND a.review_due < current_date) AS "reviewOverdue",
   a.use_count AS "useCount", a.helpful_count AS "helpfulCount"`;
 
+/**
+ * At most this many matching articles are ranked. Ranking every match of a query made of
+ * very common words costs ~0.05 ms per match (100 ms for 2,000) at 100,000 articles; beyond the cap
+ * the first matches found (in index order) are ranked. AND matches are ranked before OR ones.
+ */
+export const CANDIDATES = 500;
+
 type Row = Omit<SearchHit, 'titleHighlighted' | 'snippet'>;
 
 async function run(q: Queryable, match: string, rank: string, limit: number, categoryCode?: string, exclude: number[] = []): Promise<Row[]> {
   const params: unknown[] = [match, rank, limit];
   const { rows } = await q.query<Row>(
     `SELECT ${HIT_COLUMNS}, ${SCORE_SQL('to_tsquery(\'simple\', $2)')}::float8 AS score
-     FROM kb_articles a
-     WHERE a.tsv @@ to_tsquery('simple', $1) AND a.status = 'published'
-       ${categoryCode ? `AND a.category_code = $${params.push(categoryCode)}` : ''}
-       ${exclude.length ? `AND a.id <> ALL($${params.push(exclude)}::int[])` : ''}
+     FROM (SELECT * FROM kb_articles a
+           WHERE a.tsv @@ to_tsquery('simple', $1) AND a.status = 'published'
+             ${categoryCode ? `AND a.category_code = $${params.push(categoryCode)}` : ''}
+             ${exclude.length ? `AND a.id <> ALL($${params.push(exclude)}::int[])` : ''}
+           LIMIT ${CANDIDATES}) a
      ORDER BY score DESC, a.id
      LIMIT $3`,
     params,
