@@ -69,13 +69,23 @@ export async function seedDemo(db: Database, opts: DemoOptions): Promise<DemoSum
   const city = await db.tx((q) => seedOrg(q, rng));
   const orders = Math.round(opts.contacts * ORDER_SHARE);
   const ctx: AppContext = { db, config: { ...defaultConfig, timeZone: opts.timeZone ?? defaultConfig.timeZone }, orderListeners: [] };
+  let mark = Date.now();
+  const stage = (name: string) => {
+    if (process.env.JIESU_DEMO_DEBUG) console.error(`demo: ${name} ${Date.now() - mark} ms`);
+    mark = Date.now();
+  };
   await seedReference(db, city);
+  stage('org and reference');
   const result = await seedOrders(db, city, rng, { ...opts, orders });
+  stage('orders');
   opts.onProgress?.('contacts', 0, opts.contacts);
   const contacts = await seedContacts(db, city, rng, result.infos, { contacts: opts.contacts, end: opts.end ?? new Date() });
   opts.onProgress?.('contacts', opts.contacts, opts.contacts);
+  stage('contacts and calls');
   await seedDeadlines(ctx, result.running, opts.end ?? new Date());
+  stage('deadlines');
   await rebuildKpi(db, ctx, (done, total) => opts.onProgress?.('kpi', done, total));
+  stage('kpi');
   return {
     units: city.units.length,
     contacts: contacts.contacts,

@@ -1,0 +1,117 @@
+// The agent's assistant: while the agent types the summary of a call, return the best
+// articles and similar recent work orders in one response. The response is an object
+// of named parts produced by providers, so other modules (caller history, dispatch
+// suggestion) add a part by pushing a provider onto `assistProviders`.
+import type { Database, Queryable } from '../db/database.js';
+import type { Actor, AppContext } from '../http/context.js';
+import { indexTokens } from './text.js';
+import { CANDIDATES, planQuery, searchArticles, type SearchHit } from './search.js';
+import { tsqueryText, type QueryPlan } from './text.js';
+
+export interface AssistInput {
+  text: string;
+  phone?: string;
+  limit?: number;
+}
+
+export interface AssistRequest {
+  ctx: AppContext;
+  actor: Actor;
+  input: AssistInput;
+  /** The segmented query, planned once for every provider. */
+  plan: QueryPlan;
+}
+
+/** Adds one key to the assist response; returning undefined leaves the key out. */
+export interface AssistProvider {
+  key: string;
+  provide(req: AssistRequest): Promise<unknown>;
+}
+
+export interface SimilarOrder {
+  id: number;
+  number: string;
+  title: string;
+  status: string;
+  categoryCode: string | null;
+  mainUnitId: number | null;
+  createdAt: string;
+  score: number;
+}
+
+/** How far back "recent" orders go. */
+export const SIMILAR_ORDER_DAYS = 180;
+
+/** Indexes an order's title and content (called by the order listener and the backfill). */
+export async function indexOrder(q: Queryable, order: { id: number; title: string; content: string; createdAt: string | Date }) {
+  await q.query(
+    `INSERT INTO kb_order_index (workorder_id, created_at, tsv)
+     VALUES ($1, $2, setweight(to_tsvector('simple', $3), 'A') || setweight(to_tsvector('simple', $4), 'C'))
+     ON CONFLICT (workorder_id) DO UPDATE SET tsv = EXCLUDED.tsv`,
+    [order.id, order.createdAt, indexTokens(order.title), indexTokens(order.content)],
+  );
+}
+
+/** Indexes orders that are not indexed yet (orders created before the module); returns how many. */
+export async function indexMissingOrders(db: Database, onProgress?: (done: number, total: number) => void): Promise<number> {
+  const total = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM workorders w WHERE NOT EXISTS (SELECT 1 FROM kb_order_index i WHERE i.workorder_id = w.id)')).rows[0]!.n;
+  let done = 0;
+  onProgress?.(0, total);
+  for (;;) {
+    const { rows } = await db.query<{ id: number; title: string; content: string; createdAt: Date }>(
+      `SELECT id, title, content, created_at AS "createdAt" FROM workorders w
+       WHERE NOT EXISTS (SELECT 1 FROM kb_order_index i WHERE i.workorder_id = w.id) ORDER BY id LIMIT 500`,
+    );
+    if (rows.length === 0) return done;
+    await db.tx(async (q) => {
+      for (const r of rows) await indexOrder(q, r);
+    });
+    done += rows.length;
+    onProgress?.(done, total);
+  }
+}
+
+export async function similarOrders(q: Queryable, plan: QueryPlan, limit: number): Promise<SimilarOrder[]> {
+  if (plan.groups.length === 0) return [];
+  const orq = tsqueryText(plan.groups, 'or');
+  const find = (match: string, n: number) =>
+    q.query<SimilarOrder>(
+      `SELECT w.id, w.number, w.title, w.status, w.category_code AS "categoryCode", w.main_unit_id AS "mainUnitId", w.created_at AS "createdAt",
+              ts_rank(i.tsv, to_tsquery('simple', $2), 1)::float8 AS score
+       FROM (SELECT * FROM kb_order_index i
+             WHERE i.tsv @@ to_tsquery('simple', $1) AND i.created_at >= now() - make_interval(days => $4)
+             LIMIT ${CANDIDATES}) i
+       JOIN workorders w ON w.id = i.workorder_id
+       ORDER BY score DESC, i.created_at DESC
+       LIMIT $3`,
+      [match, orq, n, SIMILAR_ORDER_DAYS],
+    );
+  let rows = (await find(tsqueryText(plan.groups, 'and'), limit)).rows;
+  if (rows.length < limit && plan.groups.length > 1) {
+    const seen = new Set(rows.map((r) => r.id));
+    rows = [...rows, ...(await find(orq, limit)).rows.filter((r) => !seen.has(r.id))].slice(0, limit);
+  }
+  return rows.map((r) => ({ ...r, score: Math.round(r.score * 1e6) / 1e6 }));
+}
+
+/** The built-in parts; the lead adds caller history and dispatch suggestion from other modules. */
+export const assistProviders: AssistProvider[] = [
+  {
+    key: 'articles',
+    provide: async ({ ctx, input, plan }): Promise<SearchHit[]> => (await searchArticles(ctx.db, input.text, { limit: input.limit ?? 5, plan })).items,
+  },
+  {
+    key: 'similarOrders',
+    provide: ({ ctx, plan, input }) => similarOrders(ctx.db, plan, input.limit ?? 5),
+  },
+];
+
+export async function assist(ctx: AppContext, actor: Actor, input: AssistInput): Promise<Record<string, unknown>> {
+  const plan = await planQuery(ctx.db, input.text);
+  const out: Record<string, unknown> = { terms: plan.terms };
+  for (const p of assistProviders) {
+    const v = await p.provide({ ctx, actor, input, plan });
+    if (v !== undefined) out[p.key] = v;
+  }
+  return out;
+}
