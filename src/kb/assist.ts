@@ -3,7 +3,9 @@
 // of named parts produced by providers, so other modules (caller history, dispatch
 // suggestion) add a part by pushing a provider onto `assistProviders`.
 import type { Database, Queryable } from '../db/database.js';
-import type { Actor, AppContext } from '../http/context.js';
+import { hasRole, type Actor, type AppContext } from '../http/context.js';
+import { suggest } from '../dispatch/service.js';
+import { callerHistory } from '../intake/service.js';
 import { indexTokens } from './text.js';
 import { CANDIDATES, planQuery, searchArticles, type SearchHit } from './search.js';
 import { tsqueryText, type QueryPlan } from './text.js';
@@ -94,7 +96,7 @@ export async function similarOrders(q: Queryable, plan: QueryPlan, limit: number
   return rows.map((r) => ({ ...r, score: Math.round(r.score * 1e6) / 1e6 }));
 }
 
-/** The built-in parts; the lead adds caller history and dispatch suggestion from other modules. */
+/** The parts of an answer: knowledge, similar orders, the caller's history, the dispatch suggestion. */
 export const assistProviders: AssistProvider[] = [
   {
     key: 'articles',
@@ -104,14 +106,28 @@ export const assistProviders: AssistProvider[] = [
     key: 'similarOrders',
     provide: ({ ctx, plan, input }) => similarOrders(ctx.db, plan, input.limit ?? 5),
   },
+  {
+    // Only for the roles that answer calls; others get no key rather than an error.
+    key: 'callerHistory',
+    provide: async ({ ctx, actor, input }) =>
+      input.phone && hasRole(actor, 'agent', 'dispatcher') ? callerHistory(ctx.db, actor, input.phone, 10) : undefined,
+  },
+  {
+    key: 'dispatch',
+    provide: async ({ ctx, input }) => {
+      const s = await suggest(ctx.db, ctx, { title: '', content: input.text });
+      return s.decision || s.units.length ? s : null;
+    },
+  },
 ];
 
 export async function assist(ctx: AppContext, actor: Actor, input: AssistInput): Promise<Record<string, unknown>> {
   const plan = await planQuery(ctx.db, input.text);
   const out: Record<string, unknown> = { terms: plan.terms };
-  for (const p of assistProviders) {
-    const v = await p.provide({ ctx, actor, input, plan });
-    if (v !== undefined) out[p.key] = v;
-  }
+  // Concurrently: on a server the parts come back in parallel (PGlite serialises them anyway).
+  const parts = await Promise.all(assistProviders.map((p) => p.provide({ ctx, actor, input, plan })));
+  assistProviders.forEach((p, i) => {
+    if (parts[i] !== undefined) out[p.key] = parts[i];
+  });
   return out;
 }
