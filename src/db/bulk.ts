@@ -78,3 +78,24 @@ async function copyAll(db: Database, table: string, columns: BulkColumn[], rows:
     }
   }
 }
+
+/**
+ * Runs a bulk load with the tables' secondary indexes dropped, then builds them again:
+ * one sort per index instead of maintaining it row by row. Primary keys and indexes
+ * that back constraints stay.
+ */
+export async function withIndexesDeferred<T>(db: Database, tables: string[], fn: () => Promise<T>): Promise<T> {
+  const { rows } = await db.query<{ name: string; def: string }>(
+    `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
+       FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+      WHERE t.relname = ANY($1::text[]) AND t.relnamespace = 'public'::regnamespace AND NOT i.indisprimary
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`,
+    [tables],
+  );
+  for (const r of rows) await db.exec(`DROP INDEX ${r.name}`);
+  try {
+    return await fn();
+  } finally {
+    for (const r of rows) await db.exec(r.def);
+  }
+}

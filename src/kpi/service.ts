@@ -1,12 +1,12 @@
 // Keeps the assessment aggregates current (an order listener) and rebuilds them from
 // the event history (after a bulk load such as the demo city, or a change of definitions).
 import type { Database, Queryable } from '../db/database.js';
-import { bulkInsert } from '../db/bulk.js';
+import { bulkLoad, type BulkColumn } from '../db/bulk.js';
 import type { AppContext } from '../http/context.js';
 import { applyEvent, type OrderEvent } from '../workorders/lifecycle.js';
 import type { WorkOrder } from '../workorders/model.js';
 import { computeTimes } from '../sla/deadlines.js';
-import { choosePolicy, loadCalendar, policyFromRow } from '../sla/settings.js';
+import { choosePolicy, loadCalendar, policyFromRow, type Policy, type SlaSettings } from '../sla/settings.js';
 import type { WorkCalendar } from '../sla/calendar.js';
 import { accumulate, COUNTERS, factsOf, type Fact, type FactJudge } from './facts.js';
 
@@ -62,17 +62,81 @@ export function kpiListener(ctx: AppContext) {
 }
 
 /**
- * Recomputes every aggregate from the event history, in memory, then replaces the tables.
- * Deadlines of past dispatch cycles are recomputed from the policies and calendar in force.
+ * Aggregates computed in memory from whole event histories (a rebuild, or a bulk load such
+ * as the demo city), then written in one go. Deadlines of past dispatch cycles are
+ * recomputed from the policies and calendar in force.
  */
+export class KpiAccumulator {
+  private readonly facts = new Map<string, Fact>();
+  private readonly log: unknown[][] = [];
+  orders = 0;
+
+  private constructor(
+    private readonly calendar: WorkCalendar,
+    private readonly settings: SlaSettings,
+    private readonly policies: Policy[],
+    private readonly timeZone: string,
+  ) {}
+
+  static async create(q: Queryable, ctx: AppContext): Promise<KpiAccumulator> {
+    const { calendar, settings } = await loadCalendar(q, ctx);
+    const policies = (await q.query('SELECT * FROM sla_policies')).rows.map(policyFromRow);
+    return new KpiAccumulator(calendar, settings, policies, ctx.config.timeZone);
+  }
+
+  /** Feeds one order's events, in order. */
+  async addOrder(id: number, events: OrderEvent[]) {
+    this.orders++;
+    let order: WorkOrder | null = null;
+    let cycleExtension = 0;
+    const { calendar, settings, policies } = this;
+    const judge: FactJudge = {
+      onTime(kind, o, at) {
+        if (!o.dispatchedAt) return true;
+        const p = choosePolicy(policies, o);
+        const t = computeTimes(calendar, settings, Date.parse(o.dispatchedAt), kind === 'sign' ? p.sign : p.reply, kind === 'reply' ? cycleExtension : 0);
+        return Date.parse(at) <= t.due;
+      },
+      workingHours: (from, to) => calendar.workingMsBetween(Date.parse(from), Date.parse(to)) / 3_600_000,
+    };
+    for (const ev of events) {
+      const previous = order;
+      order = applyEvent(order, ev, id);
+      if (ev.type === 'dispatched') cycleExtension = 0;
+      if (ev.type === 'extension_approved') cycleExtension += ev.data.days;
+      if (!RELEVANT.has(ev.type)) continue;
+      const fs = await factsOf(previous, order, ev, judge, this.timeZone);
+      accumulate(this.facts, fs);
+      for (const f of fs) for (const m of logMeasures(f)) this.log.push([f.month, f.unitId, m, id, ev.at]);
+    }
+  }
+
+  /** Replaces the aggregate tables with what was accumulated. */
+  async write(db: Database) {
+    const facts = [...this.facts.values()].map((f) => [f.month, f.unitId, f.categoryCode, f.districtId, ...COUNTERS.map((c) => f.add[c] ?? 0)]);
+    await db.tx(async (q) => {
+      await q.query('DELETE FROM kpi_facts');
+      await q.query('DELETE FROM kpi_fact_orders');
+    });
+    await bulkLoad(db, 'kpi_facts', FACT_COLUMNS, facts);
+    await bulkLoad(db, 'kpi_fact_orders', LOG_COLUMNS, this.log);
+    return { orders: this.orders, facts: facts.length };
+  }
+}
+
+const FACT_COLUMNS: BulkColumn[] = [
+  { name: 'month', type: 'text' }, { name: 'unit_id', type: 'int' }, { name: 'category_code', type: 'text' }, { name: 'district_id', type: 'int' },
+  ...COUNTERS.map((c) => ({ name: c, type: c === 'handling_hours' ? 'float8' : 'int' })),
+];
+const LOG_COLUMNS: BulkColumn[] = [
+  { name: 'month', type: 'text' }, { name: 'unit_id', type: 'int' }, { name: 'measure', type: 'text' }, { name: 'workorder_id', type: 'int' }, { name: 'at', type: 'timestamptz' },
+];
+
+/** Recomputes every aggregate from the event history. */
 export async function rebuildKpi(db: Database, ctx: AppContext, onProgress?: (done: number, total: number) => void): Promise<{ orders: number; facts: number }> {
-  const { calendar, settings } = await loadCalendar(db, ctx);
-  const policies = (await db.query('SELECT * FROM sla_policies')).rows.map(policyFromRow);
+  const acc = await KpiAccumulator.create(db, ctx);
   const total = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM workorders')).rows[0]!.n;
-  const facts = new Map<string, Fact>();
-  const log: unknown[][] = [];
   const batch = 5000;
-  let done = 0;
   for (let after = 0; ; ) {
     const { rows } = await db.query<{ workorder_id: number; type: string; actor_id: number | null; at: Date; data: any }>(
       `SELECT workorder_id, type, actor_id, at, data FROM workorder_events
@@ -81,51 +145,17 @@ export async function rebuildKpi(db: Database, ctx: AppContext, onProgress?: (do
       [after, batch],
     );
     if (!rows.length) break;
-    let order: WorkOrder | null = null;
-    let cycleExtension = 0;
-    for (const r of rows) {
-      if (order && order.id !== r.workorder_id) order = null;
-      const ev: OrderEvent = { type: r.type, actorId: r.actor_id, at: r.at.toISOString(), data: r.data };
-      const previous = order;
-      order = applyEvent(order, ev, r.workorder_id);
-      if (ev.type === 'dispatched') cycleExtension = 0;
-      if (ev.type === 'extension_approved') cycleExtension += ev.data.days;
-      if (!RELEVANT.has(ev.type)) continue;
-      const judge: FactJudge = {
-        onTime(kind, o, at) {
-          if (!o.dispatchedAt) return true;
-          const p = choosePolicy(policies, o);
-          const t = computeTimes(calendar, settings, Date.parse(o.dispatchedAt), kind === 'sign' ? p.sign : p.reply, kind === 'reply' ? cycleExtension : 0);
-          return Date.parse(at) <= t.due;
-        },
-        workingHours: (from, to) => calendar.workingMsBetween(Date.parse(from), Date.parse(to)) / 3_600_000,
-      };
-      const fs = await factsOf(previous, order, ev, judge, ctx.config.timeZone);
-      accumulate(facts, fs);
-      for (const f of fs) for (const m of logMeasures(f)) log.push([f.month, f.unitId, m, order.id, ev.at]);
+    let current: OrderEvent[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      current.push({ type: r.type, actorId: r.actor_id, at: r.at.toISOString(), data: r.data });
+      if (rows[i + 1]?.workorder_id !== r.workorder_id) {
+        await acc.addOrder(r.workorder_id, current);
+        current = [];
+      }
     }
     after = rows[rows.length - 1]!.workorder_id;
-    done = Math.min(total, done + batch);
-    onProgress?.(done, total);
+    onProgress?.(Math.min(total, acc.orders), total);
   }
-  await db.tx(async (q) => {
-    await q.query('DELETE FROM kpi_facts');
-    await q.query('DELETE FROM kpi_fact_orders');
-    await bulkInsert(
-      q,
-      'kpi_facts',
-      [
-        { name: 'month', type: 'text' }, { name: 'unit_id', type: 'int' }, { name: 'category_code', type: 'text' }, { name: 'district_id', type: 'int' },
-        ...COUNTERS.map((c) => ({ name: c, type: c === 'handling_hours' ? 'float8' : 'int' })),
-      ],
-      [...facts.values()].map((f) => [f.month, f.unitId, f.categoryCode, f.districtId, ...COUNTERS.map((c) => f.add[c] ?? 0)]),
-    );
-    await bulkInsert(
-      q,
-      'kpi_fact_orders',
-      [{ name: 'month', type: 'text' }, { name: 'unit_id', type: 'int' }, { name: 'measure', type: 'text' }, { name: 'workorder_id', type: 'int' }, { name: 'at', type: 'timestamptz' }],
-      log,
-    );
-  });
-  return { orders: total, facts: facts.size };
+  return acc.write(db);
 }
