@@ -65,6 +65,34 @@ describe('the demo city', () => {
     expect((await agent.post('/api/v1/workorders', { type: 'request', title: '测试', content: '测试内容' })).status).toBe(201);
   });
 
+  it('has the contacts, calls, deadlines and assessment figures around the orders', async () => {
+    expect(summary.contacts).toBe(4000);
+    const c = (await platform.db.query<{ outcome: string; n: number }>('SELECT outcome, count(*)::int AS n FROM contacts GROUP BY 1')).rows;
+    expect(c.map((r) => r.outcome).sort()).toEqual(['answered', 'duplicate', 'invalid', 'transferred', 'workorder']);
+    // Every order links to the contact that created it, and back.
+    const unlinked = (await platform.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM workorders w LEFT JOIN contacts c ON c.id = w.contact_id AND c.workorder_id = w.id WHERE c.id IS NULL AND w.id <= $1`, [summary.orders],
+    )).rows[0]!.n;
+    expect(unlinked).toBe(0);
+    const supervisor = await loginAs(platform, 'supervisor1', DEMO_PASSWORD);
+    const stats = await supervisor.get(`/api/v1/callcenter/stats?from=${new Date(END.getTime() - 40 * 86400_000).toISOString()}&to=${END.toISOString()}&groupBy=hour`);
+    expect(stats.status).toBe(200);
+    expect(stats.body.totals.answerRate).toBeGreaterThan(0.8);
+    expect(stats.body.totals.answerRate).toBeLessThan(1);
+    // Open orders at a unit carry their deadlines, some of them overdue.
+    const dl = (await platform.db.query<{ level: string }>(`SELECT DISTINCT level FROM order_deadlines WHERE state = 'running'`)).rows.map((r) => r.level);
+    expect(dl).toEqual(expect.arrayContaining(['green', 'red']));
+    // The aggregates written while seeding are exactly what a rebuild from the events gives.
+    const snapshot = () => platform.db.query('SELECT * FROM kpi_facts ORDER BY month, unit_id, category_code, district_id');
+    const seeded = (await snapshot()).rows;
+    expect(seeded.length).toBeGreaterThan(0);
+    const admin = await loginAs(platform, 'demo_admin', DEMO_PASSWORD);
+    expect((await admin.post('/api/v1/kpi/rebuild')).status).toBe(200);
+    expect((await snapshot()).rows).toEqual(seeded);
+    const rank = await supervisor.get(`/api/v1/kpi/rankings?month=2026-11&kind=district`);
+    expect(rank.body.items.filter((x: any) => x.rank != null)).toHaveLength(8);
+  });
+
   it('is reproducible with the same seed and refuses a database that has data', async () => {
     await expect(seedDemo(platform.db, { contacts: 100, days: 2, seed: 7, end: END })).rejects.toThrow(/empty/);
     const other = await testPlatform();
