@@ -44,38 +44,14 @@ const csvField = (v: unknown): string => {
 };
 
 /**
- * Bulk load outside any transaction: COPY on PGlite (about a third faster there),
- * `bulkInsert` on a server. Columns keep their own types (COPY parses the text).
+ * Bulk load outside any transaction with COPY, on both engines. `trusted`: the rows are
+ * consistent by construction (generated), so foreign-key triggers are skipped where allowed.
  */
-export async function bulkLoad(
-  db: Database,
-  table: string,
-  columns: BulkColumn[],
-  rows: unknown[][],
-  opts: { overridingSystemValue?: boolean; /** Data generated consistent: skip FK triggers (PGlite). */ trusted?: boolean } = {},
-) {
-  if (db.copyCsv) {
-    // Foreign-key triggers cost more than the COPY itself; generated data is consistent by construction.
-    if (opts.trusted) await db.exec('SET session_replication_role = replica');
-    try {
-      await copyAll(db, table, columns, rows);
-    } finally {
-      if (opts.trusted) await db.exec('SET session_replication_role = DEFAULT');
-    }
-    return;
-  }
-  await db.tx((q) => bulkInsert(q, table, columns, rows, opts));
-}
-
-async function copyAll(db: Database, table: string, columns: BulkColumn[], rows: unknown[][]) {
-  {
-    // COPY ignores OVERRIDING SYSTEM VALUE; identity columns are GENERATED ALWAYS, so COPY
-    // into them is allowed (COPY bypasses the "always" check).
-    const names = columns.map((c) => c.name);
-    for (let start = 0; start < rows.length; start += 20000) {
-      const csv = rows.slice(start, start + 20000).map((r) => r.map(csvField).join(',')).join('\n');
-      await db.copyCsv!(table, names, csv);
-    }
+export async function bulkLoad(db: Database, table: string, columns: BulkColumn[], rows: unknown[][], opts: { trusted?: boolean } = {}) {
+  const names = columns.map((c) => c.name);
+  for (let start = 0; start < rows.length; start += 20000) {
+    const csv = rows.slice(start, start + 20000).map((r) => r.map(csvField).join(',')).join('\n');
+    await db.copyCsv(table, names, csv, { skipTriggers: opts.trusted });
   }
 }
 

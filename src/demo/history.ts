@@ -119,7 +119,7 @@ export async function seedContacts(db: Database, city: DemoCity, rng: Rng, order
       else push(id, t, agent, phone, name, rng.pick(ANSWERS), 'answered', {});
     }
   }
-  await bulkLoad(db, 'contacts', CONTACT_COLUMNS, contacts, { overridingSystemValue: true, trusted: true });
+  await bulkLoad(db, 'contacts', CONTACT_COLUMNS, contacts, { trusted: true });
   await bulkLoad(db, 'cc_calls', CALL_COLUMNS, calls, { trusted: true });
   await db.query(`SELECT setval(pg_get_serial_sequence('contacts', 'id'), GREATEST((SELECT max(id) FROM contacts), 1))`);
   return { contacts: contacts.length, calls: calls.length };

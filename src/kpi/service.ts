@@ -111,15 +111,18 @@ export class KpiAccumulator {
     }
   }
 
-  /** Replaces the aggregate tables with what was accumulated. */
+  /** Writes the drill-down rows gathered so far (call now and then on big loads to bound memory). */
+  async drainLog(db: Database, atLeast = 0) {
+    if (this.log.length <= atLeast) return;
+    await bulkLoad(db, 'kpi_fact_orders', LOG_COLUMNS, this.log, { trusted: true });
+    this.log.length = 0;
+  }
+
+  /** Writes what was accumulated into empty aggregate tables. */
   async write(db: Database) {
     const facts = [...this.facts.values()].map((f) => [f.month, f.unitId, f.categoryCode, f.districtId, ...COUNTERS.map((c) => f.add[c] ?? 0)]);
-    await db.tx(async (q) => {
-      await q.query('DELETE FROM kpi_facts');
-      await q.query('DELETE FROM kpi_fact_orders');
-    });
     await bulkLoad(db, 'kpi_facts', FACT_COLUMNS, facts);
-    await bulkLoad(db, 'kpi_fact_orders', LOG_COLUMNS, this.log);
+    await this.drainLog(db);
     return { orders: this.orders, facts: facts.length };
   }
 }
@@ -135,6 +138,11 @@ const LOG_COLUMNS: BulkColumn[] = [
 /** Recomputes every aggregate from the event history. */
 export async function rebuildKpi(db: Database, ctx: AppContext, onProgress?: (done: number, total: number) => void): Promise<{ orders: number; facts: number }> {
   const acc = await KpiAccumulator.create(db, ctx);
+  // The rebuild replaces the tables; on a live system run it when nothing else writes orders.
+  await db.tx(async (q) => {
+    await q.query('DELETE FROM kpi_facts');
+    await q.query('DELETE FROM kpi_fact_orders');
+  });
   const total = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM workorders')).rows[0]!.n;
   const batch = 5000;
   for (let after = 0; ; ) {
@@ -155,6 +163,7 @@ export async function rebuildKpi(db: Database, ctx: AppContext, onProgress?: (do
       }
     }
     after = rows[rows.length - 1]!.workorder_id;
+    await acc.drainLog(db, 200_000);
     onProgress?.(Math.min(total, acc.orders), total);
   }
   return acc.write(db);
