@@ -86,7 +86,7 @@ async function allAreas(q: Queryable): Promise<number[]> {
 const round = (v: number, d = 3) => Math.round(v * 10 ** d) / 10 ** d;
 
 /** Orders about the same problem as the given text, best first. */
-export async function checkDuplicates(db: Queryable, input: CheckInput): Promise<{ candidates: Candidate[]; tokens: string[]; examined: number }> {
+export async function checkDuplicates(db: Database, input: CheckInput): Promise<{ candidates: Candidate[]; tokens: string[]; examined: number }> {
   const s = settings();
   const windowDays = input.windowDays ?? s.windowDays;
   const minScore = input.minScore ?? s.minScore;
@@ -98,12 +98,19 @@ export async function checkDuplicates(db: Queryable, input: CheckInput): Promise
   const keys = [...new Set(areas.flatMap((a) => bandKeys(sig, a)))];
   const at = input.at ? new Date(input.at) : new Date();
   const from = new Date(at.getTime() - windowDays * 86400_000);
-  const { rows } = await db.query<{ workorder_id: number; district_unit_id: number | null; lat: number | null; lng: number | null; tokens: string[] }>(
-    `SELECT workorder_id, district_unit_id, lat, lng, tokens FROM dup_signatures
-      WHERE bands && $1::int[] AND created_at <= $3 AND (created_at >= $2 OR open) AND workorder_id <> $4
-      LIMIT $5`,
-    [keys, from.toISOString(), at.toISOString(), input.excludeId ?? 0, s.maxCandidates],
-  );
+  type Row = { workorder_id: number; district_unit_id: number | null; lat: number | null; lng: number | null; tokens: string[] };
+  // With many band keys the planner overestimates the matches and scans the table or the date index;
+  // the GIN lookup (a materialized CTE with the band test alone) is always the right plan here.
+  const { rows } = await db.tx(async (q) => {
+    await q.query('SET LOCAL enable_seqscan = off');
+    return q.query<Row>(
+      `WITH m AS MATERIALIZED (SELECT workorder_id, created_at, open, district_unit_id, lat, lng, tokens FROM dup_signatures WHERE bands && $1::int[])
+       SELECT workorder_id, district_unit_id, lat, lng, tokens FROM m
+        WHERE created_at <= $3 AND (created_at >= $2 OR open) AND workorder_id <> $4
+        LIMIT $5`,
+      [keys, from.toISOString(), at.toISOString(), input.excludeId ?? 0, s.maxCandidates],
+    );
+  });
   const hasPoint = input.lat != null && input.lng != null;
   const scored: { id: number; score: number; reason: Candidate['reason']; districtUnitId: number | null }[] = [];
   for (const r of rows) {
