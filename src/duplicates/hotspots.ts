@@ -1,5 +1,5 @@
-// Hot topics: orders of a time window grouped by text similarity (MinHash-LSH buckets,
-// each pair confirmed on the tokens, joined with union-find), with a daily trend, the
+// Hot topics: orders of a time window grouped by text similarity (incremental leader
+// clustering over MinHash-LSH buckets, each match confirmed on the tokens), with a daily trend, the
 // areas, the words that name the cluster, sample titles and a spike alert.
 import type { Queryable } from '../db/database.js';
 import { bandKeys, minhash, textScore } from './text.js';
@@ -19,44 +19,47 @@ export interface Cluster {
   topWords: string[];
 }
 
-/** Groups similar documents; clusters of at least `minSize`, largest first. */
+/**
+ * Groups similar documents, incrementally in the given (time) order: each document joins the
+ * most similar cluster leader it meets in an LSH bucket when the similarity reaches `threshold`,
+ * otherwise it leads a new cluster. Comparing with leaders only (no chaining through members)
+ * keeps boilerplate from gluing everything together. Clusters of at least `minSize`, largest first.
+ */
 export function clusterDocs(docs: Doc[], opts: { threshold?: number; minSize?: number } = {}): Cluster[] {
-  const threshold = opts.threshold ?? 0.35;
+  const threshold = opts.threshold ?? 0.4;
   const minSize = opts.minSize ?? 2;
-  const parent = docs.map((_, i) => i);
-  const find = (i: number): number => {
-    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
-    return i;
-  };
-  const buckets = new Map<number, number[]>();
+  const leaderOf = new Map<number, number[]>(); // band key -> leader doc indices
+  const members = new Map<number, number[]>(); // leader -> member doc indices
   docs.forEach((d, i) => {
     if (d.tokens.length === 0) return;
-    for (const k of bandKeys(minhash(d.tokens), 0)) {
-      const b = buckets.get(k);
-      if (b) b.push(i);
-      else buckets.set(k, [i]);
-    }
-  });
-  for (const members of buckets.values()) {
-    if (members.length < 2) continue;
-    // Compare each member with the first few of its bucket (cheap, and enough to join a bucket's true matches).
-    const reps = members.slice(0, 3);
-    for (const i of members) {
-      for (const r of reps) {
-        if (r === i || find(r) === find(i)) continue;
-        if (textScore(docs[r]!.tokens, docs[i]!.tokens).score >= threshold) parent[find(i)] = find(r);
+    const keys = bandKeys(minhash(d.tokens), 0);
+    let best = -1;
+    let bestScore = threshold;
+    const seen = new Set<number>();
+    for (const k of keys) {
+      for (const l of leaderOf.get(k) ?? []) {
+        if (seen.has(l)) continue;
+        seen.add(l);
+        const s = textScore(docs[l]!.tokens, d.tokens).score;
+        if (s >= bestScore) {
+          bestScore = s;
+          best = l;
+        }
       }
     }
-  }
-  const groups = new Map<number, number[]>();
-  docs.forEach((_, i) => {
-    const r = find(i);
-    const g = groups.get(r);
-    if (g) g.push(i);
-    else groups.set(r, [i]);
+    if (best >= 0) {
+      members.get(best)!.push(i);
+      return;
+    }
+    members.set(i, [i]);
+    for (const k of keys) {
+      const b = leaderOf.get(k);
+      if (b) b.push(i);
+      else leaderOf.set(k, [i]);
+    }
   });
   const clusters: Cluster[] = [];
-  for (const g of groups.values()) {
+  for (const g of members.values()) {
     if (g.length < minSize) continue;
     const freq = new Map<string, number>();
     for (const i of g) for (const t of docs[i]!.tokens) freq.set(t, (freq.get(t) ?? 0) + 1);

@@ -154,12 +154,13 @@ export async function checkDuplicates(db: Database, input: CheckInput): Promise<
 /** Builds the signatures of orders that have none (or all, with `all`), in batches; resumable. */
 export async function reindex(
   db: Database,
-  opts: { all?: boolean; batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
+  opts: { all?: boolean; batchSize?: number; from?: string; to?: string; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<{ indexed: number }> {
   const batch = opts.batchSize ?? 2000;
   if (opts.all) await db.query('DELETE FROM dup_signatures');
+  const range = opts.from && opts.to ? ` AND w.created_at >= '${new Date(opts.from).toISOString()}' AND w.created_at < '${new Date(opts.to).toISOString()}'` : '';
   const { rows: cnt } = await db.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM workorders w WHERE NOT EXISTS (SELECT 1 FROM dup_signatures s WHERE s.workorder_id = w.id)',
+    `SELECT count(*)::int AS n FROM workorders w WHERE NOT EXISTS (SELECT 1 FROM dup_signatures s WHERE s.workorder_id = w.id)${range}`,
   );
   const total = cnt[0]!.n;
   let done = 0;
@@ -168,7 +169,7 @@ export async function reindex(
   for (;;) {
     const { rows } = await db.query<{ id: number; title: string; content: string; created_at: Date | string; status: string; district_unit_id: number | null; lat: number | null; lng: number | null }>(
       `SELECT id, title, content, created_at, status, district_unit_id, lat, lng FROM workorders w
-        WHERE id > $1 AND NOT EXISTS (SELECT 1 FROM dup_signatures s WHERE s.workorder_id = w.id)
+        WHERE id > $1 AND NOT EXISTS (SELECT 1 FROM dup_signatures s WHERE s.workorder_id = w.id)${range}
         ORDER BY id LIMIT $2`,
       [after, batch],
     );

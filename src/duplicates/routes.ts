@@ -4,7 +4,7 @@ import { requireActor } from '../http/app.js';
 import type { AppContext } from '../http/context.js';
 import { badRequest } from '../http/errors.js';
 import { Id, IdParams } from '../http/schemas.js';
-import { checkDuplicates } from './index.js';
+import { checkDuplicates, reindex } from './index.js';
 import { hotspots } from './hotspots.js';
 import { addRepeat, duplicateHistory, listCallers, mergeOrders, orderListener, undoMerge } from './merge.js';
 
@@ -89,6 +89,8 @@ export async function routes(app: App, ctx: AppContext) {
     const span = new Date(to).getTime() - new Date(from).getTime();
     if (span <= 0) throw badRequest('from 必须早于 to (from must be before to)', 'from');
     if (span > 92 * 86400_000) throw badRequest('时间窗口最长 92 天 (the window is at most 92 days)', 'from');
+    // Orders loaded in bulk (demo seed, imports) get their signatures on first use.
+    await reindex(ctx.db, { from, to });
     return hotspots(ctx.db, { ...q, from, to, timeZone: ctx.config.timeZone });
   });
 }
