@@ -84,8 +84,12 @@ export interface HotspotQuery {
 
 const MAX_ROWS = 200_000;
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+/** YYYY-MM-DD in the time zone (formatters are cached: building one costs far more than using it). */
 export function dayOf(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  let f = formats.get(timeZone);
+  if (!f) formats.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  return f.format(at);
 }
 
 export async function hotspots(db: Queryable, q: HotspotQuery) {
