@@ -76,6 +76,9 @@ export function applyEvent(order: WorkOrder | null, ev: OrderEvent, id = order?.
       return { ...o, status: 'closed', closeReason: d.reason, duplicateOf: d.duplicateOf ?? null, closedAt: ev.at };
     case 'supervised':
       return { ...o, supervisionCount: o.supervisionCount + 1 };
+    case 'unmerged':
+      // A merge undone (src/duplicates): the order closed as a duplicate is new again.
+      return { ...o, status: 'new', closeReason: null, duplicateOf: null, closedAt: null };
     default:
       throw new Error(`unknown event ${ev.type}`);
   }
@@ -194,6 +197,15 @@ export const ACTIONS: Record<string, ActionDef> = {
         throw badRequest('duplicateOf is only for the reason duplicate', 'duplicateOf');
       }
       return { type: 'closed', data: { reason, duplicateOf: reason === 'duplicate' ? b.duplicateOf : null } };
+    },
+  },
+  // No route of its own: the duplicates module calls it when a wrong merge is undone.
+  unmerge: {
+    roles: ['agent', 'dispatcher'],
+    from: ['closed'],
+    async decide(o) {
+      if (o.closeReason !== 'duplicate') throw conflict('invalid_transition', '该工单不是作为重复件关闭的 (the order was not closed as a duplicate)');
+      return { type: 'unmerged', data: { duplicateOf: o.duplicateOf } };
     },
   },
   supervise: {

@@ -1,0 +1,148 @@
+// Hot topics: orders of a time window grouped by text similarity (incremental leader
+// clustering over MinHash-LSH buckets, each match confirmed on the tokens), with a daily trend, the
+// areas, the words that name the cluster, sample titles and a spike alert.
+import type { Queryable } from '../db/database.js';
+import { bandKeys, minhash, textScore } from './text.js';
+
+export interface Doc {
+  id: number;
+  tokens: string[];
+  /** Day of the order in the city's time zone, YYYY-MM-DD. */
+  day: string;
+  area: number | null;
+  title?: string;
+}
+
+export interface Cluster {
+  ids: number[];
+  size: number;
+  topWords: string[];
+}
+
+/**
+ * Groups similar documents, incrementally in the given (time) order: each document joins the
+ * most similar cluster leader it meets in an LSH bucket when the similarity reaches `threshold`,
+ * otherwise it leads a new cluster. Comparing with leaders only (no chaining through members)
+ * keeps boilerplate from gluing everything together. Clusters of at least `minSize`, largest first.
+ */
+export function clusterDocs(docs: Doc[], opts: { threshold?: number; minSize?: number } = {}): Cluster[] {
+  const threshold = opts.threshold ?? 0.4;
+  const minSize = opts.minSize ?? 2;
+  const leaderOf = new Map<number, number[]>(); // band key -> leader doc indices
+  const members = new Map<number, number[]>(); // leader -> member doc indices
+  docs.forEach((d, i) => {
+    if (d.tokens.length === 0) return;
+    const keys = bandKeys(minhash(d.tokens), 0);
+    let best = -1;
+    let bestScore = threshold;
+    const seen = new Set<number>();
+    for (const k of keys) {
+      for (const l of leaderOf.get(k) ?? []) {
+        if (seen.has(l)) continue;
+        seen.add(l);
+        const s = textScore(docs[l]!.tokens, d.tokens).score;
+        if (s >= bestScore) {
+          bestScore = s;
+          best = l;
+        }
+      }
+    }
+    if (best >= 0) {
+      members.get(best)!.push(i);
+      return;
+    }
+    members.set(i, [i]);
+    for (const k of keys) {
+      const b = leaderOf.get(k);
+      if (b) b.push(i);
+      else leaderOf.set(k, [i]);
+    }
+  });
+  const clusters: Cluster[] = [];
+  for (const g of members.values()) {
+    if (g.length < minSize) continue;
+    const freq = new Map<string, number>();
+    for (const i of g) for (const t of docs[i]!.tokens) freq.set(t, (freq.get(t) ?? 0) + 1);
+    const topWords = [...freq.entries()].sort((a, b) => b[1] - a[1] || b[0].length - a[0].length || a[0].localeCompare(b[0])).slice(0, 6).map(([t]) => t);
+    clusters.push({ ids: g.map((i) => docs[i]!.id), size: g.length, topWords });
+  }
+  return clusters.sort((a, b) => b.size - a.size || a.ids[0]! - b.ids[0]!);
+}
+
+export interface HotspotQuery {
+  from: string;
+  to: string;
+  district?: number;
+  minSize?: number;
+  /** A cluster spikes when its count on the last day reaches this many times its usual daily count. */
+  spikeFactor?: number;
+  /** … and at least this many orders on that day. */
+  spikeMin?: number;
+  limit?: number;
+  timeZone: string;
+}
+
+const MAX_ROWS = 200_000;
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+/** YYYY-MM-DD in the time zone (formatters are cached: building one costs far more than using it). */
+export function dayOf(at: Date, timeZone: string): string {
+  let f = formats.get(timeZone);
+  if (!f) formats.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  return f.format(at);
+}
+
+export async function hotspots(db: Queryable, q: HotspotQuery) {
+  const spikeFactor = q.spikeFactor ?? Number(process.env.JIESU_HOTSPOT_SPIKE_FACTOR ?? 3);
+  const spikeMin = q.spikeMin ?? Number(process.env.JIESU_HOTSPOT_SPIKE_MIN ?? 3);
+  const params: unknown[] = [q.from, q.to];
+  const district = q.district != null ? `AND s.district_unit_id = $${params.push(q.district)}` : '';
+  const { rows } = await db.query<{ workorder_id: number; created_at: Date | string; district_unit_id: number | null; tokens: string[]; title: string }>(
+    `SELECT s.workorder_id, s.created_at, s.district_unit_id, s.tokens, w.title
+       FROM dup_signatures s JOIN workorders w ON w.id = s.workorder_id
+      WHERE s.created_at >= $1 AND s.created_at < $2 ${district}
+      ORDER BY s.created_at LIMIT ${MAX_ROWS}`,
+    params,
+  );
+  const docs: Doc[] = rows.map((r) => ({
+    id: r.workorder_id, tokens: r.tokens, day: dayOf(new Date(r.created_at), q.timeZone), area: r.district_unit_id, title: r.title,
+  }));
+  const byId = new Map(docs.map((d) => [d.id, d]));
+  const days: string[] = [];
+  for (let t = new Date(q.from).getTime(); t < new Date(q.to).getTime(); t += 86400_000) {
+    const d = dayOf(new Date(t), q.timeZone);
+    if (!days.includes(d)) days.push(d);
+  }
+  const lastDay = days[days.length - 1] ?? '';
+  const { rows: units } = await db.query<{ id: number; name: string }>(`SELECT id, name FROM units WHERE kind = 'district'`);
+  const unitName = new Map(units.map((u) => [u.id, u.name]));
+  const clusters = clusterDocs(docs, { minSize: q.minSize ?? 3 }).slice(0, q.limit ?? 20);
+  const items = clusters.map((c) => {
+    const members = c.ids.map((id) => byId.get(id)!);
+    const perDay = new Map<string, number>();
+    const perArea = new Map<number | null, number>();
+    for (const m of members) {
+      perDay.set(m.day, (perDay.get(m.day) ?? 0) + 1);
+      perArea.set(m.area, (perArea.get(m.area) ?? 0) + 1);
+    }
+    const trend = days.map((day) => ({ day, count: perDay.get(day) ?? 0 }));
+    const last = perDay.get(lastDay) ?? 0;
+    const before = trend.slice(0, -1);
+    const usual = before.length ? before.reduce((s, x) => s + x.count, 0) / before.length : 0;
+    const spike = last >= spikeMin && last >= spikeFactor * Math.max(usual, 1);
+    const samples = members.slice(-3).reverse().map((m) => ({ workorderId: m.id, title: m.title ?? '' }));
+    return {
+      size: c.size,
+      words: c.topWords,
+      trend,
+      areas: [...perArea.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .map(([id, count]) => ({ districtUnitId: id, name: id == null ? null : (unitName.get(id) ?? null), count })),
+      samples,
+      spike: { alert: spike, lastDay, lastDayCount: last, usualPerDay: Math.round(usual * 100) / 100, factor: spikeFactor },
+      workorderIds: c.ids.slice(0, 100),
+    };
+  });
+  items.sort((a, b) => Number(b.spike.alert) - Number(a.spike.alert) || b.size - a.size);
+  return { from: q.from, to: q.to, orders: docs.length, truncated: rows.length >= MAX_ROWS, items, alerts: items.filter((i) => i.spike.alert).length };
+}
