@@ -246,3 +246,85 @@ describe('GET requests and GET requests/{id}', () => {
     await expectError('GET', 'requests', 400, {}, /page/, '?page=0');
   });
 });
+
+describe('a request posted through Open311 walks the work-order lifecycle', () => {
+  it('appears as a work order, is dispatched, signed, replied and surveyed, and reads back through Open311', async () => {
+    const posted = await post('.json', { ...base(), first_name: '芳', last_name: '李', phone: '13611112222', description: '东华门大街工地夜间施工' });
+    const id = posted.json[0].service_request_id as string;
+    const read = async () => (await raw(t.platform, 'GET', `${V2}/requests/${id}.json`)).json[0];
+
+    // The work order, created by the open311 system user, with the citizen's data for staff.
+    const list = await t.users.dispatcher.get(`/api/v1/workorders?q=${id}`);
+    expect(list.body.items).toHaveLength(1);
+    const orderId = list.body.items[0].id;
+    const order = (await t.users.dispatcher.get(`/api/v1/workorders/${orderId}`)).body;
+    expect(order).toMatchObject({ number: id, type: 'complaint', categoryCode: 'noise-night', status: 'new', citizen: { name: '李芳', phone: '13611112222' } });
+    expect(order.location).toMatchObject({ lat: 39.9163, lng: 116.3972 });
+    const users = (await t.users.admin.get('/api/v1/users')).body;
+    const creator = (users.items ?? users).find((u: any) => u.id === order.createdBy);
+    expect(creator.username).toBe('open311');
+    expect((await t.anon.post('/api/v1/auth/login', { username: 'open311', password: 'anything-at-all' })).status).toBe(401);
+
+    let sr = await read();
+    expect(sr).toMatchObject({ status: 'open', agency_responsible: null });
+    expect(sr.status_notes).toMatch(/received/);
+
+    let o = (await t.users.dispatcher.post(`/api/v1/workorders/${orderId}/actions/dispatch`, { version: order.version, unitId: t.units.districtA })).body;
+    sr = await read();
+    expect(sr).toMatchObject({ status: 'open', agency_responsible: '东城区' });
+    expect(sr.status_notes).toMatch(/assigned/);
+
+    o = (await t.users.handlerA.post(`/api/v1/workorders/${orderId}/actions/sign`, { version: o.version })).body;
+    expect((await read()).status_notes).toMatch(/in progress/);
+
+    o = (await t.users.handlerA.post(`/api/v1/workorders/${orderId}/actions/reply`, {
+      version: o.version, content: '经核查，已责令施工单位夜间22点后停止施工。', resolved: true,
+    })).body;
+    sr = await read();
+    expect(sr).toMatchObject({ status: 'open', status_notes: '经核查，已责令施工单位夜间22点后停止施工。' });
+
+    const before = sr.updated_datetime;
+    o = (await t.users.followup.post(`/api/v1/workorders/${orderId}/actions/survey`, { version: o.version, satisfaction: 'satisfied', resolved: true })).body;
+    expect(o.status).toBe('closed');
+    sr = await read();
+    expect(sr).toMatchObject({ status: 'closed', agency_responsible: '东城区', status_notes: '经核查，已责令施工单位夜间22点后停止施工。' });
+    expect(Date.parse(sr.updated_datetime)).toBeGreaterThanOrEqual(Date.parse(before));
+
+    const closed = parseXml((await raw(t.platform, 'GET', `${V2}/requests.xml?status=closed`)).text, ['request']);
+    expect(closed.service_requests.request.map((r: any) => r.service_request_id)).toContain(id);
+    const open = (await raw(t.platform, 'GET', `${V2}/requests.json?status=open`)).json;
+    expect(open.map((r: any) => r.service_request_id)).not.toContain(id);
+  });
+
+  it('never publishes reports of wrongdoing or invalid contacts', async () => {
+    await t.users.admin.post('/api/v1/open311/services', { serviceCode: 'tip-off', serviceName: '举报', orderType: 'report' });
+    const r = await post('.json', { ...base(), service_code: 'tip-off' });
+    expect(r.status).toBe(201);
+    await expectError('GET', `requests/${r.json[0].service_request_id}`, 404);
+    const inv = (await post('.json', base())).json[0].service_request_id;
+    const o = (await t.users.dispatcher.get(`/api/v1/workorders?q=${inv}`)).body.items[0];
+    expect((await t.users.agent.post(`/api/v1/workorders/${o.id}/actions/close`, { version: o.version, reason: 'invalid' })).status).toBe(200);
+    await expectError('GET', `requests/${inv}`, 404);
+  });
+});
+
+describe('staff API', () => {
+  it('lets only admins manage services and keys, and validates services', async () => {
+    expect((await t.users.agent.post('/api/v1/open311/keys', { name: 'x' })).status).toBe(403);
+    expect((await t.users.agent.post('/api/v1/open311/services', { serviceCode: 'x', serviceName: 'x' })).status).toBe(403);
+    expect((await t.anon.get('/api/v1/open311/services')).status).toBe(401);
+    expect((await t.users.admin.post('/api/v1/open311/services', { serviceCode: 'road-pothole', serviceName: 'dup' })).status).toBe(409);
+    const noValues = await t.users.admin.post('/api/v1/open311/services', {
+      serviceCode: 'bad-list', serviceName: '列表', attributes: [{ code: 'a', datatype: 'singlevaluelist' }],
+    });
+    expect(noValues.status).toBe(400);
+    const patched = await t.users.admin.patch('/api/v1/open311/services/noise-night', { serviceName: '夜间施工噪音扰民', keywords: ['噪音', '施工'] });
+    expect(patched.status).toBe(200);
+    const s = (await raw(t.platform, 'GET', `${V2}/services.json`)).json.find((x: any) => x.service_code === 'noise-night');
+    expect(s).toMatchObject({ service_name: '夜间施工噪音扰民', keywords: '噪音,施工' });
+    expect((await t.users.admin.patch('/api/v1/open311/services/nope', { serviceName: 'x' })).status).toBe(404);
+    const keys = await t.users.admin.get('/api/v1/open311/keys');
+    expect(keys.body.items.length).toBeGreaterThan(0);
+    expect(JSON.stringify(keys.body)).not.toContain(t.apiKey);
+  });
+});
