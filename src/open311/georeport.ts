@@ -5,7 +5,7 @@ import type { Database, Queryable } from '../db/database.js';
 import type { Actor, AppContext } from '../http/context.js';
 import { AppError, badRequest, notFound } from '../http/errors.js';
 import { createOrder } from '../workorders/service.js';
-import type { OrderType } from '../workorders/model.js';
+import type { OrderType, WorkOrder } from '../workorders/model.js';
 import { checkAttributeValues, getService } from './services.js';
 import { systemActor } from './system.js';
 
@@ -82,9 +82,10 @@ export interface ChannelInput {
 
 /**
  * Creates the work order for a request from an external channel and links it, in one
- * transaction. The service must be active; its attributes are checked.
+ * transaction (with `also`, the caller's own writes). The service must be active; its
+ * attributes are checked. Look-ups run before the transaction: PGlite has one connection.
  */
-export async function createChannelOrder(ctx: AppContext, input: ChannelInput, q?: Queryable) {
+export async function createChannelOrder(ctx: AppContext, input: ChannelInput, also?: (tx: Queryable, order: WorkOrder) => Promise<void>) {
   const service = await getService(ctx.db, input.serviceCode).catch((err) => {
     if (err instanceof AppError && err.status === 404) throw badRequest(`service_code ${input.serviceCode} 不存在 (unknown service_code)`, 'service_code');
     throw err;
@@ -122,9 +123,10 @@ export async function createChannelOrder(ctx: AppContext, input: ChannelInput, q
       [order.id, token, input.channel, input.apiKeyId ?? null, service.serviceCode, input.addressId ?? null, input.email ?? null,
         input.mediaUrl ?? null, JSON.stringify(attributes)],
     );
+    if (also) await also(tx, order);
     return { order, token };
   };
-  return q ? run(q) : ctx.db.tx(run);
+  return ctx.db.tx(run);
 }
 
 /** POST requests: validates the GeoReport fields and creates the work order. */

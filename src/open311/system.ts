@@ -24,5 +24,5 @@ export function systemActor(db: Queryable, username: string, displayName: string
     actor.catch(() => byName!.delete(username));
     byName.set(username, actor);
   }
-  return actor;
+  return actor.then((a) => ({ ...a, roles }));
 }
