@@ -1,7 +1,7 @@
 // Conformance of /open311/v2 to GeoReport v2 (wiki.open311.org/GeoReport_v2): every
 // endpoint and error case, in JSON and XML, against the spec's field lists.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { open311City, parseXml, raw } from './testkit.js';
+import { open311City, parseXml, raw } from './testkit.bench.js';
 
 const SERVICE_FIELDS = ['service_code', 'service_name', 'description', 'metadata', 'type', 'keywords', 'group'];
 const ATTRIBUTE_FIELDS = ['variable', 'code', 'datatype', 'required', 'datatype_description', 'order', 'description', 'values'];

@@ -1,7 +1,7 @@
 // Open311 through the whole HTTP stack: POST requests (form-encoded, as third-party
 // apps send them) and the public GET requests list and single-request reads.
 import { percentile, round, timeEach, type Benchmark } from '../../bench/harness.js';
-import { open311City, raw } from './testkit.js';
+import { open311City, raw } from './testkit.bench.js';
 
 export const open311Bench: Benchmark = {
   module: 'open311',

@@ -1,6 +1,6 @@
 // The citizen portal and open data, through the public HTTP API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { open311City, raw } from '../open311/testkit.js';
+import { open311City, raw } from '../open311/testkit.bench.js';
 
 let t: Awaited<ReturnType<typeof open311City>>;
 beforeAll(async () => {

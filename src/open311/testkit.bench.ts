@@ -1,3 +1,5 @@
+// (Named *.bench.ts so that the production build, which leaves out tests and benchmarks, skips it;
+// it exports no benchmark, so `npm run bench` ignores it.)
 // Test helpers for the Open311 and portal suites: a seeded city with a service catalogue
 // and an API key, and raw HTTP calls that keep the body text (for XML).
 import { XMLParser } from 'fast-xml-parser';
