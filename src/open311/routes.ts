@@ -1,0 +1,285 @@
+// Open311 GeoReport v2 under /open311/v2 (public, JSON or XML by suffix), and the staff
+// API that manages its service catalogue and API keys under /api/v1/open311.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { App } from '../http/app.js';
+import { requireActor } from '../http/app.js';
+import type { AppContext } from '../http/context.js';
+import { AppError, badRequest, notFound } from '../http/errors.js';
+import { IdParams, StringEnum } from '../http/schemas.js';
+import { ORDER_TYPES } from '../workorders/model.js';
+import { CONTENT_TYPE, formatOf, renderErrors, splitFormat, toXml, toXmlSingle, type Format } from './format.js';
+import {
+  createApiKey, getRequest, listApiKeys, listRequests, postRequest, revokeApiKey, tokenLookup, type PostRequestInput,
+} from './georeport.js';
+import { DATATYPES, createService, getService, listServices, updateService, type Service } from './services.js';
+
+const Code = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+const Short = (max: number) => Type.String({ maxLength: max });
+const Attribute = Type.Object(
+  {
+    code: Code,
+    variable: Type.Optional(Type.Boolean()),
+    datatype: Type.Optional(StringEnum(DATATYPES)),
+    required: Type.Optional(Type.Boolean()),
+    datatype_description: Type.Optional(Short(500)),
+    order: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+    description: Type.Optional(Short(2000)),
+    values: Type.Optional(
+      Type.Array(Type.Object({ key: Type.String({ minLength: 1, maxLength: 100 }), name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }), { maxItems: 200 }),
+    ),
+  },
+  { additionalProperties: false },
+);
+const serviceProps = {
+  serviceName: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
+  description: Type.Optional(Short(2000)),
+  group: Type.Optional(Short(200)),
+  keywords: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 50, pattern: '^[^,]+$' }), { maxItems: 50 })),
+  attributes: Type.Optional(Type.Array(Attribute, { maxItems: 50 })),
+  orderType: Type.Optional(StringEnum(ORDER_TYPES)),
+  active: Type.Optional(Type.Boolean()),
+};
+const ServiceBody = Type.Object({ serviceCode: Code, ...serviceProps }, { additionalProperties: false });
+const ServicePatch = Type.Partial(Type.Object(serviceProps, { additionalProperties: false }));
+
+/** The GeoReport fields of a service list entry. */
+const serviceEntry = (s: Service) => ({
+  service_code: s.serviceCode,
+  service_name: s.serviceName,
+  description: s.description,
+  metadata: s.metadata,
+  type: 'realtime',
+  keywords: s.keywords.join(','),
+  group: s.group,
+});
+
+const attributeEntry = (a: Service['attributes'][number]) => ({
+  variable: a.variable,
+  code: a.code,
+  datatype: a.datatype,
+  required: a.required,
+  datatype_description: a.datatype_description,
+  order: a.order,
+  description: a.description,
+  values: a.values.map((v) => ({ key: v.key, name: v.name })),
+});
+
+/** Decodes an application/x-www-form-urlencoded body into a multi-valued map. */
+function parseForm(body: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of new URLSearchParams(body)) {
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
+
+/** Splits a decoded body (form or JSON) into GeoReport fields and attribute[code] values. */
+function toPostInput(body: unknown): PostRequestInput {
+  if (body == null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('请求体须为表单或 JSON 对象 (body must be a form or a JSON object)');
+  const fields: Record<string, string | undefined> = {};
+  const attributes: Record<string, string | string[]> = {};
+  const scalar = (k: string, v: unknown): string => {
+    if (v === null || v === undefined) return '';
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+    throw badRequest(`${k} 须为单个值 (${k} must be a single value)`, k);
+  };
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+    const m = /^attribute\[([^\]]+)\](\[\])?$/.exec(k);
+    if (m) {
+      attributes[m[1]!] = Array.isArray(v) ? v.map((x) => scalar(k, x)) : m[2] ? [scalar(k, v)] : scalar(k, v);
+    } else if (k === 'attribute' && v && typeof v === 'object' && !Array.isArray(v)) {
+      for (const [code, x] of Object.entries(v as Record<string, unknown>)) {
+        attributes[code] = Array.isArray(x) ? x.map((y) => scalar(code, y)) : scalar(code, x);
+      }
+    } else {
+      fields[k] = scalar(k, v);
+    }
+  }
+  return { fields, attributes };
+}
+
+function send(reply: FastifyReply, format: Format, status: number, json: unknown, xml: () => string) {
+  return reply.status(status).header('content-type', CONTENT_TYPE[format]).send(format === 'xml' ? xml() : JSON.stringify(json));
+}
+
+const FORMATS = ['', '.json', '.xml'] as const;
+const fmt = (suffix: string): Format => (suffix === '.xml' ? 'xml' : 'json');
+
+/** Reads the last path segment "id.format"; an unknown format is a 400. */
+function idAndFormat(raw: string): { id: string; format: Format } {
+  const { id, format } = splitFormat(raw);
+  if (!format) throw badRequest('仅支持 .json 与 .xml 格式 (format must be json or xml)');
+  if (!id) throw notFound('resource');
+  return { id, format };
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+function parseDate(v: unknown, name: string): Date | undefined {
+  if (v === undefined || v === '') return undefined;
+  const s = String(v);
+  const d = new Date(s);
+  if (!DATE.test(s) || Number.isNaN(d.getTime())) throw badRequest(`${name} 须为 W3C 日期时间 (${name} must be a W3C datetime)`, name);
+  return d;
+}
+
+function positiveInt(v: unknown, name: string, def: number, max: number): number {
+  if (v === undefined || v === '') return def;
+  const s = String(v);
+  if (!/^\d{1,7}$/.test(s) || Number(s) < 1) throw badRequest(`${name} 须为正整数 (${name} must be a positive integer)`, name);
+  return Math.min(Number(s), max);
+}
+
+const list = (v: unknown): string[] | undefined => {
+  if (v === undefined || v === '') return undefined;
+  const parts = (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((x) => x.trim()).filter(Boolean);
+  if (parts.length > 200) throw badRequest('列表过长 (too many values)');
+  return parts;
+};
+
+export async function routes(app: App, ctx: AppContext) {
+  const { db, config } = ctx;
+  const tz = config.timeZone;
+
+  // ---- staff API: service catalogue and API keys ----
+  app.get('/api/v1/open311/services', { schema: { tags: ['open311'] } }, async (req) => {
+    requireActor(req);
+    return { items: await listServices(db, { includeInactive: true }) };
+  });
+  app.post('/api/v1/open311/services', { schema: { tags: ['open311'], body: ServiceBody } }, async (req, reply) => {
+    requireActor(req, 'admin');
+    return reply.status(201).send(await createService(db, req.body));
+  });
+  app.patch(
+    '/api/v1/open311/services/:code',
+    { schema: { tags: ['open311'], params: Type.Object({ code: Code }), body: ServicePatch } },
+    async (req) => {
+      requireActor(req, 'admin');
+      return updateService(db, req.params.code, req.body);
+    },
+  );
+  app.post(
+    '/api/v1/open311/keys',
+    { schema: { tags: ['open311'], body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }) }, { additionalProperties: false }) } },
+    async (req, reply) => reply.status(201).send(await createApiKey(db, requireActor(req, 'admin'), req.body.name)),
+  );
+  app.get('/api/v1/open311/keys', { schema: { tags: ['open311'] } }, async (req) => {
+    requireActor(req, 'admin');
+    return { items: await listApiKeys(db) };
+  });
+  app.post('/api/v1/open311/keys/:id/revoke', { schema: { tags: ['open311'], params: IdParams } }, async (req, reply) => {
+    requireActor(req, 'admin');
+    await revokeApiKey(db, req.params.id);
+    return reply.status(204).send();
+  });
+
+  // ---- GeoReport v2 ----
+  await app.register(
+    async (v2) => {
+      v2.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
+        done(null, parseForm(body as string));
+      });
+      v2.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req: FastifyRequest, reply: FastifyReply) => {
+        const format = formatOf(req.url);
+        let status = 500;
+        let description = '服务器内部错误 (internal error)';
+        if (err instanceof AppError) {
+          status = err.status;
+          description = err.field ? `${err.field}: ${err.message}` : err.message;
+        } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+          status = err.statusCode;
+          description = err.message;
+        } else {
+          req.log.error(err);
+        }
+        return send(reply, format, status, [{ code: status, description }], () => renderErrors(format, [{ code: status, description }]));
+      });
+      v2.setNotFoundHandler((req, reply) => {
+        const format = formatOf(req.url);
+        const e = [{ code: 404, description: `no resource ${req.method} ${req.url.split('?')[0]}` }];
+        return send(reply, format, 404, e, () => renderErrors(format, e));
+      });
+      const open = { config: { public: true }, schema: { tags: ['open311'] } };
+
+      for (const suffix of FORMATS) {
+        const format = fmt(suffix);
+        v2.get(`/services${suffix}`, open, async (_req, reply) => {
+          const items = (await listServices(db)).map(serviceEntry);
+          return send(reply, format, 200, items, () => toXml('services', 'service', items));
+        });
+        v2.post(`/requests${suffix}`, { ...open, bodyLimit: 64 * 1024 }, async (req, reply) => {
+          const r = await postRequest(ctx, toPostInput(req.body));
+          return send(reply, format, 201, [r], () => toXml('service_requests', 'request', [r]));
+        });
+        v2.get(`/requests${suffix}`, open, async (req, reply) => {
+          const q = req.query as Record<string, unknown>;
+          const start = parseDate(q.start_date, 'start_date');
+          const end = parseDate(q.end_date, 'end_date');
+          if (start && end && start > end) throw badRequest('start_date 晚于 end_date (start_date is after end_date)', 'start_date');
+          if (start && end && end.getTime() - start.getTime() > 90 * 86400_000) {
+            throw badRequest('查询区间不得超过 90 天 (the range may not span more than 90 days)', 'end_date');
+          }
+          const status = q.status === undefined || q.status === '' ? undefined : String(q.status);
+          if (status !== undefined && status !== 'open' && status !== 'closed') throw badRequest('status 须为 open 或 closed (status must be open or closed)', 'status');
+          const items = await listRequests(
+            db,
+            {
+              ids: list(q.service_request_id),
+              serviceCodes: list(q.service_code),
+              start: start ?? (end ? new Date(end.getTime() - 90 * 86400_000) : undefined),
+              end: end ?? (start ? new Date(Math.min(Date.now(), start.getTime() + 90 * 86400_000)) : undefined),
+              status: status as 'open' | 'closed' | undefined,
+              page: positiveInt(q.page, 'page', 1, 100000),
+              pageSize: positiveInt(q.page_size, 'page_size', 1000, 1000),
+            },
+            tz,
+          );
+          return send(reply, format, 200, items, () => toXml('service_requests', 'request', items));
+        });
+      }
+      v2.get('/services/:code', open, async (req, reply) => {
+        const { id, format } = idAndFormat((req.params as { code: string }).code);
+        const s = await getService(db, id).catch((err) => {
+          if (err instanceof AppError && err.status === 404) throw notFound(`service_code ${id}`);
+          throw err;
+        });
+        const attributes = s.attributes.map(attributeEntry).sort((a, b) => a.order - b.order);
+        const body = { service_code: s.serviceCode, attributes };
+        return send(reply, format, 200, body, () =>
+          toXmlSingle('service_definition', {
+            service_code: s.serviceCode,
+            attributes: { attribute: attributes.map((a) => ({ ...a, values: { value: a.values } })) },
+          }),
+        );
+      });
+      v2.get('/requests/:id', open, async (req, reply) => {
+        const { id, format } = idAndFormat((req.params as { id: string }).id);
+        const r = await getRequest(db, id, tz);
+        return send(reply, format, 200, [r], () => toXml('service_requests', 'request', [r]));
+      });
+      v2.get('/tokens/:token', open, async (req, reply) => {
+        const { id, format } = idAndFormat((req.params as { token: string }).token);
+        const r = await tokenLookup(db, id);
+        return send(reply, format, 200, [r], () => toXml('service_requests', 'request', [r]));
+      });
+      // Service discovery (the spec asks every endpoint to publish one).
+      for (const suffix of FORMATS) {
+        const format = fmt(suffix);
+        v2.get(`/discovery${suffix}`, open, async (req, reply) => {
+          const base = `${req.protocol}://${req.host}/open311/v2/`;
+          const body = {
+            changeset: '2024-01-01T00:00:00+08:00',
+            contact: '12345 热线',
+            key_service: '/api/v1/open311/keys',
+            endpoints: [{ specification: 'http://wiki.open311.org/GeoReport_v2', url: base, changeset: '2024-01-01T00:00:00+08:00', type: 'production', formats: ['application/json', 'text/xml'] }],
+          };
+          return send(reply, format, 200, body, () =>
+            toXmlSingle('discovery', { ...body, endpoints: { endpoint: body.endpoints.map((e) => ({ ...e, formats: { format: e.formats } })) } }),
+          );
+        });
+      }
+    },
+    { prefix: '/open311/v2' },
+  );
+}

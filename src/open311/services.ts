@@ -1,0 +1,151 @@
+// The public service catalogue (GeoReport "services"). Admins manage it; the lead will
+// later sync it from the category tree. service_code = the work order's categoryCode.
+import type { Queryable } from '../db/database.js';
+import { badRequest, conflict, notFound } from '../http/errors.js';
+
+export const DATATYPES = ['string', 'number', 'datetime', 'text', 'singlevaluelist', 'multivaluelist'] as const;
+export type Datatype = (typeof DATATYPES)[number];
+
+export interface ServiceAttribute {
+  variable: boolean;
+  code: string;
+  datatype: Datatype;
+  required: boolean;
+  datatype_description: string;
+  order: number;
+  description: string;
+  values: { key: string; name: string }[];
+}
+
+export interface Service {
+  serviceCode: string;
+  serviceName: string;
+  description: string;
+  group: string;
+  keywords: string[];
+  metadata: boolean;
+  attributes: ServiceAttribute[];
+  orderType: string;
+  active: boolean;
+}
+
+const COLUMNS = `service_code AS "serviceCode", service_name AS "serviceName", description, group_name AS "group",
+  keywords, metadata, attributes, order_type AS "orderType", active`;
+
+export interface ServiceInput {
+  serviceCode: string;
+  serviceName: string;
+  description?: string;
+  group?: string;
+  keywords?: string[];
+  attributes?: Partial<ServiceAttribute>[];
+  orderType?: string;
+  active?: boolean;
+}
+
+function normaliseAttributes(list: Partial<ServiceAttribute>[]): ServiceAttribute[] {
+  const codes = new Set<string>();
+  return list.map((a, i) => {
+    const code = a.code!;
+    if (codes.has(code)) throw badRequest(`duplicate attribute code ${code}`, `attributes.${i}.code`);
+    codes.add(code);
+    const datatype = a.datatype ?? 'string';
+    const values = a.values ?? [];
+    if ((datatype === 'singlevaluelist' || datatype === 'multivaluelist') && values.length === 0) {
+      throw badRequest(`attribute ${code}: a ${datatype} needs values`, `attributes.${i}.values`);
+    }
+    return {
+      variable: a.variable ?? true,
+      code,
+      datatype,
+      required: a.required ?? false,
+      datatype_description: a.datatype_description ?? '',
+      order: a.order ?? i + 1,
+      description: a.description ?? '',
+      values,
+    };
+  });
+}
+
+export async function createService(q: Queryable, input: ServiceInput): Promise<Service> {
+  const attributes = normaliseAttributes(input.attributes ?? []);
+  const exists = await q.query('SELECT 1 FROM open311_services WHERE service_code = $1', [input.serviceCode]);
+  if (exists.rowCount > 0) throw conflict('service_exists', `service ${input.serviceCode} already exists`);
+  const { rows } = await q.query<Service>(
+    `INSERT INTO open311_services (service_code, service_name, description, group_name, keywords, metadata, attributes, order_type, active)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
+    [
+      input.serviceCode, input.serviceName, input.description ?? '', input.group ?? '', input.keywords ?? [],
+      attributes.some((a) => a.variable), JSON.stringify(attributes), input.orderType ?? 'request', input.active ?? true,
+    ],
+  );
+  return rows[0]!;
+}
+
+export async function updateService(q: Queryable, code: string, patch: Partial<ServiceInput>): Promise<Service> {
+  const current = await getService(q, code, { includeInactive: true });
+  const attributes = patch.attributes ? normaliseAttributes(patch.attributes) : current.attributes;
+  const { rows } = await q.query<Service>(
+    `UPDATE open311_services SET service_name = $2, description = $3, group_name = $4, keywords = $5, metadata = $6,
+       attributes = $7, order_type = $8, active = $9, updated_at = now()
+     WHERE service_code = $1 RETURNING ${COLUMNS}`,
+    [
+      code, patch.serviceName ?? current.serviceName, patch.description ?? current.description, patch.group ?? current.group,
+      patch.keywords ?? current.keywords, attributes.some((a) => a.variable), JSON.stringify(attributes),
+      patch.orderType ?? current.orderType, patch.active ?? current.active,
+    ],
+  );
+  return rows[0]!;
+}
+
+export async function getService(q: Queryable, code: string, opts: { includeInactive?: boolean } = {}): Promise<Service> {
+  const { rows } = await q.query<Service>(
+    `SELECT ${COLUMNS} FROM open311_services WHERE service_code = $1${opts.includeInactive ? '' : ' AND active'}`,
+    [code],
+  );
+  if (!rows[0]) throw notFound(`service ${code}`);
+  return rows[0];
+}
+
+export async function listServices(q: Queryable, opts: { includeInactive?: boolean } = {}): Promise<Service[]> {
+  const { rows } = await q.query<Service>(
+    `SELECT ${COLUMNS} FROM open311_services ${opts.includeInactive ? '' : 'WHERE active'} ORDER BY group_name, service_code`,
+  );
+  return rows;
+}
+
+/**
+ * Checks the attribute values sent with a request against the service definition.
+ * Returns the values to store, or throws 400 naming the attribute.
+ */
+export function checkAttributeValues(service: Service, given: Record<string, string | string[]>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const code of Object.keys(given)) {
+    if (!service.attributes.some((a) => a.code === code && a.variable)) throw badRequest(`unknown attribute ${code}`, `attribute[${code}]`);
+  }
+  for (const a of service.attributes) {
+    if (!a.variable) continue;
+    const raw = given[a.code];
+    const empty = raw === undefined || raw === '' || (Array.isArray(raw) && raw.length === 0);
+    if (empty) {
+      if (a.required) throw badRequest(`attribute ${a.code} is required`, `attribute[${a.code}]`);
+      continue;
+    }
+    const field = `attribute[${a.code}]`;
+    const keys = new Set(a.values.map((v) => v.key));
+    if (a.datatype === 'multivaluelist') {
+      const list = Array.isArray(raw) ? raw : String(raw).split(',');
+      for (const v of list) if (!keys.has(v)) throw badRequest(`attribute ${a.code}: ${v} is not one of its values`, field);
+      out[a.code] = list;
+      continue;
+    }
+    if (Array.isArray(raw)) throw badRequest(`attribute ${a.code} takes one value`, field);
+    const v = String(raw);
+    if (v.length > 4000) throw badRequest(`attribute ${a.code} is too long`, field);
+    if (a.datatype === 'number' && !/^-?\d+(\.\d+)?$/.test(v)) throw badRequest(`attribute ${a.code} must be a number`, field);
+    if (a.datatype === 'datetime' && Number.isNaN(Date.parse(v))) throw badRequest(`attribute ${a.code} must be a datetime`, field);
+    if (a.datatype === 'singlevaluelist' && !keys.has(v)) throw badRequest(`attribute ${a.code}: ${v} is not one of its values`, field);
+    out[a.code] = v;
+  }
+  return out;
+}

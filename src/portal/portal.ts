@@ -1,0 +1,269 @@
+// The citizen portal: submit a request (with a challenge and rate limits), track it with
+// its number and query code, rate the reply once. Answers carry no personal data and
+// no staff names.
+import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import type { Queryable } from '../db/database.js';
+import type { AppContext } from '../http/context.js';
+import { AppError, badRequest, conflict, notFound } from '../http/errors.js';
+import { createChannelOrder, redact } from '../open311/georeport.js';
+import { systemActor } from '../open311/system.js';
+import { act } from '../workorders/service.js';
+import { fromRow } from '../workorders/model.js';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export const LIMITS = {
+  /** Submissions per IP per hour. */
+  ipPerHour: Number(process.env.JIESU_PORTAL_IP_PER_HOUR ?? 10),
+  /** Submissions per phone number per day. */
+  phonePerDay: Number(process.env.JIESU_PORTAL_PHONE_PER_DAY ?? 5),
+  /** Tracking look-ups per IP per minute (guards the query codes against guessing). */
+  lookupsPerMinute: Number(process.env.JIESU_PORTAL_LOOKUPS_PER_MINUTE ?? 30),
+  photoBytes: 512 * 1024,
+  photos: 3,
+  challengeSeconds: 600,
+};
+
+const tooMany = () => new AppError(429, 'rate_limited', '提交过于频繁，请稍后再试 (too many requests, try again later)');
+
+/** Counts one hit in a fixed window shared by all nodes; throws 429 above the limit. */
+export async function hit(q: Queryable, bucket: string, windowSeconds: number, limit: number): Promise<void> {
+  const windowStart = new Date(Math.floor(Date.now() / (windowSeconds * 1000)) * windowSeconds * 1000);
+  const { rows } = await q.query<{ count: number }>(
+    `INSERT INTO portal_rate_limits (bucket, window_start, count) VALUES ($1, $2, 1)
+     ON CONFLICT (bucket, window_start) DO UPDATE SET count = portal_rate_limits.count + 1 RETURNING count`,
+    [bucket, windowStart],
+  );
+  if (Math.random() < 0.02) {
+    await q.query(`DELETE FROM portal_rate_limits WHERE window_start < now() - interval '2 days'`);
+    await q.query('DELETE FROM portal_used_challenges WHERE expires_at < now()');
+  }
+  if (rows[0]!.count > limit) throw tooMany();
+}
+
+// ---- challenge: an arithmetic question, its answer bound into an HMAC-signed token ----
+
+const secrets = new WeakMap<Queryable, Promise<string>>();
+function secret(db: Queryable): Promise<string> {
+  if (process.env.JIESU_PORTAL_SECRET) return Promise.resolve(process.env.JIESU_PORTAL_SECRET);
+  let s = secrets.get(db);
+  if (!s) {
+    s = (async () => {
+      await db.query(`INSERT INTO portal_secrets (name, secret) VALUES ('challenge', $1) ON CONFLICT (name) DO NOTHING`, [
+        randomBytes(32).toString('hex'),
+      ]);
+      return (await db.query<{ secret: string }>(`SELECT secret FROM portal_secrets WHERE name = 'challenge'`)).rows[0]!.secret;
+    })();
+    secrets.set(db, s);
+  }
+  return s;
+}
+
+const sign = (key: string, payload: string) => createHmac('sha256', key).update(payload).digest('base64url');
+
+export async function newChallenge(db: Queryable): Promise<{ question: string; token: string; expiresAt: string }> {
+  const a = randomInt(1, 20);
+  const b = randomInt(1, 20);
+  const plus = randomInt(0, 2) === 0 || a < b;
+  const answer = plus ? a + b : a - b;
+  const exp = Math.floor(Date.now() / 1000) + LIMITS.challengeSeconds;
+  const nonce = randomBytes(12).toString('base64url');
+  const token = `${exp}.${nonce}.${sign(await secret(db), `${exp}.${nonce}.${answer}`)}`;
+  return { question: `${a} ${plus ? '+' : '-'} ${b} = ?`, token, expiresAt: new Date(exp * 1000).toISOString() };
+}
+
+/** Checks the answer and burns the challenge (each one may be used once). */
+export async function checkChallenge(db: Queryable, token: string, answer: string): Promise<void> {
+  const wrong = () => badRequest('验证题答案错误或已过期 (wrong or expired challenge answer)', 'challengeAnswer');
+  const m = /^(\d{1,12})\.([A-Za-z0-9_-]{1,32})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  if (!m || !/^-?\d{1,4}$/.test(answer.trim())) throw wrong();
+  const exp = Number(m[1]);
+  if (exp * 1000 < Date.now()) throw wrong();
+  const expected = Buffer.from(sign(await secret(db), `${exp}.${m[2]}.${Number(answer.trim())}`));
+  const given = Buffer.from(m[3]!);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw wrong();
+  const used = await db.query('INSERT INTO portal_used_challenges (nonce, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+    m[2], new Date(exp * 1000),
+  ]);
+  if (used.rowCount === 0) throw wrong();
+}
+
+// ---- photos as data URLs ----
+
+const MAGIC: Record<string, (b: Buffer) => boolean> = {
+  'image/jpeg': (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff,
+  'image/png': (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+  'image/webp': (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP',
+};
+
+export function decodePhoto(dataUrl: string, i: number): { mime: string; data: Buffer } {
+  const field = `photos.${i}`;
+  const m = /^data:(image\/(?:jpeg|png|webp));base64,([A-Za-z0-9+/]+={0,2})$/.exec(dataUrl);
+  if (!m) throw badRequest('照片须为 JPEG/PNG/WebP 的 data URL (photo must be a JPEG, PNG or WebP data URL)', field);
+  const data = Buffer.from(m[2]!, 'base64');
+  if (data.length > LIMITS.photoBytes) throw badRequest(`照片不得超过 ${LIMITS.photoBytes / 1024} KB (photo too large)`, field);
+  if (!MAGIC[m[1]!]!(data)) throw badRequest('照片内容与类型不符 (photo content does not match its type)', field);
+  return { mime: m[1]!, data };
+}
+
+// ---- submit, track, rate ----
+
+export interface SubmitInput {
+  categoryCode: string;
+  address: string;
+  lat?: number;
+  lng?: number;
+  content: string;
+  phone: string;
+  name?: string;
+  photos?: string[];
+  challengeToken: string;
+  challengeAnswer: string;
+}
+
+const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+const newCode = () => Array.from({ length: 10 }, () => CODE_ALPHABET[randomInt(0, CODE_ALPHABET.length)]).join('');
+const normalisePhone = (p: string) => p.replace(/[\s-]/g, '');
+
+export async function submit(ctx: AppContext, ip: string, input: SubmitInput): Promise<{ number: string; queryCode: string }> {
+  const { db } = ctx;
+  await hit(db, `submit:ip:${ip}`, 3600, LIMITS.ipPerHour);
+  await checkChallenge(db, input.challengeToken, input.challengeAnswer);
+  if ((input.lat == null) !== (input.lng == null)) throw badRequest('lat 与 lng 须同时提供 (lat and lng go together)', 'lat');
+  const photos = (input.photos ?? []).map(decodePhoto);
+  const phone = normalisePhone(input.phone);
+  await hit(db, `submit:phone:${sha256(phone)}`, 86400, LIMITS.phonePerDay);
+  const queryCode = newCode();
+  const { order } = await createChannelOrder(
+    ctx,
+    {
+      channel: 'portal', serviceCode: input.categoryCode, description: input.content.trim(), address: input.address.trim(),
+      lat: input.lat ?? null, lng: input.lng ?? null, name: input.name?.trim() || null, phone,
+    },
+    async (q, order) => {
+      await q.query('INSERT INTO portal_requests (workorder_id, code_hash) VALUES ($1, $2)', [order.id, sha256(queryCode)]);
+      for (const p of photos) await q.query('INSERT INTO portal_photos (workorder_id, mime, data) VALUES ($1, $2, $3)', [order.id, p.mime, p.data]);
+    },
+  );
+  return { number: order.number, queryCode };
+}
+
+/** The order behind a number and query code; a wrong code looks exactly like an unknown number. */
+async function loadByCode(q: Queryable, number: string, code: string) {
+  const { rows } = await q.query(
+    `SELECT w.*, p.rating AS portal_rating, p.rated_at AS portal_rated_at, s.service_name
+       FROM workorders w JOIN portal_requests p ON p.workorder_id = w.id
+       LEFT JOIN open311_services s ON s.service_code = w.category_code
+      WHERE w.number = $1 AND p.code_hash = $2`,
+    [number, sha256(code.trim().toUpperCase())],
+  );
+  if (!rows[0]) throw notFound(`request ${number}`);
+  return rows[0];
+}
+
+const STATUS_TEXT: Record<string, string> = {
+  new: '已受理 (received)',
+  dispatched: '已派至承办单位 (assigned)',
+  accepted: '办理中 (in progress)',
+  returned: '重新派单中 (being re-routed)',
+  replied: '已答复，待评价 (replied)',
+  reopened: '重新办理中 (reopened)',
+  closed: '已办结 (closed)',
+};
+
+function timelineEntry(type: string, data: Record<string, any>, unitNames: Map<number, string>): string | null {
+  switch (type) {
+    case 'created': return '诉求已受理 (request received)';
+    case 'dispatched': return `已派至 ${unitNames.get(data.unitId) ?? '承办单位'} 办理 (assigned)`;
+    case 'signed': return '承办单位已签收 (accepted by the unit)';
+    case 'returned': return '工单退回热线中心重新派单 (returned for re-routing)';
+    case 'extension_approved': return `办理期限延长 ${data.days} 天 (deadline extended)`;
+    case 'replied': return '承办单位已答复 (the unit replied)';
+    case 'surveyed': return data.reopened ? '评价为不满意或未解决，重新办理 (reopened)' : '已回访评价 (rated)';
+    case 'closed': return data.reason === 'duplicate' ? '与其他诉求合并办理 (merged)' : '已办结 (closed)';
+    case 'supervised': return '热线中心已督办 (supervision notice sent)';
+    default: return null;
+  }
+}
+
+export async function track(ctx: AppContext, ip: string, number: string, code: string) {
+  const { db } = ctx;
+  await hit(db, `track:ip:${ip}`, 60, LIMITS.lookupsPerMinute);
+  const row = await loadByCode(db, number, code);
+  const order = fromRow(row);
+  const { rows: events } = await db.query<{ type: string; at: Date; data: Record<string, any> }>(
+    'SELECT type, at, data FROM workorder_events WHERE workorder_id = $1 ORDER BY seq',
+    [order.id],
+  );
+  const unitIds = [...new Set(events.filter((e) => e.type === 'dispatched').map((e) => Number(e.data.unitId)))];
+  const unitNames = new Map<number, string>();
+  if (unitIds.length) {
+    const { rows } = await db.query<{ id: number; name: string }>('SELECT id, name FROM units WHERE id = ANY($1::int[])', [unitIds]);
+    for (const u of rows) unitNames.set(u.id, u.name);
+  }
+  const replies = events
+    .filter((e) => e.type === 'replied')
+    .map((e) => ({ at: e.at.toISOString(), content: String(e.data.content), resolved: Boolean(e.data.resolved) }));
+  return {
+    number: order.number,
+    status: order.status,
+    statusText: STATUS_TEXT[order.status] ?? order.status,
+    category: row.service_name ?? order.categoryCode,
+    address: order.location?.address ?? null,
+    content: redact(order.content),
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+    timeline: events
+      .map((e) => ({ at: e.at.toISOString(), text: timelineEntry(e.type, e.data, unitNames) }))
+      .filter((e): e is { at: string; text: string } => e.text !== null),
+    replies,
+    rating: row.portal_rating ?? null,
+    canRate: order.reply != null && row.portal_rated_at == null,
+  };
+}
+
+export async function rate(
+  ctx: AppContext,
+  ip: string,
+  number: string,
+  body: { code: string; satisfaction: 'satisfied' | 'basically_satisfied' | 'unsatisfied'; resolved: boolean; note?: string },
+) {
+  const { db } = ctx;
+  await hit(db, `track:ip:${ip}`, 60, LIMITS.lookupsPerMinute);
+  const row = await loadByCode(db, number, body.code);
+  const order = fromRow(row);
+  if (!order.reply) throw conflict('not_replied', '工单尚未答复，暂不能评价 (the request has no reply yet)');
+  const rating = { satisfaction: body.satisfaction, resolved: body.resolved, note: body.note ?? null };
+  const r = await db.query('UPDATE portal_requests SET rating = $2, rated_at = now() WHERE workorder_id = $1 AND rated_at IS NULL', [
+    order.id, JSON.stringify(rating),
+  ]);
+  if (r.rowCount === 0) throw conflict('already_rated', '已评价过 (already rated)');
+  // While the order waits for its follow-up, the citizen's rating is the survey.
+  if (order.status === 'replied') {
+    try {
+      const actor = await systemActor(db, 'portal', '网上诉求门户', ['followup']);
+      await act(ctx, actor, order.id, 'survey', { version: order.version, ...rating, note: body.note ?? '市民网上评价 (rated on the portal)' });
+    } catch (err) {
+      await db.query('UPDATE portal_requests SET rating = NULL, rated_at = NULL WHERE workorder_id = $1', [order.id]);
+      throw err;
+    }
+  }
+  return { number: order.number, rating };
+}
+
+export async function listPhotos(q: Queryable, workorderId: number) {
+  const { rows } = await q.query<{ id: number; mime: string; bytes: number; created_at: Date }>(
+    'SELECT id, mime, length(data) AS bytes, created_at FROM portal_photos WHERE workorder_id = $1 ORDER BY id',
+    [workorderId],
+  );
+  return rows.map((r) => ({ id: r.id, mime: r.mime, bytes: r.bytes, createdAt: r.created_at.toISOString() }));
+}
+
+export async function getPhoto(q: Queryable, id: number): Promise<{ workorderId: number; mime: string; data: Buffer }> {
+  const { rows } = await q.query<{ workorder_id: number; mime: string; data: Uint8Array }>(
+    'SELECT workorder_id, mime, data FROM portal_photos WHERE id = $1',
+    [id],
+  );
+  if (!rows[0]) throw notFound(`photo ${id}`);
+  return { workorderId: rows[0].workorder_id, mime: rows[0].mime, data: Buffer.from(rows[0].data) };
+}
