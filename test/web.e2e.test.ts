@@ -212,9 +212,13 @@ describe('web app served by jiesu serve', () => {
       const surveyDialog = followup.getByRole('dialog');
       await surveyDialog.getByLabel('满意', { exact: true }).check();
       await surveyDialog.getByRole('button', { name: '确定' }).click();
-      await toast(followup, '已完成：回访');
+      // The toast lasts a few seconds, which a loaded CI machine can miss: wait on the order itself.
+      let done = await call('GET', `/workorders/${created.id}`, tokens.supervisor);
+      for (let i = 0; i < 60 && done.body.status !== 'closed'; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        done = await call('GET', `/workorders/${created.id}`, tokens.supervisor);
+      }
       await followup.context().close();
-      const done = await call('GET', `/workorders/${created.id}`, tokens.supervisor);
       expect(done.body).toMatchObject({ status: 'closed', survey: { satisfaction: 'satisfied', resolved: true }, reply: { resolved: true } });
 
       // Supervisor: the dashboard and the order's whole history.

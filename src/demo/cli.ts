@@ -12,7 +12,7 @@ const positiveInt = (v: string) => {
 };
 
 export function printDemoSummary(s: DemoSummary, log = console.log) {
-  log(`演示城市已生成 (demo city seeded) in ${(s.ms / 1000).toFixed(1)} s: ${s.units} units, ${s.users} users, ${s.contacts} contacts, ${s.calls} calls, ${s.orders} work orders (${s.openOrders} open), ${s.events} events`);
+  log(`演示城市已生成 (demo city seeded) in ${(s.ms / 1000).toFixed(1)} s: ${s.units} units, ${s.users} users, ${s.contacts} contacts, ${s.calls} calls, ${s.articles} knowledge articles, ${s.orders} work orders (${s.openOrders} open), ${s.events} events`);
   log(`演示账号 (demo logins), password "${s.password}":`);
   for (const l of s.logins) log(`  ${l.username.padEnd(18)} ${l.roles.join(',').padEnd(14)} ${l.displayName} (${l.unit})`);
 }

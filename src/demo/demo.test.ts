@@ -93,6 +93,23 @@ describe('the demo city', () => {
     expect(rank.body.items.filter((x: any) => x.rank != null)).toHaveLength(8);
   });
 
+  it('answers from its knowledge base, lists its services on Open311 and finds duplicates', async () => {
+    const agent = await loginAs(platform, 'agent1', DEMO_PASSWORD);
+    const kb = await agent.get(`/api/v1/kb/search?q=${encodeURIComponent('路灯不亮')}`);
+    expect(kb.status).toBe(200);
+    expect(kb.body.items[0].title).toContain('路灯');
+    const services = await platform.app.inject({ method: 'GET', url: '/open311/v2/services.json' });
+    const list = JSON.parse(services.body);
+    expect(list.length).toBe(summary.articles); // one service per leaf category, as one guide each
+    expect(list.find((s: any) => s.service_code === '010101')).toMatchObject({ service_name: '路灯', group: '城乡建设' });
+    const recent = (await platform.db.query<{ title: string; content: string; district_unit_id: number }>(
+      'SELECT title, content, district_unit_id FROM workorders ORDER BY created_at DESC LIMIT 1',
+    )).rows[0]!;
+    const dup = await agent.post('/api/v1/duplicates/check', { title: recent.title, content: recent.content, districtUnitId: recent.district_unit_id });
+    expect(dup.status).toBe(200);
+    expect(dup.body.candidates.length).toBeGreaterThan(0);
+  });
+
   it('is reproducible with the same seed and refuses a database that has data', async () => {
     await expect(seedDemo(platform.db, { contacts: 100, days: 2, seed: 7, end: END })).rejects.toThrow(/empty/);
     const other = await testPlatform();

@@ -8,6 +8,10 @@ import { computeTimes, levelAt, nextAt } from '../sla/deadlines.js';
 import { choosePolicy, loadCalendar, policyFromRow } from '../sla/settings.js';
 import type { WorkOrder } from '../workorders/model.js';
 import { Rng } from './rng.js';
+import { createArticle } from '../kb/articles.js';
+import { indexOrder } from '../kb/assist.js';
+import { reindex } from '../duplicates/index.js';
+import { syncServicesFromCategories } from '../open311/services.js';
 import { demoCategories, type DemoCity, type OrderInfo } from './seed.js';
 import * as T from './taxonomy.js';
 import { HOURLY } from './taxonomy.js';
@@ -41,6 +45,8 @@ export async function seedReference(db: Database, city: DemoCity) {
         for (const [k, c] of b.items.entries()) if (c.owner) await own(c2 + String(k + 1).padStart(2, '0'), c.owner, c.name);
       }
     }
+    // The Open311 service list follows the category tree.
+    await syncServicesFromCategories(q);
   });
 }
 
@@ -173,4 +179,54 @@ function lastBefore(orders: OrderInfo[], t: number): number {
     } else hi = mid - 1;
   }
   return found;
+}
+
+/** A knowledge base of plausible answers: one published guide per leaf category, owned by its unit. */
+export async function seedKnowledge(db: Database, city: DemoCity) {
+  const adminId = (city.usersByRole.get('admin') ?? [])[0]!;
+  const actor = { id: adminId, username: 'demo_admin', unitId: city.center.id, roles: ['admin' as const] };
+  const review = (months: number) => new Date(Date.now() + months * 30 * 86400_000).toISOString().slice(0, 10);
+  let n = 0;
+  await db.tx(async (q) => {
+    for (const [i, a] of T.TAXONOMY.entries()) {
+      for (const [j, b] of a.children.entries()) {
+        for (const [k, c] of b.items.entries()) {
+          const code = [i + 1, j + 1, k + 1].map((x) => String(x).padStart(2, '0')).join('');
+          const owner = c.owner ?? b.owner ?? a.owner;
+          const ownerUnit = owner === 'district' || owner === 'subdistrict' ? city.districts[0]! : city.byName.get(owner) ?? city.center;
+          const who = owner === 'district' || owner === 'subdistrict' ? '所在区（县）或街道（乡镇）' : owner;
+          n++;
+          await createArticle(q, actor, {
+            title: `${c.name}问题如何反映和办理`,
+            questions: c.problems.slice(0, 3).map((p) => `${p}怎么办？`),
+            answer:
+              `<p>市民反映“${c.problems[0]}”等${c.name}问题，由${who}负责办理。</p>` +
+              `<p>可拨打12345热线或通过网站、APP、小程序提交，请说明具体地址、发生时间和现场情况；` +
+              `承办单位一般在5个工作日内答复，紧急情况1个工作日内处理。</p>`,
+            categoryCode: code,
+            ownerUnitId: ownerUnit.id,
+            publish: true,
+            // A few guides are past their review date, as in any real knowledge base.
+            reviewDate: n % 9 === 0 ? review(-1) : review(6 + (n % 6)),
+          });
+        }
+      }
+    }
+  });
+  return n;
+}
+
+/** The recent orders the assistant and the duplicate check look through. */
+export async function indexRecentOrders(db: Database, end: Date, days: number) {
+  const from = new Date(end.getTime() - days * 86400_000);
+  await reindex(db, { from: from.toISOString(), to: new Date(end.getTime() + 86400_000).toISOString() });
+  const { rows } = await db.query<{ id: number; title: string; content: string; createdAt: Date }>(
+    `SELECT id, title, content, created_at AS "createdAt" FROM workorders WHERE created_at >= $1 ORDER BY id`,
+    [from],
+  );
+  for (let i = 0; i < rows.length; i += 500) {
+    await db.tx(async (q) => {
+      for (const r of rows.slice(i, i + 500)) await indexOrder(q, r);
+    });
+  }
 }

@@ -7,7 +7,7 @@ import { hashPassword } from '../org/auth.js';
 import { applyEvent, type OrderEvent } from '../workorders/lifecycle.js';
 import { ROW_COLUMNS, toRowValues, type OrderType, type WorkOrder } from '../workorders/model.js';
 import { Rng } from './rng.js';
-import { seedContacts, seedDeadlines, seedReference } from './history.js';
+import { indexRecentOrders, seedContacts, seedDeadlines, seedKnowledge, seedReference } from './history.js';
 import { defaultConfig, type AppContext } from '../http/context.js';
 import { KpiAccumulator } from '../kpi/service.js';
 import * as T from './taxonomy.js';
@@ -52,6 +52,7 @@ export interface DemoSummary {
   units: number;
   contacts: number;
   calls: number;
+  articles: number;
   users: number;
   orders: number;
   events: number;
@@ -98,9 +99,13 @@ export async function seedDemo(db: Database, opts: DemoOptions): Promise<DemoSum
     return { result, contacts };
   });
   stage('indexes');
+  const articles = await seedKnowledge(db, city);
+  await indexRecentOrders(db, opts.end ?? new Date(), 14);
+  stage('knowledge base and search indexes');
   return {
     units: city.units.length,
     contacts: contacts.contacts,
+    articles,
     calls: contacts.calls,
     users: [...city.usersByRole.values()].reduce((n, ids) => n + ids.length, 0),
     orders: result.orders,

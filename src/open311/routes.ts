@@ -12,7 +12,7 @@ import { CONTENT_TYPE, formatOf, renderErrors, splitFormat, toXml, toXmlSingle, 
 import {
   createApiKey, getRequest, listApiKeys, listRequests, postRequest, revokeApiKey, tokenLookup, type PostRequestInput,
 } from './georeport.js';
-import { DATATYPES, createService, getService, listServices, updateService, type Service } from './services.js';
+import { DATATYPES, createService, getService, listServices, updateService, type Service, syncServicesFromCategories } from './services.js';
 
 const Code = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 const Short = (max: number) => Type.String({ maxLength: max });
@@ -159,6 +159,10 @@ export async function routes(app: App, ctx: AppContext) {
       return updateService(db, req.params.code, req.body);
     },
   );
+  app.post('/api/v1/open311/services/sync', { schema: { tags: ['open311'] } }, async (req) => {
+    requireActor(req, 'admin');
+    return db.tx((q) => syncServicesFromCategories(q));
+  });
   app.post(
     '/api/v1/open311/keys',
     { schema: { tags: ['open311'], body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }) }, { additionalProperties: false }) } },

@@ -149,3 +149,31 @@ export function checkAttributeValues(service: Service, given: Record<string, str
   }
   return out;
 }
+
+/**
+ * The catalogue follows the category tree: every active leaf category becomes (or stays) a
+ * service with its code, named by its path, grouped under its first level. Attributes and
+ * order types set by hand are kept; services whose category was deactivated are deactivated.
+ */
+export async function syncServicesFromCategories(q: Queryable): Promise<{ upserted: number; deactivated: number }> {
+  const up = await q.query(
+    `WITH RECURSIVE path AS (
+       SELECT id, code, name, parent_id, active, name AS root_name, name::text AS full_name FROM categories WHERE parent_id IS NULL
+       UNION ALL
+       SELECT c.id, c.code, c.name, c.parent_id, c.active AND p.active, p.root_name, p.full_name || ' / ' || c.name
+         FROM categories c JOIN path p ON c.parent_id = p.id)
+     INSERT INTO open311_services (service_code, service_name, description, group_name, keywords, order_type)
+     SELECT p.code, p.name, p.full_name, p.root_name, ARRAY[p.root_name, p.name], 'complaint'
+       FROM path p
+      WHERE p.active AND NOT EXISTS (SELECT 1 FROM categories ch WHERE ch.parent_id = p.id AND ch.active)
+     ON CONFLICT (service_code) DO UPDATE SET service_name = EXCLUDED.service_name, description = EXCLUDED.description,
+       group_name = EXCLUDED.group_name, active = true, updated_at = now()
+     RETURNING service_code`,
+  );
+  const down = await q.query(
+    `UPDATE open311_services s SET active = false, updated_at = now()
+      WHERE s.active AND EXISTS (SELECT 1 FROM categories c WHERE c.code = s.service_code AND NOT c.active)
+     RETURNING service_code`,
+  );
+  return { upserted: up.rowCount, deactivated: down.rowCount };
+}
