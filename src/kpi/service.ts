@@ -24,11 +24,17 @@ async function writeFacts(q: Queryable, facts: Fact[], orderId: number, at: stri
   for (const f of facts) {
     const cols = Object.keys(f.add);
     if (!cols.length) continue;
+    const values = cols.map((c) => f.add[c as keyof Fact['add']]);
     await q.query(
       `INSERT INTO kpi_facts (month, unit_id, category_code, district_id, ${cols.join(', ')})
        VALUES ($1, $2, $3, $4, ${cols.map((_, i) => `$${i + 5}`).join(', ')})
        ON CONFLICT (month, unit_id, category_code, district_id) DO UPDATE SET ${cols.map((c) => `${c} = kpi_facts.${c} + EXCLUDED.${c}`).join(', ')}`,
-      [f.month, f.unitId, f.categoryCode, f.districtId, ...cols.map((c) => f.add[c as keyof Fact['add']])],
+      [f.month, f.unitId, f.categoryCode, f.districtId, ...values],
+    );
+    await q.query(
+      `INSERT INTO kpi_unit_month (month, unit_id, ${cols.join(', ')}) VALUES ($1, $2, ${cols.map((_, i) => `$${i + 3}`).join(', ')})
+       ON CONFLICT (month, unit_id) DO UPDATE SET ${cols.map((c) => `${c} = kpi_unit_month.${c} + EXCLUDED.${c}`).join(', ')}`,
+      [f.month, f.unitId, ...values],
     );
     for (const measure of logMeasures(f)) {
       await q.query('INSERT INTO kpi_fact_orders (month, unit_id, measure, workorder_id, at) VALUES ($1, $2, $3, $4, $5)', [
@@ -122,10 +128,15 @@ export class KpiAccumulator {
   async write(db: Database) {
     const facts = [...this.facts.values()].map((f) => [f.month, f.unitId, f.categoryCode, f.districtId, ...COUNTERS.map((c) => f.add[c] ?? 0)]);
     await bulkLoad(db, 'kpi_facts', FACT_COLUMNS, facts);
+    await db.query(ROLLUP_SQL);
     await this.drainLog(db);
     return { orders: this.orders, facts: facts.length };
   }
 }
+
+/** Fills the per-unit monthly roll-up from the detailed aggregates (after a bulk write). */
+export const ROLLUP_SQL = `INSERT INTO kpi_unit_month (month, unit_id, ${COUNTERS.join(', ')})
+  SELECT month, unit_id, ${COUNTERS.map((c) => `sum(${c})`).join(', ')} FROM kpi_facts GROUP BY month, unit_id`;
 
 const FACT_COLUMNS: BulkColumn[] = [
   { name: 'month', type: 'text' }, { name: 'unit_id', type: 'int' }, { name: 'category_code', type: 'text' }, { name: 'district_id', type: 'int' },
@@ -141,6 +152,7 @@ export async function rebuildKpi(db: Database, ctx: AppContext, onProgress?: (do
   // The rebuild replaces the tables; on a live system run it when nothing else writes orders.
   await db.tx(async (q) => {
     await q.query('DELETE FROM kpi_facts');
+    await q.query('DELETE FROM kpi_unit_month');
     await q.query('DELETE FROM kpi_fact_orders');
   });
   const total = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM workorders')).rows[0]!.n;
