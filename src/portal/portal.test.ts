@@ -129,7 +129,7 @@ describe('portal: rating', () => {
     const x = await replied();
     await x.reply();
     expect((await rateIt(x.number, { code: x.queryCode, satisfaction: 'unsatisfied', resolved: false })).status).toBe(200);
-    expect((await t.users.dispatcher.get(`/api/v1/workorders/${x.o.id}`)).body).toMatchObject({ status: 'reopened', reopenCount: 1 });
+    expect((await t.users.dispatcher.get(`/api/v1/workorders/${x.o.id}`)).body).toMatchObject({ status: 'dispatched', reopenCount: 1 });
   });
 });
 
