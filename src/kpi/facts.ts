@@ -27,8 +27,17 @@ export interface FactJudge {
   workingHours(from: string, to: string): number;
 }
 
+const monthCache = new Map<string, string>();
+/** YYYY-MM of an instant in the time zone; cached per hour, since Intl formatting is slow in bulk. */
 export function monthOf(at: string | Date, timeZone: string): string {
-  return monthFormatter(timeZone).format(typeof at === 'string' ? new Date(at) : at).slice(0, 7);
+  const t = typeof at === 'string' ? Date.parse(at) : at.getTime();
+  const key = `${timeZone}|${Math.floor(t / 3_600_000)}`;
+  let m = monthCache.get(key);
+  if (!m) {
+    if (monthCache.size > 100_000) monthCache.clear();
+    monthCache.set(key, (m = monthFormatter(timeZone).format(new Date(t)).slice(0, 7)));
+  }
+  return m;
 }
 const formatters = new Map<string, Intl.DateTimeFormat>();
 function monthFormatter(timeZone: string) {
