@@ -28,10 +28,10 @@ export interface FactJudge {
 }
 
 const monthCache = new Map<string, string>();
-/** YYYY-MM of an instant in the time zone; cached per hour, since Intl formatting is slow in bulk. */
+/** YYYY-MM of an instant in the time zone; cached per quarter hour, since Intl formatting is slow in bulk. */
 export function monthOf(at: string | Date, timeZone: string): string {
   const t = typeof at === 'string' ? Date.parse(at) : at.getTime();
-  const key = `${timeZone}|${Math.floor(t / 3_600_000)}`;
+  const key = `${timeZone}|${Math.floor(t / 900_000)}`; // every real UTC offset is a multiple of 15 min
   let m = monthCache.get(key);
   if (!m) {
     if (monthCache.size > 100_000) monthCache.clear();
