@@ -30,6 +30,8 @@ program
   .option('--demo', 'seed the demo city first when the database is empty (what `npm start` does)')
   .action(async (o: { port: number; host: string; data: string; databaseUrl?: string; demo?: boolean }) => {
     const dataDir = resolve(o.data);
+    // The server runs the time-limit job (warnings, escalation) every minute unless told otherwise.
+    process.env.JIESU_SLA_INTERVAL_SECONDS ??= '60';
     console.log(`jiesu: opening ${describeDb(o.databaseUrl, dataDir)} …`);
     const platform = await startPlatform({
       databaseUrl: o.databaseUrl,

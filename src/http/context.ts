@@ -48,11 +48,16 @@ export type OrderEventListener = (
   change: { order: WorkOrder; previous: WorkOrder | null; event: OrderEvent },
 ) => Promise<void>;
 
+/** Adds module data to the single-order view (e.g. the time-limit module's deadlines). */
+export type OrderView = (q: Queryable, actor: Actor, order: WorkOrder) => Promise<Record<string, unknown>>;
+
 export interface AppContext {
   db: Database;
   config: AppConfig;
   /** Listeners registered by modules at start-up. */
   orderListeners: OrderEventListener[];
+  /** Views registered by modules at start-up (optional: contexts built for CLI jobs have none). */
+  orderViews?: OrderView[];
 }
 
 export function hasRole(actor: Actor, ...roles: Role[]): boolean {

@@ -77,6 +77,8 @@ export async function routes(app: App, ctx: AppContext) {
   const { db } = ctx;
   contexts.set(db, ctx);
   ctx.orderListeners.push(deadlineListener(ctx));
+  // Every single-order read carries its deadlines and the working time left.
+  (ctx.orderViews ??= []).push(async (q, _actor, order) => ({ deadlines: await orderDeadlines(q, ctx, order.id, Date.now()) }));
 
   // --- deadlines of one order --------------------------------------------------------
   app.get('/api/v1/workorders/:id/deadlines', { schema: { tags: ['sla'], params: IdParams, querystring: AtQuery } }, async (req) => {

@@ -76,6 +76,8 @@ export function applyEvent(order: WorkOrder | null, ev: OrderEvent, id = order?.
       return { ...o, status: 'closed', closeReason: d.reason, duplicateOf: d.duplicateOf ?? null, closedAt: ev.at };
     case 'supervised':
       return { ...o, supervisionCount: o.supervisionCount + 1 };
+    case 'supervision_replied':
+      return o;
     case 'unmerged':
       // A merge undone (src/duplicates): the order closed as a duplicate is new again.
       return { ...o, status: 'new', closeReason: null, duplicateOf: null, closedAt: null };
@@ -212,6 +214,16 @@ export const ACTIONS: Record<string, ActionDef> = {
     roles: ['supervisor'],
     from: OPEN,
     decide: async (_o, b) => ({ type: 'supervised', data: { note: b.note } }),
+  },
+  // The unit answers a supervision notice (督办回复): what it has done, when it will finish.
+  'reply-supervision': {
+    roles: ['handler', 'unit_manager'],
+    from: OPEN,
+    mainUnitOnly: true,
+    async decide(o, b) {
+      if (o.supervisionCount === 0) throw conflict('invalid_transition', '该工单没有督办通知 (no supervision notice to reply to)');
+      return { type: 'supervision_replied', data: { note: b.note } };
+    },
   },
 };
 

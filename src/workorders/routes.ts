@@ -57,10 +57,13 @@ export const ACTION_BODIES: Record<string, TSchema> = {
   'survey-unreachable': action({ note: Type.Optional(Type.String({ maxLength: 2000 })) }),
   close: action({ reason: StringEnum(CLOSE_REASONS), duplicateOf: Type.Optional(Id) }),
   supervise: action({ note: Text(2000) }),
+  'reply-supervision': action({ note: Text(2000) }),
 };
 
 const ListQuery = Type.Object({
   status: Type.Optional(Type.Array(StringEnum(STATUSES), { maxItems: STATUSES.length })),
+  overdue: Type.Optional(Type.Boolean({ description: 'a running deadline has passed' })),
+  warning: Type.Optional(StringEnum(['yellow', 'red'] as const, { description: 'a running deadline is at this level now' })),
   unitId: Type.Optional(Id),
   type: Type.Optional(StringEnum(ORDER_TYPES)),
   categoryCode: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
@@ -81,7 +84,7 @@ export async function routes(app: App, ctx: AppContext) {
     listOrders(db, requireActor(req), req.query),
   );
   app.get('/api/v1/workorders/:id', { schema: { tags: ['workorders'], params: IdParams } }, async (req) =>
-    getOrder(db, requireActor(req), req.params.id),
+    getOrder(ctx, requireActor(req), req.params.id),
   );
   app.get('/api/v1/workorders/:id/events', { schema: { tags: ['workorders'], params: IdParams } }, async (req) => ({
     items: await listEvents(db, requireActor(req), req.params.id),

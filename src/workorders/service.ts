@@ -126,9 +126,13 @@ export async function present(q: Queryable, actor: Actor, order: WorkOrder, opts
   return { ...order, citizen: maskCitizen(order.citizen) };
 }
 
-export async function getOrder(db: Database, actor: Actor, id: number): Promise<WorkOrder> {
-  const order = await loadVisible(db, actor, id);
-  return present(db, actor, order, { reveal: true });
+export async function getOrder(ctx: AppContext, actor: Actor, id: number): Promise<WorkOrder> {
+  const order = await loadVisible(ctx.db, actor, id);
+  const shown = await present(ctx.db, actor, order, { reveal: true });
+  // Modules add their parts (deadlines, …) next to the order's own fields.
+  const extra: Record<string, unknown> = {};
+  for (const view of ctx.orderViews ?? []) Object.assign(extra, await view(ctx.db, actor, order));
+  return { ...shown, ...extra };
 }
 
 export async function act(ctx: AppContext, actor: Actor, id: number, action: string, body: Record<string, any>): Promise<WorkOrder> {
@@ -199,6 +203,10 @@ export async function listEvents(db: Database, actor: Actor, id: number): Promis
 
 export interface ListFilter {
   status?: string[];
+  /** A running deadline (sign or reply) has passed. */
+  overdue?: boolean;
+  /** A running deadline is at this level now: yellow (warning share used) or red (passed). */
+  warning?: 'yellow' | 'red';
   unitId?: number;
   type?: string;
   categoryCode?: string;
@@ -234,6 +242,12 @@ export async function listOrders(db: Database, actor: Actor, f: ListFilter): Pro
   if (f.q) {
     const p = params.push('%' + escapeLike(f.q) + '%');
     where.push(`(title ILIKE $${p} OR content ILIKE $${p} OR number = $${params.push(f.q)})`);
+  }
+  // Deadlines are kept by the time-limit module (src/sla) in order_deadlines.
+  if (f.overdue) where.push(`EXISTS (SELECT 1 FROM order_deadlines d WHERE d.workorder_id = workorders.id AND d.state = 'running' AND d.due_at <= now())`);
+  if (f.warning === 'red') where.push(`EXISTS (SELECT 1 FROM order_deadlines d WHERE d.workorder_id = workorders.id AND d.state = 'running' AND d.due_at <= now())`);
+  if (f.warning === 'yellow') {
+    where.push(`EXISTS (SELECT 1 FROM order_deadlines d WHERE d.workorder_id = workorders.id AND d.state = 'running' AND d.warn_at <= now() AND d.due_at > now())`);
   }
   if (f.cursor) where.push(`id < $${params.push(decodeCursor(f.cursor))}`);
   const { rows } = await db.query(
