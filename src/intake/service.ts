@@ -14,6 +14,7 @@ import { hasRole } from '../http/context.js';
 import { AppError, badRequest, forbidden, notFound } from '../http/errors.js';
 import { createOrder, maskName, maskPhone, type CreateInput } from '../workorders/service.js';
 import { fromRow, type WorkOrder } from '../workorders/model.js';
+import { batcherFor } from './batch.js';
 import { phoneOrThrow } from './phone.js';
 
 export const CHANNELS = ['phone', 'web', 'app', 'miniprogram', 'email', 'open311', 'walkin'] as const;
@@ -176,6 +177,21 @@ export async function createContact(ctx: AppContext, actor: Actor, input: Contac
     return { contact: toContact(row), workorder: order, replayed: false };
   };
   try {
+    // The common case, a keyed contact that creates no order, is group-committed with the
+    // contacts arriving at the same moment (src/intake/batch.ts); the batch resolves only
+    // after its INSERT has committed, or with null to take the one-by-one path below.
+    if (idempotencyKey && !(input.outcome === 'workorder' && input.workorder)) {
+      const row = await batcherFor(ctx.db).submit({
+        createdBy: actor.id,
+        key: idempotencyKey,
+        values: [
+          input.channel, input.startedAt, input.endedAt ?? null, phone, name, agentId, input.summary.trim(), input.outcome,
+          input.workorderId ?? null, input.transferTo ?? null, input.invalidReason ?? null, input.callId ?? null, actor.id,
+          idempotencyKey, hash,
+        ],
+      });
+      if (row) return { contact: toContact(row), workorder: null, replayed: false };
+    }
     // A contact that creates an order needs a transaction; any other is one INSERT, which
     // commits on its own before the response is sent.
     return await (input.outcome === 'workorder' && input.workorder ? ctx.db.tx(run) : run(ctx.db));
