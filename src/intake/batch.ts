@@ -5,7 +5,7 @@
 // costs a commit per batch instead of a commit per contact.
 //
 // Only the common case is batched: a key not yet used. A row whose key already exists
-// (a retry), a second request with the same key in the same batch, or a batch that fails
+// (a retry) is answered from the stored row (replay or 422); a second request with the same key in the same batch, or a batch that fails
 // as a whole (an unknown agent or order id: a foreign key) goes back to the one-by-one
 // path, which answers the replay, the 422 or the 400 exactly as before.
 import type { Queryable } from '../db/database.js';
@@ -14,7 +14,8 @@ export interface PendingContact {
   values: unknown[]; // the 15 columns, in COLUMNS order
   createdBy: number;
   key: string;
-  resolve: (row: Record<string, any> | null) => void; // null: take the one-by-one path
+  /** The new row; 'exists': the key was already used (a committed row has it); null: take the one-by-one path. */
+  resolve: (row: Record<string, any> | 'exists' | null) => void;
   reject: (err: unknown) => void;
 }
 
@@ -40,7 +41,7 @@ export class ContactBatcher {
 
   constructor(private readonly db: Queryable) {}
 
-  submit(p: Omit<PendingContact, 'resolve' | 'reject'>): Promise<Record<string, any> | null> {
+  submit(p: Omit<PendingContact, 'resolve' | 'reject'>): Promise<Record<string, any> | 'exists' | null> {
     return new Promise((resolve, reject) => {
       this.queue.push({ ...p, resolve, reject });
       this.kick();
@@ -85,7 +86,9 @@ export class ContactBatcher {
       return;
     }
     const byKey = new Map(rows.map((r) => [`${r.created_by}\u0000${r.idempotency_key}`, r]));
-    for (const p of first) p.resolve(byKey.get(`${p.createdBy}\u0000${p.key}`) ?? null);
+    // No row back for a key: ON CONFLICT found it taken by a committed row (it waits for an
+    // inserting transaction to end, and proceeds if that one rolls back).
+    for (const p of first) p.resolve(byKey.get(`${p.createdBy}\u0000${p.key}`) ?? 'exists');
     for (const p of later) p.resolve(null);
   }
 }

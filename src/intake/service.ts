@@ -137,6 +137,20 @@ export async function createContact(ctx: AppContext, actor: Actor, input: Contac
   const hash = idempotencyKey ? createHash('sha256').update(canonical(input)).digest('hex') : null;
   const agentId = input.agentId ?? (hasRole(actor, 'agent') ? actor.id : null);
 
+  // The key was used before (possibly by a retry running right now, whose commit we waited for).
+  const replay = async (q: Queryable): Promise<CreateResult> => {
+    const { rows } = await q.query('SELECT * FROM contacts WHERE created_by = $1 AND idempotency_key = $2', [actor.id, idempotencyKey]);
+    const prev = rows[0]!;
+    if (prev.request_hash !== hash) {
+      throw new AppError(422, 'idempotency_key_reused', 'Idempotency-Key 已用于另一请求内容 (the key was used with a different body)');
+    }
+    let order: WorkOrder | null = null;
+    if (prev.outcome === 'workorder' && prev.workorder_id != null) {
+      const o = await q.query('SELECT * FROM workorders WHERE id = $1 AND contact_id = $2', [prev.workorder_id, prev.id]);
+      order = o.rows[0] ? fromRow(o.rows[0]) : null;
+    }
+    return { contact: toContact(prev), workorder: order, replayed: true };
+  };
   const run = async (q: Queryable): Promise<CreateResult> => {
     // agentId and workorderId are checked by their foreign keys (see below): one statement on the common path.
     const ins = await q.query(
@@ -151,20 +165,7 @@ export async function createContact(ctx: AppContext, actor: Actor, input: Contac
         idempotencyKey ?? null, hash,
       ],
     );
-    if (ins.rowCount === 0) {
-      // The key was used before (possibly by a retry running right now, whose commit we waited for).
-      const { rows } = await q.query('SELECT * FROM contacts WHERE created_by = $1 AND idempotency_key = $2', [actor.id, idempotencyKey]);
-      const prev = rows[0]!;
-      if (prev.request_hash !== hash) {
-        throw new AppError(422, 'idempotency_key_reused', 'Idempotency-Key 已用于另一请求内容 (the key was used with a different body)');
-      }
-      let order: WorkOrder | null = null;
-      if (prev.outcome === 'workorder' && prev.workorder_id != null) {
-        const o = await q.query('SELECT * FROM workorders WHERE id = $1 AND contact_id = $2', [prev.workorder_id, prev.id]);
-        order = o.rows[0] ? fromRow(o.rows[0]) : null;
-      }
-      return { contact: toContact(prev), workorder: order, replayed: true };
-    }
+    if (ins.rowCount === 0) return replay(q);
     const row = ins.rows[0]!;
     let order: WorkOrder | null = null;
     if (input.outcome === 'workorder' && input.workorder) {
@@ -190,6 +191,7 @@ export async function createContact(ctx: AppContext, actor: Actor, input: Contac
           idempotencyKey, hash,
         ],
       });
+      if (row === 'exists') return await replay(ctx.db);
       if (row) return { contact: toContact(row), workorder: null, replayed: false };
     }
     // A contact that creates an order needs a transaction; any other is one INSERT, which
