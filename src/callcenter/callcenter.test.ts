@@ -173,3 +173,58 @@ describe('jiesu callcenter import-cdr', () => {
     }
   });
 });
+
+describe('the service contract', () => {
+  const q = `from=${encodeURIComponent(t('00:00:00'))}&to=${encodeURIComponent('2025-03-11T00:00:00+08:00')}`;
+  const contract = {
+    periodFrom: '2025-03-01', periodTo: '2025-03-10', value: 1000,
+    targets: { answerRate: 0.9, serviceLevel20: 0.5, abandonmentRate: 0.5 },
+    deductions: [
+      { measure: 'answerRate', threshold: 0.99, percent: 10, note: '接通率低于99%扣10%' },
+      { measure: 'abandonmentRate', threshold: 0.001, amount: 50 },
+      { measure: 'serviceLevel20', threshold: 0.01, amount: 1000 },
+    ],
+  };
+
+  it('is set by an admin, read by supervisors, validated', async () => {
+    expect((await u.admin.get('/api/v1/callcenter/contract')).status).toBe(404);
+    expect((await u.supervisor.put('/api/v1/callcenter/contract', contract)).status).toBe(403);
+    const bad = await u.admin.put('/api/v1/callcenter/contract', { ...contract, periodTo: '2025-02-01' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe('periodTo');
+    const bad2 = await u.admin.put('/api/v1/callcenter/contract', { ...contract, targets: { answerRate: 2 } });
+    expect(bad2.status).toBe(400);
+    const bad3 = await u.admin.put('/api/v1/callcenter/contract', { ...contract, deductions: [{ measure: 'answerRate', threshold: 0.9 }] });
+    expect(bad3.body.error.field).toBe('deductions.0');
+    const r = await u.admin.put('/api/v1/callcenter/contract', contract);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject(contract);
+    expect((await u.supervisor.get('/api/v1/callcenter/contract')).body).toMatchObject(contract);
+    expect((await u.agent.get('/api/v1/callcenter/contract')).status).toBe(403);
+  });
+
+  it('gives the cost per effective call from the prorated value when no contractValue is asked', async () => {
+    const given = await u.supervisor.get(`/api/v1/callcenter/stats?${q}&groupBy=none&contractValue=100`);
+    expect(given.body.contract).toBeUndefined();
+    const effective = given.body.totals.effectiveCalls as number;
+    expect(effective).toBeGreaterThan(0);
+    const r = await u.supervisor.get(`/api/v1/callcenter/stats?${q}&groupBy=none`);
+    expect(r.status).toBe(200);
+    const { totals, contract: c } = r.body;
+    // one day of a ten-day contract of 1000: 100 yuan for the day
+    expect(c).toMatchObject({ share: 0.1, proratedValue: 100 });
+    expect(totals.costPerEffectiveCall).toBe(Math.round((100 / effective) * 100) / 100);
+    expect(totals.costPerEffectiveCall).toBe(given.body.totals.costPerEffectiveCall);
+    const target = (m: string) => c.targets.find((x: any) => x.measure === m);
+    expect(target('answerRate')).toMatchObject({ target: 0.9, actual: totals.answerRate, met: totals.answerRate >= 0.9 });
+    expect(target('abandonmentRate').met).toBe(totals.abandonmentRate <= 0.5);
+    expect(totals.answerRate).toBeLessThan(0.99);
+    expect(totals.abandonmentRate).toBeGreaterThan(0.001);
+    expect(c.deductions.map((d: any) => d.deducted)).toEqual([10, 5, 0]); // 10 % of 100; 50 × 0.1; SL met
+    expect(c.totalDeducted).toBe(15);
+    // A period outside the contract: no cost from it.
+    const later = await u.supervisor.get(`/api/v1/callcenter/stats?from=2025-04-01T00:00:00%2B08:00&to=2025-04-02T00:00:00%2B08:00&groupBy=none`);
+    expect(later.body.contract.share).toBe(0);
+    expect(later.body.totals.costPerEffectiveCall).toBeUndefined();
+  });
+});

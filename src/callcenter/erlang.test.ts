@@ -24,7 +24,7 @@ describe('Erlang C', () => {
     const root = fileURLToPath(new URL('../../', import.meta.url));
     const r = spawnSync(process.execPath, ['bin/jiesu.js', 'staffing', '--calls-per-hour', '120,360', '--aht-seconds', '240'], { cwd: root, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout.trim().split('\n')[2]).toMatch(/^\s+2\s+360\s+24\.00\s+29\s/);
+    expect(r.stdout.trim().split('\n')[3]).toMatch(/^\s+2\s+360\s+24\.00\s+29\s/);
     const bad = spawnSync(process.execPath, ['bin/jiesu.js', 'staffing', '--calls-per-hour', 'lots', '--aht-seconds', '240'], { cwd: root, encoding: 'utf8' });
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).not.toMatch(/\n\s+at /);

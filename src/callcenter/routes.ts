@@ -3,6 +3,7 @@ import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
 import type { AppContext } from '../http/context.js';
 import { IdParams, StringEnum } from '../http/schemas.js';
+import { TARGET_MEASURES, checkContract, getContract, putContract, requireContract, type Contract } from './contract.js';
 import {
   AGENT_STATES, EVENT_TYPES, GROUP_BY, agentStateHistory, callStats, currentAgentStates, postEvents, setAgentState, wallboard,
   type AgentState, type GroupBy,
@@ -47,6 +48,33 @@ const StatsQuery = Type.Object({
 
 const SUPERVISION = ['supervisor', 'admin'] as const;
 
+const DateOnly = Type.String({ format: 'date' });
+const ContractBody = Type.Object(
+  {
+    periodFrom: DateOnly,
+    periodTo: DateOnly,
+    value: Type.Number({ minimum: 0, maximum: 1e12 }),
+    targets: Type.Object(
+      Object.fromEntries(TARGET_MEASURES.map((m) => [m, Type.Optional(Type.Number({ minimum: 0, maximum: m === 'asaSeconds' ? 3600 : 1 }))])),
+      { additionalProperties: false, default: {} },
+    ),
+    deductions: Type.Array(
+      Type.Object(
+        {
+          measure: StringEnum(TARGET_MEASURES),
+          threshold: Type.Number({ minimum: 0 }),
+          percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+          amount: Type.Optional(Type.Number({ minimum: 0 })),
+          note: Type.Optional(Type.String({ maxLength: 500 })),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 50, default: [] },
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export async function routes(app: App, ctx: AppContext) {
   const { db, config } = ctx;
 
@@ -83,8 +111,22 @@ export async function routes(app: App, ctx: AppContext) {
     const groupBy: GroupBy = q.groupBy ?? q.interval ?? 'day';
     const sl = [...new Set(q.sl)].sort((a, b) => a - b);
     const r = await callStats(db, { from: q.from, to: q.to, groupBy, slSeconds: sl, contractValue: q.contractValue, timeZone: config.timeZone });
-    return { from: q.from, to: q.to, groupBy, timeZone: config.timeZone, serviceLevelSeconds: sl, ...r };
+    // Without ?contractValue the stored contract is used: its value prorated to the period covered.
+    const stored = q.contractValue == null ? await getContract(db) : null;
+    const contract = stored ? await checkContract(db, stored, q.from, q.to, config.timeZone, r.totals) : null;
+    if (contract && contract.share > 0) {
+      r.totals.costPerEffectiveCall = r.totals.effectiveCalls > 0 ? Math.round((contract.proratedValue / r.totals.effectiveCalls) * 100) / 100 : null;
+    }
+    return { from: q.from, to: q.to, groupBy, timeZone: config.timeZone, serviceLevelSeconds: sl, ...r, ...(contract ? { contract } : {}) };
   });
+
+  app.get('/api/v1/callcenter/contract', { schema: { tags: ['callcenter'] } }, async (req) => {
+    requireActor(req, ...SUPERVISION);
+    return requireContract(db);
+  });
+  app.put('/api/v1/callcenter/contract', { schema: { tags: ['callcenter'], body: ContractBody } }, async (req) =>
+    putContract(db, requireActor(req, 'admin'), req.body as Contract),
+  );
 
   // The wallboard: a JSON snapshot, or a server-sent-event stream of snapshots every few seconds.
   app.get('/api/v1/callcenter/wallboard', { schema: { tags: ['callcenter'] } }, async (req) => {

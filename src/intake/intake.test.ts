@@ -137,6 +137,36 @@ describe('idempotent intake', () => {
     expect(await count('SELECT count(*) AS n FROM workorders WHERE contact_id = $1', [rs[0]!.body.id])).toBe(1);
   });
 
+  it('group-commits concurrent keyed contacts and still answers each one on its own', async () => {
+    // Sent at once, so that they share batches: new keys, retries of one key (same body),
+    // the same key with another body, an unknown agent, another user's key of the same name.
+    const body = (i: number) => base({ summary: `批量 ${i}` });
+    const sent = await Promise.all([
+      ...Array.from({ length: 20 }, (_, i) => post(body(i), `batch-${i}`)),
+      ...Array.from({ length: 4 }, () => post(body(100), 'batch-retry')),
+      post(body(0), 'batch-0', u.dispatcher),
+    ]);
+    // A batch with one bad row fails as a whole; each request then gets its own answer.
+    const mixed = await Promise.all([
+      post(base({ summary: '未知话务员', agentId: 999999 }), 'batch-bad-agent'),
+      ...Array.from({ length: 3 }, (_, i) => post(body(200 + i), `batch-mixed-${i}`)),
+    ]);
+    sent.push(...mixed);
+    const late = await post(body(101), 'batch-retry');
+    for (const r of sent.slice(0, 25)) expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(sent.slice(0, 20).map((r) => r.body.summary)).toEqual(Array.from({ length: 20 }, (_, i) => `批量 ${i}`));
+    expect(new Set(sent.slice(0, 20).map((r) => r.body.id)).size).toBe(20);
+    expect(new Set(sent.slice(20, 24).map((r) => r.body.id)).size).toBe(1);
+    expect(sent[24]!.body.id).not.toBe(sent[0]!.body.id);
+    expect(sent[25]!.status).toBe(400);
+    expect(sent[25]!.body.error.field).toBe('agentId');
+    expect(late.status).toBe(422);
+    for (const r of mixed.slice(1)) expect(r.status).toBe(201);
+    expect(await count("SELECT count(*) AS n FROM contacts WHERE idempotency_key LIKE 'batch-%'")).toBe(25);
+    const stored = await platform.db.query<{ id: number; summary: string }>("SELECT id, summary FROM contacts WHERE idempotency_key LIKE 'batch-%' AND created_by = $1", [sent[0]!.body.createdBy]);
+    for (const r of sent.slice(0, 24)) expect(stored.rows).toContainEqual({ id: r.body.id, summary: r.body.summary });
+  });
+
   it('rejects a malformed key', async () => {
     const r = await post(base(), 'x'.repeat(201));
     expect(r.status).toBe(400);

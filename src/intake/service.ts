@@ -14,6 +14,7 @@ import { hasRole } from '../http/context.js';
 import { AppError, badRequest, forbidden, notFound } from '../http/errors.js';
 import { createOrder, maskName, maskPhone, type CreateInput } from '../workorders/service.js';
 import { fromRow, type WorkOrder } from '../workorders/model.js';
+import { batcherFor } from './batch.js';
 import { phoneOrThrow } from './phone.js';
 
 export const CHANNELS = ['phone', 'web', 'app', 'miniprogram', 'email', 'open311', 'walkin'] as const;
@@ -136,6 +137,20 @@ export async function createContact(ctx: AppContext, actor: Actor, input: Contac
   const hash = idempotencyKey ? createHash('sha256').update(canonical(input)).digest('hex') : null;
   const agentId = input.agentId ?? (hasRole(actor, 'agent') ? actor.id : null);
 
+  // The key was used before (possibly by a retry running right now, whose commit we waited for).
+  const replay = async (q: Queryable): Promise<CreateResult> => {
+    const { rows } = await q.query('SELECT * FROM contacts WHERE created_by = $1 AND idempotency_key = $2', [actor.id, idempotencyKey]);
+    const prev = rows[0]!;
+    if (prev.request_hash !== hash) {
+      throw new AppError(422, 'idempotency_key_reused', 'Idempotency-Key 已用于另一请求内容 (the key was used with a different body)');
+    }
+    let order: WorkOrder | null = null;
+    if (prev.outcome === 'workorder' && prev.workorder_id != null) {
+      const o = await q.query('SELECT * FROM workorders WHERE id = $1 AND contact_id = $2', [prev.workorder_id, prev.id]);
+      order = o.rows[0] ? fromRow(o.rows[0]) : null;
+    }
+    return { contact: toContact(prev), workorder: order, replayed: true };
+  };
   const run = async (q: Queryable): Promise<CreateResult> => {
     // agentId and workorderId are checked by their foreign keys (see below): one statement on the common path.
     const ins = await q.query(
@@ -150,20 +165,7 @@ export async function createContact(ctx: AppContext, actor: Actor, input: Contac
         idempotencyKey ?? null, hash,
       ],
     );
-    if (ins.rowCount === 0) {
-      // The key was used before (possibly by a retry running right now, whose commit we waited for).
-      const { rows } = await q.query('SELECT * FROM contacts WHERE created_by = $1 AND idempotency_key = $2', [actor.id, idempotencyKey]);
-      const prev = rows[0]!;
-      if (prev.request_hash !== hash) {
-        throw new AppError(422, 'idempotency_key_reused', 'Idempotency-Key 已用于另一请求内容 (the key was used with a different body)');
-      }
-      let order: WorkOrder | null = null;
-      if (prev.outcome === 'workorder' && prev.workorder_id != null) {
-        const o = await q.query('SELECT * FROM workorders WHERE id = $1 AND contact_id = $2', [prev.workorder_id, prev.id]);
-        order = o.rows[0] ? fromRow(o.rows[0]) : null;
-      }
-      return { contact: toContact(prev), workorder: order, replayed: true };
-    }
+    if (ins.rowCount === 0) return replay(q);
     const row = ins.rows[0]!;
     let order: WorkOrder | null = null;
     if (input.outcome === 'workorder' && input.workorder) {
@@ -176,6 +178,22 @@ export async function createContact(ctx: AppContext, actor: Actor, input: Contac
     return { contact: toContact(row), workorder: order, replayed: false };
   };
   try {
+    // The common case, a keyed contact that creates no order, is group-committed with the
+    // contacts arriving at the same moment (src/intake/batch.ts); the batch resolves only
+    // after its INSERT has committed, or with null to take the one-by-one path below.
+    if (idempotencyKey && !(input.outcome === 'workorder' && input.workorder)) {
+      const row = await batcherFor(ctx.db).submit({
+        createdBy: actor.id,
+        key: idempotencyKey,
+        values: [
+          input.channel, input.startedAt, input.endedAt ?? null, phone, name, agentId, input.summary.trim(), input.outcome,
+          input.workorderId ?? null, input.transferTo ?? null, input.invalidReason ?? null, input.callId ?? null, actor.id,
+          idempotencyKey, hash,
+        ],
+      });
+      if (row === 'exists') return await replay(ctx.db);
+      if (row) return { contact: toContact(row), workorder: null, replayed: false };
+    }
     // A contact that creates an order needs a transaction; any other is one INSERT, which
     // commits on its own before the response is sent.
     return await (input.outcome === 'workorder' && input.workorder ? ctx.db.tx(run) : run(ctx.db));

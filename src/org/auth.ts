@@ -28,18 +28,50 @@ export async function login(db: Database, username: string, password: string, tt
 }
 
 export async function logout(db: Database, token: string): Promise<void> {
-  await db.query('UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL', [sha256(token)]);
+  const h = sha256(token);
+  actorCache.delete(h);
+  await db.query('UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL', [h]);
+}
+
+// A short in-process cache of token → actor, so that a busy client (a CTI connector, an
+// intake gateway) does not cost one session lookup per request. Logout and changes to a
+// user on THIS node take effect at once; a session revoked or a user changed on another
+// node is still honoured here for at most AUTH_CACHE_MS (JIESU_AUTH_CACHE_SECONDS, default
+// 5 s; 0 turns the cache off). A cached entry never outlives the session's own expiry.
+const AUTH_CACHE_MS = 1000 * Number(process.env.JIESU_AUTH_CACHE_SECONDS ?? 5);
+const AUTH_CACHE_MAX = 10_000;
+const actorCache = new Map<string, { db: Queryable; actor: Actor; until: number }>();
+
+/** Drops every cached session of a user (roles, unit, password or active flag changed). */
+export function forgetUser(userId: number): void {
+  for (const [h, e] of actorCache) if (e.actor.id === userId) actorCache.delete(h);
 }
 
 export async function authenticate(db: Queryable, token: string): Promise<Actor | null> {
-  const { rows } = await db.query<{ id: number; username: string; unit_id: number | null; roles: Role[] }>(
-    `SELECT u.id, u.username, u.unit_id, u.roles
+  const h = sha256(token);
+  const now = Date.now();
+  const hit = actorCache.get(h);
+  if (hit && hit.db === db && hit.until > now) return { ...hit.actor, roles: [...hit.actor.roles] };
+  const { rows } = await db.query<{ id: number; username: string; unit_id: number | null; roles: Role[]; expires_at: Date }>(
+    `SELECT u.id, u.username, u.unit_id, u.roles, s.expires_at
        FROM sessions s JOIN users u ON u.id = s.user_id
       WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active`,
-    [sha256(token)],
+    [h],
   );
   const u = rows[0];
-  return u ? { id: u.id, username: u.username, unitId: u.unit_id, roles: u.roles } : null;
+  if (!u) {
+    actorCache.delete(h);
+    return null;
+  }
+  const actor: Actor = { id: u.id, username: u.username, unitId: u.unit_id, roles: u.roles };
+  if (AUTH_CACHE_MS > 0) {
+    if (actorCache.size >= AUTH_CACHE_MAX) {
+      for (const [k, e] of actorCache) if (e.until <= now) actorCache.delete(k);
+      if (actorCache.size >= AUTH_CACHE_MAX) actorCache.delete(actorCache.keys().next().value!);
+    }
+    actorCache.set(h, { db, actor, until: Math.min(now + AUTH_CACHE_MS, u.expires_at.getTime()) });
+  }
+  return { ...actor, roles: [...actor.roles] };
 }
 
 /** Creates the `admin` user from JIESU_ADMIN_PASSWORD when it does not exist yet. */

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/database.js';
 import { ROLES, type Role } from '../http/context.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
-import { hashPassword } from './auth.js';
+import { forgetUser, hashPassword } from './auth.js';
 import { getUnit } from './units.js';
 
 export interface User {
@@ -93,5 +93,6 @@ export async function updateUser(
   if (patch.active === false || patch.password !== undefined) {
     await db.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [id]);
   }
+  forgetUser(id); // cached sessions (src/org/auth.ts) see the change at once on this node
   return rows[0]!;
 }
