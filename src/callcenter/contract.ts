@@ -6,7 +6,8 @@ import type { Actor } from '../http/context.js';
 import { badRequest, notFound } from '../http/errors.js';
 import type { StatsRow } from './service.js';
 
-export const TARGET_MEASURES = ['answerRate', 'serviceLevel15', 'serviceLevel20', 'asaSeconds', 'abandonmentRate'] as const;
+/** `qualityScore` is the month's mean quality-inspection score (0–100), known to the scorecard. */
+export const TARGET_MEASURES = ['answerRate', 'serviceLevel15', 'serviceLevel20', 'asaSeconds', 'abandonmentRate', 'qualityScore'] as const;
 export type TargetMeasure = (typeof TARGET_MEASURES)[number];
 /** Measures where a higher value is worse. */
 const LOWER_IS_BETTER = new Set<TargetMeasure>(['asaSeconds', 'abandonmentRate']);
@@ -55,7 +56,8 @@ export async function requireContract(db: Database): Promise<Contract> {
 export async function putContract(db: Database, actor: Actor, c: Contract): Promise<Contract> {
   if (c.periodTo < c.periodFrom) throw badRequest('periodTo 早于 periodFrom (period ends before it starts)', 'periodTo');
   for (const [k, v] of Object.entries(c.targets)) {
-    if (k !== 'asaSeconds' && (v! < 0 || v! > 1)) throw badRequest(`targets.${k}: 0–1 (a share)`, `targets.${k}`);
+    if (k === 'qualityScore' && (v! < 0 || v! > 100)) throw badRequest(`targets.${k}: 0–100 (a score)`, `targets.${k}`);
+    if (k !== 'asaSeconds' && k !== 'qualityScore' && (v! < 0 || v! > 1)) throw badRequest(`targets.${k}: 0–1 (a share)`, `targets.${k}`);
   }
   c.deductions.forEach((d, i) => {
     if ((d.percent == null) === (d.amount == null)) throw badRequest('deduction: percent 或 amount 二选一 (one of percent, amount)', `deductions.${i}`);
@@ -82,7 +84,10 @@ export interface ContractCheck {
 }
 
 const measureOf = (t: StatsRow, m: TargetMeasure): number | null =>
-  m === 'serviceLevel15' ? (t.serviceLevel['15'] ?? null) : m === 'serviceLevel20' ? (t.serviceLevel['20'] ?? null) : (t[m] as number | null);
+  m === 'serviceLevel15' ? (t.serviceLevel['15'] ?? null)
+    : m === 'serviceLevel20' ? (t.serviceLevel['20'] ?? null)
+    : m === 'qualityScore' ? ((t as StatsRow & { qualityScore?: number | null }).qualityScore ?? null)
+    : (t[m] as number | null);
 const misses = (m: TargetMeasure, actual: number, threshold: number) => (LOWER_IS_BETTER.has(m) ? actual > threshold : actual < threshold);
 
 /** The contract applied to the totals of [from, to): prorated value, targets met, deductions due. */

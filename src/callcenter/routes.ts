@@ -3,6 +3,7 @@ import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
 import type { AppContext } from '../http/context.js';
 import { IdParams, StringEnum } from '../http/schemas.js';
+import { recordQuality, scorecard } from './scorecard.js';
 import { TARGET_MEASURES, checkContract, getContract, putContract, requireContract, type Contract } from './contract.js';
 import {
   AGENT_STATES, EVENT_TYPES, GROUP_BY, agentStateHistory, callStats, currentAgentStates, postEvents, setAgentState, wallboard,
@@ -55,7 +56,7 @@ const ContractBody = Type.Object(
     periodTo: DateOnly,
     value: Type.Number({ minimum: 0, maximum: 1e12 }),
     targets: Type.Object(
-      Object.fromEntries(TARGET_MEASURES.map((m) => [m, Type.Optional(Type.Number({ minimum: 0, maximum: m === 'asaSeconds' ? 3600 : 1 }))])),
+      Object.fromEntries(TARGET_MEASURES.map((m) => [m, Type.Optional(Type.Number({ minimum: 0, maximum: m === 'asaSeconds' ? 3600 : m === 'qualityScore' ? 100 : 1 }))])),
       { additionalProperties: false, default: {} },
     ),
     deductions: Type.Array(
@@ -126,6 +127,34 @@ export async function routes(app: App, ctx: AppContext) {
   });
   app.put('/api/v1/callcenter/contract', { schema: { tags: ['callcenter'], body: ContractBody } }, async (req) =>
     putContract(db, requireActor(req, 'admin'), req.body as Contract),
+  );
+
+  // Quality inspection (质检) and the operator's monthly scorecard against the contract.
+  app.post(
+    '/api/v1/callcenter/quality',
+    {
+      schema: {
+        tags: ['callcenter'],
+        body: Type.Object(
+          {
+            contactId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
+            agentId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
+            score: Type.Number({ minimum: 0, maximum: 100 }),
+            note: Type.Optional(Type.String({ maxLength: 2000 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => reply.status(201).send(await recordQuality(db, requireActor(req, ...SUPERVISION), req.body)),
+  );
+  app.get(
+    '/api/v1/callcenter/scorecard',
+    { schema: { tags: ['callcenter'], querystring: Type.Object({ month: Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' }) }) } },
+    async (req) => {
+      requireActor(req, ...SUPERVISION);
+      return scorecard(db, req.query.month, config.timeZone);
+    },
   );
 
   // The wallboard: a JSON snapshot, or a server-sent-event stream of snapshots every few seconds.

@@ -179,7 +179,7 @@ describe('rebuild and report', () => {
     expect(res.headers['content-type']).toMatch(/spreadsheetml/);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(expect.arrayContaining(['概要 Summary', '区县排名', '每日工单量 daily', '超期工单 overdue']));
+    expect(wb.worksheets.map((w) => w.name)).toEqual(expect.arrayContaining(['概要 Summary', '区县排名', '话务外包考核 operator', '每日工单量 daily', '超期工单 overdue']));
     const api = (await u.supervisor.get(`/api/v1/kpi/rankings?month=${month}&kind=district`)).body.items;
     const sheet = wb.getWorksheet('区县排名')!;
     const rows = sheet.getSheetValues().slice(2).filter(Boolean) as unknown[][];

@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs';
 import type { Database } from '../db/database.js';
 import type { AppContext } from '../http/context.js';
 import { loadKpiSettings, rankUnits, type Ranked } from './measures.js';
+import { scorecard } from '../callcenter/scorecard.js';
 
 const pct = (v: number | null) => (v == null ? null : Math.round(v * 10000) / 100);
 
@@ -55,7 +56,8 @@ export async function monthlyReportData(db: Database, ctx: AppContext, month: st
       ORDER BY d.due_at LIMIT 1000`,
     [end],
   )).rows;
-  return { month, settings, summary, rankings, daily, categories, overdue };
+  const operator = await scorecard(db, month, ctx.config.timeZone);
+  return { month, settings, summary, rankings, daily, categories, overdue, operator };
 }
 
 export async function monthlyWorkbook(db: Database, ctx: AppContext, month: string): Promise<Buffer> {
@@ -108,6 +110,32 @@ export async function monthlyWorkbook(db: Database, ctx: AppContext, month: stri
     }
     header(ws);
   }
+
+  const op = wb.addWorksheet('话务外包考核 operator');
+  op.columns = [
+    { header: '指标 measure', key: 'k', width: 34 }, { header: '实际 actual', key: 'v', width: 16 },
+    { header: '目标 target', key: 't', width: 14 }, { header: '达标 met', key: 'm', width: 10 },
+  ];
+  const target = (m: string) => data.operator.contract?.targets.find((x) => x.measure === m);
+  const om = data.operator.measures;
+  const row = (k: string, v: number | null, m?: string) => {
+    const t = m ? target(m) : undefined;
+    op.addRow({ k, v, t: t?.target ?? null, m: t ? (t.met == null ? '—' : t.met ? '是' : '否') : null });
+  };
+  row('呼入量 offered', om.offered);
+  row('人工接通 answered', om.answered);
+  row('人工接通率 answer rate', om.answerRate, 'answerRate');
+  row('15秒服务水平 service level 15 s', om.serviceLevel15, 'serviceLevel15');
+  row('有效来电 effective calls', om.effectiveCalls);
+  row('质检平均分 quality score', om.qualityScore, 'qualityScore');
+  row('单个有效来电成本 cost per effective call (元)', om.costPerEffectiveCall);
+  if (data.operator.contract) {
+    op.addRow({});
+    op.addRow({ k: '合同金额（本月分摊） prorated contract value', v: data.operator.contract.proratedValue });
+    for (const d of data.operator.contract.deductions) op.addRow({ k: `扣减 deduction: ${d.note ?? d.measure}`, v: d.deducted });
+    op.addRow({ k: '扣减合计 total deducted', v: data.operator.contract.totalDeducted });
+  }
+  header(op);
 
   const d = wb.addWorksheet('每日工单量 daily');
   d.columns = [{ header: '日期 day', key: 'day', width: 14 }, { header: '工单 orders', key: 'n', width: 12 }];
