@@ -67,7 +67,9 @@ export function AgentConsole() {
   const [form] = Form.useForm<FormValues>();
   const [busy, setBusy] = useState(false);
   const [recent, setRecent] = useState<Recorded[]>([]);
-  const [startedAt, setStartedAt] = useState(() => new Date().toISOString());
+  // The contact starts when the agent first types into the empty form; `callNo` counts contacts.
+  const startedAt = useRef<string | null>(null);
+  const [callNo, setCallNo] = useState(0);
   const [history, setHistory] = useState<History | null>(null);
   const [assist, setAssist] = useState<Assist | null>(null);
   const [candidates, setCandidates] = useState<Candidate[]>([]);
@@ -91,7 +93,7 @@ export function AgentConsole() {
     let live = true;
     get<History>(`/callers/${encodeURIComponent(dPhone)}/history`, { limit: 10 }).then((h) => live && setHistory(h)).catch(() => live && setHistory(null));
     return () => void (live = false);
-  }, [dPhone]);
+  }, [dPhone, callNo]);
 
   // The assistant: knowledge, similar orders, dispatch suggestion, duplicate candidates.
   useEffect(() => {
@@ -113,7 +115,7 @@ export function AgentConsole() {
       .catch(() => live && setCandidates([]));
     return () => void (live = false);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [dText, district]);
+  }, [dText, district, callNo]);
 
   const clear = () => {
     form.resetFields();
@@ -123,7 +125,8 @@ export function AgentConsole() {
     setArticleId(null);
     setLinkId(null);
     setCategoryCode(null);
-    setStartedAt(new Date().toISOString());
+    startedAt.current = null;
+    setCallNo((n) => n + 1);
     phoneRef.current?.focus();
   };
 
@@ -144,7 +147,7 @@ export function AgentConsole() {
     try {
       const caller = v.phone || v.name ? { phone: v.phone?.trim() || null, name: v.name?.trim() || null } : null;
       const body: Record<string, unknown> = {
-        channel: v.channel, startedAt, endedAt: new Date().toISOString(), caller, summary: summary.slice(0, 5000), outcome,
+        channel: v.channel, startedAt: startedAt.current ?? new Date().toISOString(), endedAt: new Date().toISOString(), caller, summary: summary.slice(0, 5000), outcome,
       };
       if (outcome === 'workorder') {
         body.workorder = {
@@ -246,7 +249,8 @@ export function AgentConsole() {
       <Col xs={24} xl={11}>
         <Card title={h2(t('agent.title'))} size="small" style={{ marginBottom: 16 }}
           extra={<Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('agent.shortcuts')}</Typography.Text>}>
-          <Form form={form} name="contact" layout="vertical" initialValues={INITIAL} onFinish={() => void record('workorder')} requiredMark>
+          <Form form={form} name="contact" layout="vertical" initialValues={INITIAL} onFinish={() => void record('workorder')} requiredMark
+            onValuesChange={() => void (startedAt.current ??= new Date().toISOString())}>
             <Row gutter={12}>
               <Col span={9}>
                 <Form.Item label={t('field.citizenPhone')} name="phone" rules={[{ pattern: /^\+?[0-9][0-9 -]{2,30}$/, message: '0-9' }]}>

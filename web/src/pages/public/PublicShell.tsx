@@ -1,8 +1,8 @@
 // Public pages (no login): the citizen portal and open data. A narrow, mobile-first layout.
 import type { ReactNode } from 'react';
-import { Layout, Menu, Segmented } from 'antd';
+import { Layout, Segmented } from 'antd';
 import { useI18n } from '../../i18n';
-import { navigate } from '../../router';
+import { Link } from '../../router';
 import { Portal } from './Portal';
 import { OpenData } from './OpenData';
 
@@ -18,9 +18,14 @@ export function PublicShell({ page }: { page: PublicPage }) {
     <Layout style={{ minHeight: '100%', background: '#f5f7fa' }}>
       <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 12, padding: '0 12px', background: '#1659c4' }}>
         <div style={{ color: '#fff', fontWeight: 600, whiteSpace: 'nowrap' }}>{t('portal.brand')}</div>
-        <Menu theme="dark" mode="horizontal" selectedKeys={[page.path]} style={{ flex: 1, minWidth: 0, background: 'transparent' }}
-          items={PUBLIC_PAGES.map((p) => ({ key: p.path, label: <a href={p.path} onClick={(e) => e.preventDefault()}>{t(p.label)}</a> }))}
-          onClick={(e) => navigate(e.key)} />
+        <nav aria-label="menu" style={{ flex: 1, display: 'flex', gap: 12, minWidth: 0, overflow: 'auto' }}>
+          {PUBLIC_PAGES.map((p) => (
+            <Link key={p.path} to={p.path} aria-current={p.path === page.path ? 'page' : undefined}
+              style={{ color: '#fff', whiteSpace: 'nowrap', opacity: p.path === page.path ? 1 : 0.75, borderBottom: p.path === page.path ? '2px solid #fff' : undefined }}>
+              {t(p.label)}
+            </Link>
+          ))}
+        </nav>
         <Segmented aria-label={t('lang.switch')} size="small" value={lang} onChange={(v) => setLang(v as 'zh' | 'en')}
           options={[{ label: '中文', value: 'zh' }, { label: 'EN', value: 'en' }]} />
       </Layout.Header>
