@@ -2,16 +2,15 @@
 // fresh PGlite folder): the agent records contacts with the assistant beside the form, the
 // supervisor reads the rankings and opens the orders behind a number, a citizen submits a
 // request on the public portal and tracks it. Screenshots go to test-results/.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { ROOT, ensureWebBuilt } from './web-build.js';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'test-results');
 const PASSWORD = 'jiesu-demo';
@@ -46,26 +45,13 @@ function png(w: number, h: number): Buffer {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.name === 'node_modules' || e.name === 'dist') continue;
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-const webIsStale = () => {
-  const index = join(ROOT, 'dist', 'web', 'index.html');
-  return !existsSync(index) || statSync(index).mtimeMs < newest(join(ROOT, 'web'));
-};
 
 let server: ChildProcess;
 let dataDir: string;
 let base = '';
 
 async function startServer(): Promise<string> {
-  if (webIsStale()) execFileSync('npm', ['run', 'build:web'], { cwd: ROOT, stdio: 'inherit' });
+  await ensureWebBuilt();
   dataDir = mkdtempSync(join(tmpdir(), 'jiesu-e2e-demo-'));
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', JIESU_DEMO_CONTACTS: '600' };
   delete env.DATABASE_URL; // the browser test always runs on embedded PGlite
