@@ -225,4 +225,20 @@ describe.skipIf(!hasChromium)('web app on the demo city, in Chromium', () => {
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
     await ctx.close();
   }, 60_000);
+
+  it('the administrator writes a knowledge article that the assistant then finds', async () => {
+    const page = await signIn('demo_admin');
+    await page.goto(base + '/admin/kb');
+    await page.getByRole('button', { name: '新建知识' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('标题').fill('共享单车乱停放如何反映');
+    await dialog.getByLabel('答复内容').fill('共享单车乱停放由所在区城管部门负责。\n请说明具体地点 <b>和时间</b>。');
+    await dialog.getByRole('button', { name: '保存并发布' }).click();
+    await page.getByRole('cell', { name: '共享单车乱停放如何反映' }).waitFor();
+    await shot(page, '18-admin-kb');
+    await page.context().close();
+    const found = await call('POST', '/assist', await tokenOf('agent1'), { text: '共享单车乱停放' });
+    const article = found.body.articles.find((a: any) => a.title === '共享单车乱停放如何反映');
+    expect(article?.answer).toBe('<p>共享单车乱停放由所在区城管部门负责。</p><p>请说明具体地点 &lt;b&gt;和时间&lt;/b&gt;。</p>');
+  }, 60_000);
 });

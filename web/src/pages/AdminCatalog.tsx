@@ -258,7 +258,7 @@ export function AdminKb() {
   const { t } = useI18n();
   const { message } = App.useApp();
   const showError = useActionError();
-  const { unitName, units } = useSession();
+  const { unitName, units, user } = useSession();
   const { tree } = useCategories();
   const [status, setStatus] = useState<string | undefined>('published');
   const [page, setPage] = useState({ items: [] as Article[], total: 0 });
@@ -269,7 +269,7 @@ export function AdminKb() {
   useEffect(() => void load().catch(showError), [load]); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => {
     if (!editing) return;
-    form.setFieldsValue(editing === 'new' ? { title: '', questions: '', answer: '', categoryCode: undefined, reviewDate: undefined, ownerUnitId: undefined } : {
+    form.setFieldsValue(editing === 'new' ? { title: '', questions: '', answer: '', categoryCode: undefined, reviewDate: undefined, ownerUnitId: user?.unitId ?? undefined } : {
       ...editing, questions: editing.questions.join('\n'), answer: plain(editing.answer), reviewDate: editing.reviewDate ? dayjs(editing.reviewDate) : undefined,
     });
   }, [editing, form]);
@@ -283,8 +283,11 @@ export function AdminKb() {
       reviewDate: v.reviewDate ? v.reviewDate.format('YYYY-MM-DD') : null,
     };
     try {
-      if (editing === 'new') await post('/kb/articles', { ...body, ...(v.ownerUnitId ? { ownerUnitId: v.ownerUnitId } : {}), publish: true });
-      else {
+      if (editing === 'new') {
+        await post('/kb/articles', { ...body, ownerUnitId: v.ownerUnitId, publish: true });
+        // Articles are listed in creation order: show the page the new one is on.
+        if (status !== 'draft' && status !== 'retired') setOffset(Math.floor(page.total / 20) * 20);
+      } else {
         const ver = await patch<{ version: number }>(`/kb/articles/${(editing as Article).id}`, body);
         await post(`/kb/articles/${(editing as Article).id}/publish`, { version: ver.version });
       }
@@ -325,7 +328,7 @@ export function AdminKb() {
             <Col span={12}><Form.Item label={t('admin.reviewDate')} name="reviewDate"><DatePicker style={{ width: '100%' }} /></Form.Item></Col>
           </Row>
           {editing === 'new' && (
-            <Form.Item label={t('admin.owner')} name="ownerUnitId"><TreeSelect allowClear showSearch treeData={unitTree(units, { activeOnly: true })} treeNodeFilterProp="title" /></Form.Item>
+            <Form.Item label={t('admin.owner')} name="ownerUnitId" rules={[{ required: true, message: t('err.required') }]}><TreeSelect allowClear showSearch treeData={unitTree(units, { activeOnly: true })} treeNodeFilterProp="title" /></Form.Item>
           )}
         </Form>
       </Modal>
