@@ -216,7 +216,9 @@ describe('web app served by jiesu serve', () => {
       const timeline = supervisor.getByTestId('timeline');
       await timeline.waitFor();
       for (const step of ['创建工单', '派单', '签收', '答复', '回访']) await expect(timeline.getByText(step, { exact: true }).count()).resolves.toBe(1);
-      await expect(supervisor.getByText('138****8000').count()).resolves.toBe(1); // supervisors see the phone masked
+      // Supervisors see the phone masked: in the order's fields and among its callers, never in full.
+      await expect(supervisor.locator('.ant-descriptions').getByText('138****8000').count()).resolves.toBe(1);
+      await expect(supervisor.getByText('13800138000').count()).resolves.toBe(0);
       await shot(supervisor, '6-order-timeline');
       await supervisor.context().close();
     }, 90_000);
