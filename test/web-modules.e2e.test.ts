@@ -157,6 +157,9 @@ describe.skipIf(!hasChromium)('web app on the demo city, in Chromium', () => {
     await shot(agent, '12-agent-contacts');
     const after = await call('GET', `/contacts?phone=${phone}`, agentToken);
     expect(after.body.items.map((c: any) => [c.outcome, c.workorderId])).toEqual([['duplicate', orderId], ['workorder', orderId]]);
+    // The repeat caller joined the order's callers.
+    const callers = await call('GET', `/workorders/${orderId}/callers`, agentToken);
+    expect(callers.body.items.map((c: any) => c.source)).toEqual(['order', 'repeat']);
     const invalid = await call('GET', '/contacts?phone=13700000001', agentToken);
     expect(invalid.body.items[0]).toMatchObject({ outcome: 'invalid', invalidReason: 'hung_up' });
     await agent.context().close();

@@ -162,6 +162,8 @@ export function AgentConsole() {
       if (outcome === 'invalid') body.invalidReason = v.invalidReason;
       const c = await post<Contact & { workorder: WorkOrder | null }>('/contacts', body);
       if (outcome === 'answered' && articleId) await post(`/kb/articles/${articleId}/use`, { contactId: c.id, helpful: true }).catch(() => undefined);
+      // A repeat call: the caller joins the order's callers (best effort; the contact itself is recorded).
+      if (outcome === 'duplicate' && linkId) await post(`/workorders/${linkId}/repeats`, { contactId: c.id, name: caller?.name ?? null, phone: caller?.phone ?? null }).catch(() => undefined);
       const linked = outcome === 'duplicate'
         ? (candidates.find((x) => x.workorderId === linkId)?.number ?? history?.openOrders.find((o) => o.id === linkId)?.number ?? assist?.similarOrders?.find((o) => o.id === linkId)?.number ?? `#${linkId}`)
         : null;
