@@ -8,8 +8,17 @@ import { useSession } from './session';
 import { workspacesFor } from './workspaces';
 import { Login } from './pages/Login';
 import { OrderPage } from './pages/OrderPage';
+import { NotificationBell } from './components/Notifications';
+import { PUBLIC_PAGES, PublicShell } from './pages/public/PublicShell';
 
 export function Shell() {
+  const { path } = useLocation();
+  // The citizen portal and open data are public: no login, no staff menu.
+  const pub = PUBLIC_PAGES.find((p) => path === p.path || path.startsWith(p.path + '/'));
+  return pub ? <PublicShell page={pub} /> : <StaffShell />;
+}
+
+function StaffShell() {
   const { user, loading, logout, unitName } = useSession();
   const { t, lang, setLang } = useI18n();
   const { path } = useLocation();
@@ -61,6 +70,7 @@ export function Shell() {
               <Typography.Text type="secondary">{user.unitId ? unitName(user.unitId) : ''}</Typography.Text>{' '}
               {user.roles.map((r) => <Tag key={r}>{t('role.' + r)}</Tag>)}
             </span>
+            <NotificationBell />
             {langSwitch}
             <Button icon={<LogoutOutlined />} onClick={() => void logout().then(() => navigate('/', true))}>
               {t('logout')}

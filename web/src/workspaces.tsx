@@ -2,7 +2,7 @@
 // the roles that see it in the menu, a label key (i18n.tsx) and the component.
 import type { ReactNode } from 'react';
 import {
-  AlertOutlined, ApartmentOutlined, BarChartOutlined, InboxOutlined, PhoneOutlined, SendOutlined, TeamOutlined, UnorderedListOutlined,
+  AlertOutlined, ApartmentOutlined, BookOutlined, BranchesOutlined, ClockCircleOutlined, NodeIndexOutlined, BarChartOutlined, InboxOutlined, PhoneOutlined, SendOutlined, TeamOutlined, UnorderedListOutlined,
 } from '@ant-design/icons';
 import type { Role } from './types';
 import { AgentConsole } from './pages/AgentConsole';
@@ -13,6 +13,7 @@ import { Dashboard } from './pages/Dashboard';
 import { OrderList } from './pages/OrderList';
 import { AdminUnits } from './pages/AdminUnits';
 import { AdminUsers } from './pages/AdminUsers';
+import { AdminCategories, AdminKb, AdminRules, AdminTimeLimits } from './pages/AdminCatalog';
 
 export interface Workspace {
   path: string;
@@ -34,6 +35,10 @@ export const WORKSPACES: Workspace[] = [
   },
   { path: '/admin/units', label: 'menu.units', icon: <ApartmentOutlined />, roles: ['admin'], render: () => <AdminUnits /> },
   { path: '/admin/users', label: 'menu.users', icon: <TeamOutlined />, roles: ['admin'], render: () => <AdminUsers /> },
+  { path: '/admin/categories', label: 'menu.categories', icon: <NodeIndexOutlined />, roles: ['admin'], render: () => <AdminCategories /> },
+  { path: '/admin/rules', label: 'menu.rules', icon: <BranchesOutlined />, roles: ['admin'], render: () => <AdminRules /> },
+  { path: '/admin/time-limits', label: 'menu.timeLimits', icon: <ClockCircleOutlined />, roles: ['admin'], render: () => <AdminTimeLimits /> },
+  { path: '/admin/kb', label: 'menu.kb', icon: <BookOutlined />, roles: ['admin'], render: () => <AdminKb /> },
 ];
 
 export const workspacesFor = (roles: Role[]) => WORKSPACES.filter((w) => w.roles.some((r) => roles.includes(r)));

@@ -1,76 +1,177 @@
-// The agent's contact form: one order in well under a minute, keyboard first.
+// The agent's console: the call panel (the caller's earlier contacts and open orders), the
+// contact form that records every contact through POST /contacts with one keystroke per
+// outcome, and the assistant beside it (knowledge articles, similar orders, duplicate
+// candidates, dispatch suggestion) refreshed as the agent types.
 import { useEffect, useRef, useState } from 'react';
-import { App, Button, Card, Col, Form, Input, Radio, Row, Select, Space, Switch, Table, Typography, type InputRef } from 'antd';
-import { post } from '../api';
+import {
+  App, Badge, Button, Card, Col, Empty, Form, Input, List, Radio, Row, Select, Space, Switch, Table, Tag, Typography, type InputRef,
+} from 'antd';
+import { get, post } from '../api';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
 import { useSession } from '../session';
 import { StatusTag, fmtTime } from '../components/OrderTable';
 import { useActionError } from '../components/OrderActions';
-import { ORDER_TYPES, type WorkOrder } from '../types';
+import { Marked, plain } from '../components/text';
+import { ORDER_TYPES, type Status, type WorkOrder } from '../types';
 
 interface FormValues {
+  channel: string;
   type: string;
   urgent: boolean;
   phone?: string;
   name?: string;
-  title: string;
-  content: string;
+  title?: string;
+  content?: string;
   districtUnitId?: number;
   address?: string;
+  transferTo: string;
+  invalidReason: string;
 }
-const INITIAL: Partial<FormValues> = { type: 'request', urgent: false };
+const INITIAL: Partial<FormValues> = { channel: 'phone', type: 'request', urgent: false, transferTo: '110', invalidReason: 'hung_up' };
+const CHANNELS = ['phone', 'web', 'app', 'miniprogram', 'email', 'walkin'] as const;
+const TRANSFER = ['110', '119', '120', 'other'] as const;
+const INVALID = ['silent', 'prank', 'abuse', 'hung_up', 'other'] as const;
+export type Outcome = 'workorder' | 'answered' | 'duplicate' | 'transferred' | 'invalid';
+
+interface Contact {
+  id: number; channel: string; startedAt: string; summary: string; outcome: string; workorderId: number | null;
+  transferTo: string | null; invalidReason: string | null;
+}
+interface History { phone: string; contacts: Contact[]; contactCount: number; openOrders: WorkOrder[] }
+interface Article { id: number; title: string; snippet: string; answer: string; valid: boolean; reviewOverdue: boolean }
+interface Similar { id: number; number: string; title: string; status: Status; createdAt: string }
+interface Candidate { workorderId: number; number: string; title: string; status: Status; createdAt: string; score: number; reason: { sharedWords: string[] } }
+interface Suggestion {
+  units: { unitId: number; name: string | null; confidence: number; reason: string }[];
+  categories: { code: string; name: string | null; confidence: number }[];
+  decision: { unitId: number; reason: string; confidence: number | null } | null;
+}
+interface Assist { articles?: Article[]; similarOrders?: Similar[]; dispatch?: Suggestion | null }
+interface Recorded { id: number; outcome: Outcome; summary: string; at: string; order?: WorkOrder | null; linked?: string | null }
+
+/** Calls `fn` with the value once it has stopped changing for `ms`. */
+function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const h = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(h);
+  }, [value, ms]);
+  return v;
+}
 
 export function AgentConsole() {
   const { t } = useI18n();
-  const { units } = useSession();
+  const { units, unitName } = useSession();
   const { message } = App.useApp();
   const [form] = Form.useForm<FormValues>();
   const [busy, setBusy] = useState(false);
-  const [recent, setRecent] = useState<WorkOrder[]>([]);
+  const [recent, setRecent] = useState<Recorded[]>([]);
+  // The contact starts when the agent first types into the empty form; `callNo` counts contacts.
+  const startedAt = useRef<string | null>(null);
+  const [callNo, setCallNo] = useState(0);
+  const [history, setHistory] = useState<History | null>(null);
+  const [assist, setAssist] = useState<Assist | null>(null);
+  const [candidates, setCandidates] = useState<Candidate[]>([]);
+  const [articleId, setArticleId] = useState<number | null>(null);
+  const [linkId, setLinkId] = useState<number | null>(null);
+  const [categoryCode, setCategoryCode] = useState<string | null>(null);
   const phoneRef = useRef<InputRef>(null);
   const showError = useActionError();
   const districts = units.filter((u) => u.active && (u.kind === 'district' || u.kind === 'subdistrict'));
 
+  const phone = Form.useWatch('phone', form);
+  const title = Form.useWatch('title', form);
+  const content = Form.useWatch('content', form);
+  const district = Form.useWatch('districtUnitId', form);
+  const dPhone = useDebounced((phone ?? '').replace(/\s/g, ''), 400);
+  const dText = useDebounced(`${title ?? ''}\n${content ?? ''}`.trim(), 500);
+
+  // The call panel: who is calling, what they called about before.
+  useEffect(() => {
+    if (!/^\+?[0-9][0-9-]{6,30}$/.test(dPhone)) return setHistory(null);
+    let live = true;
+    get<History>(`/callers/${encodeURIComponent(dPhone)}/history`, { limit: 10 }).then((h) => live && setHistory(h)).catch(() => live && setHistory(null));
+    return () => void (live = false);
+  }, [dPhone, callNo]);
+
+  // The assistant: knowledge, similar orders, dispatch suggestion, duplicate candidates.
+  useEffect(() => {
+    if (dText.length < 4) {
+      setAssist(null);
+      setCandidates([]);
+      return;
+    }
+    let live = true;
+    post<Assist>('/assist', { text: dText, ...(dPhone.length >= 7 ? { phone: dPhone } : {}) })
+      .then((a) => {
+        if (!live) return;
+        setAssist(a);
+        setCategoryCode(a.dispatch?.categories?.[0]?.code ?? null);
+      })
+      .catch(() => live && setAssist(null));
+    post<{ candidates: Candidate[] }>('/duplicates/check', { title: (title ?? '').slice(0, 200), content: dText, districtUnitId: district ?? null, limit: 5 })
+      .then((d) => live && setCandidates(d.candidates))
+      .catch(() => live && setCandidates([]));
+    return () => void (live = false);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [dText, district, callNo]);
+
   const clear = () => {
     form.resetFields();
+    setHistory(null);
+    setAssist(null);
+    setCandidates([]);
+    setArticleId(null);
+    setLinkId(null);
+    setCategoryCode(null);
+    startedAt.current = null;
+    setCallNo((n) => n + 1);
     phoneRef.current?.focus();
   };
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.altKey && /^Digit[1-6]$/.test(e.code)) {
-        e.preventDefault();
-        form.setFieldValue('type', ORDER_TYPES[Number(e.code.slice(5)) - 1]);
-      } else if (e.altKey && e.code === 'KeyU') {
-        e.preventDefault();
-        form.setFieldValue('urgent', !form.getFieldValue('urgent'));
-      } else if (e.altKey && e.code === 'KeyN') {
-        e.preventDefault();
-        clear();
-      } else if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
-        e.preventDefault();
-        form.submit();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [form]);
-
-  const submit = async (v: FormValues) => {
+  const record = async (outcome: Outcome) => {
+    if (busy) return;
+    const fields: (keyof FormValues)[] = outcome === 'workorder' ? ['title', 'content', 'phone'] : ['phone'];
+    let v: FormValues;
+    try {
+      await form.validateFields(fields);
+      v = form.getFieldsValue(true) as FormValues;
+    } catch {
+      return;
+    }
+    const summary = [v.title?.trim(), v.content?.trim()].filter(Boolean).join('：') || t('contact.noSummary.' + outcome);
+    if (outcome === 'answered' && !articleId && !v.content?.trim()) return void message.warning(t('contact.needArticle'));
+    if (outcome === 'duplicate' && !linkId) return void message.warning(t('contact.needLink'));
     setBusy(true);
     try {
-      const order = await post<WorkOrder>('/workorders', {
-        type: v.type,
-        title: v.title.trim(),
-        content: v.content.trim(),
-        urgency: v.urgent ? 'urgent' : 'normal',
-        location: v.address || v.districtUnitId ? { address: v.address || null, districtUnitId: v.districtUnitId ?? null } : null,
-        citizen: v.phone || v.name ? { name: v.name || null, phone: v.phone || null } : null,
+      const caller = v.phone || v.name ? { phone: v.phone?.trim() || null, name: v.name?.trim() || null } : null;
+      const body: Record<string, unknown> = {
+        channel: v.channel, startedAt: startedAt.current ?? new Date().toISOString(), endedAt: new Date().toISOString(), caller, summary: summary.slice(0, 5000), outcome,
+      };
+      if (outcome === 'workorder') {
+        body.workorder = {
+          type: v.type, title: v.title!.trim(), content: v.content!.trim(), urgency: v.urgent ? 'urgent' : 'normal',
+          categoryCode: categoryCode ?? null,
+          location: v.address || v.districtUnitId ? { address: v.address || null, districtUnitId: v.districtUnitId ?? null } : null,
+          citizen: caller,
+        };
+      }
+      if (outcome === 'duplicate') body.workorderId = linkId;
+      if (outcome === 'transferred') body.transferTo = v.transferTo;
+      if (outcome === 'invalid') body.invalidReason = v.invalidReason;
+      const c = await post<Contact & { workorder: WorkOrder | null }>('/contacts', body);
+      if (outcome === 'answered' && articleId) await post(`/kb/articles/${articleId}/use`, { contactId: c.id, helpful: true }).catch(() => undefined);
+      // A repeat call: the caller joins the order's callers (best effort; the contact itself is recorded).
+      if (outcome === 'duplicate' && linkId) await post(`/workorders/${linkId}/repeats`, { contactId: c.id, name: caller?.name ?? null, phone: caller?.phone ?? null }).catch(() => undefined);
+      const linked = outcome === 'duplicate'
+        ? (candidates.find((x) => x.workorderId === linkId)?.number ?? history?.openOrders.find((o) => o.id === linkId)?.number ?? assist?.similarOrders?.find((o) => o.id === linkId)?.number ?? `#${linkId}`)
+        : null;
+      message.success({
+        content: outcome === 'workorder' ? t('agent.created', { number: c.workorder!.number }) : t('contact.recorded', { outcome: t('outcome.' + outcome) }),
+        key: 'created',
       });
-      message.success({ content: t('agent.created', { number: order.number }), key: 'created' });
-      setRecent((r) => [order, ...r].slice(0, 10));
+      setRecent((r) => [{ id: c.id, outcome, summary, at: c.startedAt, order: c.workorder, linked }, ...r].slice(0, 10));
       clear();
     } catch (e) {
       showError(e);
@@ -78,27 +179,99 @@ export function AgentConsole() {
       setBusy(false);
     }
   };
+  const recordRef = useRef(record);
+  recordRef.current = record;
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const key = (k: string) => e.altKey && e.code === k;
+      const run = (o: Outcome) => {
+        e.preventDefault();
+        void recordRef.current(o);
+      };
+      if (e.altKey && /^Digit[1-6]$/.test(e.code)) {
+        e.preventDefault();
+        form.setFieldValue('type', ORDER_TYPES[Number(e.code.slice(5)) - 1]);
+      } else if (key('KeyU')) {
+        e.preventDefault();
+        form.setFieldValue('urgent', !form.getFieldValue('urgent'));
+      } else if (key('KeyN')) {
+        e.preventDefault();
+        clear();
+      } else if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') run('workorder');
+      else if (key('KeyA')) run('answered');
+      else if (key('KeyD')) run('duplicate');
+      else if (key('KeyT')) run('transferred');
+      else if (key('KeyX')) run('invalid');
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [form]);
+
+  const h2 = (s: string) => <h2 style={{ fontSize: 16, margin: 0 }}>{s}</h2>;
+  const pct = (x: number | null | undefined) => (x == null ? '' : `${Math.round(x * 100)}%`);
+  const linkButton = (id: number, number: string) => (
+    <Button size="small" type={linkId === id ? 'primary' : 'default'} aria-pressed={linkId === id} aria-label={`${t('contact.linkThis')} ${number}`}
+      onClick={() => setLinkId(linkId === id ? null : id)}>
+      {linkId === id ? t('contact.linked') : t('contact.linkThis')}
+    </Button>
+  );
+  const suggestion = assist?.dispatch;
+  const cat = suggestion?.categories?.[0];
 
   return (
     <Row gutter={16}>
-      <Col xs={24} xl={14}>
-        <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('agent.title')}</h2>} size="small"
+      <Col xs={24} xl={6}>
+        <Card title={h2(t('call.title'))} size="small" data-testid="call-panel" style={{ marginBottom: 16 }}>
+          {!history ? <Typography.Text type="secondary">{t('call.hint')}</Typography.Text> : (
+            <>
+              <Typography.Paragraph>
+                {t('call.contacts', { n: history.contactCount })} · {t('call.openOrders', { n: history.openOrders.length })}
+              </Typography.Paragraph>
+              {history.openOrders.length > 0 && (
+                <List size="small" header={<b>{t('call.open')}</b>} dataSource={history.openOrders} renderItem={(o) => (
+                  <List.Item actions={[linkButton(o.id, o.number)]}>
+                    <List.Item.Meta title={<Link to={`/orders/${o.id}`}>{o.number}</Link>} description={<><StatusTag status={o.status} /> {o.title}</>} />
+                  </List.Item>
+                )} />
+              )}
+              <List size="small" header={<b>{t('call.earlier')}</b>} dataSource={history.contacts} locale={{ emptyText: t('call.none') }} renderItem={(c) => (
+                <List.Item>
+                  <div>
+                    <Typography.Text type="secondary">{fmtTime(c.startedAt)}</Typography.Text> <Tag>{t('outcome.' + c.outcome)}</Tag>
+                    <div className="pre" style={{ fontSize: 12 }}>{c.summary.slice(0, 80)}</div>
+                  </div>
+                </List.Item>
+              )} />
+            </>
+          )}
+        </Card>
+      </Col>
+      <Col xs={24} xl={11}>
+        <Card title={h2(t('agent.title'))} size="small" style={{ marginBottom: 16 }}
           extra={<Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('agent.shortcuts')}</Typography.Text>}>
-          <Form form={form} name="contact" layout="vertical" initialValues={INITIAL} onFinish={submit} requiredMark>
+          <Form form={form} name="contact" layout="vertical" initialValues={INITIAL} onFinish={() => void record('workorder')} requiredMark
+            onValuesChange={() => void (startedAt.current ??= new Date().toISOString())}>
             <Row gutter={12}>
-              <Col span={12}>
+              <Col span={9}>
                 <Form.Item label={t('field.citizenPhone')} name="phone" rules={[{ pattern: /^\+?[0-9][0-9 -]{2,30}$/, message: '0-9' }]}>
                   <Input ref={phoneRef} autoFocus inputMode="tel" maxLength={32} />
                 </Form.Item>
               </Col>
-              <Col span={12}>
+              <Col span={8}>
                 <Form.Item label={t('field.citizenName')} name="name">
                   <Input maxLength={100} />
                 </Form.Item>
               </Col>
+              <Col span={7}>
+                <Form.Item label={t('field.channel')} name="channel">
+                  <Select options={CHANNELS.map((c) => ({ label: t('channel.' + c), value: c }))} />
+                </Form.Item>
+              </Col>
             </Row>
             <Form.Item label={t('field.type')} name="type" rules={[{ required: true, message: t('err.required') }]}>
-              <Radio.Group optionType="button" buttonStyle="solid"
+              <Radio.Group optionType="button" buttonStyle="solid" size="small"
                 options={ORDER_TYPES.map((x, i) => ({ label: `${t('type.' + x)} ${i + 1}`, value: x }))} />
             </Form.Item>
             <Form.Item label={t('field.title')} name="title" rules={[{ required: true, whitespace: true, message: t('err.required') }]}>
@@ -124,22 +297,90 @@ export function AgentConsole() {
                 </Form.Item>
               </Col>
             </Row>
-            <Space>
+            <Row gutter={12}>
+              <Col span={12}>
+                <Form.Item label={t('contact.transferTo')} name="transferTo">
+                  <Radio.Group size="small" optionType="button" options={TRANSFER.map((x) => ({ label: t('transfer.' + x), value: x }))} />
+                </Form.Item>
+              </Col>
+              <Col span={12}>
+                <Form.Item label={t('contact.invalidReason')} name="invalidReason">
+                  <Select size="small" options={INVALID.map((x) => ({ label: t('invalid.' + x), value: x }))} />
+                </Form.Item>
+              </Col>
+            </Row>
+            {cat && (
+              <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
+                {t('field.category')}: {categoryCode ? `${cat.name ?? cat.code} (${pct(cat.confidence)})` : '—'}{' '}
+                {categoryCode && <Button size="small" type="link" onClick={() => setCategoryCode(null)}>{t('agent.clear')}</Button>}
+              </Typography.Paragraph>
+            )}
+            <Space wrap>
               <Button type="primary" htmlType="submit" loading={busy}>{t('agent.submit')} (Ctrl+Enter)</Button>
-              <Button onClick={clear}>{t('agent.clear')} (Alt+N)</Button>
+              <Button onClick={() => void record('answered')} disabled={busy}>{t('outcome.answered')} (Alt+A)</Button>
+              <Button onClick={() => void record('duplicate')} disabled={busy || !linkId}>{t('outcome.duplicate')} (Alt+D)</Button>
+              <Button danger onClick={() => void record('transferred')} disabled={busy}>{t('outcome.transferred')} (Alt+T)</Button>
+              <Button onClick={() => void record('invalid')} disabled={busy}>{t('outcome.invalid')} (Alt+X)</Button>
+              <Button type="text" onClick={clear}>{t('agent.clear')} (Alt+N)</Button>
             </Space>
           </Form>
         </Card>
-      </Col>
-      <Col xs={24} xl={10}>
-        <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('agent.recent')}</h2>} size="small">
-          <Table<WorkOrder> rowKey="id" size="small" pagination={false} dataSource={recent} locale={{ emptyText: t('list.empty') }}
+        <Card title={h2(t('agent.recent'))} size="small">
+          <Table<Recorded> rowKey="id" size="small" pagination={false} dataSource={recent} locale={{ emptyText: t('list.empty') }}
             columns={[
-              { title: t('field.number'), key: 'n', render: (_, o) => <Link to={`/orders/${o.id}`}>{o.number}</Link> },
-              { title: t('field.title'), key: 't', ellipsis: true, render: (_, o) => o.title },
-              { title: t('field.status'), key: 's', render: (_, o) => <StatusTag status={o.status} /> },
-              { title: t('field.createdAt'), key: 'c', render: (_, o) => fmtTime(o.createdAt) },
+              { title: t('field.outcome'), key: 'o', width: 100, render: (_, r) => <Tag>{t('outcome.' + r.outcome)}</Tag> },
+              { title: t('field.number'), key: 'n', render: (_, r) => (r.order ? <Link to={`/orders/${r.order.id}`}>{r.order.number}</Link> : (r.linked ?? '—')) },
+              { title: t('field.summary'), key: 's', ellipsis: true, render: (_, r) => r.summary },
+              { title: t('field.createdAt'), key: 'c', width: 130, render: (_, r) => fmtTime(r.at) },
             ]} />
+        </Card>
+      </Col>
+      <Col xs={24} xl={7}>
+        <Card title={h2(t('assist.title'))} size="small" data-testid="assistant" aria-live="polite">
+          {!assist && candidates.length === 0 ? <Typography.Text type="secondary">{t('assist.hint')}</Typography.Text> : (
+            <>
+              {suggestion && (suggestion.decision || suggestion.units.length > 0) && (
+                <div data-testid="assist-dispatch" style={{ marginBottom: 12 }}>
+                  <b>{t('assist.dispatch')}</b>
+                  <div>
+                    {suggestion.decision
+                      ? <Tag color="blue">{unitName(suggestion.decision.unitId)} {pct(suggestion.decision.confidence)}</Tag>
+                      : suggestion.units.slice(0, 3).map((u) => <Tag key={u.unitId}>{u.name ?? unitName(u.unitId)} {pct(u.confidence)}</Tag>)}
+                    {cat && <Tag color="geekblue">{cat.name ?? cat.code}</Tag>}
+                  </div>
+                </div>
+              )}
+              <b>{t('assist.articles')}</b>
+              <List size="small" data-testid="assist-articles" dataSource={assist?.articles ?? []} locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('assist.noArticles')} /> }}
+                renderItem={(a) => (
+                  <List.Item style={{ display: 'block', background: articleId === a.id ? '#e6f0ff' : undefined }}>
+                    <Space style={{ width: '100%', justifyContent: 'space-between' }}>
+                      <Typography.Text strong>{a.title}</Typography.Text>
+                      <Button size="small" type={articleId === a.id ? 'primary' : 'default'} aria-pressed={articleId === a.id}
+                        onClick={() => setArticleId(articleId === a.id ? null : a.id)}>{t('assist.useArticle')}</Button>
+                    </Space>
+                    {!a.valid && <Tag color="red">{t('assist.expired')}</Tag>}
+                    {a.reviewOverdue && <Tag color="orange">{t('assist.reviewDue')}</Tag>}
+                    <div className="pre" style={{ fontSize: 12 }}>{articleId === a.id ? plain(a.answer) : <Marked html={a.snippet} />}</div>
+                  </List.Item>
+                )} />
+              <b>
+                {t('assist.duplicates')} {candidates.length > 0 && <Badge count={candidates.length} color="orange" />}
+              </b>
+              <List size="small" data-testid="assist-duplicates" dataSource={candidates} locale={{ emptyText: t('assist.none') }} renderItem={(c) => (
+                <List.Item actions={[linkButton(c.workorderId, c.number)]}>
+                  <List.Item.Meta title={<Link to={`/orders/${c.workorderId}`}>{c.number}</Link>}
+                    description={<><StatusTag status={c.status} /> {c.title} <Typography.Text type="secondary">{pct(c.score)}</Typography.Text></>} />
+                </List.Item>
+              )} />
+              <b>{t('assist.similar')}</b>
+              <List size="small" data-testid="assist-similar" dataSource={assist?.similarOrders ?? []} locale={{ emptyText: t('assist.none') }} renderItem={(o) => (
+                <List.Item actions={[linkButton(o.id, o.number)]}>
+                  <List.Item.Meta title={<Link to={`/orders/${o.id}`}>{o.number}</Link>} description={<><StatusTag status={o.status} /> {o.title}</>} />
+                </List.Item>
+              )} />
+            </>
+          )}
         </Card>
       </Col>
     </Row>

@@ -7,7 +7,66 @@ import { useI18n, type T } from '../i18n';
 import { useSession } from '../session';
 import { OrderActions } from '../components/OrderActions';
 import { StatusTag, fmtTime } from '../components/OrderTable';
+import { DeadlineTag, useDeadlines } from '../components/Deadline';
+import { Link } from '../router';
 import type { OrderEvent, WorkOrder } from '../types';
+
+interface Caller { id: number | null; source: string; name: string | null; phone: string | null; contactId: number | null; sourceOrderId: number | null; addedAt: string }
+interface Merge { id: number; mainId: number; duplicateId: number; mode: string; createdAt: string; undoneAt: string | null }
+
+/** Deadlines, callers about the same problem, and merged duplicates of one order. */
+function OrderLinks({ order }: { order: WorkOrder }) {
+  const { t } = useI18n();
+  const deadlines = useDeadlines(order.id, order.version);
+  const [callers, setCallers] = useState<Caller[]>([]);
+  const [merges, setMerges] = useState<Merge[]>([]);
+  useEffect(() => {
+    get<{ items: Caller[] }>(`/workorders/${order.id}/callers`).then((r) => setCallers(r.items)).catch(() => setCallers([]));
+    get<{ merges: Merge[] }>(`/workorders/${order.id}/duplicates`).then((r) => setMerges(r.merges)).catch(() => setMerges([]));
+  }, [order.id, order.version]);
+  return (
+    <>
+      <Card size="small" title={t('order.deadlines')} style={{ marginBottom: 16 }} data-testid="deadlines">
+        {!deadlines?.length ? <Typography.Text type="secondary">{t('deadline.none')}</Typography.Text> : (
+          <Space direction="vertical" size={4}>
+            {deadlines.map((d) => (
+              <div key={d.kind + d.cycle}>
+                <DeadlineTag d={d} />{' '}
+                <Typography.Text type="secondary">
+                  {d.duration.amount}{t('deadline.unit.' + d.duration.unit)}{d.extensionDays ? ` +${d.extensionDays}${t('deadline.days')}` : ''} · {t('deadline.due')} {fmtTime(d.dueAt)}
+                  {d.metAt ? ` · ${t('deadline.metAt')} ${fmtTime(d.metAt)}` : ''}
+                </Typography.Text>
+              </div>
+            ))}
+          </Space>
+        )}
+      </Card>
+      <Card size="small" title={`${t('order.callers')} (${callers.length})`} style={{ marginBottom: 16 }}>
+        {callers.length === 0 ? <Typography.Text type="secondary">—</Typography.Text> : callers.map((c, i) => (
+          <div key={i}>
+            {c.name ?? '—'} · {c.phone ?? '—'} <Tag>{t('callerSource.' + c.source)}</Tag>
+            {c.sourceOrderId && c.sourceOrderId !== order.id && <Link to={`/orders/${c.sourceOrderId}`}>#{c.sourceOrderId}</Link>}{' '}
+            <Typography.Text type="secondary">{fmtTime(c.addedAt)}</Typography.Text>
+          </div>
+        ))}
+      </Card>
+      {(merges.length > 0 || order.duplicateOf) && (
+        <Card size="small" title={t('order.duplicates')} style={{ marginBottom: 16 }}>
+          {order.duplicateOf && <div>{t('order.duplicateOf')} <Link to={`/orders/${order.duplicateOf}`}>#{order.duplicateOf}</Link></div>}
+          {merges.map((m) => {
+            const other = m.mainId === order.id ? m.duplicateId : m.mainId;
+            return (
+              <div key={m.id}>
+                {m.mainId === order.id ? t('order.mergedIn') : t('order.mergedInto')} <Link to={`/orders/${other}`}>#{other}</Link>{' '}
+                <Typography.Text type="secondary">{fmtTime(m.createdAt)}{m.undoneAt ? ` · ${t('order.undone')}` : ''}</Typography.Text>
+              </div>
+            );
+          })}
+        </Card>
+      )}
+    </>
+  );
+}
 
 const EVENT_COLORS: Record<string, string> = {
   created: 'blue', dispatched: 'cyan', signed: 'geekblue', returned: 'orange', replied: 'purple', surveyed: 'green',
@@ -87,9 +146,7 @@ export function OrderPage({ id }: { id: number }) {
               <Descriptions.Item label={t('field.mainUnit')}>{unitName(order.mainUnitId)}</Descriptions.Item>
               <Descriptions.Item label={t('field.coUnits')}>{order.coUnitIds.map(unitName).join('、') || '—'}</Descriptions.Item>
               <Descriptions.Item label={t('field.createdAt')}>{fmtTime(order.createdAt)}</Descriptions.Item>
-              <Descriptions.Item label={t('field.deadline')}>
-                <Typography.Text type="secondary">{order.extensionDays ? `+${order.extensionDays}d · ` : ''}{t('field.deadlinePending')}</Typography.Text>
-              </Descriptions.Item>
+              <Descriptions.Item label={t('field.category')}>{order.categoryCode ?? '—'}</Descriptions.Item>
               <Descriptions.Item label={t('field.counts')} span={2}>
                 {order.dispatchCount} / {order.returnCount} / {order.reopenCount} / {order.supervisionCount}
               </Descriptions.Item>
@@ -110,6 +167,7 @@ export function OrderPage({ id }: { id: number }) {
           </Card>
         </Col>
         <Col xs={24} lg={10}>
+          <OrderLinks order={order} />
           <Card size="small" title={t('order.history')}>
             {events.length === 0 ? <Empty /> : (
               <Timeline

@@ -1,8 +1,10 @@
-// The unit's inbox: orders dispatched to it or being handled, with sign, reply, return and extension.
+// The unit's inbox: orders dispatched to it or being handled, each with its running deadline
+// (working-time countdown, yellow/red), and sign, reply, return and extension.
 import { Typography } from 'antd';
 import { useI18n } from '../i18n';
 import { OrderTable } from '../components/OrderTable';
 import { OrderActions } from '../components/OrderActions';
+import { DeadlineCell } from '../components/Deadline';
 
 export function UnitInbox() {
   const { t } = useI18n();
@@ -13,6 +15,7 @@ export function UnitInbox() {
         caption={t('inbox.title')}
         fixedStatus={['dispatched', 'accepted']}
         extraColumns={[
+          { title: t('field.deadline'), key: 'deadline', width: 170, render: (o) => <DeadlineCell orderId={o.id} version={o.version} /> },
           {
             title: t('field.actions'), key: 'actions', width: 330,
             render: (o, reload) => <OrderActions size="small" order={o} only={['sign', 'reply', 'return', 'request-extension']} onDone={reload} />,

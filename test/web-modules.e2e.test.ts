@@ -1,0 +1,247 @@
+// End to end through a real browser on the demo city (`jiesu serve --demo`, a small one, on a
+// fresh PGlite folder): the agent records contacts with the assistant beside the form, the
+// supervisor reads the rankings and opens the orders behind a number, a citizen submits a
+// request on the public portal and tracks it. Screenshots go to test-results/.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ROOT, ensureWebBuilt } from './web-build.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(ROOT, 'test-results');
+const PASSWORD = 'jiesu-demo';
+const hasChromium = existsSync(CHROMIUM);
+
+/** A small solid-colour PNG (the portal re-encodes photos as JPEG in the browser before sending them). */
+function png(w: number, h: number): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (b: Buffer) => {
+    let c = 0xffffffff;
+    for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const c = Buffer.alloc(4);
+    c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(w * 3, 0x80)]);
+  const raw = Buffer.concat(Array.from({ length: h }, () => row));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+
+let server: ChildProcess;
+let dataDir: string;
+let base = '';
+
+async function startServer(): Promise<string> {
+  await ensureWebBuilt();
+  dataDir = mkdtempSync(join(tmpdir(), 'jiesu-e2e-demo-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', JIESU_DEMO_CONTACTS: '600' };
+  delete env.DATABASE_URL; // the browser test always runs on embedded PGlite
+  delete env.JIESU_ADMIN_PASSWORD;
+  server = spawn(process.execPath, ['bin/jiesu.js', 'serve', '--demo', '--port', '0', '--data', dataDir], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((ok, fail) => {
+    let out = '';
+    const timer = setTimeout(() => fail(new Error('server did not start: ' + out)), 110_000);
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      const m = /serving on (http:\/\/\S+)/.exec(out);
+      // The demo logins are printed after the address: wait for them (the seed is done by then).
+      if (m && /demo logins/.test(out)) {
+        clearTimeout(timer);
+        ok(m[1]!);
+      }
+    };
+    server.stdout!.on('data', onData);
+    server.stderr!.on('data', onData);
+    server.once('exit', (code) => fail(new Error(`server exited ${code}: ${out}`)));
+  });
+}
+
+async function call<T = any>(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(base + '/api/v1' + path, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+const tokenOf = async (username: string) => (await call<{ token: string }>('POST', '/auth/login', undefined, { username, password: PASSWORD })).body.token;
+
+describe.skipIf(!hasChromium)('web app on the demo city, in Chromium', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    [base, browser] = await Promise.all([
+      startServer(),
+      chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      }),
+    ]);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill('SIGTERM');
+    await new Promise((r) => (server?.exitCode != null ? r(null) : server?.once('exit', r)));
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function signIn(username: string): Promise<Page> {
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => console.error(`[browser ${username}]`, e.message));
+    await page.goto(base + '/');
+    await page.getByLabel('用户名', { exact: true }).fill(username);
+    await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('whoami').waitFor();
+    return page;
+  }
+  const shot = async (page: Page, name: string, fullPage = false) => {
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
+  };
+  const toast = (page: Page, text: string | RegExp) => page.locator('.ant-message').getByText(text).first().waitFor();
+
+  it('the agent records a work order and then a repeat call, with the assistant beside the form', async () => {
+    const phone = '13912345678';
+    const agent = await signIn('agent1');
+    expect(new URL(agent.url()).pathname).toBe('/agent');
+    await agent.getByLabel('来电号码').fill(phone);
+    await agent.getByLabel('标题').fill('小区门口路灯不亮');
+    await agent.getByLabel('诉求内容').fill('青山区小区门口路灯不亮一周了，晚上出行很黑，请尽快维修。');
+    // The assistant answers while the agent types: knowledge articles about street lights.
+    await agent.getByTestId('assist-articles').getByText('路灯问题如何反映和办理').waitFor();
+    await agent.getByTestId('assist-similar').locator('a').first().waitFor();
+    await shot(agent, '11-agent-assistant');
+    await agent.keyboard.press('Control+Enter');
+    await toast(agent, /已创建工单 \d{13}/);
+    const agentToken = await tokenOf('agent1');
+    const first = await call('GET', `/contacts?phone=${phone}`, agentToken);
+    expect(first.body.items).toHaveLength(1);
+    expect(first.body.items[0]).toMatchObject({ outcome: 'workorder', channel: 'phone' });
+    const orderId: number = first.body.items[0].workorderId;
+    const order = await call('GET', `/workorders/${orderId}`, agentToken);
+
+    // The same citizen calls again: the call panel shows the open order; link it, Alt+D.
+    await agent.getByLabel('来电号码').fill(phone);
+    const panel = agent.getByTestId('call-panel');
+    await panel.getByText('历史来电 1 次').waitFor();
+    await panel.getByRole('button', { name: `关联 ${order.body.number}` }).click();
+    await agent.getByLabel('诉求内容').fill('再次反映路灯仍然不亮');
+    await agent.keyboard.press('Alt+D');
+    await toast(agent, '已登记来电：重复诉求');
+    // A prank call: one keystroke.
+    await agent.getByLabel('来电号码').fill('13700000001');
+    await agent.keyboard.press('Alt+X');
+    await toast(agent, '已登记来电：无效来电');
+    await shot(agent, '12-agent-contacts');
+    const after = await call('GET', `/contacts?phone=${phone}`, agentToken);
+    expect(after.body.items.map((c: any) => [c.outcome, c.workorderId])).toEqual([['duplicate', orderId], ['workorder', orderId]]);
+    // The repeat caller joined the order's callers.
+    const callers = await call('GET', `/workorders/${orderId}/callers`, agentToken);
+    expect(callers.body.items.map((c: any) => c.source)).toEqual(['order', 'repeat']);
+    const invalid = await call('GET', '/contacts?phone=13700000001', agentToken);
+    expect(invalid.body.items[0]).toMatchObject({ outcome: 'invalid', invalidReason: 'hung_up' });
+    await agent.context().close();
+  }, 60_000);
+
+  it('the supervisor reads the month ranking and opens the orders behind a number', async () => {
+    const page = await signIn('supervisor1');
+    expect(new URL(page.url()).pathname).toBe('/dashboard');
+    const rankings = page.getByTestId('rankings');
+    const firstRow = rankings.locator('tbody tr.ant-table-row').first();
+    await firstRow.getByRole('cell', { name: '1', exact: true }).waitFor();
+    const month = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
+    const api = await call('GET', `/kpi/rankings?month=${month}&kind=district`, await tokenOf('supervisor1'));
+    const top = api.body.items[0];
+    await firstRow.getByText(top.unitName).waitFor();
+    await page.locator('canvas').first().waitFor();
+    await shot(page, '13-supervisor-dashboard', true);
+    await firstRow.getByRole('button', { name: `${top.unitName} 受理 ${top.counts.received}` }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText(`共 ${top.counts.received} 件`).waitFor();
+    expect(await dialog.locator('tbody tr a').count()).toBeGreaterThan(0);
+    await shot(page, '14-dashboard-drill-down');
+    await page.context().close();
+  }, 60_000);
+
+  it('a citizen submits on the portal (no login, phone-sized screen) and tracks the request', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', isMobile: true, hasTouch: true });
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => console.error('[browser citizen]', e.message));
+    await page.goto(base + '/portal');
+    await page.getByLabel('诉求类别').click();
+    await page.keyboard.type('路灯');
+    await page.locator('.ant-select-item-option').filter({ hasText: '路灯' }).first().click();
+    await page.getByLabel('地址').fill('青山区和平街道幸福路 8 号');
+    await page.getByLabel('诉求内容').fill('幸福路 8 号门口路灯不亮，晚上很黑。');
+    await page.locator('input[type=file]').setInputFiles({ name: 'light.png', mimeType: 'image/png', buffer: png(64, 48) });
+    await page.getByLabel('联系电话').fill('13600001111');
+    const label = await page.locator('label[for="portal_challengeAnswer"]').textContent();
+    const [, a, op, b] = /(\d+)\s*([+-])\s*(\d+)/.exec(label ?? '')!;
+    await page.getByLabel(/验证/).fill(String(op === '+' ? Number(a) + Number(b) : Number(a) - Number(b)));
+    await shot(page, '15-portal-form', true);
+    await page.getByRole('button', { name: '提交', exact: true }).click();
+    const numberText = await page.getByTestId('portal-number').locator('strong').textContent({ timeout: 20_000 });
+    const code = (await page.getByTestId('portal-code').locator('strong').textContent())!;
+    expect(numberText).toMatch(/^\d{13}$/);
+    await shot(page, '16-portal-submitted');
+    await page.getByRole('button', { name: '查询进度' }).click();
+    const tracked = page.getByTestId('tracked');
+    await tracked.getByText(numberText!).waitFor();
+    await tracked.locator('.ant-tag').getByText(/已受理|已派至承办单位/).waitFor();
+    await shot(page, '17-portal-tracked', true);
+    const api = await call('GET', `/portal/requests/${numberText}?code=${code}`);
+    expect(api.status).toBe(200);
+    expect(api.body.content).toContain('路灯不亮');
+    // The photo arrived as a JPEG the browser re-encoded.
+    const staff = await tokenOf('dispatcher1');
+    const found = await call('GET', `/workorders?q=${numberText}`, staff);
+    const photos = await call('GET', `/portal/workorders/${found.body.items[0].id}/photos`, staff);
+    expect(photos.body.items).toHaveLength(1);
+
+    // Open data: public, charts and the CSV link of the month.
+    await page.goto(base + '/open-data');
+    await page.locator('canvas').first().waitFor();
+    const href = await page.getByRole('link', { name: /下载 CSV/ }).getAttribute('href');
+    const csv = await fetch(base + href!);
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    await ctx.close();
+  }, 60_000);
+
+  it('the administrator writes a knowledge article that the assistant then finds', async () => {
+    const page = await signIn('demo_admin');
+    await page.goto(base + '/admin/kb');
+    await page.getByRole('button', { name: '新建知识' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('标题').fill('共享单车乱停放如何反映');
+    await dialog.getByLabel('答复内容').fill('共享单车乱停放由所在区城管部门负责。\n请说明具体地点 <b>和时间</b>。');
+    await dialog.getByRole('button', { name: '保存并发布' }).click();
+    await page.getByRole('cell', { name: '共享单车乱停放如何反映' }).waitFor();
+    await shot(page, '18-admin-kb');
+    await page.context().close();
+    const found = await call('POST', '/assist', await tokenOf('agent1'), { text: '共享单车乱停放' });
+    const article = found.body.articles.find((a: any) => a.title === '共享单车乱停放如何反映');
+    expect(article?.answer).toBe('<p>共享单车乱停放由所在区城管部门负责。</p><p>请说明具体地点 &lt;b&gt;和时间&lt;/b&gt;。</p>');
+  }, 60_000);
+});

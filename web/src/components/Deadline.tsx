@@ -1,0 +1,70 @@
+// Deadlines of an order (GET /workorders/{id}/deadlines): the running one as a countdown in
+// working time, yellow once the warning time has passed, red when overdue.
+import { useEffect, useState } from 'react';
+import { Space, Tag, Tooltip, Typography } from 'antd';
+import { ClockCircleOutlined } from '@ant-design/icons';
+import { get } from '../api';
+import { useI18n, type T } from '../i18n';
+import { fmtTime } from './OrderTable';
+
+export interface DeadlineView {
+  kind: string;
+  state: 'running' | 'met' | 'suspended' | 'cleared';
+  cycle: number;
+  unitId: number | null;
+  duration: { unit: string; amount: number };
+  extensionDays: number;
+  startedAt: string;
+  dueAt: string;
+  warnAt: string;
+  metAt: string | null;
+  level: 'green' | 'yellow' | 'red' | string;
+  onTime: boolean | null;
+  remainingWorkingHours: number | null;
+}
+
+const COLORS: Record<string, string> = { green: 'green', yellow: 'gold', red: 'red' };
+
+export function remainingText(d: DeadlineView, t: T): string {
+  const h = d.remainingWorkingHours;
+  if (d.state !== 'running') return d.state === 'met' ? (d.onTime === false ? t('deadline.metLate') : t('deadline.met')) : t('deadline.' + d.state);
+  if (h == null) return fmtTime(d.dueAt);
+  if (h <= 0 || d.level === 'red') return t('deadline.overdue', { h: Math.abs(h) >= 8 ? `${Math.round(Math.abs(h) / 8)}${t('deadline.days')}` : `${Math.round(Math.abs(h) * 10) / 10}h` });
+  return t('deadline.left', { h: h >= 8 ? `${Math.floor(h / 8)}${t('deadline.days')}${Math.round(h % 8) ? ` ${Math.round(h % 8)}h` : ''}` : `${Math.round(h * 10) / 10}h` });
+}
+
+export function DeadlineTag({ d }: { d: DeadlineView }) {
+  const { t } = useI18n();
+  const color = d.state === 'running' ? COLORS[d.level] ?? 'default' : d.onTime === false ? 'orange' : 'default';
+  return (
+    <Tooltip title={`${t('deadline.' + d.kind)} · ${t('deadline.due')} ${fmtTime(d.dueAt)}`}>
+      <Tag color={color} icon={<ClockCircleOutlined />} data-level={d.state === 'running' ? d.level : d.state}>
+        {t('deadline.' + d.kind)} {remainingText(d, t)}
+      </Tag>
+    </Tooltip>
+  );
+}
+
+export function useDeadlines(orderId: number, refreshKey: unknown = 0) {
+  const [items, setItems] = useState<DeadlineView[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    const load = () => get<{ items: DeadlineView[] }>(`/workorders/${orderId}/deadlines`).then((r) => live && setItems(r.items)).catch(() => live && setItems([]));
+    void load();
+    const h = setInterval(load, 60_000);
+    return () => {
+      live = false;
+      clearInterval(h);
+    };
+  }, [orderId, refreshKey]);
+  return items;
+}
+
+/** The running deadline (or the latest one) of an order, for a table cell. */
+export function DeadlineCell({ orderId, version }: { orderId: number; version: number }) {
+  const items = useDeadlines(orderId, version);
+  if (!items) return <Typography.Text type="secondary">…</Typography.Text>;
+  const running = items.filter((d) => d.state === 'running');
+  if (!running.length) return <Typography.Text type="secondary">—</Typography.Text>;
+  return <Space size={2} wrap>{running.map((d) => <DeadlineTag key={d.kind + d.cycle} d={d} />)}</Space>;
+}

@@ -1,0 +1,37 @@
+// Public pages (no login): the citizen portal and open data. A narrow, mobile-first layout.
+import type { ReactNode } from 'react';
+import { Layout, Segmented } from 'antd';
+import { useI18n } from '../../i18n';
+import { Link } from '../../router';
+import { Portal } from './Portal';
+import { OpenData } from './OpenData';
+
+export interface PublicPage { path: string; label: string; render: () => ReactNode }
+export const PUBLIC_PAGES: PublicPage[] = [
+  { path: '/portal', label: 'menu.portal', render: () => <Portal /> },
+  { path: '/open-data', label: 'menu.openData', render: () => <OpenData /> },
+];
+
+export function PublicShell({ page }: { page: PublicPage }) {
+  const { t, lang, setLang } = useI18n();
+  return (
+    <Layout style={{ minHeight: '100%', background: '#f5f7fa' }}>
+      <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 12, padding: '0 12px', background: '#1659c4' }}>
+        <div style={{ color: '#fff', fontWeight: 600, whiteSpace: 'nowrap' }}>{t('portal.brand')}</div>
+        <nav aria-label="menu" style={{ flex: 1, display: 'flex', gap: 12, minWidth: 0, overflow: 'auto' }}>
+          {PUBLIC_PAGES.map((p) => (
+            <Link key={p.path} to={p.path} aria-current={p.path === page.path ? 'page' : undefined}
+              style={{ color: '#fff', whiteSpace: 'nowrap', opacity: p.path === page.path ? 1 : 0.75, borderBottom: p.path === page.path ? '2px solid #fff' : undefined }}>
+              {t(p.label)}
+            </Link>
+          ))}
+        </nav>
+        <Segmented aria-label={t('lang.switch')} size="small" value={lang} onChange={(v) => setLang(v as 'zh' | 'en')}
+          options={[{ label: '中文', value: 'zh' }, { label: 'EN', value: 'en' }]} />
+      </Layout.Header>
+      <Layout.Content id="main" role="main" style={{ padding: 12, width: '100%', maxWidth: page.path === '/portal' ? 720 : 1100, margin: '0 auto' }}>
+        {page.render()}
+      </Layout.Content>
+    </Layout>
+  );
+}
