@@ -116,7 +116,7 @@ describe('sessions', () => {
     expect((await c.get('/api/v1/auth/me')).status).toBe(401);
     expect((await admin.post('/api/v1/auth/sessions/revoke-all', { userId: 999999 })).status).toBe(404);
     const events = await admin.get('/api/v1/audit/events?action=sessions.revoke_all');
-    expect(events.body.items.length).toBe(3);
+    expect(events.body.items.map((e: any) => e.data.revoked)).toEqual([1, r.body.revoked]);
   });
 
   it('a token stops working when it expires', async () => {
