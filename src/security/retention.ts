@@ -50,7 +50,9 @@ export async function runRetention(
       );
       const ct = await q.query(
         `UPDATE contacts SET caller_phone = NULL, caller_name = NULL
-          WHERE (workorder_id = ANY($1::int[]) OR id = ANY($2::int[])) AND (caller_phone IS NOT NULL OR caller_name IS NOT NULL)`,
+          WHERE (workorder_id = ANY($1::int[]) OR id = ANY($2::int[])
+                 OR id IN (SELECT contact_id FROM dup_callers WHERE workorder_id = ANY($1::int[]) AND contact_id IS NOT NULL))
+            AND (caller_phone IS NOT NULL OR caller_name IS NOT NULL)`,
         [ids, contactIds],
       );
       const dc = await q.query(
