@@ -51,8 +51,15 @@ program
       const { rows } = await platform.db.query<{ n: number }>("SELECT count(*)::int AS n FROM users WHERE 'admin' = ANY(roles)");
       if (rows[0]!.n === 0) console.log('jiesu: no admin user yet; restart with JIESU_ADMIN_PASSWORD=… to create `admin`.');
     }
+    // Graceful: stop accepting, finish the requests in flight, close the database. Open streams
+    // (SSE) would keep it waiting, so after JIESU_SHUTDOWN_TIMEOUT_SECONDS (default 30) it exits anyway.
     const stop = async () => {
       console.log('jiesu: shutting down');
+      const grace = Number(process.env.JIESU_SHUTDOWN_TIMEOUT_SECONDS ?? 30) * 1000;
+      setTimeout(() => {
+        console.error('jiesu: requests still open after the shutdown timeout, exiting');
+        process.exit(1);
+      }, grace).unref();
       await platform.close();
       process.exit(0);
     };

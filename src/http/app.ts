@@ -9,6 +9,7 @@ import { hasRole } from './context.js';
 import { authenticate } from '../org/auth.js';
 import { loadModuleExports } from './modules.js';
 import { serveWeb } from './web.js';
+import { installHttpSecurity } from '../security/http.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -39,6 +40,9 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
       security: [{ bearer: [] }],
     },
   });
+
+  // Security headers, CORS (closed by default) and the JSON depth limit: src/security/http.ts.
+  installHttpSecurity(app);
 
   app.decorateRequest('actor', null);
   app.addHook('onRequest', async (req) => {

@@ -11,8 +11,8 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 // Verified against when the user does not exist, so that both cases take the same time.
 let dummyHash: Promise<string> | undefined;
 
-/** Returns a new token, or null when the username or password is wrong (the caller cannot tell which). */
-export async function login(db: Database, username: string, password: string, ttlSeconds: number): Promise<{ token: string; expiresAt: Date } | null> {
+/** The user id when the username and password are right and the user is active, else null (same time either way). */
+export async function verifyCredentials(db: Queryable, username: string, password: string): Promise<number | null> {
   const { rows } = await db.query<{ id: number; password_hash: string; active: boolean }>(
     'SELECT id, password_hash, active FROM users WHERE username = $1',
     [username],
@@ -20,11 +20,20 @@ export async function login(db: Database, username: string, password: string, tt
   const user = rows[0];
   dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
   const ok = await verify(user?.password_hash ?? (await dummyHash), password).catch(() => false);
-  if (!user || !ok || !user.active) return null;
+  return user && ok && user.active ? user.id : null;
+}
+
+export async function createSession(db: Queryable, userId: number, ttlSeconds: number): Promise<{ token: string; expiresAt: Date }> {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-  await db.query('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [sha256(token), user.id, expiresAt]);
+  await db.query('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [sha256(token), userId, expiresAt]);
   return { token, expiresAt };
+}
+
+/** Returns a new token, or null when the username or password is wrong (the caller cannot tell which). */
+export async function login(db: Database, username: string, password: string, ttlSeconds: number): Promise<{ token: string; expiresAt: Date } | null> {
+  const userId = await verifyCredentials(db, username, password);
+  return userId == null ? null : createSession(db, userId, ttlSeconds);
 }
 
 export async function logout(db: Database, token: string): Promise<void> {

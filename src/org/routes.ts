@@ -2,9 +2,9 @@ import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
 import { ROLES, type AppContext } from '../http/context.js';
-import { unauthorized } from '../http/errors.js';
 import { Id, IdParams, StringEnum } from '../http/schemas.js';
-import { login, logout } from './auth.js';
+import { logout } from './auth.js';
+import { secureLogin } from '../security/login.js';
 import { UNIT_KINDS, createUnit, getUnit, listUnits, updateUnit } from './units.js';
 import { createUser, getUser, listUsers, updateUser } from './users.js';
 
@@ -47,14 +47,15 @@ export async function routes(app: App, { db, config }: AppContext) {
       config: { public: true },
       schema: {
         tags: ['auth'],
-        body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) }),
+        body: Type.Object({
+          username: Type.String({ minLength: 1, maxLength: 64 }),
+          password: Type.String({ minLength: 1, maxLength: 256 }),
+          totp: Type.Optional(Type.String({ maxLength: 16 })),
+        }),
       },
     },
-    async (req) => {
-      const session = await login(db, req.body.username, req.body.password, config.tokenTtlSeconds);
-      if (!session) throw unauthorized('用户名或密码错误 (wrong username or password)');
-      return { token: session.token, expiresAt: session.expiresAt.toISOString() };
-    },
+    // Throttling, the password and TOTP: src/security/login.ts.
+    async (req, reply) => secureLogin(db, config, req, reply, req.body),
   );
   app.post('/api/v1/auth/logout', { schema: { tags: ['auth'] } }, async (req, reply) => {
     await logout(db, req.headers.authorization!.slice(7).trim());

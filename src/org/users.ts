@@ -3,6 +3,7 @@ import { ROLES, type Role } from '../http/context.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
 import { forgetUser, hashPassword } from './auth.js';
 import { getUnit } from './units.js';
+import { checkPasswordPolicy } from '../security/password.js';
 
 export interface User {
   id: number;
@@ -15,11 +16,8 @@ export interface User {
 
 const COLUMNS = 'id, username, display_name AS "displayName", unit_id AS "unitId", roles, active';
 
-export const MIN_PASSWORD_LENGTH = 8;
-
-function checkPassword(password: string) {
-  if (password.length < MIN_PASSWORD_LENGTH) throw badRequest(`password must have at least ${MIN_PASSWORD_LENGTH} characters`, 'password');
-}
+// The policy (length, letters and digits) lives with the security module.
+const checkPassword = (password: string) => checkPasswordPolicy(password);
 
 function checkRoles(roles: string[]): Role[] {
   for (const r of roles) if (!(ROLES as readonly string[]).includes(r)) throw badRequest(`unknown role ${r}`, 'roles');

@@ -5,6 +5,7 @@ import type { AppContext } from '../http/context.js';
 import { Id, IdParams, StringEnum } from '../http/schemas.js';
 import { CLOSE_REASONS, ORDER_TYPES, SATISFACTIONS, STATUSES, URGENCIES } from './model.js';
 import { act, createOrder, getOrder, listEvents, listOrders } from './service.js';
+import { AccessReason, accessPurpose } from '../security/reason.js';
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
 const Nullable = <T extends TSchema>(t: T) => Type.Optional(Type.Union([t, Type.Null()]));
@@ -83,8 +84,11 @@ export async function routes(app: App, ctx: AppContext) {
   app.get('/api/v1/workorders', { schema: { tags: ['workorders'], querystring: ListQuery } }, async (req) =>
     listOrders(db, requireActor(req), req.query),
   );
-  app.get('/api/v1/workorders/:id', { schema: { tags: ['workorders'], params: IdParams } }, async (req) =>
-    getOrder(ctx, requireActor(req), req.params.id),
+  // `reason` (or the X-Access-Reason header) is the logged purpose of reading unmasked personal data.
+  app.get(
+    '/api/v1/workorders/:id',
+    { schema: { tags: ['workorders'], params: IdParams, querystring: Type.Object({ reason: Type.Optional(AccessReason) }) } },
+    async (req) => getOrder(ctx, requireActor(req), req.params.id, accessPurpose(req.query.reason, req.headers['x-access-reason'])),
   );
   app.get('/api/v1/workorders/:id/events', { schema: { tags: ['workorders'], params: IdParams } }, async (req) => ({
     items: await listEvents(db, requireActor(req), req.params.id),

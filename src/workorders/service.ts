@@ -115,20 +115,20 @@ function maskCitizen(c: Citizen | null): Citizen | null {
 }
 
 /** The order as this actor may see it: personal data masked unless the role needs it, and each full read logged. */
-export async function present(q: Queryable, actor: Actor, order: WorkOrder, opts: { reveal: boolean }): Promise<WorkOrder> {
+export async function present(q: Queryable, actor: Actor, order: WorkOrder, opts: { reveal: boolean; purpose?: string }): Promise<WorkOrder> {
   if (!order.citizen) return order;
   if (opts.reveal && hasRole(actor, ...PII_ROLES)) {
     await q.query('INSERT INTO pii_access_log (user_id, workorder_id, fields, purpose) VALUES ($1, $2, $3, $4)', [
-      actor.id, order.id, ['citizen.name', 'citizen.phone'].filter((f) => order.citizen![f.slice(8) as keyof Citizen]), 'workorder.view',
+      actor.id, order.id, ['citizen.name', 'citizen.phone'].filter((f) => order.citizen![f.slice(8) as keyof Citizen]), opts.purpose ?? 'workorder.view',
     ]);
     return order;
   }
   return { ...order, citizen: maskCitizen(order.citizen) };
 }
 
-export async function getOrder(ctx: AppContext, actor: Actor, id: number): Promise<WorkOrder> {
+export async function getOrder(ctx: AppContext, actor: Actor, id: number, purpose?: string): Promise<WorkOrder> {
   const order = await loadVisible(ctx.db, actor, id);
-  const shown = await present(ctx.db, actor, order, { reveal: true });
+  const shown = await present(ctx.db, actor, order, { reveal: true, purpose });
   // Modules add their parts (deadlines, …) next to the order's own fields.
   const extra: Record<string, unknown> = {};
   for (const view of ctx.orderViews ?? []) Object.assign(extra, await view(ctx.db, actor, order));

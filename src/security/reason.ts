@@ -1,0 +1,24 @@
+// The reason a staff member gives for reading a citizen's unmasked personal data (PIPL).
+import { Type } from 'typebox';
+import { badRequest } from '../http/errors.js';
+
+export const AccessReason = Type.String({ minLength: 1, maxLength: 200 });
+
+/**
+ * The purpose written to pii_access_log for a single-order read: `workorder.view` as before,
+ * or `workorder.view: <reason>` when the client gives one in `?reason=` or in the
+ * `X-Access-Reason` header (percent-encoded UTF-8, since headers are Latin-1).
+ */
+export function accessPurpose(query: string | undefined, header: string | string[] | undefined): string | undefined {
+  let reason = query;
+  if (reason === undefined && typeof header === 'string' && header.trim()) {
+    try {
+      reason = decodeURIComponent(header);
+    } catch {
+      throw badRequest('X-Access-Reason: 须为 UTF-8 百分号编码 (must be percent-encoded UTF-8)', 'x-access-reason');
+    }
+    if (reason.length > 200) throw badRequest('X-Access-Reason: 最多 200 字 (at most 200 characters)', 'x-access-reason');
+  }
+  reason = reason?.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+  return reason ? `workorder.view: ${reason}` : undefined;
+}
