@@ -338,6 +338,20 @@ export function stratifiedSplit<T extends { label: string }>(items: T[], share: 
   return [a, b];
 }
 
+/** Stratified k-fold: fold index (0 … k-1) of each item, each label dealt round-robin after a seeded shuffle. */
+export function stratifiedFolds<T extends { label: string }>(items: T[], k: number, seed: number): number[] {
+  const byLabel = new Map<string, number[]>();
+  items.forEach((it, i) => (byLabel.get(it.label) ?? byLabel.set(it.label, []).get(it.label)!).push(i));
+  const rand = rng(seed);
+  const fold = new Array<number>(items.length).fill(0);
+  let start = 0;
+  for (const label of [...byLabel.keys()].sort()) {
+    shuffle(byLabel.get(label)!, rand).forEach((i, j) => (fold[i] = (start + j) % k));
+    start += byLabel.get(label)!.length; // small labels do not all land in fold 0
+  }
+  return fold;
+}
+
 export interface TrainOptions {
   config?: Partial<TrainConfig> & { features?: Partial<FeatureConfig> };
   userDict?: string;
