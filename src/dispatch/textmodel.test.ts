@@ -1,0 +1,65 @@
+// The text model itself: the SVM and the SGD logistic regression learn the fixture,
+// FAQ answers teach words the questions lack, a model survives its files unchanged,
+// and the cross-validation folds are stratified.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { packageRoot } from '../db/migrate.js';
+import { TextModel, evaluate, readJsonl, stratifiedFolds, train, type Example } from './textmodel.js';
+
+const fixtures = join(packageRoot, 'src', 'dispatch', 'fixtures');
+const trainSet = readJsonl(join(fixtures, 'train.jsonl'));
+const evalSet = readJsonl(join(fixtures, 'eval.jsonl'));
+
+describe('text model', () => {
+  it('learns the fixture with the SVM (default) and with logistic regression, with probabilities that sum to 1', () => {
+    for (const classifier of ['svm', 'logreg'] as const) {
+      const model = train(trainSet, { config: { classifier } });
+      expect(model.meta.config.classifier).toBe(classifier);
+      const r = evaluate(model, evalSet);
+      expect(r.accuracy, classifier).toBeGreaterThanOrEqual(0.9);
+      const p = model.probabilities(evalSet[0]!.text);
+      expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+      expect(model.meta.temperature).toBeGreaterThan(0);
+    }
+  });
+
+  it('trains on an answer as extra text of its label, unless told not to', () => {
+    // The questions say nothing of 公积金 or 医保; only the answers do.
+    const faq: Example[] = [];
+    for (let i = 0; i < 12; i++) {
+      faq.push({ text: `请问第${i}个问题怎么办理`, label: '住房公积金管理中心', answer: `住房公积金提取贷款缴存，公积金中心办理 ${i}` });
+      faq.push({ text: `想咨询第${i}件事情的流程`, label: '医保局', answer: `医保报销结算，医疗保险参保缴费 ${i}` });
+    }
+    const withAnswers = train(faq);
+    expect(withAnswers.vocab).toContain('w公积金');
+    expect(withAnswers.predict('公积金贷款', 1)[0]!.label).toBe('住房公积金管理中心');
+    expect(withAnswers.predict('医保报销', 1)[0]!.label).toBe('医保局');
+    const without = train(faq, { config: { useAnswers: false } });
+    expect(without.vocab).not.toContain('w公积金');
+  });
+
+  it('reads answers from JSONL and predicts the same after save and load', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jiesu-textmodel-'));
+    try {
+      const file = join(dir, 'faq.jsonl');
+      writeFileSync(file, '{"text":"问","label":"甲","answer":"答"}\n{"text":"问2","label":"乙","answer":" "}\n');
+      expect(readJsonl(file)).toEqual([{ text: '问', label: '甲', answer: '答' }, { text: '问2', label: '乙' }]);
+      const model = train(trainSet);
+      model.save(dir);
+      const loaded = TextModel.load(dir);
+      for (const e of evalSet) expect(loaded.predict(e.text, 3)).toEqual(model.predict(e.text, 3));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('deals each label evenly over the folds', () => {
+    const items = [...Array(23)].map((_, i) => ({ label: i < 20 ? 'a' : 'b' }));
+    const folds = stratifiedFolds(items, 5, 1);
+    const count = (label: string, f: number) => items.filter((it, i) => it.label === label && folds[i] === f).length;
+    for (let f = 0; f < 5; f++) expect(count('a', f)).toBe(4);
+    expect(new Set(items.map((_, i) => folds[i]).filter((_, i) => items[i]!.label === 'b')).size).toBe(3);
+  });
+});
