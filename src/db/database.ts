@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { configurePii } from '../privacy/pii.js';
 import { from as copyFrom } from 'pg-copy-streams';
 
 export type Row = Record<string, unknown>;
@@ -38,8 +39,19 @@ export interface DatabaseOptions {
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
-  return openPglite(opts.dataDir);
+  // The personal-data keys go with the database (src/privacy): a server without keys is refused.
+  if (opts.databaseUrl) {
+    configurePii(opts);
+    return openPostgres(opts.databaseUrl);
+  }
+  const db = await openPglite(opts.dataDir);
+  try {
+    configurePii(opts); // after PGlite created the folder: a generated key file lives in it
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return db;
 }
 
 // bigint (int8) and numeric come back as numbers on both engines, so that ids and
