@@ -40,16 +40,18 @@ export interface DatabaseOptions {
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   // The personal-data keys go with the database (src/privacy): a server without keys is refused.
-  if (opts.databaseUrl) {
-    configurePii(opts);
-    return openPostgres(opts.databaseUrl);
-  }
+  // Only a key generated into a PGlite folder waits until PGlite has created the folder.
+  const keyFile = !opts.databaseUrl && opts.dataDir && !process.env.JIESU_PII_KEYS?.trim();
+  if (!keyFile) configurePii(opts);
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
   const db = await openPglite(opts.dataDir);
-  try {
-    configurePii(opts); // after PGlite created the folder: a generated key file lives in it
-  } catch (err) {
-    await db.close();
-    throw err;
+  if (keyFile) {
+    try {
+      configurePii(opts);
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
   }
   return db;
 }
