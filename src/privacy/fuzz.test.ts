@@ -125,8 +125,9 @@ async function send(client: Client | null, r: Route, req: { params: string[]; qu
     if (res.headers['content-type']?.toString().includes('json')) {
       const b = JSON.parse(res.body);
       // The API's {error:{code,message}}, Open311's [{code,description}], or (for a URL Fastify
-      // cannot decode, before any route runs) Fastify's own {statusCode,code,message}.
-      const message = Array.isArray(b) ? b[0]?.description : (b?.error?.message ?? (b?.code === 'FST_ERR_BAD_URL' ? b.message : undefined));
+      // cannot decode or a path parameter over its length limit, before any route runs)
+      // Fastify's own {statusCode,code:'FST_ERR_…',message}.
+      const message = Array.isArray(b) ? b[0]?.description : (b?.error?.message ?? (String(b?.code).startsWith('FST_ERR_') ? b.message : undefined));
       expect(typeof message === 'string' && message.length > 0, where).toBe(true);
     } else {
       expect(res.body.length, where).toBeGreaterThan(0);
