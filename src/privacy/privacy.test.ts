@@ -3,12 +3,17 @@
 import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../db/migrate.js';
 import { startPlatform, type Platform } from '../server.js';
 import { ADMIN_PASSWORD, loginAs, seedCity, throwawayDatabase } from '../../test/helpers.js';
 import { configurePii, KEY_FILE, newKeySpec, parseKeys } from './pii.js';
 import { rotate } from './store.js';
 
+const run = promisify(execFile);
+const BIN = join(packageRoot, 'bin', 'jiesu.js');
 const PHONE = '13812345678';
 const NAME = '王小明';
 const key = (id: string, byte: number) => `${id}:${Buffer.alloc(32, byte).toString('base64')}`;
@@ -145,11 +150,25 @@ describe('personal data encrypted at rest', () => {
     } finally {
       await q.close();
     }
+    // The same from the command line, to a third key.
+    const env = { ...process.env, JIESU_PII_KEYS: `${key('k3', 3)},${key('k2', 2)}`, DATABASE_URL: server?.url ?? '' };
+    const status = await run(process.execPath, [BIN, 'privacy', 'status', '--data', join(dir, 'data')], { env });
+    expect(status.stdout).toMatch(/newest key: k3; rows not under it: [1-9]/);
+    const rot = await run(process.execPath, [BIN, 'privacy', 'rotate', '--data', join(dir, 'data')], { env });
+    expect(rot.stdout).toMatch(/re-encrypted\) [1-9]\d* rows.*retired keys.*k2/);
+    const after = await run(process.execPath, [BIN, 'privacy', 'status', '--data', join(dir, 'data')], { env });
+    expect(after.stdout).toMatch(/rows not under it: 0/);
   });
 
   it('refuses to start with a wrong or missing key, with a clear message', async () => {
-    await expect(start(key('k2', 9))).rejects.toThrow(/key "k2".*wrong key/);
-    await expect(start(key('k3', 3))).rejects.toThrow(/lacks key k2/);
+    await expect(start(key('k3', 9))).rejects.toThrow(/key "k3".*wrong key/);
+    await expect(start(key('k4', 4))).rejects.toThrow(/lacks key k3/);
+    const bad = await run(process.execPath, [BIN, 'privacy', 'status', '--data', join(dir, 'data')], {
+      env: { ...process.env, JIESU_PII_KEYS: key('k3', 9), DATABASE_URL: server?.url ?? '' },
+    }).catch((e) => e);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/wrong key/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
     await expect(start('k2:notbase64!')).rejects.toThrow(/JIESU_PII_KEYS/);
     await expect(start(`k2:${Buffer.alloc(16).toString('base64')}`)).rejects.toThrow(/32 bytes/);
   });
@@ -176,5 +195,10 @@ describe('key configuration', () => {
       rmSync(d, { recursive: true, force: true });
       configurePii({}, {});
     }
+  });
+
+  it('prints a new key from the command line', async () => {
+    const { stdout } = await run(process.execPath, [BIN, 'privacy', 'new-key', '--id', 'k9']);
+    expect(parseKeys(stdout.trim())[0]!.id).toBe('k9');
   });
 });
