@@ -4,6 +4,7 @@ import { migrate } from './db/migrate.js';
 import { buildApp, type App } from './http/app.js';
 import { defaultConfig, type AppConfig } from './http/context.js';
 import { bootstrapAdmin } from './org/auth.js';
+import { encryptLegacy, verifyKeys } from './privacy/store.js';
 
 export interface PlatformOptions {
   databaseUrl?: string;
@@ -23,6 +24,8 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   const db = await openDatabase({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir });
   try {
     await migrate(db);
+    await verifyKeys(db);
+    await encryptLegacy(db);
     await bootstrapAdmin(db, opts.adminPassword);
     const app = await buildApp({ db, config: { ...defaultConfig, ...opts.config }, orderListeners: [] }, { logger: opts.logger });
     return {

@@ -5,6 +5,9 @@ import pg from 'pg';
 import { startPlatform, type Platform } from '../src/server.js';
 
 export const ADMIN_PASSWORD = 'admin-pass-123';
+// Citizen personal data is encrypted at rest (src/privacy): tests use a fixed key, which the
+// CLI processes they spawn inherit.
+process.env.JIESU_PII_KEYS ??= `test:${Buffer.alloc(32, 7).toString('base64')}`;
 export const engine = process.env.DATABASE_URL ? 'postgres' : 'pglite';
 
 export interface TestPlatform extends Platform {

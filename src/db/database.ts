@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { configurePii } from '../privacy/pii.js';
 import { from as copyFrom } from 'pg-copy-streams';
 
 export type Row = Record<string, unknown>;
@@ -38,8 +39,21 @@ export interface DatabaseOptions {
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  // The personal-data keys go with the database (src/privacy): a server without keys is refused.
+  // Only a key generated into a PGlite folder waits until PGlite has created the folder.
+  const keyFile = !opts.databaseUrl && opts.dataDir && !process.env.JIESU_PII_KEYS?.trim();
+  if (!keyFile) configurePii(opts);
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
-  return openPglite(opts.dataDir);
+  const db = await openPglite(opts.dataDir);
+  if (keyFile) {
+    try {
+      configurePii(opts);
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+  }
+  return db;
 }
 
 // bigint (int8) and numeric come back as numbers on both engines, so that ids and

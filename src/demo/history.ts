@@ -1,6 +1,7 @@
 // The demo city's reference data (categories, responsibility list) and the history around
 // its orders: the contacts on every channel, the calls of the call center, the deadlines
 // of the orders still open.
+import { encrypt, phoneIndex } from '../privacy/pii.js';
 import type { Database } from '../db/database.js';
 import { bulkLoad, type BulkColumn } from '../db/bulk.js';
 import type { AppContext } from '../http/context.js';
@@ -55,9 +56,10 @@ const CHANNEL_WEIGHTS = [72, 9, 6, 8, 1, 1, 3];
 const MIN = 60_000;
 
 const CONTACT_COLUMNS: BulkColumn[] = [
-  ['id', 'int'], ['channel', 'text'], ['started_at', 'timestamptz'], ['ended_at', 'timestamptz'], ['caller_phone', 'text'],
-  ['caller_name', 'text'], ['agent_id', 'int'], ['summary', 'text'], ['outcome', 'text'], ['workorder_id', 'int'],
+  ['id', 'int'], ['channel', 'text'], ['started_at', 'timestamptz'], ['ended_at', 'timestamptz'], ['caller_phone_enc', 'text'],
+  ['caller_name_enc', 'text'], ['agent_id', 'int'], ['summary', 'text'], ['outcome', 'text'], ['workorder_id', 'int'],
   ['transfer_to', 'text'], ['invalid_reason', 'text'], ['call_id', 'text'], ['created_by', 'int'], ['created_at', 'timestamptz'],
+  ['caller_phone_bidx', 'text'],
 ].map(([name, type]) => ({ name: name!, type: type! }));
 const CALL_COLUMNS: BulkColumn[] = [
   ['call_id', 'text'], ['queue', 'text'], ['agent_id', 'int'], ['first_at', 'timestamptz'], ['answered_at', 'timestamptz'],
@@ -95,8 +97,9 @@ export async function seedContacts(db: Database, city: DemoCity, rng: Rng, order
       }
     }
     contacts.push([
-      id, channel, new Date(started), new Date(t), phone, name, agent, summary, outcome, extra.workorderId ?? null,
-      extra.transferTo ?? null, extra.invalidReason ?? null, callId, agent, new Date(t),
+      // Personal data is encrypted before the COPY, as the API would store it (src/privacy).
+      id, channel, new Date(started), new Date(t), encrypt(phone), encrypt(name), agent, summary, outcome, extra.workorderId ?? null,
+      extra.transferTo ?? null, extra.invalidReason ?? null, callId, agent, new Date(t), phoneIndex(phone),
     ]);
   };
   for (const o of orders) push(o.id, o.at, o.agentId, o.phone, o.name, o.title, 'workorder', { workorderId: o.id });

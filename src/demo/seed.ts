@@ -6,6 +6,7 @@ import { bulkInsert, bulkLoad, withIndexesDeferred, type BulkColumn } from '../d
 import { hashPassword } from '../org/auth.js';
 import { applyEvent, type OrderEvent } from '../workorders/lifecycle.js';
 import { ROW_COLUMNS, toRowValues, type OrderType, type WorkOrder } from '../workorders/model.js';
+import { sealEventData } from '../privacy/pii.js';
 import { Rng } from './rng.js';
 import { indexRecentOrders, seedContacts, seedDeadlines, seedKnowledge, seedReference } from './history.js';
 import { defaultConfig, type AppContext } from '../http/context.js';
@@ -340,7 +341,7 @@ async function seedOrders(db: Database, city: DemoCity, rng: Rng, opts: DemoOpti
       if (order!.status === 'dispatched' || order!.status === 'accepted') running.push(order!);
       if (order!.status !== 'closed') open++;
       orderRows.push([id, ...toRowValues(order!)]);
-      evs.forEach((e, i) => eventRows.push([id, i + 1, e.type, e.actorId, e.at, e.data]));
+      evs.forEach((e, i) => eventRows.push([id, i + 1, e.type, e.actorId, e.at, sealEventData(e.type, e.data)]));
       events += evs.length;
       await kpi.addOrder(id, evs);
       await flush();
@@ -423,7 +424,7 @@ function walkLifecycle(rng: Rng, evs: OrderEvent[], push: (type: string, time: n
 
 const ORDER_TYPES_SQL: Record<(typeof ROW_COLUMNS)[number], string> = {
   number: 'text', type: 'text', title: 'text', content: 'text', category_code: 'text', urgency: 'text', status: 'text',
-  address: 'text', district_unit_id: 'int', lat: 'float8', lng: 'float8', citizen_name: 'text', citizen_phone: 'text',
+  address: 'text', district_unit_id: 'int', lat: 'float8', lng: 'float8', citizen_name_enc: 'text', citizen_phone_enc: 'text', citizen_phone_bidx: 'text',
   contact_id: 'int', main_unit_id: 'int', co_unit_ids: 'int[]', extension: 'jsonb', extension_days: 'int', reply: 'jsonb',
   survey: 'jsonb', close_reason: 'text', duplicate_of: 'int', dispatch_count: 'int', return_count: 'int', reopen_count: 'int',
   supervision_count: 'int', version: 'int', created_by: 'int', created_at: 'timestamptz', updated_at: 'timestamptz',

@@ -9,6 +9,7 @@ import { badRequest, conflict, notFound } from '../http/errors.js';
 import { act, loadVisible, maskName, maskPhone } from '../workorders/service.js';
 import type { WorkOrder } from '../workorders/model.js';
 import { upsertSignature } from './index.js';
+import { decrypt, encrypt, phoneIndex } from '../privacy/pii.js';
 
 const PII_ROLES = ['agent', 'dispatcher', 'followup'] as const;
 
@@ -33,15 +34,15 @@ async function recordMerge(q: Queryable, mainId: number, dup: WorkOrder, mode: '
   const mergeId = rows[0]!.id;
   if (dup.citizen && (dup.citizen.name || dup.citizen.phone)) {
     await q.query(
-      `INSERT INTO dup_callers (workorder_id, name, phone, contact_id, source, source_order_id, merge_id, added_by)
-       VALUES ($1, $2, $3, $4, 'merge', $5, $6, $7)`,
-      [mainId, dup.citizen.name, dup.citizen.phone, dup.contactId, dup.id, mergeId, actorId],
+      `INSERT INTO dup_callers (workorder_id, name_enc, phone_enc, contact_id, source, source_order_id, merge_id, added_by, phone_bidx)
+       VALUES ($1, $2, $3, $4, 'merge', $5, $6, $7, $8)`,
+      [mainId, encrypt(dup.citizen.name), encrypt(dup.citizen.phone), dup.contactId, dup.id, mergeId, actorId, phoneIndex(dup.citizen.phone)],
     );
   }
   // The duplicate's own repeat callers follow it to the main order.
   await q.query(
-    `INSERT INTO dup_callers (workorder_id, name, phone, contact_id, source, source_order_id, merge_id, added_by)
-     SELECT $1, name, phone, contact_id, 'merge', $2, $3, $4 FROM dup_callers WHERE workorder_id = $2 AND removed_at IS NULL`,
+    `INSERT INTO dup_callers (workorder_id, name, phone, name_enc, phone_enc, phone_bidx, contact_id, source, source_order_id, merge_id, added_by)
+     SELECT $1, name, phone, name_enc, phone_enc, phone_bidx, contact_id, 'merge', $2, $3, $4 FROM dup_callers WHERE workorder_id = $2 AND removed_at IS NULL`,
     [mainId, dup.id, mergeId, actorId],
   );
   await addEvent(q, mainId, 'merged_in', actorId, mergeId, dup.id, { mode });
@@ -146,8 +147,9 @@ export async function addRepeat(ctx: AppContext, actor: Actor, orderId: number, 
     const { rows: merged } = await q.query<{ main_id: number }>('SELECT main_id FROM dup_merges WHERE duplicate_id = $1 AND undone_at IS NULL', [orderId]);
     if (merged[0]) throw conflict('merged', `工单 ${orderId} 已合并到 ${merged[0].main_id}，请关联到主工单 (link to the main order)`);
     const { rows } = await q.query<{ id: number }>(
-      `INSERT INTO dup_callers (workorder_id, name, phone, contact_id, source, note, added_by) VALUES ($1, $2, $3, $4, 'repeat', $5, $6) RETURNING id`,
-      [order.id, input.name ?? null, input.phone ?? null, input.contactId ?? null, input.note ?? null, actor.id],
+      `INSERT INTO dup_callers (workorder_id, name_enc, phone_enc, contact_id, source, note, added_by, phone_bidx)
+       VALUES ($1, $2, $3, $4, 'repeat', $5, $6, $7) RETURNING id`,
+      [order.id, encrypt(input.name), encrypt(input.phone), input.contactId ?? null, input.note ?? null, actor.id, phoneIndex(input.phone)],
     );
     await addEvent(q, order.id, 'repeat_added', actor.id, null, null, { callerId: rows[0]!.id, contactId: input.contactId ?? null });
     return listCallersIn(q, actor, order);
@@ -166,7 +168,8 @@ export interface Caller {
 
 async function listCallersIn(q: Queryable, actor: Actor, order: WorkOrder): Promise<{ workorderId: number; items: Caller[] }> {
   const { rows } = await q.query<{ id: number; source: 'repeat' | 'merge'; name: string | null; phone: string | null; contact_id: number | null; source_order_id: number | null; added_at: Date | string }>(
-    'SELECT id, source, name, phone, contact_id, source_order_id, added_at FROM dup_callers WHERE workorder_id = $1 AND removed_at IS NULL ORDER BY id',
+    `SELECT id, source, coalesce(name, name_enc) AS name, coalesce(phone, phone_enc) AS phone, contact_id, source_order_id, added_at
+       FROM dup_callers WHERE workorder_id = $1 AND removed_at IS NULL ORDER BY id`,
     [order.id],
   );
   const items: Caller[] = [];
@@ -174,7 +177,7 @@ async function listCallersIn(q: Queryable, actor: Actor, order: WorkOrder): Prom
     items.push({ id: null, source: 'order', name: order.citizen.name, phone: order.citizen.phone, contactId: order.contactId, sourceOrderId: order.id, addedAt: order.createdAt });
   }
   for (const r of rows) {
-    items.push({ id: r.id, source: r.source, name: r.name, phone: r.phone, contactId: r.contact_id, sourceOrderId: r.source_order_id, addedAt: new Date(r.added_at).toISOString() });
+    items.push({ id: r.id, source: r.source, name: decrypt(r.name), phone: decrypt(r.phone), contactId: r.contact_id, sourceOrderId: r.source_order_id, addedAt: new Date(r.added_at).toISOString() });
   }
   const reveal = hasRole(actor, ...PII_ROLES);
   if (reveal && items.some((c) => c.name || c.phone)) {

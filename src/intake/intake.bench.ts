@@ -1,6 +1,7 @@
 // Intake throughput through the whole HTTP stack (validation, auth, idempotency claim,
 // commit), beside the same INSERT done directly with the driver (the limit), and the
 // caller-history lookup with many contacts on record.
+import { encrypt, phoneIndex } from '../privacy/pii.js';
 import { performance } from 'node:perf_hooks';
 import { percentile, round, timeEach, type Benchmark } from '../../bench/harness.js';
 import { seedCity, testPlatform } from '../../test/helpers.js';
@@ -71,26 +72,27 @@ export const intakeBench: Benchmark = {
       const agentId = (await platform.db.query<{ id: number }>("SELECT id FROM users WHERE username = 'agent1'")).rows[0]!.id;
       const raw = await closedLoop(n, conc, (i) =>
         platform.db.query(
-          `INSERT INTO contacts (channel, started_at, ended_at, caller_phone, caller_name, agent_id, summary, outcome, created_by, idempotency_key, request_hash)
-           VALUES ('phone', now() - interval '1 minute', now(), $1, '王五', $2, '咨询社保缴费', 'answered', $2, $3, 'h')
+          `INSERT INTO contacts (channel, started_at, ended_at, caller_phone_enc, caller_name_enc, agent_id, summary, outcome, created_by, idempotency_key, request_hash, caller_phone_bidx)
+           VALUES ('phone', now() - interval '1 minute', now(), $1, $4, $2, '咨询社保缴费', 'answered', $2, $3, 'h', $5)
            ON CONFLICT (created_by, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id`,
-          [`139${String(i % 5000).padStart(8, '0')}`, agentId, `raw-${i}`],
+          [encrypt(`139${String(i % 5000).padStart(8, '0')}`), agentId, `raw-${i}`, encrypt('王五'), phoneIndex(`139${String(i % 5000).padStart(8, '0')}`)],
         ),
       );
       const rawRate = n / raw.seconds;
       const pacedLat = await paced(200, quick ? 2 : 5, (i) => post(i, `paced-${i}`));
 
-      // Caller history: many contacts on record, one frequent caller with 300 of them.
+      // Caller history: many contacts on record, one frequent caller with 300 of them (encrypted, with blind indexes).
+      const phones = Array.from({ length: 20000 }, (_, g) => '137' + String(g).padStart(8, '0'));
       await platform.db.query(
-        `INSERT INTO contacts (channel, started_at, caller_phone, summary, outcome, created_by)
-         SELECT 'phone', now() - (g || ' minutes')::interval, '137' || lpad((g % 20000)::text, 8, '0'), '历史来电', 'answered', $1
+        `INSERT INTO contacts (channel, started_at, caller_phone_enc, caller_phone_bidx, summary, outcome, created_by)
+         SELECT 'phone', now() - (g || ' minutes')::interval, ($3::text[])[g % 20000 + 1], ($4::text[])[g % 20000 + 1], '历史来电', 'answered', $1
          FROM generate_series(1, $2::int) g`,
-        [agentId, quick ? 50_000 : 200_000],
+        [agentId, quick ? 50_000 : 200_000, phones.map((p) => encrypt(p)), phones.map((p) => phoneIndex(p))],
       );
       await platform.db.query(
-        `INSERT INTO contacts (channel, started_at, caller_phone, summary, outcome, created_by)
-         SELECT 'phone', now() - (g || ' hours')::interval, '13600000000', '老来电', 'answered', $1 FROM generate_series(1, 300) g`,
-        [agentId],
+        `INSERT INTO contacts (channel, started_at, caller_phone_enc, caller_phone_bidx, summary, outcome, created_by)
+         SELECT 'phone', now() - (g || ' hours')::interval, $2, $3, '老来电', 'answered', $1 FROM generate_series(1, 300) g`,
+        [agentId, encrypt('13600000000'), phoneIndex('13600000000')],
       );
       await platform.db.query('ANALYZE contacts');
       const histMs = await timeEach(quick ? 100 : 300, (i) =>

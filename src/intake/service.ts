@@ -16,6 +16,7 @@ import { createOrder, maskName, maskPhone, type CreateInput } from '../workorder
 import { fromRow, type WorkOrder } from '../workorders/model.js';
 import { batcherFor } from './batch.js';
 import { phoneOrThrow } from './phone.js';
+import { decrypt, encrypt, phoneIndex, phoneIndexes } from '../privacy/pii.js';
 
 export const CHANNELS = ['phone', 'web', 'app', 'miniprogram', 'email', 'open311', 'walkin'] as const;
 export const OUTCOMES = ['answered', 'workorder', 'duplicate', 'transferred', 'invalid'] as const;
@@ -71,7 +72,10 @@ export function toContact(r: Record<string, any>): Contact {
     startedAt: iso(r.started_at)!,
     endedAt: iso(r.ended_at),
     durationSeconds: r.ended_at ? Math.round(((r.ended_at as Date).getTime() - (r.started_at as Date).getTime()) / 1000) : null,
-    caller: { phone: r.caller_phone ?? null, name: r.caller_name ?? null },
+    caller: {
+      phone: r.caller_phone_enc != null ? decrypt(r.caller_phone_enc) : (r.caller_phone ?? null),
+      name: r.caller_name_enc != null ? decrypt(r.caller_name_enc) : (r.caller_name ?? null),
+    },
     agentId: r.agent_id ?? null,
     summary: r.summary,
     outcome: r.outcome,
@@ -154,15 +158,15 @@ export async function createContact(ctx: AppContext, actor: Actor, input: Contac
   const run = async (q: Queryable): Promise<CreateResult> => {
     // agentId and workorderId are checked by their foreign keys (see below): one statement on the common path.
     const ins = await q.query(
-      `INSERT INTO contacts (channel, started_at, ended_at, caller_phone, caller_name, agent_id, summary, outcome, workorder_id,
-         transfer_to, invalid_reason, call_id, created_by, idempotency_key, request_hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+      `INSERT INTO contacts (channel, started_at, ended_at, caller_phone_enc, caller_name_enc, agent_id, summary, outcome, workorder_id,
+         transfer_to, invalid_reason, call_id, created_by, idempotency_key, request_hash, caller_phone_bidx)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
        ON CONFLICT (created_by, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING *`,
       [
-        input.channel, input.startedAt, input.endedAt ?? null, phone, name, agentId, input.summary.trim(), input.outcome,
+        input.channel, input.startedAt, input.endedAt ?? null, encrypt(phone), encrypt(name), agentId, input.summary.trim(), input.outcome,
         input.workorderId ?? null, input.transferTo ?? null, input.invalidReason ?? null, input.callId ?? null, actor.id,
-        idempotencyKey ?? null, hash,
+        idempotencyKey ?? null, hash, phoneIndex(phone),
       ],
     );
     if (ins.rowCount === 0) return replay(q);
@@ -254,7 +258,7 @@ export async function listContacts(db: Database, f: ContactFilter): Promise<{ it
   if (f.channel?.length) where.push(`channel = ANY($${params.push(f.channel)}::text[])`);
   if (f.outcome?.length) where.push(`outcome = ANY($${params.push(f.outcome)}::text[])`);
   if (f.agentId !== undefined) where.push(`agent_id = $${params.push(f.agentId)}`);
-  if (f.phone) where.push(`caller_phone = $${params.push(phoneOrThrow(f.phone, 'phone'))}`);
+  if (f.phone) where.push(`caller_phone_bidx = ANY($${params.push(phoneIndexes(phoneOrThrow(f.phone, 'phone')))}::text[])`);
   if (f.workorderId !== undefined) where.push(`workorder_id = $${params.push(f.workorderId)}`);
   if (f.from) where.push(`started_at >= $${params.push(f.from)}`);
   if (f.to) where.push(`started_at < $${params.push(f.to)}`);
@@ -284,13 +288,13 @@ export async function callerHistory(db: Database, actor: Actor, rawPhone: string
   const phone = phoneOrThrow(rawPhone, 'phone');
   return db.tx(async (q) => {
     const contacts = await q.query(
-      `SELECT *, count(*) OVER () AS total FROM contacts WHERE caller_phone = $1 ORDER BY id DESC LIMIT $2`,
-      [phone, limit],
+      `SELECT *, count(*) OVER () AS total FROM contacts WHERE caller_phone_bidx = ANY($1::text[]) ORDER BY id DESC LIMIT $2`,
+      [phoneIndexes(phone), limit],
     );
     const orders = await q.query(
-      `SELECT * FROM workorders WHERE intake_norm_phone(citizen_phone) = $1 AND citizen_phone IS NOT NULL AND status <> 'closed'
+      `SELECT * FROM workorders WHERE citizen_phone_bidx = ANY($1::text[]) AND citizen_phone_bidx IS NOT NULL AND status <> 'closed'
        ORDER BY id DESC LIMIT 100`,
-      [phone],
+      [phoneIndexes(phone)],
     );
     const openOrders = orders.rows.map(fromRow);
     if (contacts.rowCount > 0 || openOrders.length > 0) {

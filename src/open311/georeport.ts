@@ -1,5 +1,6 @@
 // GeoReport v2 behaviour: API keys, creating a service request as a work order, and
 // reading requests back in the spec's shape. GET answers never carry personal data.
+import { encrypt } from '../privacy/pii.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database, Queryable } from '../db/database.js';
 import type { Actor, AppContext } from '../http/context.js';
@@ -118,9 +119,9 @@ export async function createChannelOrder(ctx: AppContext, input: ChannelInput, a
     );
     const token = randomBytes(12).toString('base64url');
     await tx.query(
-      `INSERT INTO open311_requests (workorder_id, token, channel, api_key_id, service_code, address_id, email, media_url, attributes)
+      `INSERT INTO open311_requests (workorder_id, token, channel, api_key_id, service_code, address_id, email_enc, media_url, attributes)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [order.id, token, input.channel, input.apiKeyId ?? null, service.serviceCode, input.addressId ?? null, input.email ?? null,
+      [order.id, token, input.channel, input.apiKeyId ?? null, service.serviceCode, input.addressId ?? null, encrypt(input.email),
         input.mediaUrl ?? null, JSON.stringify(attributes)],
     );
     if (also) await also(tx, order);

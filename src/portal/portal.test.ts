@@ -1,6 +1,7 @@
 // The citizen portal and open data, through the public HTTP API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { open311City, raw } from '../open311/testkit.bench.js';
+import { defaultConfig } from '../http/context.js';
 
 let t: Awaited<ReturnType<typeof open311City>>;
 beforeAll(async () => {
@@ -129,7 +130,9 @@ describe('portal: rating', () => {
     const x = await replied();
     await x.reply();
     expect((await rateIt(x.number, { code: x.queryCode, satisfaction: 'unsatisfied', resolved: false })).status).toBe(200);
-    expect((await t.users.dispatcher.get(`/api/v1/workorders/${x.o.id}`)).body).toMatchObject({ status: 'dispatched', reopenCount: 1 });
+    // With the survey's default (JIESU_REOPEN_TO_SAME_UNIT) the reopened order goes straight back to its unit.
+    const status = defaultConfig.survey.reopenToSameUnit ? 'dispatched' : 'reopened';
+    expect((await t.users.dispatcher.get(`/api/v1/workorders/${x.o.id}`)).body).toMatchObject({ status, reopenCount: 1 });
   });
 });
 

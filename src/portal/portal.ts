@@ -9,6 +9,7 @@ import { createChannelOrder, redact } from '../open311/georeport.js';
 import { systemActor } from '../open311/system.js';
 import { act } from '../workorders/service.js';
 import { fromRow } from '../workorders/model.js';
+import { phoneIndex } from '../privacy/pii.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -132,7 +133,7 @@ export async function submit(ctx: AppContext, ip: string, input: SubmitInput): P
   if ((input.lat == null) !== (input.lng == null)) throw badRequest('lat 与 lng 须同时提供 (lat and lng go together)', 'lat');
   const photos = (input.photos ?? []).map(decodePhoto);
   const phone = normalisePhone(input.phone);
-  await hit(db, `submit:phone:${sha256(phone)}`, 86400, LIMITS.phonePerDay);
+  await hit(db, `submit:phone:${phoneIndex(phone)}`, 86400, LIMITS.phonePerDay);
   const queryCode = newCode();
   const { order } = await createChannelOrder(
     ctx,

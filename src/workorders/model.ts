@@ -1,4 +1,5 @@
 // The work order as the API shows it, and its mapping from the `workorders` row.
+import { decrypt, encrypt, phoneIndex } from '../privacy/pii.js';
 export const ORDER_TYPES = ['consultation', 'request', 'complaint', 'report', 'suggestion', 'praise'] as const;
 export type OrderType = (typeof ORDER_TYPES)[number];
 export const URGENCIES = ['normal', 'urgent'] as const;
@@ -87,7 +88,10 @@ const iso = (v: unknown): string | null => (v == null ? null : v instanceof Date
 
 export function fromRow(r: Record<string, any>): WorkOrder {
   const hasLocation = r.address != null || r.district_unit_id != null || r.lat != null || r.lng != null;
-  const hasCitizen = r.citizen_name != null || r.citizen_phone != null;
+  // Personal data is stored encrypted (src/privacy); plaintext columns only hold rows of older versions.
+  const name = r.citizen_name_enc != null ? decrypt(r.citizen_name_enc) : (r.citizen_name ?? null);
+  const phone = r.citizen_phone_enc != null ? decrypt(r.citizen_phone_enc) : (r.citizen_phone ?? null);
+  const hasCitizen = name != null || phone != null;
   return {
     id: r.id,
     number: r.number,
@@ -98,7 +102,7 @@ export function fromRow(r: Record<string, any>): WorkOrder {
     urgency: r.urgency,
     status: r.status,
     location: hasLocation ? { address: r.address, districtUnitId: r.district_unit_id, lat: r.lat, lng: r.lng } : null,
-    citizen: hasCitizen ? { name: r.citizen_name, phone: r.citizen_phone } : null,
+    citizen: hasCitizen ? { name, phone } : null,
     contactId: r.contact_id,
     mainUnitId: r.main_unit_id,
     coUnitIds: r.co_unit_ids ?? [],
@@ -128,7 +132,7 @@ export function fromRow(r: Record<string, any>): WorkOrder {
 /** Column values of an order, in the order of `ROW_COLUMNS`. */
 export const ROW_COLUMNS = [
   'number', 'type', 'title', 'content', 'category_code', 'urgency', 'status', 'address', 'district_unit_id', 'lat', 'lng',
-  'citizen_name', 'citizen_phone', 'contact_id', 'main_unit_id', 'co_unit_ids', 'extension', 'extension_days', 'reply',
+  'citizen_name_enc', 'citizen_phone_enc', 'citizen_phone_bidx', 'contact_id', 'main_unit_id', 'co_unit_ids', 'extension', 'extension_days', 'reply',
   'survey', 'close_reason', 'duplicate_of', 'dispatch_count', 'return_count', 'reopen_count', 'supervision_count',
   'version', 'created_by', 'created_at', 'updated_at', 'dispatched_at', 'signed_at', 'replied_at', 'closed_at',
   'survey_attempts', 'last_survey_attempt_at',
@@ -138,8 +142,8 @@ export function toRowValues(o: WorkOrder): unknown[] {
   const json = (v: unknown) => (v == null ? null : JSON.stringify(v));
   return [
     o.number, o.type, o.title, o.content, o.categoryCode, o.urgency, o.status, o.location?.address ?? null,
-    o.location?.districtUnitId ?? null, o.location?.lat ?? null, o.location?.lng ?? null, o.citizen?.name ?? null,
-    o.citizen?.phone ?? null, o.contactId, o.mainUnitId, o.coUnitIds, json(o.pendingExtension), o.extensionDays,
+    o.location?.districtUnitId ?? null, o.location?.lat ?? null, o.location?.lng ?? null, encrypt(o.citizen?.name),
+    encrypt(o.citizen?.phone), phoneIndex(o.citizen?.phone), o.contactId, o.mainUnitId, o.coUnitIds, json(o.pendingExtension), o.extensionDays,
     json(o.reply), json(o.survey), o.closeReason, o.duplicateOf, o.dispatchCount, o.returnCount, o.reopenCount,
     o.supervisionCount, o.version, o.createdBy, o.createdAt, o.updatedAt, o.dispatchedAt, o.signedAt, o.repliedAt,
     o.closedAt, o.surveyAttempts, o.lastSurveyAttemptAt,

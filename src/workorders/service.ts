@@ -5,6 +5,7 @@ import type { Actor, AppContext } from '../http/context.js';
 import { hasRole } from '../http/context.js';
 import { badRequest, forbidden, notFound } from '../http/errors.js';
 import { subtreeUnitIds } from '../org/units.js';
+import { openEventData, sealEventData } from '../privacy/pii.js';
 import { applyEvent, decide, type CreatedData, type OrderEvent } from './lifecycle.js';
 import { ROW_COLUMNS, fromRow, toRowValues, type Citizen, type WorkOrder } from './model.js';
 
@@ -43,7 +44,7 @@ async function nextNumber(q: Queryable, at: Date, timeZone: string): Promise<str
 
 async function appendEvent(q: Queryable, orderId: number, seq: number, ev: OrderEvent) {
   await q.query('INSERT INTO workorder_events (workorder_id, seq, type, actor_id, at, data) VALUES ($1, $2, $3, $4, $5, $6)', [
-    orderId, seq, ev.type, ev.actorId, ev.at, JSON.stringify(ev.data),
+    orderId, seq, ev.type, ev.actorId, ev.at, JSON.stringify(sealEventData(ev.type, ev.data)),
   ]);
 }
 
@@ -192,13 +193,16 @@ export async function listEvents(db: Database, actor: Actor, id: number): Promis
   );
   const showPii = hasRole(actor, ...PII_ROLES);
   if (showPii && order.citizen) await present(db, actor, order, { reveal: true });
-  return rows.map((r) => ({
-    seq: r.seq,
-    type: r.type,
-    actorId: r.actor_id,
-    at: r.at.toISOString(),
-    data: r.type === 'created' && !showPii ? { ...r.data, citizen: maskCitizen(r.data.citizen ?? null) } : r.data,
-  }));
+  return rows.map((r) => {
+    const data = openEventData(r.type, r.data);
+    return {
+      seq: r.seq,
+      type: r.type,
+      actorId: r.actor_id,
+      at: r.at.toISOString(),
+      data: r.type === 'created' && !showPii ? { ...data, citizen: maskCitizen(data.citizen ?? null) } : data,
+    };
+  });
 }
 
 export interface ListFilter {

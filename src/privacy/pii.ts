@@ -1,0 +1,162 @@
+// Citizen personal data at rest: AES-256-GCM with keys from configuration, and a keyed
+// blind index (HMAC-SHA256 of the normalised phone) to find a caller without plaintext.
+//
+// JIESU_PII_KEYS = "id:base64key,id2:base64key2": the first key encrypts, every key decrypts,
+// so a new key is put first and `jiesu privacy rotate` re-encrypts the rows under it.
+// Ciphertext: `pii1:<keyId>:<base64(iv 12 | tag 16 | ciphertext)>`.
+// Without JIESU_PII_KEYS: a PGlite data folder gets a generated key file (0600) in it; an
+// in-memory PGlite a throw-away key; a PostgreSQL server refuses to start unless
+// JIESU_INSECURE_DEV_KEY=1 (a fixed, public development key).
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError } from '../http/errors.js';
+import { normalizePhone } from '../intake/phone.js';
+
+export interface PiiKey {
+  id: string;
+  key: Buffer;
+  /** HMAC key of the blind index, derived from the key. */
+  indexKey: Buffer;
+}
+
+const PREFIX = 'pii1:';
+export const KEY_FILE = 'jiesu-pii.key';
+
+/** A configuration or decryption problem with the personal-data keys. */
+export class PiiKeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PiiKeyError';
+    this.stack = `PiiKeyError: ${message}`; // a configuration error: one clear line, no stack trace
+  }
+}
+
+let ring: PiiKey[] | null = null;
+
+function makeKey(id: string, key: Buffer): PiiKey {
+  return { id, key, indexKey: createHmac('sha256', key).update('jiesu blind index v1').digest() };
+}
+
+/** Parses `id:base64key,…`; throws a clear PiiKeyError on any bad entry. */
+export function parseKeys(spec: string): PiiKey[] {
+  const keys: PiiKey[] = [];
+  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/=_-]+)$/.exec(part);
+    if (!m) throw new PiiKeyError(`JIESU_PII_KEYS: 格式应为 id:base64key (expected id:base64key), got "${part.slice(0, 12)}…"`);
+    const key = Buffer.from(m[2]!, 'base64');
+    if (key.length !== 32) throw new PiiKeyError(`JIESU_PII_KEYS: 密钥 ${m[1]} 须为 32 字节 (key ${m[1]} must be 32 bytes base64, got ${key.length})`);
+    if (keys.some((k) => k.id === m[1])) throw new PiiKeyError(`JIESU_PII_KEYS: 密钥 id 重复 (duplicate key id ${m[1]})`);
+    keys.push(makeKey(m[1]!, key));
+  }
+  if (!keys.length) throw new PiiKeyError('JIESU_PII_KEYS: 没有密钥 (no key given)');
+  return keys;
+}
+
+/** A new key in the JIESU_PII_KEYS format. */
+export const newKeySpec = (id: string) => `${id}:${randomBytes(32).toString('base64')}`;
+
+/**
+ * Loads the keys for a database (called when it is opened). Returns where they came from.
+ * env defaults to process.env.
+ */
+export function configurePii(opts: { databaseUrl?: string; dataDir?: string }, env: NodeJS.ProcessEnv = process.env): string {
+  const spec = env.JIESU_PII_KEYS?.trim();
+  if (spec) {
+    ring = parseKeys(spec);
+    return 'JIESU_PII_KEYS';
+  }
+  if (opts.databaseUrl) {
+    if (env.JIESU_INSECURE_DEV_KEY === '1') {
+      console.warn('jiesu: WARNING JIESU_INSECURE_DEV_KEY=1: personal data is encrypted with a public development key');
+      ring = [makeKey('dev', createHash('sha256').update('jiesu insecure development key').digest())];
+      return 'insecure development key';
+    }
+    throw new PiiKeyError(
+      'JIESU_PII_KEYS 未配置：服务器数据库需要个人信息加密密钥 (a PostgreSQL server needs JIESU_PII_KEYS=id:base64key; ' +
+        'create one with `jiesu privacy new-key`, or set JIESU_INSECURE_DEV_KEY=1 for development only)',
+    );
+  }
+  if (opts.dataDir) {
+    const file = join(opts.dataDir, KEY_FILE);
+    if (!existsSync(file)) {
+      writeFileSync(file, newKeySpec('k1') + '\n', { mode: 0o600 });
+      console.warn(`jiesu: generated the personal-data key ${file} (keep it with the data and back it up; without it names and phones are lost)`);
+    }
+    chmodSync(file, 0o600);
+    ring = parseKeys(readFileSync(file, 'utf8'));
+    return file;
+  }
+  ring = [makeKey('mem', randomBytes(32))];
+  return 'throw-away in-memory key';
+}
+
+export function keyring(): PiiKey[] {
+  if (!ring) throw new PiiKeyError('个人信息密钥未加载 (personal-data keys are not configured: open the database first)');
+  return ring;
+}
+
+export const primaryKeyId = () => keyring()[0]!.id;
+export const isEncrypted = (v: unknown): v is string => typeof v === 'string' && v.startsWith(PREFIX);
+/** True when the ciphertext is under the newest key. */
+export const isCurrent = (v: string | null) => v == null || v.startsWith(`${PREFIX}${primaryKeyId()}:`);
+
+export function encrypt(plain: string | null | undefined): string | null {
+  if (plain == null) return null;
+  const k = keyring()[0]!;
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', k.key, iv);
+  const ct = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+  return `${PREFIX}${k.id}:${Buffer.concat([iv, c.getAuthTag(), ct]).toString('base64')}`;
+}
+
+function fail(message: string): never {
+  throw new AppError(500, 'pii_key_error', message);
+}
+
+/** Decrypts; plaintext left by an older version is returned as is. Wrong or missing key: a clear error. */
+export function decrypt(v: string | null | undefined): string | null {
+  if (v == null) return null;
+  if (!isEncrypted(v)) return v;
+  const rest = v.slice(PREFIX.length);
+  const colon = rest.indexOf(':');
+  const id = rest.slice(0, colon);
+  const k = keyring().find((x) => x.id === id);
+  if (!k) fail(`个人信息解密失败：缺少密钥 ${id} (personal data was encrypted with key "${id}", which is not in JIESU_PII_KEYS)`);
+  const buf = Buffer.from(rest.slice(colon + 1), 'base64');
+  try {
+    const d = createDecipheriv('aes-256-gcm', k.key, buf.subarray(0, 12));
+    d.setAuthTag(buf.subarray(12, 28));
+    return Buffer.concat([d.update(buf.subarray(28)), d.final()]).toString('utf8');
+  } catch {
+    fail(`个人信息解密失败：密钥 ${id} 不正确 (key "${id}" does not decrypt this data: wrong key)`);
+  }
+}
+
+/** Blind index of a phone under the newest key (stored beside the ciphertext). */
+export function phoneIndex(phone: string | null | undefined): string | null {
+  if (phone == null || phone === '') return null;
+  return createHmac('sha256', keyring()[0]!.indexKey).update(normalizePhone(phone)).digest('hex');
+}
+
+/** Blind indexes of a phone under every key: match with `col = ANY($n::text[])` (rows not yet rotated included). */
+export function phoneIndexes(phone: string): string[] {
+  const p = normalizePhone(phone);
+  return keyring().map((k) => createHmac('sha256', k.indexKey).update(p).digest('hex'));
+}
+
+/** The created event's data with the citizen's fields encrypted (other events are left alone). */
+export function sealEventData(type: string, data: Record<string, any>): Record<string, any> {
+  const c = data?.citizen;
+  if (type !== 'created' || !c || typeof c !== 'object') return data;
+  return {
+    ...data,
+    citizen: { name: isEncrypted(c.name) ? c.name : encrypt(c.name), phone: isEncrypted(c.phone) ? c.phone : encrypt(c.phone) },
+  };
+}
+
+export function openEventData(type: string, data: Record<string, any>): Record<string, any> {
+  const c = data?.citizen;
+  if (type !== 'created' || !c || typeof c !== 'object') return data;
+  return { ...data, citizen: { name: decrypt(c.name), phone: decrypt(c.phone) } };
+}

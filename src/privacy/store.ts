@@ -1,0 +1,180 @@
+// Start-up key check, the one-off encryption of plaintext left by older versions, and key
+// rotation: every table that holds citizen names, phones or e-mail addresses is listed here.
+import type { Database } from '../db/database.js';
+import { PiiKeyError, decrypt, encrypt, isEncrypted, keyring, phoneIndex, primaryKeyId } from './pii.js';
+
+interface Field {
+  /** Plaintext column of older versions (emptied once encrypted). */
+  plain: string;
+  enc: string;
+  /** Blind-index column, for phones. */
+  bidx?: string;
+}
+
+interface TableSpec {
+  table: string;
+  id: string;
+  fields: Field[];
+}
+
+export const PII_TABLES: TableSpec[] = [
+  { table: 'workorders', id: 'id', fields: [{ plain: 'citizen_name', enc: 'citizen_name_enc' }, { plain: 'citizen_phone', enc: 'citizen_phone_enc', bidx: 'citizen_phone_bidx' }] },
+  { table: 'contacts', id: 'id', fields: [{ plain: 'caller_name', enc: 'caller_name_enc' }, { plain: 'caller_phone', enc: 'caller_phone_enc', bidx: 'caller_phone_bidx' }] },
+  { table: 'dup_callers', id: 'id', fields: [{ plain: 'name', enc: 'name_enc' }, { plain: 'phone', enc: 'phone_enc', bidx: 'phone_bidx' }] },
+  { table: 'open311_requests', id: 'workorder_id', fields: [{ plain: 'email', enc: 'email_enc' }] },
+];
+
+const CHECK_TEXT = 'jiesu-pii-check';
+const BATCH = 1000;
+
+/**
+ * Every configured key must decrypt its check value, and every key that data may still be
+ * encrypted with must be configured: otherwise the platform refuses to start, clearly.
+ */
+export async function verifyKeys(db: Database): Promise<void> {
+  const keys = keyring();
+  const { rows } = await db.query<{ key_id: string; check_value: string; retired_at: Date | null }>('SELECT key_id, check_value, retired_at FROM pii_keys');
+  for (const k of keys) {
+    const row = rows.find((r) => r.key_id === k.id);
+    if (!row) continue;
+    let ok = false;
+    try {
+      ok = decrypt(row.check_value) === CHECK_TEXT;
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      throw new PiiKeyError(`个人信息密钥 ${k.id} 与数据库不符 (JIESU_PII_KEYS: key "${k.id}" is not the key this database was encrypted with: wrong key)`);
+    }
+  }
+  const missing = rows.filter((r) => !r.retired_at && !keys.some((k) => k.id === r.key_id)).map((r) => r.key_id);
+  if (missing.length) {
+    throw new PiiKeyError(
+      `数据库中的个人信息仍用密钥 ${missing.join(', ')} 加密，但未配置 (JIESU_PII_KEYS lacks key ${missing.join(', ')}, still used by stored data; add it after the new key and run \`jiesu privacy rotate\`)`,
+    );
+  }
+  const primary = keys[0]!;
+  if (!rows.some((r) => r.key_id === primary.id)) {
+    await db.query('INSERT INTO pii_keys (key_id, check_value) VALUES ($1, $2) ON CONFLICT (key_id) DO NOTHING', [primary.id, encrypt(CHECK_TEXT)]);
+  } else if (rows.find((r) => r.key_id === primary.id)?.retired_at) {
+    await db.query('UPDATE pii_keys SET retired_at = NULL WHERE key_id = $1', [primary.id]);
+  }
+}
+
+type Progress = (done: number, total: number, table: string) => void;
+
+/** Re-encrypts rows of one table that match `where` (plaintext, or not under the newest key). */
+async function rewriteTable(db: Database, t: TableSpec, where: string, params: unknown[], onProgress?: Progress, done = 0, total = 0): Promise<number> {
+  const cols = t.fields.flatMap((f) => [f.plain, f.enc]);
+  let after = -1;
+  let n = 0;
+  for (;;) {
+    const { rows } = await db.query<Record<string, any>>(
+      `SELECT ${t.id} AS id, ${cols.join(', ')} FROM ${t.table} WHERE ${t.id} > $1 AND (${where}) ORDER BY ${t.id} LIMIT ${BATCH}`,
+      [after, ...params],
+    );
+    if (!rows.length) return n;
+    const arrays: unknown[][] = [rows.map((r) => r.id)];
+    const sets: string[] = [];
+    for (const f of t.fields) {
+      const plain = rows.map((r) => (r[f.plain] != null ? (r[f.plain] as string) : decrypt(r[f.enc])));
+      arrays.push(plain.map((p) => encrypt(p)));
+      sets.push(`${f.enc} = u.c${arrays.length - 1}`, `${f.plain} = NULL`);
+      if (f.bidx) {
+        arrays.push(plain.map((p) => phoneIndex(p)));
+        sets.push(`${f.bidx} = u.c${arrays.length - 1}`);
+      }
+    }
+    await db.query(
+      `UPDATE ${t.table} t SET ${sets.join(', ')}
+         FROM unnest($1::int[], ${arrays.slice(1).map((_, i) => `$${i + 2}::text[]`).join(', ')}) AS u(id, ${arrays.slice(1).map((_, i) => `c${i + 1}`).join(', ')})
+        WHERE t.${t.id} = u.id`,
+      arrays,
+    );
+    n += rows.length;
+    after = rows[rows.length - 1]!.id;
+    onProgress?.(done + n, total, t.table);
+  }
+}
+
+/** Rewrites the citizen of `created` events matching `cond` (a SQL test of name and phone texts). */
+async function rewriteEvents(db: Database, cond: (field: string) => string, params: unknown[], onProgress?: Progress, done = 0, total = 0): Promise<number> {
+  let after = -1;
+  let n = 0;
+  const where = `type = 'created' AND jsonb_typeof(data->'citizen') = 'object' AND (${cond("data->'citizen'->>'name'")} OR ${cond("data->'citizen'->>'phone'")})`;
+  for (;;) {
+    const { rows } = await db.query<{ workorder_id: number; seq: number; citizen: { name?: string | null; phone?: string | null } }>(
+      `SELECT workorder_id, seq, data->'citizen' AS citizen FROM workorder_events WHERE workorder_id > $1 AND ${where}
+        ORDER BY workorder_id, seq LIMIT ${BATCH}`,
+      [after, ...params],
+    );
+    if (!rows.length) return n;
+    const sealed = rows.map((r) => JSON.stringify({ name: encrypt(decrypt(r.citizen.name ?? null)), phone: encrypt(decrypt(r.citizen.phone ?? null)) }));
+    await db.query(
+      `UPDATE workorder_events e SET data = jsonb_set(e.data, '{citizen}', u.c::jsonb)
+         FROM unnest($1::int[], $2::int[], $3::text[]) AS u(w, s, c) WHERE e.workorder_id = u.w AND e.seq = u.s`,
+      [rows.map((r) => r.workorder_id), rows.map((r) => r.seq), sealed],
+    );
+    n += rows.length;
+    after = rows[rows.length - 1]!.workorder_id;
+    onProgress?.(done + n, total, 'workorder_events');
+  }
+}
+
+/**
+ * Encrypts the plaintext older versions left (once; a marker row makes later starts free).
+ * Returns the number of rows encrypted.
+ */
+export async function encryptLegacy(db: Database): Promise<number> {
+  const done = await db.query("SELECT 1 FROM pii_state WHERE name = 'encrypt_legacy'");
+  if (done.rowCount) return 0;
+  let n = 0;
+  for (const t of PII_TABLES) n += await rewriteTable(db, t, t.fields.map((f) => `${f.plain} IS NOT NULL`).join(' OR '), []);
+  n += await rewriteEvents(db, (f) => `${f} NOT LIKE 'pii1:%'`, []);
+  await db.query("INSERT INTO pii_state (name) VALUES ('encrypt_legacy') ON CONFLICT (name) DO NOTHING");
+  return n;
+}
+
+const notCurrent = (field: string, p: number) => `(${field} IS NOT NULL AND ${field} NOT LIKE $${p})`;
+
+/** Rows holding personal data not under the newest key. */
+export async function countStale(db: Database): Promise<number> {
+  const like = `pii1:${primaryKeyId()}:%`;
+  let total = 0;
+  for (const t of PII_TABLES) {
+    const where = t.fields.map((f) => `${notCurrent(f.enc, 1)} OR ${f.plain} IS NOT NULL`).join(' OR ');
+    total += (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t.table} WHERE ${where}`, [like])).rows[0]!.n;
+  }
+  total += (
+    await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM workorder_events WHERE type = 'created' AND jsonb_typeof(data->'citizen') = 'object'
+         AND (${notCurrent("data->'citizen'->>'name'", 1)} OR ${notCurrent("data->'citizen'->>'phone'", 1)})`,
+      [like],
+    )
+  ).rows[0]!.n;
+  return total;
+}
+
+/**
+ * Re-encrypts every row under the newest key (and recomputes the blind indexes), then marks
+ * the older keys retired: after that they may be removed from JIESU_PII_KEYS.
+ */
+export async function rotate(db: Database, onProgress?: Progress): Promise<{ rows: number; retired: string[] }> {
+  await verifyKeys(db);
+  const like = `pii1:${primaryKeyId()}:%`;
+  const total = await countStale(db);
+  let n = 0;
+  onProgress?.(0, total, '');
+  for (const t of PII_TABLES) {
+    const where = t.fields.map((f) => `${notCurrent(f.enc, 2)} OR ${f.plain} IS NOT NULL`).join(' OR ');
+    n += await rewriteTable(db, t, where, [like], onProgress, n, total);
+  }
+  n += await rewriteEvents(db, (f) => notCurrent(f, 2), [like], onProgress, n, total);
+  const { rows } = await db.query<{ key_id: string }>(
+    'UPDATE pii_keys SET retired_at = now() WHERE key_id <> $1 AND retired_at IS NULL RETURNING key_id',
+    [primaryKeyId()],
+  );
+  return { rows: n, retired: rows.map((r) => r.key_id) };
+}
+
+export { isEncrypted };
