@@ -51,6 +51,13 @@ const AUTH_CACHE_MS = 1000 * Number(process.env.JIESU_AUTH_CACHE_SECONDS ?? 5);
 const AUTH_CACHE_MAX = 10_000;
 const actorCache = new Map<string, { db: Queryable; actor: Actor; until: number }>();
 
+/** Ends every open session of a user, here and in this node's cache; returns how many. */
+export async function revokeUserSessions(db: Queryable, userId: number): Promise<number> {
+  const r = await db.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()', [userId]);
+  forgetUser(userId);
+  return r.rowCount;
+}
+
 /** Drops every cached session of a user (roles, unit, password or active flag changed). */
 export function forgetUser(userId: number): void {
   for (const [h, e] of actorCache) if (e.actor.id === userId) actorCache.delete(h);

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/database.js';
 import { ROLES, type Role } from '../http/context.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
-import { forgetUser, hashPassword } from './auth.js';
+import { forgetUser, hashPassword, revokeUserSessions } from './auth.js';
 import { getUnit } from './units.js';
 import { checkPasswordPolicy } from '../security/password.js';
 
@@ -88,9 +88,7 @@ export async function updateUser(
     ],
   );
   // A deactivated user or a new password ends every open session.
-  if (patch.active === false || patch.password !== undefined) {
-    await db.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [id]);
-  }
+  if (patch.active === false || patch.password !== undefined) await revokeUserSessions(db, id);
   forgetUser(id); // cached sessions (src/org/auth.ts) see the change at once on this node
   return rows[0]!;
 }

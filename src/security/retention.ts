@@ -40,7 +40,8 @@ export async function runRetention(
       if (rows.length === 0) return 0;
       const ids = rows.map((r) => r.id);
       const contactIds = rows.map((r) => r.contact_id).filter((c): c is number => c != null);
-      await q.query('UPDATE workorders SET citizen_name = NULL, citizen_phone = NULL, anonymised_at = now() WHERE id = ANY($1::int[])', [ids]);
+      await q.query(`UPDATE workorders SET citizen_name = NULL, citizen_phone = NULL, citizen_name_enc = NULL, citizen_phone_enc = NULL,
+         citizen_phone_bidx = NULL, anonymised_at = now() WHERE id = ANY($1::int[])`, [ids]);
       // The projection is the fold of the events, so the `created` event (and any other event
       // that carried the citizen) loses it too: the fold still equals the row.
       const ev = await q.query(
@@ -49,15 +50,16 @@ export async function runRetention(
         [ids],
       );
       const ct = await q.query(
-        `UPDATE contacts SET caller_phone = NULL, caller_name = NULL
+        `UPDATE contacts SET caller_phone = NULL, caller_name = NULL, caller_phone_enc = NULL, caller_name_enc = NULL, caller_phone_bidx = NULL
           WHERE (workorder_id = ANY($1::int[]) OR id = ANY($2::int[])
                  OR id IN (SELECT contact_id FROM dup_callers WHERE workorder_id = ANY($1::int[]) AND contact_id IS NOT NULL))
-            AND (caller_phone IS NOT NULL OR caller_name IS NOT NULL)`,
+            AND (caller_phone IS NOT NULL OR caller_name IS NOT NULL OR caller_phone_enc IS NOT NULL OR caller_name_enc IS NOT NULL)`,
         [ids, contactIds],
       );
       const dc = await q.query(
-        `UPDATE dup_callers SET phone = NULL, name = NULL
-          WHERE (workorder_id = ANY($1::int[]) OR source_order_id = ANY($1::int[])) AND (phone IS NOT NULL OR name IS NOT NULL)`,
+        `UPDATE dup_callers SET phone = NULL, name = NULL, phone_enc = NULL, name_enc = NULL, phone_bidx = NULL
+          WHERE (workorder_id = ANY($1::int[]) OR source_order_id = ANY($1::int[]))
+            AND (phone IS NOT NULL OR name IS NOT NULL OR phone_enc IS NOT NULL OR name_enc IS NOT NULL)`,
         [ids],
       );
       report.orders += rows.length;

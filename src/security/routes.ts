@@ -1,4 +1,5 @@
 // Security endpoints: TOTP enrolment, revoking sessions, the personal-data audit log.
+import { revokeUserSessions } from '../org/auth.js';
 import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
@@ -58,7 +59,7 @@ export async function routes(app: App, { db }: AppContext) {
       const actor = requireActor(req, 'admin');
       const r = await db.query('UPDATE users SET totp_enabled = false, totp_secret = NULL, totp_last_step = NULL WHERE id = $1', [req.body.userId]);
       if (r.rowCount === 0) throw new AppError(404, 'not_found', `user ${req.body.userId} not found`);
-      await db.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [req.body.userId]);
+      await revokeUserSessions(db, req.body.userId);
       await audit(db, actor.id, 'totp.disable', { userId: req.body.userId });
       return { enabled: false };
     },
@@ -74,9 +75,9 @@ export async function routes(app: App, { db }: AppContext) {
       if (userId !== actor.id && !hasRole(actor, 'admin')) throw forbidden('只有管理员可以注销他人的会话 (only an admin may revoke another user’s sessions)');
       const exists = await db.query('SELECT 1 FROM users WHERE id = $1', [userId]);
       if (exists.rowCount === 0) throw new AppError(404, 'not_found', `user ${userId} not found`);
-      const r = await db.query('UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()', [userId]);
-      await audit(db, actor.id, 'sessions.revoke_all', { userId, revoked: r.rowCount });
-      return { userId, revoked: r.rowCount };
+      const revoked = await revokeUserSessions(db, userId);
+      await audit(db, actor.id, 'sessions.revoke_all', { userId, revoked });
+      return { userId, revoked };
     },
   );
 
