@@ -37,6 +37,12 @@ describe('system endpoints', () => {
     expect(r.body.error.code).toBe('not_found');
   });
 
+  it('answers a URL it cannot decode with the same JSON error format', async () => {
+    const res = await platform.app.inject({ method: 'GET', url: '/api/v1/workorders/%E0%A4%A' });
+    expect(res.statusCode).toBe(400);
+    expect(JSON.parse(res.body).error).toMatchObject({ code: 'bad_request' });
+  });
+
   it('runs migrations idempotently', async () => {
     expect(await migrate(platform.db)).toEqual([]);
   });

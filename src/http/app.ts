@@ -27,6 +27,11 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   const app = Fastify({
     logger: opts.logger ? { level: process.env.LOG_LEVEL ?? 'info' } : false,
     bodyLimit: 1024 * 1024,
+    // Errors Fastify raises before routing (malformed URL, over-long parameter) in our format too.
+    frameworkErrors: (err, _req, reply) => {
+      const r = reply as unknown as { status(n: number): { send(b: unknown): void } };
+      r.status(err.statusCode && err.statusCode < 500 ? err.statusCode : 400).send({ error: { code: 'bad_request', message: err.message } });
+    },
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
