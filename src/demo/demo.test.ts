@@ -108,6 +108,12 @@ describe('the demo city', () => {
     const dup = await agent.post('/api/v1/duplicates/check', { title: recent.title, content: recent.content, districtUnitId: recent.district_unit_id });
     expect(dup.status).toBe(200);
     expect(dup.body.candidates.length).toBeGreaterThan(0);
+    // The traffic light reported again and again on the last day is a hot topic with a spike alert.
+    const supervisor = await loginAs(platform, 'supervisor1', DEMO_PASSWORD);
+    const hot = await supervisor.get(`/api/v1/hotspots?from=${new Date(END.getTime() - 14 * 86400_000).toISOString()}&to=${END.toISOString()}`);
+    expect(hot.status).toBe(200);
+    const alerted = hot.body.items.filter((i: any) => i.spike.alert);
+    expect(alerted.some((i: any) => JSON.stringify(i).includes('红绿灯'))).toBe(true);
   });
 
   it('is reproducible with the same seed and refuses a database that has data', async () => {

@@ -298,16 +298,33 @@ async function seedOrders(db: Database, city: DemoCity, rng: Rng, opts: DemoOpti
       const hour = rng.weighted(HOURS, HOURLY);
       times.push(dayStart + hour * HOUR + rng.next() * HOUR);
     }
+    // A hot topic breaks out on the last day: one broken traffic light reported again and again,
+    // so the hot-topic list has a spike to raise.
+    const burst = new Set<number>();
+    if (d === opts.days - 1) {
+      for (let i = 0; i < Math.max(8, Math.round(count * 0.03)); i++) {
+        const t = end.getTime() - rng.next() * 18 * HOUR;
+        burst.add(t);
+        times.push(t);
+      }
+    }
     times.sort((a, b) => a - b);
     for (const t of times) {
       if (t > end.getTime()) continue;
       id++;
-      const leaf = rng.weighted(all, leafWeights);
-      const district = rng.pick(city.districts);
-      const sub = rng.pick(city.subdistrictsOf.get(district.id)!);
+      let leaf = rng.weighted(all, leafWeights);
+      let district = rng.pick(city.districts);
+      let sub = rng.pick(city.subdistrictsOf.get(district.id)!);
       const type = rng.weighted(TYPES, TYPE_WEIGHTS);
-      const problem = rng.pick(leaf.l3.problems);
-      const road = rng.pick(T.ROADS);
+      let problem = rng.pick(leaf.l3.problems);
+      let road = rng.pick(T.ROADS);
+      if (burst.has(t)) {
+        leaf = all.find((l) => l.l3.name === '交通信号') ?? leaf;
+        district = city.districts[0]!;
+        sub = city.subdistrictsOf.get(district.id)![0]!;
+        road = '滨江大道';
+        problem = rng.pick(BURST_PROBLEMS);
+      }
       const place = rng.pick(T.PLACES);
       const impact = rng.pick(T.IMPACTS);
       const at = new Date(t);
@@ -323,7 +340,9 @@ async function seedOrders(db: Database, city: DemoCity, rng: Rng, opts: DemoOpti
         number: day + String(seq).padStart(5, '0'),
         type,
         title: `${TYPE_WORDS[type]}：${district.name}${sub.name}${problem}`.slice(0, 60),
-        content: `${rng.pick(T.TIMES)}，${district.name}${sub.name}${road}${rng.int(1, 300)}号附近${place}${problem}${impact ? '，' + impact : ''}。${rng.pick(T.ASKS)}`,
+        content: burst.has(t)
+          ? `${problem}，${rng.pick(['早晚高峰车辆乱行', '路口没有交警指挥', '已经好几个小时了'])}，请尽快修复滨江大道人民路路口的红绿灯。`
+          : `${rng.pick(T.TIMES)}，${district.name}${sub.name}${road}${rng.int(1, 300)}号附近${place}${problem}${impact ? '，' + impact : ''}。${rng.pick(T.ASKS)}`,
         categoryCode: leaf.code,
         urgency: rng.chance(0.05) ? 'urgent' : 'normal',
         location: { address: `${district.name}${sub.name}${road}${rng.int(1, 300)}号`, districtUnitId: district.id, lat: 30.5 + rng.next() * 0.4, lng: 114.1 + rng.next() * 0.5 },
@@ -367,6 +386,7 @@ export interface OrderInfo {
 }
 
 const HOURS = Array.from({ length: 24 }, (_, h) => h);
+const BURST_PROBLEMS = ['滨江大道与人民路交叉口红绿灯不亮', '滨江大道人民路路口信号灯坏了，车辆乱行', '滨江大道和人民路口红绿灯故障，行人过马路很危险'];
 
 interface Staff {
   unit: number;

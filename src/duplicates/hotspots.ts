@@ -113,6 +113,9 @@ export async function hotspots(db: Queryable, q: HotspotQuery) {
     const d = dayOf(new Date(t), q.timeZone);
     if (!days.includes(d)) days.push(d);
   }
+  // Stepping by 24 h from `from` can stop short of the day `to` falls in (in the city's time zone).
+  const toDay = dayOf(new Date(new Date(q.to).getTime() - 1), q.timeZone);
+  if (new Date(q.to).getTime() > new Date(q.from).getTime() && !days.includes(toDay)) days.push(toDay);
   const lastDay = days[days.length - 1] ?? '';
   const { rows: units } = await db.query<{ id: number; name: string }>(`SELECT id, name FROM units WHERE kind = 'district'`);
   const unitName = new Map(units.map((u) => [u.id, u.name]));
