@@ -1,7 +1,7 @@
 // The demo city's reference data (categories, responsibility list) and the history around
 // its orders: the contacts on every channel, the calls of the call center, the deadlines
 // of the orders still open.
-import { encrypt, phoneIndex } from '../privacy/pii.js';
+import { encrypt, isEncrypted, phoneIndex } from '../privacy/pii.js';
 import type { Database } from '../db/database.js';
 import { bulkLoad, type BulkColumn } from '../db/bulk.js';
 import type { AppContext } from '../http/context.js';
@@ -80,7 +80,7 @@ export async function seedContacts(db: Database, city: DemoCity, rng: Rng, order
   const contacts: unknown[][] = [];
   const calls: unknown[][] = [];
   const hourOf = (t: number) => new Date(t + 8 * 3600_000).getUTCHours(); // Asia/Shanghai
-  const push = (id: number, t: number, agent: number, phone: string | null, name: string | null, summary: string, outcome: string, extra: { workorderId?: number; transferTo?: string; invalidReason?: string }) => {
+  const push = (id: number, t: number, agent: number, phone: string | null, name: string | null, summary: string, outcome: string, extra: { workorderId?: number; transferTo?: string; invalidReason?: string; phoneBidx?: string }) => {
     const channel = rng.weighted(CHANNELS, CHANNEL_WEIGHTS);
     const duration = channel === 'phone' ? Math.max(30_000, rng.exp(outcome === 'invalid' ? 0.5 : 4) * MIN) : 0;
     const started = t - duration;
@@ -98,11 +98,12 @@ export async function seedContacts(db: Database, city: DemoCity, rng: Rng, order
     }
     contacts.push([
       // Personal data is encrypted before the COPY, as the API would store it (src/privacy).
-      id, channel, new Date(started), new Date(t), encrypt(phone), encrypt(name), agent, summary, outcome, extra.workorderId ?? null,
-      extra.transferTo ?? null, extra.invalidReason ?? null, callId, agent, new Date(t), phoneIndex(phone),
+      id, channel, new Date(started), new Date(t), isEncrypted(phone) ? phone : encrypt(phone), isEncrypted(name) ? name : encrypt(name),
+      agent, summary, outcome, extra.workorderId ?? null, extra.transferTo ?? null, extra.invalidReason ?? null, callId, agent, new Date(t),
+      extra.phoneBidx ?? phoneIndex(phone),
     ]);
   };
-  for (const o of orders) push(o.id, o.at, o.agentId, o.phone, o.name, o.title, 'workorder', { workorderId: o.id });
+  for (const o of orders) push(o.id, o.at, o.agentId, o.phone, o.name, o.title, 'workorder', { workorderId: o.id, phoneBidx: o.phoneBidx });
 
   const others = Math.max(0, opts.contacts - orders.length);
   const first = orders[0]?.at ?? opts.end.getTime() - 86400_000;
@@ -124,7 +125,7 @@ export async function seedContacts(db: Database, city: DemoCity, rng: Rng, order
       // A repeat call about an earlier order: pick one created before this contact.
       const before = lastBefore(orders, t);
       const target = before >= 0 ? orders[rng.int(Math.max(0, before - 300), before)] : undefined;
-      if (target) push(id, t, agent, target.phone, target.name, `重复来电：${target.title}`, 'duplicate', { workorderId: target.id });
+      if (target) push(id, t, agent, target.phone, target.name, `重复来电：${target.title}`, 'duplicate', { workorderId: target.id, phoneBidx: target.phoneBidx });
       else push(id, t, agent, phone, name, rng.pick(ANSWERS), 'answered', {});
     }
   }
