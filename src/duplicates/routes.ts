@@ -3,12 +3,11 @@ import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
 import type { AppContext } from '../http/context.js';
 import { badRequest } from '../http/errors.js';
-import { Id, IdParams } from '../http/schemas.js';
+import { Id, IdParams, Text } from '../http/schemas.js';
 import { checkDuplicates, reindex } from './index.js';
 import { hotspots } from './hotspots.js';
 import { addRepeat, duplicateHistory, listCallers, mergeOrders, orderListener, undoMerge } from './merge.js';
 
-const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
 
 const CheckBody = Type.Object(
   {

@@ -1,5 +1,5 @@
 // Small schema helpers shared by the modules' routes.
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 
 /** A string enum as plain JSON schema {enum:[…]}, so validation errors list the allowed values. */
 export function StringEnum<const T extends readonly string[]>(values: T, opts: { description?: string } = {}) {
@@ -12,3 +12,8 @@ export const IdParams = Type.Object({ id: Id });
 export const ErrorResponse = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) }),
 });
+
+/** Required text: at least one non-space character. */
+export const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
+/** An optional field that may also be null. */
+export const Nullable = <T extends TSchema>(t: T) => Type.Optional(Type.Union([t, Type.Null()]));

@@ -1,17 +1,16 @@
-import { Type, type TSchema } from 'typebox';
+import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
 import type { AppContext } from '../http/context.js';
 import { badRequest } from '../http/errors.js';
-import { Id, IdParams, StringEnum } from '../http/schemas.js';
+import { Id, IdParams, Nullable, StringEnum, Text } from '../http/schemas.js';
 import { ORDER_TYPES, URGENCIES } from '../workorders/model.js';
+import { OrderLocation } from '../workorders/routes.js';
 import {
   CHANNELS, CONTACT_READERS, INVALID_REASONS, OUTCOMES, TRANSFER_TARGETS,
   callerHistory, createContact, getContact, listContacts, type ContactInput,
 } from './service.js';
 
-const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
-const Nullable = <T extends TSchema>(t: T) => Type.Optional(Type.Union([t, Type.Null()]));
 const Phone = Type.String({ maxLength: 32, pattern: '^[+(（]?[0-9][0-9 ()（）-]{2,30}$' });
 const DateTime = Type.String({ format: 'date-time' });
 
@@ -23,17 +22,7 @@ const OrderBody = Type.Object(
     content: Text(20000),
     categoryCode: Nullable(Type.String({ minLength: 1, maxLength: 64 })),
     urgency: Type.Optional(StringEnum(URGENCIES)),
-    location: Nullable(
-      Type.Object(
-        {
-          address: Nullable(Type.String({ maxLength: 500 })),
-          districtUnitId: Nullable(Id),
-          lat: Nullable(Type.Number({ minimum: -90, maximum: 90 })),
-          lng: Nullable(Type.Number({ minimum: -180, maximum: 180 })),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    location: Nullable(OrderLocation),
     citizen: Nullable(Type.Object({ name: Nullable(Type.String({ maxLength: 100 })), phone: Nullable(Phone) }, { additionalProperties: false })),
   },
   { additionalProperties: false },

@@ -1,9 +1,9 @@
-import { Type, type TSchema } from 'typebox';
+import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
 import type { AppContext } from '../http/context.js';
 import { notFound } from '../http/errors.js';
-import { Id, IdParams, StringEnum } from '../http/schemas.js';
+import { Id, IdParams, Nullable, StringEnum, Text } from '../http/schemas.js';
 import {
   ARTICLE_STATUSES, CENTER_EDITORS, createArticle, getArticle, listArticles, listVersions, markReviewed,
   proposeChange, publishVersion, recordUse, rejectVersion, retireArticle, reviewDue,
@@ -12,8 +12,6 @@ import { assist, indexOrder } from './assist.js';
 import { importArticles, parseImport } from './importer.js';
 import { addSynonyms, deleteSynonyms, listSynonyms, searchArticles } from './search.js';
 
-const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
-const Nullable = <T extends TSchema>(t: T) => Type.Optional(Type.Union([t, Type.Null()]));
 const DateStr = Type.String({ format: 'date' });
 const content = {
   title: Text(200),

@@ -4,13 +4,12 @@ import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
 import type { AppContext } from '../http/context.js';
-import { IdParams, StringEnum } from '../http/schemas.js';
+import { IdParams, StringEnum, Text } from '../http/schemas.js';
 import { SATISFACTIONS } from '../workorders/model.js';
 import { loadVisible } from '../workorders/service.js';
 import { monthly, toCsv } from './opendata.js';
 import { LIMITS, getPhoto, listPhotos, newChallenge, rate, submit, track } from './portal.js';
 
-const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
 const Number13 = Type.String({ pattern: '^[0-9]{8,20}$' });
 
 const SubmitBody = Type.Object(

@@ -2,13 +2,22 @@ import { Type, type TSchema } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
 import type { AppContext } from '../http/context.js';
-import { Id, IdParams, StringEnum } from '../http/schemas.js';
+import { Id, IdParams, Nullable, StringEnum, Text } from '../http/schemas.js';
 import { CLOSE_REASONS, ORDER_TYPES, SATISFACTIONS, STATUSES, URGENCIES } from './model.js';
 import { act, createOrder, getOrder, listEvents, listOrders } from './service.js';
 import { AccessReason, accessPurpose } from '../security/reason.js';
 
-const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
-const Nullable = <T extends TSchema>(t: T) => Type.Optional(Type.Union([t, Type.Null()]));
+
+/** Where an order's problem is; also embedded by other modules that create orders. */
+export const OrderLocation = Type.Object(
+  {
+    address: Nullable(Type.String({ maxLength: 500 })),
+    districtUnitId: Nullable(Id),
+    lat: Nullable(Type.Number({ minimum: -90, maximum: 90 })),
+    lng: Nullable(Type.Number({ minimum: -180, maximum: 180 })),
+  },
+  { additionalProperties: false },
+);
 
 const CreateBody = Type.Object(
   {
@@ -17,17 +26,7 @@ const CreateBody = Type.Object(
     content: Text(20000),
     categoryCode: Nullable(Type.String({ minLength: 1, maxLength: 64 })),
     urgency: Type.Optional(StringEnum(URGENCIES)),
-    location: Nullable(
-      Type.Object(
-        {
-          address: Nullable(Type.String({ maxLength: 500 })),
-          districtUnitId: Nullable(Id),
-          lat: Nullable(Type.Number({ minimum: -90, maximum: 90 })),
-          lng: Nullable(Type.Number({ minimum: -180, maximum: 180 })),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    location: Nullable(OrderLocation),
     citizen: Nullable(
       Type.Object(
         {
