@@ -7,7 +7,8 @@ import { hasRole, type Actor, type AppContext } from '../http/context.js';
 import { suggest } from '../dispatch/service.js';
 import { callerHistory } from '../intake/service.js';
 import { indexTokens } from './text.js';
-import { CANDIDATES, planQuery, searchArticles, type SearchHit } from './search.js';
+import { planQuery, searchArticles, searchStages, stageConditions, type SearchHit } from './search.js';
+import { commonTerms, matchGroups } from './termstats.js';
 import { tsqueryText, type QueryPlan } from './text.js';
 
 export interface AssistInput {
@@ -75,25 +76,19 @@ export async function indexMissingOrders(db: Database, onProgress?: (done: numbe
 
 export async function similarOrders(q: Queryable, plan: QueryPlan, limit: number): Promise<SimilarOrder[]> {
   if (plan.groups.length === 0) return [];
-  const orq = tsqueryText(plan.groups, 'or');
-  const find = (match: string, n: number) =>
-    q.query<SimilarOrder>(
-      `SELECT w.id, w.number, w.title, w.status, w.category_code AS "categoryCode", w.main_unit_id AS "mainUnitId", w.created_at AS "createdAt",
-              ts_rank(i.tsv, to_tsquery('simple', $2), 1)::float8 AS score
-       FROM (SELECT * FROM kb_order_index i
-             WHERE i.tsv @@ to_tsquery('simple', $1) AND i.created_at >= now() - make_interval(days => $4)
-             LIMIT ${CANDIDATES}) i
-       JOIN workorders w ON w.id = i.workorder_id
-       ORDER BY score DESC, i.created_at DESC
-       LIMIT $3`,
-      [match, orq, n, SIMILAR_ORDER_DAYS],
-    );
-  let rows = (await find(tsqueryText(plan.groups, 'and'), limit)).rows;
-  if (rows.length < limit && plan.groups.length > 1) {
-    const seen = new Set(rows.map((r) => r.id));
-    rows = [...rows, ...(await find(orq, limit)).rows.filter((r) => !seen.has(r.id))].slice(0, limit);
-  }
-  return rows.map((r) => ({ ...r, score: Math.round(r.score * 1e6) / 1e6 }));
+  const stages = searchStages(matchGroups(plan.groups, await commonTerms(q, 'kb_order_index')));
+  const params: unknown[] = [tsqueryText(plan.groups, 'or'), limit, SIMILAR_ORDER_DAYS];
+  // The head is the order's title; the expression reads exactly as in the index (0041_kb_head_index.sql).
+  const branches = stageConditions(stages, params, (head) => (head ? `ts_filter(i.tsv, '{a}')` : 'i.tsv')).map(
+    (where, n) => `(SELECT w.id, w.number, w.title, w.status, w.category_code AS "categoryCode", w.main_unit_id AS "mainUnitId",
+            w.created_at AS "createdAt", ts_rank(i.tsv, to_tsquery('simple', $1), 1)::float8 AS score, ${n} AS stage
+     FROM (SELECT * FROM kb_order_index i WHERE ${where} AND i.created_at >= now() - make_interval(days => $3) LIMIT ${stages[n]!.cap}) i
+     JOIN workorders w ON w.id = i.workorder_id
+     ORDER BY score DESC, i.created_at DESC LIMIT $2)`,
+  );
+  const { rows } = await q.query<SimilarOrder & { stage?: number }>(`SELECT * FROM (${branches.join('\nUNION ALL\n')}) s\nLIMIT $2`, params);
+  rows.sort((a, b) => a.stage! - b.stage!);
+  return rows.map(({ stage: _, ...r }) => ({ ...r, score: Math.round(r.score * 1e6) / 1e6 }));
 }
 
 /** The parts of an answer: knowledge, similar orders, the caller's history, the dispatch suggestion. */

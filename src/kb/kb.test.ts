@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedCity, testPlatform, type TestPlatform } from '../../test/helpers.js';
+import { analyzeKb } from './termstats.js';
 
 let platform: TestPlatform;
 let city: Awaited<ReturnType<typeof seedCity>>;
@@ -259,5 +260,27 @@ describe('CLI', () => {
     const r = await jiesu('kb', 'import', txt, ...dbArgs);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('--format jsonl|csv');
+  });
+});
+
+describe('search at scale: common words do not narrow the match', () => {
+  it('leaves a word found in most articles out of the AND once the statistics know it, and still ranks by it', async () => {
+    const topics = ['户口迁移', '社保转移', '医保报销', '公积金提取', '居住证办理', '驾驶证换证', '营业执照', '出生登记', '婚姻登记', '退休审批'];
+    for (let i = 0; i < 40; i++) {
+      await publishedArticle({ title: `${topics[i % topics.length]}事项${i}`, answer: `${topics[i % topics.length]}的材料交到政务大厅窗口，第${i}条。` });
+    }
+    const passport = await publishedArticle({ title: '护照遗失补办', answer: '护照遗失后先登报声明，再到出入境接待大厅申请补办。' });
+    const withWindow = await publishedArticle({ title: '护照加急', answer: '护照加急在出入境窗口申请。' });
+    const q = `/api/v1/kb/search?q=${encodeURIComponent('护照遗失窗口')}`;
+    // No article holds all three words: before ANALYZE the AND fails and the looser stages fill the list.
+    const before = await city.users.agent.get(q);
+    expect(before.body.mode).toBe('or');
+    expect(before.body.items.map((h: any) => h.id).slice(0, 2).sort()).toEqual([passport.id, withWindow.id].sort());
+    // 窗口 is now known to be in most articles: the AND is 护照 & 遗失, and 窗口 still adds to the rank.
+    await analyzeKb(platform.db);
+    const after = await city.users.agent.get(q);
+    expect(after.body.mode).toBe('and');
+    expect(after.body.items[0].id).toBe(passport.id);
+    expect(after.body.items[0].titleHighlighted).toContain('<mark>护照遗失</mark>');
   });
 });

@@ -10,6 +10,7 @@ import {
 } from './articles.js';
 import { assist, indexOrder } from './assist.js';
 import { importArticles, parseImport } from './importer.js';
+import { analyzeKb } from './termstats.js';
 import { addSynonyms, deleteSynonyms, listSynonyms, searchArticles } from './search.js';
 
 const DateStr = Type.String({ format: 'date' });
@@ -41,6 +42,8 @@ export async function routes(app: App, ctx: AppContext) {
   ctx.orderListeners.push(async (q, { order, event }) => {
     if (event.type === 'created') await indexOrder(q, { id: order.id, title: order.title, content: order.content, createdAt: event.at });
   });
+
+  refreshStatistics(app, ctx);
 
   app.post('/api/v1/kb/articles', { schema: { tags, body: CreateBody } }, async (req, reply) => {
     const actor = requireActor(req);
@@ -201,4 +204,27 @@ export async function routes(app: App, ctx: AppContext) {
     },
     async (req) => assist(ctx, requireActor(req), req.body),
   );
+}
+
+/**
+ * Search leaves common terms out of its matches, reading them from the planner's statistics
+ * (termstats.ts). A PostgreSQL server keeps those current by autovacuum; PGlite has none, so
+ * the server refreshes them at start-up and every JIESU_KB_ANALYZE_MINUTES (default 60).
+ */
+function refreshStatistics(app: App, ctx: AppContext) {
+  const minutes = Number(process.env.JIESU_KB_ANALYZE_MINUTES ?? 60);
+  if (!(minutes > 0)) return;
+  let running: Promise<void> | null = null;
+  const run = () => {
+    running ??= analyzeKb(ctx.db)
+      .catch((err: unknown) => app.log.error(err, 'kb: ANALYZE failed'))
+      .finally(() => (running = null));
+  };
+  const timer = setInterval(run, minutes * 60_000);
+  timer.unref();
+  app.addHook('onReady', async () => run());
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    await running;
+  });
 }

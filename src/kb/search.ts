@@ -1,10 +1,11 @@
 // Full-text search of published articles: jieba-segmented query words, each one a
 // group of alternatives (the word, its sub-words, its synonyms); all groups must match
-// (AND), and when that finds too few, any may (OR) to fill the list. The GIN index on
+// (AND), and when that finds too few, looser stages fill the list (see searchStages). The GIN index on
 // kb_articles.tsv does the matching; the ranking prefers title and question-variant hits
 // and valid, recently reviewed, often used articles.
 import type { Queryable } from '../db/database.js';
 import { badRequest } from '../http/errors.js';
+import { commonTerms, matchGroups } from './termstats.js';
 import { highlight, queryWords, snippet, subWords, tsqueryText, type QueryPlan } from './text.js';
 
 export interface SearchHit {
@@ -57,46 +58,74 @@ const HIT_COLUMNS = `a.id, a.title, a.answer, a.category_code AS "categoryCode",
   a.use_count AS "useCount", a.helpful_count AS "helpfulCount"`;
 
 /**
- * At most this many matching articles are ranked. Ranking every match of a query made of
- * very common words costs ~0.05 ms per match (100 ms for 2,000) at 100,000 articles; beyond the cap
- * the first matches found (in index order) are ranked. AND matches are ranked before OR ones.
+ * At most this many matching articles are ranked in one stage. Ranking every match of a
+ * query made of very common words costs ~0.02–0.05 ms per match at 100,000 articles; beyond
+ * the cap the first matches found (in index order) are ranked.
  */
 export const CANDIDATES = 500;
+/** The cap of the fallback stages, which only fill the list after the AND matches. */
+export const FALLBACK_CANDIDATES = 200;
 
-type Row = Omit<SearchHit, 'titleHighlighted' | 'snippet'>;
-
-async function run(q: Queryable, match: string, rank: string, limit: number, categoryCode?: string, exclude: number[] = []): Promise<Row[]> {
-  const params: unknown[] = [match, rank, limit];
-  const { rows } = await q.query<Row>(
-    `SELECT ${HIT_COLUMNS}, ${SCORE_SQL('to_tsquery(\'simple\', $2)')}::float8 AS score
-     FROM (SELECT * FROM kb_articles a
-           WHERE a.tsv @@ to_tsquery('simple', $1) AND a.status = 'published'
-             ${categoryCode ? `AND a.category_code = $${params.push(categoryCode)}` : ''}
-             ${exclude.length ? `AND a.id <> ALL($${params.push(exclude)}::int[])` : ''}
-           LIMIT ${CANDIDATES}) a
-     ORDER BY score DESC, a.id
-     LIMIT $3`,
-    params,
-  );
-  return rows;
+/**
+ * The stages of a search, best matches first; each one runs only while the list is short:
+ * every query word (AND); all but one of them (3–8 words); any word in the head (an
+ * article's title and question variants, an order's title: a small index of its own); any
+ * word anywhere. Later stages are cheaper to skip than to run: a common word is in
+ * thousands of answers. The groups are those worth matching on (see matchGroups); the
+ * ranking still weighs every query word.
+ */
+export function searchStages(groups: string[][]): { match: string; head: boolean; cap: number; mode: 'and' | 'or' }[] {
+  const stages: ReturnType<typeof searchStages> = [{ match: tsqueryText(groups, 'and'), head: false, cap: CANDIDATES, mode: 'and' }];
+  if (groups.length < 2) return stages;
+  if (groups.length >= 3 && groups.length <= 8) {
+    const allButOne = groups.map((_, skip) => `(${tsqueryText(groups.filter((_, i) => i !== skip), 'and')})`).join(' | ');
+    stages.push({ match: allButOne, head: false, cap: FALLBACK_CANDIDATES, mode: 'or' });
+  }
+  const orq = tsqueryText(groups, 'or');
+  stages.push({ match: orq, head: true, cap: FALLBACK_CANDIDATES, mode: 'or' }, { match: orq, head: false, cap: FALLBACK_CANDIDATES, mode: 'or' });
+  return stages;
 }
+
+export type SearchStage = ReturnType<typeof searchStages>[number];
+
+/**
+ * The WHERE condition of each stage: its match, and not the match of any earlier stage (so no
+ * row comes twice). The stages run as the branches of one UNION ALL under a LIMIT: PostgreSQL
+ * executes the branches in order and stops once the list is full, so a stage that is not
+ * needed costs nothing, not even a round trip.
+ */
+export function stageConditions(stages: SearchStage[], params: unknown[], vector: (head: boolean) => string): string[] {
+  const match = stages.map((s) => `to_tsquery('simple', $${params.push(s.match)})`);
+  return stages.map((s, i) =>
+    [`${vector(s.head)} @@ ${match[i]}`, ...stages.slice(0, i).map((e, j) => `NOT (${vector(e.head)} @@ ${match[j]})`)].join(' AND '),
+  );
+}
+
+type Row = Omit<SearchHit, 'titleHighlighted' | 'snippet'> & { stage?: number };
+
+// The head expression must read exactly as in the index (0041_kb_head_index.sql) for the planner to use it.
+const articleVector = (head: boolean) => (head ? `ts_filter(a.tsv, '{a,b}')` : 'a.tsv');
 
 export async function searchArticles(q: Queryable, text: string, opts: { limit?: number; categoryCode?: string; plan?: QueryPlan } = {}): Promise<SearchResult> {
   const limit = opts.limit ?? 10;
   if (!text.trim()) throw badRequest('q: 请输入检索词 (empty query)', 'q');
   const plan = opts.plan ?? (await planQuery(q, text));
   if (plan.groups.length === 0) return { q: text, mode: 'none', terms: [], items: [] };
-  const orq = tsqueryText(plan.groups, 'or');
-  let rows = await run(q, tsqueryText(plan.groups, 'and'), orq, limit, opts.categoryCode);
-  let mode: SearchResult['mode'] = 'and';
-  if (rows.length < limit && plan.groups.length > 1) {
-    const more = await run(q, orq, orq, limit - rows.length, opts.categoryCode, rows.map((r) => r.id));
-    if (rows.length === 0) mode = 'or';
-    rows = [...rows, ...more];
-  }
+  const stages = searchStages(matchGroups(plan.groups, await commonTerms(q, 'kb_articles')));
+  const params: unknown[] = [tsqueryText(plan.groups, 'or'), limit];
+  const category = opts.categoryCode ? `AND a.category_code = $${params.push(opts.categoryCode)}` : '';
+  const branches = stageConditions(stages, params, articleVector).map(
+    (where, i) => `(SELECT ${HIT_COLUMNS}, ${SCORE_SQL("to_tsquery('simple', $1)")}::float8 AS score, ${i} AS stage
+     FROM (SELECT * FROM kb_articles a WHERE ${where} AND a.status = 'published' ${category} LIMIT ${stages[i]!.cap}) a
+     ORDER BY score DESC, a.id LIMIT $2)`,
+  );
+  const { rows } = await q.query<Row>(`SELECT * FROM (${branches.join('\nUNION ALL\n')}) s\nLIMIT $2`, params);
+  rows.sort((a, b) => a.stage! - b.stage!); // already so; the sort is stable and makes it certain
+  const mode: SearchResult['mode'] = rows.length === 0 ? 'none' : stages[rows[0]!.stage!]!.mode;
+  for (const r of rows) delete r.stage;
   return {
     q: text,
-    mode: rows.length ? mode : 'none',
+    mode,
     terms: plan.terms,
     items: rows.map((r) => ({
       ...r,
