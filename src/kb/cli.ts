@@ -9,7 +9,6 @@ import { AppError } from '../http/errors.js';
 import { indexMissingOrders } from './assist.js';
 import { formatOf, importArticles, parseImport } from './importer.js';
 import { searchArticles } from './search.js';
-import { analyzeKb } from './termstats.js';
 
 const dbOptions = (c: Command) =>
   c
@@ -83,12 +82,9 @@ export function commands(program: Command) {
       }
     })();
     const bar = progress('导入 import');
-    const report = await withDb(o, async (db) => {
-      const r = await importArticles(db, parsed, { createUnits: o.createUnits, publish: !o.draft, ownerUnitId: o.ownerUnitId, onProgress: bar.update });
-      // Fresh statistics, so the search knows the common words of what was just imported.
-      if (r.imported > 0) await analyzeKb(db);
-      return r;
-    }).finally(() => bar.stop());
+    const report = await withDb(o, (db) =>
+      importArticles(db, parsed, { createUnits: o.createUnits, publish: !o.draft, ownerUnitId: o.ownerUnitId, onProgress: bar.update }),
+    ).finally(() => bar.stop());
     console.log(`imported ${report.imported} of ${report.total} rows; ${report.duplicates} duplicate(s) skipped; ${report.errors.length} error(s)`);
     for (const u of report.createdUnits) console.log(`  created unit ${u.id} ${u.name}`);
     for (const d of report.unknownDepartments) console.log(`  unknown department (rows skipped; use --create-units): ${d.name} × ${d.rows}`);

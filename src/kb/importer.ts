@@ -9,6 +9,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Database } from '../db/database.js';
 import { badRequest } from '../http/errors.js';
+import { analyzeKb } from './termstats.js';
 import { indexTokens } from './text.js';
 
 export interface ImportRow {
@@ -169,6 +170,8 @@ export async function importArticles(db: Database, parsed: { rows: ImportRow[]; 
     opts.onProgress?.(done, report.total);
   }
   report.errors.sort((a, b) => a.line - b.line);
+  // Fresh statistics, so the search knows the common words of what was just imported.
+  if (report.imported > 0) await analyzeKb(db);
   return report;
 }
 
