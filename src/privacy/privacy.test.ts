@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../db/migrate.js';
 import { startPlatform, type Platform } from '../server.js';
 import { ADMIN_PASSWORD, loginAs, seedCity, throwawayDatabase } from '../../test/helpers.js';
-import { configurePii, KEY_FILE, newKeySpec, parseKeys } from './pii.js';
+import { configurePii, decrypt, KEY_FILE, newKeySpec, parseKeys } from './pii.js';
 import { rotate } from './store.js';
 
 const run = promisify(execFile);
@@ -106,12 +106,16 @@ describe('personal data encrypted at rest', () => {
       await p.db.query(`UPDATE contacts SET caller_phone = '13700001111', caller_phone_enc = NULL, caller_phone_bidx = NULL WHERE id = $1`, [ids.contact]);
       await p.db.query(`UPDATE workorder_events SET data = jsonb_set(data, '{citizen}', '{"name":"旧数据","phone":"13700001111"}') WHERE workorder_id = $1 AND seq = 1`, [ids.order]);
       await p.db.query("DELETE FROM pii_state WHERE name = 'encrypt_legacy'");
+      await p.db.query("UPDATE users SET totp_secret = 'JBSWY3DPEHPK3PXP', totp_secret_enc = NULL WHERE username = 'agent1'");
     } finally {
       await p.close();
     }
     const q = await start(key('k1', 1));
     try {
       expect(await rawDump(q)).not.toContain('13700001111');
+      const totp = (await q.db.query<{ totp_secret: string | null; totp_secret_enc: string }>("SELECT totp_secret, totp_secret_enc FROM users WHERE username = 'agent1'")).rows[0]!;
+      expect(totp.totp_secret).toBeNull();
+      expect(decrypt(totp.totp_secret_enc)).toBe('JBSWY3DPEHPK3PXP');
       const agent = await loginAs(q, 'agent1', 'password-123');
       expect((await agent.get(`/api/v1/workorders/${ids.order}`)).body.citizen).toEqual({ name: '旧数据', phone: '13700001111' });
       const h = await agent.get('/api/v1/callers/13700001111/history');

@@ -22,6 +22,8 @@ export const PII_TABLES: TableSpec[] = [
   { table: 'contacts', id: 'id', fields: [{ plain: 'caller_name', enc: 'caller_name_enc' }, { plain: 'caller_phone', enc: 'caller_phone_enc', bidx: 'caller_phone_bidx' }] },
   { table: 'dup_callers', id: 'id', fields: [{ plain: 'name', enc: 'name_enc' }, { plain: 'phone', enc: 'phone_enc', bidx: 'phone_bidx' }] },
   { table: 'open311_requests', id: 'workorder_id', fields: [{ plain: 'email', enc: 'email_enc' }] },
+  // Not a citizen's data, but a secret all the same: admins' TOTP seeds.
+  { table: 'users', id: 'id', fields: [{ plain: 'totp_secret', enc: 'totp_secret_enc' }] },
 ];
 
 const CHECK_TEXT = 'jiesu-pii-check';
@@ -126,10 +128,12 @@ async function rewriteEvents(db: Database, cond: (field: string) => string, para
  * Returns the number of rows encrypted.
  */
 export async function encryptLegacy(db: Database): Promise<number> {
+  // Users are few: their plaintext TOTP secrets (kept before 0086) are checked at every start.
+  const users = PII_TABLES.find((t) => t.table === 'users')!;
+  let n = await rewriteTable(db, users, 'totp_secret IS NOT NULL', []);
   const done = await db.query("SELECT 1 FROM pii_state WHERE name = 'encrypt_legacy'");
-  if (done.rowCount) return 0;
-  let n = 0;
-  for (const t of PII_TABLES) n += await rewriteTable(db, t, t.fields.map((f) => `${f.plain} IS NOT NULL`).join(' OR '), []);
+  if (done.rowCount) return n;
+  for (const t of PII_TABLES) if (t !== users) n += await rewriteTable(db, t, t.fields.map((f) => `${f.plain} IS NOT NULL`).join(' OR '), []);
   n += await rewriteEvents(db, (f) => `${f} NOT LIKE 'pii1:%'`, []);
   await db.query("INSERT INTO pii_state (name) VALUES ('encrypt_legacy') ON CONFLICT (name) DO NOTHING");
   return n;

@@ -75,6 +75,11 @@ describe('TOTP for admins', () => {
     expect(setup.status).toBe(200);
     expect(setup.body.otpauthUrl).toMatch(/^otpauth:\/\/totp\/.*admin\?secret=[A-Z2-7]+&issuer=/);
     const key = base32Decode(setup.body.secret);
+    // The secret is stored encrypted, never as the text an authenticator app is given.
+    const stored = (await platform.db.query<{ totp_secret: string | null; totp_secret_enc: string }>("SELECT totp_secret, totp_secret_enc FROM users WHERE username = 'admin'")).rows[0]!;
+    expect(stored.totp_secret).toBeNull();
+    expect(stored.totp_secret_enc).toMatch(/^pii1:/);
+    expect(stored.totp_secret_enc).not.toContain(setup.body.secret);
     expect((await admin.post('/api/v1/auth/totp/enable', { code: '000000' === totp(key, Date.now()) ? '111111' : '000000' })).status).toBe(400);
     // Before enabling, login still needs no code.
     expect((await loginFrom('10.1.0.1', { username: 'admin', password: ADMIN_PASSWORD })).statusCode).toBe(200);

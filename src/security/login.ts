@@ -1,5 +1,6 @@
 // Hardened login: sliding-window throttling per user and per IP (in the database, so every
 // node shares it), then the password, then the TOTP code for users who enabled it.
+import { decrypt } from '../privacy/pii.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Queryable } from '../db/database.js';
 import type { AppConfig } from '../http/context.js';
@@ -64,13 +65,13 @@ export async function secureLogin(
     throw unauthorized('用户名或密码错误 (wrong username or password)');
   }
   const { rows } = await db.query<{ totp_enabled: boolean; totp_secret: string | null; totp_last_step: number | null }>(
-    'SELECT totp_enabled, totp_secret, totp_last_step FROM users WHERE id = $1',
+    'SELECT totp_enabled, coalesce(totp_secret_enc, totp_secret) AS totp_secret, totp_last_step FROM users WHERE id = $1',
     [userId],
   );
   const u = rows[0]!;
   if (u.totp_enabled && u.totp_secret) {
     if (!body.totp) throw new AppError(401, 'totp_required', '请输入动态验证码 (a TOTP code is required)');
-    const step = verifyTotp(u.totp_secret, body.totp, Date.now(), u.totp_last_step);
+    const step = verifyTotp(decrypt(u.totp_secret)!, body.totp, Date.now(), u.totp_last_step);
     // The step is claimed with a conditional update, so two nodes cannot accept the same code.
     const claimed =
       step != null &&

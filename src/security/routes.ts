@@ -1,4 +1,5 @@
 // Security endpoints: TOTP enrolment, revoking sessions, the personal-data audit log.
+import { decrypt, encrypt } from '../privacy/pii.js';
 import { revokeUserSessions } from '../org/auth.js';
 import { Type } from 'typebox';
 import type { App } from '../http/app.js';
@@ -29,7 +30,7 @@ export async function routes(app: App, { db }: AppContext) {
     const { rows } = await db.query<{ totp_enabled: boolean }>('SELECT totp_enabled FROM users WHERE id = $1', [actor.id]);
     if (rows[0]?.totp_enabled) throw conflict('totp_enabled', '已启用动态验证码 (TOTP is already enabled)');
     const secret = newTotpSecret();
-    await db.query('UPDATE users SET totp_secret = $2, totp_last_step = NULL WHERE id = $1', [actor.id, secret]);
+    await db.query('UPDATE users SET totp_secret_enc = $2, totp_secret = NULL, totp_last_step = NULL WHERE id = $1', [actor.id, encrypt(secret)]);
     return { secret, otpauthUrl: otpauthUrl(secret, actor.username) };
   });
   app.post(
@@ -38,13 +39,13 @@ export async function routes(app: App, { db }: AppContext) {
     async (req) => {
       const actor = requireActor(req, 'admin');
       const { rows } = await db.query<{ totp_secret: string | null; totp_enabled: boolean }>(
-        'SELECT totp_secret, totp_enabled FROM users WHERE id = $1',
+        'SELECT coalesce(totp_secret_enc, totp_secret) AS totp_secret, totp_enabled FROM users WHERE id = $1',
         [actor.id],
       );
       const u = rows[0]!;
       if (u.totp_enabled) throw conflict('totp_enabled', '已启用动态验证码 (TOTP is already enabled)');
       if (!u.totp_secret) throw conflict('totp_not_set_up', '请先调用 totp/setup (call totp/setup first)');
-      const step = verifyTotp(u.totp_secret, req.body.code);
+      const step = verifyTotp(decrypt(u.totp_secret)!, req.body.code);
       if (step == null) throw badRequest('动态验证码错误 (wrong TOTP code)', 'code');
       await db.query('UPDATE users SET totp_enabled = true, totp_last_step = $2 WHERE id = $1', [actor.id, step]);
       await audit(db, actor.id, 'totp.enable', { userId: actor.id });
@@ -57,7 +58,7 @@ export async function routes(app: App, { db }: AppContext) {
     { schema: { tags: ['auth'], body: Type.Object({ userId: Id }, { additionalProperties: false }) } },
     async (req) => {
       const actor = requireActor(req, 'admin');
-      const r = await db.query('UPDATE users SET totp_enabled = false, totp_secret = NULL, totp_last_step = NULL WHERE id = $1', [req.body.userId]);
+      const r = await db.query('UPDATE users SET totp_enabled = false, totp_secret = NULL, totp_secret_enc = NULL, totp_last_step = NULL WHERE id = $1', [req.body.userId]);
       if (r.rowCount === 0) throw new AppError(404, 'not_found', `user ${req.body.userId} not found`);
       await revokeUserSessions(db, req.body.userId);
       await audit(db, actor.id, 'totp.disable', { userId: req.body.userId });
