@@ -62,6 +62,7 @@ describe('text model', () => {
     for (let i = 0; i < 40; i++) data.push({ text: `小区门口道路${i % 7 ? '积水' : '破损'}，车辆通行不便，第${i}次反映`, label: '道路' });
     for (let i = 0; i < 8; i++) data.push({ text: `小区门口道路积水，排水井盖堵塞，第${i}次反映`, label: '排水' });
     const model = train(data, { config: { cvFolds: 4, calibration: 'vector', labelOffsets: true } });
+    expect([0.3, 1, 3]).toContain(model.meta.config.C); // chosen from the default Cgrid
     expect(model.meta.scale).toHaveLength(2);
     expect(model.meta.shift).toHaveLength(2);
     const p = model.probabilities(data[0]!.text);

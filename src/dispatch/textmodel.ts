@@ -2,9 +2,11 @@
 // sublinear TF-IDF, L2-normalised, into a linear classifier: by default one-vs-rest
 // L2-loss linear SVMs solved by dual coordinate descent (as liblinear does; it converges
 // far better than SGD on sparse TF-IDF), or a multinomial logistic regression by SGD.
-// A softmax temperature fitted on a held-out slice turns the scores into calibrated
-// confidences. Runs on one CPU core in plain JS.
-// A model is a folder of plain files: model.json (config, labels, temperature),
+// An internal stratified cross-validation chooses the SVM cost; its out-of-fold scores fit
+// a per-label scaling of the scores into calibrated confidences, and per-label decision
+// offsets that raise macro-F1 (small labels get their share of first suggestions).
+// Runs on one CPU core in plain JS.
+// A model is a folder of plain files: model.json (config, labels, calibration, offsets),
 // vocab.json (feature strings), idf.bin and weights.bin (little-endian float32),
 // and userdict.txt when a custom jieba dictionary was used.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,12 +32,18 @@ export interface TrainConfig {
   features: FeatureConfig;
   /** 'svm': one-vs-rest L2-loss linear SVM by dual coordinate descent; 'logreg': softmax regression by SGD. */
   classifier: 'svm' | 'logreg';
-  /** SVM: cost of a margin violation (larger = less regularised). */
+  /** SVM: cost of a margin violation (larger = less regularised); the one chosen from Cgrid when that is tried. */
   C: number;
+  /** SVM with cvFolds ≥ 2: costs to try by the internal cross-validation (best out-of-fold macro-F1 wins); empty = just C. */
+  Cgrid: number[];
+  /** How the internal CV ranks the costs: out-of-fold macro-F1, or log-likelihood after the temperature fit. */
+  cSelect: 'f1' | 'nll';
   /** SVM: stop when the projected-gradient spread falls under this (liblinear's eps). */
   tolerance: number;
   /** Train also on the `answer` of an example when the data has one (FAQ answers name the department's matters). */
   useAnswers: boolean;
+  /** SVM: cost multiplier of an answer row (1 = as much as a message). */
+  answerWeight: number;
   /** SGD epochs (logreg) or at most this many passes per class (svm, × 4). */
   epochs: number;
   /** L2 regularisation strength. */
@@ -44,9 +52,13 @@ export interface TrainConfig {
   eta0: number;
   /** Class weight = (n / (k · n_c)) ^ classWeightPower; 0 = unweighted, 1 = balanced. */
   classWeightPower: number;
-  /** Share of the data held out to fit the temperature when cvFolds < 2 (then the model is retrained on all). */
+  /** Share of the data held out to fit the temperature when cvFolds = 1 (then the model is retrained on all). */
   calibrationShare: number;
-  /** Folds of the internal stratified cross-validation whose out-of-fold scores fit the temperature and the label offsets (< 2: one held-out slice of calibrationShare instead). */
+  /**
+   * Folds of the internal stratified cross-validation whose out-of-fold scores choose C and fit the calibration
+   * and the label offsets: 0 = automatic (5 under 4,000 examples, where estimates are noisier and fits are
+   * cheap, else 3, to keep training time down); 1 = one held-out slice of calibrationShare, temperature only.
+   */
   cvFolds: number;
   /** Fit per-label score offsets on the out-of-fold scores to maximise macro-F1 (needs cvFolds ≥ 2). */
   labelOffsets: boolean;
@@ -65,14 +77,17 @@ export const DEFAULT_CONFIG: TrainConfig = {
   features: { charMin: 1, charMax: 3, words: true, wordBigrams: true, minDf: 0, maxFeatures: 400_000 },
   classifier: 'svm',
   C: 1,
+  Cgrid: [0.3, 1, 3],
+  cSelect: 'f1',
   tolerance: 0.1,
   useAnswers: true,
+  answerWeight: 1,
   epochs: 12,
   lambda: 1e-6,
   eta0: 1,
   classWeightPower: 1,
   calibrationShare: 0.1,
-  cvFolds: 3,
+  cvFolds: 0,
   labelOffsets: true,
   offsetShrink: 1,
   offsetRange: 2,
@@ -449,8 +464,8 @@ export function train(examples: Example[], opts: TrainOptions = {}): TextModel {
   let F = 0;
   let foldOf: number[] = [];
   if (examples.length >= 20) {
-    if (cfg.cvFolds >= 2) {
-      F = cfg.cvFolds;
+    if (cfg.cvFolds !== 1) {
+      F = cfg.cvFolds >= 2 ? cfg.cvFolds : examples.length < 4000 ? 5 : 3;
       foldOf = stratifiedFolds(items, F, cfg.seed);
     } else if (cfg.calibrationShare > 0) {
       F = 1;
@@ -459,28 +474,48 @@ export function train(examples: Example[], opts: TrainOptions = {}): TextModel {
     }
   }
   const steps = cfg.classifier === 'svm' ? K : cfg.epochs;
-  const total = (F + 1) * steps;
+  // SVM with internal CV: each cost of Cgrid is tried on the folds (ascending, each warm-started from the
+  // previous one's dual variables) and the one with the best out-of-fold macro-F1 is kept.
+  const Cs = cfg.classifier === 'svm' && F >= 2 && cfg.Cgrid.length > 0 ? [...cfg.Cgrid].sort((a, b) => a - b) : [cfg.C];
+  const total = (Cs.length * F + 1) * steps;
   let done = 0;
   const progress = (stage: string) => opts.onProgress?.(++done, total, stage);
 
-  const oof: { z: Float64Array; y: number }[] = [];
   const N = X.length;
-  const alphaSum = cfg.classifier === 'svm' && F > 0 ? labels.map(() => new Float64Array(N)) : undefined;
-  const alphaCnt = new Uint16Array(N);
-  for (let f = 0; f < F; f++) {
+  // SVM cost multiplier of each row: answers weigh answerWeight.
+  const rowCost = src.map((_, r) => (r >= examples.length ? cfg.answerWeight : 1));
+  const foldRows = Array.from({ length: F }, (_, f) => {
     const rows: number[] = [];
     for (let r = 0; r < N; r++) if (foldOf[src[r]!] !== f) rows.push(r);
-    const fitted = fit(rows.map((r) => X[r]!), rows.map((r) => y[r]!), V, K, cfg, () => progress('calibration'));
-    for (let i = 0; i < examples.length; i++) {
-      if (foldOf[i] === f) oof.push({ z: scores(fitted.weights, X[i]!, K, V), y: y[i]! });
+    return rows;
+  });
+  const foldAlpha: (Float64Array[] | undefined)[] = new Array(F);
+  let best: { f1: number; C: number; oof: { z: Float64Array; y: number }[]; alphaSum?: Float64Array[] } | undefined;
+  const alphaCnt = new Uint16Array(N);
+  for (const rows of foldRows) for (const r of rows) alphaCnt[r]!++;
+  for (const C of Cs) {
+    const cfgC = { ...cfg, C };
+    const oof: { z: Float64Array; y: number }[] = [];
+    const alphaSum = cfg.classifier === 'svm' && F > 0 ? labels.map(() => new Float64Array(N)) : undefined;
+    for (let f = 0; f < F; f++) {
+      const rows = foldRows[f]!;
+      const fitted = fit(rows.map((r) => X[r]!), rows.map((r) => y[r]!), V, K, cfgC, () => progress('calibration'), foldAlpha[f], rows.map((r) => rowCost[r]!));
+      foldAlpha[f] = fitted.alpha;
+      for (let i = 0; i < examples.length; i++) {
+        if (foldOf[i] === f) oof.push({ z: scores(fitted.weights, X[i]!, K, V), y: y[i]! });
+      }
+      if (alphaSum && fitted.alpha) {
+        rows.forEach((r, j) => {
+          for (let k = 0; k < K; k++) alphaSum[k]![r]! += fitted.alpha![k]![j]!;
+        });
+      }
     }
-    if (alphaSum && fitted.alpha) {
-      rows.forEach((r, j) => {
-        alphaCnt[r]!++;
-        for (let k = 0; k < K; k++) alphaSum[k]![r]! += fitted.alpha![k]![j]!;
-      });
-    }
+    const f1 = Cs.length < 2 ? 0 : cfg.cSelect === 'nll' ? -nllAt(oof, fitTemperature(oof)) : macroF1Of(oof, K);
+    if (!best || f1 > best.f1) best = { f1, C, oof, alphaSum };
   }
+  const oof = best?.oof ?? [];
+  const alphaSum = best?.alphaSum;
+  const chosenC = best?.C ?? cfg.C;
   let offsets: number[] | undefined;
   let scale: number[] | undefined;
   let shift: number[] | undefined;
@@ -499,12 +534,12 @@ export function train(examples: Example[], opts: TrainOptions = {}): TextModel {
     }
   }
   const init = alphaSum?.map((s) => s.map((v, r) => (alphaCnt[r] ? v / alphaCnt[r]! : 0)));
-  const full = fit(X, y, V, K, cfg, () => progress('training'), init);
+  const full = fit(X, y, V, K, { ...cfg, C: chosenC }, () => progress('training'), init, rowCost);
   const meta: ModelMeta = {
     format: 'jiesu-dispatch-textmodel',
     version: 1,
     labels,
-    config: cfg,
+    config: { ...cfg, C: chosenC },
     temperature,
     ...(scale && shift ? { scale, shift } : {}),
     ...(offsets ? { offsets } : {}),
@@ -539,13 +574,13 @@ interface Fitted {
   alpha?: Float64Array[];
 }
 
-function fit(X: SparseVec[], y: number[], V: number, K: number, cfg: TrainConfig, onEpoch: () => void, init?: Float64Array[]): Fitted {
+function fit(X: SparseVec[], y: number[], V: number, K: number, cfg: TrainConfig, onEpoch: () => void, init?: Float64Array[], rowCost?: number[]): Fitted {
   const N = X.length;
   const counts = new Array<number>(K).fill(0);
   for (const c of y) counts[c]!++;
   if (cfg.classifier === 'svm') {
     const alpha = init ?? Array.from({ length: K }, () => new Float64Array(N));
-    return { weights: fitSvm(X, y, counts, V, K, cfg, onEpoch, alpha), alpha };
+    return { weights: fitSvm(X, y, counts, V, K, cfg, onEpoch, alpha, rowCost), alpha };
   }
   const cw = counts.map((c) => (c === 0 ? 0 : Math.pow(N / (K * c), cfg.classWeightPower)));
 
@@ -601,7 +636,7 @@ function fit(X: SparseVec[], y: number[], V: number, K: number, cfg: TrainConfig
  * per-class costs C · (N / 2n)^classWeightPower for the positive and negative side.
  * Returns [V × K] row-major weights, then K biases.
  */
-function fitSvm(X: SparseVec[], y: number[], counts: number[], V: number, K: number, cfg: TrainConfig, onClass: () => void, alphas: Float64Array[]): Float32Array {
+function fitSvm(X: SparseVec[], y: number[], counts: number[], V: number, K: number, cfg: TrainConfig, onClass: () => void, alphas: Float64Array[], rowCost?: number[]): Float32Array {
   const N = X.length;
   const out = new Float32Array((V + 1) * K);
   const sq = new Float64Array(N);
@@ -662,7 +697,7 @@ function fitSvm(X: SparseVec[], y: number[], counts: number[], V: number, K: num
     const Cn = cfg.C * Math.pow(N / (2 * Math.max(1, neg)), cfg.classWeightPower);
     for (let i = 0; i < N; i++) {
       sign[i] = y[i] === k ? 1 : -1;
-      D[i] = 1 / (2 * (sign[i]! > 0 ? Cp : Cn));
+      D[i] = 1 / (2 * (sign[i]! > 0 ? Cp : Cn) * (rowCost?.[i] ?? 1));
       Q[i] = sq[i]! + D[i]!;
       const d = alpha[i]! * sign[i]!; // a warm start: w = Σ αᵢ yᵢ xᵢ
       if (d !== 0) {
@@ -811,13 +846,37 @@ export function fitVectorScaling(oof: { z: Float64Array; y: number }[], K: numbe
   return { scale: P.slice(0, K), shift: P.slice(K) };
 }
 
+/** Macro-F1 of the argmax of scores (over the labels present or predicted). */
+function macroF1Of(rows: { z: Float64Array; y: number }[], K: number): number {
+  const tp = new Float64Array(K);
+  const predicted = new Float64Array(K);
+  const support = new Float64Array(K);
+  for (const { z, y } of rows) {
+    let p = 0;
+    for (let k = 1; k < K; k++) if (z[k]! > z[p]!) p = k;
+    predicted[p]!++;
+    support[y]!++;
+    if (p === y) tp[p]!++;
+  }
+  let s = 0;
+  let n = 0;
+  for (let k = 0; k < K; k++) {
+    if (!support[k] && !predicted[k]) continue;
+    n++;
+    s += (2 * tp[k]!) / (support[k]! + predicted[k]!);
+  }
+  return n ? s / n : 0;
+}
+
 /** The temperature that minimises the held-out negative log-likelihood (golden-section on log T). */
+function nllAt(cal: { z: Float64Array; y: number }[], T: number): number {
+  let s = 0;
+  for (const { z, y } of cal) s -= Math.log(Math.max(softmax(z, T)[y]!, 1e-12));
+  return s;
+}
+
 export function fitTemperature(cal: { z: Float64Array; y: number }[]): number {
-  const nll = (T: number) => {
-    let s = 0;
-    for (const { z, y } of cal) s -= Math.log(Math.max(softmax(z, T)[y]!, 1e-12));
-    return s;
-  };
+  const nll = (T: number) => nllAt(cal, T);
   let a = Math.log(0.02);
   let b = Math.log(20);
   const g = (Math.sqrt(5) - 1) / 2;
