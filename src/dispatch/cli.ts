@@ -117,7 +117,7 @@ export function commands(program: Command) {
       bar.stop();
       model.save(o.out);
       console.log(
-        `trained on ${examples.length} examples, ${model.labels.length} labels, ${model.meta.vocabSize} features, temperature ${model.meta.temperature.toFixed(3)}, ${((performance.now() - t0) / 1000).toFixed(1)} s → ${o.out}`,
+        `trained on ${examples.length} examples, ${model.labels.length} labels, ${model.meta.vocabSize} features, C ${model.meta.config.C}, temperature ${model.meta.temperature.toFixed(3)}, ${((performance.now() - t0) / 1000).toFixed(1)} s → ${o.out}`,
       );
       if (o.publish) {
         await withDb(o, async (db) => {

@@ -1,5 +1,6 @@
 // The text model itself: the SVM and the SGD logistic regression learn the fixture,
 // FAQ answers teach words the questions lack, a model survives its files unchanged,
+// calibration and decision offsets come from out-of-fold scores and survive save and load,
 // and the cross-validation folds are stratified.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,6 +51,38 @@ describe('text model', () => {
       model.save(dir);
       const loaded = TextModel.load(dir);
       for (const e of evalSet) expect(loaded.predict(e.text, 3)).toEqual(model.predict(e.text, 3));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fits calibration and macro-F1 decision offsets on out-of-fold scores, and keeps them through save and load', () => {
+    // An imbalanced set: 40 of one label, 8 of another whose messages share most words with the first.
+    const data: Example[] = [];
+    for (let i = 0; i < 40; i++) data.push({ text: `小区门口道路${i % 7 ? '积水' : '破损'}，车辆通行不便，第${i}次反映`, label: '道路' });
+    for (let i = 0; i < 8; i++) data.push({ text: `小区门口道路积水，排水井盖堵塞，第${i}次反映`, label: '排水' });
+    const model = train(data, { config: { cvFolds: 4, calibration: 'vector', labelOffsets: true } });
+    expect([0.3, 1, 3]).toContain(model.meta.config.C); // chosen from the default Cgrid
+    expect(model.meta.scale).toHaveLength(2);
+    expect(model.meta.shift).toHaveLength(2);
+    const p = model.probabilities(data[0]!.text);
+    expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    // Offsets move the first suggestion only; the confidences stay the calibrated probabilities.
+    const offsets = model.labels.map((l) => (l === '排水' ? 50 : 0));
+    const pushed = new TextModel({ ...model.meta, offsets }, model.vocab, model.idf, model.weights);
+    const text = data[0]!.text;
+    expect(pushed.predict(text, 1)[0]!.label).toBe('排水');
+    expect(pushed.predict(text, 2).map((x) => x.confidence).sort()).toEqual(model.predict(text, 2).map((x) => x.confidence).sort());
+    const dir = mkdtempSync(join(tmpdir(), 'jiesu-textmodel-'));
+    try {
+      pushed.save(dir);
+      const loaded = TextModel.load(dir);
+      expect(loaded.meta.offsets).toEqual(offsets);
+      expect(loaded.meta.scale).toEqual(model.meta.scale);
+      for (const e of data) expect(loaded.predict(e.text, 2)).toEqual(pushed.predict(e.text, 2));
+      // Offsets of the wrong length are refused.
+      writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...pushed.meta, offsets: [1] }));
+      expect(() => TextModel.load(dir)).toThrow(/do not match/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -2,9 +2,11 @@
 // sublinear TF-IDF, L2-normalised, into a linear classifier: by default one-vs-rest
 // L2-loss linear SVMs solved by dual coordinate descent (as liblinear does; it converges
 // far better than SGD on sparse TF-IDF), or a multinomial logistic regression by SGD.
-// A softmax temperature fitted on a held-out slice turns the scores into calibrated
-// confidences. Runs on one CPU core in plain JS.
-// A model is a folder of plain files: model.json (config, labels, temperature),
+// An internal stratified cross-validation chooses the SVM cost; its out-of-fold scores fit
+// a per-label scaling of the scores into calibrated confidences, and per-label decision
+// offsets that raise macro-F1 (small labels get their share of first suggestions).
+// Runs on one CPU core in plain JS.
+// A model is a folder of plain files: model.json (config, labels, calibration, offsets),
 // vocab.json (feature strings), idf.bin and weights.bin (little-endian float32),
 // and userdict.txt when a custom jieba dictionary was used.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,18 +24,26 @@ export interface FeatureConfig {
   minDf: number;
   /** Cap on vocabulary size (most frequent kept). */
   maxFeatures: number;
+  /** Term weight before IDF: 'sublinear' = 1 + log(count), 'binary' = 1. */
+  tf?: 'sublinear' | 'binary';
 }
 
 export interface TrainConfig {
   features: FeatureConfig;
   /** 'svm': one-vs-rest L2-loss linear SVM by dual coordinate descent; 'logreg': softmax regression by SGD. */
   classifier: 'svm' | 'logreg';
-  /** SVM: cost of a margin violation (larger = less regularised). */
+  /** SVM: cost of a margin violation (larger = less regularised); the one chosen from Cgrid when that is tried. */
   C: number;
+  /** SVM with cvFolds ≥ 2: costs to try by the internal cross-validation (best out-of-fold macro-F1 wins); empty = just C. */
+  Cgrid: number[];
+  /** How the internal CV ranks the costs: out-of-fold macro-F1, or log-likelihood after the temperature fit. */
+  cSelect: 'f1' | 'nll';
   /** SVM: stop when the projected-gradient spread falls under this (liblinear's eps). */
   tolerance: number;
   /** Train also on the `answer` of an example when the data has one (FAQ answers name the department's matters). */
   useAnswers: boolean;
+  /** SVM: cost multiplier of an answer row (1 = as much as a message). */
+  answerWeight: number;
   /** SGD epochs (logreg) or at most this many passes per class (svm, × 4). */
   epochs: number;
   /** L2 regularisation strength. */
@@ -42,8 +52,24 @@ export interface TrainConfig {
   eta0: number;
   /** Class weight = (n / (k · n_c)) ^ classWeightPower; 0 = unweighted, 1 = balanced. */
   classWeightPower: number;
-  /** Share of the data held out to fit the temperature (then the model is retrained on all). */
+  /** Share of the data held out to fit the temperature when cvFolds = 1 (then the model is retrained on all). */
   calibrationShare: number;
+  /**
+   * Folds of the internal stratified cross-validation whose out-of-fold scores choose C and fit the calibration
+   * and the label offsets: 0 = automatic (5 under 4,000 examples, where estimates are noisier and fits are
+   * cheap, else 3, to keep training time down); 1 = one held-out slice of calibrationShare, temperature only.
+   */
+  cvFolds: number;
+  /** Fit per-label score offsets on the out-of-fold scores to maximise macro-F1 (needs cvFolds ≥ 2). */
+  labelOffsets: boolean;
+  /** The fitted offsets are multiplied by this (1 = as fitted, < 1 = shrunk towards 0). */
+  offsetShrink: number;
+  /** Decision offsets are searched in [-offsetRange, offsetRange] (log-probability units). */
+  offsetRange: number;
+  /** 'temperature': one softmax temperature; 'vector': per-label scale and shift (needs cvFolds ≥ 2). */
+  calibration: 'temperature' | 'vector';
+  /** SVM: scale each class's features by their naive-Bayes log-count ratio (NB-SVM), this power of it (0 = off). */
+  nbScale: number;
   seed: number;
 }
 
@@ -51,13 +77,22 @@ export const DEFAULT_CONFIG: TrainConfig = {
   features: { charMin: 1, charMax: 3, words: true, wordBigrams: true, minDf: 0, maxFeatures: 400_000 },
   classifier: 'svm',
   C: 1,
+  Cgrid: [0.3, 1, 3],
+  cSelect: 'f1',
   tolerance: 0.1,
   useAnswers: true,
+  answerWeight: 1,
   epochs: 12,
   lambda: 1e-6,
   eta0: 1,
   classWeightPower: 1,
   calibrationShare: 0.1,
+  cvFolds: 0,
+  labelOffsets: true,
+  offsetShrink: 1,
+  offsetRange: 2,
+  calibration: 'vector',
+  nbScale: 0,
   seed: 42,
 };
 
@@ -141,22 +176,28 @@ interface SparseVec {
   val: Float32Array;
 }
 
-function vectorize(feats: string[], vocab: Map<string, number>, idf: Float32Array): SparseVec {
-  const tf = new Map<number, number>();
+let countBuf = new Uint32Array(0);
+
+function vectorize(feats: string[], vocab: Map<string, number>, idf: Float32Array, tf: FeatureConfig['tf'] = 'sublinear'): SparseVec {
+  // Counts in a shared dense buffer (cleared after use): far cheaper than a Map per text.
+  if (countBuf.length < idf.length) countBuf = new Uint32Array(idf.length);
+  const counts = countBuf;
+  const seen = new Int32Array(feats.length);
+  let size = 0;
   for (const f of feats) {
     const j = vocab.get(f);
-    if (j !== undefined) tf.set(j, (tf.get(j) ?? 0) + 1);
+    if (j !== undefined && counts[j]!++ === 0) seen[size++] = j;
   }
-  const idx = new Int32Array(tf.size);
-  const val = new Float32Array(tf.size);
-  let i = 0;
+  const idx = seen.slice(0, size);
+  const val = new Float32Array(size);
   let norm = 0;
-  for (const [j, c] of tf) {
-    const v = (1 + Math.log(c)) * idf[j]!;
-    idx[i] = j;
+  const binary = tf === 'binary';
+  for (let i = 0; i < size; i++) {
+    const j = idx[i]!;
+    const v = (binary ? 1 : 1 + Math.log(counts[j]!)) * idf[j]!;
+    counts[j] = 0;
     val[i] = v;
     norm += v * v;
-    i++;
   }
   norm = Math.sqrt(norm) || 1;
   for (let k = 0; k < val.length; k++) val[k]! /= norm;
@@ -171,6 +212,11 @@ export interface ModelMeta {
   labels: string[];
   config: TrainConfig;
   temperature: number;
+  /** Vector scaling (replaces the temperature when present): probabilities = softmax(scale_k · score_k + shift_k). */
+  scale?: number[];
+  shift?: number[];
+  /** Decision offsets on the log-probabilities (fitted for macro-F1): the first suggestion is argmax(log p_k + offset_k), the rest follow by probability. */
+  offsets?: number[];
   vocabSize: number;
   trainedAt: string;
   trainSize: number;
@@ -202,20 +248,29 @@ export class TextModel {
   /** Raw scores, one per label. */
   logits(text: string): Float64Array {
     const K = this.meta.labels.length;
-    const x = vectorize(featurize(text, this.meta.config.features, this.jieba), this.vocabIndex, this.idf);
+    const x = vectorize(featurize(text, this.meta.config.features, this.jieba), this.vocabIndex, this.idf, this.meta.config.features.tf);
     return scores(this.weights, x, K, this.meta.vocabSize);
   }
 
   /** Calibrated probabilities, one per label. */
   probabilities(text: string): Float64Array {
-    return softmax(this.logits(text), this.meta.temperature);
+    return softmax(calibratedLogits(this.logits(text), this.meta));
   }
 
   /** The k most likely labels with calibrated confidences, best first. */
   predict(text: string, k = 3): Prediction[] {
-    const p = this.probabilities(text);
-    return [...p.keys()]
-      .sort((a, b) => p[b]! - p[a]!)
+    const u = calibratedLogits(this.logits(text), this.meta);
+    const p = softmax(u);
+    const order = [...p.keys()].sort((a, b) => p[b]! - p[a]!);
+    const d = this.meta.offsets;
+    if (d) {
+      // log p_k + d_k, less the same log-normaliser for every label.
+      let first = 0;
+      for (let j = 1; j < u.length; j++) if (u[j]! + d[j]! > u[first]! + d[first]!) first = j;
+      order.splice(order.indexOf(first), 1);
+      order.unshift(first);
+    }
+    return order
       .slice(0, k)
       .map((i) => ({ label: this.meta.labels[i]!, confidence: p[i]! }));
   }
@@ -243,7 +298,7 @@ export class TextModel {
     const vocab = JSON.parse(need('vocab.json').toString('utf8')) as string[];
     const idf = bufferToF32(need('idf.bin'));
     const weights = bufferToF32(need('weights.bin'));
-    if (vocab.length !== meta.vocabSize || idf.length !== meta.vocabSize || weights.length !== (meta.vocabSize + 1) * meta.labels.length) {
+    if ([meta.offsets, meta.scale, meta.shift].some((a) => a && a.length !== meta.labels.length) || vocab.length !== meta.vocabSize || idf.length !== meta.vocabSize || weights.length !== (meta.vocabSize + 1) * meta.labels.length) {
       throw new Error('模型文件不一致 (model files do not match each other)');
     }
     const ud = files['userdict.txt'];
@@ -288,6 +343,13 @@ function scores(W: Float32Array, x: SparseVec, K: number, V: number): Float64Arr
     for (let k = 0; k < K; k++) s[k]! += W[off + k]! * v;
   }
   return s;
+}
+
+/** Scores to calibrated logits (softmax gives the probabilities): vector scaling when the model has it, else the temperature. */
+function calibratedLogits(z: Float64Array, meta: Pick<ModelMeta, 'temperature' | 'scale' | 'shift'>): Float64Array {
+  const u = new Float64Array(z.length);
+  for (let k = 0; k < z.length; k++) u[k] = meta.scale && meta.shift ? meta.scale[k]! * z[k]! + meta.shift[k]! : z[k]! / meta.temperature;
+  return u;
 }
 
 export function softmax(z: Float64Array, temperature = 1): Float64Array {
@@ -364,16 +426,9 @@ function mergeConfig(c: TrainOptions['config']): TrainConfig {
   return { ...DEFAULT_CONFIG, ...c, features: { ...DEFAULT_CONFIG.features, ...c?.features } };
 }
 
-interface Fitted {
-  vocab: string[];
-  idf: Float32Array;
-  weights: Float32Array;
-  labels: string[];
-  /** SVM: the dual variables, one array over the examples per class. */
-  alpha?: Float64Array[];
-}
-
-/** Trains a model: fits a temperature on a held-out slice, then retrains on everything. */
+/** Trains a model. The out-of-fold scores of an internal stratified cross-validation (or of one held-out slice)
+ * fit the softmax temperature and, optionally, per-label score offsets that maximise macro-F1; then the
+ * classifier is refitted on everything (the SVM warm-started from the folds' dual variables). */
 export function train(examples: Example[], opts: TrainOptions = {}): TextModel {
   const t0 = performance.now();
   const cfg = mergeConfig(opts.config);
@@ -381,86 +436,155 @@ export function train(examples: Example[], opts: TrainOptions = {}): TextModel {
   if (examples.length === 0) throw new Error('没有训练样本 (no training examples)');
   const labels = [...new Set(examples.map((e) => e.label))].sort();
   if (labels.length < 2) throw new Error('至少需要两个类别 (need at least two labels)');
-  const feats = examples.map((e) => featurize(e.text, cfg.features, jieba));
-  const answerFeats = examples.map((e) => (cfg.useAnswers && e.answer ? featurize(e.answer, cfg.features, jieba) : null));
+  const K = labels.length;
+  const labelIndex = new Map(labels.map((l, i) => [l, i]));
+  // The rows to fit on: the texts, then any answers as extra texts of the same label (src = the example).
+  const feats: string[][] = [];
+  const y: number[] = [];
+  const src: number[] = [];
+  examples.forEach((e, i) => {
+    feats.push(featurize(e.text, cfg.features, jieba));
+    y.push(labelIndex.get(e.label)!);
+    src.push(i);
+  });
+  if (cfg.useAnswers) {
+    examples.forEach((e, i) => {
+      if (!e.answer) return;
+      feats.push(featurize(e.answer, cfg.features, jieba));
+      y.push(labelIndex.get(e.label)!);
+      src.push(i);
+    });
+  }
+  const { vocab, idf, index } = buildVocab(feats, cfg.features);
+  const X = feats.map((f) => vectorize(f, index, idf, cfg.features.tf));
+  const V = vocab.length;
+
+  // Which examples each calibration fit holds out: fold f of F, or −1 (never held out).
   const items = examples.map((e, i) => ({ label: e.label, i }));
-  const calibrate = cfg.calibrationShare > 0 && examples.length >= 20;
-  const [fitPart, calPart] = calibrate ? stratifiedSplit(items, cfg.calibrationShare, cfg.seed) : [items, []];
-  const steps = cfg.classifier === 'svm' ? labels.length : cfg.epochs;
-  const total = (calibrate ? 2 : 1) * steps;
+  let F = 0;
+  let foldOf: number[] = [];
+  if (examples.length >= 20) {
+    if (cfg.cvFolds !== 1) {
+      F = cfg.cvFolds >= 2 ? cfg.cvFolds : examples.length < 4000 ? 5 : 3;
+      foldOf = stratifiedFolds(items, F, cfg.seed);
+    } else if (cfg.calibrationShare > 0) {
+      F = 1;
+      foldOf = new Array<number>(examples.length).fill(-1);
+      for (const x of stratifiedSplit(items, cfg.calibrationShare, cfg.seed)[1]) foldOf[x.i] = 0;
+    }
+  }
+  const steps = cfg.classifier === 'svm' ? K : cfg.epochs;
+  // SVM with internal CV: each cost of Cgrid is tried on the folds (ascending, each warm-started from the
+  // previous one's dual variables) and the one with the best out-of-fold macro-F1 is kept.
+  const Cs = cfg.classifier === 'svm' && F >= 2 && cfg.Cgrid.length > 0 ? [...cfg.Cgrid].sort((a, b) => a - b) : [cfg.C];
+  const total = (Cs.length * F + 1) * steps;
   let done = 0;
   const progress = (stage: string) => opts.onProgress?.(++done, total, stage);
-  // The examples to fit on: the texts, then any answers as extra texts of the same label.
-  const fitSet = (part: { label: string; i: number }[]) => {
-    const f = part.map((x) => feats[x.i]!);
-    const y = part.map((x) => x.label);
-    const keys = part.map((x) => x.i);
-    for (const x of part) {
-      const a = answerFeats[x.i];
-      if (a) f.push(a), y.push(x.label), keys.push(-1 - x.i);
-    }
-    return { f, y, keys };
-  };
-  let warm: Map<number, number>[] | undefined;
 
-  let temperature = 1;
-  if (calibrate && calPart.length > 0) {
-    const { f, y, keys } = fitSet(fitPart);
-    const fitted = fit(f, y, labels, cfg, () => progress('calibration'));
-    // The dual variables of the calibration fit start the full fit (same examples, a few more).
-    warm = fitted.alpha?.map((a) => new Map(keys.map((key, r) => [key, a[r]!])));
-    const index = new Map(fitted.vocab.map((f, i) => [f, i]));
-    const K = labels.length;
-    const cal = calPart.map((x) => ({
-      z: scores(fitted.weights, vectorize(feats[x.i]!, index, fitted.idf), K, fitted.vocab.length),
-      y: labels.indexOf(x.label),
-    }));
-    temperature = fitTemperature(cal);
+  const N = X.length;
+  // SVM cost multiplier of each row: answers weigh answerWeight.
+  const rowCost = src.map((_, r) => (r >= examples.length ? cfg.answerWeight : 1));
+  const foldRows = Array.from({ length: F }, (_, f) => {
+    const rows: number[] = [];
+    for (let r = 0; r < N; r++) if (foldOf[src[r]!] !== f) rows.push(r);
+    return rows;
+  });
+  const foldAlpha: (Float64Array[] | undefined)[] = new Array(F);
+  let best: { f1: number; C: number; oof: { z: Float64Array; y: number }[]; alphaSum?: Float64Array[] } | undefined;
+  const alphaCnt = new Uint16Array(N);
+  for (const rows of foldRows) for (const r of rows) alphaCnt[r]!++;
+  for (const C of Cs) {
+    const cfgC = { ...cfg, C };
+    const oof: { z: Float64Array; y: number }[] = [];
+    const alphaSum = cfg.classifier === 'svm' && F > 0 ? labels.map(() => new Float64Array(N)) : undefined;
+    for (let f = 0; f < F; f++) {
+      const rows = foldRows[f]!;
+      const fitted = fit(rows.map((r) => X[r]!), rows.map((r) => y[r]!), V, K, cfgC, () => progress('calibration'), foldAlpha[f], rows.map((r) => rowCost[r]!));
+      foldAlpha[f] = fitted.alpha;
+      for (let i = 0; i < examples.length; i++) {
+        if (foldOf[i] === f) oof.push({ z: scores(fitted.weights, X[i]!, K, V), y: y[i]! });
+      }
+      if (alphaSum && fitted.alpha) {
+        rows.forEach((r, j) => {
+          for (let k = 0; k < K; k++) alphaSum[k]![r]! += fitted.alpha![k]![j]!;
+        });
+      }
+    }
+    const f1 = Cs.length < 2 ? 0 : cfg.cSelect === 'nll' ? -nllAt(oof, fitTemperature(oof)) : macroF1Of(oof, K);
+    if (!best || f1 > best.f1) best = { f1, C, oof, alphaSum };
   }
-  const all = fitSet(items);
-  const init = warm?.map((m) => Float64Array.from(all.keys, (key) => m.get(key) ?? 0));
-  const full = fit(all.f, all.y, labels, cfg, () => progress('training'), init);
+  const oof = best?.oof ?? [];
+  const alphaSum = best?.alphaSum;
+  const chosenC = best?.C ?? cfg.C;
+  let offsets: number[] | undefined;
+  let scale: number[] | undefined;
+  let shift: number[] | undefined;
+  let temperature = 1;
+  if (oof.length > 0) {
+    temperature = fitTemperature(oof);
+    if (cfg.calibration === 'vector' && F >= 2) {
+      const v = fitVectorScaling(oof, K, temperature);
+      scale = [...v.scale];
+      shift = [...v.shift];
+    }
+    if (cfg.labelOffsets && F >= 2) {
+      const logp = oof.map((o) => ({ z: calibratedLogits(o.z, { temperature, scale, shift }), y: o.y }));
+      const b = fitOffsets(logp, K, cfg.offsetShrink, cfg.offsetRange);
+      if (b.some((v) => v !== 0)) offsets = [...b];
+    }
+  }
+  const init = alphaSum?.map((s) => s.map((v, r) => (alphaCnt[r] ? v / alphaCnt[r]! : 0)));
+  const full = fit(X, y, V, K, { ...cfg, C: chosenC }, () => progress('training'), init, rowCost);
   const meta: ModelMeta = {
     format: 'jiesu-dispatch-textmodel',
     version: 1,
     labels,
-    config: cfg,
+    config: { ...cfg, C: chosenC },
     temperature,
-    vocabSize: full.vocab.length,
+    ...(scale && shift ? { scale, shift } : {}),
+    ...(offsets ? { offsets } : {}),
+    vocabSize: V,
     trainedAt: new Date().toISOString(),
     trainSize: examples.length,
     trainSeconds: Math.round((performance.now() - t0) / 100) / 10,
     ...(opts.target ? { target: opts.target } : {}),
   };
-  return new TextModel(meta, full.vocab, full.idf, full.weights, opts.userDict);
+  return new TextModel(meta, vocab, idf, full.weights, opts.userDict);
 }
 
-function fit(feats: string[][], ys: string[], labels: string[], cfg: TrainConfig, onEpoch: () => void, init?: Float64Array[]): Fitted {
-  // Vocabulary by document frequency.
+/** The vocabulary by document frequency (sorted), with smoothed IDF. */
+function buildVocab(feats: string[][], fc: FeatureConfig): { vocab: string[]; idf: Float32Array; index: Map<string, number> } {
   const df = new Map<string, number>();
   for (const f of feats) for (const x of new Set(f)) df.set(x, (df.get(x) ?? 0) + 1);
-  const minDf = cfg.features.minDf || (feats.length < 1500 ? 1 : 2);
+  const minDf = fc.minDf || (feats.length < 1500 ? 1 : 2);
   let kept = [...df].filter(([, c]) => c >= minDf);
-  if (kept.length > cfg.features.maxFeatures) kept = kept.sort((a, b) => b[1] - a[1]).slice(0, cfg.features.maxFeatures);
+  if (kept.length > fc.maxFeatures) kept = kept.sort((a, b) => b[1] - a[1]).slice(0, fc.maxFeatures);
   kept.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const vocab = kept.map(([f]) => f);
   const N = feats.length;
   const idf = new Float32Array(vocab.length);
   kept.forEach(([, c], i) => (idf[i] = Math.log((1 + N) / (1 + c)) + 1));
-  const index = new Map(vocab.map((f, i) => [f, i]));
-  const X = feats.map((f) => vectorize(f, index, idf));
-  const K = labels.length;
-  const y = ys.map((l) => labels.indexOf(l));
+  return { vocab, idf, index: new Map(vocab.map((f, i) => [f, i])) };
+}
+
+interface Fitted {
+  /** [V × K] row-major, then K biases. */
+  weights: Float32Array;
+  /** SVM: the dual variables, one array over the rows per class. */
+  alpha?: Float64Array[];
+}
+
+function fit(X: SparseVec[], y: number[], V: number, K: number, cfg: TrainConfig, onEpoch: () => void, init?: Float64Array[], rowCost?: number[]): Fitted {
+  const N = X.length;
   const counts = new Array<number>(K).fill(0);
   for (const c of y) counts[c]!++;
-  const cw = counts.map((c) => (c === 0 ? 0 : Math.pow(N / (K * c), cfg.classWeightPower)));
   if (cfg.classifier === 'svm') {
-    const alpha = init ?? labels.map(() => new Float64Array(N));
-    return { vocab, idf, weights: fitSvm(X, y, counts, vocab.length, K, cfg, onEpoch, alpha), labels, alpha };
+    const alpha = init ?? Array.from({ length: K }, () => new Float64Array(N));
+    return { weights: fitSvm(X, y, counts, V, K, cfg, onEpoch, alpha, rowCost), alpha };
   }
+  const cw = counts.map((c) => (c === 0 ? 0 : Math.pow(N / (K * c), cfg.classWeightPower)));
 
   // SGD on the L2-regularised softmax loss; W = scale · V keeps the decay O(1) per step.
-  const V = vocab.length;
   const W = new Float64Array((V + 1) * K);
   const bOff = V * K;
   let scale = 1;
@@ -503,7 +627,7 @@ function fit(feats: string[][], ys: string[], labels: string[], cfg: TrainConfig
   const weights = new Float32Array(W.length);
   for (let j = 0; j < bOff; j++) weights[j] = W[j]! * scale;
   for (let k = 0; k < K; k++) weights[bOff + k] = W[bOff + k]!;
-  return { vocab, idf, weights, labels };
+  return { weights };
 }
 
 /**
@@ -512,7 +636,7 @@ function fit(feats: string[][], ys: string[], labels: string[], cfg: TrainConfig
  * per-class costs C · (N / 2n)^classWeightPower for the positive and negative side.
  * Returns [V × K] row-major weights, then K biases.
  */
-function fitSvm(X: SparseVec[], y: number[], counts: number[], V: number, K: number, cfg: TrainConfig, onClass: () => void, alphas: Float64Array[]): Float32Array {
+function fitSvm(X: SparseVec[], y: number[], counts: number[], V: number, K: number, cfg: TrainConfig, onClass: () => void, alphas: Float64Array[], rowCost?: number[]): Float32Array {
   const N = X.length;
   const out = new Float32Array((V + 1) * K);
   const sq = new Float64Array(N);
@@ -538,16 +662,48 @@ function fitSvm(X: SparseVec[], y: number[], counts: number[], V: number, K: num
       onClass();
       continue;
     }
+    // NB-SVM: this class's features scaled by r = log-count ratio ^ nbScale (folded back into w at the end).
+    let r: Float64Array | undefined;
+    let XV = X.map((x) => x.val);
+    if (cfg.nbScale > 0) {
+      const p = new Float64Array(V).fill(1);
+      const q = new Float64Array(V).fill(1);
+      for (let i = 0; i < N; i++) {
+        const x = X[i]!;
+        const t = y[i] === k ? p : q;
+        for (let n = 0; n < x.idx.length; n++) t[x.idx[n]!]! += x.val[n]!;
+      }
+      let ps = 0;
+      let qs = 0;
+      for (let j = 0; j < V; j++) (ps += p[j]!), (qs += q[j]!);
+      r = new Float64Array(V);
+      for (let j = 0; j < V; j++) {
+        const l = Math.log(p[j]! / ps / (q[j]! / qs));
+        r[j] = Math.sign(l) * Math.pow(Math.abs(l), cfg.nbScale);
+      }
+      XV = X.map((x) => {
+        const v = new Float32Array(x.val.length);
+        for (let n = 0; n < v.length; n++) v[n] = x.val[n]! * r![x.idx[n]!]!;
+        return v;
+      });
+      for (let i = 0; i < N; i++) {
+        let s2 = 1;
+        const v = XV[i]!;
+        for (let n = 0; n < v.length; n++) s2 += v[n]! * v[n]!;
+        sq[i] = s2;
+      }
+    }
     const Cp = cfg.C * Math.pow(N / (2 * pos), cfg.classWeightPower);
     const Cn = cfg.C * Math.pow(N / (2 * Math.max(1, neg)), cfg.classWeightPower);
     for (let i = 0; i < N; i++) {
       sign[i] = y[i] === k ? 1 : -1;
-      D[i] = 1 / (2 * (sign[i]! > 0 ? Cp : Cn));
+      D[i] = 1 / (2 * (sign[i]! > 0 ? Cp : Cn) * (rowCost?.[i] ?? 1));
       Q[i] = sq[i]! + D[i]!;
       const d = alpha[i]! * sign[i]!; // a warm start: w = Σ αᵢ yᵢ xᵢ
       if (d !== 0) {
         const x = X[i]!;
-        for (let n = 0; n < x.idx.length; n++) w[x.idx[n]!]! += d * x.val[n]!;
+        const xv = XV[i]!;
+        for (let n = 0; n < x.idx.length; n++) w[x.idx[n]!]! += d * xv[n]!;
         w[V]! += d;
       }
     }
@@ -557,8 +713,9 @@ function fitSvm(X: SparseVec[], y: number[], counts: number[], V: number, K: num
       let pgMin = Infinity;
       for (const i of order) {
         const x = X[i]!;
+        const xv = XV[i]!;
         let g = w[V]!;
-        for (let n = 0; n < x.idx.length; n++) g += w[x.idx[n]!]! * x.val[n]!;
+        for (let n = 0; n < x.idx.length; n++) g += w[x.idx[n]!]! * xv[n]!;
         const a0 = alpha[i]!;
         const G = sign[i]! * g - 1 + D[i]! * a0;
         const PG = a0 === 0 ? Math.min(G, 0) : G;
@@ -568,25 +725,158 @@ function fitSvm(X: SparseVec[], y: number[], counts: number[], V: number, K: num
         const a = Math.max(a0 - G / Q[i]!, 0);
         alpha[i] = a;
         const d = (a - a0) * sign[i]!;
-        for (let n = 0; n < x.idx.length; n++) w[x.idx[n]!]! += d * x.val[n]!;
+        for (let n = 0; n < x.idx.length; n++) w[x.idx[n]!]! += d * xv[n]!;
         w[V]! += d;
       }
       if (pgMax - pgMin <= cfg.tolerance) break;
     }
-    for (let j = 0; j < V; j++) out[j * K + k] = w[j]!;
+    for (let j = 0; j < V; j++) out[j * K + k] = r ? w[j]! * r[j]! : w[j]!;
     out[V * K + k] = w[V]!;
     onClass();
   }
   return out;
 }
 
-/** The temperature that minimises the held-out negative log-likelihood (golden-section on log T). */
-export function fitTemperature(cal: { z: Float64Array; y: number }[]): number {
-  const nll = (T: number) => {
+/**
+ * Per-label offsets to the scores that maximise macro-F1 on out-of-fold scores: coordinate ascent,
+ * each label's offset over a grid while the others stay, a few rounds; ties keep the smaller change.
+ */
+export function fitOffsets(oof: { z: Float64Array; y: number }[], K: number, shrink = 1, range = 2): Float64Array {
+  const b = new Float64Array(K);
+  const N = oof.length;
+  const pred = new Int32Array(N);
+  const other = new Int32Array(N);
+  const otherMax = new Float64Array(N);
+  const support = new Array<number>(K).fill(0);
+  for (const o of oof) support[o.y]!++;
+  const tp = new Float64Array(K);
+  const np = new Float64Array(K);
+  const macroF1 = () => {
     let s = 0;
-    for (const { z, y } of cal) s -= Math.log(Math.max(softmax(z, T)[y]!, 1e-12));
-    return s;
+    let n = 0;
+    for (let k = 0; k < K; k++) {
+      if (!support[k] && !np[k]) continue;
+      n++;
+      s += support[k]! + np[k]! ? (2 * tp[k]!) / (support[k]! + np[k]!) : 0;
+    }
+    return n ? s / n : 0;
   };
+  const grid: number[] = [];
+  for (let g = -20; g <= 20; g++) grid.push((g * range) / 20);
+  for (let round = 0; round < 3; round++) {
+    let changed = false;
+    for (let k = 0; k < K; k++) {
+      // The best other label of each row, given the other offsets.
+      for (let i = 0; i < N; i++) {
+        const z = oof[i]!.z;
+        let best = -1;
+        let m = -Infinity;
+        for (let j = 0; j < K; j++) {
+          if (j === k) continue;
+          const v = z[j]! + b[j]!;
+          if (v > m) (m = v), (best = j);
+        }
+        other[i] = best;
+        otherMax[i] = m;
+      }
+      const score = (bk: number) => {
+        tp.fill(0);
+        np.fill(0);
+        for (let i = 0; i < N; i++) {
+          const p = oof[i]!.z[k]! + bk > otherMax[i]! ? k : other[i]!;
+          pred[i] = p;
+          np[p]!++;
+          if (p === oof[i]!.y) tp[p]!++;
+        }
+        return macroF1();
+      };
+      let bestB = b[k]!;
+      let bestS = score(bestB);
+      for (const g of grid) {
+        const s = score(g);
+        if (s > bestS + 1e-9 || (Math.abs(s - bestS) <= 1e-9 && Math.abs(g) < Math.abs(bestB))) (bestS = s), (bestB = g);
+      }
+      if (bestB !== b[k]) (b[k] = bestB), (changed = true);
+    }
+    if (!changed) break;
+  }
+  const mean = b.reduce((a, v) => a + v, 0) / K;
+  for (let k = 0; k < K; k++) b[k] = (b[k]! - mean) * shrink;
+  return b;
+}
+
+/**
+ * Vector scaling (Guo et al. 2017): per-label scale and shift of the scores that minimise the
+ * negative log-likelihood of the out-of-fold scores (convex; Adam from 1/T and 0, lightly L2-regularised).
+ */
+export function fitVectorScaling(oof: { z: Float64Array; y: number }[], K: number, temperature: number): { scale: Float64Array; shift: Float64Array } {
+  const a0 = 1 / temperature;
+  const P = new Float64Array(2 * K);
+  for (let k = 0; k < K; k++) P[k] = a0;
+  const m = new Float64Array(2 * K);
+  const v = new Float64Array(2 * K);
+  const g = new Float64Array(2 * K);
+  const u = new Float64Array(K);
+  const N = oof.length;
+  const lambda = 1e-3;
+  const lr = 0.05 * Math.max(1, a0 / 4);
+  for (let t = 1; t <= 300; t++) {
+    g.fill(0);
+    for (const { z, y } of oof) {
+      let max = -Infinity;
+      for (let k = 0; k < K; k++) {
+        u[k] = P[k]! * z[k]! + P[K + k]!;
+        if (u[k]! > max) max = u[k]!;
+      }
+      let sum = 0;
+      for (let k = 0; k < K; k++) sum += u[k] = Math.exp(u[k]! - max);
+      for (let k = 0; k < K; k++) {
+        const d = u[k]! / sum - (k === y ? 1 : 0);
+        g[k]! += d * z[k]!;
+        g[K + k]! += d;
+      }
+    }
+    for (let j = 0; j < 2 * K; j++) {
+      const gj = g[j]! / N + lambda * (P[j]! - (j < K ? a0 : 0));
+      m[j] = 0.9 * m[j]! + 0.1 * gj;
+      v[j] = 0.999 * v[j]! + 0.001 * gj * gj;
+      P[j]! -= (lr * (m[j]! / (1 - 0.9 ** t))) / (Math.sqrt(v[j]! / (1 - 0.999 ** t)) + 1e-8);
+    }
+  }
+  return { scale: P.slice(0, K), shift: P.slice(K) };
+}
+
+/** Macro-F1 of the argmax of scores (over the labels present or predicted). */
+function macroF1Of(rows: { z: Float64Array; y: number }[], K: number): number {
+  const tp = new Float64Array(K);
+  const predicted = new Float64Array(K);
+  const support = new Float64Array(K);
+  for (const { z, y } of rows) {
+    let p = 0;
+    for (let k = 1; k < K; k++) if (z[k]! > z[p]!) p = k;
+    predicted[p]!++;
+    support[y]!++;
+    if (p === y) tp[p]!++;
+  }
+  let s = 0;
+  let n = 0;
+  for (let k = 0; k < K; k++) {
+    if (!support[k] && !predicted[k]) continue;
+    n++;
+    s += (2 * tp[k]!) / (support[k]! + predicted[k]!);
+  }
+  return n ? s / n : 0;
+}
+
+/** The temperature that minimises the held-out negative log-likelihood (golden-section on log T). */
+function nllAt(cal: { z: Float64Array; y: number }[], T: number): number {
+  let s = 0;
+  for (const { z, y } of cal) s -= Math.log(Math.max(softmax(z, T)[y]!, 1e-12));
+  return s;
+}
+
+export function fitTemperature(cal: { z: Float64Array; y: number }[]): number {
+  const nll = (T: number) => nllAt(cal, T);
   let a = Math.log(0.02);
   let b = Math.log(20);
   const g = (Math.sqrt(5) - 1) / 2;
