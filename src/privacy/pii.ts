@@ -96,6 +96,9 @@ export function keyring(): PiiKey[] {
   return ring;
 }
 
+/** The loaded keys in the JIESU_PII_KEYS format (to hand them to a worker thread of the same process). */
+export const keyringSpec = () => keyring().map((k) => `${k.id}:${k.key.toString('base64')}`).join(',');
+
 export const primaryKeyId = () => keyring()[0]!.id;
 export const isEncrypted = (v: unknown): v is string => typeof v === 'string' && v.startsWith(PREFIX);
 /** True when the ciphertext is under the newest key. */
