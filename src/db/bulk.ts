@@ -67,7 +67,7 @@ export function csvLine(values: readonly unknown[]): string {
  * consistent by construction (generated), so foreign-key triggers are skipped where allowed.
  */
 export async function bulkLoad(db: Database, table: string, columns: BulkColumn[], rows: unknown[][], opts: { trusted?: boolean } = {}) {
-  const writer = new CopyWriter(db, table, columns, opts);
+  const writer = new CopyWriter(db, table, columns, { ...opts, overlap: copiesOverlap(db) });
   for (const r of rows) await writer.add(r);
   await writer.close();
 }

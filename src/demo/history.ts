@@ -10,7 +10,7 @@ import { choosePolicy, loadCalendar, policyFromRow } from '../sla/settings.js';
 import type { WorkOrder } from '../workorders/model.js';
 import { Rng } from './rng.js';
 import { createArticle } from '../kb/articles.js';
-import { indexOrder } from '../kb/assist.js';
+import { indexOrders } from '../kb/assist.js';
 import { reindex } from '../duplicates/index.js';
 import { syncServicesFromCategories } from '../open311/services.js';
 import { demoCategories, type DemoCity, type OrderInfo } from './seed.js';
@@ -229,9 +229,5 @@ export async function indexRecentOrders(db: Database, end: Date, days: number) {
     `SELECT id, title, content, created_at AS "createdAt" FROM workorders WHERE created_at >= $1 ORDER BY id`,
     [from],
   );
-  for (let i = 0; i < rows.length; i += 500) {
-    await db.tx(async (q) => {
-      for (const r of rows.slice(i, i + 500)) await indexOrder(q, r);
-    });
-  }
+  for (let i = 0; i < rows.length; i += 2000) await indexOrders(db, rows.slice(i, i + 2000));
 }

@@ -3,6 +3,7 @@
 // figures) while the main thread COPYs the previous chunk. The worker reaches the database
 // through a small message protocol; its writes are a bulk load, so they need no transaction.
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Database, QueryResult } from '../db/database.js';
 import { keyringSpec } from '../privacy/pii.js';
@@ -37,19 +38,25 @@ export function useWorker(db: Database): boolean {
   if (db.kind !== 'pglite' || process.env.JIESU_DEMO_WORKER === '0') return false;
   if (!fromSource) return true;
   try {
-    createRequire(import.meta.url).resolve('tsx');
+    createRequire(import.meta.url).resolve('tsx/cjs/api');
     return true;
   } catch {
     return false;
   }
 }
 
+/** worker.js; from source, worker.ts through tsx's require hook (Node 20 has no loader hooks in workers). */
+function startWorker(input: WorkerInput): Worker {
+  if (!fromSource) return new Worker(new URL('./worker.js', import.meta.url), { workerData: input });
+  const api = JSON.stringify(createRequire(import.meta.url).resolve('tsx/cjs/api'));
+  const file = JSON.stringify(fileURLToPath(new URL('./worker.ts', import.meta.url)));
+  const boot = `const r = process.getBuiltinModule('node:module').createRequire(${api}); r(${api}).register(); r(${file});`;
+  return new Worker(boot, { eval: true, workerData: input });
+}
+
 export async function seedHistoryInWorker(db: Database, city: DemoCity, rng: Rng, opts: HistoryOptions, hooks: HistoryHooks): Promise<HistorySummary> {
   const input: WorkerInput = { city, rngState: rng.state, opts, piiKeys: keyringSpec() };
-  const worker = new Worker(new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url), {
-    workerData: input,
-    execArgv: fromSource ? ['--import', 'tsx'] : [],
-  });
+  const worker = startWorker(input);
   const serve = async (m: DbRequest): Promise<QueryResult<unknown> | null> => {
     if (m.op === 'query') return db.query(m.sql, m.params);
     if (m.op === 'exec') await db.exec(m.sql);

@@ -44,14 +44,13 @@ const db: Database = {
 markPipelined(db);
 
 const send = (e: WorkerEvent) => port.postMessage(e);
-configurePii({}, { JIESU_PII_KEYS: input.piiKeys });
-try {
+async function main() {
+  configurePii({}, { JIESU_PII_KEYS: input.piiKeys });
   const summary = await seedHistory(db, input.city, Rng.resume(input.rngState), input.opts, {
     stage: (name) => send({ op: 'stage', name }),
     onProgress: (stage, done, total) => send({ op: 'progress', stage, done, total }),
   });
   send({ op: 'done', summary });
-} catch (err) {
-  const e = err as Error;
-  send({ op: 'failed', message: e.message, stack: e.stack });
 }
+// No top-level await: from source this file is loaded as CommonJS (see pipeline.ts).
+main().catch((err: Error) => send({ op: 'failed', message: err.message, stack: err.stack }));
