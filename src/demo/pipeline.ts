@@ -47,11 +47,13 @@ export function useWorker(db: Database): boolean {
 
 /** worker.js; from source, worker.ts through tsx's require hook (Node 20 has no loader hooks in workers). */
 function startWorker(input: WorkerInput): Worker {
-  if (!fromSource) return new Worker(new URL('./worker.js', import.meta.url), { workerData: input });
+  // The process's Node options, except those that only make sense for its own entry point.
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type') && a !== '-e' && a !== '--eval');
+  if (!fromSource) return new Worker(new URL('./worker.js', import.meta.url), { workerData: input, execArgv });
   const api = JSON.stringify(createRequire(import.meta.url).resolve('tsx/cjs/api'));
   const file = JSON.stringify(fileURLToPath(new URL('./worker.ts', import.meta.url)));
   const boot = `const r = process.getBuiltinModule('node:module').createRequire(${api}); r(${api}).register(); r(${file});`;
-  return new Worker(boot, { eval: true, workerData: input });
+  return new Worker(boot, { eval: true, workerData: input, execArgv });
 }
 
 export async function seedHistoryInWorker(db: Database, city: DemoCity, rng: Rng, opts: HistoryOptions, hooks: HistoryHooks): Promise<HistorySummary> {
