@@ -84,12 +84,39 @@ export const copiesOverlap = (db: Database) => db.kind === 'postgres' || pipelin
  * its own connection while the caller builds the next one; `after` makes a chunk wait for
  * another writer's chunks in flight (rows that reference them).
  */
-export class CopyWriter {
-  // The chunk is UTF-8 in a buffer outside the JS heap: holding thousands of small strings
-  // until the COPY cost more in garbage collection than building them.
-  private buf = Buffer.allocUnsafe(1 << 20);
+/**
+ * CSV lines gathered as UTF-8 in a buffer outside the JS heap: holding thousands of small
+ * strings until the COPY cost more in garbage collection than building them.
+ */
+export class LineBuffer {
+  private buf = Buffer.allocUnsafe(1 << 16);
   private used = 0;
-  private count = 0;
+  count = 0;
+
+  add(line: string) {
+    const need = this.used + line.length * 3 + 1;
+    if (need > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+      this.buf.copy(bigger, 0, 0, this.used);
+      this.buf = bigger;
+    }
+    if (this.count) this.buf[this.used++] = 10; // \n
+    this.used += this.buf.write(line, this.used, 'utf8');
+    this.count++;
+  }
+
+  /** The lines so far (a buffer of its own, safe to hand over), and starts afresh. */
+  take(): Uint8Array {
+    const out = this.buf.subarray(0, this.used);
+    this.buf = Buffer.allocUnsafe(this.buf.length);
+    this.used = 0;
+    this.count = 0;
+    return out;
+  }
+}
+
+export class CopyWriter {
+  private readonly lines = new LineBuffer();
   private pending: Promise<void> = Promise.resolve();
   rows = 0;
 
@@ -107,26 +134,15 @@ export class CopyWriter {
 
   /** Adds a row already in CSV form (see csvLine). */
   addLine(line: string): Promise<void> | void {
-    const need = this.used + line.length * 3 + 1;
-    if (need > this.buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
-      this.buf.copy(bigger, 0, 0, this.used);
-      this.buf = bigger;
-    }
-    if (this.count) this.buf[this.used++] = 10; // \n
-    this.used += this.buf.write(line, this.used, 'utf8');
-    this.count++;
+    this.lines.add(line);
     this.rows++;
-    if (this.count >= (this.opts.chunkRows ?? 20000)) return this.flush();
+    if (this.lines.count >= (this.opts.chunkRows ?? 20000)) return this.flush();
   }
 
   /** Starts writing what was added (waits for it unless `overlap`). */
   async flush(): Promise<void> {
-    if (!this.count) return;
-    const csv = this.buf.subarray(0, this.used);
-    this.buf = Buffer.allocUnsafe(this.buf.length);
-    this.used = 0;
-    this.count = 0;
+    if (!this.lines.count) return;
+    const csv = this.lines.take();
     const before = this.pending;
     const other = this.opts.after?.pending;
     await before;
