@@ -445,7 +445,7 @@ async function seedOrders(db: Database, city: DemoCity, rng: Rng, opts: HistoryO
     await q.query(`SELECT setval(pg_get_serial_sequence('workorders', 'id'), GREATEST((SELECT max(id) FROM workorders), 1))`);
     await bulkInsert(q, 'workorder_number_counters', [{ name: 'day', type: 'text' }, { name: 'last', type: 'int' }], [...counters.entries()]);
   });
-  if (process.env.JIESU_DEMO_DEBUG) console.error(`insert ${insertMs} ms`);
+  if (process.env.JIESU_DEMO_DEBUG) console.error(`demo: orders waited ${insertMs} ms for their COPYs`);
   return { orders: id, events, open, infos, running, kpi };
 }
 
