@@ -37,41 +37,179 @@ export async function bulkInsert(
   }
 }
 
-const csvField = (v: unknown): string => {
-  const t = toText(v);
-  if (t === null) return '';
-  return /[",\n\r]/.test(t) || t === '' ? `"${t.replaceAll('"', '""')}"` : t;
-};
+const NEEDS_QUOTES = /[",\n\r]/;
+const quoted = (t: string) => `"${t.replaceAll('"', '""')}"`;
+
+/** One value as a CSV field for COPY: empty for NULL, arrays and objects always quoted. */
+export function csvField(v: unknown): string {
+  if (v == null) return '';
+  switch (typeof v) {
+    case 'string':
+      return v === '' || NEEDS_QUOTES.test(v) ? quoted(v) : v;
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return String(v);
+  }
+  if (v instanceof Date) return v.toISOString();
+  return quoted(Array.isArray(v) ? `{${v.join(',')}}` : JSON.stringify(v));
+}
+
+/** One row as a CSV line (no line end). */
+export function csvLine(values: readonly unknown[]): string {
+  let line = csvField(values[0]);
+  for (let i = 1; i < values.length; i++) line += ',' + csvField(values[i]);
+  return line;
+}
 
 /**
  * Bulk load outside any transaction with COPY, on both engines. `trusted`: the rows are
  * consistent by construction (generated), so foreign-key triggers are skipped where allowed.
  */
 export async function bulkLoad(db: Database, table: string, columns: BulkColumn[], rows: unknown[][], opts: { trusted?: boolean } = {}) {
-  const names = columns.map((c) => c.name);
-  for (let start = 0; start < rows.length; start += 20000) {
-    const csv = rows.slice(start, start + 20000).map((r) => r.map(csvField).join(',')).join('\n');
-    await db.copyCsv(table, names, csv, { skipTriggers: opts.trusted });
+  const writer = new CopyWriter(db, table, columns, { ...opts, overlap: copiesOverlap(db) });
+  for (const r of rows) await writer.add(r);
+  await writer.close();
+}
+
+const pipelined = new WeakSet<Database>();
+/** Marks a database whose COPYs run elsewhere (another thread), so that writers need not wait for them. */
+export const markPipelined = (db: Database) => void pipelined.add(db);
+/** Whether a writer may build its next chunk while the last one is being copied (a server, or another thread). */
+export const copiesOverlap = (db: Database) => db.kind === 'postgres' || pipelined.has(db);
+
+/**
+ * Streams rows into a table with COPY, a chunk at a time, so that big loads never hold their
+ * rows (only one chunk of CSV text). `overlap` (a PostgreSQL server): a chunk's COPY runs on
+ * its own connection while the caller builds the next one; `after` makes a chunk wait for
+ * another writer's chunks in flight (rows that reference them).
+ */
+/**
+ * CSV lines gathered as UTF-8 in a buffer outside the JS heap: holding thousands of small
+ * strings until the COPY cost more in garbage collection than building them.
+ */
+const utf8 = new TextEncoder();
+
+export class LineBuffer {
+  private buf = Buffer.allocUnsafe(1 << 16);
+  private used = 0;
+  count = 0;
+
+  add(line: string) {
+    const need = this.used + line.length * 3 + 1;
+    if (need > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+      this.buf.copy(bigger, 0, 0, this.used);
+      this.buf = bigger;
+    }
+    if (this.count) this.buf[this.used++] = 10; // \n
+    this.used += utf8.encodeInto(line, this.buf.subarray(this.used)).written; // faster than Buffer#write
+    this.count++;
+  }
+
+  /** The lines so far (a buffer of its own, safe to hand over), and starts afresh. */
+  take(): Uint8Array {
+    const out = this.buf.subarray(0, this.used);
+    this.buf = Buffer.allocUnsafe(this.buf.length);
+    this.used = 0;
+    this.count = 0;
+    return out;
+  }
+}
+
+export class CopyWriter {
+  private readonly lines = new LineBuffer();
+  private pending: Promise<void> = Promise.resolve();
+  rows = 0;
+
+  constructor(
+    private readonly db: Database,
+    private readonly table: string,
+    private readonly columns: BulkColumn[],
+    private readonly opts: { trusted?: boolean; chunkRows?: number; overlap?: boolean; after?: CopyWriter } = {},
+  ) {}
+
+  /** Adds a row; resolves at once unless a chunk had to be written. */
+  add(values: readonly unknown[]): Promise<void> | void {
+    return this.addLine(csvLine(values));
+  }
+
+  /** Adds a row already in CSV form (see csvLine). */
+  addLine(line: string): Promise<void> | void {
+    this.lines.add(line);
+    this.rows++;
+    if (this.lines.count >= (this.opts.chunkRows ?? 20000)) return this.flush();
+  }
+
+  /** Starts writing what was added (waits for it unless `overlap`). */
+  async flush(): Promise<void> {
+    if (!this.lines.count) return;
+    const csv = this.lines.take();
+    const before = this.pending;
+    const other = this.opts.after?.pending;
+    await before;
+    const copy = (async () => {
+      if (other) await other;
+      await this.db.copyCsv(this.table, this.columns.map((c) => c.name), csv, { skipTriggers: this.opts.trusted });
+    })();
+    copy.catch(() => undefined); // awaited by the next flush or close
+    this.pending = copy;
+    if (!this.opts.overlap) await copy;
+  }
+
+  /** Writes the rest and waits until everything is in. */
+  async close(): Promise<void> {
+    await this.flush();
+    await this.pending;
   }
 }
 
 /**
  * Runs a bulk load with the tables' secondary indexes dropped, then builds them again:
- * one sort per index instead of maintaining it row by row. Primary keys and indexes
- * that back constraints stay.
+ * one sort per index instead of maintaining it row by row. Primary keys and unique
+ * constraints are deferred the same way unless a foreign key references them (those stay);
+ * a load that breaks one fails when it is added back. On a server the builds run on
+ * `parallel` connections at once, each with a larger maintenance_work_mem.
  */
-export async function withIndexesDeferred<T>(db: Database, tables: string[], fn: () => Promise<T>): Promise<T> {
-  const { rows } = await db.query<{ name: string; def: string }>(
+export async function withIndexesDeferred<T>(
+  db: Database,
+  tables: string[],
+  fn: () => Promise<T>,
+  opts: { parallel?: number; maintenanceWorkMem?: string } = {},
+): Promise<T> {
+  const { rows: indexes } = await db.query<{ name: string; def: string }>(
     `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
        FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
       WHERE t.relname = ANY($1::text[]) AND t.relnamespace = 'public'::regnamespace AND NOT i.indisprimary
         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`,
     [tables],
   );
-  for (const r of rows) await db.exec(`DROP INDEX ${r.name}`);
+  const { rows: constraints } = await db.query<{ tbl: string; name: string; def: string }>(
+    `SELECT t.relname AS tbl, c.conname AS name, pg_get_constraintdef(c.oid) AS def
+       FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+      WHERE t.relname = ANY($1::text[]) AND t.relnamespace = 'public'::regnamespace AND c.contype IN ('p', 'u')
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid)`,
+    [tables],
+  );
+  for (const r of indexes) await db.exec(`DROP INDEX ${r.name}`);
+  for (const c of constraints) await db.exec(`ALTER TABLE ${c.tbl} DROP CONSTRAINT ${c.name}`);
   try {
     return await fn();
   } finally {
-    for (const r of rows) await db.exec(r.def);
+    const todo = [
+      ...constraints.map((c) => `ALTER TABLE ${c.tbl} ADD CONSTRAINT ${c.name} ${c.def}`),
+      ...indexes.map((r) => r.def),
+    ];
+    const build = async () => {
+      for (let sql = todo.shift(); sql; sql = todo.shift()) {
+        const t = Date.now();
+        await db.tx(async (q) => {
+          if (opts.maintenanceWorkMem) await q.exec(`SET LOCAL maintenance_work_mem = '${opts.maintenanceWorkMem}'`);
+          await q.exec(sql!);
+        });
+        if (process.env.JIESU_DEMO_DEBUG) console.error(`demo: index ${sql.slice(0, 70)}… ${Date.now() - t} ms`);
+      }
+    };
+    await Promise.all(Array.from({ length: db.kind === 'postgres' ? Math.max(1, opts.parallel ?? 1) : 1 }, build));
   }
 }

@@ -25,7 +25,7 @@ export interface Queryable {
 export interface Database extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** COPY table (columns) FROM a CSV text: the fastest bulk path on both engines. */
-  copyCsv(table: string, columns: string[], csv: string, opts?: { skipTriggers?: boolean }): Promise<void>;
+  copyCsv(table: string, columns: string[], csv: string | Uint8Array, opts?: { skipTriggers?: boolean }): Promise<void>;
   /** Runs fn in one transaction; commits when it resolves, rolls back when it throws. */
   tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -135,7 +135,7 @@ async function openPglite(dataDir?: string): Promise<Database> {
     async copyCsv(table, columns, csv, opts = {}) {
       if (opts.skipTriggers) await db.exec('SET session_replication_role = replica');
       try {
-        await db.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });
+        await db.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv as string | Uint8Array<ArrayBuffer>]) });
       } finally {
         if (opts.skipTriggers) await db.exec('SET session_replication_role = DEFAULT');
       }

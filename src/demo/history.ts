@@ -3,14 +3,14 @@
 // of the orders still open.
 import { encrypt, isEncrypted, phoneIndex } from '../privacy/pii.js';
 import type { Database } from '../db/database.js';
-import { bulkLoad, type BulkColumn } from '../db/bulk.js';
+import { bulkLoad, copiesOverlap, CopyWriter, type BulkColumn } from '../db/bulk.js';
 import type { AppContext } from '../http/context.js';
 import { computeTimes, levelAt, nextAt } from '../sla/deadlines.js';
 import { choosePolicy, loadCalendar, policyFromRow } from '../sla/settings.js';
 import type { WorkOrder } from '../workorders/model.js';
 import { Rng } from './rng.js';
 import { createArticle } from '../kb/articles.js';
-import { indexOrder } from '../kb/assist.js';
+import { indexOrders } from '../kb/assist.js';
 import { reindex } from '../duplicates/index.js';
 import { syncServicesFromCategories } from '../open311/services.js';
 import { demoCategories, type DemoCity, type OrderInfo } from './seed.js';
@@ -77,10 +77,12 @@ const MAX_HOURLY = Math.max(...HOURLY);
  */
 export async function seedContacts(db: Database, city: DemoCity, rng: Rng, orders: OrderInfo[], opts: { contacts: number; end: Date }) {
   const agents = city.usersByRole.get('agent') ?? [];
-  const contacts: unknown[][] = [];
-  const calls: unknown[][] = [];
+  // Streamed to COPY in chunks: the rows are never all held (each one references only ids).
+  const overlap = copiesOverlap(db);
+  const contacts = new CopyWriter(db, 'contacts', CONTACT_COLUMNS, { trusted: true, overlap });
+  const calls = new CopyWriter(db, 'cc_calls', CALL_COLUMNS, { trusted: true, overlap });
   const hourOf = (t: number) => new Date(t + 8 * 3600_000).getUTCHours(); // Asia/Shanghai
-  const push = (id: number, t: number, agent: number, phone: string | null, name: string | null, summary: string, outcome: string, extra: { workorderId?: number; transferTo?: string; invalidReason?: string; phoneBidx?: string }) => {
+  const push = async (id: number, t: number, agent: number, phone: string | null, name: string | null, summary: string, outcome: string, extra: { workorderId?: number; transferTo?: string; invalidReason?: string; phoneBidx?: string }) => {
     const channel = rng.weighted(CHANNELS, CHANNEL_WEIGHTS);
     const duration = channel === 'phone' ? Math.max(30_000, rng.exp(outcome === 'invalid' ? 0.5 : 4) * MIN) : 0;
     const started = t - duration;
@@ -90,20 +92,20 @@ export async function seedContacts(db: Database, city: DemoCity, rng: Rng, order
       // Waiting grows with the hour's load: answer quickly at night, slower at the peaks.
       const load = HOURLY[hourOf(started)]! / MAX_HOURLY;
       const wait = rng.exp(4 + 40 * load * load) * 1000;
-      calls.push([callId, '12345', agent, new Date(started - wait), new Date(started), null, extra.transferTo ? new Date(t) : null, new Date(t)]);
+      await calls.add([callId, '12345', agent, new Date(started - wait), new Date(started), null, extra.transferTo ? new Date(t) : null, new Date(t)]);
       if (rng.chance((0.02 + 0.14 * load * load) / (0.98 - 0.14 * load * load))) {
         const first = started - rng.exp(10) * MIN;
-        calls.push([`demo-a${id}`, '12345', null, new Date(first), null, new Date(first + rng.exp(45) * 1000), null, null]);
+        await calls.add([`demo-a${id}`, '12345', null, new Date(first), null, new Date(first + rng.exp(45) * 1000), null, null]);
       }
     }
-    contacts.push([
+    await contacts.add([
       // Personal data is encrypted before the COPY, as the API would store it (src/privacy).
       id, channel, new Date(started), new Date(t), isEncrypted(phone) ? phone : encrypt(phone), isEncrypted(name) ? name : encrypt(name),
       agent, summary, outcome, extra.workorderId ?? null, extra.transferTo ?? null, extra.invalidReason ?? null, callId, agent, new Date(t),
       extra.phoneBidx ?? phoneIndex(phone),
     ]);
   };
-  for (const o of orders) push(o.id, o.at, o.agentId, o.phone, o.name, o.title, 'workorder', { workorderId: o.id, phoneBidx: o.phoneBidx });
+  for (const o of orders) await push(o.id, o.at, o.agentId, o.phone, o.name, o.title, 'workorder', { workorderId: o.id, phoneBidx: o.phoneBidx });
 
   const others = Math.max(0, opts.contacts - orders.length);
   const first = orders[0]?.at ?? opts.end.getTime() - 86400_000;
@@ -118,21 +120,20 @@ export async function seedContacts(db: Database, city: DemoCity, rng: Rng, order
     const name = rng.chance(0.6) ? rng.pick(T.SURNAMES) + rng.pick(T.GIVEN) : null;
     const outcome = rng.weighted(['answered', 'duplicate', 'transferred', 'invalid'], [60, 12, 4, 24]);
     id++;
-    if (outcome === 'answered') push(id, t, agent, phone, name, rng.pick(ANSWERS), outcome, {});
-    else if (outcome === 'invalid') push(id, t, agent, null, null, '无效来电', outcome, { invalidReason: rng.pick(INVALID) });
-    else if (outcome === 'transferred') push(id, t, agent, phone, name, '紧急情况，已转接', outcome, { transferTo: rng.weighted(['110', '119', '120', 'other'], [5, 1, 3, 1]) });
+    if (outcome === 'answered') await push(id, t, agent, phone, name, rng.pick(ANSWERS), outcome, {});
+    else if (outcome === 'invalid') await push(id, t, agent, null, null, '无效来电', outcome, { invalidReason: rng.pick(INVALID) });
+    else if (outcome === 'transferred') await push(id, t, agent, phone, name, '紧急情况，已转接', outcome, { transferTo: rng.weighted(['110', '119', '120', 'other'], [5, 1, 3, 1]) });
     else {
       // A repeat call about an earlier order: pick one created before this contact.
       const before = lastBefore(orders, t);
       const target = before >= 0 ? orders[rng.int(Math.max(0, before - 300), before)] : undefined;
-      if (target) push(id, t, agent, target.phone, target.name, `重复来电：${target.title}`, 'duplicate', { workorderId: target.id, phoneBidx: target.phoneBidx });
-      else push(id, t, agent, phone, name, rng.pick(ANSWERS), 'answered', {});
+      if (target) await push(id, t, agent, target.phone, target.name, `重复来电：${target.title}`, 'duplicate', { workorderId: target.id, phoneBidx: target.phoneBidx });
+      else await push(id, t, agent, phone, name, rng.pick(ANSWERS), 'answered', {});
     }
   }
-  await bulkLoad(db, 'contacts', CONTACT_COLUMNS, contacts, { trusted: true });
-  await bulkLoad(db, 'cc_calls', CALL_COLUMNS, calls, { trusted: true });
+  await Promise.all([contacts.close(), calls.close()]);
   await db.query(`SELECT setval(pg_get_serial_sequence('contacts', 'id'), GREATEST((SELECT max(id) FROM contacts), 1))`);
-  return { contacts: contacts.length, calls: calls.length };
+  return { contacts: contacts.rows, calls: calls.rows };
 }
 
 /** Deadlines of the orders still at a unit, as the time-limit module would have set them. */
@@ -228,9 +229,5 @@ export async function indexRecentOrders(db: Database, end: Date, days: number) {
     `SELECT id, title, content, created_at AS "createdAt" FROM workorders WHERE created_at >= $1 ORDER BY id`,
     [from],
   );
-  for (let i = 0; i < rows.length; i += 500) {
-    await db.tx(async (q) => {
-      for (const r of rows.slice(i, i + 500)) await indexOrder(q, r);
-    });
-  }
+  for (let i = 0; i < rows.length; i += 2000) await indexOrders(db, rows.slice(i, i + 2000));
 }

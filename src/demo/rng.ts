@@ -4,6 +4,15 @@ export class Rng {
   constructor(seed: number) {
     this.s = (seed >>> 0) || 0x9e3779b9;
   }
+  /** The internal state, to continue the same sequence elsewhere (`Rng.resume`). */
+  get state(): number {
+    return this.s;
+  }
+  static resume(state: number): Rng {
+    const r = new Rng(1);
+    r.s = state >>> 0;
+    return r;
+  }
   /** Uniform in [0, 1) (mulberry32). */
   next(): number {
     let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);

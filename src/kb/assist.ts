@@ -55,6 +55,18 @@ export async function indexOrder(q: Queryable, order: { id: number; title: strin
   );
 }
 
+/** Indexes many orders in one statement (bulk loads such as the demo city). */
+export async function indexOrders(q: Queryable, orders: { id: number; title: string; content: string; createdAt: string | Date }[]) {
+  if (!orders.length) return;
+  await q.query(
+    `INSERT INTO kb_order_index (workorder_id, created_at, tsv)
+     SELECT id, at, setweight(to_tsvector('simple', t), 'A') || setweight(to_tsvector('simple', c), 'C')
+       FROM unnest($1::int[], $2::timestamptz[], $3::text[], $4::text[]) AS u(id, at, t, c)
+     ON CONFLICT (workorder_id) DO UPDATE SET tsv = EXCLUDED.tsv`,
+    [orders.map((o) => o.id), orders.map((o) => new Date(o.createdAt).toISOString()), orders.map((o) => indexTokens(o.title)), orders.map((o) => indexTokens(o.content))],
+  );
+}
+
 /** Indexes orders that are not indexed yet (orders created before the module); returns how many. */
 export async function indexMissingOrders(db: Database, onProgress?: (done: number, total: number) => void): Promise<number> {
   const total = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM workorders w WHERE NOT EXISTS (SELECT 1 FROM kb_order_index i WHERE i.workorder_id = w.id)')).rows[0]!.n;

@@ -27,15 +27,17 @@ export interface FactJudge {
   workingHours(from: string, to: string): number;
 }
 
-const monthCache = new Map<string, string>();
+const monthCaches = new Map<string, Map<number, string>>();
 /** YYYY-MM of an instant in the time zone; cached per quarter hour, since Intl formatting is slow in bulk. */
 export function monthOf(at: string | Date, timeZone: string): string {
   const t = typeof at === 'string' ? Date.parse(at) : at.getTime();
-  const key = `${timeZone}|${Math.floor(t / 900_000)}`; // every real UTC offset is a multiple of 15 min
-  let m = monthCache.get(key);
-  if (!m) {
-    if (monthCache.size > 100_000) monthCache.clear();
-    monthCache.set(key, (m = monthFormatter(timeZone).format(new Date(t)).slice(0, 7)));
+  const quarter = Math.floor(t / 900_000); // every real UTC offset is a multiple of 15 min
+  let cache = monthCaches.get(timeZone);
+  if (!cache) monthCaches.set(timeZone, (cache = new Map()));
+  let m = cache.get(quarter);
+  if (m === undefined) {
+    if (cache.size > 100_000) cache.clear();
+    cache.set(quarter, (m = monthFormatter(timeZone).format(new Date(t)).slice(0, 7)));
   }
   return m;
 }
@@ -101,6 +103,6 @@ export function accumulate(into: Map<string, Fact>, facts: Fact[]) {
       into.set(k, { ...f, add: { ...f.add } });
       continue;
     }
-    for (const [c, v] of Object.entries(f.add) as [Counter, number][]) cur.add[c] = (cur.add[c] ?? 0) + v;
+    for (const c in f.add) cur.add[c as Counter] = (cur.add[c as Counter] ?? 0) + f.add[c as Counter]!;
   }
 }

@@ -1,7 +1,7 @@
 // Keeps the assessment aggregates current (an order listener) and rebuilds them from
 // the event history (after a bulk load such as the demo city, or a change of definitions).
 import type { Database, Queryable } from '../db/database.js';
-import { bulkLoad, type BulkColumn } from '../db/bulk.js';
+import { bulkLoad, LineBuffer, type BulkColumn } from '../db/bulk.js';
 import type { AppContext } from '../http/context.js';
 import { applyEvent, type OrderEvent } from '../workorders/lifecycle.js';
 import type { WorkOrder } from '../workorders/model.js';
@@ -74,7 +74,8 @@ export function kpiListener(ctx: AppContext) {
  */
 export class KpiAccumulator {
   private readonly facts = new Map<string, Fact>();
-  private readonly log: unknown[][] = [];
+  /** The drill-down rows as CSV (month, unit, measure, order, at: none needs quoting). */
+  private readonly log = new LineBuffer();
   orders = 0;
 
   private constructor(
@@ -113,15 +114,14 @@ export class KpiAccumulator {
       if (!RELEVANT.has(ev.type)) continue;
       const fs = await factsOf(previous, order, ev, judge, this.timeZone);
       accumulate(this.facts, fs);
-      for (const f of fs) for (const m of logMeasures(f)) this.log.push([f.month, f.unitId, m, id, ev.at]);
+      for (const f of fs) for (const m of logMeasures(f)) this.log.add(`${f.month},${f.unitId},${m},${id},${ev.at}`);
     }
   }
 
   /** Writes the drill-down rows gathered so far (call now and then on big loads to bound memory). */
   async drainLog(db: Database, atLeast = 0) {
-    if (this.log.length <= atLeast) return;
-    await bulkLoad(db, 'kpi_fact_orders', LOG_COLUMNS, this.log, { trusted: true });
-    this.log.length = 0;
+    if (!this.log.count || this.log.count <= atLeast) return;
+    await db.copyCsv('kpi_fact_orders', LOG_COLUMNS.map((c) => c.name), this.log.take(), { skipTriggers: true });
   }
 
   /** Writes what was accumulated into empty aggregate tables. */

@@ -1,0 +1,92 @@
+// On embedded PGlite the database runs on the main thread, so the demo history is generated
+// on a worker thread: the worker builds the rows (CSV chunks, encryption, the assessment
+// figures) while the main thread COPYs the previous chunk. The worker reaches the database
+// through a small message protocol; its writes are a bulk load, so they need no transaction.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Database, QueryResult } from '../db/database.js';
+import { keyringSpec } from '../privacy/pii.js';
+import type { Rng } from './rng.js';
+import type { DemoCity, HistoryHooks, HistoryOptions, HistorySummary } from './seed.js';
+
+/** Requests from the worker to the main thread. */
+export type DbRequest =
+  | { id: number; op: 'query'; sql: string; params?: unknown[] }
+  | { id: number; op: 'exec'; sql: string }
+  | { id: number; op: 'copy'; table: string; columns: string[]; csv: string | Uint8Array; skipTriggers?: boolean };
+/** Everything else the worker says. */
+export type WorkerEvent =
+  | { op: 'stage'; name: string }
+  | { op: 'progress'; stage: string; done: number; total: number }
+  | { op: 'done'; summary: HistorySummary }
+  | { op: 'failed'; message: string; stack?: string };
+export type DbReply = { id: number; result?: QueryResult<unknown> | null; error?: { message: string; code?: string } };
+
+export interface WorkerInput {
+  city: DemoCity;
+  rngState: number;
+  opts: HistoryOptions;
+  piiKeys: string;
+}
+
+/** The source files run through tsx (tests, benchmarks): the worker then needs it too. */
+const fromSource = import.meta.url.endsWith('.ts');
+
+/** The worker is used on PGlite (a server overlaps COPYs on its own connections); JIESU_DEMO_WORKER=0 turns it off. */
+export function useWorker(db: Database): boolean {
+  if (db.kind !== 'pglite' || process.env.JIESU_DEMO_WORKER === '0') return false;
+  if (!fromSource) return true;
+  try {
+    createRequire(import.meta.url).resolve('tsx/cjs/api');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** worker.js; from source, worker.ts through tsx's require hook (Node 20 has no loader hooks in workers). */
+function startWorker(input: WorkerInput): Worker {
+  // The process's Node options, except those that only make sense for its own entry point.
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type') && a !== '-e' && a !== '--eval');
+  if (!fromSource) return new Worker(new URL('./worker.js', import.meta.url), { workerData: input, execArgv });
+  const api = JSON.stringify(createRequire(import.meta.url).resolve('tsx/cjs/api'));
+  const file = JSON.stringify(fileURLToPath(new URL('./worker.ts', import.meta.url)));
+  const boot = `const r = process.getBuiltinModule('node:module').createRequire(${api}); r(${api}).register(); r(${file});`;
+  return new Worker(boot, { eval: true, workerData: input, execArgv });
+}
+
+export async function seedHistoryInWorker(db: Database, city: DemoCity, rng: Rng, opts: HistoryOptions, hooks: HistoryHooks): Promise<HistorySummary> {
+  const input: WorkerInput = { city, rngState: rng.state, opts, piiKeys: keyringSpec() };
+  const worker = startWorker(input);
+  const serve = async (m: DbRequest): Promise<QueryResult<unknown> | null> => {
+    if (m.op === 'query') return db.query(m.sql, m.params);
+    if (m.op === 'exec') await db.exec(m.sql);
+    else await db.copyCsv(m.table, m.columns, m.csv, { skipTriggers: m.skipTriggers });
+    return null;
+  };
+  try {
+    return await new Promise<HistorySummary>((resolve, reject) => {
+      let queue = Promise.resolve();
+      worker.on('message', (m: DbRequest | WorkerEvent) => {
+        if (m.op === 'stage') return hooks.stage(m.name);
+        if (m.op === 'progress') return hooks.onProgress?.(m.stage, m.done, m.total);
+        if (m.op === 'done') return resolve(m.summary);
+        if (m.op === 'failed') return reject(Object.assign(new Error(m.message), { stack: m.stack }));
+        // One request at a time, in the order sent (PGlite is one connection anyway).
+        queue = queue.then(async () => {
+          try {
+            worker.postMessage({ id: m.id, result: await serve(m) } satisfies DbReply);
+          } catch (err) {
+            const e = err as { message?: string; code?: string };
+            worker.postMessage({ id: m.id, error: { message: e.message ?? String(err), code: e.code } } satisfies DbReply);
+          }
+        });
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new Error(`the demo worker stopped (exit code ${code})`)));
+    });
+  } finally {
+    await worker.terminate();
+  }
+}

@@ -1,0 +1,56 @@
+// The worker thread of the demo history (see pipeline.ts): runs seedHistory against a
+// Database that forwards every statement and COPY to the main thread.
+import { parentPort, workerData } from 'node:worker_threads';
+import { markPipelined } from '../db/bulk.js';
+import type { Database, QueryResult } from '../db/database.js';
+import { configurePii } from '../privacy/pii.js';
+import type { DbReply, DbRequest, WorkerEvent, WorkerInput } from './pipeline.js';
+import { Rng } from './rng.js';
+import { seedHistory } from './seed.js';
+
+type Request = DbRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+const port = parentPort!;
+const input = workerData as WorkerInput;
+const waiting = new Map<number, { resolve: (r: QueryResult<any>) => void; reject: (e: Error) => void }>();
+let nextId = 0;
+
+port.on('message', (m: DbReply) => {
+  const w = waiting.get(m.id)!;
+  waiting.delete(m.id);
+  if (m.error) w.reject(Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code } : {}));
+  else w.resolve(m.result ?? { rows: [], rowCount: 0 });
+});
+
+function call(req: Request, transfer: ArrayBuffer[] = []): Promise<QueryResult<any>> {
+  return new Promise((resolve, reject) => {
+    const id = ++nextId;
+    waiting.set(id, { resolve, reject });
+    port.postMessage({ ...req, id }, transfer);
+  });
+}
+
+const db: Database = {
+  kind: 'pglite',
+  query: (sql, params) => call({ op: 'query', sql, params }),
+  exec: async (sql) => void (await call({ op: 'exec', sql })),
+  // A chunk's memory moves to the main thread (CopyWriter never touches it again; small
+  // buffers may share Node's pool, so they are copied).
+  copyCsv: async (table, columns, csv, opts = {}) =>
+    void (await call({ op: 'copy', table, columns, csv, skipTriggers: opts.skipTriggers }, typeof csv === 'string' || csv.buffer.byteLength <= Buffer.poolSize ? [] : [csv.buffer as ArrayBuffer])),
+  tx: (fn) => fn(db),
+  close: async () => undefined,
+};
+markPipelined(db);
+
+const send = (e: WorkerEvent) => port.postMessage(e);
+async function main() {
+  configurePii({}, { JIESU_PII_KEYS: input.piiKeys });
+  const summary = await seedHistory(db, input.city, Rng.resume(input.rngState), input.opts, {
+    stage: (name) => send({ op: 'stage', name }),
+    onProgress: (stage, done, total) => send({ op: 'progress', stage, done, total }),
+  });
+  send({ op: 'done', summary });
+}
+// No top-level await: from source this file is loaded as CommonJS (see pipeline.ts).
+main().catch((err: Error) => send({ op: 'failed', message: err.message, stack: err.stack }));
