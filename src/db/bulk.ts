@@ -169,13 +169,14 @@ export class CopyWriter {
  * one sort per index instead of maintaining it row by row. Primary keys and unique
  * constraints are deferred the same way unless a foreign key references them (those stay);
  * a load that breaks one fails when it is added back. On a server the builds run on
- * `parallel` connections at once, each with a larger maintenance_work_mem.
+ * `parallel` connections at once, each with a larger maintenance_work_mem. With
+ * `keepConstraints`, only the secondary indexes are deferred (for loads that use ON CONFLICT).
  */
 export async function withIndexesDeferred<T>(
   db: Database,
   tables: string[],
   fn: () => Promise<T>,
-  opts: { parallel?: number; maintenanceWorkMem?: string } = {},
+  opts: { parallel?: number; maintenanceWorkMem?: string; keepConstraints?: boolean } = {},
 ): Promise<T> {
   const { rows: indexes } = await db.query<{ name: string; def: string }>(
     `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
@@ -184,7 +185,7 @@ export async function withIndexesDeferred<T>(
         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`,
     [tables],
   );
-  const { rows: constraints } = await db.query<{ tbl: string; name: string; def: string }>(
+  const { rows: constraints } = opts.keepConstraints ? { rows: [] } : await db.query<{ tbl: string; name: string; def: string }>(
     `SELECT t.relname AS tbl, c.conname AS name, pg_get_constraintdef(c.oid) AS def
        FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
       WHERE t.relname = ANY($1::text[]) AND t.relnamespace = 'public'::regnamespace AND c.contype IN ('p', 'u')

@@ -102,8 +102,17 @@ export async function seedDemo(db: Database, opts: DemoOptions): Promise<DemoSum
     { parallel: 2, maintenanceWorkMem: '256MB' },
   );
   stage('indexes');
-  const articles = await seedKnowledge(db, city);
-  await indexRecentOrders(db, end, 14);
+  // The search indexes (GIN, written entry by entry) are built once after the recent orders are in.
+  const articles = await withIndexesDeferred(
+    db,
+    ['kb_order_index', 'dup_signatures'],
+    async () => {
+      const n = await seedKnowledge(db, city);
+      await indexRecentOrders(db, end, 14);
+      return n;
+    },
+    { keepConstraints: true },
+  );
   stage('knowledge base and search indexes');
   return {
     units: city.units.length,
