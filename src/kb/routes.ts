@@ -3,6 +3,7 @@ import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
 import type { AppContext } from '../http/context.js';
 import { notFound } from '../http/errors.js';
+import { runPeriodically } from '../http/periodic.js';
 import { Id, IdParams, Nullable, StringEnum, Text } from '../http/schemas.js';
 import {
   ARTICLE_STATUSES, CENTER_EDITORS, createArticle, getArticle, listArticles, listVersions, markReviewed,
@@ -213,18 +214,5 @@ export async function routes(app: App, ctx: AppContext) {
  */
 function refreshStatistics(app: App, ctx: AppContext) {
   const minutes = Number(process.env.JIESU_KB_ANALYZE_MINUTES ?? 60);
-  if (!(minutes > 0)) return;
-  let running: Promise<void> | null = null;
-  const run = () => {
-    running ??= analyzeKb(ctx.db)
-      .catch((err: unknown) => app.log.error(err, 'kb: ANALYZE failed'))
-      .finally(() => (running = null));
-  };
-  const timer = setInterval(run, minutes * 60_000);
-  timer.unref();
-  app.addHook('onReady', async () => run());
-  app.addHook('onClose', async () => {
-    clearInterval(timer);
-    await running;
-  });
+  if (minutes > 0) runPeriodically(app, minutes * 60_000, 'kb: ANALYZE', () => analyzeKb(ctx.db));
 }

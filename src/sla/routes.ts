@@ -6,6 +6,7 @@ import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
 import { hasRole, type AppContext } from '../http/context.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
+import { runPeriodically } from '../http/periodic.js';
 import { Id, IdParams, StringEnum } from '../http/schemas.js';
 import { subtreeUnitIds } from '../org/units.js';
 import { checkWebhookUrl } from '../notifications/service.js';
@@ -265,26 +266,8 @@ export async function routes(app: App, ctx: AppContext) {
 function startRunner(app: App, ctx: AppContext) {
   const secs = Number(process.env.JIESU_SLA_INTERVAL_SECONDS ?? 0);
   if (!(secs > 0)) return;
-  let running = false;
-  let stopped = false;
-  const run = async () => {
-    if (running || stopped) return;
-    running = true;
-    try {
-      const r = await tick(ctx);
-      if (r.fired.length) app.log.info({ fired: r.fired.length }, 'sla: escalations fired');
-    } catch (err) {
-      app.log.error(err, 'sla: tick failed');
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(run, secs * 1000);
-  timer.unref();
-  app.addHook('onReady', async () => void run());
-  app.addHook('onClose', async () => {
-    stopped = true;
-    clearInterval(timer);
-    while (running) await new Promise((r) => setTimeout(r, 20));
+  runPeriodically(app, secs * 1000, 'sla: tick', async () => {
+    const r = await tick(ctx);
+    if (r.fired.length) app.log.info({ fired: r.fired.length }, 'sla: escalations fired');
   });
 }
