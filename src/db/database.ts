@@ -24,6 +24,8 @@ export interface Queryable {
 
 export interface Database extends Queryable {
   readonly kind: 'pglite' | 'postgres';
+  /** The server's URL (postgres), for work that opens connections of its own (the demo's generator threads). */
+  readonly url?: string;
   /** COPY table (columns) FROM a CSV text: the fastest bulk path on both engines. */
   copyCsv(table: string, columns: string[], csv: string | Uint8Array, opts?: { skipTriggers?: boolean }): Promise<void>;
   /** Runs fn in one transaction; commits when it resolves, rolls back when it throws. */
@@ -61,7 +63,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 const INT8 = 20;
 const NUMERIC = 1700;
 
-async function openPostgres(url: string): Promise<Database> {
+/** A PostgreSQL server, without setting up the personal-data keys (openDatabase does that). */
+export async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
     max: Number(process.env.JIESU_DB_POOL ?? 10),
@@ -81,6 +84,7 @@ async function openPostgres(url: string): Promise<Database> {
   };
   return {
     kind: 'postgres',
+    url,
     query: (sql, params) => run(pool, sql, params),
     exec: async (sql) => void (await pool.query(sql)),
     async copyCsv(table, columns, csv, opts = {}) {

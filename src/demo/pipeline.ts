@@ -8,7 +8,8 @@ import { Worker } from 'node:worker_threads';
 import type { Database, QueryResult } from '../db/database.js';
 import { keyringSpec } from '../privacy/pii.js';
 import type { Rng } from './rng.js';
-import type { DemoCity, HistoryHooks, HistoryOptions, HistorySummary } from './seed.js';
+import type { Fact } from '../kpi/facts.js';
+import type { DemoCity, HistoryHooks, HistoryOptions, HistorySummary, OrderPart, OrdersResult } from './seed.js';
 
 /** Requests from the worker to the main thread. */
 export type DbRequest =
@@ -20,12 +21,21 @@ export type WorkerEvent =
   | { op: 'stage'; name: string }
   | { op: 'progress'; stage: string; done: number; total: number }
   | { op: 'done'; summary: HistorySummary }
+  | { op: 'orders-done'; result: OrdersResult; kpi: { facts: Fact[]; orders: number } }
   | { op: 'failed'; message: string; stack?: string };
 export type DbReply = { id: number; result?: QueryResult<unknown> | null; error?: { message: string; code?: string } };
 
 export interface WorkerInput {
   city: DemoCity;
   rngState: number;
+  opts: HistoryOptions;
+  piiKeys: string;
+}
+/** A part of the orders, generated on a thread with its own connections to the server. */
+export interface OrdersWorkerInput {
+  databaseUrl: string;
+  city: DemoCity;
+  part: OrderPart;
   opts: HistoryOptions;
   piiKeys: string;
 }
@@ -46,7 +56,7 @@ export function useWorker(db: Database): boolean {
 }
 
 /** worker.js; from source, worker.ts through tsx's require hook (Node 20 has no loader hooks in workers). */
-function startWorker(input: WorkerInput): Worker {
+function startWorker(input: WorkerInput | OrdersWorkerInput): Worker {
   // The process's Node options, except those that only make sense for its own entry point.
   const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type') && a !== '-e' && a !== '--eval');
   if (!fromSource) return new Worker(new URL('./worker.js', import.meta.url), { workerData: input, execArgv });
@@ -73,6 +83,7 @@ export async function seedHistoryInWorker(db: Database, city: DemoCity, rng: Rng
         if (m.op === 'progress') return hooks.onProgress?.(m.stage, m.done, m.total);
         if (m.op === 'done') return resolve(m.summary);
         if (m.op === 'failed') return reject(Object.assign(new Error(m.message), { stack: m.stack }));
+        if (m.op === 'orders-done') return reject(new Error('unexpected message from the demo worker'));
         // One request at a time, in the order sent (PGlite is one connection anyway).
         queue = queue.then(async () => {
           try {
@@ -85,6 +96,28 @@ export async function seedHistoryInWorker(db: Database, city: DemoCity, rng: Rng
       });
       worker.on('error', reject);
       worker.on('exit', (code) => reject(new Error(`the demo worker stopped (exit code ${code})`)));
+    });
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/** Generates one part of the orders on a thread of its own (a server: it opens its own connections). */
+export async function seedOrdersInWorker(
+  databaseUrl: string,
+  input: Omit<OrdersWorkerInput, 'databaseUrl' | 'piiKeys'>,
+  onProgress: (done: number) => void,
+): Promise<{ result: OrdersResult; kpi: { facts: Fact[]; orders: number } }> {
+  const worker = startWorker({ ...input, databaseUrl, piiKeys: keyringSpec() });
+  try {
+    return await new Promise((resolve, reject) => {
+      worker.on('message', (m: WorkerEvent) => {
+        if (m.op === 'progress') onProgress(m.done);
+        else if (m.op === 'orders-done') resolve({ result: m.result, kpi: m.kpi });
+        else if (m.op === 'failed') reject(Object.assign(new Error(m.message), { stack: m.stack }));
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new Error(`a demo generator thread stopped (exit code ${code})`)));
     });
   } finally {
     await worker.terminate();

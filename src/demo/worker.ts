@@ -4,14 +4,17 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { markPipelined } from '../db/bulk.js';
 import type { Database, QueryResult } from '../db/database.js';
 import { configurePii } from '../privacy/pii.js';
-import type { DbReply, DbRequest, WorkerEvent, WorkerInput } from './pipeline.js';
+import type { DbReply, DbRequest, OrdersWorkerInput, WorkerEvent, WorkerInput } from './pipeline.js';
 import { Rng } from './rng.js';
-import { seedHistory } from './seed.js';
+import { seedHistory, seedOrders } from './seed.js';
+import { openPostgres } from '../db/database.js';
+import { KpiAccumulator } from '../kpi/service.js';
+import { defaultConfig } from '../http/context.js';
 
 type Request = DbRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 const port = parentPort!;
-const input = workerData as WorkerInput;
+const input = workerData as WorkerInput | OrdersWorkerInput;
 const waiting = new Map<number, { resolve: (r: QueryResult<any>) => void; reject: (e: Error) => void }>();
 let nextId = 0;
 
@@ -46,11 +49,24 @@ markPipelined(db);
 const send = (e: WorkerEvent) => port.postMessage(e);
 async function main() {
   configurePii({}, { JIESU_PII_KEYS: input.piiKeys });
-  const summary = await seedHistory(db, input.city, Rng.resume(input.rngState), input.opts, {
+  if ('databaseUrl' in input) return ordersPart(input);
+  const summary = await seedHistory(db, (input as WorkerInput).city, Rng.resume(input.rngState), input.opts, {
     stage: (name) => send({ op: 'stage', name }),
     onProgress: (stage, done, total) => send({ op: 'progress', stage, done, total }),
   });
   send({ op: 'done', summary });
 }
+/** One part of the orders, written through connections of this thread's own. */
+async function ordersPart(input: OrdersWorkerInput) {
+  const own = await openPostgres(input.databaseUrl);
+  try {
+    const kpi = await KpiAccumulator.create(own, { db: own, config: { ...defaultConfig, timeZone: input.opts.timeZone }, orderListeners: [] });
+    const result = await seedOrders(own, input.city, input.part, input.opts, kpi, (done) => send({ op: 'progress', stage: 'orders', done, total: input.part.times.length }));
+    send({ op: 'orders-done', result, kpi: kpi.exportFacts() });
+  } finally {
+    await own.close();
+  }
+}
+
 // No top-level await: from source this file is loaded as CommonJS (see pipeline.ts).
 main().catch((err: Error) => send({ op: 'failed', message: err.message, stack: err.stack }));

@@ -91,8 +91,8 @@ export class KpiAccumulator {
     return new KpiAccumulator(calendar, settings, policies, ctx.config.timeZone);
   }
 
-  /** Feeds one order's events, in order. */
-  async addOrder(id: number, events: OrderEvent[]) {
+  /** Feeds one order's events, in order; returns the order they fold into. */
+  async addOrder(id: number, events: OrderEvent[]): Promise<WorkOrder | null> {
     this.orders++;
     let order: WorkOrder | null = null;
     let cycleExtension = 0;
@@ -116,6 +116,18 @@ export class KpiAccumulator {
       accumulate(this.facts, fs);
       for (const f of fs) for (const m of logMeasures(f)) this.log.add(`${f.month},${f.unitId},${m},${id},${ev.at}`);
     }
+    return order;
+  }
+
+  /** The aggregates gathered so far, to merge into another accumulator (a load split over threads). */
+  exportFacts(): { facts: Fact[]; orders: number } {
+    return { facts: [...this.facts.values()], orders: this.orders };
+  }
+
+  /** Adds another accumulator's aggregates (its drill-down rows are written by that one). */
+  mergeFacts(part: { facts: Fact[]; orders: number }) {
+    accumulate(this.facts, part.facts);
+    this.orders += part.orders;
   }
 
   /** Writes the drill-down rows gathered so far (call now and then on big loads to bound memory). */
