@@ -5,23 +5,23 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Database, QueryResult } from '../db/database.js';
+import type { CopyOptions, Database, QueryResult } from '../db/database.js';
 import { keyringSpec } from '../privacy/pii.js';
 import type { Rng } from './rng.js';
-import type { Fact } from '../kpi/facts.js';
+import type { SummedFact } from '../kpi/facts.js';
 import type { DemoCity, HistoryHooks, HistoryOptions, HistorySummary, OrderPart, OrdersResult } from './seed.js';
 
 /** Requests from the worker to the main thread. */
 export type DbRequest =
   | { id: number; op: 'query'; sql: string; params?: unknown[] }
   | { id: number; op: 'exec'; sql: string }
-  | { id: number; op: 'copy'; table: string; columns: string[]; csv: string | Uint8Array; skipTriggers?: boolean };
+  | { id: number; op: 'copy'; table: string; columns: string[]; csv: string | Uint8Array; options: CopyOptions };
 /** Everything else the worker says. */
 export type WorkerEvent =
   | { op: 'stage'; name: string }
   | { op: 'progress'; stage: string; done: number; total: number }
   | { op: 'done'; summary: HistorySummary }
-  | { op: 'orders-done'; result: OrdersResult; kpi: { facts: Fact[]; orders: number } }
+  | { op: 'orders-done'; result: OrdersResult; kpi: { facts: SummedFact[]; orders: number } }
   | { op: 'failed'; message: string; stack?: string };
 export type DbReply = { id: number; result?: QueryResult<unknown> | null; error?: { message: string; code?: string } };
 
@@ -72,7 +72,7 @@ export async function seedHistoryInWorker(db: Database, city: DemoCity, rng: Rng
   const serve = async (m: DbRequest): Promise<QueryResult<unknown> | null> => {
     if (m.op === 'query') return db.query(m.sql, m.params);
     if (m.op === 'exec') await db.exec(m.sql);
-    else await db.copyCsv(m.table, m.columns, m.csv, { skipTriggers: m.skipTriggers });
+    else await db.copyCsv(m.table, m.columns, m.csv, m.options);
     return null;
   };
   try {
@@ -107,7 +107,7 @@ export async function seedOrdersInWorker(
   databaseUrl: string,
   input: Omit<OrdersWorkerInput, 'databaseUrl' | 'piiKeys'>,
   onProgress: (done: number) => void,
-): Promise<{ result: OrdersResult; kpi: { facts: Fact[]; orders: number } }> {
+): Promise<{ result: OrdersResult; kpi: { facts: SummedFact[]; orders: number } }> {
   const worker = startWorker({ ...input, databaseUrl, piiKeys: keyringSpec() });
   try {
     return await new Promise((resolve, reject) => {

@@ -2,7 +2,7 @@
 // stretch of hotline history whose orders went through the real lifecycle (the rows are
 // folds of generated events, exactly as the live system stores them).
 import type { Database, Queryable } from '../db/database.js';
-import { bulkInsert, copiesOverlap, CopyWriter, csvField, csvLine, withIndexesDeferred, type BulkColumn } from '../db/bulk.js';
+import { bulkInsert, copiesOverlap, CopyWriter, textField, textLine, withIndexesDeferred, type BulkColumn } from '../db/bulk.js';
 import { hashPassword } from '../org/auth.js';
 import { availableParallelism } from 'node:os';
 import type { OrderEvent } from '../workorders/lifecycle.js';
@@ -448,8 +448,9 @@ export async function seedOrders(db: Database, city: DemoCity, part: OrderPart, 
   // Rows go straight into CSV chunks; on a server each chunk's COPY overlaps with generating
   // the next one (events wait for the orders they reference).
   const overlap = copiesOverlap(db);
-  const orderOut = new CopyWriter(db, 'workorders', ORDER_BULK_COLUMNS, { trusted: true, chunkRows: Infinity, overlap });
-  const eventOut = new CopyWriter(db, 'workorder_events', EVENT_BULK_COLUMNS, { trusted: true, chunkRows: Infinity, overlap, after: orderOut });
+  // COPY's text format: the JSON needs no quote doubling there.
+  const orderOut = new CopyWriter(db, 'workorders', ORDER_BULK_COLUMNS, { trusted: true, chunkRows: Infinity, overlap, format: 'text' });
+  const eventOut = new CopyWriter(db, 'workorder_events', EVENT_BULK_COLUMNS, { trusted: true, chunkRows: Infinity, overlap, after: orderOut, format: 'text' });
   let buffered = 0;
   const flush = async (final = false) => {
     if (!final && ++buffered < 10000) return;
@@ -526,11 +527,11 @@ export async function seedOrders(db: Database, city: DemoCity, part: OrderPart, 
     row[CITIZEN_AT + 1] = encPhone;
     row[CITIZEN_AT + 2] = phoneBidx;
     row.unshift(id);
-    orderOut.addLine(csvLine(row));
+    orderOut.addLine(textLine(row));
     for (let i = 0; i < evs.length; i++) {
       const e = evs[i]!;
       const data = i === 0 ? sealEventData(e.type, { ...e.data, citizen: { name: encName, phone: encPhone } }) : e.data;
-      eventOut.addLine(`${id},${i + 1},${e.type},${e.actorId ?? ''},${e.at},${csvField(data)}`);
+      eventOut.addLine(`${id}\t${i + 1}\t${e.type}\t${e.actorId ?? '\\N'}\t${e.at}\t${textField(data)}`);
     }
     if (opts.withContacts) infos.push({ id, at: t, agentId: evs[0]!.actorId!, phone: encPhone, name: encName, phoneBidx, title: order.title });
     events += evs.length;

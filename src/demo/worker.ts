@@ -40,7 +40,7 @@ const db: Database = {
   // A chunk's memory moves to the main thread (CopyWriter never touches it again; small
   // buffers may share Node's pool, so they are copied).
   copyCsv: async (table, columns, csv, opts = {}) =>
-    void (await call({ op: 'copy', table, columns, csv, skipTriggers: opts.skipTriggers }, typeof csv === 'string' || csv.buffer.byteLength <= Buffer.poolSize ? [] : [csv.buffer as ArrayBuffer])),
+    void (await call({ op: 'copy', table, columns, csv, options: opts }, typeof csv === 'string' || csv.buffer.byteLength <= Buffer.poolSize ? [] : [csv.buffer as ArrayBuffer])),
   tx: (fn) => fn(db),
   close: async () => undefined,
 };

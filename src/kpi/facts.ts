@@ -94,15 +94,24 @@ export async function factsOf(previous: WorkOrder | null, order: WorkOrder, even
   }
 }
 
+/** Where each counter sits in an accumulated fact's values. */
+const COUNTER_AT = new Map<string, number>(COUNTERS.map((c, i) => [c, i]));
+
+/** Facts summed per key: the counters as one array in COUNTERS order (fast to add to in bulk). */
+export interface SummedFact extends FactKey {
+  values: Float64Array;
+}
+
 /** Sums facts with the same key (the rebuild accumulates in memory before writing). */
-export function accumulate(into: Map<string, Fact>, facts: Fact[]) {
+export function accumulate(into: Map<string, SummedFact>, facts: readonly (Fact | SummedFact)[]) {
   for (const f of facts) {
     const k = `${f.month}|${f.unitId}|${f.categoryCode}|${f.districtId}`;
-    const cur = into.get(k);
-    if (!cur) {
-      into.set(k, { ...f, add: { ...f.add } });
-      continue;
+    let cur = into.get(k);
+    if (!cur) into.set(k, (cur = { month: f.month, unitId: f.unitId, categoryCode: f.categoryCode, districtId: f.districtId, values: new Float64Array(COUNTERS.length) }));
+    if ('values' in f) {
+      for (let i = 0; i < COUNTERS.length; i++) cur.values[i]! += f.values[i]!;
+    } else {
+      for (const c in f.add) cur.values[COUNTER_AT.get(c)!]! += f.add[c as Counter]!;
     }
-    for (const c in f.add) cur.add[c as Counter] = (cur.add[c as Counter] ?? 0) + f.add[c as Counter]!;
   }
 }

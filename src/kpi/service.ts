@@ -8,7 +8,7 @@ import type { WorkOrder } from '../workorders/model.js';
 import { computeTimes } from '../sla/deadlines.js';
 import { choosePolicy, loadCalendar, policyFromRow, type Policy, type SlaSettings } from '../sla/settings.js';
 import type { WorkCalendar } from '../sla/calendar.js';
-import { accumulate, COUNTERS, factsOf, type Fact, type FactJudge } from './facts.js';
+import { accumulate, COUNTERS, factsOf, type Fact, type FactJudge, type SummedFact } from './facts.js';
 
 /** The measures of the drill-down log derived from one fact (counters of 1, plus the misses). */
 function logMeasures(f: Fact): string[] {
@@ -73,7 +73,7 @@ export function kpiListener(ctx: AppContext) {
  * recomputed from the policies and calendar in force.
  */
 export class KpiAccumulator {
-  private readonly facts = new Map<string, Fact>();
+  private readonly facts = new Map<string, SummedFact>();
   /** The drill-down rows as CSV (month, unit, measure, order, at: none needs quoting). */
   private readonly log = new LineBuffer();
   orders = 0;
@@ -120,12 +120,12 @@ export class KpiAccumulator {
   }
 
   /** The aggregates gathered so far, to merge into another accumulator (a load split over threads). */
-  exportFacts(): { facts: Fact[]; orders: number } {
+  exportFacts(): { facts: SummedFact[]; orders: number } {
     return { facts: [...this.facts.values()], orders: this.orders };
   }
 
   /** Adds another accumulator's aggregates (its drill-down rows are written by that one). */
-  mergeFacts(part: { facts: Fact[]; orders: number }) {
+  mergeFacts(part: { facts: SummedFact[]; orders: number }) {
     accumulate(this.facts, part.facts);
     this.orders += part.orders;
   }
@@ -138,7 +138,7 @@ export class KpiAccumulator {
 
   /** Writes what was accumulated into empty aggregate tables. */
   async write(db: Database) {
-    const facts = [...this.facts.values()].map((f) => [f.month, f.unitId, f.categoryCode, f.districtId, ...COUNTERS.map((c) => f.add[c] ?? 0)]);
+    const facts = [...this.facts.values()].map((f) => [f.month, f.unitId, f.categoryCode, f.districtId, ...f.values]);
     await bulkLoad(db, 'kpi_facts', FACT_COLUMNS, facts);
     await db.query(ROLLUP_SQL);
     await this.drainLog(db);
