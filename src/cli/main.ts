@@ -88,7 +88,11 @@ for (const { value: commands } of await loadModuleExports<(p: Command) => void>(
 program.parseAsync().catch((err: unknown) => {
   const e = err as { code?: string; message?: string };
   // Expected failures get one clear line; only real bugs print a stack.
-  if (e.code === 'ECONNREFUSED' || e.code === '3D000' || e.code === '28P01' || e.code === 'EADDRINUSE') {
+  // (The server unreachable, gone away or shut down, a wrong database or password, a port taken.)
+  if (
+    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03', '3D000', '28P01', 'EADDRINUSE'].includes(e.code ?? '') ||
+    e.message === 'Connection terminated unexpectedly' // pg's word for a server that went away
+  ) {
     console.error(`jiesu: ${e.message}`);
   } else {
     console.error('jiesu:', err);

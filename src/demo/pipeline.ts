@@ -107,10 +107,13 @@ export async function seedOrdersInWorker(
   databaseUrl: string,
   input: Omit<OrdersWorkerInput, 'databaseUrl' | 'piiKeys'>,
   onProgress: (done: number) => void,
+  signal?: AbortSignal,
 ): Promise<{ result: OrdersResult; kpi: { facts: SummedFact[]; orders: number } }> {
   const worker = startWorker({ ...input, databaseUrl, piiKeys: keyringSpec() });
   try {
     return await new Promise((resolve, reject) => {
+      // Another part failed: this one stops too.
+      signal?.addEventListener('abort', () => reject(new Error('stopped: another part of the demo load failed')), { once: true });
       worker.on('message', (m: WorkerEvent) => {
         if (m.op === 'progress') onProgress(m.done);
         else if (m.op === 'orders-done') resolve({ result: m.result, kpi: m.kpi });

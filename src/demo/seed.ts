@@ -171,7 +171,15 @@ export async function seedHistory(db: Database, city: DemoCity, rng: Rng, opts: 
   const results: OrdersResult[] = [];
   if (inThreads) {
     // A server: each part on a thread of its own, with its own connections.
-    const out = await Promise.all(parts.map((p, i) => seedOrdersInWorker(db.url!, { city, part: { ...p, seeds }, opts }, progress(i))));
+    const failed = new AbortController();
+    const out = await Promise.all(
+      parts.map((p, i) =>
+        seedOrdersInWorker(db.url!, { city, part: { ...p, seeds }, opts }, progress(i), failed.signal).catch((err) => {
+          failed.abort();
+          throw err;
+        }),
+      ),
+    );
     for (const r of out) {
       kpi.mergeFacts(r.kpi);
       results.push(r.result);
