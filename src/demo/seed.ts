@@ -522,7 +522,7 @@ export async function seedOrders(db: Database, city: DemoCity, part: OrderPart, 
       dispatchers, followups, supervisors, agents,
     });
     // The assessment figures fold the events as the live system would; the row is that fold.
-    const order = (await kpi.addOrder(id, evs))!;
+    const order = kpi.addOrder(id, evs)!;
 
     if (order.status === 'dispatched' || order.status === 'accepted') running.push(order);
     if (order.status !== 'closed') open++;

@@ -54,6 +54,20 @@ function monthFormatter(timeZone: string) {
  * replies in the month of the reply; survey results in the month of the survey.
  */
 export async function factsOf(previous: WorkOrder | null, order: WorkOrder, event: OrderEvent, judge: FactJudge, timeZone: string): Promise<Fact[]> {
+  const kind = event.type === 'signed' ? 'sign' : event.type === 'replied' ? 'reply' : null;
+  const onTime = kind ? await judge.onTime(kind, order, event.at) : true;
+  return factsFor(previous, order, event, onTime, judge.workingHours, timeZone);
+}
+
+/** factsOf with the deadline already judged (`onTime`: whether a sign or reply event met it), without a promise per event (bulk folds). */
+export function factsFor(
+  previous: WorkOrder | null,
+  order: WorkOrder,
+  event: OrderEvent,
+  onTime: boolean,
+  workingHours: FactJudge['workingHours'],
+  timeZone: string,
+): Fact[] {
   const key = (unitId: number | null, at: string | null): FactKey | null =>
     unitId == null || at == null
       ? null
@@ -64,7 +78,6 @@ export async function factsOf(previous: WorkOrder | null, order: WorkOrder, even
     case 'dispatched':
       return fact(key(d.unitId, event.at), { received: 1 });
     case 'signed': {
-      const onTime = await judge.onTime('sign', order, event.at);
       return fact(key(order.mainUnitId, order.dispatchedAt), { signed: 1, signed_on_time: onTime ? 1 : 0 });
     }
     case 'returned':
@@ -72,8 +85,7 @@ export async function factsOf(previous: WorkOrder | null, order: WorkOrder, even
     case 'extension_approved':
       return fact(key(order.mainUnitId, order.dispatchedAt), { extended: 1 });
     case 'replied': {
-      const onTime = await judge.onTime('reply', order, event.at);
-      const hours = order.dispatchedAt ? judge.workingHours(order.dispatchedAt, event.at) : 0;
+      const hours = order.dispatchedAt ? workingHours(order.dispatchedAt, event.at) : 0;
       return fact(key(order.mainUnitId, event.at), { replied: 1, replied_on_time: onTime ? 1 : 0, handling_hours: hours });
     }
     case 'surveyed':

@@ -8,7 +8,7 @@ import type { WorkOrder } from '../workorders/model.js';
 import { computeTimes } from '../sla/deadlines.js';
 import { choosePolicy, loadCalendar, policyFromRow, type Policy, type SlaSettings } from '../sla/settings.js';
 import type { WorkCalendar } from '../sla/calendar.js';
-import { accumulate, COUNTERS, factsOf, type Fact, type FactJudge, type SummedFact } from './facts.js';
+import { accumulate, COUNTERS, factsFor, factsOf, type Fact, type FactJudge, type SummedFact } from './facts.js';
 
 /** The measures of the drill-down log derived from one fact (counters of 1, plus the misses). */
 function logMeasures(f: Fact): string[] {
@@ -92,27 +92,27 @@ export class KpiAccumulator {
   }
 
   /** Feeds one order's events, in order; returns the order they fold into. */
-  async addOrder(id: number, events: OrderEvent[]): Promise<WorkOrder | null> {
+  addOrder(id: number, events: OrderEvent[]): WorkOrder | null {
     this.orders++;
     let order: WorkOrder | null = null;
     let cycleExtension = 0;
     const { calendar, settings, policies } = this;
-    const judge: FactJudge = {
-      onTime(kind, o, at) {
-        if (!o.dispatchedAt) return true;
-        const p = choosePolicy(policies, o);
-        const t = computeTimes(calendar, settings, Date.parse(o.dispatchedAt), kind === 'sign' ? p.sign : p.reply, kind === 'reply' ? cycleExtension : 0);
-        return Date.parse(at) <= t.due;
-      },
-      workingHours: (from, to) => calendar.workingMsBetween(Date.parse(from), Date.parse(to)) / 3_600_000,
+    // Deadlines of past dispatch cycles, recomputed (synchronously: no promise per event in bulk).
+    const onTime = (kind: 'sign' | 'reply', o: WorkOrder, at: string) => {
+      if (!o.dispatchedAt) return true;
+      const p = choosePolicy(policies, o);
+      const t = computeTimes(calendar, settings, Date.parse(o.dispatchedAt), kind === 'sign' ? p.sign : p.reply, kind === 'reply' ? cycleExtension : 0);
+      return Date.parse(at) <= t.due;
     };
+    const workingHours = (from: string, to: string) => calendar.workingMsBetween(Date.parse(from), Date.parse(to)) / 3_600_000;
     for (const ev of events) {
       const previous = order;
       order = applyEvent(order, ev, id);
       if (ev.type === 'dispatched') cycleExtension = 0;
       if (ev.type === 'extension_approved') cycleExtension += ev.data.days;
       if (!RELEVANT.has(ev.type)) continue;
-      const fs = await factsOf(previous, order, ev, judge, this.timeZone);
+      const met = ev.type === 'signed' ? onTime('sign', order, ev.at) : ev.type === 'replied' ? onTime('reply', order, ev.at) : true;
+      const fs = factsFor(previous, order, ev, met, workingHours, this.timeZone);
       accumulate(this.facts, fs);
       for (const f of fs) for (const m of logMeasures(f)) this.log.add(`${f.month},${f.unitId},${m},${id},${ev.at}`);
     }
@@ -182,7 +182,7 @@ export async function rebuildKpi(db: Database, ctx: AppContext, onProgress?: (do
       const r = rows[i]!;
       current.push({ type: r.type, actorId: r.actor_id, at: r.at.toISOString(), data: r.data });
       if (rows[i + 1]?.workorder_id !== r.workorder_id) {
-        await acc.addOrder(r.workorder_id, current);
+        acc.addOrder(r.workorder_id, current);
         current = [];
       }
     }
