@@ -30,6 +30,14 @@ export interface FactJudge {
 const monthCaches = new Map<string, Map<number, string>>();
 /** YYYY-MM of an instant in the time zone; cached per quarter hour, since Intl formatting is slow in bulk. */
 export function monthOf(at: string | Date, timeZone: string): string {
+  // Bulk folds ask for the same instant several times in a row (an order's dispatch time).
+  if (at === last.at && timeZone === last.timeZone) return last.month;
+  const month = monthAt(at, timeZone);
+  if (typeof at === 'string') Object.assign(last, { at, timeZone, month });
+  return month;
+}
+const last = { at: '', timeZone: '', month: '' };
+function monthAt(at: string | Date, timeZone: string): string {
   const t = typeof at === 'string' ? Date.parse(at) : at.getTime();
   const quarter = Math.floor(t / 900_000); // every real UTC offset is a multiple of 15 min
   let cache = monthCaches.get(timeZone);
@@ -68,11 +76,9 @@ export function factsFor(
   workingHours: FactJudge['workingHours'],
   timeZone: string,
 ): Fact[] {
-  const key = (unitId: number | null, at: string | null): FactKey | null =>
-    unitId == null || at == null
-      ? null
-      : { month: monthOf(at, timeZone), unitId, categoryCode: order.categoryCode ?? '', districtId: order.location?.districtUnitId ?? 0 };
-  const fact = (k: FactKey | null, add: Fact['add']): Fact[] => (k ? [{ ...k, add }] : []);
+  const key = (unitId: number | null, at: string | null) => (unitId == null || at == null ? null : { unitId, at });
+  const fact = (k: { unitId: number; at: string } | null, add: Fact['add']): Fact[] =>
+    k ? [{ month: monthOf(k.at, timeZone), unitId: k.unitId, categoryCode: order.categoryCode ?? '', districtId: order.location?.districtUnitId ?? 0, add }] : [];
   const d = event.data;
   switch (event.type) {
     case 'dispatched':
@@ -107,7 +113,7 @@ export function factsFor(
 }
 
 /** Where each counter sits in an accumulated fact's values. */
-const COUNTER_AT = new Map<string, number>(COUNTERS.map((c, i) => [c, i]));
+const COUNTER_AT: Readonly<Record<string, number>> = Object.fromEntries(COUNTERS.map((c, i) => [c, i]));
 
 /** Facts summed per key: the counters as one array in COUNTERS order (fast to add to in bulk). */
 export interface SummedFact extends FactKey {
@@ -120,10 +126,12 @@ export function accumulate(into: Map<string, SummedFact>, facts: readonly (Fact 
     const k = `${f.month}|${f.unitId}|${f.categoryCode}|${f.districtId}`;
     let cur = into.get(k);
     if (!cur) into.set(k, (cur = { month: f.month, unitId: f.unitId, categoryCode: f.categoryCode, districtId: f.districtId, values: new Float64Array(COUNTERS.length) }));
+    const v = cur.values;
     if ('values' in f) {
-      for (let i = 0; i < COUNTERS.length; i++) cur.values[i]! += f.values[i]!;
+      for (let i = 0; i < COUNTERS.length; i++) v[i]! += f.values[i]!;
     } else {
-      for (const c in f.add) cur.values[COUNTER_AT.get(c)!]! += f.add[c as Counter]!;
+      const add = f.add as Record<string, number>;
+      for (const c in add) v[COUNTER_AT[c]!]! += add[c]!;
     }
   }
 }
