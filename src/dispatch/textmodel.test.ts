@@ -1,13 +1,13 @@
 // The text model itself: the SVM and the SGD logistic regression learn the fixture,
 // FAQ answers teach words the questions lack, a model survives its files unchanged,
 // calibration and decision offsets come from out-of-fold scores and survive save and load,
-// and the cross-validation folds are stratified.
+// the word features weigh wordWeight through their IDF, and the cross-validation folds are stratified.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../db/migrate.js';
-import { TextModel, evaluate, readJsonl, stratifiedFolds, train, type Example } from './textmodel.js';
+import { DEFAULT_CONFIG, TextModel, evaluate, readJsonl, stratifiedFolds, train, type Example } from './textmodel.js';
 
 const fixtures = join(packageRoot, 'src', 'dispatch', 'fixtures');
 const trainSet = readJsonl(join(fixtures, 'train.jsonl'));
@@ -86,6 +86,25 @@ describe('text model', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('weighs the word features by wordWeight against the character n-grams, through the IDF', () => {
+    expect(DEFAULT_CONFIG.features.wordWeight).toBe(0.85);
+    const base = train(trainSet, { config: { features: { wordWeight: 1 } } });
+    const half = train(trainSet, { config: { features: { wordWeight: 0.5 } } });
+    expect(half.meta.config.features.wordWeight).toBe(0.5);
+    expect(half.vocab).toEqual(base.vocab);
+    const words = base.vocab.map((f, i) => [f, i] as const).filter(([f]) => f[0] === 'w' || f[0] === 'b');
+    const chars = base.vocab.map((f, i) => [f, i] as const).filter(([f]) => f[0] === 'c');
+    expect(words.length).toBeGreaterThan(0);
+    for (const [, i] of words) expect(half.idf[i]).toBeCloseTo(base.idf[i]! * 0.5, 5);
+    for (const [, i] of chars) expect(half.idf[i]).toBe(base.idf[i]);
+    expect(evaluate(half, evalSet).accuracy).toBeGreaterThanOrEqual(0.9);
+    // A model saved without the option (older code) keeps its own IDF and config when loaded.
+    const old = new TextModel({ ...base.meta, config: { ...base.meta.config, features: { ...base.meta.config.features, wordWeight: undefined } } }, base.vocab, base.idf, base.weights);
+    const loaded = TextModel.fromFiles(old.toFiles());
+    expect(loaded.meta.config.features.wordWeight).toBeUndefined();
+    for (const e of evalSet) expect(loaded.predict(e.text, 3)).toEqual(base.predict(e.text, 3));
   });
 
   it('deals each label evenly over the folds', () => {
