@@ -1,5 +1,6 @@
-// The worker thread of the demo history (see pipeline.ts): runs seedHistory against a
-// Database that forwards every statement and COPY to the main thread.
+// The worker threads of the demo: on PGlite, the whole history (seedHistory) against a
+// Database that forwards every statement and COPY to the main thread (see pipeline.ts); on a
+// server, one part of the orders (seedOrders) through connections of the thread's own.
 import { parentPort, workerData } from 'node:worker_threads';
 import { markPipelined } from '../db/bulk.js';
 import type { Database, QueryResult } from '../db/database.js';
@@ -50,7 +51,7 @@ const send = (e: WorkerEvent) => port.postMessage(e);
 async function main() {
   configurePii({}, { JIESU_PII_KEYS: input.piiKeys });
   if ('databaseUrl' in input) return ordersPart(input);
-  const summary = await seedHistory(db, (input as WorkerInput).city, Rng.resume(input.rngState), input.opts, {
+  const summary = await seedHistory(db, input.city, Rng.resume(input.rngState), input.opts, {
     stage: (name) => send({ op: 'stage', name }),
     onProgress: (stage, done, total) => send({ op: 'progress', stage, done, total }),
   });
