@@ -199,9 +199,12 @@ export async function seedHistory(db: Database, city: DemoCity, rng: Rng, opts: 
     await bulkInsert(q, 'workorder_number_counters', [{ name: 'day', type: 'text' }, { name: 'last', type: 'int' }], results.flatMap((r) => r.counters));
   });
   hooks.stage(`orders (${parts.length} part${parts.length > 1 ? 's' : ''}${inThreads ? ' on threads' : ''})`);
-  hooks.onProgress?.('contacts', 0, opts.contacts);
-  const contacts = !opts.withContacts ? { contacts: 0, calls: 0 } : await seedContacts(db, city, rng, result.infos, { contacts: opts.contacts, end: opts.end });
-  hooks.onProgress?.('contacts', opts.contacts, opts.contacts);
+  let contacts = { contacts: 0, calls: 0 };
+  if (opts.withContacts) {
+    hooks.onProgress?.('contacts', 0, opts.contacts);
+    contacts = await seedContacts(db, city, rng, result.infos, { contacts: opts.contacts, end: opts.end });
+    hooks.onProgress?.('contacts', opts.contacts, opts.contacts);
+  }
   hooks.stage('contacts and calls');
   await seedDeadlines(ctx, result.running, opts.end);
   hooks.stage('deadlines');
