@@ -42,21 +42,13 @@ const quoted = (t: string) => `"${t.replaceAll('"', '""')}"`;
 
 /** One value as a CSV field for COPY: empty for NULL, arrays and objects always quoted. */
 export function csvField(v: unknown): string {
-  if (v == null) return '';
-  switch (typeof v) {
-    case 'string':
-      return v === '' || NEEDS_QUOTES.test(v) ? quoted(v) : v;
-    case 'number':
-    case 'bigint':
-    case 'boolean':
-      return String(v);
-  }
-  if (v instanceof Date) return v.toISOString();
-  return quoted(Array.isArray(v) ? `{${v.join(',')}}` : JSON.stringify(v));
+  const t = toText(v);
+  if (t === null) return '';
+  const composite = typeof v === 'object' && !(v instanceof Date);
+  return composite || t === '' || NEEDS_QUOTES.test(t) ? quoted(t) : t;
 }
 
 const TEXT_SPECIAL = /[\\\t\n\r]/;
-const textEscaped = (t: string) => (TEXT_SPECIAL.test(t) ? t.replace(/[\\\t\n\r]/g, (c) => TEXT_ESCAPES[c]!) : t);
 const TEXT_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /**
@@ -64,30 +56,20 @@ const TEXT_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': 
  * doubling there, which makes it the cheaper format for rows full of JSON.
  */
 export function textField(v: unknown): string {
-  if (v == null) return '\\N';
-  switch (typeof v) {
-    case 'string':
-      return textEscaped(v);
-    case 'number':
-    case 'bigint':
-    case 'boolean':
-      return String(v);
-  }
-  if (v instanceof Date) return v.toISOString();
-  return textEscaped(Array.isArray(v) ? `{${v.join(',')}}` : JSON.stringify(v));
+  const t = toText(v);
+  if (t === null) return '\\N';
+  return TEXT_SPECIAL.test(t) ? t.replace(/[\\\t\n\r]/g, (c) => TEXT_ESCAPES[c]!) : t;
 }
 
 /** One row as a line of COPY's text format (no line end). */
-export function textLine(values: readonly unknown[]): string {
-  let line = textField(values[0]);
-  for (let i = 1; i < values.length; i++) line += '\t' + textField(values[i]);
-  return line;
-}
+export const textLine = (values: readonly unknown[]) => joinFields(values, textField, '\t');
 
 /** One row as a CSV line (no line end). */
-export function csvLine(values: readonly unknown[]): string {
-  let line = csvField(values[0]);
-  for (let i = 1; i < values.length; i++) line += ',' + csvField(values[i]);
+export const csvLine = (values: readonly unknown[]) => joinFields(values, csvField, ',');
+
+function joinFields(values: readonly unknown[], field: (v: unknown) => string, separator: string): string {
+  let line = field(values[0]);
+  for (let i = 1; i < values.length; i++) line += separator + field(values[i]);
   return line;
 }
 

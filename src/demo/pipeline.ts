@@ -75,27 +75,37 @@ export async function seedHistoryInWorker(db: Database, city: DemoCity, rng: Rng
     else await db.copyCsv(m.table, m.columns, m.csv, m.options);
     return null;
   };
+  let queue = Promise.resolve();
+  return untilDone<HistorySummary, DbRequest | WorkerEvent>(worker, (m, resolve, reject) => {
+    if (m.op === 'stage') return hooks.stage(m.name);
+    if (m.op === 'progress') return hooks.onProgress?.(m.stage, m.done, m.total);
+    if (m.op === 'done') return resolve(m.summary);
+    if (m.op === 'failed') return reject(Object.assign(new Error(m.message), { stack: m.stack }));
+    if (m.op === 'orders-done') return reject(new Error('unexpected message from the demo worker'));
+    // One request at a time, in the order sent (PGlite is one connection anyway).
+    queue = queue.then(async () => {
+      try {
+        worker.postMessage({ id: m.id, result: await serve(m) } satisfies DbReply);
+      } catch (err) {
+        const e = err as { message?: string; code?: string };
+        worker.postMessage({ id: m.id, error: { message: e.message ?? String(err), code: e.code } } satisfies DbReply);
+      }
+    });
+  });
+}
+
+/** Resolves with what `onMessage` resolves; a thread that errs or stops first, or an abort, rejects. The thread is ended either way. */
+async function untilDone<T, M>(
+  worker: Worker,
+  onMessage: (m: M, resolve: (v: T) => void, reject: (e: Error) => void) => void,
+  signal?: AbortSignal,
+): Promise<T> {
   try {
-    return await new Promise<HistorySummary>((resolve, reject) => {
-      let queue = Promise.resolve();
-      worker.on('message', (m: DbRequest | WorkerEvent) => {
-        if (m.op === 'stage') return hooks.stage(m.name);
-        if (m.op === 'progress') return hooks.onProgress?.(m.stage, m.done, m.total);
-        if (m.op === 'done') return resolve(m.summary);
-        if (m.op === 'failed') return reject(Object.assign(new Error(m.message), { stack: m.stack }));
-        if (m.op === 'orders-done') return reject(new Error('unexpected message from the demo worker'));
-        // One request at a time, in the order sent (PGlite is one connection anyway).
-        queue = queue.then(async () => {
-          try {
-            worker.postMessage({ id: m.id, result: await serve(m) } satisfies DbReply);
-          } catch (err) {
-            const e = err as { message?: string; code?: string };
-            worker.postMessage({ id: m.id, error: { message: e.message ?? String(err), code: e.code } } satisfies DbReply);
-          }
-        });
-      });
+    return await new Promise<T>((resolve, reject) => {
+      signal?.addEventListener('abort', () => reject(new Error('stopped: another part of the demo load failed')), { once: true });
+      worker.on('message', (m: M) => onMessage(m, resolve, reject));
       worker.on('error', reject);
-      worker.on('exit', (code) => reject(new Error(`the demo worker stopped (exit code ${code})`)));
+      worker.on('exit', (code) => reject(new Error(`a demo thread stopped (exit code ${code})`)));
     });
   } finally {
     await worker.terminate();
@@ -110,19 +120,14 @@ export async function seedOrdersInWorker(
   signal?: AbortSignal,
 ): Promise<{ result: OrdersResult; kpi: { facts: SummedFact[]; orders: number } }> {
   const worker = startWorker({ ...input, databaseUrl, piiKeys: keyringSpec() });
-  try {
-    return await new Promise((resolve, reject) => {
-      // Another part failed: this one stops too.
-      signal?.addEventListener('abort', () => reject(new Error('stopped: another part of the demo load failed')), { once: true });
-      worker.on('message', (m: WorkerEvent) => {
-        if (m.op === 'progress') onProgress(m.done);
-        else if (m.op === 'orders-done') resolve({ result: m.result, kpi: m.kpi });
-        else if (m.op === 'failed') reject(Object.assign(new Error(m.message), { stack: m.stack }));
-      });
-      worker.on('error', reject);
-      worker.on('exit', (code) => reject(new Error(`a demo generator thread stopped (exit code ${code})`)));
-    });
-  } finally {
-    await worker.terminate();
-  }
+  // If another part fails (signal), this one stops too.
+  return untilDone(
+    worker,
+    (m: WorkerEvent, resolve, reject) => {
+      if (m.op === 'progress') onProgress(m.done);
+      else if (m.op === 'orders-done') resolve({ result: m.result, kpi: m.kpi });
+      else if (m.op === 'failed') reject(Object.assign(new Error(m.message), { stack: m.stack }));
+    },
+    signal,
+  );
 }
