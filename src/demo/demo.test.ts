@@ -33,7 +33,7 @@ describe('the demo city', () => {
         `SELECT md5(string_agg(concat_ws('|', id, number, title, content, status, main_unit_id, created_at, closed_at, citizen_phone_bidx, reopen_count), ',' ORDER BY id)) AS h FROM workorders`,
         `SELECT md5(string_agg(concat_ws('|', workorder_id, seq, type, actor_id, at, data - 'citizen'), ',' ORDER BY workorder_id, seq)) AS h FROM workorder_events`,
         `SELECT md5(string_agg(concat_ws('|', month, unit_id, category_code, district_id, received, signed_on_time, replied_on_time, round(handling_hours::numeric, 6), satisfied, reopened), ',' ORDER BY month, unit_id, category_code, district_id)) AS h FROM kpi_facts`,
-        `SELECT md5(string_agg(concat_ws('|', month, unit_id, measure, workorder_id, at), ',' ORDER BY workorder_id, at, measure)) AS h FROM kpi_fact_orders`,
+        `SELECT md5(string_agg(concat_ws('|', month, unit_id, measures, workorder_id, at), ',' ORDER BY workorder_id, at, measures)) AS h FROM kpi_fact_orders`,
         `SELECT md5(string_agg(concat_ws('|', day, last), ',' ORDER BY day)) AS h FROM workorder_number_counters`,
         `SELECT md5(string_agg(concat_ws('|', id, outcome, workorder_id, started_at), ',' ORDER BY id)) AS h FROM contacts`,
         `SELECT md5(string_agg(concat_ws('|', workorder_id, kind, due_at, level), ',' ORDER BY workorder_id, kind)) AS h FROM order_deadlines`,

@@ -194,8 +194,13 @@ export function monthsBetween(from: string, to: string): number {
   return (y2 - y1) * 12 + (m2 - m1) + 1;
 }
 
-/** Measures a figure can be opened into (the orders behind it). */
+/**
+ * Measures a figure can be opened into (the orders behind it). A drill-down row holds its
+ * measures as bits, bit i for DRILL_MEASURES[i]: append new measures, never reorder.
+ */
 export const DRILL_MEASURES = [
   'received', 'signed', 'signed_on_time', 'signed_late', 'returned', 'extended', 'replied', 'replied_on_time', 'replied_late',
   'surveyed', 'resolved', 'unresolved', 'satisfied', 'basically_satisfied', 'unsatisfied', 'reopened', 'unreachable', 'supervised',
 ] as const;
+export type DrillMeasure = (typeof DRILL_MEASURES)[number];
+export const measureBit = (m: DrillMeasure) => 1 << DRILL_MEASURES.indexOf(m);

@@ -7,7 +7,7 @@ import { Id, StringEnum } from '../http/schemas.js';
 import { UNIT_KINDS, subtreeUnitIds } from '../org/units.js';
 import type { Queryable } from '../db/database.js';
 import {
-  DRILL_MEASURES, checkMonth, loadKpiSettings, measureUnits, monthsBetween, rankUnits, saveKpiSettings, type MeasureFilter,
+  DRILL_MEASURES, checkMonth, measureBit, loadKpiSettings, measureUnits, monthsBetween, rankUnits, saveKpiSettings, type MeasureFilter,
 } from './measures.js';
 import { kpiListener, rebuildKpi } from './service.js';
 import { monthlyWorkbook } from './report.js';
@@ -109,8 +109,8 @@ export async function routes(app: App, ctx: AppContext) {
       const allowed = await allowedUnits(db, actor);
       if (allowed && !allowed.includes(req.query.unitId)) throw forbidden('只能查看本单位及下级单位的考核数据 (only your own units)');
       const units = req.query.includeDescendants ? await subtreeUnitIds(db, req.query.unitId) : [req.query.unitId];
-      const where = `k.unit_id = ANY($1::int[]) AND k.month BETWEEN $2 AND $3 AND k.measure = $4`;
-      const params = [units, p.from, p.to, req.query.measure];
+      const where = `k.unit_id = ANY($1::int[]) AND k.month BETWEEN $2 AND $3 AND (k.measures & $4) <> 0`;
+      const params = [units, p.from, p.to, measureBit(req.query.measure)];
       const total = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM kpi_fact_orders k WHERE ${where}`, params)).rows[0]!.n;
       const { rows } = await db.query(
         `SELECT k.workorder_id AS id, w.number, w.title, w.status, w.main_unit_id AS "mainUnitId", k.unit_id AS "countedFor", k.month, k.at

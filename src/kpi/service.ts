@@ -9,15 +9,16 @@ import { computeTimes } from '../sla/deadlines.js';
 import { choosePolicy, loadCalendar, policyFromRow, type Policy, type SlaSettings } from '../sla/settings.js';
 import type { WorkCalendar } from '../sla/calendar.js';
 import { accumulate, COUNTERS, factsFor, factsOf, type Fact, type FactJudge, type SummedFact } from './facts.js';
+import { measureBit, type DrillMeasure } from './measures.js';
 
-/** The measures of the drill-down log derived from one fact (counters of 1, plus the misses). */
-function logMeasures(f: Fact): string[] {
-  const m: string[] = [];
-  for (const [c, v] of Object.entries(f.add)) if (c !== 'handling_hours' && v === 1) m.push(c);
-  if (f.add.signed === 1 && !f.add.signed_on_time) m.push('signed_late');
-  if (f.add.replied === 1 && !f.add.replied_on_time) m.push('replied_late');
-  if (f.add.surveyed === 1 && !f.add.resolved) m.push('unresolved');
-  return m;
+/** The drill-down measures of one fact as bits (counters of 1, plus the misses); 0 when it has none. */
+function logMask(f: Fact): number {
+  let mask = 0;
+  for (const [c, v] of Object.entries(f.add)) if (c !== 'handling_hours' && v === 1) mask |= measureBit(c as DrillMeasure);
+  if (f.add.signed === 1 && !f.add.signed_on_time) mask |= measureBit('signed_late');
+  if (f.add.replied === 1 && !f.add.replied_on_time) mask |= measureBit('replied_late');
+  if (f.add.surveyed === 1 && !f.add.resolved) mask |= measureBit('unresolved');
+  return mask;
 }
 
 async function writeFacts(q: Queryable, facts: Fact[], orderId: number, at: string) {
@@ -36,10 +37,9 @@ async function writeFacts(q: Queryable, facts: Fact[], orderId: number, at: stri
        ON CONFLICT (month, unit_id) DO UPDATE SET ${cols.map((c) => `${c} = kpi_unit_month.${c} + EXCLUDED.${c}`).join(', ')}`,
       [f.month, f.unitId, ...values],
     );
-    for (const measure of logMeasures(f)) {
-      await q.query('INSERT INTO kpi_fact_orders (month, unit_id, measure, workorder_id, at) VALUES ($1, $2, $3, $4, $5)', [
-        f.month, f.unitId, measure, orderId, at,
-      ]);
+    const mask = logMask(f);
+    if (mask) {
+      await q.query('INSERT INTO kpi_fact_orders (month, unit_id, measures, workorder_id, at) VALUES ($1, $2, $3, $4, $5)', [f.month, f.unitId, mask, orderId, at]);
     }
   }
 }
@@ -74,7 +74,7 @@ export function kpiListener(ctx: AppContext) {
  */
 export class KpiAccumulator {
   private readonly facts = new Map<string, SummedFact>();
-  /** The drill-down rows as CSV (month, unit, measure, order, at: none needs quoting). */
+  /** The drill-down rows as CSV (month, unit, measures, order, at: none needs quoting). */
   private readonly log = new LineBuffer();
   orders = 0;
 
@@ -114,7 +114,10 @@ export class KpiAccumulator {
       const met = ev.type === 'signed' ? onTime('sign', order, ev.at) : ev.type === 'replied' ? onTime('reply', order, ev.at) : true;
       const fs = factsFor(previous, order, ev, met, workingHours, this.timeZone);
       accumulate(this.facts, fs);
-      for (const f of fs) for (const m of logMeasures(f)) this.log.add(`${f.month},${f.unitId},${m},${id},${ev.at}`);
+      for (const f of fs) {
+        const mask = logMask(f);
+        if (mask) this.log.add(`${f.month},${f.unitId},${mask},${id},${ev.at}`);
+      }
     }
     return order;
   }
@@ -155,7 +158,7 @@ const FACT_COLUMNS: BulkColumn[] = [
   ...COUNTERS.map((c) => ({ name: c, type: c === 'handling_hours' ? 'float8' : 'int' })),
 ];
 const LOG_COLUMNS: BulkColumn[] = [
-  { name: 'month', type: 'text' }, { name: 'unit_id', type: 'int' }, { name: 'measure', type: 'text' }, { name: 'workorder_id', type: 'int' }, { name: 'at', type: 'timestamptz' },
+  { name: 'month', type: 'text' }, { name: 'unit_id', type: 'int' }, { name: 'measures', type: 'int' }, { name: 'workorder_id', type: 'int' }, { name: 'at', type: 'timestamptz' },
 ];
 
 /** Recomputes every aggregate from the event history. */
