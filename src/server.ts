@@ -17,6 +17,7 @@ export interface PlatformOptions {
 export interface Platform {
   app: App;
   db: Database;
+  config: AppConfig;
   close(): Promise<void>;
 }
 
@@ -27,10 +28,12 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     await verifyKeys(db);
     await encryptLegacy(db);
     await bootstrapAdmin(db, opts.adminPassword);
-    const app = await buildApp({ db, config: { ...defaultConfig, ...opts.config }, orderListeners: [] }, { logger: opts.logger });
+    const config = { ...defaultConfig, ...opts.config };
+    const app = await buildApp({ db, config, orderListeners: [] }, { logger: opts.logger });
     return {
       app,
       db,
+      config,
       async close() {
         await app.close();
         await db.close();

@@ -7,6 +7,7 @@ import { migrate } from '../db/migrate.js';
 import { loadModuleExports } from '../http/modules.js';
 import { printDemoSummary } from '../demo/cli.js';
 import { seedDemo, type DemoSummary } from '../demo/seed.js';
+import { calendarGaps } from '../sla/settings.js';
 
 const program = new Command('jiesu').description('接诉 jiesu: 12345 citizen service hotline platform').showHelpAfterError();
 
@@ -47,6 +48,9 @@ program
     const address = await platform.app.listen({ port: o.port, host: o.host });
     console.log(`jiesu: serving on ${address}  (API ${address}/api/v1, OpenAPI ${address}/api/v1/openapi.json)`);
     if (demo) printDemoSummary(demo);
+    for (const year of await calendarGaps(platform.db, new Date(), platform.config.timeZone)) {
+      console.log(`jiesu: 注意：${year} 年的国务院节假日安排尚未收录，也没有本市日历；请管理员在「办理时限」页录入，否则节假日按工作日计算时限 (no holiday calendar for ${year} yet: enter it under Time limits, or holidays count as working days)`);
+    }
     if (!process.env.JIESU_ADMIN_PASSWORD) {
       const { rows } = await platform.db.query<{ n: number }>("SELECT count(*)::int AS n FROM users WHERE 'admin' = ANY(roles)");
       if (rows[0]!.n === 0) console.log('jiesu: no admin user yet; restart with JIESU_ADMIN_PASSWORD=… to create `admin`.');

@@ -2,7 +2,7 @@
 import type { Queryable } from '../db/database.js';
 import type { AppContext } from '../http/context.js';
 import { badRequest } from '../http/errors.js';
-import { DEFAULT_PERIODS, WorkCalendar, checkPeriods, type DayKind, type Duration, type Period } from './calendar.js';
+import { DEFAULT_PERIODS, WorkCalendar, checkPeriods, officialDays, type DayKind, type Duration, type Period } from './calendar.js';
 
 export interface SlaSettings {
   /** Working periods of a working day, local time. */
@@ -39,6 +39,23 @@ export function validateSettings(s: SlaSettings): void {
 
 export async function saveSettings(q: Queryable, s: SlaSettings): Promise<void> {
   await q.query('UPDATE sla_settings SET settings = $1, updated_at = now() WHERE id = 1', [JSON.stringify(s)]);
+}
+
+/**
+ * Years deadlines will soon run in (this one, and the next from November, when the State
+ * Council publishes it) that have neither the national holiday schedule in the built-in data
+ * nor any day of the city's own: there every holiday would count as a working day.
+ */
+export async function calendarGaps(q: Queryable, now: Date, timeZone: string): Promise<number[]> {
+  const [year, month] = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' }).format(now).split('-').map(Number) as [number, number];
+  const official = officialDays().years;
+  const gaps: number[] = [];
+  for (const y of month >= 11 ? [year, year + 1] : [year]) {
+    if (official.includes(y)) continue;
+    const { rows } = await q.query('SELECT 1 FROM calendar_local_days WHERE day BETWEEN $1 AND $2 LIMIT 1', [`${y}-01-01`, `${y}-12-31`]);
+    if (!rows.length) gaps.push(y);
+  }
+  return gaps;
 }
 
 export async function loadLocalDays(q: Queryable, from?: string, to?: string): Promise<{ day: string; kind: DayKind; name: string | null }[]> {

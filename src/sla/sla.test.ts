@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, seedCity, testPlatform, type TestPlatform } from '../../test/helpers.js';
 import type { WorkOrder } from '../workorders/model.js';
+import { calendarGaps } from './settings.js';
 
 let platform: TestPlatform;
 let city: Awaited<ReturnType<typeof seedCity>>;
@@ -153,6 +154,17 @@ describe('the calendar API', () => {
     // Fri 2027-02-26 + 1 working day skips the weekend and the local holiday on Monday 03-01.
     const add = await u.handlerA.get(`/api/v1/sla/calendar/add?from=${encodeURIComponent('2027-02-26T10:00:00+08:00')}&amount=1&unit=days`);
     expect(add.body.due).toBe(cst('2027-03-02T18:00:00+08:00'));
+  });
+
+  it('names the coming years that have no holiday calendar at all (the server warns at start)', async () => {
+    // 2040 stands for a year the built-in national data does not reach yet.
+    const gaps = (iso: string) => calendarGaps(platform.db, new Date(iso), 'Asia/Shanghai');
+    expect(await gaps('2040-06-15T12:00:00Z')).toEqual([2040]);
+    expect(await gaps('2040-10-31T15:59:00Z')).toEqual([2040]); // still October in Beijing
+    expect(await gaps('2040-10-31T16:00:00Z')).toEqual([2040, 2041]); // November: next year's schedule is due
+    expect((await u.admin.request('PUT', '/api/v1/sla/calendar/2041', { days: [{ date: '2041-01-01', kind: 'holiday', name: '元旦' }] })).status).toBe(200);
+    expect(await gaps('2040-12-01T00:00:00Z')).toEqual([2040]);
+    expect(await gaps('2025-12-01T00:00:00Z')).toEqual([]); // 2025 and 2026 are published
   });
 
   it('has configurable working hours (admins only) that apply to deadlines', async () => {
