@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import cliProgress from 'cli-progress';
-import { openDatabase } from '../db/database.js';
-import { migrate } from '../db/migrate.js';
+import { progressBar } from '../cli/progress.js';
+import { dbOptions, fail, readText, withDb, type DbOptions } from '../cli/shared.js';
 import { importCdrFile } from './cdr.js';
 
 const utcOffset = (v: string) => {
@@ -14,44 +12,30 @@ const utcOffset = (v: string) => {
 export function commands(program: Command) {
   staffingCommand(program);
   const cc = program.command('callcenter').description('call center: CDR import');
-  cc.command('import-cdr')
-    .description("import call detail records from an Asterisk Master.csv (re-importing skips what is there)")
-    .argument('<file>', 'CSV file in Master.csv column order, no header')
-    .option('--utc-offset <offset>', 'offset of the times in the file', utcOffset, '+08:00')
-    .option('--data <dir>', 'PGlite data folder', process.env.JIESU_DATA ?? './data')
-    .option('--database-url <url>', 'PostgreSQL server URL', process.env.DATABASE_URL)
-    .action(async (file: string, o: { utcOffset: string; data: string; databaseUrl?: string }) => {
-      if (!existsSync(file)) {
-        console.error(`jiesu: 文件不存在 (no such file): ${file}`);
-        process.exit(1);
-      }
-      const db = await openDatabase({ databaseUrl: o.databaseUrl, dataDir: resolve(o.data) });
-      const bar = process.stderr.isTTY
-        ? new cliProgress.SingleBar({ format: 'import-cdr [{bar}] {percentage}% | {value}/{total} KiB', stream: process.stderr }, cliProgress.Presets.shades_classic)
-        : null;
-      try {
-        await migrate(db);
-        let started = false;
-        const report = await importCdrFile(db, file, {
-          utcOffset: o.utcOffset,
-          onProgress: (read, total) => {
-            if (!bar) return;
-            if (!started) bar.start(Math.ceil(total / 1024), 0), (started = true);
-            bar.update(Math.ceil(Math.min(read, total) / 1024));
-          },
-        }).catch((err: Error) => {
-          bar?.stop();
-          console.error(`jiesu: ${file}: ${err.message}`);
-          process.exit(1);
-        });
-        bar?.stop();
-        console.log(`rows ${report.rows}: imported ${report.imported}, skipped ${report.skipped} (already imported), bad ${report.bad.length}`);
-        for (const b of report.bad.slice(0, 50)) console.log(`  line ${b.line}: ${b.reason}`);
-        if (report.bad.length > 50) console.log(`  … and ${report.bad.length - 50} more bad rows`);
-      } finally {
-        await db.close();
-      }
+  dbOptions(
+    cc
+      .command('import-cdr')
+      .description("import call detail records from an Asterisk Master.csv (re-importing skips what is there)")
+      .argument('<file>', 'CSV file in Master.csv column order, no header')
+      .option('--utc-offset <offset>', 'offset of the times in the file', utcOffset, '+08:00'),
+  ).action(async (file: string, o: DbOptions & { utcOffset: string }) => {
+    if (!existsSync(file)) fail(`文件不存在 (no such file): ${file}`);
+    await withDb(o, async (db) => {
+      const bar = progressBar('import-cdr (KiB)');
+      const kib = (bytes: number) => Math.ceil(bytes / 1024);
+      const report = await importCdrFile(db, file, {
+        utcOffset: o.utcOffset,
+        onProgress: (read, total) => bar.update(kib(Math.min(read, total)), kib(total)),
+      }).catch((err: Error) => {
+        bar.stop();
+        return fail(`${file}: ${err.message}`);
+      });
+      bar.stop();
+      console.log(`rows ${report.rows}: imported ${report.imported}, skipped ${report.skipped} (already imported), bad ${report.bad.length}`);
+      for (const b of report.bad.slice(0, 50)) console.log(`  line ${b.line}: ${b.reason}`);
+      if (report.bad.length > 50) console.log(`  … and ${report.bad.length - 50} more bad rows`);
     });
+  });
 }
 
 const positive = (v: string) => {
@@ -65,10 +49,6 @@ const rates = (v: string) => {
   return list;
 };
 
-const fail = (msg: string): never => {
-  console.error(`jiesu: ${msg}`);
-  process.exit(1);
-};
 const numbers = (what: string) => (v: string) => {
   const list = v.split(',').map((x) => Number(x.trim()));
   if (list.length === 0 || list.some((n) => !Number.isFinite(n) || n < 0)) throw new InvalidArgumentError(`${what}: comma-separated non-negative numbers`);
@@ -135,17 +115,9 @@ export function staffingCommand(program: Command) {
       // --aht-seconds and --patience-seconds are also options of `staffing`, which parses them first.
       o = { ...cmd.optsWithGlobals(), ...o, ...pick(cmd.optsWithGlobals(), ['ahtSeconds', 'patienceSeconds']) } as typeof o;
       if (!o.ahtSeconds) fail("required option '--aht-seconds <s>' not specified");
-      const { readFileSync } = await import('node:fs');
       const { simulateYear } = await import('./simulate.js');
       if (o.service !== 'exponential' && o.service !== 'constant') fail('--service: exponential | constant');
-      let text = o.agents;
-      if (text.startsWith('@')) {
-        try {
-          text = readFileSync(text.slice(1), 'utf8');
-        } catch {
-          fail(`文件不存在 (cannot read): ${text.slice(1)}`);
-        }
-      }
+      const text = o.agents.startsWith('@') ? readText(o.agents.slice(1)) : o.agents;
       const agents = text.split(/[\s,;]+/).filter(Boolean).map(Number);
       if (agents.length === 0 || agents.some((n) => !Number.isInteger(n) || n < 0)) fail('--agents: whole numbers ≥ 0');
       if (o.days < 1) fail('--days must be at least 1');

@@ -2,12 +2,11 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { startPlatform } from '../server.js';
-import { openDatabase } from '../db/database.js';
-import { migrate } from '../db/migrate.js';
 import { loadModuleExports } from '../http/modules.js';
 import { printDemoSummary } from '../demo/cli.js';
 import { seedDemo, type DemoSummary } from '../demo/seed.js';
 import { calendarGaps } from '../sla/settings.js';
+import { dbOptions, fail, isExpectedFailure, withDb, type DbOptions } from './shared.js';
 
 const program = new Command('jiesu').description('接诉 jiesu: 12345 citizen service hotline platform').showHelpAfterError();
 
@@ -21,15 +20,15 @@ function describeDb(databaseUrl: string | undefined, dataDir: string) {
   return databaseUrl ? `PostgreSQL ${databaseUrl.replace(/\/\/[^@/]*@/, '//***@')}` : `embedded PGlite in ${dataDir}`;
 }
 
-program
-  .command('serve')
-  .description('run the API server (embedded PGlite unless --database-url or DATABASE_URL is given)')
-  .option('--port <port>', 'port to listen on', port, Number(process.env.PORT ?? 3000))
-  .option('--host <host>', 'address to listen on', process.env.HOST ?? '127.0.0.1')
-  .option('--data <dir>', 'PGlite data folder', process.env.JIESU_DATA ?? './data')
-  .option('--database-url <url>', 'PostgreSQL server URL', process.env.DATABASE_URL)
+dbOptions(
+  program
+    .command('serve')
+    .description('run the API server (embedded PGlite unless --database-url or DATABASE_URL is given)')
+    .option('--port <port>', 'port to listen on', port, Number(process.env.PORT ?? 3000))
+    .option('--host <host>', 'address to listen on', process.env.HOST ?? '127.0.0.1'),
+)
   .option('--demo', 'seed the demo city first when the database is empty (what `npm start` does)')
-  .action(async (o: { port: number; host: string; data: string; databaseUrl?: string; demo?: boolean }) => {
+  .action(async (o: DbOptions & { port: number; host: string; demo?: boolean }) => {
     const dataDir = resolve(o.data);
     // The server runs the time-limit job (warnings, escalation) every minute unless told otherwise.
     process.env.JIESU_SLA_INTERVAL_SECONDS ??= '60';
@@ -71,35 +70,16 @@ program
     process.once('SIGTERM', stop);
   });
 
-program
-  .command('migrate')
-  .description('apply pending database migrations and exit')
-  .option('--data <dir>', 'PGlite data folder', process.env.JIESU_DATA ?? './data')
-  .option('--database-url <url>', 'PostgreSQL server URL', process.env.DATABASE_URL)
-  .action(async (o: { data: string; databaseUrl?: string }) => {
-    const db = await openDatabase({ databaseUrl: o.databaseUrl, dataDir: resolve(o.data) });
-    try {
-      const applied = await migrate(db);
-      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the schema is up to date');
-    } finally {
-      await db.close();
-    }
-  });
+dbOptions(program.command('migrate').description('apply pending database migrations and exit')).action((o: DbOptions) =>
+  withDb(o, async (_db, applied) => console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the schema is up to date')),
+);
 
 // Each module's src/<module>/cli.ts adds its sub-commands.
 for (const { value: commands } of await loadModuleExports<(p: Command) => void>('cli', 'commands')) commands(program);
 
 program.parseAsync().catch((err: unknown) => {
-  const e = err as { code?: string; message?: string };
   // Expected failures get one clear line; only real bugs print a stack.
-  // (The server unreachable, gone away or shut down, a wrong database or password, a port taken.)
-  if (
-    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03', '3D000', '28P01', 'EADDRINUSE'].includes(e.code ?? '') ||
-    e.message === 'Connection terminated unexpectedly' // pg's word for a server that went away
-  ) {
-    console.error(`jiesu: ${e.message}`);
-  } else {
-    console.error('jiesu:', err);
-  }
+  if (isExpectedFailure(err)) fail(err.message);
+  console.error('jiesu:', err);
   process.exit(1);
 });

@@ -1,15 +1,9 @@
-import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
-import { openDatabase } from '../db/database.js';
-import { migrate } from '../db/migrate.js';
+import type { Command } from 'commander';
 import { progressBar } from '../cli/progress.js';
+import { dbOptions, intArg, withDb, type DbOptions } from '../cli/shared.js';
 import { ORDER_SHARE, seedDemo, type DemoSummary } from './seed.js';
 
-const positiveInt = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-};
+const positiveInt = intArg(1);
 
 export function printDemoSummary(s: DemoSummary, log = console.log) {
   log(`演示城市已生成 (demo city seeded) in ${(s.ms / 1000).toFixed(1)} s: ${s.units} units, ${s.users} users, ${s.contacts} contacts, ${s.calls} calls, ${s.articles} knowledge articles, ${s.orders} work orders (${s.openOrders} open), ${s.events} events`);
@@ -19,33 +13,28 @@ export function printDemoSummary(s: DemoSummary, log = console.log) {
 
 export function commands(program: Command) {
   const demo = program.command('demo').description('the demo city');
-  demo
-    .command('seed')
-    .description('seed a fictional city with a year of hotline history into an empty database')
-    .option('--contacts <n>', 'citizen contacts over the period (about 42 % become work orders)', positiveInt, 406174)
-    .option('--orders <n>', 'this many work orders with their history, without contacts (benchmark loads)', positiveInt)
-    .option('--days <n>', 'days of history, ending now', positiveInt, 365)
-    .option('--seed <n>', 'random seed (same seed, same city)', positiveInt, 1)
-    .option('--data <dir>', 'PGlite data folder', process.env.JIESU_DATA ?? './data')
-    .option('--database-url <url>', 'PostgreSQL server URL', process.env.DATABASE_URL)
-    .action(async (o: { contacts: number; orders?: number; days: number; seed: number; data: string; databaseUrl?: string }) => {
-      const db = await openDatabase({ databaseUrl: o.databaseUrl, dataDir: resolve(o.data) });
-      try {
-        await migrate(db);
-        const bar = progressBar('生成演示数据 seeding');
-        // --orders: orders and their whole history only (no contacts), for benchmarks at scale.
-        const summary = await seedDemo(db, {
-          contacts: o.orders ? Math.round(o.orders / ORDER_SHARE) : o.contacts,
-          withContacts: !o.orders,
-          days: o.days,
-          seed: o.seed,
-          // The last day's hot-topic burst comes on top of the estimated total.
-          onProgress: (_stage, done, total) => bar.update(done, Math.max(done, total)),
-        });
-        bar.stop();
-        printDemoSummary(summary);
-      } finally {
-        await db.close();
-      }
-    });
+  dbOptions(
+    demo
+      .command('seed')
+      .description('seed a fictional city with a year of hotline history into an empty database')
+      .option('--contacts <n>', 'citizen contacts over the period (about 42 % become work orders)', positiveInt, 406174)
+      .option('--orders <n>', 'this many work orders with their history, without contacts (benchmark loads)', positiveInt)
+      .option('--days <n>', 'days of history, ending now', positiveInt, 365)
+      .option('--seed <n>', 'random seed (same seed, same city)', positiveInt, 1),
+  ).action((o: DbOptions & { contacts: number; orders?: number; days: number; seed: number }) =>
+    withDb(o, async (db) => {
+      const bar = progressBar('生成演示数据 seeding');
+      // --orders: orders and their whole history only (no contacts), for benchmarks at scale.
+      const summary = await seedDemo(db, {
+        contacts: o.orders ? Math.round(o.orders / ORDER_SHARE) : o.contacts,
+        withContacts: !o.orders,
+        days: o.days,
+        seed: o.seed,
+        // The last day's hot-topic burst comes on top of the estimated total.
+        onProgress: (_stage, done, total) => bar.update(done, Math.max(done, total)),
+      });
+      bar.stop();
+      printDemoSummary(summary);
+    }),
+  );
 }

@@ -1,47 +1,17 @@
 // `jiesu dispatch …`: train and evaluate the text model, import categories and rules.
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import cliProgress from 'cli-progress';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { openDatabase, type Database } from '../db/database.js';
-import { migrate } from '../db/migrate.js';
-import { AppError } from '../http/errors.js';
+import { Command, Option } from 'commander';
+import { dbOptions, fail, guard, intArg, readText, withDb, type DbOptions } from '../cli/shared.js';
 import { importCategories, importRules } from './catalog.js';
 import { saveModel, trainFromHistory, type Target } from './service.js';
 import { TextModel, evaluate, readJsonl, train, type TrainOptions } from './textmodel.js';
 
-/** Expected failures: one clear line on stderr, exit code 1, no stack. */
-function fail(message: string): never {
-  console.error(`jiesu: ${message}`);
-  process.exit(1);
-}
-
-function guard<A extends unknown[]>(fn: (...a: A) => Promise<void>) {
-  return async (...a: A) => {
-    try {
-      await fn(...a);
-    } catch (e) {
-      const err = e as Error & { code?: string };
-      if (e instanceof AppError || err.code === 'ENOENT' || err.code === 'ECONNREFUSED' || err.code === '3D000' || /[\u4e00-\u9fff]/.test(err.message)) {
-        fail(err.message);
-      }
-      throw e;
-    }
-  };
-}
-
-function readText(file: string): string {
-  if (!existsSync(file)) fail(`文件不存在 (file not found): ${file}`);
-  return readFileSync(file, 'utf8');
-}
-
-const positiveInt = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError('must be an integer 1-1000');
-  return n;
-};
-
-function progressBar(): { onProgress: TrainOptions['onProgress']; stop: () => void } {
+/**
+ * Training's own bar: it names the stage (calibration, then training), which the shared
+ * progressBar cannot, and stays silent off a terminal so scripted runs get a clean stderr.
+ */
+function trainingBar(): { onProgress: TrainOptions['onProgress']; stop: () => void } {
   if (!process.stderr.isTTY) return { onProgress: undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar(
     { format: '训练 training [{bar}] {percentage}% | {stage} {value}/{total} epochs | {duration}s', stream: process.stderr, hideCursor: true },
@@ -60,21 +30,6 @@ function progressBar(): { onProgress: TrainOptions['onProgress']; stop: () => vo
   };
 }
 
-async function withDb(o: { data: string; databaseUrl?: string }, fn: (db: Database) => Promise<void>) {
-  const db = await openDatabase({ databaseUrl: o.databaseUrl, dataDir: resolve(o.data) });
-  try {
-    await migrate(db);
-    await fn(db);
-  } finally {
-    await db.close();
-  }
-}
-
-const dbOptions = (c: Command) =>
-  c
-    .option('--data <dir>', 'PGlite data folder', process.env.JIESU_DATA ?? './data')
-    .option('--database-url <url>', 'PostgreSQL server URL', process.env.DATABASE_URL);
-
 const fmt = (v: number) => v.toFixed(4);
 
 export function commands(program: Command) {
@@ -88,16 +43,16 @@ export function commands(program: Command) {
       .option('--out <dir>', 'model folder to write')
       .option('--from-history', 'train unit and category models from closed work orders and store them in the database')
       .option('--user-dict <file>', 'jieba user dictionary: local place names and terms, one per line (`word [freq] [tag]`)')
-      .option('--epochs <n>', 'SGD epochs', positiveInt)
+      .option('--epochs <n>', 'SGD epochs', intArg(1, 1000))
       .addOption(new Option('--publish <target>', 'also store the trained model in the database for the server').choices(['unit', 'category'])),
   ).action(
-    guard(async (o: { input?: string; out?: string; fromHistory?: boolean; userDict?: string; epochs?: number; publish?: Target; data: string; databaseUrl?: string }) => {
+    guard(async (o: { input?: string; out?: string; fromHistory?: boolean; userDict?: string; epochs?: number; publish?: Target } & DbOptions) => {
       const userDict = o.userDict ? readText(o.userDict) : undefined;
       const config = o.epochs ? { epochs: o.epochs } : undefined;
       if (o.fromHistory) {
         if (o.input) fail('--from-history 与 --input 不能同时使用 (use either --from-history or --input)');
         await withDb(o, async (db) => {
-          const bar = progressBar();
+          const bar = trainingBar();
           const result = await trainFromHistory(db, { userDict, config, onProgress: bar.onProgress });
           bar.stop();
           for (const r of result) {
@@ -111,7 +66,7 @@ export function commands(program: Command) {
       if (!o.input || !o.out) fail('需要 --input FILE.jsonl 和 --out MODEL_DIR (need --input and --out, or --from-history)');
       if (!existsSync(o.input)) fail(`文件不存在 (file not found): ${o.input}`);
       const examples = readJsonl(o.input);
-      const bar = progressBar();
+      const bar = trainingBar();
       const t0 = performance.now();
       const model = train(examples, { userDict, config, onProgress: bar.onProgress });
       bar.stop();
@@ -160,7 +115,7 @@ export function commands(program: Command) {
     );
 
   dbOptions(dispatch.command('import-categories').description('import the category tree from CSV rows level1,level2,level3').argument('<file>', 'CSV file')).action(
-    guard(async (file: string, o: { data: string; databaseUrl?: string }) => {
+    guard(async (file: string, o: DbOptions) => {
       const csv = readText(file);
       await withDb(o, async (db) => {
         const r = await db.tx((q) => importCategories(q, csv));
@@ -172,7 +127,7 @@ export function commands(program: Command) {
   dbOptions(
     dispatch.command('import-rules').description('import the responsibility list from CSV rows category,area,mainUnit,coUnits').argument('<file>', 'CSV file'),
   ).action(
-    guard(async (file: string, o: { data: string; databaseUrl?: string }) => {
+    guard(async (file: string, o: DbOptions) => {
       const csv = readText(file);
       await withDb(o, async (db) => {
         const r = await db.tx((q) => importRules(q, csv));

@@ -1,10 +1,8 @@
 // `jiesu privacy …`: make a key, see which rows are not under the newest key, rotate.
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { openDatabase } from '../db/database.js';
-import { migrate } from '../db/migrate.js';
 import { progressBar } from '../cli/progress.js';
+import { dbOptions, withDb, type DbOptions } from '../cli/shared.js';
 import { newKeySpec, primaryKeyId } from './pii.js';
 import { countStale, encryptLegacy, rotate, verifyKeys } from './store.js';
 
@@ -20,42 +18,25 @@ export function commands(program: Command) {
     .option('--id <id>', 'key id', keyId, `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`)
     .action((o: { id: string }) => console.log(newKeySpec(o.id)));
 
-  const withDb = (cmd: Command) =>
-    cmd
-      .option('--data <dir>', 'PGlite data folder', process.env.JIESU_DATA ?? './data')
-      .option('--database-url <url>', 'PostgreSQL server URL', process.env.DATABASE_URL);
-
-  withDb(p.command('status').description('the newest key and how many rows still need re-encryption')).action(
-    async (o: { data: string; databaseUrl?: string }) => {
-      const db = await openDatabase({ databaseUrl: o.databaseUrl, dataDir: resolve(o.data) });
-      try {
-        await migrate(db);
-        await verifyKeys(db);
-        console.log(`newest key: ${primaryKeyId()}; rows not under it: ${await countStale(db)}`);
-      } finally {
-        await db.close();
-      }
-    },
+  dbOptions(p.command('status').description('the newest key and how many rows still need re-encryption')).action((o: DbOptions) =>
+    withDb(o, async (db) => {
+      await verifyKeys(db);
+      console.log(`newest key: ${primaryKeyId()}; rows not under it: ${await countStale(db)}`);
+    }),
   );
 
-  withDb(p.command('rotate').description('re-encrypt every row of personal data under the newest key of JIESU_PII_KEYS')).action(
-    async (o: { data: string; databaseUrl?: string }) => {
-      const db = await openDatabase({ databaseUrl: o.databaseUrl, dataDir: resolve(o.data) });
-      try {
-        await migrate(db);
-        await verifyKeys(db);
-        await encryptLegacy(db);
-        const t0 = Date.now();
-        const bar = progressBar('重新加密 re-encrypt');
-        const r = await rotate(db, (d, t) => bar.update(d, t));
-        bar.stop();
-        console.log(
-          `已用密钥 ${primaryKeyId()} 重新加密 (re-encrypted) ${r.rows} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s` +
-            (r.retired.length ? `; retired keys (may now be removed from JIESU_PII_KEYS): ${r.retired.join(', ')}` : ''),
-        );
-      } finally {
-        await db.close();
-      }
-    },
+  dbOptions(p.command('rotate').description('re-encrypt every row of personal data under the newest key of JIESU_PII_KEYS')).action((o: DbOptions) =>
+    withDb(o, async (db) => {
+      await verifyKeys(db);
+      await encryptLegacy(db);
+      const t0 = Date.now();
+      const bar = progressBar('重新加密 re-encrypt');
+      const r = await rotate(db, (d, t) => bar.update(d, t));
+      bar.stop();
+      console.log(
+        `已用密钥 ${primaryKeyId()} 重新加密 (re-encrypted) ${r.rows} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s` +
+          (r.retired.length ? `; retired keys (may now be removed from JIESU_PII_KEYS): ${r.retired.join(', ')}` : ''),
+      );
+    }),
   );
 }

@@ -1,6 +1,7 @@
 // `jiesu sla tick`: runs the escalation job once (e.g. from cron), with every module's listeners.
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { dbOptions, type DbOptions } from '../cli/shared.js';
 import { startPlatform } from '../server.js';
 import { tick } from './job.js';
 import { contextFor } from './routes.js';
@@ -13,15 +14,15 @@ const instant = (v: string) => {
 
 export function commands(program: Command) {
   const sla = program.command('sla').description('time limits and escalation (办理时限与督办)');
-  sla
-    .command('tick')
-    .showHelpAfterError(false)
-    .description('fire due warnings, overdue notices and supervision once, then deliver pending webhooks')
-    .option('--now <instant>', 'run as of this instant (default: now)', instant)
-    .option('--data <dir>', 'PGlite data folder', process.env.JIESU_DATA ?? './data')
-    .option('--database-url <url>', 'PostgreSQL server URL', process.env.DATABASE_URL)
+  dbOptions(
+    sla
+      .command('tick')
+      .showHelpAfterError(false)
+      .description('fire due warnings, overdue notices and supervision once, then deliver pending webhooks')
+      .option('--now <instant>', 'run as of this instant (default: now)', instant),
+  )
     .option('--json', 'print the result as JSON')
-    .action(async (o: { now?: Date; data: string; databaseUrl?: string; json?: boolean }) => {
+    .action(async (o: DbOptions & { now?: Date; json?: boolean }) => {
       delete process.env.JIESU_SLA_INTERVAL_SECONDS; // one run only, no periodic runner
       const platform = await startPlatform({ databaseUrl: o.databaseUrl, dataDir: resolve(o.data) });
       try {

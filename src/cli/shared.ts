@@ -1,0 +1,85 @@
+// Helpers every module's cli.ts shares: database options, open-migrate-close, argument parsers,
+// and one rule for which failures print a single line instead of a stack.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { openDatabase, type Database } from '../db/database.js';
+import { migrate } from '../db/migrate.js';
+import { AppError } from '../http/errors.js';
+
+export interface DbOptions {
+  data: string;
+  databaseUrl?: string;
+}
+
+/** `--data <dir>` and `--database-url <url>`, defaulting to JIESU_DATA and DATABASE_URL. */
+export const dbOptions = (cmd: Command) =>
+  cmd
+    .option('--data <dir>', 'PGlite data folder', process.env.JIESU_DATA ?? './data')
+    .option('--database-url <url>', 'PostgreSQL server URL', process.env.DATABASE_URL);
+
+/** Opens the database, brings the schema up to date, runs `fn` (given the migrations applied), closes. */
+export async function withDb<T>(o: DbOptions, fn: (db: Database, applied: string[]) => Promise<T>): Promise<T> {
+  const db = await openDatabase({ databaseUrl: o.databaseUrl, dataDir: resolve(o.data) });
+  try {
+    return await fn(db, await migrate(db));
+  } finally {
+    await db.close();
+  }
+}
+
+/** Expected failures: one clear line on stderr, exit code 1, no stack. */
+export function fail(message: string): never {
+  console.error(`jiesu: ${message}`);
+  process.exit(1);
+}
+
+// The server unreachable, gone away or shut down (57P01-3), a wrong database (3D000) or password
+// (28P01), a port taken, a missing or unreadable file.
+const expectedCodes = new Set(['ENOENT', 'EACCES', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03', '3D000', '28P01', 'EADDRINUSE']);
+
+/** A failure the user can act on, as opposed to a bug: it gets one line, a bug gets its stack. */
+export function isExpectedFailure(err: unknown): err is { message: string } {
+  // Anything may be thrown; only something with a message can be reported in one line.
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof message !== 'string') return false;
+  return (
+    err instanceof AppError ||
+    (typeof code === 'string' && expectedCodes.has(code)) ||
+    message === 'Connection terminated unexpectedly' || // pg's word for a server that went away
+    /[\u4e00-\u9fff]/.test(message) // our own messages to the user are bilingual; library bugs are not
+  );
+}
+
+/** Wraps an action so its expected failures end the command with one line (see isExpectedFailure). */
+export function guard<A extends unknown[]>(fn: (...a: A) => Promise<void>) {
+  return async (...a: A) => {
+    try {
+      await fn(...a);
+    } catch (e) {
+      if (isExpectedFailure(e)) fail(e.message);
+      throw e;
+    }
+  };
+}
+
+/** A commander parser for an integer in [min, max]. */
+export const intArg =
+  (min: number, max = Infinity) =>
+  (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(max < Infinity ? `must be an integer ${min}-${max}` : min === 1 ? 'must be a positive integer' : `must be an integer ≥ ${min}`);
+    }
+    return n;
+  };
+
+/** A file's text, or one line saying why it cannot be read. */
+export function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    fail(code === 'ENOENT' ? `文件不存在 (file not found): ${file}` : `cannot read ${file}: ${code ?? (e as Error).message}`);
+  }
+}
