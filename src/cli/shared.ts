@@ -35,8 +35,8 @@ export function fail(message: string): never {
 }
 
 // The server unreachable, gone away or shut down (57P01-3), a wrong database (3D000) or password
-// (28P01), a port taken, a missing or unreadable file.
-const expectedCodes = new Set(['ENOENT', 'EACCES', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03', '3D000', '28P01', 'EADDRINUSE']);
+// (28P01), a port taken, a missing or unreadable file (or a folder given for a file).
+const expectedCodes = new Set(['ENOENT', 'EACCES', 'EISDIR', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03', '3D000', '28P01', 'EADDRINUSE']);
 
 /** A failure the user can act on, as opposed to a bug: it gets one line, a bug gets its stack. */
 export function isExpectedFailure(err: unknown): err is { message: string } {
@@ -49,18 +49,6 @@ export function isExpectedFailure(err: unknown): err is { message: string } {
     message === 'Connection terminated unexpectedly' || // pg's word for a server that went away
     /[\u4e00-\u9fff]/.test(message) // our own messages to the user are bilingual; library bugs are not
   );
-}
-
-/** Wraps an action so its expected failures end the command with one line (see isExpectedFailure). */
-export function guard<A extends unknown[]>(fn: (...a: A) => Promise<void>) {
-  return async (...a: A) => {
-    try {
-      await fn(...a);
-    } catch (e) {
-      if (isExpectedFailure(e)) fail(e.message);
-      throw e;
-    }
-  };
 }
 
 /** A commander parser for an integer in [min, max]. */

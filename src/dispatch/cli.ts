@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { Command, Option } from 'commander';
-import { dbOptions, fail, guard, intArg, readText, withDb, type DbOptions } from '../cli/shared.js';
+import { dbOptions, fail, intArg, readText, withDb, type DbOptions } from '../cli/shared.js';
 import { importCategories, importRules } from './catalog.js';
 import { saveModel, trainFromHistory, type Target } from './service.js';
 import { TextModel, evaluate, readJsonl, train, type TrainOptions } from './textmodel.js';
@@ -46,7 +46,7 @@ export function commands(program: Command) {
       .option('--epochs <n>', 'SGD epochs', intArg(1, 1000))
       .addOption(new Option('--publish <target>', 'also store the trained model in the database for the server').choices(['unit', 'category'])),
   ).action(
-    guard(async (o: { input?: string; out?: string; fromHistory?: boolean; userDict?: string; epochs?: number; publish?: Target } & DbOptions) => {
+    async (o: { input?: string; out?: string; fromHistory?: boolean; userDict?: string; epochs?: number; publish?: Target } & DbOptions) => {
       const userDict = o.userDict ? readText(o.userDict) : undefined;
       const config = o.epochs ? { epochs: o.epochs } : undefined;
       if (o.fromHistory) {
@@ -80,7 +80,7 @@ export function commands(program: Command) {
           console.log(`published as ${o.publish} model ${id}`);
         });
       }
-    }),
+    },
   );
 
   dispatch
@@ -90,7 +90,7 @@ export function commands(program: Command) {
     .requiredOption('--input <file>', 'JSONL file')
     .option('--json', 'print one JSON object {n, accuracy, macroF1, top3Accuracy, msPerMessage}')
     .action(
-      guard(async (o: { model: string; input: string; json?: boolean }) => {
+      async (o: { model: string; input: string; json?: boolean }) => {
         if (!existsSync(o.input)) fail(`文件不存在 (file not found): ${o.input}`);
         const model = TextModel.load(o.model);
         const examples = readJsonl(o.input);
@@ -111,29 +111,29 @@ export function commands(program: Command) {
         const cw = Math.max(4, ...r.confusion.flat().map((v) => String(v).length + 1));
         r.confusion.forEach((row, i) => console.log(`${pad(r.labels[i]!, w)} ${row.map((v, j) => String(v).padStart(cw)).join('')}  [${i + 1}]`));
         console.log(`${pad('', w)} ${r.labels.map((_, j) => `[${j + 1}]`.padStart(cw)).join('')}`);
-      }),
+      },
     );
 
   dbOptions(dispatch.command('import-categories').description('import the category tree from CSV rows level1,level2,level3').argument('<file>', 'CSV file')).action(
-    guard(async (file: string, o: DbOptions) => {
+    async (file: string, o: DbOptions) => {
       const csv = readText(file);
       await withDb(o, async (db) => {
         const r = await db.tx((q) => importCategories(q, csv));
         console.log(`imported ${r.rows} rows: ${r.created} categories created, ${r.existing} already present`);
       });
-    }),
+    },
   );
 
   dbOptions(
     dispatch.command('import-rules').description('import the responsibility list from CSV rows category,area,mainUnit,coUnits').argument('<file>', 'CSV file'),
   ).action(
-    guard(async (file: string, o: DbOptions) => {
+    async (file: string, o: DbOptions) => {
       const csv = readText(file);
       await withDb(o, async (db) => {
         const r = await db.tx((q) => importRules(q, csv));
         console.log(`rules: ${r.created} created, ${r.updated} updated`);
       });
-    }),
+    },
   );
 }
 

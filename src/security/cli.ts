@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { progressBar } from '../cli/progress.js';
-import { dbOptions, guard, intArg, withDb, type DbOptions } from '../cli/shared.js';
+import { dbOptions, intArg, withDb, type DbOptions } from '../cli/shared.js';
 import { backup, restore } from './backup.js';
 import { retentionDays, runRetention } from './retention.js';
 
@@ -15,7 +15,7 @@ export function commands(program: Command) {
       .option('--days <n>', 'retention period in days', intArg(1))
       .option('--json', 'print the report as JSON'),
   ).action(
-    guard(async (o: DbOptions & { days?: number; json?: boolean }) => {
+    async (o: DbOptions & { days?: number; json?: boolean }) => {
       const n = retentionDays(o.days);
       await withDb(o, async (db) => {
         const bar = progressBar('anonymising');
@@ -28,21 +28,21 @@ export function commands(program: Command) {
               `${report.events} events, ${report.contacts} contacts, ${report.callers} callers cleared`,
           );
       });
-    }),
+    },
   );
 
   dbOptions(program.command('backup').description('back up the database into one file').requiredOption('--out <file>', 'backup file to write')).action(
-    guard(async (o: DbOptions & { out: string }) => {
+    async (o: DbOptions & { out: string }) => {
       const r = await backup({ databaseUrl: o.databaseUrl, dataDir: resolve(o.data), out: resolve(o.out) });
       console.log(`backup (${r.kind}) written to ${o.out}: ${r.bytes} bytes`);
-    }),
+    },
   );
   dbOptions(
     program.command('restore').description('restore a backup into an empty PGlite folder or an empty PostgreSQL database').requiredOption('--in <file>', 'backup file to read'),
   ).action(
-    guard(async (o: DbOptions & { in: string }) => {
+    async (o: DbOptions & { in: string }) => {
       const r = await restore({ databaseUrl: o.databaseUrl, dataDir: resolve(o.data), input: resolve(o.in) });
       console.log(`restored (${r.kind}) from ${o.in}`);
-    }),
+    },
   );
 }
