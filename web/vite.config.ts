@@ -22,5 +22,6 @@ export default defineConfig({
       },
     },
   },
-  server: { proxy: { '/api': 'http://127.0.0.1:3000' } },
+  // The app shares a few files of pure vocabulary with the server (web/src/types.ts).
+  server: { proxy: { '/api': 'http://127.0.0.1:3000' }, fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] } },
 });

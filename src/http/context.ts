@@ -2,8 +2,8 @@ import type { Database, Queryable } from '../db/database.js';
 import type { OrderEvent } from '../workorders/lifecycle.js';
 import type { WorkOrder } from '../workorders/model.js';
 
-export const ROLES = ['agent', 'dispatcher', 'handler', 'unit_manager', 'followup', 'supervisor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from '../org/vocabulary.js';
+export { ROLES, type Role } from '../org/vocabulary.js';
 
 /** The authenticated staff member behind a request. */
 export interface Actor {

@@ -1,8 +1,8 @@
 import type { Queryable } from '../db/database.js';
 import { badRequest, notFound } from '../http/errors.js';
 
-export const UNIT_KINDS = ['city', 'district', 'subdistrict', 'community', 'bureau', 'utility'] as const;
-export type UnitKind = (typeof UNIT_KINDS)[number];
+import type { UnitKind } from './vocabulary.js';
+export { UNIT_KINDS, type UnitKind } from './vocabulary.js';
 
 export interface Unit {
   id: number;

@@ -1,13 +1,8 @@
 // Shapes of the API's answers (see GET /api/v1/openapi.json).
-export const ROLES = ['agent', 'dispatcher', 'handler', 'unit_manager', 'followup', 'supervisor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-export const ORDER_TYPES = ['consultation', 'request', 'complaint', 'report', 'suggestion', 'praise'] as const;
-export type OrderType = (typeof ORDER_TYPES)[number];
-export const STATUSES = ['new', 'dispatched', 'accepted', 'returned', 'replied', 'reopened', 'closed'] as const;
-export type Status = (typeof STATUSES)[number];
-export const SATISFACTIONS = ['satisfied', 'basically_satisfied', 'unsatisfied'] as const;
-export const UNIT_KINDS = ['city', 'district', 'subdistrict', 'community', 'bureau', 'utility'] as const;
-export const CLOSE_REASONS = ['answered', 'invalid', 'duplicate'] as const;
+// The vocabulary and the work order come from the server's own files (they import nothing).
+export { ROLES, UNIT_KINDS, type Role, type UnitKind } from '../../src/org/vocabulary';
+export { CLOSE_REASONS, ORDER_TYPES, SATISFACTIONS, STATUSES, type OrderType, type Status, type WorkOrder } from '../../src/workorders/vocabulary';
+import type { Role, UnitKind } from '../../src/org/vocabulary';
 
 export interface User {
   id: number;
@@ -21,41 +16,9 @@ export interface User {
 export interface Unit {
   id: number;
   name: string;
-  kind: (typeof UNIT_KINDS)[number];
+  kind: UnitKind;
   parentId: number | null;
   active: boolean;
-}
-
-export interface WorkOrder {
-  id: number;
-  number: string;
-  type: OrderType;
-  title: string;
-  content: string;
-  categoryCode: string | null;
-  urgency: 'normal' | 'urgent';
-  status: Status;
-  location: { address: string | null; districtUnitId: number | null; lat: number | null; lng: number | null } | null;
-  citizen: { name: string | null; phone: string | null } | null;
-  mainUnitId: number | null;
-  coUnitIds: number[];
-  pendingExtension: { days: number; reason: string; requestedBy: number | null; requestedAt: string } | null;
-  extensionDays: number;
-  reply: { content: string; resolved: boolean; by: number | null; at: string } | null;
-  survey: { satisfaction: string; resolved: boolean; note: string | null; by: number | null; at: string } | null;
-  closeReason: string | null;
-  duplicateOf: number | null;
-  dispatchCount: number;
-  returnCount: number;
-  reopenCount: number;
-  supervisionCount: number;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  dispatchedAt: string | null;
-  signedAt: string | null;
-  repliedAt: string | null;
-  closedAt: string | null;
 }
 
 export interface OrderEvent {
