@@ -25,7 +25,7 @@ export function commands(program: Command) {
         else
           console.log(
             `retention (${n} days, before ${report.cutoff}): ${report.orders} orders anonymised, ` +
-              `${report.events} events, ${report.contacts} contacts, ${report.callers} callers cleared`,
+              `${report.events} events, ${report.contacts} contacts, ${report.callers} callers cleared, ${report.attachments} files deleted`,
           );
       });
     },

@@ -67,6 +67,14 @@ beforeAll(async () => {
     const old = await contact('旧工单');
     const recent = await contact('新工单');
     const open = await contact('未办结');
+    // A photo on the order that will expire and on the open one (PNG signature, enough for the check).
+    for (const c of [old, open]) {
+      const r = await p.app.inject({
+        method: 'POST', url: `/api/v1/workorders/${c.workorder.id}/attachments?name=photo.png`, payload: Buffer.from('89504e470d0a1a0a00', 'hex'),
+        headers: { authorization: `Bearer ${city.users.agent.token}`, 'content-type': 'image/png' },
+      });
+      expect(r.statusCode, r.body).toBe(201);
+    }
     for (const c of [old, recent]) {
       const r = await city.users.agent.post(`/api/v1/workorders/${c.workorder.id}/actions/close`, { version: c.workorder.version, reason: 'answered' });
       expect(r.status, JSON.stringify(r.body)).toBe(200);
@@ -91,7 +99,7 @@ describe('jiesu retention run', () => {
 
     const first = await jiesu('retention', 'run', '--json', ...source.args);
     expect(first.stderr).not.toMatch(/error|\n\s+at /i); // progress lines only
-    expect(JSON.parse(first.stdout)).toMatchObject({ days: 730, orders: 1, events: 1, contacts: 1 });
+    expect(JSON.parse(first.stdout)).toMatchObject({ days: 730, orders: 1, events: 1, contacts: 1, attachments: 1 });
     const again = await jiesu('retention', 'run', ...source.args);
     expect(again.stdout).toMatch(/0 orders anonymised/);
     // A shorter period reaches the order closed 100 days ago too.
@@ -107,6 +115,8 @@ describe('jiesu retention run', () => {
       expect(await count(p, `SELECT count(*)::int AS n FROM contacts WHERE id = $1 AND caller_phone IS NULL AND caller_name IS NULL
         AND caller_phone_enc IS NULL AND caller_name_enc IS NULL AND caller_phone_bidx IS NULL`, [ids.contact])).toBe(1);
       expect(await count(p, 'SELECT count(*)::int AS n FROM workorders WHERE id = $1 AND citizen_phone_enc IS NULL AND citizen_phone_bidx IS NULL', [ids.old])).toBe(1);
+      expect(await count(p, 'SELECT count(*)::int AS n FROM workorder_attachments WHERE workorder_id = $1', [ids.old])).toBe(0);
+      expect(await count(p, 'SELECT count(*)::int AS n FROM workorder_attachments WHERE workorder_id = $1', [ids.open])).toBe(1);
       // The open order keeps its citizen (encrypted at rest, readable by an agent's role).
       expect(await count(p, 'SELECT count(*)::int AS n FROM workorders WHERE id = $1 AND citizen_phone_enc IS NOT NULL', [ids.open])).toBe(1);
       expect((await admin.get(`/api/v1/workorders/${ids.open}`)).body.citizen).not.toBeNull();

@@ -1,5 +1,5 @@
 // Retention (PIPL: keep personal data no longer than needed): closed orders older than N days
-// lose the citizen's name and phone everywhere they are stored. Idempotent; safe on many nodes.
+// lose the citizen's name and phone everywhere they are stored, and their files. Idempotent; safe on many nodes.
 import type { Database } from '../db/database.js';
 import { badRequest } from '../http/errors.js';
 
@@ -19,6 +19,8 @@ export interface RetentionReport {
   events: number;
   contacts: number;
   callers: number;
+  /** Files on those orders, deleted: photos and scans may show the citizen. */
+  attachments: number;
 }
 
 /** Anonymises in batches, each in its own transaction; rows are claimed with SKIP LOCKED. */
@@ -28,7 +30,7 @@ export async function runRetention(
 ): Promise<RetentionReport> {
   const batch = opts.batch ?? 500;
   const cutoff = new Date(Date.now() - opts.days * 86_400_000);
-  const report: RetentionReport = { days: opts.days, cutoff: cutoff.toISOString(), orders: 0, events: 0, contacts: 0, callers: 0 };
+  const report: RetentionReport = { days: opts.days, cutoff: cutoff.toISOString(), orders: 0, events: 0, contacts: 0, callers: 0, attachments: 0 };
   for (;;) {
     const n = await db.tx(async (q) => {
       const { rows } = await q.query<{ id: number; contact_id: number | null }>(
@@ -62,10 +64,12 @@ export async function runRetention(
             AND (phone IS NOT NULL OR name IS NOT NULL OR phone_enc IS NOT NULL OR name_enc IS NOT NULL)`,
         [ids],
       );
+      const at = await q.query('DELETE FROM workorder_attachments WHERE workorder_id = ANY($1::int[])', [ids]);
       report.orders += rows.length;
       report.events += ev.rowCount;
       report.contacts += ct.rowCount;
       report.callers += dc.rowCount;
+      report.attachments += at.rowCount;
       return rows.length;
     });
     opts.onProgress?.(report.orders);

@@ -6,6 +6,7 @@ import { Id, IdParams, Nullable, StringEnum, Text } from '../http/schemas.js';
 import { CLOSE_REASONS, ORDER_TYPES, SATISFACTIONS, STATUSES, URGENCIES } from './model.js';
 import { act, createOrder, getOrder, listEvents, listOrders } from './service.js';
 import { AccessReason, accessPurpose } from '../security/reason.js';
+import { addAttachment, ATTACHMENT_TYPES, listAttachments, MAX_ATTACHMENT_BYTES, readAttachment } from './attachments.js';
 
 
 /** Where an order's problem is; also embedded by other modules that create orders. */
@@ -99,4 +100,37 @@ export async function routes(app: App, ctx: AppContext) {
       async (req) => act(ctx, requireActor(req), req.params.id, name, req.body as Record<string, unknown>),
     );
   }
+
+  // --- attachments (附件): the file is the request body, its type the Content-Type ---------
+  app.addContentTypeParser(Object.keys(ATTACHMENT_TYPES), { parseAs: 'buffer', bodyLimit: MAX_ATTACHMENT_BYTES }, (_req, body, done) => done(null, body));
+  const AttachmentParams = Type.Object({ id: Id, attachmentId: Id });
+  app.post(
+    '/api/v1/workorders/:id/attachments',
+    {
+      bodyLimit: MAX_ATTACHMENT_BYTES,
+      schema: {
+        tags: ['workorders'],
+        description: `Adds a file (body: the bytes; Content-Type: ${Object.keys(ATTACHMENT_TYPES).join(', ')}; at most ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MiB).`,
+        params: IdParams,
+        querystring: Type.Object({ name: Type.String({ minLength: 1, maxLength: 255 }) }),
+      },
+    },
+    async (req, reply) => {
+      const actor = requireActor(req);
+      const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const file = { name: req.query.name, contentType: req.headers['content-type'] ?? '', data };
+      return reply.status(201).send(await db.tx((q) => addAttachment(q, actor, req.params.id, file)));
+    },
+  );
+  app.get('/api/v1/workorders/:id/attachments', { schema: { tags: ['workorders'], params: IdParams } }, async (req) => ({
+    items: await listAttachments(db, requireActor(req), req.params.id),
+  }));
+  app.get('/api/v1/workorders/:id/attachments/:attachmentId', { schema: { tags: ['workorders'], params: AttachmentParams } }, async (req, reply) => {
+    const a = await readAttachment(db, requireActor(req), req.params.id, req.params.attachmentId);
+    return reply
+      .type(a.contentType)
+      .header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(a.name)}`)
+      .header('cache-control', 'private, max-age=3600')
+      .send(a.data);
+  });
 }
