@@ -42,24 +42,37 @@ function withQuery(path: string, query?: Query): string {
   return s ? `${path}?${s}` : path;
 }
 
-export async function api<T = any>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
-  const headers: Record<string, string> = {};
+async function send(method: string, path: string, body: BodyInit | undefined, headers: Record<string, string>): Promise<Response> {
   if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch('/api/v1' + withQuery(path, query), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch('/api/v1' + path, { method, headers, body });
   } catch {
     throw new ApiError(0, 'network', '网络错误，请检查连接 (network error)');
   }
-  if (res.status === 204) return undefined as T;
-  const data = await res.json().catch(() => ({}));
   if (!res.ok) {
-    const e = data?.error ?? {};
+    const e = (await res.json().catch(() => ({})))?.error ?? {};
     if (res.status === 401 && path !== '/auth/login') onUnauthorized();
     throw new ApiError(res.status, e.code ?? 'error', e.message ?? res.statusText, e.field);
   }
-  return data as T;
+  return res;
+}
+
+export async function api<T = any>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+  const res = await send(method, withQuery(path, query), body === undefined ? undefined : JSON.stringify(body), body === undefined ? {} : { 'content-type': 'application/json' });
+  if (res.status === 204) return undefined as T;
+  return (await res.json().catch(() => ({}))) as T;
+}
+
+/** Sends a file as the request body, typed by its own type (the server checks its bytes). */
+export async function upload<T = any>(path: string, file: File, query?: Query): Promise<T> {
+  const res = await send('POST', withQuery(path, query), file, { 'content-type': file.type || 'application/octet-stream' });
+  return (await res.json()) as T;
+}
+
+/** A file from the API as a Blob (the bearer token cannot ride on a plain link). */
+export async function getBlob(path: string): Promise<Blob> {
+  return (await send('GET', path, undefined, {})).blob();
 }
 
 export const get = <T = any>(path: string, query?: Query) => api<T>('GET', path, undefined, query);

@@ -6,6 +6,7 @@ import { get } from '../api';
 import { useI18n, type T } from '../i18n';
 import { useSession } from '../session';
 import { OrderActions } from '../components/OrderActions';
+import { Attachments } from '../components/Attachments';
 import { StatusTag, fmtTime } from '../components/OrderTable';
 import { DeadlineTag, useDeadlines } from '../components/Deadline';
 import { Link } from '../router';
@@ -165,6 +166,7 @@ export function OrderPage({ id }: { id: number }) {
               )}
             </Descriptions>
           </Card>
+          <div style={{ marginTop: 16 }}><Attachments order={order} /></div>
         </Col>
         <Col xs={24} lg={10}>
           <OrderLinks order={order} />
