@@ -43,16 +43,17 @@ describe('portal: submit and track', () => {
     const full = (await t.users.dispatcher.get(`/api/v1/workorders/${o.id}`)).body;
     expect(full.citizen).toEqual({ name: '赵六', phone: '13900001111' });
 
-    // Staff see the photo; handlers of another district may not.
-    const photos = await t.users.dispatcher.get(`/api/v1/portal/workorders/${o.id}/photos`);
-    expect(photos.body.items).toHaveLength(1);
-    const img = await t.platform.app.inject({ method: 'GET', url: `/api/v1/portal/photos/${photos.body.items[0].id}`, headers: { authorization: `Bearer ${t.users.dispatcher.token}` } });
+    // Staff see the photo among the order's files; handlers of another district may not.
+    const photos = await t.users.dispatcher.get(`/api/v1/workorders/${o.id}/attachments`);
+    expect(photos.body.items).toMatchObject([{ name: '市民照片-1.png', contentType: 'image/png', uploadedBy: null }]);
+    const photoUrl = `/api/v1/workorders/${o.id}/attachments/${photos.body.items[0].id}`;
+    const img = await t.platform.app.inject({ method: 'GET', url: photoUrl, headers: { authorization: `Bearer ${t.users.dispatcher.token}` } });
     expect(img.headers['content-type']).toBe('image/png');
     expect(img.rawPayload.equals(Buffer.from(PNG.split(',')[1]!, 'base64'))).toBe(true);
-    expect((await t.anon.get(`/api/v1/portal/photos/${photos.body.items[0].id}`)).status).toBe(401);
+    expect((await t.anon.get(photoUrl)).status).toBe(401);
 
     const d = (await t.users.dispatcher.post(`/api/v1/workorders/${o.id}/actions/dispatch`, { version: o.version, unitId: t.units.districtA })).body;
-    expect((await t.users.handlerB.get(`/api/v1/portal/workorders/${o.id}/photos`)).status).toBe(403);
+    expect((await t.users.handlerB.get(`/api/v1/workorders/${o.id}/attachments`)).status).toBe(403);
     await t.users.handlerA.post(`/api/v1/workorders/${o.id}/actions/sign`, { version: d.version });
 
     const tr = await raw(t.platform, 'GET', `/api/v1/portal/requests/${number}?code=${queryCode}`, { ip: '10.2.0.1' });

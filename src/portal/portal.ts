@@ -8,6 +8,7 @@ import { AppError, badRequest, conflict, notFound } from '../http/errors.js';
 import { createChannelOrder, redact } from '../open311/georeport.js';
 import { systemActor } from '../open311/system.js';
 import { act } from '../workorders/service.js';
+import { checkFile, storeAttachment, type NewFile } from '../workorders/attachments.js';
 import { fromRow } from '../workorders/model.js';
 import { phoneIndex } from '../privacy/pii.js';
 
@@ -91,20 +92,16 @@ export async function checkChallenge(db: Queryable, token: string, answer: strin
 
 // ---- photos as data URLs ----
 
-const MAGIC: Record<string, (b: Buffer) => boolean> = {
-  'image/jpeg': (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff,
-  'image/png': (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
-  'image/webp': (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP',
-};
-
-export function decodePhoto(dataUrl: string, i: number): { mime: string; data: Buffer } {
+/** A photo sent as a data URL, checked like any file on an order (src/workorders/attachments.ts). */
+export function decodePhoto(dataUrl: string, i: number): NewFile {
   const field = `photos.${i}`;
   const m = /^data:(image\/(?:jpeg|png|webp));base64,([A-Za-z0-9+/]+={0,2})$/.exec(dataUrl);
   if (!m) throw badRequest('照片须为 JPEG/PNG/WebP 的 data URL (photo must be a JPEG, PNG or WebP data URL)', field);
   const data = Buffer.from(m[2]!, 'base64');
   if (data.length > LIMITS.photoBytes) throw badRequest(`照片不得超过 ${LIMITS.photoBytes / 1024} KB (photo too large)`, field);
-  if (!MAGIC[m[1]!]!(data)) throw badRequest('照片内容与类型不符 (photo content does not match its type)', field);
-  return { mime: m[1]!, data };
+  const contentType = m[1]!;
+  checkFile({ contentType, data }, field);
+  return { name: `市民照片-${i + 1}.${contentType.slice(6).replace('jpeg', 'jpg')}`, contentType, data };
 }
 
 // ---- submit, track, rate ----
@@ -143,7 +140,7 @@ export async function submit(ctx: AppContext, ip: string, input: SubmitInput): P
     },
     async (q, order) => {
       await q.query('INSERT INTO portal_requests (workorder_id, code_hash) VALUES ($1, $2)', [order.id, sha256(queryCode)]);
-      for (const p of photos) await q.query('INSERT INTO portal_photos (workorder_id, mime, data) VALUES ($1, $2, $3)', [order.id, p.mime, p.data]);
+      for (const p of photos) await storeAttachment(q, order.id, p, null);
     },
   );
   return { number: order.number, queryCode };
@@ -252,19 +249,3 @@ export async function rate(
   return { number: order.number, rating };
 }
 
-export async function listPhotos(q: Queryable, workorderId: number) {
-  const { rows } = await q.query<{ id: number; mime: string; bytes: number; created_at: Date }>(
-    'SELECT id, mime, length(data) AS bytes, created_at FROM portal_photos WHERE workorder_id = $1 ORDER BY id',
-    [workorderId],
-  );
-  return rows.map((r) => ({ id: r.id, mime: r.mime, bytes: r.bytes, createdAt: r.created_at.toISOString() }));
-}
-
-export async function getPhoto(q: Queryable, id: number): Promise<{ workorderId: number; mime: string; data: Buffer }> {
-  const { rows } = await q.query<{ workorder_id: number; mime: string; data: Uint8Array }>(
-    'SELECT workorder_id, mime, data FROM portal_photos WHERE id = $1',
-    [id],
-  );
-  if (!rows[0]) throw notFound(`photo ${id}`);
-  return { workorderId: rows[0].workorder_id, mime: rows[0].mime, data: Buffer.from(rows[0].data) };
-}

@@ -1,14 +1,12 @@
-// Citizen portal API (public: submit, track, rate), open data (public), and the staff
-// view of photos attached on the portal.
+// Citizen portal API (public: submit, track, rate) and open data (public). Photos sent with a
+// request become files on its order (GET /api/v1/workorders/{id}/attachments).
 import { Type } from 'typebox';
 import type { App } from '../http/app.js';
-import { requireActor } from '../http/app.js';
 import type { AppContext } from '../http/context.js';
-import { IdParams, StringEnum, Text } from '../http/schemas.js';
+import { StringEnum, Text } from '../http/schemas.js';
 import { SATISFACTIONS } from '../workorders/model.js';
-import { loadVisible } from '../workorders/service.js';
 import { monthly, toCsv } from './opendata.js';
-import { LIMITS, getPhoto, listPhotos, newChallenge, rate, submit, track } from './portal.js';
+import { LIMITS, newChallenge, rate, submit, track } from './portal.js';
 
 const Number13 = Type.String({ pattern: '^[0-9]{8,20}$' });
 
@@ -58,18 +56,6 @@ export async function routes(app: App, ctx: AppContext) {
     { config: pub, schema: { tags: ['portal'], params: Type.Object({ number: Number13 }), body: RateBody } },
     async (req) => rate(ctx, req.ip, req.params.number, req.body),
   );
-
-  // Staff: the photos of an order they may see.
-  app.get('/api/v1/portal/workorders/:id/photos', { schema: { tags: ['portal'], params: IdParams } }, async (req) => {
-    await loadVisible(db, requireActor(req), req.params.id);
-    return { items: await listPhotos(db, req.params.id) };
-  });
-  app.get('/api/v1/portal/photos/:id', { schema: { tags: ['portal'], params: IdParams } }, async (req, reply) => {
-    const actor = requireActor(req);
-    const photo = await getPhoto(db, req.params.id);
-    await loadVisible(db, actor, photo.workorderId);
-    return reply.header('content-type', photo.mime).header('cache-control', 'private, max-age=3600').send(photo.data);
-  });
 
   app.get(
     '/api/v1/opendata/monthly',

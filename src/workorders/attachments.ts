@@ -39,22 +39,41 @@ function cleanName(name: string): string {
   return base.slice(0, 200);
 }
 
-export async function addAttachment(q: Queryable, actor: Actor, orderId: number, file: { name: string; contentType: string; data: Buffer }): Promise<Attachment> {
-  const order = await loadVisible(q, actor, orderId, true);
-  if (order.status === 'closed') throw new AppError(409, 'invalid_transition', '工单已办结，不能再添加附件 (the order is closed)');
+export interface NewFile {
+  name: string;
+  contentType: string;
+  data: Buffer;
+}
+
+/** The file's type when its bytes are of that type; else an error naming `field`. */
+export function checkFile(file: Pick<NewFile, 'contentType' | 'data'>, field = 'body'): string {
   const type = file.contentType.split(';')[0]!.trim().toLowerCase();
   const looksRight = ATTACHMENT_TYPES[type];
-  if (!looksRight) throw new AppError(415, 'unsupported_media_type', `只接受 JPEG、PNG、WebP 图片和 PDF (accepted: ${Object.keys(ATTACHMENT_TYPES).join(', ')})`);
-  if (file.data.length === 0) throw badRequest('文件为空 (the file is empty)', 'body');
-  if (!looksRight(file.data)) throw badRequest(`文件内容不是 ${type} (the content is not ${type})`, 'body');
-  const { rows: count } = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM workorder_attachments WHERE workorder_id = $1', [orderId]);
-  if (count[0]!.n >= MAX_ATTACHMENTS_PER_ORDER) throw new AppError(409, 'too_many_attachments', `每张工单最多 ${MAX_ATTACHMENTS_PER_ORDER} 个附件 (at most ${MAX_ATTACHMENTS_PER_ORDER} files an order)`);
+  if (!looksRight) throw new AppError(415, 'unsupported_media_type', `只接受 JPEG、PNG、WebP 图片和 PDF (accepted: ${Object.keys(ATTACHMENT_TYPES).join(', ')})`, field);
+  if (file.data.length === 0) throw badRequest('文件为空 (the file is empty)', field);
+  if (!looksRight(file.data)) throw badRequest(`文件内容不是 ${type} (the content is not ${type})`, field);
+  return type;
+}
+
+/** Stores a checked file on an order; `by` is the staff member, or null for the citizen (portal). */
+export async function storeAttachment(q: Queryable, orderId: number, file: NewFile, by: Pick<Actor, 'id' | 'unitId'> | null): Promise<Attachment> {
+  const type = checkFile(file);
   const { rows } = await q.query(
     `INSERT INTO workorder_attachments (workorder_id, name, content_type, size, sha256, data, uploaded_by, unit_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
-    [orderId, cleanName(file.name), type, file.data.length, createHash('sha256').update(file.data).digest('hex'), file.data, actor.id, actor.unitId],
+    [orderId, cleanName(file.name), type, file.data.length, createHash('sha256').update(file.data).digest('hex'), file.data, by?.id ?? null, by?.unitId ?? null],
   );
   return shape(rows[0]);
+}
+
+/** A staff member adds a file to an order they may see, while it is open. */
+export async function addAttachment(q: Queryable, actor: Actor, orderId: number, file: NewFile): Promise<Attachment> {
+  const order = await loadVisible(q, actor, orderId, true);
+  if (order.status === 'closed') throw new AppError(409, 'invalid_transition', '工单已办结，不能再添加附件 (the order is closed)');
+  checkFile(file);
+  const { rows: count } = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM workorder_attachments WHERE workorder_id = $1', [orderId]);
+  if (count[0]!.n >= MAX_ATTACHMENTS_PER_ORDER) throw new AppError(409, 'too_many_attachments', `每张工单最多 ${MAX_ATTACHMENTS_PER_ORDER} 个附件 (at most ${MAX_ATTACHMENTS_PER_ORDER} files an order)`);
+  return storeAttachment(q, orderId, file, actor);
 }
 
 export async function listAttachments(q: Queryable, actor: Actor, orderId: number): Promise<Attachment[]> {
