@@ -4,7 +4,7 @@
 import type { Actor, Role } from '../http/context.js';
 import { hasRole } from '../http/context.js';
 import { badRequest, conflict, forbidden } from '../http/errors.js';
-import type { Citizen, CloseReason, Location, OrderType, Satisfaction, Status, Urgency, WorkOrder } from './model.js';
+import type { CloseReason, Satisfaction, Status, WorkOrder } from './model.js';
 
 export interface OrderEvent {
   type: string;
@@ -13,17 +13,8 @@ export interface OrderEvent {
   data: Record<string, any>;
 }
 
-export interface CreatedData {
-  number: string;
-  type: OrderType;
-  title: string;
-  content: string;
-  categoryCode: string | null;
-  urgency: Urgency;
-  location: Location | null;
-  citizen: Citizen | null;
-  contactId: number | null;
-}
+/** What the `created` event carries: the order's fields as they were given. */
+export type CreatedData = Pick<WorkOrder, 'number' | 'type' | 'title' | 'content' | 'categoryCode' | 'urgency' | 'location' | 'citizen' | 'contactId'>;
 
 /** Folds one event into the order (null before `created`). Pure. */
 export function applyEvent(order: WorkOrder | null, ev: OrderEvent, id = order?.id ?? 0): WorkOrder {
