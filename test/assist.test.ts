@@ -1,20 +1,13 @@
 // The agent's assistant brings the modules together: knowledge, similar orders, the
 // caller's history (intake) and the dispatch suggestion (dispatch), in one response.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedCity, testPlatform, type TestPlatform } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useCity } from './fixtures.js';
 
-let platform: TestPlatform;
-let city: Awaited<ReturnType<typeof seedCity>>;
-
-beforeAll(async () => {
-  platform = await testPlatform();
-  city = await seedCity(platform);
-});
-afterAll(async () => platform?.close());
+const t = useCity();
 
 describe('POST /api/v1/assist', () => {
   it('answers with the caller history for the agent on the phone, and the dispatch suggestion', async () => {
-    const { agent, followup } = city.users;
+    const { agent, followup } = t.city.users;
     const c = await agent.post('/api/v1/contacts', {
       channel: 'phone', startedAt: new Date(Date.now() - 600_000).toISOString(), endedAt: new Date().toISOString(),
       caller: { phone: '138 0013 8000', name: '赵六' }, summary: '小区路灯不亮', outcome: 'workorder',

@@ -1,28 +1,21 @@
 // The time-limit module's parts of the work-order API: deadlines in every order read,
 // list filters for overdue and warned orders, and the unit's reply to a supervision notice.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedCity, testPlatform, type TestPlatform } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useCity } from './fixtures.js';
 import type { WorkOrder } from '../src/workorders/model.js';
 
-let platform: TestPlatform;
-let city: Awaited<ReturnType<typeof seedCity>>;
-
-beforeAll(async () => {
-  platform = await testPlatform();
-  city = await seedCity(platform);
-});
-afterAll(async () => platform?.close());
+const t = useCity();
 
 async function dispatched(title: string): Promise<WorkOrder> {
-  const { agent, dispatcher } = city.users;
+  const { agent, dispatcher } = t.city.users;
   const o = (await agent.post('/api/v1/workorders', { type: 'complaint', title, content: title })).body;
-  return (await dispatcher.post(`/api/v1/workorders/${o.id}/actions/dispatch`, { version: o.version, unitId: city.units.districtA })).body;
+  return (await dispatcher.post(`/api/v1/workorders/${o.id}/actions/dispatch`, { version: o.version, unitId: t.city.units.districtA })).body;
 }
 
 describe('deadlines in the work-order API', () => {
   it('shows the deadlines and the working time left in the order', async () => {
     const o = await dispatched('井盖缺失');
-    const r = await city.users.handlerA.get(`/api/v1/workorders/${o.id}`);
+    const r = await t.city.users.handlerA.get(`/api/v1/workorders/${o.id}`);
     expect(r.status).toBe(200);
     expect(r.body.deadlines.map((d: any) => d.kind).sort()).toEqual(['reply', 'sign']);
     expect(r.body.deadlines[0]).toMatchObject({ state: 'running', level: 'green' });
@@ -33,19 +26,19 @@ describe('deadlines in the work-order API', () => {
     const late = await dispatched('超期工单');
     const warned = await dispatched('预警工单');
     const fine = await dispatched('正常工单');
-    await platform.db.query(`UPDATE order_deadlines SET warn_at = now() - interval '2 hour', due_at = now() - interval '1 hour' WHERE workorder_id = $1 AND kind = 'sign'`, [late.id]);
-    await platform.db.query(`UPDATE order_deadlines SET warn_at = now() - interval '1 hour' WHERE workorder_id = $1 AND kind = 'sign'`, [warned.id]);
-    const ids = async (q: string) => ((await city.users.supervisor.get(`/api/v1/workorders?limit=200&${q}`)).body.items as WorkOrder[]).map((x) => x.id);
+    await t.platform.db.query(`UPDATE order_deadlines SET warn_at = now() - interval '2 hour', due_at = now() - interval '1 hour' WHERE workorder_id = $1 AND kind = 'sign'`, [late.id]);
+    await t.platform.db.query(`UPDATE order_deadlines SET warn_at = now() - interval '1 hour' WHERE workorder_id = $1 AND kind = 'sign'`, [warned.id]);
+    const ids = async (q: string) => ((await t.city.users.supervisor.get(`/api/v1/workorders?limit=200&${q}`)).body.items as WorkOrder[]).map((x) => x.id);
     expect(await ids('overdue=true')).toEqual([late.id]);
     expect(await ids('warning=red')).toEqual([late.id]);
     expect(await ids('warning=yellow')).toEqual([warned.id]);
     expect(await ids('warning=yellow')).not.toContain(fine.id);
-    expect((await city.users.supervisor.get('/api/v1/workorders?warning=green')).status).toBe(400);
+    expect((await t.city.users.supervisor.get('/api/v1/workorders?warning=green')).status).toBe(400);
   });
 
   it('lets the unit reply to a supervision notice, and only then', async () => {
     let o = await dispatched('督办工单');
-    const { handlerA, handlerB, supervisor } = city.users;
+    const { handlerA, handlerB, supervisor } = t.city.users;
     let r = await handlerA.post(`/api/v1/workorders/${o.id}/actions/reply-supervision`, { version: o.version, note: '正在处理' });
     expect(r.status).toBe(409);
     o = (await supervisor.post(`/api/v1/workorders/${o.id}/actions/supervise`, { version: o.version, note: '请于明日前办结' })).body;

@@ -2,19 +2,12 @@
 // fresh PGlite folder): the agent records contacts with the assistant beside the form, the
 // supervisor reads the rankings and opens the orders behind a number, a citizen submits a
 // request on the public portal and tracks it. Screenshots go to test-results/.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { ROOT, ensureWebBuilt } from './web-build.js';
+import type { Browser, Page } from 'playwright-core';
+import { hasChromium, launchChromium, shot, signIn as signInAt, startServer, toast, type TestServer } from './browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(ROOT, 'test-results');
 const PASSWORD = 'jiesu-demo';
-const hasChromium = existsSync(CHROMIUM);
 
 /** A small solid-colour PNG (the portal re-encodes photos as JPEG in the browser before sending them). */
 function png(w: number, h: number): Buffer {
@@ -46,81 +39,27 @@ function png(w: number, h: number): Buffer {
 }
 
 
-let server: ChildProcess;
-let dataDir: string;
+let server: TestServer;
 let base = '';
-
-async function startServer(): Promise<string> {
-  await ensureWebBuilt();
-  dataDir = mkdtempSync(join(tmpdir(), 'jiesu-e2e-demo-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', JIESU_DEMO_CONTACTS: '600' };
-  delete env.DATABASE_URL; // the browser test always runs on embedded PGlite
-  delete env.JIESU_ADMIN_PASSWORD;
-  server = spawn(process.execPath, ['bin/jiesu.js', 'serve', '--demo', '--port', '0', '--data', dataDir], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((ok, fail) => {
-    let out = '';
-    const timer = setTimeout(() => fail(new Error('server did not start: ' + out)), 110_000);
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      const m = /serving on (http:\/\/\S+)/.exec(out);
-      // The demo logins are printed after the address: wait for them (the seed is done by then).
-      if (m && /demo logins/.test(out)) {
-        clearTimeout(timer);
-        ok(m[1]!);
-      }
-    };
-    server.stdout!.on('data', onData);
-    server.stderr!.on('data', onData);
-    server.once('exit', (code) => fail(new Error(`server exited ${code}: ${out}`)));
-  });
-}
-
-async function call<T = any>(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(base + '/api/v1' + path, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
-const tokenOf = async (username: string) => (await call<{ token: string }>('POST', '/auth/login', undefined, { username, password: PASSWORD })).body.token;
+const call = <T = any>(method: string, path: string, token?: string, body?: unknown) => server.call<T>(method, path, token, body);
+const tokenOf = (username: string) => server.tokenOf(username, PASSWORD);
 
 describe.skipIf(!hasChromium)('web app on the demo city, in Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    [base, browser] = await Promise.all([
-      startServer(),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      }),
+    // Both at once; each is kept as soon as it is up, so that afterAll stops it even when the other failed.
+    await Promise.all([
+      startServer({ demo: true, env: { JIESU_DEMO_CONTACTS: '600', JIESU_ADMIN_PASSWORD: undefined } }).then((s) => (server = s)),
+      launchChromium().then((b) => (browser = b)),
     ]);
+    base = server.base;
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
-    server?.kill('SIGTERM');
-    await new Promise((r) => (server?.exitCode != null ? r(null) : server?.once('exit', r)));
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await server?.stop();
   });
 
-  async function signIn(username: string): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-    const page = await ctx.newPage();
-    page.on('pageerror', (e) => console.error(`[browser ${username}]`, e.message));
-    await page.goto(base + '/');
-    await page.getByLabel('用户名', { exact: true }).fill(username);
-    await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.getByTestId('whoami').waitFor();
-    return page;
-  }
-  const shot = async (page: Page, name: string, fullPage = false) => {
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
-  };
-  const toast = (page: Page, text: string | RegExp) => page.locator('.ant-message').getByText(text).first().waitFor();
+  const signIn = (username: string): Promise<Page> => signInAt(browser, base, username, PASSWORD, { width: 1440, height: 900 });
 
   it('the agent records a work order and then a repeat call, with the assistant beside the form', async () => {
     const phone = '13912345678';

@@ -1,63 +1,18 @@
 // End to end through a real browser: `jiesu serve` on a fresh PGlite folder, headless Chromium
 // (Debian's /usr/bin/chromium via playwright-core), one order walked from the agent's form to the
 // follow-up survey, each role through its own workspace. Screenshots go to test-results/.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { ROOT, ensureWebBuilt } from './web-build.js';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, hasChromium, launchChromium, shot, signIn as signInAt, startServer, toast, type TestServer } from './browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(ROOT, 'test-results');
 const ADMIN_PASSWORD = 'admin-pass-e2e-1';
 const PASSWORD = 'password-123';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`web e2e: skipped, ${CHROMIUM} is missing (apt-get install chromium; .ci/run does it)`);
 
-
-let server: ChildProcess;
-let dataDir: string;
+let server: TestServer;
 let base = '';
-
-async function startServer(): Promise<string> {
-  await ensureWebBuilt();
-  dataDir = mkdtempSync(join(tmpdir(), 'jiesu-e2e-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, JIESU_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'silent' };
-  delete env.DATABASE_URL; // the walk always runs on embedded PGlite
-  server = spawn(process.execPath, ['bin/jiesu.js', 'serve', '--port', '0', '--data', dataDir], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((ok, fail) => {
-    let out = '';
-    const timer = setTimeout(() => fail(new Error('server did not start: ' + out)), 60_000);
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      const m = /serving on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        ok(m[1]!);
-      }
-    };
-    server.stdout!.on('data', onData);
-    server.stderr!.on('data', onData);
-    server.once('exit', (code) => fail(new Error(`server exited ${code}: ${out}`)));
-  });
-}
-
-async function call<T = any>(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(base + '/api/v1' + path, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
-async function tokenOf(username: string, password = PASSWORD): Promise<string> {
-  const r = await call<{ token: string }>('POST', '/auth/login', undefined, { username, password });
-  if (r.status !== 200) throw new Error(`login ${username}: ${JSON.stringify(r.body)}`);
-  return r.body.token;
-}
+const call = <T = any>(method: string, path: string, token?: string, body?: unknown) => server.call<T>(method, path, token, body);
+const tokenOf = (username: string, password = PASSWORD) => server.tokenOf(username, password);
 
 let units: Record<string, number>;
 let tokens: Record<string, string>;
@@ -89,14 +44,11 @@ async function seed() {
 
 describe('web app served by jiesu serve', () => {
   beforeAll(async () => {
-    base = await startServer();
+    server = await startServer({ env: { JIESU_ADMIN_PASSWORD: ADMIN_PASSWORD } });
+    base = server.base;
     await seed();
   }, 90_000);
-  afterAll(async () => {
-    server?.kill('SIGTERM');
-    await new Promise((r) => (server?.exitCode != null ? r(null) : server?.once('exit', r)));
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(async () => server?.stop());
 
   it('serves the app shell for client routes, and JSON 404s for the API and missing assets', async () => {
     const shell = await fetch(base + '/orders/123');
@@ -113,33 +65,12 @@ describe('web app served by jiesu serve', () => {
   describe.skipIf(!hasChromium)('in Chromium', () => {
     let browser: Browser;
     beforeAll(async () => {
-      mkdirSync(SHOTS, { recursive: true });
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-          '--disable-component-update', '--disable-sync'],
-      });
+      browser = await launchChromium();
     }, 60_000);
     afterAll(async () => browser?.close());
 
     /** A fresh browser context at 1366×768, signed in through the login form. */
-    async function signIn(username: string, password = PASSWORD): Promise<Page> {
-      const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
-      const page = await ctx.newPage();
-      page.on('pageerror', (e) => console.error(`[browser ${username}]`, e.message));
-      await page.goto(base + '/');
-      await page.getByLabel('用户名', { exact: true }).fill(username);
-      await page.getByLabel('密码', { exact: true }).fill(password);
-      await page.keyboard.press('Enter');
-      await page.getByTestId('whoami').waitFor();
-      return page;
-    }
-    // Let modal and toast animations settle so the picture shows what a person sees.
-    const shot = async (page: Page, name: string) => {
-      await page.waitForTimeout(350);
-      await page.screenshot({ path: join(SHOTS, `${name}.png`) });
-    };
-    const toast = (page: Page, text: string | RegExp) => page.locator('.ant-message').getByText(text).first().waitFor();
+    const signIn = (username: string, password = PASSWORD): Promise<Page> => signInAt(browser, base, username, password);
 
     it('walks one order from the agent to the follow-up survey, each role in its workspace', async () => {
       const title = '小区门口路灯不亮 E2E';

@@ -1,21 +1,15 @@
 // The operator's monthly scorecard against the contract: measures, quality score, targets, deductions.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedCity, testPlatform, type TestPlatform } from '../../test/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useCity } from '../../test/fixtures.js';
 import { monthOf } from '../kpi/facts.js';
 
-let platform: TestPlatform;
-let city: Awaited<ReturnType<typeof seedCity>>;
 const month = monthOf(new Date(), 'Asia/Shanghai');
 
-beforeAll(async () => {
-  platform = await testPlatform();
-  city = await seedCity(platform);
-});
-afterAll(async () => platform?.close());
+const t = useCity();
 
 describe('GET /api/v1/callcenter/scorecard', () => {
   it('scores the month against the contract with its deductions', async () => {
-    const { admin, agent, supervisor } = city.users;
+    const { admin, agent, supervisor } = t.city.users;
     const year = Number(month.slice(0, 4));
     const put = await admin.put('/api/v1/callcenter/contract', {
       periodFrom: `${year}-01-01`, periodTo: `${year}-12-31`, value: 3_650_000,
@@ -63,6 +57,6 @@ describe('GET /api/v1/callcenter/scorecard', () => {
     expect(c.deductions[0].deducted).toBeCloseTo(prorated * 0.05, 1);
     expect(c.deductions[1].deducted).toBe(0); // 85 is above the 80 threshold
     expect(r.body.measures.costPerEffectiveCall).toBeCloseTo(prorated / 7, 1);
-    expect((await city.users.handlerA.get(`/api/v1/callcenter/scorecard?month=${month}`)).status).toBe(403);
+    expect((await t.city.users.handlerA.get(`/api/v1/callcenter/scorecard?month=${month}`)).status).toBe(403);
   });
 });

@@ -1,16 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedCity, testPlatform, type TestPlatform } from '../../test/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useCity } from '../../test/fixtures.js';
 
-let platform: TestPlatform;
-let city: Awaited<ReturnType<typeof seedCity>>;
-let u: typeof city.users;
-
-beforeAll(async () => {
-  platform = await testPlatform();
-  city = await seedCity(platform);
-  u = city.users;
-});
-afterAll(async () => platform?.close());
+const t = useCity();
 
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 const base = (extra: Record<string, unknown> = {}) => ({
@@ -22,9 +13,9 @@ const base = (extra: Record<string, unknown> = {}) => ({
   outcome: 'answered',
   ...extra,
 });
-const post = (body: unknown, key?: string, client = u.agent) =>
+const post = (body: unknown, key?: string, client = t.u.agent) =>
   client.request('POST', '/api/v1/contacts', body, key ? { 'idempotency-key': key } : {});
-const count = async (sql: string, params: unknown[] = []) => Number((await platform.db.query<{ n: number }>(sql, params)).rows[0]!.n);
+const count = async (sql: string, params: unknown[] = []) => Number((await t.platform.db.query<{ n: number }>(sql, params)).rows[0]!.n);
 
 describe('recording contacts', () => {
   it('records a contact on every channel with every outcome, phone normalised', async () => {
@@ -44,20 +35,20 @@ describe('recording contacts', () => {
       }
     }
     const r = await post(base({ agentId: null }));
-    expect(r.body.agentId).toBe((await u.agent.get('/api/v1/contacts?limit=1')).body.items[0].agentId);
+    expect(r.body.agentId).toBe((await t.u.agent.get('/api/v1/contacts?limit=1')).body.items[0].agentId);
   });
 
   it('creates the order in the same transaction and links both ways', async () => {
     const r = await post(base({
       outcome: 'workorder',
-      workorder: { type: 'complaint', title: '夜间施工噪音', content: '工地夜间施工', location: { districtUnitId: city.units.districtA } },
+      workorder: { type: 'complaint', title: '夜间施工噪音', content: '工地夜间施工', location: { districtUnitId: t.city.units.districtA } },
     }));
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     const { workorder, id, workorderId } = r.body;
     expect(workorder).toMatchObject({ id: workorderId, contactId: id, status: 'new', citizen: { name: '李四', phone: '13900001111' } });
-    const o = await u.agent.get(`/api/v1/workorders/${workorderId}`);
+    const o = await t.u.agent.get(`/api/v1/workorders/${workorderId}`);
     expect(o.body.contactId).toBe(id);
-    const c = await u.agent.get(`/api/v1/contacts/${id}`);
+    const c = await t.u.agent.get(`/api/v1/contacts/${id}`);
     expect(c.body.workorderId).toBe(workorderId);
   });
 
@@ -102,10 +93,10 @@ describe('recording contacts', () => {
   });
 
   it('only agents and dispatchers record contacts; handlers do not read them', async () => {
-    for (const c of [u.handlerA, u.supervisor, u.followup]) expect((await post(base(), undefined, c)).status).toBe(403);
-    expect((await post(base(), undefined, u.dispatcher)).status).toBe(201);
-    expect((await u.handlerA.get('/api/v1/contacts')).status).toBe(403);
-    expect((await u.supervisor.get('/api/v1/contacts')).status).toBe(200);
+    for (const c of [t.u.handlerA, t.u.supervisor, t.u.followup]) expect((await post(base(), undefined, c)).status).toBe(403);
+    expect((await post(base(), undefined, t.u.dispatcher)).status).toBe(201);
+    expect((await t.u.handlerA.get('/api/v1/contacts')).status).toBe(403);
+    expect((await t.u.supervisor.get('/api/v1/contacts')).status).toBe(200);
   });
 });
 
@@ -122,7 +113,7 @@ describe('idempotent intake', () => {
     expect(c.status).toBe(422);
     expect(c.body.error.code).toBe('idempotency_key_reused');
     // keys belong to their user: another agent may use the same string
-    const d = await post(body, 'key-1', u.dispatcher);
+    const d = await post(body, 'key-1', t.u.dispatcher);
     expect(d.status).toBe(201);
     expect(d.body.id).not.toBe(a.body.id);
   });
@@ -144,7 +135,7 @@ describe('idempotent intake', () => {
     const sent = await Promise.all([
       ...Array.from({ length: 20 }, (_, i) => post(body(i), `batch-${i}`)),
       ...Array.from({ length: 4 }, () => post(body(100), 'batch-retry')),
-      post(body(0), 'batch-0', u.dispatcher),
+      post(body(0), 'batch-0', t.u.dispatcher),
     ]);
     // A batch with one bad row fails as a whole; each request then gets its own answer.
     const mixed = await Promise.all([
@@ -163,7 +154,7 @@ describe('idempotent intake', () => {
     expect(late.status).toBe(422);
     for (const r of mixed.slice(1)) expect(r.status).toBe(201);
     expect(await count("SELECT count(*) AS n FROM contacts WHERE idempotency_key LIKE 'batch-%'")).toBe(25);
-    const stored = await platform.db.query<{ id: number; summary: string }>("SELECT id, summary FROM contacts WHERE idempotency_key LIKE 'batch-%' AND created_by = $1", [sent[0]!.body.createdBy]);
+    const stored = await t.platform.db.query<{ id: number; summary: string }>("SELECT id, summary FROM contacts WHERE idempotency_key LIKE 'batch-%' AND created_by = $1", [sent[0]!.body.createdBy]);
     for (const r of sent.slice(0, 24)) expect(stored.rows).toContainEqual({ id: r.body.id, summary: r.body.summary });
   });
 
@@ -179,16 +170,16 @@ describe('listing and caller history', () => {
     const phone = '021-6666 7777';
     await post(base({ channel: 'web', caller: { phone, name: '赵六' }, outcome: 'invalid', invalidReason: 'prank' }));
     await post(base({ channel: 'web', caller: { phone }, outcome: 'transferred', transferTo: '110' }));
-    const r = await u.supervisor.get(`/api/v1/contacts?phone=${encodeURIComponent('02166667777')}&outcome=invalid`);
+    const r = await t.u.supervisor.get(`/api/v1/contacts?phone=${encodeURIComponent('02166667777')}&outcome=invalid`);
     expect(r.status).toBe(200);
     expect(r.body.items).toHaveLength(1);
     expect(r.body.items[0]).toMatchObject({ outcome: 'invalid', invalidReason: 'prank', caller: { phone: '021****7777', name: '赵*' } });
-    const both = await u.supervisor.get(`/api/v1/contacts?phone=02166667777&channel=web&channel=phone`);
+    const both = await t.u.supervisor.get(`/api/v1/contacts?phone=02166667777&channel=web&channel=phone`);
     expect(both.body.items).toHaveLength(2);
-    const page1 = await u.supervisor.get('/api/v1/contacts?limit=2');
-    const page2 = await u.supervisor.get(`/api/v1/contacts?limit=2&cursor=${page1.body.nextCursor}`);
+    const page1 = await t.u.supervisor.get('/api/v1/contacts?limit=2');
+    const page2 = await t.u.supervisor.get(`/api/v1/contacts?limit=2&cursor=${page1.body.nextCursor}`);
     expect(page2.body.items[0].id).toBeLessThan(page1.body.items[1].id);
-    expect((await u.supervisor.get('/api/v1/contacts?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z')).body.items).toHaveLength(0);
+    expect((await t.u.supervisor.get('/api/v1/contacts?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z')).body.items).toHaveLength(0);
   });
 
   it('gives the answering agent earlier contacts and open orders in one call, and logs the read', async () => {
@@ -197,11 +188,11 @@ describe('listing and caller history', () => {
       workorder: { type: 'complaint', title: '漏水', content: '楼上漏水' } }));
     await post(base({ caller: { phone }, outcome: 'duplicate', workorderId: first.body.workorderId }));
     // an order keyed in directly with a differently written number is found too
-    const direct = await u.agent.post('/api/v1/workorders', { type: 'request', title: '井盖', content: '井盖缺失', citizen: { phone: '135-1234-5678' } });
-    const closed = await u.agent.post('/api/v1/workorders', { type: 'request', title: '已结', content: 'x', citizen: { phone } });
-    await u.dispatcher.post(`/api/v1/workorders/${closed.body.id}/actions/close`, { version: 1, reason: 'answered' });
+    const direct = await t.u.agent.post('/api/v1/workorders', { type: 'request', title: '井盖', content: '井盖缺失', citizen: { phone: '135-1234-5678' } });
+    const closed = await t.u.agent.post('/api/v1/workorders', { type: 'request', title: '已结', content: 'x', citizen: { phone } });
+    await t.u.dispatcher.post(`/api/v1/workorders/${closed.body.id}/actions/close`, { version: 1, reason: 'answered' });
     const logsBefore = await count("SELECT count(*) AS n FROM pii_access_log WHERE purpose = 'caller.history'");
-    const h = await u.agent.get(`/api/v1/callers/${encodeURIComponent('+86 135-1234-5678')}/history`);
+    const h = await t.u.agent.get(`/api/v1/callers/${encodeURIComponent('+86 135-1234-5678')}/history`);
     expect(h.status, JSON.stringify(h.body)).toBe(200);
     expect(h.body.phone).toBe(phone);
     expect(h.body.contactCount).toBe(2);
@@ -209,10 +200,10 @@ describe('listing and caller history', () => {
     expect(h.body.openOrders.map((o: any) => o.id).sort()).toEqual([first.body.workorderId, direct.body.id].sort());
     expect(h.body.openOrders[0].citizen.phone).toMatch(/^135/);
     expect(await count("SELECT count(*) AS n FROM pii_access_log WHERE purpose = 'caller.history'")).toBe(logsBefore + 3);
-    expect((await u.supervisor.get(`/api/v1/callers/${phone}/history`)).status).toBe(403);
-    expect((await u.handlerA.get(`/api/v1/callers/${phone}/history`)).status).toBe(403);
-    expect((await u.agent.get('/api/v1/callers/not-a-phone/history')).body.error.field).toBe('phone');
-    const none = await u.agent.get('/api/v1/callers/10000/history');
+    expect((await t.u.supervisor.get(`/api/v1/callers/${phone}/history`)).status).toBe(403);
+    expect((await t.u.handlerA.get(`/api/v1/callers/${phone}/history`)).status).toBe(403);
+    expect((await t.u.agent.get('/api/v1/callers/not-a-phone/history')).body.error.field).toBe('phone');
+    const none = await t.u.agent.get('/api/v1/callers/10000/history');
     expect(none.body).toEqual({ phone: '10000', contacts: [], contactCount: 0, openOrders: [] });
   });
 });

@@ -5,22 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedCity, testPlatform, type TestPlatform } from '../../test/helpers.js';
+import { useCity } from '../../test/fixtures.js';
 import { analyzeKb } from './termstats.js';
 
-let platform: TestPlatform;
-let city: Awaited<ReturnType<typeof seedCity>>;
 const today = new Date().toISOString().slice(0, 10);
 const daysFromNow = (n: number) => new Date(Date.now() + n * 86400_000).toISOString().slice(0, 10);
 
-beforeAll(async () => {
-  platform = await testPlatform();
-  city = await seedCity(platform);
-});
-afterAll(async () => platform?.close());
+const t = useCity();
 
 async function publishedArticle(body: Record<string, unknown>) {
-  const { users, units } = city;
+  const { users, units } = t.city;
   const r = await users.dispatcher.post('/api/v1/kb/articles', { ownerUnitId: units.bureau, publish: true, ...body });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body;
@@ -28,7 +22,7 @@ async function publishedArticle(body: Record<string, unknown>) {
 
 describe('articles: owners propose, the center publishes', () => {
   it('walks a draft through proposal, publication, change, rejection and retirement', async () => {
-    const { users, units } = city;
+    const { users, units } = t.city;
     // Only owner-unit users and the center may write; owners only for their own unit.
     expect((await users.agent.post('/api/v1/kb/articles', { title: '占道经营投诉', answer: '由城管处理' })).status).toBe(403);
     expect((await users.handlerA.post('/api/v1/kb/articles', { title: '占道经营投诉', answer: '由城管处理', ownerUnitId: units.bureau })).status).toBe(403);
@@ -87,7 +81,7 @@ describe('articles: owners propose, the center publishes', () => {
   });
 
   it('rejects bad input with 400, unknown articles with 404', async () => {
-    const { users, units } = city;
+    const { users, units } = t.city;
     const bad = await users.dispatcher.post('/api/v1/kb/articles', { title: 'x', answer: 'y', ownerUnitId: units.bureau, validFrom: '2025-05-01', validUntil: '2025-01-01' });
     expect(bad.body.error).toMatchObject({ code: 'validation_failed', field: 'validUntil' });
     expect((await users.dispatcher.post('/api/v1/kb/articles', { title: 'x', answer: 'y', ownerUnitId: 999999 })).body.error.field).toBe('ownerUnitId');
@@ -101,7 +95,7 @@ describe('articles: owners propose, the center publishes', () => {
 
 describe('search', () => {
   it('ranks title hits first, valid before expired, and finds synonyms the admin adds', async () => {
-    const { users } = city;
+    const { users } = t.city;
     const inTitle = await publishedArticle({ title: '居住证办理需要哪些材料', answer: '携带身份证、居住登记凭证到派出所办理。' });
     const inAnswer = await publishedArticle({ title: '外地户口子女入学', answer: '非本市户籍子女入学需要家长的居住证和社保缴纳证明。' });
     const expired = await publishedArticle({ title: '居住证办理材料（旧政策）', answer: '旧规定，已停止执行。', validUntil: daysFromNow(-30) });
@@ -135,7 +129,7 @@ describe('search', () => {
 
 describe('answering directly and reviews', () => {
   it('records use and feedback, lists overdue reviews for the owner unit', async () => {
-    const { users, units } = city;
+    const { users, units } = t.city;
     const a = await publishedArticle({ title: '供暖费缴纳时间', answer: '每年11月15日前缴纳。', ownerUnitId: units.districtA, reviewDate: daysFromNow(-3) });
     const draft = (await users.handlerA.post('/api/v1/kb/articles', { title: '草稿', answer: '未发布' })).body;
     expect((await users.agent.post(`/api/v1/kb/articles/${draft.id}/use`, {})).status).toBe(409);
@@ -162,7 +156,7 @@ describe('answering directly and reviews', () => {
 
 describe('import', () => {
   it('imports JSONL and CSV through the API, mapping departments to units', async () => {
-    const { users, units } = city;
+    const { users, units } = t.city;
     const jsonl = [
       JSON.stringify({ question: '公租房如何申请', answer: '向户籍所在街道提出申请。', department: '市住房和城乡建设委员会' }),
       JSON.stringify({ text: '东城区的垃圾分类时间', answer: '每日早晚两次。', label: '东城区' }),
@@ -197,7 +191,7 @@ describe('import', () => {
 
 describe('assist', () => {
   it('returns articles and similar recent orders in one response', async () => {
-    const { users, units } = city;
+    const { users, units } = t.city;
     const art = await publishedArticle({ title: '夜间施工噪音投诉', answer: '夜间22时至次日6时禁止产生噪声的施工，可向生态环境局投诉。' });
     const order = await users.agent.post('/api/v1/workorders', {
       type: 'complaint', title: '工地夜间施工噪音扰民', content: '东华门附近工地每天夜里施工，噪音很大，影响休息。',
@@ -225,7 +219,7 @@ describe('CLI', () => {
     dir = mkdtempSync(join(tmpdir(), 'jiesu-kb-'));
     // PGlite: a data folder of its own (the platform's in-memory database is not reachable);
     // PostgreSQL: the test's throw-away database.
-    dbArgs = platform.databaseUrl ? ['--database-url', platform.databaseUrl] : ['--data', join(dir, 'data')];
+    dbArgs = t.platform.databaseUrl ? ['--database-url', t.platform.databaseUrl] : ['--data', join(dir, 'data')];
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const jiesu = (...args: string[]) => run('node', [bin, ...args], { env: { ...process.env, DATABASE_URL: '' } }).then(
@@ -273,12 +267,12 @@ describe('search at scale: common words do not narrow the match', () => {
     const withWindow = await publishedArticle({ title: '护照加急', answer: '护照加急在出入境窗口申请。' });
     const q = `/api/v1/kb/search?q=${encodeURIComponent('护照遗失窗口')}`;
     // No article holds all three words: before ANALYZE the AND fails and the looser stages fill the list.
-    const before = await city.users.agent.get(q);
+    const before = await t.city.users.agent.get(q);
     expect(before.body.mode).toBe('or');
     expect(before.body.items.map((h: any) => h.id).slice(0, 2).sort()).toEqual([passport.id, withWindow.id].sort());
     // 窗口 is now known to be in most articles: the AND is 护照 & 遗失, and 窗口 still adds to the rank.
-    await analyzeKb(platform.db);
-    const after = await city.users.agent.get(q);
+    await analyzeKb(t.platform.db);
+    const after = await t.city.users.agent.get(q);
     expect(after.body.mode).toBe('and');
     expect(after.body.items[0].id).toBe(passport.id);
     expect(after.body.items[0].titleHighlighted).toContain('<mark>护照遗失</mark>');

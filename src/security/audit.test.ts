@@ -1,21 +1,15 @@
 // The personal-data audit log (append-only, queryable, with reasons) and retention.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedCity, testPlatform, type TestPlatform } from '../../test/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useCity } from '../../test/fixtures.js';
 
-let platform: TestPlatform;
-let city: Awaited<ReturnType<typeof seedCity>>;
-beforeAll(async () => {
-  platform = await testPlatform();
-  city = await seedCity(platform);
-});
-afterAll(async () => platform?.close());
+const t = useCity();
 
 const newOrder = async () => {
-  const r = await city.users.agent.post('/api/v1/workorders', {
+  const r = await t.city.users.agent.post('/api/v1/workorders', {
     type: 'consultation',
     title: '咨询公积金提取',
     content: '请问公积金提取需要什么材料？',
-    location: { address: '东华门街道1号', districtUnitId: city.units.districtA },
+    location: { address: '东华门街道1号', districtUnitId: t.city.units.districtA },
     citizen: { name: '李四', phone: '13900001111' },
   });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
@@ -25,16 +19,16 @@ const newOrder = async () => {
 describe('pii_access_log', () => {
   it('records reasons, is queryable by admins only, pages by cursor', async () => {
     const o = await newOrder();
-    const agent = city.users.agent;
+    const agent = t.city.users.agent;
     expect((await agent.get(`/api/v1/workorders/${o.id}`)).body.citizen.phone).toBe('13900001111');
     expect((await agent.get(`/api/v1/workorders/${o.id}?reason=${encodeURIComponent('回访核实')}`)).status).toBe(200);
     const viaHeader = await agent.request('GET', `/api/v1/workorders/${o.id}`, undefined, { 'x-access-reason': encodeURIComponent('市民来电催办') });
     expect(viaHeader.status).toBe(200);
     // A masked reader leaves no trace.
-    await city.users.handlerA.get(`/api/v1/workorders/${o.id}`);
+    await t.city.users.handlerA.get(`/api/v1/workorders/${o.id}`);
 
     expect((await agent.get(`/api/v1/audit/pii?workorderId=${o.id}`)).status).toBe(403);
-    const admin = city.users.admin;
+    const admin = t.city.users.admin;
     const log = await admin.get(`/api/v1/audit/pii?workorderId=${o.id}`);
     expect(log.status).toBe(200);
     expect(log.body.items.map((i: any) => i.purpose)).toEqual(['workorder.view: 市民来电催办', 'workorder.view: 回访核实', 'workorder.view']);
@@ -56,13 +50,13 @@ describe('pii_access_log', () => {
   });
 
   it('cannot be updated, deleted or truncated, even with direct SQL', async () => {
-    const n = (await platform.db.query<{ n: number }>('SELECT count(*)::int AS n FROM pii_access_log')).rows[0]!.n;
+    const n = (await t.platform.db.query<{ n: number }>('SELECT count(*)::int AS n FROM pii_access_log')).rows[0]!.n;
     expect(n).toBeGreaterThan(0);
-    await expect(platform.db.query("UPDATE pii_access_log SET purpose = 'x'")).rejects.toThrow(/append-only/);
-    await expect(platform.db.query('DELETE FROM pii_access_log')).rejects.toThrow(/append-only/);
-    await expect(platform.db.exec('TRUNCATE pii_access_log')).rejects.toThrow(/append-only/);
-    await platform.db.query("INSERT INTO audit_events (action) VALUES ('test')");
-    await expect(platform.db.query('DELETE FROM audit_events')).rejects.toThrow(/append-only/);
-    expect((await platform.db.query<{ n: number }>('SELECT count(*)::int AS n FROM pii_access_log')).rows[0]!.n).toBe(n);
+    await expect(t.platform.db.query("UPDATE pii_access_log SET purpose = 'x'")).rejects.toThrow(/append-only/);
+    await expect(t.platform.db.query('DELETE FROM pii_access_log')).rejects.toThrow(/append-only/);
+    await expect(t.platform.db.exec('TRUNCATE pii_access_log')).rejects.toThrow(/append-only/);
+    await t.platform.db.query("INSERT INTO audit_events (action) VALUES ('test')");
+    await expect(t.platform.db.query('DELETE FROM audit_events')).rejects.toThrow(/append-only/);
+    expect((await t.platform.db.query<{ n: number }>('SELECT count(*)::int AS n FROM pii_access_log')).rows[0]!.n).toBe(n);
   });
 });

@@ -1,25 +1,19 @@
 // Login throttling, password policy, TOTP, session expiry and revocation — through the API.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, Client, loginAs, seedCity, testPlatform, type TestPlatform } from '../../test/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, Client, loginAs } from '../../test/helpers.js';
+import { useCity } from '../../test/fixtures.js';
 import { startPlatform } from '../server.js';
 import { throwawayDatabase } from '../../test/helpers.js';
 import { base32Decode, totp } from './totp.js';
 
-let platform: TestPlatform;
-let city: Awaited<ReturnType<typeof seedCity>>;
-
-beforeAll(async () => {
-  platform = await testPlatform();
-  city = await seedCity(platform);
-});
-afterAll(async () => platform?.close());
+const t = useCity();
 
 const loginFrom = (ip: string, body: Record<string, unknown>) =>
-  platform.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: ip, payload: body });
+  t.platform.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: ip, payload: body });
 
 describe('login throttling', () => {
   it('blocks a user after 5 failures with 429 + Retry-After, even with the right password; a success resets', async () => {
-    const admin = city.users.admin;
+    const admin = t.city.users.admin;
     expect((await admin.post('/api/v1/users', { username: 'victim', password: 'victim-pass-1', displayName: 'v', roles: ['agent'] })).status).toBe(201);
     // 4 failures, then a success resets the counter…
     for (let i = 0; i < 4; i++) expect((await loginFrom('10.0.0.1', { username: 'victim', password: 'wrong-pass-1' })).statusCode).toBe(401);
@@ -35,24 +29,24 @@ describe('login throttling', () => {
     expect(blocked.json().error).toMatchObject({ code: 'too_many_attempts' });
     expect(blocked.json().error.message).toMatch(/登录失败次数过多.*too many failed logins/);
     // Other users are unaffected.
-    expect((await loginFrom('10.0.2.1', { username: 'agent1', password: city.password })).statusCode).toBe(200);
+    expect((await loginFrom('10.0.2.1', { username: 'agent1', password: t.city.password })).statusCode).toBe(200);
     // Once the window has passed (simulated by ageing the rows), the user may log in again.
-    await platform.db.query("UPDATE login_failures SET at = at - interval '16 minutes' WHERE key = 'user:victim'");
+    await t.platform.db.query("UPDATE login_failures SET at = at - interval '16 minutes' WHERE key = 'user:victim'");
     expect((await loginFrom('10.0.2.1', { username: 'victim', password: 'victim-pass-1' })).statusCode).toBe(200);
   });
 
   it('blocks an IP after 20 failures across usernames', async () => {
     for (let i = 0; i < 20; i++) expect((await loginFrom('10.9.9.9', { username: `nobody${i}`, password: 'x' })).statusCode).toBe(401);
-    const r = await loginFrom('10.9.9.9', { username: 'agent1', password: city.password });
+    const r = await loginFrom('10.9.9.9', { username: 'agent1', password: t.city.password });
     expect(r.statusCode).toBe(429);
     expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
-    expect((await loginFrom('10.9.9.10', { username: 'agent1', password: city.password })).statusCode).toBe(200);
+    expect((await loginFrom('10.9.9.10', { username: 'agent1', password: t.city.password })).statusCode).toBe(200);
   });
 });
 
 describe('password policy', () => {
   it('needs 10+ characters with letters and digits for new and changed passwords', async () => {
-    const admin = city.users.admin;
+    const admin = t.city.users.admin;
     const base = { displayName: 'p', roles: ['agent'] };
     for (const password of ['short1', 'onlyletterslong', '1234567890123', 'abc12345']) {
       const r = await admin.post('/api/v1/users', { ...base, username: 'weak', password });
@@ -69,14 +63,14 @@ describe('password policy', () => {
 
 describe('TOTP for admins', () => {
   it('sets up, enables with a code, then login requires a fresh code', async () => {
-    const admin = await loginAs(platform, 'admin', ADMIN_PASSWORD);
-    expect((await city.users.agent.post('/api/v1/auth/totp/setup')).status).toBe(403);
+    const admin = await loginAs(t.platform, 'admin', ADMIN_PASSWORD);
+    expect((await t.city.users.agent.post('/api/v1/auth/totp/setup')).status).toBe(403);
     const setup = await admin.post('/api/v1/auth/totp/setup');
     expect(setup.status).toBe(200);
     expect(setup.body.otpauthUrl).toMatch(/^otpauth:\/\/totp\/.*admin\?secret=[A-Z2-7]+&issuer=/);
     const key = base32Decode(setup.body.secret);
     // The secret is stored encrypted, never as the text an authenticator app is given.
-    const stored = (await platform.db.query<{ totp_secret: string | null; totp_secret_enc: string }>("SELECT totp_secret, totp_secret_enc FROM users WHERE username = 'admin'")).rows[0]!;
+    const stored = (await t.platform.db.query<{ totp_secret: string | null; totp_secret_enc: string }>("SELECT totp_secret, totp_secret_enc FROM users WHERE username = 'admin'")).rows[0]!;
     expect(stored.totp_secret).toBeNull();
     expect(stored.totp_secret_enc).toMatch(/^pii1:/);
     expect(stored.totp_secret_enc).not.toContain(setup.body.secret);
@@ -98,7 +92,7 @@ describe('TOTP for admins', () => {
     expect((await loginFrom('10.1.0.1', { username: 'admin', password: 'nope', totp: totp(key, Date.now()) })).json().error.code).toBe('unauthorized');
     // An admin disables it (lost phone): plain login works again.
     const me = (await admin.get('/api/v1/auth/me')).body;
-    const fresh = new Client(platform, next.json().token);
+    const fresh = new Client(t.platform, next.json().token);
     expect((await fresh.post('/api/v1/auth/totp/disable', { userId: me.id })).status).toBe(200);
     expect((await loginFrom('10.1.0.1', { username: 'admin', password: ADMIN_PASSWORD })).statusCode).toBe(200);
   });
@@ -106,17 +100,17 @@ describe('TOTP for admins', () => {
 
 describe('sessions', () => {
   it('revoke-all ends every session of a user (admin for others, anyone for themselves)', async () => {
-    const admin = await loginAs(platform, 'admin', ADMIN_PASSWORD); // the TOTP test ended the seeded admin's session
-    const a = await loginAs(platform, 'dispatcher1', city.password);
-    const b = await loginAs(platform, 'dispatcher1', city.password);
+    const admin = await loginAs(t.platform, 'admin', ADMIN_PASSWORD); // the TOTP test ended the seeded admin's session
+    const a = await loginAs(t.platform, 'dispatcher1', t.city.password);
+    const b = await loginAs(t.platform, 'dispatcher1', t.city.password);
     const me = (await a.get('/api/v1/auth/me')).body;
-    expect((await city.users.agent.post('/api/v1/auth/sessions/revoke-all', { userId: me.id })).status).toBe(403);
+    expect((await t.city.users.agent.post('/api/v1/auth/sessions/revoke-all', { userId: me.id })).status).toBe(403);
     const r = await admin.post('/api/v1/auth/sessions/revoke-all', { userId: me.id });
     expect(r.status).toBe(200);
     expect(r.body.revoked).toBeGreaterThanOrEqual(2);
     expect((await a.get('/api/v1/auth/me')).status).toBe(401);
     expect((await b.get('/api/v1/auth/me')).status).toBe(401);
-    const c = await loginAs(platform, 'dispatcher1', city.password);
+    const c = await loginAs(t.platform, 'dispatcher1', t.city.password);
     expect((await c.post('/api/v1/auth/sessions/revoke-all')).body.revoked).toBe(1);
     expect((await c.get('/api/v1/auth/me')).status).toBe(401);
     expect((await admin.post('/api/v1/auth/sessions/revoke-all', { userId: 999999 })).status).toBe(404);

@@ -8,20 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, engine, seedCity, testPlatform, type TestPlatform } from '../../test/helpers.js';
+import { Client, engine } from '../../test/helpers.js';
+import { useCity } from '../../test/fixtures.js';
 import type { WorkOrder } from '../workorders/model.js';
 
 const run = promisify(execFile);
-let platform: TestPlatform;
-let city: Awaited<ReturnType<typeof seedCity>>;
-let u: typeof city.users;
 
-beforeAll(async () => {
-  platform = await testPlatform();
-  city = await seedCity(platform);
-  u = city.users;
-});
-afterAll(async () => platform?.close());
+const t = useCity();
 
 async function step(c: Client, o: WorkOrder, action: string, body: Record<string, unknown> = {}): Promise<WorkOrder> {
   const r = await c.post(`/api/v1/workorders/${o.id}/actions/${action}`, { version: o.version, ...body });
@@ -29,14 +22,14 @@ async function step(c: Client, o: WorkOrder, action: string, body: Record<string
   return r.body;
 }
 async function dispatched(unitId: number, extra: Record<string, unknown> = {}): Promise<WorkOrder> {
-  const r = await u.agent.post('/api/v1/workorders', { type: 'request', title: '路面塌陷', content: '人行道路面塌陷，存在安全隐患。', ...extra });
+  const r = await t.u.agent.post('/api/v1/workorders', { type: 'request', title: '路面塌陷', content: '人行道路面塌陷，存在安全隐患。', ...extra });
   expect(r.status).toBe(201);
-  return step(u.dispatcher, r.body, 'dispatch', { unitId });
+  return step(t.u.dispatcher, r.body, 'dispatch', { unitId });
 }
 const deadlines = async (id: number) =>
-  Object.fromEntries((await u.dispatcher.get(`/api/v1/workorders/${id}/deadlines`)).body.items.map((d: any) => [d.kind, d])) as Record<'sign' | 'reply', any>;
+  Object.fromEntries((await t.u.dispatcher.get(`/api/v1/workorders/${id}/deadlines`)).body.items.map((d: any) => [d.kind, d])) as Record<'sign' | 'reply', any>;
 const tickAt = async (now: string | number) => {
-  const r = await u.admin.post('/api/v1/sla/tick', { now: new Date(now).toISOString() });
+  const r = await t.u.admin.post('/api/v1/sla/tick', { now: new Date(now).toISOString() });
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body as { claimed: number; fired: { orderId: number; kind: string; level: string }[]; webhooks: { sent: number; failed: number; dead: number } };
 };
@@ -45,16 +38,16 @@ const firedFor = (r: { fired: { orderId: number; kind: string; level: string }[]
 const inbox = async (c: Client, orderId: number) =>
   ((await c.get('/api/v1/notifications?limit=200')).body.items as any[]).filter((n) => n.workorderId === orderId);
 const ms = (iso: string) => Date.parse(iso);
-const fresh = async (o: WorkOrder): Promise<WorkOrder> => (await u.dispatcher.get(`/api/v1/workorders/${o.id}`)).body;
+const fresh = async (o: WorkOrder): Promise<WorkOrder> => (await t.u.dispatcher.get(`/api/v1/workorders/${o.id}`)).body;
 /** Moves the start of an order's deadlines to a fixed instant (as if dispatched then) and recomputes them. */
 async function dispatchedAt(id: number, at: string) {
-  await platform.db.query('UPDATE order_deadlines SET started_at = $2 WHERE workorder_id = $1', [id, at]);
-  expect((await u.admin.post('/api/v1/sla/recompute', { orderId: id })).status).toBe(200);
+  await t.platform.db.query('UPDATE order_deadlines SET started_at = $2 WHERE workorder_id = $1', [id, at]);
+  expect((await t.u.admin.post('/api/v1/sla/recompute', { orderId: id })).status).toBe(200);
 }
 
 describe('the escalation job', () => {
   it('fires yellow, red with a supervision notice, then the second level to the parent unit — each once', async () => {
-    const o = await dispatched(city.units.streetA, { urgency: 'urgent' });
+    const o = await dispatched(t.city.units.streetA, { urgency: 'urgent' });
     await dispatchedAt(o.id, '2025-10-09T10:00:00+08:00'); // Thursday after National Day
     const d = await deadlines(o.id);
     expect(d.sign).toMatchObject({ dueAt: '2025-10-09T04:00:00.000Z', warnAt: '2025-10-09T03:30:00.000Z', escalateAt: '2025-10-10T10:00:00.000Z' });
@@ -66,30 +59,30 @@ describe('the escalation job', () => {
     expect((await deadlines(o.id)).sign.firedLevel).toBe('yellow');
 
     // The street's handler and the supervisors are told; others are not.
-    const mine = await inbox(u.handlerStreetA, o.id);
+    const mine = await inbox(t.u.handlerStreetA, o.id);
     expect(mine.map((n) => n.kind)).toEqual(['sla.yellow']);
     expect(mine[0].title).toContain(o.number);
-    expect((await inbox(u.supervisor, o.id)).map((n) => n.kind)).toEqual(['sla.yellow']);
-    expect(await inbox(u.handlerB, o.id)).toEqual([]);
-    expect(await inbox(u.handlerA, o.id)).toEqual([]);
+    expect((await inbox(t.u.supervisor, o.id)).map((n) => n.kind)).toEqual(['sla.yellow']);
+    expect(await inbox(t.u.handlerB, o.id)).toEqual([]);
+    expect(await inbox(t.u.handlerA, o.id)).toEqual([]);
 
     const red = await tickAt(d.sign.dueAt);
     expect(firedFor(red, o.id)).toEqual(['sign:red']);
-    const events = (await u.supervisor.get(`/api/v1/workorders/${o.id}/events`)).body.items as any[];
+    const events = (await t.u.supervisor.get(`/api/v1/workorders/${o.id}/events`)).body.items as any[];
     const sup = events.filter((e) => e.type === 'supervised');
     expect(sup).toHaveLength(1);
     expect(sup[0]).toMatchObject({ actorId: null, data: { automatic: true, level: 1, deadline: 'sign' } });
-    expect((await u.supervisor.get(`/api/v1/workorders/${o.id}`)).body.supervisionCount).toBe(1);
-    expect((await u.supervisor.get('/api/v1/sla/orders?level=red&at=' + encodeURIComponent(d.sign.dueAt))).body.items.map((i: any) => i.orderId)).toContain(o.id);
+    expect((await t.u.supervisor.get(`/api/v1/workorders/${o.id}`)).body.supervisionCount).toBe(1);
+    expect((await t.u.supervisor.get('/api/v1/sla/orders?level=red&at=' + encodeURIComponent(d.sign.dueAt))).body.items.map((i: any) => i.orderId)).toContain(o.id);
 
     // The second level goes to the parent (the district) after the further delay.
     expect(firedFor(await tickAt(ms(d.sign.escalateAt) - 1000), o.id)).toEqual(['reply:yellow']);
-    expect(await inbox(u.managerA, o.id)).toEqual([]);
+    expect(await inbox(t.u.managerA, o.id)).toEqual([]);
     const esc = await tickAt(d.sign.escalateAt); // also the urgent reply's due time (end of the next working day)
     expect(firedFor(esc, o.id)).toEqual(['reply:red', 'sign:escalated']);
-    expect((await inbox(u.managerA, o.id)).map((n) => n.kind)).toEqual(['sla.escalated']);
-    expect((await inbox(u.handlerA, o.id)).map((n) => n.kind)).toEqual(['sla.escalated']);
-    const levels = ((await u.supervisor.get(`/api/v1/workorders/${o.id}/events`)).body.items as any[])
+    expect((await inbox(t.u.managerA, o.id)).map((n) => n.kind)).toEqual(['sla.escalated']);
+    expect((await inbox(t.u.handlerA, o.id)).map((n) => n.kind)).toEqual(['sla.escalated']);
+    const levels = ((await t.u.supervisor.get(`/api/v1/workorders/${o.id}/events`)).body.items as any[])
       .filter((e) => e.type === 'supervised').map((e) => `${e.data.deadline}:${e.data.level}`);
     expect(levels[0]).toBe('sign:1');
     expect(levels.slice(1).sort()).toEqual(['reply:1', 'sign:2']);
@@ -97,47 +90,47 @@ describe('the escalation job', () => {
     expect(firedFor(await tickAt(ms(d.sign.escalateAt) + 60 * 86400_000), o.id)).toEqual([]);
 
     // Mark read.
-    const n = (await inbox(u.managerA, o.id))[0];
-    const before = (await u.managerA.get('/api/v1/notifications?unread=true')).body.unreadCount;
-    const read = await u.managerA.post(`/api/v1/notifications/${n.id}/read`);
+    const n = (await inbox(t.u.managerA, o.id))[0];
+    const before = (await t.u.managerA.get('/api/v1/notifications?unread=true')).body.unreadCount;
+    const read = await t.u.managerA.post(`/api/v1/notifications/${n.id}/read`);
     expect(read.status).toBe(200);
     expect(read.body.readAt).toBeTruthy();
-    expect((await u.managerA.get('/api/v1/notifications?unread=true')).body.unreadCount).toBe(before - 1);
-    expect((await u.handlerB.post(`/api/v1/notifications/${n.id}/read`)).status).toBe(404); // not theirs
+    expect((await t.u.managerA.get('/api/v1/notifications?unread=true')).body.unreadCount).toBe(before - 1);
+    expect((await t.u.handlerB.post(`/api/v1/notifications/${n.id}/read`)).status).toBe(404); // not theirs
   });
 
   it('a deadline missed while no job ran fires its highest level once; met deadlines never fire', async () => {
-    let o = await dispatched(city.units.districtA);
-    o = await step(u.handlerA, o, 'sign');
+    let o = await dispatched(t.city.units.districtA);
+    o = await step(t.u.handlerA, o, 'sign');
     const d = await deadlines(o.id);
     const r = await tickAt(ms(d.reply.dueAt) + 60_000);
     expect(firedFor(r, o.id)).toEqual(['reply:red']); // no yellow first, no sign warning (signed)
-    o = await step(u.handlerA, await fresh(o), 'reply', { content: '已修复', resolved: true });
+    o = await step(t.u.handlerA, await fresh(o), 'reply', { content: '已修复', resolved: true });
     expect(firedFor(await tickAt(ms(d.reply.escalateAt) + 86400_000), o.id)).toEqual([]);
   });
 
   it('stops while the order is back at the center and starts again on re-dispatch', async () => {
-    let o = await dispatched(city.units.districtA);
+    let o = await dispatched(t.city.units.districtA);
     const first = await deadlines(o.id);
-    o = await step(u.handlerA, o, 'return', { reason: '不属于本单位职责' });
+    o = await step(t.u.handlerA, o, 'return', { reason: '不属于本单位职责' });
     expect((await deadlines(o.id)).sign.state).toBe('suspended');
     expect(firedFor(await tickAt(ms(first.reply.escalateAt) + 1000), o.id)).toEqual([]);
-    o = await step(u.dispatcher, o, 'dispatch', { unitId: city.units.districtB });
+    o = await step(t.u.dispatcher, o, 'dispatch', { unitId: t.city.units.districtB });
     const second = await deadlines(o.id);
-    expect(second.sign).toMatchObject({ state: 'running', cycle: 2, unitId: city.units.districtB, firedLevel: 'green' });
+    expect(second.sign).toMatchObject({ state: 'running', cycle: 2, unitId: t.city.units.districtB, firedLevel: 'green' });
     expect(firedFor(await tickAt(second.sign.dueAt), o.id)).toContain('sign:red');
-    expect((await inbox(u.handlerB, o.id)).map((x) => x.kind)).toContain('sla.red');
+    expect((await inbox(t.u.handlerB, o.id)).map((x) => x.kind)).toContain('sla.red');
   });
 
   it('fires each level exactly once when several job runs race', async () => {
     const orders: WorkOrder[] = [];
-    for (let i = 0; i < 12; i++) orders.push(await dispatched(city.units.bureau));
+    for (let i = 0; i < 12; i++) orders.push(await dispatched(t.city.units.bureau));
     const late = ms((await deadlines(orders[0]!.id)).reply.dueAt) + 3600_000;
     const runs = await Promise.all([0, 1, 2, 3].map(() => tickAt(late)));
     const all = runs.flatMap((r) => r.fired).filter((f) => orders.some((o) => o.id === f.orderId));
     expect(all).toHaveLength(24); // sign and reply red for each order
     expect(new Set(all.map((f) => `${f.orderId}:${f.kind}:${f.level}`)).size).toBe(24);
-    const { rows } = await platform.db.query<{ n: number }>(
+    const { rows } = await t.platform.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM workorder_events WHERE type = 'supervised' AND workorder_id = ANY($1::int[])`,
       [orders.map((o) => o.id)],
     );
@@ -166,16 +159,16 @@ describe('the webhook', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   });
   afterAll(async () => {
-    await u.admin.patch('/api/v1/sla/settings', { webhookUrl: null });
+    await t.u.admin.patch('/api/v1/sla/settings', { webhookUrl: null });
     await new Promise((r) => server.close(r));
   });
 
   it('posts each warning as JSON, retries a failure later and records every attempt', async () => {
-    expect((await u.admin.patch('/api/v1/sla/settings', { webhookUrl: 'ftp://x' })).status).toBe(400);
+    expect((await t.u.admin.patch('/api/v1/sla/settings', { webhookUrl: 'ftp://x' })).status).toBe(400);
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-    expect((await u.admin.patch('/api/v1/sla/settings', { webhookUrl: url })).status).toBe(200);
-    let o = await dispatched(city.units.districtA);
-    o = await step(u.handlerA, o, 'sign');
+    expect((await t.u.admin.patch('/api/v1/sla/settings', { webhookUrl: url })).status).toBe(200);
+    let o = await dispatched(t.city.units.districtA);
+    o = await step(t.u.handlerA, o, 'sign');
     const d = await deadlines(o.id);
     const t1 = await tickAt(d.reply.warnAt);
     expect(firedFor(t1, o.id)).toEqual(['reply:yellow']);
@@ -185,10 +178,10 @@ describe('the webhook', () => {
     const t2 = await tickAt(ms(d.reply.warnAt) + 60_000);
     expect(t2.webhooks.sent).toBe(1);
     expect(received[0]).toMatchObject({ event: 'sla.yellow', deadline: 'reply', order: { id: o.id, number: o.number } });
-    const out = (await u.admin.get('/api/v1/webhooks/outbox')).body.items.find((x: any) => x.payload.order.id === o.id);
+    const out = (await t.u.admin.get('/api/v1/webhooks/outbox')).body.items.find((x: any) => x.payload.order.id === o.id);
     expect(out).toMatchObject({ status: 'sent', attempts: 2 });
     expect(out.attemptLog.map((a: any) => a.status)).toEqual([503, 204]);
-    expect((await u.supervisor.get('/api/v1/webhooks/outbox')).status).toBe(403);
+    expect((await t.u.supervisor.get('/api/v1/webhooks/outbox')).status).toBe(403);
   });
 });
 
@@ -196,12 +189,12 @@ describe('jiesu sla tick (CLI)', () => {
   it('runs the job once from the command line, and rejects a bad --now with one line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jiesu-sla-'));
     try {
-      const args = platform.databaseUrl ? ['--database-url', platform.databaseUrl] : ['--data', dir];
+      const args = t.platform.databaseUrl ? ['--database-url', t.platform.databaseUrl] : ['--data', dir];
       if (engine === 'postgres') {
         // On PGlite the test database lives in this process, so only PostgreSQL can share it with the CLI.
         const late = new Date(Date.now() + 400 * 86400_000).toISOString();
         const orders: WorkOrder[] = [];
-        for (let i = 0; i < 12; i++) orders.push(await dispatched(city.units.districtA));
+        for (let i = 0; i < 12; i++) orders.push(await dispatched(t.city.units.districtA));
         // Two processes on one database: each escalation fires exactly once between them.
         const tickCli = async () => JSON.parse((await run('node', ['bin/jiesu.js', 'sla', 'tick', '--json', '--now', late, ...args])).stdout.trim().split('\n').pop()!);
         const [a, b] = await Promise.all([tickCli(), tickCli()]);

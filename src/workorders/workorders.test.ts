@@ -1,26 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, seedCity, testPlatform, type TestPlatform } from '../../test/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { Client } from '../../test/helpers.js';
+import { useCity } from '../../test/fixtures.js';
 import { applyEvent, type OrderEvent } from './lifecycle.js';
 import type { WorkOrder } from './model.js';
 
-let platform: TestPlatform;
-let city: Awaited<ReturnType<typeof seedCity>>;
-let u: typeof city.users;
-
-beforeAll(async () => {
-  platform = await testPlatform();
-  city = await seedCity(platform);
-  u = city.users;
-});
-afterAll(async () => platform?.close());
+const t = useCity();
 
 const newOrder = async (extra: Record<string, unknown> = {}) => {
-  const r = await u.agent.post('/api/v1/workorders', {
+  const r = await t.u.agent.post('/api/v1/workorders', {
     type: 'complaint',
     title: '小区门口路灯不亮',
     content: '东华门街道某小区门口的路灯连续三天晚上不亮，老人出行不便。',
     urgency: 'normal',
-    location: { address: '东华门街道1号', districtUnitId: city.units.districtA },
+    location: { address: '东华门街道1号', districtUnitId: t.city.units.districtA },
     citizen: { name: '张三', phone: '13812341234' },
     ...extra,
   });
@@ -61,72 +53,72 @@ describe('creating orders', () => {
       [{ type: 'complaint', title: 't', content: 'c', extra: 1 }, 'extra'],
     ];
     for (const [body, field] of cases) {
-      const r = await u.agent.post('/api/v1/workorders', body);
+      const r = await t.u.agent.post('/api/v1/workorders', body);
       expect(r.status, JSON.stringify(body)).toBe(400);
       expect(r.body.error).toMatchObject({ code: 'validation_failed', field });
     }
-    const raw = await platform.app.inject({
+    const raw = await t.platform.app.inject({
       method: 'POST', url: '/api/v1/workorders', payload: '{"type":',
-      headers: { authorization: `Bearer ${u.agent.token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${t.u.agent.token}`, 'content-type': 'application/json' },
     });
     expect(raw.statusCode).toBe(400);
     expect(JSON.parse(raw.body).error.code).toBeTruthy();
   });
 
   it('only agents and dispatchers create orders', async () => {
-    for (const c of [u.handlerA, u.followup, u.supervisor, u.admin]) {
+    for (const c of [t.u.handlerA, t.u.followup, t.u.supervisor, t.u.admin]) {
       const r = await c.post('/api/v1/workorders', { type: 'request', title: 't', content: 'c' });
       expect(r.status).toBe(403);
       expect(r.body.error.code).toBe('forbidden');
     }
-    expect((await u.dispatcher.post('/api/v1/workorders', { type: 'request', title: 't', content: 'c' })).status).toBe(201);
-    expect((await new Client(platform).post('/api/v1/workorders', { type: 'request', title: 't', content: 'c' })).status).toBe(401);
+    expect((await t.u.dispatcher.post('/api/v1/workorders', { type: 'request', title: 't', content: 'c' })).status).toBe(201);
+    expect((await new Client(t.platform).post('/api/v1/workorders', { type: 'request', title: 't', content: 'c' })).status).toBe(401);
   });
 });
 
 describe('the lifecycle', () => {
   it('walks new → dispatched → accepted → replied → closed, with the full history', async () => {
     let o = await newOrder();
-    o = await step(u.dispatcher, o, 'dispatch', { unitId: city.units.districtA, coUnitIds: [city.units.bureau], note: '请尽快处理' });
-    expect(o).toMatchObject({ status: 'dispatched', mainUnitId: city.units.districtA, coUnitIds: [city.units.bureau], dispatchCount: 1 });
-    o = await step(u.handlerA, o, 'sign');
+    o = await step(t.u.dispatcher, o, 'dispatch', { unitId: t.city.units.districtA, coUnitIds: [t.city.units.bureau], note: '请尽快处理' });
+    expect(o).toMatchObject({ status: 'dispatched', mainUnitId: t.city.units.districtA, coUnitIds: [t.city.units.bureau], dispatchCount: 1 });
+    o = await step(t.u.handlerA, o, 'sign');
     expect(o.status).toBe('accepted');
     expect(o.signedAt).toBeTruthy();
-    o = await step(u.supervisor, o, 'supervise', { note: '群众反映强烈，请加快' });
+    o = await step(t.u.supervisor, o, 'supervise', { note: '群众反映强烈，请加快' });
     expect(o).toMatchObject({ status: 'accepted', supervisionCount: 1 });
-    o = await step(u.handlerA, o, 'reply', { content: '已更换灯泡，路灯恢复照明。', resolved: true });
+    o = await step(t.u.handlerA, o, 'reply', { content: '已更换灯泡，路灯恢复照明。', resolved: true });
     expect(o.status).toBe('replied');
     expect(o.reply).toMatchObject({ content: '已更换灯泡，路灯恢复照明。', resolved: true });
-    o = await step(u.followup, o, 'survey', { satisfaction: 'satisfied', resolved: true });
+    o = await step(t.u.followup, o, 'survey', { satisfaction: 'satisfied', resolved: true });
     expect(o).toMatchObject({ status: 'closed', survey: { satisfaction: 'satisfied', resolved: true } });
     expect(o.closedAt).toBeTruthy();
 
-    const ev = await u.dispatcher.get(`/api/v1/workorders/${o.id}/events`);
+    const ev = await t.u.dispatcher.get(`/api/v1/workorders/${o.id}/events`);
     expect(ev.status).toBe(200);
     expect(ev.body.items.map((e: any) => e.type)).toEqual(['created', 'dispatched', 'signed', 'supervised', 'replied', 'surveyed']);
     expect(ev.body.items.map((e: any) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(ev.body.items[1]).toMatchObject({ data: { unitId: city.units.districtA, note: '请尽快处理' } });
+    expect(ev.body.items[1]).toMatchObject({ data: { unitId: t.city.units.districtA, note: '请尽快处理' } });
 
     // The stored order is exactly the fold of its events.
     // (Other modules' parts of the view, such as deadlines, are not part of the projection.)
-    const { deadlines: _d, ...stored } = (await u.dispatcher.get(`/api/v1/workorders/${o.id}`)).body;
+    const { deadlines: _d, ...stored } = (await t.u.dispatcher.get(`/api/v1/workorders/${o.id}`)).body;
     const rebuilt = (ev.body.items as (OrderEvent & { seq: number })[]).reduce<WorkOrder | null>((s, e) => applyEvent(s, e, o.id), null);
     expect(rebuilt).toEqual(stored);
   });
 
   it('a return sends the order back to the center, which re-dispatches it', async () => {
     let o = await newOrder();
-    o = await step(u.dispatcher, o, 'dispatch', { unitId: city.units.districtB });
-    o = await step(u.handlerB, o, 'return', { reason: '不属于本区管辖，应由东城区处理' });
+    o = await step(t.u.dispatcher, o, 'dispatch', { unitId: t.city.units.districtB });
+    o = await step(t.u.handlerB, o, 'return', { reason: '不属于本区管辖，应由东城区处理' });
     expect(o).toMatchObject({ status: 'returned', returnCount: 1 });
     // The center still sees it; re-dispatch to the right unit.
-    o = await step(u.dispatcher, o, 'dispatch', { unitId: city.units.districtA });
-    expect(o).toMatchObject({ status: 'dispatched', mainUnitId: city.units.districtA, dispatchCount: 2 });
-    o = await step(u.handlerA, o, 'sign');
+    o = await step(t.u.dispatcher, o, 'dispatch', { unitId: t.city.units.districtA });
+    expect(o).toMatchObject({ status: 'dispatched', mainUnitId: t.city.units.districtA, dispatchCount: 2 });
+    o = await step(t.u.handlerA, o, 'sign');
     // A signed order can still be returned.
-    o = await step(u.handlerA, o, 'return', { reason: '需市级部门协调' });
+    o = await step(t.u.handlerA, o, 'return', { reason: '需市级部门协调' });
     expect(o).toMatchObject({ status: 'returned', returnCount: 2 });
-    const r = await tryAction(u.handlerA, o, 'return', { reason: 'again' });
+    const r = await tryAction(t.u.handlerA, o, 'return', { reason: 'again' });
     expect(r.status).toBe(409); // a returned order is the center's again
     expect(r.body.error.code).toBe('invalid_transition');
   });
@@ -134,51 +126,51 @@ describe('the lifecycle', () => {
   it('an unsatisfied or unresolved survey reopens the order to the same unit', async () => {
     for (const survey of [{ satisfaction: 'unsatisfied', resolved: true }, { satisfaction: 'satisfied', resolved: false }]) {
       let o = await newOrder();
-      o = await step(u.dispatcher, o, 'dispatch', { unitId: city.units.districtA });
-      o = await step(u.handlerA, o, 'sign');
-      o = await step(u.handlerA, o, 'reply', { content: '已处理', resolved: true });
-      const r = await tryAction(u.followup, o, 'survey', { ...survey, note: '问题依旧' });
+      o = await step(t.u.dispatcher, o, 'dispatch', { unitId: t.city.units.districtA });
+      o = await step(t.u.handlerA, o, 'sign');
+      o = await step(t.u.handlerA, o, 'reply', { content: '已处理', resolved: true });
+      const r = await tryAction(t.u.followup, o, 'survey', { ...survey, note: '问题依旧' });
       expect(r.status).toBe(200);
       // 重办: reopened, then dispatched straight back to the unit that replied.
       o = r.body;
-      expect(o).toMatchObject({ status: 'dispatched', mainUnitId: city.units.districtA, reopenCount: 1, closedAt: null, reply: null });
-      const types = (await u.dispatcher.get(`/api/v1/workorders/${o.id}/events`)).body.items.slice(-2);
+      expect(o).toMatchObject({ status: 'dispatched', mainUnitId: t.city.units.districtA, reopenCount: 1, closedAt: null, reply: null });
+      const types = (await t.u.dispatcher.get(`/api/v1/workorders/${o.id}/events`)).body.items.slice(-2);
       expect(types.map((e: any) => [e.type, e.actorId])).toEqual([['surveyed', expect.any(Number)], ['dispatched', null]]);
-      o = await step(u.handlerA, o, 'sign');
-      o = await step(u.managerA, o, 'reply', { content: '已彻底解决', resolved: true });
-      o = await step(u.followup, o, 'survey', { satisfaction: 'basically_satisfied', resolved: true });
+      o = await step(t.u.handlerA, o, 'sign');
+      o = await step(t.u.managerA, o, 'reply', { content: '已彻底解决', resolved: true });
+      o = await step(t.u.followup, o, 'survey', { satisfaction: 'basically_satisfied', resolved: true });
       expect(o.status).toBe('closed');
     }
   });
 
   it('extensions are requested by the unit and approved or rejected by the center', async () => {
     let o = await newOrder();
-    o = await step(u.dispatcher, o, 'dispatch', { unitId: city.units.districtA });
-    o = await step(u.handlerA, o, 'sign');
-    o = await step(u.handlerA, o, 'request-extension', { days: 5, reason: '需协调多个部门' });
+    o = await step(t.u.dispatcher, o, 'dispatch', { unitId: t.city.units.districtA });
+    o = await step(t.u.handlerA, o, 'sign');
+    o = await step(t.u.handlerA, o, 'request-extension', { days: 5, reason: '需协调多个部门' });
     expect(o.pendingExtension).toMatchObject({ days: 5, reason: '需协调多个部门' });
-    let r = await tryAction(u.handlerA, o, 'request-extension', { days: 2, reason: 'again' });
+    let r = await tryAction(t.u.handlerA, o, 'request-extension', { days: 2, reason: 'again' });
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('invalid_transition');
-    r = await tryAction(u.handlerA, o, 'approve-extension');
+    r = await tryAction(t.u.handlerA, o, 'approve-extension');
     expect(r.status).toBe(403);
-    o = await step(u.dispatcher, o, 'approve-extension', { days: 3 });
+    o = await step(t.u.dispatcher, o, 'approve-extension', { days: 3 });
     expect(o).toMatchObject({ pendingExtension: null, extensionDays: 3 });
-    r = await tryAction(u.supervisor, o, 'approve-extension');
+    r = await tryAction(t.u.supervisor, o, 'approve-extension');
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('invalid_transition');
-    o = await step(u.handlerA, o, 'request-extension', { days: 10, reason: '施工周期长' });
-    o = await step(u.supervisor, o, 'reject-extension', { reason: '时限内可完成' });
+    o = await step(t.u.handlerA, o, 'request-extension', { days: 10, reason: '施工周期长' });
+    o = await step(t.u.supervisor, o, 'reject-extension', { reason: '时限内可完成' });
     expect(o).toMatchObject({ pendingExtension: null, extensionDays: 3 });
-    r = await tryAction(u.dispatcher, o, 'reject-extension');
+    r = await tryAction(t.u.dispatcher, o, 'reject-extension');
     expect(r.status).toBe(409);
   });
 
   it('the center closes what it answered directly, invalid contacts and duplicates', async () => {
     const first = await newOrder();
-    let o = await step(u.agent, await newOrder(), 'close', { reason: 'answered' });
+    let o = await step(t.u.agent, await newOrder(), 'close', { reason: 'answered' });
     expect(o).toMatchObject({ status: 'closed', closeReason: 'answered' });
-    o = await step(u.dispatcher, await newOrder(), 'close', { reason: 'duplicate', duplicateOf: first.id });
+    o = await step(t.u.dispatcher, await newOrder(), 'close', { reason: 'duplicate', duplicateOf: first.id });
     expect(o).toMatchObject({ closeReason: 'duplicate', duplicateOf: first.id });
     const fresh = await newOrder();
     for (const [body, field] of [
@@ -188,7 +180,7 @@ describe('the lifecycle', () => {
       [{ reason: 'invalid', duplicateOf: first.id }, 'duplicateOf'],
       [{ reason: 'spam' }, 'reason'],
     ] as const) {
-      const r = await tryAction(u.agent, fresh, 'close', body);
+      const r = await tryAction(t.u.agent, fresh, 'close', body);
       expect(r.status, JSON.stringify(body)).toBe(400);
       expect(r.body.error.field).toBe(field);
     }
@@ -199,19 +191,19 @@ describe('forbidden and conflicting actions', () => {
   it('every action refuses the wrong roles with 403', async () => {
     const o = await newOrder();
     const wrong: Record<string, Client[]> = {
-      dispatch: [u.agent, u.handlerA, u.followup, u.supervisor, u.admin],
-      close: [u.handlerA, u.followup, u.supervisor, u.admin],
-      supervise: [u.agent, u.dispatcher, u.handlerA, u.admin],
-      survey: [u.agent, u.dispatcher, u.handlerA, u.supervisor],
-      sign: [u.agent, u.dispatcher, u.followup, u.supervisor, u.admin],
-      return: [u.agent, u.dispatcher, u.followup, u.supervisor],
-      reply: [u.agent, u.dispatcher, u.followup, u.supervisor],
-      'request-extension': [u.agent, u.dispatcher, u.followup, u.supervisor],
-      'approve-extension': [u.agent, u.followup, u.admin],
-      'reject-extension': [u.agent, u.followup, u.admin],
+      dispatch: [t.u.agent, t.u.handlerA, t.u.followup, t.u.supervisor, t.u.admin],
+      close: [t.u.handlerA, t.u.followup, t.u.supervisor, t.u.admin],
+      supervise: [t.u.agent, t.u.dispatcher, t.u.handlerA, t.u.admin],
+      survey: [t.u.agent, t.u.dispatcher, t.u.handlerA, t.u.supervisor],
+      sign: [t.u.agent, t.u.dispatcher, t.u.followup, t.u.supervisor, t.u.admin],
+      return: [t.u.agent, t.u.dispatcher, t.u.followup, t.u.supervisor],
+      reply: [t.u.agent, t.u.dispatcher, t.u.followup, t.u.supervisor],
+      'request-extension': [t.u.agent, t.u.dispatcher, t.u.followup, t.u.supervisor],
+      'approve-extension': [t.u.agent, t.u.followup, t.u.admin],
+      'reject-extension': [t.u.agent, t.u.followup, t.u.admin],
     };
     const bodies: Record<string, Record<string, unknown>> = {
-      dispatch: { unitId: city.units.districtA }, close: { reason: 'invalid' }, supervise: { note: 'n' },
+      dispatch: { unitId: t.city.units.districtA }, close: { reason: 'invalid' }, supervise: { note: 'n' },
       survey: { satisfaction: 'satisfied', resolved: true }, return: { reason: 'r' }, reply: { content: 'c', resolved: true },
       'request-extension': { days: 1, reason: 'r' },
     };
@@ -223,70 +215,70 @@ describe('forbidden and conflicting actions', () => {
         expect(r.body.error.code).toBe('forbidden');
       }
     }
-    const after = (await u.dispatcher.get(`/api/v1/workorders/${o.id}`)).body;
+    const after = (await t.u.dispatcher.get(`/api/v1/workorders/${o.id}`)).body;
     expect(after.version).toBe(1); // nothing changed
   });
 
   it('a unit cannot read or act on another unit’s order', async () => {
     let o = await newOrder();
-    o = await step(u.dispatcher, o, 'dispatch', { unitId: city.units.districtA });
+    o = await step(t.u.dispatcher, o, 'dispatch', { unitId: t.city.units.districtA });
     for (const [action, body] of [['sign', {}], ['return', { reason: 'x' }]] as const) {
-      const r = await tryAction(u.handlerB, o, action, body);
+      const r = await tryAction(t.u.handlerB, o, action, body);
       expect(r.status).toBe(403);
     }
-    expect((await u.handlerB.get(`/api/v1/workorders/${o.id}`)).status).toBe(403);
-    expect((await u.handlerB.get(`/api/v1/workorders/${o.id}/events`)).status).toBe(403);
+    expect((await t.u.handlerB.get(`/api/v1/workorders/${o.id}`)).status).toBe(403);
+    expect((await t.u.handlerB.get(`/api/v1/workorders/${o.id}/events`)).status).toBe(403);
     // A sub-district below the main unit sees nothing either; the district's manager does.
-    expect((await u.handlerStreetA.get(`/api/v1/workorders/${o.id}`)).status).toBe(403);
-    expect((await u.handlerA.get(`/api/v1/workorders/${o.id}`)).status).toBe(200);
+    expect((await t.u.handlerStreetA.get(`/api/v1/workorders/${o.id}`)).status).toBe(403);
+    expect((await t.u.handlerA.get(`/api/v1/workorders/${o.id}`)).status).toBe(200);
     // A co-unit sees the order but cannot sign it.
     let co = await newOrder();
-    co = await step(u.dispatcher, co, 'dispatch', { unitId: city.units.districtA, coUnitIds: [city.units.districtB] });
-    expect((await u.handlerB.get(`/api/v1/workorders/${co.id}`)).status).toBe(200);
-    expect((await tryAction(u.handlerB, co, 'sign')).status).toBe(403);
+    co = await step(t.u.dispatcher, co, 'dispatch', { unitId: t.city.units.districtA, coUnitIds: [t.city.units.districtB] });
+    expect((await t.u.handlerB.get(`/api/v1/workorders/${co.id}`)).status).toBe(200);
+    expect((await tryAction(t.u.handlerB, co, 'sign')).status).toBe(403);
     // An order below the manager's subtree is visible to the manager.
     let street = await newOrder();
-    street = await step(u.dispatcher, street, 'dispatch', { unitId: city.units.streetA });
-    expect((await u.managerA.get(`/api/v1/workorders/${street.id}`)).status).toBe(200);
-    expect((await u.handlerA.get(`/api/v1/workorders/${street.id}`)).status).toBe(403);
+    street = await step(t.u.dispatcher, street, 'dispatch', { unitId: t.city.units.streetA });
+    expect((await t.u.managerA.get(`/api/v1/workorders/${street.id}`)).status).toBe(200);
+    expect((await t.u.handlerA.get(`/api/v1/workorders/${street.id}`)).status).toBe(403);
   });
 
   it('a stale version is a 409 version_conflict and changes nothing', async () => {
     let o = await newOrder();
     const stale = o;
-    o = await step(u.dispatcher, o, 'dispatch', { unitId: city.units.districtA });
-    const r = await tryAction(u.dispatcher, stale, 'close', { reason: 'invalid' });
+    o = await step(t.u.dispatcher, o, 'dispatch', { unitId: t.city.units.districtA });
+    const r = await tryAction(t.u.dispatcher, stale, 'close', { reason: 'invalid' });
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('version_conflict');
-    expect((await u.dispatcher.get(`/api/v1/workorders/${o.id}`)).body).toMatchObject({ status: 'dispatched', version: 2 });
+    expect((await t.u.dispatcher.get(`/api/v1/workorders/${o.id}`)).body).toMatchObject({ status: 'dispatched', version: 2 });
   });
 
   it('two handlers signing at once: one wins, the other gets 409', async () => {
     let o = await newOrder();
-    o = await step(u.dispatcher, o, 'dispatch', { unitId: city.units.districtA });
-    const [a, b] = await Promise.all([tryAction(u.handlerA, o, 'sign'), tryAction(u.managerA, o, 'sign')]);
+    o = await step(t.u.dispatcher, o, 'dispatch', { unitId: t.city.units.districtA });
+    const [a, b] = await Promise.all([tryAction(t.u.handlerA, o, 'sign'), tryAction(t.u.managerA, o, 'sign')]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
-    const events = (await u.dispatcher.get(`/api/v1/workorders/${o.id}/events`)).body.items;
+    const events = (await t.u.dispatcher.get(`/api/v1/workorders/${o.id}/events`)).body.items;
     expect(events.filter((e: any) => e.type === 'signed')).toHaveLength(1);
   });
 
   it('each action out of its states is a 409 invalid_transition', async () => {
     const fresh = await newOrder();
     let dispatched = await newOrder();
-    dispatched = await step(u.dispatcher, dispatched, 'dispatch', { unitId: city.units.districtA });
+    dispatched = await step(t.u.dispatcher, dispatched, 'dispatch', { unitId: t.city.units.districtA });
     let closed = await newOrder();
-    closed = await step(u.agent, closed, 'close', { reason: 'invalid' });
+    closed = await step(t.u.agent, closed, 'close', { reason: 'invalid' });
     const cases: [Client, WorkOrder, string, Record<string, unknown>][] = [
-      [u.handlerA, dispatched, 'reply', { content: 'c', resolved: true }],
-      [u.handlerA, dispatched, 'request-extension', { days: 1, reason: 'r' }],
-      [u.dispatcher, dispatched, 'dispatch', { unitId: city.units.districtB }],
-      [u.dispatcher, dispatched, 'close', { reason: 'invalid' }],
-      [u.followup, dispatched, 'survey', { satisfaction: 'satisfied', resolved: true }],
-      [u.dispatcher, dispatched, 'approve-extension', {}],
-      [u.agent, closed, 'close', { reason: 'invalid' }],
-      [u.supervisor, closed, 'supervise', { note: 'n' }],
-      [u.dispatcher, closed, 'dispatch', { unitId: city.units.districtA }],
-      [u.followup, fresh, 'survey', { satisfaction: 'satisfied', resolved: true }],
+      [t.u.handlerA, dispatched, 'reply', { content: 'c', resolved: true }],
+      [t.u.handlerA, dispatched, 'request-extension', { days: 1, reason: 'r' }],
+      [t.u.dispatcher, dispatched, 'dispatch', { unitId: t.city.units.districtB }],
+      [t.u.dispatcher, dispatched, 'close', { reason: 'invalid' }],
+      [t.u.followup, dispatched, 'survey', { satisfaction: 'satisfied', resolved: true }],
+      [t.u.dispatcher, dispatched, 'approve-extension', {}],
+      [t.u.agent, closed, 'close', { reason: 'invalid' }],
+      [t.u.supervisor, closed, 'supervise', { note: 'n' }],
+      [t.u.dispatcher, closed, 'dispatch', { unitId: t.city.units.districtA }],
+      [t.u.followup, fresh, 'survey', { satisfaction: 'satisfied', resolved: true }],
     ];
     for (const [c, o, action, body] of cases) {
       const r = await tryAction(c, o, action, body);
@@ -296,33 +288,33 @@ describe('forbidden and conflicting actions', () => {
   });
 
   it('unknown orders are 404 and bad ids are 400', async () => {
-    expect((await u.dispatcher.get('/api/v1/workorders/999999')).status).toBe(404);
-    expect((await u.dispatcher.post('/api/v1/workorders/999999/actions/sign', { version: 1 })).status).toBe(404);
-    expect((await u.dispatcher.get('/api/v1/workorders/abc')).status).toBe(400);
-    expect((await u.dispatcher.post('/api/v1/workorders/1/actions/teleport', { version: 1 })).status).toBe(404);
+    expect((await t.u.dispatcher.get('/api/v1/workorders/999999')).status).toBe(404);
+    expect((await t.u.dispatcher.post('/api/v1/workorders/999999/actions/sign', { version: 1 })).status).toBe(404);
+    expect((await t.u.dispatcher.get('/api/v1/workorders/abc')).status).toBe(400);
+    expect((await t.u.dispatcher.post('/api/v1/workorders/1/actions/teleport', { version: 1 })).status).toBe(404);
     const o = await newOrder();
-    const r = await u.dispatcher.post(`/api/v1/workorders/${o.id}/actions/dispatch`, { unitId: 99999, version: 1 });
+    const r = await t.u.dispatcher.post(`/api/v1/workorders/${o.id}/actions/dispatch`, { unitId: 99999, version: 1 });
     expect(r.status).toBe(400);
     expect(r.body.error.field).toBe('unitId');
-    expect((await u.dispatcher.post(`/api/v1/workorders/${o.id}/actions/dispatch`, { unitId: city.units.districtA })).body.error.field).toBe('version');
+    expect((await t.u.dispatcher.post(`/api/v1/workorders/${o.id}/actions/dispatch`, { unitId: t.city.units.districtA })).body.error.field).toBe('version');
   });
 });
 
 describe('reading orders', () => {
   it('masks citizen data for units and logs every full read', async () => {
     let o = await newOrder();
-    o = await step(u.dispatcher, o, 'dispatch', { unitId: city.units.districtA });
-    const unitView = (await u.handlerA.get(`/api/v1/workorders/${o.id}`)).body;
+    o = await step(t.u.dispatcher, o, 'dispatch', { unitId: t.city.units.districtA });
+    const unitView = (await t.u.handlerA.get(`/api/v1/workorders/${o.id}`)).body;
     expect(unitView.citizen).toEqual({ name: '张*', phone: '138****1234' });
-    const created = (await u.handlerA.get(`/api/v1/workorders/${o.id}/events`)).body.items[0];
+    const created = (await t.u.handlerA.get(`/api/v1/workorders/${o.id}/events`)).body.items[0];
     expect(created.data.citizen).toEqual({ name: '张*', phone: '138****1234' });
-    const before = (await platform.db.query<{ n: number }>('SELECT count(*)::int n FROM pii_access_log WHERE workorder_id = $1', [o.id])).rows[0]!.n;
-    const full = (await u.followup.get(`/api/v1/workorders/${o.id}`)).body;
+    const before = (await t.platform.db.query<{ n: number }>('SELECT count(*)::int n FROM pii_access_log WHERE workorder_id = $1', [o.id])).rows[0]!.n;
+    const full = (await t.u.followup.get(`/api/v1/workorders/${o.id}`)).body;
     expect(full.citizen.phone).toBe('13812341234');
-    const after = (await platform.db.query<{ n: number }>('SELECT count(*)::int n FROM pii_access_log WHERE workorder_id = $1', [o.id])).rows[0]!.n;
+    const after = (await t.platform.db.query<{ n: number }>('SELECT count(*)::int n FROM pii_access_log WHERE workorder_id = $1', [o.id])).rows[0]!.n;
     expect(after).toBe(before + 1);
     // Lists never carry full personal data.
-    const list = (await u.agent.get(`/api/v1/workorders?q=${o.number}`)).body;
+    const list = (await t.u.agent.get(`/api/v1/workorders?q=${o.number}`)).body;
     expect(list.items[0].citizen.phone).toBe('138****1234');
   });
 
@@ -333,28 +325,28 @@ describe('reading orders', () => {
     const seen: number[] = [];
     let cursor: string | null = null;
     do {
-      const res: any = await u.dispatcher.get(`/api/v1/workorders?q=${encodeURIComponent(tag)}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: any = await t.u.dispatcher.get(`/api/v1/workorders?q=${encodeURIComponent(tag)}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
       expect(res.status).toBe(200);
       expect(res.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...res.body.items.map((o: WorkOrder) => o.id));
       cursor = res.body.nextCursor;
     } while (cursor);
     expect(seen).toEqual(made.map((o) => o.id).reverse());
-    const reports = (await u.dispatcher.get(`/api/v1/workorders?q=${encodeURIComponent(tag)}&type=report`)).body.items;
+    const reports = (await t.u.dispatcher.get(`/api/v1/workorders?q=${encodeURIComponent(tag)}&type=report`)).body.items;
     expect(reports).toHaveLength(3);
-    const cat = (await u.dispatcher.get(`/api/v1/workorders?q=${encodeURIComponent(tag)}&categoryCode=01`)).body.items;
+    const cat = (await t.u.dispatcher.get(`/api/v1/workorders?q=${encodeURIComponent(tag)}&categoryCode=01`)).body.items;
     expect(cat).toHaveLength(3);
     const future = new Date(Date.now() + 3600_000).toISOString();
-    expect((await u.dispatcher.get(`/api/v1/workorders?q=${encodeURIComponent(tag)}&createdFrom=${future}`)).body.items).toHaveLength(0);
-    await step(u.dispatcher, made[0]!, 'dispatch', { unitId: city.units.districtB });
-    const byStatus = (await u.dispatcher.get(`/api/v1/workorders?q=${encodeURIComponent(tag)}&status=dispatched&unitId=${city.units.districtB}`)).body.items;
+    expect((await t.u.dispatcher.get(`/api/v1/workorders?q=${encodeURIComponent(tag)}&createdFrom=${future}`)).body.items).toHaveLength(0);
+    await step(t.u.dispatcher, made[0]!, 'dispatch', { unitId: t.city.units.districtB });
+    const byStatus = (await t.u.dispatcher.get(`/api/v1/workorders?q=${encodeURIComponent(tag)}&status=dispatched&unitId=${t.city.units.districtB}`)).body.items;
     expect(byStatus.map((o: WorkOrder) => o.id)).toEqual([made[0]!.id]);
     // A unit's list holds its own orders only.
-    const mine = (await u.handlerB.get('/api/v1/workorders?limit=200')).body.items as WorkOrder[];
+    const mine = (await t.u.handlerB.get('/api/v1/workorders?limit=200')).body.items as WorkOrder[];
     expect(mine.length).toBeGreaterThan(0);
-    expect(mine.every((o) => o.mainUnitId === city.units.districtB || o.coUnitIds.includes(city.units.districtB))).toBe(true);
-    expect((await u.dispatcher.get('/api/v1/workorders?cursor=bogus')).status).toBe(400);
-    expect((await u.dispatcher.get('/api/v1/workorders?status=lost')).status).toBe(400);
-    expect((await u.dispatcher.get('/api/v1/workorders?limit=100000')).status).toBe(400);
+    expect(mine.every((o) => o.mainUnitId === t.city.units.districtB || o.coUnitIds.includes(t.city.units.districtB))).toBe(true);
+    expect((await t.u.dispatcher.get('/api/v1/workorders?cursor=bogus')).status).toBe(400);
+    expect((await t.u.dispatcher.get('/api/v1/workorders?status=lost')).status).toBe(400);
+    expect((await t.u.dispatcher.get('/api/v1/workorders?limit=100000')).status).toBe(400);
   });
 });
