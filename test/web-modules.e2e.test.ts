@@ -157,8 +157,8 @@ describe.skipIf(!hasChromium)('web app on the demo city, in Chromium', () => {
     // The photo arrived as a JPEG the browser re-encoded.
     const staff = await tokenOf('dispatcher1');
     const found = await call('GET', `/workorders?q=${numberText}`, staff);
-    const photos = await call('GET', `/portal/workorders/${found.body.items[0].id}/photos`, staff);
-    expect(photos.body.items).toHaveLength(1);
+    const photos = await call('GET', `/workorders/${found.body.items[0].id}/attachments`, staff);
+    expect(photos.body.items).toMatchObject([{ contentType: 'image/jpeg', uploadedBy: null }]);
 
     // Open data: public, charts and the CSV link of the month.
     await page.goto(base + '/open-data');
@@ -211,5 +211,22 @@ describe.skipIf(!hasChromium)('web app on the demo city, in Chromium', () => {
     // From Friday 2028-12-29, one working day skips the weekend and the new holiday: the end of Tuesday 01-02.
     const add = await call('GET', `/sla/calendar/add?from=${encodeURIComponent('2028-12-29T10:00:00+08:00')}&amount=1&unit=days`, token);
     expect(add.body.due).toBe('2029-01-02T10:00:00.000Z');
+  }, 60_000);
+
+  it('the agent adds the photo a caller sent by message to the order page', async () => {
+    const agent = await tokenOf('agent1');
+    const order = (await call('POST', '/workorders', agent, { type: 'report', title: '井盖缺失', content: '市民发来井盖缺失的照片，请尽快处置。' })).body;
+    const page = await signIn('agent1');
+    await page.goto(`${base}/orders/${order.id}`);
+    const files = page.getByTestId('attachments');
+    await files.getByText('暂无附件').waitFor();
+    await files.locator('input[type=file]').setInputFiles({ name: '井盖缺失.png', mimeType: 'image/png', buffer: png(32, 24) });
+    await toast(page, /已上传/);
+    await files.getByText('井盖缺失.png').waitFor();
+    await files.locator('img[alt="井盖缺失.png"][src^="blob:"]').waitFor(); // the thumbnail, fetched with the token
+    await shot(page, '20-order-files');
+    await page.context().close();
+    const listed = await call('GET', `/workorders/${order.id}/attachments`, agent);
+    expect(listed.body.items).toMatchObject([{ name: '井盖缺失.png', contentType: 'image/png', size: png(32, 24).length }]);
   }, 60_000);
 });
