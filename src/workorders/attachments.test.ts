@@ -1,38 +1,35 @@
 // Files on a work order through the API: who may add and read them, what is accepted.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, seedCity, testPlatform, type TestPlatform } from '../../test/helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '../../test/helpers.js';
+import { useCity } from '../../test/fixtures.js';
 import type { WorkOrder } from './model.js';
 
-let platform: TestPlatform;
-let city: Awaited<ReturnType<typeof seedCity>>;
-let u: typeof city.users;
+const t = useCity();
+let u: typeof t.u;
 let order: WorkOrder;
 
 beforeAll(async () => {
-  platform = await testPlatform();
-  city = await seedCity(platform);
-  u = city.users;
+  u = t.u;
   const r = await u.agent.post('/api/v1/workorders', {
-    type: 'report', title: '路面塌陷', content: '东华门街道路口路面塌陷，市民拍了照片。', location: { districtUnitId: city.units.districtA },
+    type: 'report', title: '路面塌陷', content: '东华门街道路口路面塌陷，市民拍了照片。', location: { districtUnitId: t.city.units.districtA },
   });
   order = r.body;
-  const d = await u.dispatcher.post(`/api/v1/workorders/${order.id}/actions/dispatch`, { version: order.version, unitId: city.units.districtA });
+  const d = await u.dispatcher.post(`/api/v1/workorders/${order.id}/actions/dispatch`, { version: order.version, unitId: t.city.units.districtA });
   expect(d.status, JSON.stringify(d.body)).toBe(200);
 });
-afterAll(async () => platform?.close());
 
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('现场照片的字节'.repeat(100))]);
 const PDF = Buffer.from('%PDF-1.4\n%…\n');
 
 async function upload(client: Client, id: number, name: string, type: string, body: Buffer) {
-  const r = await platform.app.inject({
+  const r = await t.platform.app.inject({
     method: 'POST', url: `/api/v1/workorders/${id}/attachments?name=${encodeURIComponent(name)}`, payload: body,
     headers: { authorization: `Bearer ${client.token}`, 'content-type': type },
   });
   return { status: r.statusCode, body: r.json() };
 }
 const download = (client: Client, id: number, attachmentId: number) =>
-  platform.app.inject({ method: 'GET', url: `/api/v1/workorders/${id}/attachments/${attachmentId}`, headers: { authorization: `Bearer ${client.token}` } });
+  t.platform.app.inject({ method: 'GET', url: `/api/v1/workorders/${id}/attachments/${attachmentId}`, headers: { authorization: `Bearer ${client.token}` } });
 
 describe('attachments', () => {
   it('the agent adds the citizen\'s photo; the unit handling the order reads it back byte for byte', async () => {
@@ -62,7 +59,7 @@ describe('attachments', () => {
     const first = (await u.agent.get(`/api/v1/workorders/${order.id}/attachments`)).body.items[0];
     expect((await download(u.handlerB, order.id, first.id)).statusCode).toBe(403);
     expect((await download(u.agent, order.id, 999999)).statusCode).toBe(404);
-    expect((await platform.app.inject({ method: 'GET', url: `/api/v1/workorders/${order.id}/attachments/${first.id}` })).statusCode).toBe(401);
+    expect((await t.platform.app.inject({ method: 'GET', url: `/api/v1/workorders/${order.id}/attachments/${first.id}` })).statusCode).toBe(401);
   });
 
   it('refuses files that are not what they claim, types it does not take, empty and oversized files, with clear errors', async () => {
