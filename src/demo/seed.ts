@@ -640,7 +640,7 @@ const ORDER_TYPES_SQL: Record<(typeof ROW_COLUMNS)[number], string> = {
   survey: 'jsonb', close_reason: 'text', duplicate_of: 'int', dispatch_count: 'int', return_count: 'int', reopen_count: 'int',
   supervision_count: 'int', version: 'int', created_by: 'int', created_at: 'timestamptz', updated_at: 'timestamptz',
   dispatched_at: 'timestamptz', signed_at: 'timestamptz', replied_at: 'timestamptz', closed_at: 'timestamptz',
-  survey_attempts: 'int', last_survey_attempt_at: 'timestamptz',
+  survey_attempts: 'int', last_survey_attempt_at: 'timestamptz', pending_reply: 'jsonb',
 };
 const ORDER_BULK_COLUMNS: BulkColumn[] = [{ name: 'id', type: 'int' }, ...ROW_COLUMNS.map((c) => ({ name: c, type: ORDER_TYPES_SQL[c] }))];
 const EVENT_BULK_COLUMNS: BulkColumn[] = [

@@ -10,9 +10,11 @@ export interface Unit {
   kind: UnitKind;
   parentId: number | null;
   active: boolean;
+  /** Its manager approves its handlers' replies before they reach the center (答复审核). */
+  replyReview: boolean;
 }
 
-const COLUMNS = 'id, name, kind, parent_id AS "parentId", active';
+const COLUMNS = 'id, name, kind, parent_id AS "parentId", active, reply_review AS "replyReview"';
 
 export async function createUnit(db: Queryable, input: { name: string; kind: UnitKind; parentId?: number | null }): Promise<Unit> {
   if (input.parentId != null) await getUnit(db, input.parentId, 'parentId');
@@ -42,7 +44,11 @@ export async function listUnits(db: Queryable, filter: { parentId?: number; kind
   return rows;
 }
 
-export async function updateUnit(db: Queryable, id: number, patch: { name?: string; kind?: UnitKind; parentId?: number | null; active?: boolean }): Promise<Unit> {
+export async function updateUnit(
+  db: Queryable,
+  id: number,
+  patch: { name?: string; kind?: UnitKind; parentId?: number | null; active?: boolean; replyReview?: boolean },
+): Promise<Unit> {
   await getUnit(db, id);
   if (patch.parentId != null) {
     await getUnit(db, patch.parentId, 'parentId');
@@ -55,9 +61,10 @@ export async function updateUnit(db: Queryable, id: number, patch: { name?: stri
        kind = COALESCE($3, kind),
        parent_id = CASE WHEN $4::boolean THEN $5::int ELSE parent_id END,
        active = COALESCE($6, active),
+       reply_review = COALESCE($7, reply_review),
        updated_at = now()
      WHERE id = $1 RETURNING ${COLUMNS}`,
-    [id, patch.name ?? null, patch.kind ?? null, patch.parentId !== undefined, patch.parentId ?? null, patch.active ?? null],
+    [id, patch.name ?? null, patch.kind ?? null, patch.parentId !== undefined, patch.parentId ?? null, patch.active ?? null, patch.replyReview ?? null],
   );
   return rows[0]!;
 }

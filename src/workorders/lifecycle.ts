@@ -23,7 +23,7 @@ export function applyEvent(order: WorkOrder | null, ev: OrderEvent, id = order?.
     return {
       id, number: d.number, type: d.type, title: d.title, content: d.content, categoryCode: d.categoryCode,
       urgency: d.urgency, status: 'new', location: d.location, citizen: d.citizen, contactId: d.contactId,
-      mainUnitId: null, coUnitIds: [], pendingExtension: null, extensionDays: 0, reply: null, survey: null,
+      mainUnitId: null, coUnitIds: [], pendingExtension: null, pendingReply: null, extensionDays: 0, reply: null, survey: null,
       surveyAttempts: 0, lastSurveyAttemptAt: null, closeReason: null, duplicateOf: null, dispatchCount: 0, returnCount: 0, reopenCount: 0, supervisionCount: 0,
       version: 1, createdBy: ev.actorId, createdAt: ev.at, updatedAt: ev.at, dispatchedAt: null, signedAt: null,
       repliedAt: null, closedAt: null,
@@ -36,22 +36,26 @@ export function applyEvent(order: WorkOrder | null, ev: OrderEvent, id = order?.
     case 'dispatched':
       return {
         ...o, status: 'dispatched', mainUnitId: d.unitId, coUnitIds: d.coUnitIds ?? [], dispatchCount: o.dispatchCount + 1,
-        dispatchedAt: ev.at, signedAt: null, pendingExtension: null, reply: null,
+        dispatchedAt: ev.at, signedAt: null, pendingExtension: null, pendingReply: null, reply: null,
       };
     case 'signed':
       return { ...o, status: 'accepted', signedAt: ev.at };
     case 'returned':
-      return { ...o, status: 'returned', returnCount: o.returnCount + 1, pendingExtension: null };
+      return { ...o, status: 'returned', returnCount: o.returnCount + 1, pendingExtension: null, pendingReply: null };
     case 'extension_requested':
       return { ...o, pendingExtension: { days: d.days, reason: d.reason, requestedBy: ev.actorId, requestedAt: ev.at } };
     case 'extension_approved':
       return { ...o, pendingExtension: null, extensionDays: o.extensionDays + d.days };
     case 'extension_rejected':
       return { ...o, pendingExtension: null };
+    case 'reply_submitted':
+      return { ...o, pendingReply: { content: d.content, resolved: d.resolved, by: ev.actorId, at: ev.at } };
+    case 'reply_rejected':
+      return { ...o, pendingReply: null };
     case 'replied':
       return {
         ...o, status: 'replied', reply: { content: d.content, resolved: d.resolved, by: ev.actorId, at: ev.at }, repliedAt: ev.at,
-        pendingExtension: null, surveyAttempts: 0, lastSurveyAttemptAt: null,
+        pendingExtension: null, pendingReply: null, surveyAttempts: 0, lastSurveyAttemptAt: null,
       };
     case 'survey_failed': {
       const tried = { ...o, surveyAttempts: o.surveyAttempts + 1, lastSurveyAttemptAt: ev.at };
@@ -87,6 +91,8 @@ export interface ActionContext {
   /** Checks that a unit exists (the service looks it up). */
   unitExists: (id: number) => Promise<boolean>;
   orderExists: (id: number) => Promise<boolean>;
+  /** Whether the unit has its manager approve its handlers' replies (答复审核). */
+  reviewsReplies: (unitId: number) => Promise<boolean>;
 }
 
 interface ActionDef {
@@ -150,11 +156,38 @@ export const ACTIONS: Record<string, ActionDef> = {
       return { type: 'extension_rejected', data: { reason: b.reason ?? null } };
     },
   },
+  // In a unit that reviews replies, a handler's reply waits for the manager; a manager's goes out.
   reply: {
     roles: ['handler', 'unit_manager'],
     from: ['accepted'],
     mainUnitOnly: true,
-    decide: async (_o, b) => ({ type: 'replied', data: { content: b.content, resolved: b.resolved } }),
+    async decide(o, b, ctx) {
+      if (o.pendingReply) throw conflict('invalid_transition', '已有答复等待负责人审核 (a reply is waiting for the manager)');
+      const review = !hasRole(ctx.actor, 'unit_manager') && (await ctx.reviewsReplies(o.mainUnitId!));
+      return { type: review ? 'reply_submitted' : 'replied', data: { content: b.content, resolved: b.resolved } };
+    },
+  },
+  // The manager sends the waiting reply out, as written or amended.
+  'approve-reply': {
+    roles: ['unit_manager'],
+    from: ['accepted'],
+    mainUnitOnly: true,
+    async decide(o, b) {
+      if (!o.pendingReply) throw conflict('invalid_transition', '没有等待审核的答复 (no reply is waiting for approval)');
+      const content = b.content ?? o.pendingReply.content;
+      const resolved = b.resolved ?? o.pendingReply.resolved;
+      return { type: 'replied', data: { content, resolved, submittedBy: o.pendingReply.by, amended: content !== o.pendingReply.content || resolved !== o.pendingReply.resolved } };
+    },
+  },
+  // …or sends it back to the handler with what to change.
+  'reject-reply': {
+    roles: ['unit_manager'],
+    from: ['accepted'],
+    mainUnitOnly: true,
+    async decide(o, b) {
+      if (!o.pendingReply) throw conflict('invalid_transition', '没有等待审核的答复 (no reply is waiting for approval)');
+      return { type: 'reply_rejected', data: { reason: b.reason, submittedBy: o.pendingReply.by } };
+    },
   },
   survey: {
     roles: ['followup'],

@@ -26,6 +26,7 @@ export function fromRow(r: Record<string, any>): WorkOrder {
     mainUnitId: r.main_unit_id,
     coUnitIds: r.co_unit_ids ?? [],
     pendingExtension: r.extension,
+    pendingReply: r.pending_reply ?? null,
     extensionDays: r.extension_days,
     reply: r.reply,
     survey: r.survey,
@@ -54,7 +55,7 @@ export const ROW_COLUMNS = [
   'citizen_name_enc', 'citizen_phone_enc', 'citizen_phone_bidx', 'contact_id', 'main_unit_id', 'co_unit_ids', 'extension', 'extension_days', 'reply',
   'survey', 'close_reason', 'duplicate_of', 'dispatch_count', 'return_count', 'reopen_count', 'supervision_count',
   'version', 'created_by', 'created_at', 'updated_at', 'dispatched_at', 'signed_at', 'replied_at', 'closed_at',
-  'survey_attempts', 'last_survey_attempt_at',
+  'survey_attempts', 'last_survey_attempt_at', 'pending_reply',
 ] as const;
 
 export function toRowValues(o: WorkOrder): unknown[] {
@@ -65,6 +66,6 @@ export function toRowValues(o: WorkOrder): unknown[] {
     encrypt(o.citizen?.phone), phoneIndex(o.citizen?.phone), o.contactId, o.mainUnitId, o.coUnitIds, json(o.pendingExtension), o.extensionDays,
     json(o.reply), json(o.survey), o.closeReason, o.duplicateOf, o.dispatchCount, o.returnCount, o.reopenCount,
     o.supervisionCount, o.version, o.createdBy, o.createdAt, o.updatedAt, o.dispatchedAt, o.signedAt, o.repliedAt,
-    o.closedAt, o.surveyAttempts, o.lastSurveyAttemptAt,
+    o.closedAt, o.surveyAttempts, o.lastSurveyAttemptAt, json(o.pendingReply),
   ];
 }

@@ -6,6 +6,7 @@ import { Id, IdParams, Nullable, StringEnum, Text } from '../http/schemas.js';
 import { CLOSE_REASONS, ORDER_TYPES, SATISFACTIONS, STATUSES, URGENCIES } from './model.js';
 import { act, createOrder, getOrder, listEvents, listOrders } from './service.js';
 import { AccessReason, accessPurpose } from '../security/reason.js';
+import { reviewListener } from './review.js';
 import { addAttachment, ATTACHMENT_TYPES, listAttachments, MAX_ATTACHMENT_BYTES, readAttachment } from './attachments.js';
 
 
@@ -54,6 +55,8 @@ export const ACTION_BODIES: Record<string, TSchema> = {
   'approve-extension': action({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })), note: Type.Optional(Type.String({ maxLength: 2000 })) }),
   'reject-extension': action({ reason: Type.Optional(Type.String({ maxLength: 2000 })) }),
   reply: action({ content: Text(20000), resolved: Type.Boolean() }),
+  'approve-reply': action({ content: Type.Optional(Text(20000)), resolved: Type.Optional(Type.Boolean()) }),
+  'reject-reply': action({ reason: Text(2000) }),
   survey: action({ satisfaction: StringEnum(SATISFACTIONS), resolved: Type.Boolean(), note: Type.Optional(Type.String({ maxLength: 2000 })) }),
   'survey-unreachable': action({ note: Type.Optional(Type.String({ maxLength: 2000 })) }),
   close: action({ reason: StringEnum(CLOSE_REASONS), duplicateOf: Type.Optional(Id) }),
@@ -77,6 +80,7 @@ const ListQuery = Type.Object({
 
 export async function routes(app: App, ctx: AppContext) {
   const { db } = ctx;
+  ctx.orderListeners.push(reviewListener);
   app.post('/api/v1/workorders', { schema: { tags: ['workorders'], body: CreateBody } }, async (req, reply) => {
     const actor = requireActor(req, 'agent', 'dispatcher');
     return reply.status(201).send(await createOrder(ctx, actor, req.body));

@@ -32,6 +32,14 @@ export interface PendingExtension {
   requestedAt: string;
 }
 
+/** A handler's reply waiting for the unit manager's approval (units that review replies). */
+export interface PendingReply {
+  content: string;
+  resolved: boolean;
+  by: number | null;
+  at: string;
+}
+
 export interface Reply {
   content: string;
   resolved: boolean;
@@ -62,6 +70,7 @@ export interface WorkOrder {
   mainUnitId: number | null;
   coUnitIds: number[];
   pendingExtension: PendingExtension | null;
+  pendingReply: PendingReply | null;
   extensionDays: number;
   reply: Reply | null;
   survey: Survey | null;

@@ -350,3 +350,51 @@ describe('reading orders', () => {
     expect((await t.u.dispatcher.get('/api/v1/workorders?limit=100000')).status).toBe(400);
   });
 });
+
+describe('reply review (答复审核)', () => {
+  it('in a unit that reviews replies, a handler\'s reply waits for the manager, who sends it out, amended or not, or sends it back', async () => {
+    const { u, city } = t;
+    expect((await u.managerA.patch(`/api/v1/units/${city.units.districtA}`, { replyReview: true })).status).toBe(403);
+    const unit = await u.admin.patch(`/api/v1/units/${city.units.districtA}`, { replyReview: true });
+    expect(unit.body).toMatchObject({ id: city.units.districtA, replyReview: true });
+    try {
+      let o = await newOrder();
+      o = await step(u.dispatcher, o, 'dispatch', { unitId: city.units.districtA });
+      o = await step(u.handlerA, o, 'sign');
+
+      // The handler's reply waits; the order stays with the unit and the center sees no reply yet.
+      o = await step(u.handlerA, o, 'reply', { content: '已修复路灯。', resolved: true });
+      expect(o).toMatchObject({ status: 'accepted', reply: null, pendingReply: { content: '已修复路灯。', resolved: true } });
+      expect((await tryAction(u.handlerA, o, 'reply', { content: '再答一次', resolved: true })).status).toBe(409);
+      expect((await tryAction(u.handlerA, o, 'approve-reply')).status).toBe(403);
+      const inbox = (await u.managerA.get('/api/v1/notifications')).body.items;
+      expect(inbox.find((n: any) => n.workorderId === o.id)).toMatchObject({ kind: 'reply.review' });
+
+      // Sent back with what to change; the handler is told.
+      o = await step(u.managerA, o, 'reject-reply', { reason: '请写明修复时间' });
+      expect(o).toMatchObject({ status: 'accepted', pendingReply: null });
+      const told = (await u.handlerA.get('/api/v1/notifications')).body.items;
+      expect(told.find((n: any) => n.workorderId === o.id)).toMatchObject({ kind: 'reply.rejected', body: expect.stringContaining('请写明修复时间') });
+      expect((await tryAction(u.managerA, o, 'approve-reply')).status).toBe(409);
+
+      // Written again, then approved with an amendment: the reply goes out under the manager's name.
+      o = await step(u.handlerA, o, 'reply', { content: '已于今日修复路灯。', resolved: true });
+      o = await step(u.managerA, o, 'approve-reply', { content: '已于今日上午修复路灯，感谢反映。' });
+      expect(o).toMatchObject({ status: 'replied', pendingReply: null, reply: { content: '已于今日上午修复路灯，感谢反映。', resolved: true } });
+      const history = (await u.agent.get(`/api/v1/workorders/${o.id}/events`)).body.items as (OrderEvent & { seq: number })[];
+      expect(history.map((e) => e.type).filter((e) => e.startsWith('repl'))).toEqual(['reply_submitted', 'reply_rejected', 'reply_submitted', 'replied']);
+      expect(history.at(-1)).toMatchObject({ data: { amended: true, submittedBy: expect.any(Number) } });
+      const { deadlines: _d, ...stored } = (await u.agent.get(`/api/v1/workorders/${o.id}`)).body;
+      expect(history.reduce<WorkOrder | null>((s, e) => applyEvent(s, e, o.id), null)).toEqual(stored);
+
+      // The manager's own reply goes out at once.
+      let m = await newOrder();
+      m = await step(u.dispatcher, m, 'dispatch', { unitId: city.units.districtA });
+      m = await step(u.managerA, m, 'sign');
+      m = await step(u.managerA, m, 'reply', { content: '已处理。', resolved: true });
+      expect(m.status).toBe('replied');
+    } finally {
+      await u.admin.patch(`/api/v1/units/${city.units.districtA}`, { replyReview: false });
+    }
+  });
+});
