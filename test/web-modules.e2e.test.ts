@@ -229,4 +229,34 @@ describe.skipIf(!hasChromium)('web app on the demo city, in Chromium', () => {
     const listed = await call('GET', `/workorders/${order.id}/attachments`, agent);
     expect(listed.body.items).toMatchObject([{ name: '井盖缺失.png', contentType: 'image/png', size: png(32, 24).length }]);
   }, 60_000);
+
+  it('in a unit that reviews replies, the handler\'s reply waits for the manager, who amends and sends it', async () => {
+    const [agent, dispatcher, handler] = await Promise.all(['agent1', 'dispatcher1', 'unit1_handler'].map(tokenOf));
+    const qingshan = (await call('GET', '/units?kind=district', dispatcher)).body.items.find((u: any) => u.name === '青山区');
+    expect(qingshan.replyReview).toBe(true); // the demo city turns review on for its first district
+    let o = (await call('POST', '/workorders', agent, { type: 'request', title: '楼道灯不亮', content: '青山区某小区3号楼楼道灯坏了一周。' })).body;
+    o = (await call('POST', `/workorders/${o.id}/actions/dispatch`, dispatcher, { version: o.version, unitId: qingshan.id })).body;
+    o = (await call('POST', `/workorders/${o.id}/actions/sign`, handler, { version: o.version })).body;
+
+    const h = await signIn('unit1_handler');
+    await h.getByRole('button', { name: `答复 ${o.number}` }).click();
+    await h.getByRole('dialog').getByLabel('答复', { exact: true }).fill('已更换楼道灯。');
+    await h.getByRole('dialog').getByRole('button', { name: '确定' }).click();
+    await toast(h, '已完成：答复');
+    await h.getByRole('row', { name: new RegExp(o.number) }).getByText('答复待审').waitFor();
+    await h.context().close();
+
+    const m = await signIn('unit1_manager');
+    await m.getByRole('button', { name: `审核通过并发出 ${o.number}` }).click();
+    const dialog = m.getByRole('dialog');
+    const text = dialog.getByLabel('答复', { exact: true });
+    expect(await text.inputValue()).toBe('已更换楼道灯。');
+    await text.fill('已于今日更换楼道灯，感谢您的反映。');
+    await shot(m, '21-manager-approves-reply');
+    await dialog.getByRole('button', { name: '确定' }).click();
+    await toast(m, '已完成：审核通过并发出');
+    await m.context().close();
+    const done = (await call('GET', `/workorders/${o.id}`, agent)).body;
+    expect(done).toMatchObject({ status: 'replied', pendingReply: null, reply: { content: '已于今日更换楼道灯，感谢您的反映。' } });
+  }, 60_000);
 });

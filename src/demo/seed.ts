@@ -280,6 +280,8 @@ async function seedOrg(q: Queryable, rng: Rng): Promise<DemoCity> {
     await user(`unit${n}_handler`, `${u.name}经办人`, u, ['handler'], listed);
     await user(`unit${n}_manager`, `${u.name}负责人`, u, ['unit_manager'], listed);
   }
+  // The first district has its manager approve replies (答复审核), so the demo shows that flow too.
+  await q.query('UPDATE units SET reply_review = true WHERE id = $1', [districts[0]!.id]);
   return { units, byName, districts, subdistrictsOf, center, logins, usersByRole, handlersOf };
 }
 

@@ -19,6 +19,7 @@ export interface Unit {
   kind: UnitKind;
   parentId: number | null;
   active: boolean;
+  replyReview: boolean;
 }
 
 export interface OrderEvent {

@@ -35,7 +35,7 @@ export const ACTION_DEFS: ActionDef[] = [
   },
   { name: 'sign', roles: ['handler', 'unit_manager'], from: ['dispatched'], mainUnitOnly: true },
   {
-    name: 'reply', roles: ['handler', 'unit_manager'], from: ['accepted'], mainUnitOnly: true,
+    name: 'reply', roles: ['handler', 'unit_manager'], from: ['accepted'], mainUnitOnly: true, when: (o) => !o.pendingReply,
     initial: () => ({ resolved: true }),
     form: (t) => (
       <>
@@ -46,6 +46,29 @@ export const ACTION_DEFS: ActionDef[] = [
           <Switch />
         </Form.Item>
       </>
+    ),
+  },
+  {
+    // 答复审核: the unit's manager sends the waiting reply out (and may amend it) or back.
+    name: 'approve-reply', roles: ['unit_manager'], from: ['accepted'], mainUnitOnly: true, when: (o) => !!o.pendingReply,
+    initial: (o) => ({ content: o.pendingReply?.content, resolved: o.pendingReply?.resolved }),
+    form: (t) => (
+      <>
+        <Form.Item label={t('field.reply')} name="content" rules={req(t)}>
+          <Input.TextArea rows={5} maxLength={20000} />
+        </Form.Item>
+        <Form.Item label={t('field.resolved')} name="resolved" valuePropName="checked">
+          <Switch />
+        </Form.Item>
+      </>
+    ),
+  },
+  {
+    name: 'reject-reply', roles: ['unit_manager'], from: ['accepted'], mainUnitOnly: true, when: (o) => !!o.pendingReply, danger: true,
+    form: (t) => (
+      <Form.Item label={t('field.reason')} name="reason" rules={req(t)}>
+        <Input.TextArea rows={3} maxLength={2000} />
+      </Form.Item>
     ),
   },
   {

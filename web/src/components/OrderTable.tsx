@@ -108,7 +108,10 @@ export function OrderTable({
             <span>{o.urgency === 'urgent' && <Tag color="red">{t('urgency.urgent')}</Tag>}{o.title}</span>
           ) },
           { title: t('field.type'), key: 'type', width: 70, render: (_, o) => t('type.' + o.type) },
-          { title: t('field.status'), key: 'status', width: 90, render: (_, o) => <StatusTag status={o.status} /> },
+          {
+            title: t('field.status'), key: 'status', width: 90,
+            render: (_, o) => <><StatusTag status={o.status} />{o.pendingReply && <Tag color="purple">{t('order.reviewTag')}</Tag>}</>,
+          },
           { title: t('field.mainUnit'), key: 'unit', width: 150, ellipsis: true, render: (_, o) => unitName(o.mainUnitId) },
           { title: t('field.createdAt'), key: 'createdAt', width: 130, render: (_, o) => fmtTime(o.createdAt) },
           ...extraColumns.map((c) => ({ title: c.title, key: c.key, width: c.width, render: (_: unknown, o: WorkOrder) => c.render(o, () => void load(), replace) })),

@@ -72,6 +72,7 @@ function OrderLinks({ order }: { order: WorkOrder }) {
 const EVENT_COLORS: Record<string, string> = {
   created: 'blue', dispatched: 'cyan', signed: 'geekblue', returned: 'orange', replied: 'purple', surveyed: 'green',
   closed: 'gray', supervised: 'red', extension_requested: 'gold', extension_approved: 'green', extension_rejected: 'red',
+  reply_submitted: 'purple', reply_rejected: 'orange',
 };
 
 function eventDetail(ev: OrderEvent, t: T, unitName: (id: number | null) => string): string[] {
@@ -83,7 +84,9 @@ function eventDetail(ev: OrderEvent, t: T, unitName: (id: number | null) => stri
     case 'extension_requested': return [`${t('field.days')}: ${d.days}`, `${t('field.reason')}: ${d.reason}`];
     case 'extension_approved': return [`${t('field.days')}: ${d.days}`, ...(d.note ? [d.note] : [])];
     case 'extension_rejected': return d.reason ? [`${t('field.reason')}: ${d.reason}`] : [];
-    case 'replied': return [d.content, d.resolved ? t('field.resolved') : t('field.notResolved')];
+    case 'replied': return [d.content, d.resolved ? t('field.resolved') : t('field.notResolved'), ...(d.amended ? [t('order.replyAmended')] : [])];
+    case 'reply_submitted': return [d.content, d.resolved ? t('field.resolved') : t('field.notResolved')];
+    case 'reply_rejected': return [`${t('field.reason')}: ${d.reason}`];
     case 'surveyed': return [`${t('sat.' + d.satisfaction)} · ${d.resolved ? t('field.resolved') : t('field.notResolved')}`, ...(d.note ? [d.note] : [])];
     case 'closed': return [t('close.' + d.reason) + (d.duplicateOf ? ` → #${d.duplicateOf}` : '')];
     case 'supervised': return [d.note];
@@ -128,6 +131,10 @@ export function OrderPage({ id }: { id: number }) {
       <div style={{ marginBottom: 12 }}>
         <OrderActions order={order} onDone={(o) => (o ? void load() : void load())} />
       </div>
+      {order.pendingReply && (
+        <Alert style={{ marginBottom: 12 }} type="info" showIcon data-testid="pending-reply"
+          title={t('order.pendingReply')} description={<div className="pre">{order.pendingReply.content}</div>} />
+      )}
       {order.pendingExtension && (
         <Alert style={{ marginBottom: 12 }} type="warning" showIcon
           title={t('order.pendingExtension', { days: order.pendingExtension.days, reason: order.pendingExtension.reason })} />

@@ -1,5 +1,5 @@
 // The unit's inbox: orders dispatched to it or being handled, each with its running deadline
-// (working-time countdown, yellow/red), and sign, reply, return and extension.
+// (working-time countdown, yellow/red), and sign, reply (and its approval), return and extension.
 import { Typography } from 'antd';
 import { useI18n } from '../i18n';
 import { OrderTable } from '../components/OrderTable';
@@ -18,7 +18,7 @@ export function UnitInbox() {
           { title: t('field.deadline'), key: 'deadline', width: 170, render: (o) => <DeadlineCell orderId={o.id} version={o.version} /> },
           {
             title: t('field.actions'), key: 'actions', width: 330,
-            render: (o, reload) => <OrderActions size="small" order={o} only={['sign', 'reply', 'return', 'request-extension']} onDone={reload} />,
+            render: (o, reload) => <OrderActions size="small" order={o} only={['sign', 'reply', 'approve-reply', 'reject-reply', 'return', 'request-extension']} onDone={reload} />,
           },
         ]}
       />
