@@ -55,6 +55,11 @@ export async function updateUnit(
     // A unit cannot move below itself.
     if ((await subtreeUnitIds(db, id)).includes(patch.parentId)) throw badRequest('a unit cannot be placed under itself or its descendants', 'parentId');
   }
+  if (patch.replyReview) {
+    // Replies would wait for nobody.
+    const { rows: managers } = await db.query("SELECT 1 FROM users WHERE unit_id = $1 AND active AND 'unit_manager' = ANY(roles) LIMIT 1", [id]);
+    if (!managers.length) throw badRequest('该单位没有负责人账号，不能开启答复审核 (the unit has no active manager to approve replies)', 'replyReview');
+  }
   const { rows } = await db.query<Unit>(
     `UPDATE units SET
        name = COALESCE($2, name),

@@ -355,6 +355,8 @@ describe('reply review (答复审核)', () => {
   it('in a unit that reviews replies, a handler\'s reply waits for the manager, who sends it out, amended or not, or sends it back', async () => {
     const { u, city } = t;
     expect((await u.managerA.patch(`/api/v1/units/${city.units.districtA}`, { replyReview: true })).status).toBe(403);
+    const nobody = await u.admin.patch(`/api/v1/units/${city.units.city}`, { replyReview: true });
+    expect(nobody.body.error).toMatchObject({ code: 'validation_failed', field: 'replyReview' });
     const unit = await u.admin.patch(`/api/v1/units/${city.units.districtA}`, { replyReview: true });
     expect(unit.body).toMatchObject({ id: city.units.districtA, replyReview: true });
     try {
