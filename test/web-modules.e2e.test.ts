@@ -233,7 +233,7 @@ describe.skipIf(!hasChromium)('web app on the demo city, in Chromium', () => {
   it('in a unit that reviews replies, the handler\'s reply waits for the manager, who amends and sends it', async () => {
     const [agent, dispatcher, handler] = await Promise.all(['agent1', 'dispatcher1', 'unit1_handler'].map(tokenOf));
     const qingshan = (await call('GET', '/units?kind=district', dispatcher)).body.items.find((u: any) => u.name === '青山区');
-    expect(qingshan.replyReview).toBe(true); // the demo city turns review on for its first district
+    expect(qingshan.managerReview).toBe(true); // the demo city turns review on for its first district
     let o = (await call('POST', '/workorders', agent, { type: 'request', title: '楼道灯不亮', content: '青山区某小区3号楼楼道灯坏了一周。' })).body;
     o = (await call('POST', `/workorders/${o.id}/actions/dispatch`, dispatcher, { version: o.version, unitId: qingshan.id })).body;
     o = (await call('POST', `/workorders/${o.id}/actions/sign`, handler, { version: o.version })).body;

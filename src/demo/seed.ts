@@ -281,7 +281,7 @@ async function seedOrg(q: Queryable, rng: Rng): Promise<DemoCity> {
     await user(`unit${n}_manager`, `${u.name}负责人`, u, ['unit_manager'], listed);
   }
   // The first district has its manager approve replies (答复审核), so the demo shows that flow too.
-  await q.query('UPDATE units SET reply_review = true WHERE id = $1', [districts[0]!.id]);
+  await q.query('UPDATE units SET manager_review = true WHERE id = $1', [districts[0]!.id]);
   return { units, byName, districts, subdistrictsOf, center, logins, usersByRole, handlersOf };
 }
 

@@ -19,7 +19,7 @@ const UnitPatch = Type.Object(
     kind: Type.Optional(StringEnum(UNIT_KINDS)),
     parentId: Type.Optional(Type.Union([Id, Type.Null()])),
     active: Type.Optional(Type.Boolean()),
-    replyReview: Type.Optional(Type.Boolean({ description: "the unit's manager approves its handlers' replies (答复审核)" })),
+    managerReview: Type.Optional(Type.Boolean({ description: "the unit's manager approves its handlers' replies (答复审核) and extension requests" })),
   },
   { additionalProperties: false },
 );

@@ -10,11 +10,11 @@ export interface Unit {
   kind: UnitKind;
   parentId: number | null;
   active: boolean;
-  /** Its manager approves its handlers' replies before they reach the center (答复审核). */
-  replyReview: boolean;
+  /** Its manager approves its handlers' replies (答复审核) and extension requests before they reach the center. */
+  managerReview: boolean;
 }
 
-const COLUMNS = 'id, name, kind, parent_id AS "parentId", active, reply_review AS "replyReview"';
+const COLUMNS = 'id, name, kind, parent_id AS "parentId", active, manager_review AS "managerReview"';
 
 export async function createUnit(db: Queryable, input: { name: string; kind: UnitKind; parentId?: number | null }): Promise<Unit> {
   if (input.parentId != null) await getUnit(db, input.parentId, 'parentId');
@@ -47,7 +47,7 @@ export async function listUnits(db: Queryable, filter: { parentId?: number; kind
 export async function updateUnit(
   db: Queryable,
   id: number,
-  patch: { name?: string; kind?: UnitKind; parentId?: number | null; active?: boolean; replyReview?: boolean },
+  patch: { name?: string; kind?: UnitKind; parentId?: number | null; active?: boolean; managerReview?: boolean },
 ): Promise<Unit> {
   await getUnit(db, id);
   if (patch.parentId != null) {
@@ -55,10 +55,10 @@ export async function updateUnit(
     // A unit cannot move below itself.
     if ((await subtreeUnitIds(db, id)).includes(patch.parentId)) throw badRequest('a unit cannot be placed under itself or its descendants', 'parentId');
   }
-  if (patch.replyReview) {
+  if (patch.managerReview) {
     // Replies would wait for nobody.
     const { rows: managers } = await db.query("SELECT 1 FROM users WHERE unit_id = $1 AND active AND 'unit_manager' = ANY(roles) LIMIT 1", [id]);
-    if (!managers.length) throw badRequest('该单位没有负责人账号，不能开启答复审核 (the unit has no active manager to approve replies)', 'replyReview');
+    if (!managers.length) throw badRequest('该单位没有负责人账号，不能开启负责人审核 (the unit has no active manager to approve replies and extensions)', 'managerReview');
   }
   const { rows } = await db.query<Unit>(
     `UPDATE units SET
@@ -66,10 +66,10 @@ export async function updateUnit(
        kind = COALESCE($3, kind),
        parent_id = CASE WHEN $4::boolean THEN $5::int ELSE parent_id END,
        active = COALESCE($6, active),
-       reply_review = COALESCE($7, reply_review),
+       manager_review = COALESCE($7, manager_review),
        updated_at = now()
      WHERE id = $1 RETURNING ${COLUMNS}`,
-    [id, patch.name ?? null, patch.kind ?? null, patch.parentId !== undefined, patch.parentId ?? null, patch.active ?? null, patch.replyReview ?? null],
+    [id, patch.name ?? null, patch.kind ?? null, patch.parentId !== undefined, patch.parentId ?? null, patch.active ?? null, patch.managerReview ?? null],
   );
   return rows[0]!;
 }

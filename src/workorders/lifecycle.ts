@@ -43,7 +43,10 @@ export function applyEvent(order: WorkOrder | null, ev: OrderEvent, id = order?.
     case 'returned':
       return { ...o, status: 'returned', returnCount: o.returnCount + 1, pendingExtension: null, pendingReply: null };
     case 'extension_requested':
-      return { ...o, pendingExtension: { days: d.days, reason: d.reason, requestedBy: ev.actorId, requestedAt: ev.at } };
+      // `endorsed`: the unit's manager has backed the request (always, in a unit without review; older events lack it).
+      return { ...o, pendingExtension: { days: d.days, reason: d.reason, requestedBy: ev.actorId, requestedAt: ev.at, endorsed: d.endorsed ?? true } };
+    case 'extension_endorsed':
+      return { ...o, pendingExtension: o.pendingExtension && { ...o.pendingExtension, endorsed: true } };
     case 'extension_approved':
       return { ...o, pendingExtension: null, extensionDays: o.extensionDays + d.days };
     case 'extension_rejected':
@@ -91,8 +94,8 @@ export interface ActionContext {
   /** Checks that a unit exists (the service looks it up). */
   unitExists: (id: number) => Promise<boolean>;
   orderExists: (id: number) => Promise<boolean>;
-  /** Whether the unit has its manager approve its handlers' replies (答复审核). */
-  reviewsReplies: (unitId: number) => Promise<boolean>;
+  /** Whether the unit's manager approves its handlers' replies (答复审核) and extension requests. */
+  managerReviews: (unitId: number) => Promise<boolean>;
 }
 
 interface ActionDef {
@@ -134,9 +137,31 @@ export const ACTIONS: Record<string, ActionDef> = {
     roles: ['handler', 'unit_manager'],
     from: ['accepted'],
     mainUnitOnly: true,
-    async decide(o, b) {
+    async decide(o, b, ctx) {
       if (o.pendingExtension) throw conflict('invalid_transition', 'an extension request is already pending');
-      return { type: 'extension_requested', data: { days: b.days, reason: b.reason } };
+      // In a unit whose manager reviews, a handler's request goes to the manager first.
+      const endorsed = hasRole(ctx.actor, 'unit_manager') || !(await ctx.managerReviews(o.mainUnitId!));
+      return { type: 'extension_requested', data: { days: b.days, reason: b.reason, endorsed } };
+    },
+  },
+  // The unit's manager backs a handler's request, which then goes to the center…
+  'endorse-extension': {
+    roles: ['unit_manager'],
+    from: ['accepted'],
+    mainUnitOnly: true,
+    async decide(o) {
+      if (!o.pendingExtension || o.pendingExtension.endorsed) throw conflict('invalid_transition', '没有等待本单位审核的延期申请 (no extension request waits for the unit)');
+      return { type: 'extension_endorsed', data: {} };
+    },
+  },
+  // …or turns it down (the same event as the center's refusal).
+  'decline-extension': {
+    roles: ['unit_manager'],
+    from: ['accepted'],
+    mainUnitOnly: true,
+    async decide(o, b) {
+      if (!o.pendingExtension || o.pendingExtension.endorsed) throw conflict('invalid_transition', '没有等待本单位审核的延期申请 (no extension request waits for the unit)');
+      return { type: 'extension_rejected', data: { reason: b.reason ?? null, by: 'unit', requestedBy: o.pendingExtension.requestedBy } };
     },
   },
   'approve-extension': {
@@ -144,6 +169,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     from: ['accepted'],
     async decide(o, b) {
       if (!o.pendingExtension) throw conflict('invalid_transition', 'no extension request is pending');
+      if (!o.pendingExtension.endorsed) throw conflict('invalid_transition', '延期申请尚待承办单位负责人审核 (the unit manager has not backed the request yet)');
       const days = b.days ?? o.pendingExtension.days;
       return { type: 'extension_approved', data: { days, note: b.note ?? null } };
     },
@@ -153,6 +179,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     from: ['accepted'],
     async decide(o, b) {
       if (!o.pendingExtension) throw conflict('invalid_transition', 'no extension request is pending');
+      if (!o.pendingExtension.endorsed) throw conflict('invalid_transition', '延期申请尚待承办单位负责人审核 (the unit manager has not backed the request yet)');
       return { type: 'extension_rejected', data: { reason: b.reason ?? null } };
     },
   },
@@ -163,7 +190,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     mainUnitOnly: true,
     async decide(o, b, ctx) {
       if (o.pendingReply) throw conflict('invalid_transition', '已有答复等待负责人审核 (a reply is waiting for the manager)');
-      const review = !hasRole(ctx.actor, 'unit_manager') && (await ctx.reviewsReplies(o.mainUnitId!));
+      const review = !hasRole(ctx.actor, 'unit_manager') && (await ctx.managerReviews(o.mainUnitId!));
       return { type: review ? 'reply_submitted' : 'replied', data: { content: b.content, resolved: b.resolved } };
     },
   },

@@ -25,7 +25,8 @@ export function fromRow(r: Record<string, any>): WorkOrder {
     contactId: r.contact_id,
     mainUnitId: r.main_unit_id,
     coUnitIds: r.co_unit_ids ?? [],
-    pendingExtension: r.extension,
+    // Requests stored before manager review had no `endorsed`: they were with the center already.
+    pendingExtension: r.extension && { endorsed: true, ...r.extension },
     pendingReply: r.pending_reply ?? null,
     extensionDays: r.extension_days,
     reply: r.reply,

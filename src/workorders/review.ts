@@ -1,17 +1,24 @@
-// 答复审核: tells the unit's managers that a reply waits for them, and the handler when it is
-// sent back. The rules themselves are in lifecycle.ts (reply, approve-reply, reject-reply).
+// Manager review (答复审核, and extension requests): tells the unit's managers that a reply or
+// an extension request waits for them, and the handler when it is turned down. The rules
+// themselves are in lifecycle.ts (reply, approve-reply, reject-reply, endorse/decline-extension).
 import type { OrderEventListener } from '../http/context.js';
 import { notifyUsers } from '../notifications/service.js';
 
 export const reviewListener: OrderEventListener = async (q, { order, event }) => {
   const link = { workorderId: order.id, data: { number: order.number } };
+  const managers = async () =>
+    (await q.query<{ id: number }>("SELECT id FROM users WHERE unit_id = $1 AND active AND 'unit_manager' = ANY(roles)", [order.mainUnitId])).rows.map((r) => r.id);
   if (event.type === 'reply_submitted' && order.mainUnitId != null) {
-    const { rows } = await q.query<{ id: number }>(
-      "SELECT id FROM users WHERE unit_id = $1 AND active AND 'unit_manager' = ANY(roles)",
-      [order.mainUnitId],
-    );
-    await notifyUsers(q, rows.map((r) => r.id), {
+    await notifyUsers(q, await managers(), {
       kind: 'reply.review', title: `答复待审核 ${order.number}`, body: `${order.title}：经办人提交了答复，请审核后发出 (a reply waits for your approval)`, ...link,
+    });
+  } else if (event.type === 'extension_requested' && event.data.endorsed === false && order.mainUnitId != null) {
+    await notifyUsers(q, await managers(), {
+      kind: 'extension.review', title: `延期申请待审核 ${order.number}`, body: `${order.title}：申请延期 ${event.data.days} 天，${event.data.reason}`, ...link,
+    });
+  } else if (event.type === 'extension_rejected' && event.data.by === 'unit' && event.data.requestedBy != null) {
+    await notifyUsers(q, [event.data.requestedBy], {
+      kind: 'extension.declined', title: `延期申请未获本单位同意 ${order.number}`, body: `${order.title}：${event.data.reason ?? ''}`, ...link,
     });
   } else if (event.type === 'reply_rejected' && event.data.submittedBy != null) {
     await notifyUsers(q, [event.data.submittedBy], {

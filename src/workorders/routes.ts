@@ -57,6 +57,8 @@ export const ACTION_BODIES: Record<string, TSchema> = {
   reply: action({ content: Text(20000), resolved: Type.Boolean() }),
   'approve-reply': action({ content: Type.Optional(Text(20000)), resolved: Type.Optional(Type.Boolean()) }),
   'reject-reply': action({ reason: Text(2000) }),
+  'endorse-extension': action({}),
+  'decline-extension': action({ reason: Type.Optional(Type.String({ maxLength: 2000 })) }),
   survey: action({ satisfaction: StringEnum(SATISFACTIONS), resolved: Type.Boolean(), note: Type.Optional(Type.String({ maxLength: 2000 })) }),
   'survey-unreachable': action({ note: Type.Optional(Type.String({ maxLength: 2000 })) }),
   close: action({ reason: StringEnum(CLOSE_REASONS), duplicateOf: Type.Optional(Id) }),

@@ -146,7 +146,7 @@ export async function act(ctx: AppContext, actor: Actor, id: number, action: str
       isMainUnit: actor.unitId != null && actor.unitId === order.mainUnitId,
       unitExists: async (u) => (await q.query('SELECT 1 FROM units WHERE id = $1 AND active', [u])).rowCount > 0,
       orderExists: async (o) => (await q.query('SELECT 1 FROM workorders WHERE id = $1', [o])).rowCount > 0,
-      reviewsReplies: async (u) => (await q.query('SELECT 1 FROM units WHERE id = $1 AND reply_review', [u])).rowCount > 0,
+      managerReviews: async (u) => (await q.query('SELECT 1 FROM units WHERE id = $1 AND manager_review', [u])).rowCount > 0,
     });
     await commitEvent(ctx, q, order, { ...ev, at: new Date().toISOString(), actorId: actor.id });
     // Listeners may have appended events of their own (e.g. re-dispatch after a failed survey).

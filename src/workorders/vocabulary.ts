@@ -30,6 +30,8 @@ export interface PendingExtension {
   reason: string;
   requestedBy: number | null;
   requestedAt: string;
+  /** Backed by the unit's manager; false while it waits for them (units with manager review). */
+  endorsed: boolean;
 }
 
 /** A handler's reply waiting for the unit manager's approval (units that review replies). */

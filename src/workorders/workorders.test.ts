@@ -351,14 +351,14 @@ describe('reading orders', () => {
   });
 });
 
-describe('reply review (答复审核)', () => {
+describe('manager review (答复审核, extension requests)', () => {
   it('in a unit that reviews replies, a handler\'s reply waits for the manager, who sends it out, amended or not, or sends it back', async () => {
     const { u, city } = t;
-    expect((await u.managerA.patch(`/api/v1/units/${city.units.districtA}`, { replyReview: true })).status).toBe(403);
-    const nobody = await u.admin.patch(`/api/v1/units/${city.units.city}`, { replyReview: true });
-    expect(nobody.body.error).toMatchObject({ code: 'validation_failed', field: 'replyReview' });
-    const unit = await u.admin.patch(`/api/v1/units/${city.units.districtA}`, { replyReview: true });
-    expect(unit.body).toMatchObject({ id: city.units.districtA, replyReview: true });
+    expect((await u.managerA.patch(`/api/v1/units/${city.units.districtA}`, { managerReview: true })).status).toBe(403);
+    const nobody = await u.admin.patch(`/api/v1/units/${city.units.city}`, { managerReview: true });
+    expect(nobody.body.error).toMatchObject({ code: 'validation_failed', field: 'managerReview' });
+    const unit = await u.admin.patch(`/api/v1/units/${city.units.districtA}`, { managerReview: true });
+    expect(unit.body).toMatchObject({ id: city.units.districtA, managerReview: true });
     try {
       let o = await newOrder();
       o = await step(u.dispatcher, o, 'dispatch', { unitId: city.units.districtA });
@@ -396,7 +396,52 @@ describe('reply review (答复审核)', () => {
       m = await step(u.managerA, m, 'reply', { content: '已处理。', resolved: true });
       expect(m.status).toBe('replied');
     } finally {
-      await u.admin.patch(`/api/v1/units/${city.units.districtA}`, { replyReview: false });
+      await u.admin.patch(`/api/v1/units/${city.units.districtA}`, { managerReview: false });
+    }
+  });
+
+  it('in such a unit, a handler\'s extension request goes to the manager before the center', async () => {
+    const { u, city } = t;
+    await u.admin.patch(`/api/v1/units/${city.units.districtA}`, { managerReview: true });
+    try {
+      let o = await newOrder();
+      o = await step(u.dispatcher, o, 'dispatch', { unitId: city.units.districtA });
+      o = await step(u.handlerA, o, 'sign');
+      o = await step(u.handlerA, o, 'request-extension', { days: 5, reason: '需协调燃气公司' });
+      expect(o.pendingExtension).toMatchObject({ days: 5, endorsed: false });
+      const inbox = (await u.managerA.get('/api/v1/notifications')).body.items;
+      expect(inbox.find((n: any) => n.workorderId === o.id)).toMatchObject({ kind: 'extension.review' });
+      // The center cannot decide before the unit has.
+      expect((await tryAction(u.dispatcher, o, 'approve-extension')).status).toBe(409);
+      expect((await tryAction(u.dispatcher, o, 'reject-extension')).status).toBe(409);
+      expect((await tryAction(u.handlerA, o, 'endorse-extension')).status).toBe(403);
+
+      // Declined by the manager: the request is gone and the handler is told.
+      o = await step(u.managerA, o, 'decline-extension', { reason: '本周内可以办结' });
+      expect(o.pendingExtension).toBeNull();
+      const told = (await u.handlerA.get('/api/v1/notifications')).body.items;
+      expect(told.find((n: any) => n.workorderId === o.id && n.kind === 'extension.declined')).toBeTruthy();
+
+      // Asked again and backed: now the center decides.
+      o = await step(u.handlerA, o, 'request-extension', { days: 3, reason: '需协调燃气公司' });
+      expect((await tryAction(u.managerA, o, 'approve-extension')).status).toBe(403);
+      o = await step(u.managerA, o, 'endorse-extension');
+      expect(o.pendingExtension).toMatchObject({ days: 3, endorsed: true });
+      expect((await tryAction(u.managerA, o, 'endorse-extension')).status).toBe(409);
+      o = await step(u.dispatcher, o, 'approve-extension');
+      expect(o).toMatchObject({ pendingExtension: null, extensionDays: 3 });
+      const history = (await u.agent.get(`/api/v1/workorders/${o.id}/events`)).body.items as (OrderEvent & { seq: number })[];
+      const { deadlines: _d, ...stored } = (await u.agent.get(`/api/v1/workorders/${o.id}`)).body;
+      expect(history.reduce<WorkOrder | null>((s, e) => applyEvent(s, e, o.id), null)).toEqual(stored);
+
+      // A manager's own request goes straight to the center.
+      let m = await newOrder();
+      m = await step(u.dispatcher, m, 'dispatch', { unitId: city.units.districtA });
+      m = await step(u.managerA, m, 'sign');
+      m = await step(u.managerA, m, 'request-extension', { days: 2, reason: '材料待补' });
+      expect(m.pendingExtension).toMatchObject({ endorsed: true });
+    } finally {
+      await u.admin.patch(`/api/v1/units/${city.units.districtA}`, { managerReview: false });
     }
   });
 });

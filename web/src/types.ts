@@ -19,7 +19,7 @@ export interface Unit {
   kind: UnitKind;
   parentId: number | null;
   active: boolean;
-  replyReview: boolean;
+  managerReview: boolean;
 }
 
 export interface OrderEvent {

@@ -1,3 +1,3 @@
--- 答复审核: in a unit that reviews replies (units.reply_review, migration 0006), a handler's
+-- 答复审核: in a unit whose manager reviews (units.manager_review, migration 0006), a handler's
 -- reply waits on the order for the manager's approval before it reaches the center.
 ALTER TABLE workorders ADD COLUMN pending_reply jsonb;

@@ -71,6 +71,20 @@ export const ACTION_DEFS: ActionDef[] = [
       </Form.Item>
     ),
   },
+  // In a unit whose manager reviews, a handler's extension request needs the manager first.
+  {
+    name: 'endorse-extension', roles: ['unit_manager'], from: ['accepted'], mainUnitOnly: true,
+    when: (o) => !!o.pendingExtension && !o.pendingExtension.endorsed,
+  },
+  {
+    name: 'decline-extension', roles: ['unit_manager'], from: ['accepted'], mainUnitOnly: true, danger: true,
+    when: (o) => !!o.pendingExtension && !o.pendingExtension.endorsed,
+    form: (t) => (
+      <Form.Item label={t('field.reason')} name="reason">
+        <Input.TextArea rows={2} maxLength={2000} />
+      </Form.Item>
+    ),
+  },
   {
     name: 'return', roles: ['handler', 'unit_manager'], from: ['dispatched', 'accepted'], mainUnitOnly: true, danger: true,
     form: (t) => (
@@ -94,7 +108,7 @@ export const ACTION_DEFS: ActionDef[] = [
     ),
   },
   {
-    name: 'approve-extension', roles: ['dispatcher', 'supervisor'], from: ['accepted'], when: (o) => !!o.pendingExtension,
+    name: 'approve-extension', roles: ['dispatcher', 'supervisor'], from: ['accepted'], when: (o) => !!o.pendingExtension?.endorsed,
     initial: (o) => ({ days: o.pendingExtension?.days }),
     form: (t) => (
       <>
@@ -108,7 +122,7 @@ export const ACTION_DEFS: ActionDef[] = [
     ),
   },
   {
-    name: 'reject-extension', roles: ['dispatcher', 'supervisor'], from: ['accepted'], when: (o) => !!o.pendingExtension, danger: true,
+    name: 'reject-extension', roles: ['dispatcher', 'supervisor'], from: ['accepted'], when: (o) => !!o.pendingExtension?.endorsed, danger: true,
     form: (t) => (
       <Form.Item label={t('field.reason')} name="reason">
         <Input.TextArea rows={2} maxLength={2000} />

@@ -110,7 +110,8 @@ export function OrderTable({
           { title: t('field.type'), key: 'type', width: 70, render: (_, o) => t('type.' + o.type) },
           {
             title: t('field.status'), key: 'status', width: 90,
-            render: (_, o) => <><StatusTag status={o.status} />{o.pendingReply && <Tag color="purple">{t('order.reviewTag')}</Tag>}</>,
+            render: (_, o) => <><StatusTag status={o.status} />{o.pendingReply && <Tag color="purple">{t('order.reviewTag')}</Tag>}
+              {o.pendingExtension && !o.pendingExtension.endorsed && <Tag color="gold">{t('order.extensionTag')}</Tag>}</>,
           },
           { title: t('field.mainUnit'), key: 'unit', width: 150, ellipsis: true, render: (_, o) => unitName(o.mainUnitId) },
           { title: t('field.createdAt'), key: 'createdAt', width: 130, render: (_, o) => fmtTime(o.createdAt) },

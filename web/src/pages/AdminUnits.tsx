@@ -21,7 +21,7 @@ export function AdminUnits() {
 
   const select = (u: Unit | null) => {
     setSelected(u);
-    if (u) editForm.setFieldsValue({ name: u.name, kind: u.kind, parentId: u.parentId, active: u.active, replyReview: u.replyReview });
+    if (u) editForm.setFieldsValue({ name: u.name, kind: u.kind, parentId: u.parentId, active: u.active, managerReview: u.managerReview });
     createForm.setFieldValue('parentId', u?.id);
   };
   const create = async (v: { name: string; kind: string; parentId?: number }) => {
@@ -34,10 +34,10 @@ export function AdminUnits() {
       showError(e);
     }
   };
-  const save = async (v: { name: string; kind: string; parentId?: number | null; active: boolean; replyReview: boolean }) => {
+  const save = async (v: { name: string; kind: string; parentId?: number | null; active: boolean; managerReview: boolean }) => {
     if (!selected) return;
     try {
-      const u = await patch<Unit>(`/units/${selected.id}`, { name: v.name.trim(), kind: v.kind, parentId: v.parentId ?? null, active: v.active, replyReview: v.replyReview });
+      const u = await patch<Unit>(`/units/${selected.id}`, { name: v.name.trim(), kind: v.kind, parentId: v.parentId ?? null, active: v.active, managerReview: v.managerReview });
       message.success(t('admin.saved'));
       setSelected(u);
       await reloadUnits();
@@ -59,7 +59,7 @@ export function AdminUnits() {
               selectedKeys={selected ? [selected.id] : []}
               titleRender={(n) => {
                 const u = byId.get(Number(n.key))!;
-                return <span>{u.name} <Tag>{t('kind.' + u.kind)}</Tag>{!u.active && <Tag color="red">{t('admin.inactive')}</Tag>}{u.replyReview && <Tag color="purple">{t('admin.replyReview')}</Tag>}</span>;
+                return <span>{u.name} <Tag>{t('kind.' + u.kind)}</Tag>{!u.active && <Tag color="red">{t('admin.inactive')}</Tag>}{u.managerReview && <Tag color="purple">{t('admin.managerReview')}</Tag>}</span>;
               }}
               onSelect={(keys) => select(byId.get(Number(keys[0])) ?? null)}
             />
@@ -89,7 +89,7 @@ export function AdminUnits() {
                   <TreeSelect treeData={tree} allowClear treeDefaultExpandAll showSearch treeNodeFilterProp="title" />
                 </Form.Item>
                 <Form.Item label={t('field.active')} name="active" valuePropName="checked"><Switch /></Form.Item>
-                <Form.Item label={t('admin.replyReview')} name="replyReview" valuePropName="checked"><Switch /></Form.Item>
+                <Form.Item label={t('admin.managerReview')} name="managerReview" valuePropName="checked"><Switch /></Form.Item>
                 <Button type="primary" htmlType="submit">{t('admin.save')}</Button>
               </Form>
             </Card>

@@ -72,7 +72,7 @@ function OrderLinks({ order }: { order: WorkOrder }) {
 const EVENT_COLORS: Record<string, string> = {
   created: 'blue', dispatched: 'cyan', signed: 'geekblue', returned: 'orange', replied: 'purple', surveyed: 'green',
   closed: 'gray', supervised: 'red', extension_requested: 'gold', extension_approved: 'green', extension_rejected: 'red',
-  reply_submitted: 'purple', reply_rejected: 'orange',
+  reply_submitted: 'purple', reply_rejected: 'orange', extension_endorsed: 'gold',
 };
 
 function eventDetail(ev: OrderEvent, t: T, unitName: (id: number | null) => string): string[] {
@@ -83,10 +83,11 @@ function eventDetail(ev: OrderEvent, t: T, unitName: (id: number | null) => stri
     case 'returned': return [`${t('field.reason')}: ${d.reason}`];
     case 'extension_requested': return [`${t('field.days')}: ${d.days}`, `${t('field.reason')}: ${d.reason}`];
     case 'extension_approved': return [`${t('field.days')}: ${d.days}`, ...(d.note ? [d.note] : [])];
-    case 'extension_rejected': return d.reason ? [`${t('field.reason')}: ${d.reason}`] : [];
+    case 'extension_rejected': return [...(d.by === 'unit' ? [t('order.declinedByUnit')] : []), ...(d.reason ? [`${t('field.reason')}: ${d.reason}`] : [])];
     case 'replied': return [d.content, d.resolved ? t('field.resolved') : t('field.notResolved'), ...(d.amended ? [t('order.replyAmended')] : [])];
     case 'reply_submitted': return [d.content, d.resolved ? t('field.resolved') : t('field.notResolved')];
     case 'reply_rejected': return [`${t('field.reason')}: ${d.reason}`];
+    case 'extension_endorsed': return [];
     case 'surveyed': return [`${t('sat.' + d.satisfaction)} · ${d.resolved ? t('field.resolved') : t('field.notResolved')}`, ...(d.note ? [d.note] : [])];
     case 'closed': return [t('close.' + d.reason) + (d.duplicateOf ? ` → #${d.duplicateOf}` : '')];
     case 'supervised': return [d.note];
@@ -137,7 +138,8 @@ export function OrderPage({ id }: { id: number }) {
       )}
       {order.pendingExtension && (
         <Alert style={{ marginBottom: 12 }} type="warning" showIcon
-          title={t('order.pendingExtension', { days: order.pendingExtension.days, reason: order.pendingExtension.reason })} />
+          title={t('order.pendingExtension', { days: order.pendingExtension.days, reason: order.pendingExtension.reason })
+            + (order.pendingExtension.endorsed ? '' : ` · ${t('order.extensionAtUnit')}`)} />
       )}
       <Row gutter={16}>
         <Col xs={24} lg={14}>

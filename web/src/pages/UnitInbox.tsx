@@ -18,7 +18,7 @@ export function UnitInbox() {
           { title: t('field.deadline'), key: 'deadline', width: 170, render: (o) => <DeadlineCell orderId={o.id} version={o.version} /> },
           {
             title: t('field.actions'), key: 'actions', width: 330,
-            render: (o, reload) => <OrderActions size="small" order={o} only={['sign', 'reply', 'approve-reply', 'reject-reply', 'return', 'request-extension']} onDone={reload} />,
+            render: (o, reload) => <OrderActions size="small" order={o} only={['sign', 'reply', 'approve-reply', 'reject-reply', 'return', 'request-extension', 'endorse-extension', 'decline-extension']} onDone={reload} />,
           },
         ]}
       />
