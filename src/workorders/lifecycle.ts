@@ -109,6 +109,21 @@ interface ActionDef {
 
 const OPEN: readonly Status[] = ['new', 'dispatched', 'accepted', 'returned', 'replied', 'reopened'];
 
+// What the review actions act on, or 409 when there is none.
+function waitingReply(o: WorkOrder) {
+  if (!o.pendingReply) throw conflict('invalid_transition', '没有等待审核的答复 (no reply is waiting for approval)');
+  return o.pendingReply;
+}
+function extensionAtUnit(o: WorkOrder) {
+  if (!o.pendingExtension || o.pendingExtension.endorsed) throw conflict('invalid_transition', '没有等待本单位审核的延期申请 (no extension request waits for the unit)');
+  return o.pendingExtension;
+}
+function extensionAtCenter(o: WorkOrder) {
+  if (!o.pendingExtension) throw conflict('invalid_transition', 'no extension request is pending');
+  if (!o.pendingExtension.endorsed) throw conflict('invalid_transition', '延期申请尚待承办单位负责人审核 (the unit manager has not backed the request yet)');
+  return o.pendingExtension;
+}
+
 export const ACTIONS: Record<string, ActionDef> = {
   dispatch: {
     roles: ['dispatcher'],
@@ -150,7 +165,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     from: ['accepted'],
     mainUnitOnly: true,
     async decide(o) {
-      if (!o.pendingExtension || o.pendingExtension.endorsed) throw conflict('invalid_transition', '没有等待本单位审核的延期申请 (no extension request waits for the unit)');
+      extensionAtUnit(o);
       return { type: 'extension_endorsed', data: {} };
     },
   },
@@ -160,17 +175,15 @@ export const ACTIONS: Record<string, ActionDef> = {
     from: ['accepted'],
     mainUnitOnly: true,
     async decide(o, b) {
-      if (!o.pendingExtension || o.pendingExtension.endorsed) throw conflict('invalid_transition', '没有等待本单位审核的延期申请 (no extension request waits for the unit)');
-      return { type: 'extension_rejected', data: { reason: b.reason ?? null, by: 'unit', requestedBy: o.pendingExtension.requestedBy } };
+      const request = extensionAtUnit(o);
+      return { type: 'extension_rejected', data: { reason: b.reason ?? null, by: 'unit', requestedBy: request.requestedBy } };
     },
   },
   'approve-extension': {
     roles: ['dispatcher', 'supervisor'],
     from: ['accepted'],
     async decide(o, b) {
-      if (!o.pendingExtension) throw conflict('invalid_transition', 'no extension request is pending');
-      if (!o.pendingExtension.endorsed) throw conflict('invalid_transition', '延期申请尚待承办单位负责人审核 (the unit manager has not backed the request yet)');
-      const days = b.days ?? o.pendingExtension.days;
+      const days = b.days ?? extensionAtCenter(o).days;
       return { type: 'extension_approved', data: { days, note: b.note ?? null } };
     },
   },
@@ -178,8 +191,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     roles: ['dispatcher', 'supervisor'],
     from: ['accepted'],
     async decide(o, b) {
-      if (!o.pendingExtension) throw conflict('invalid_transition', 'no extension request is pending');
-      if (!o.pendingExtension.endorsed) throw conflict('invalid_transition', '延期申请尚待承办单位负责人审核 (the unit manager has not backed the request yet)');
+      extensionAtCenter(o);
       return { type: 'extension_rejected', data: { reason: b.reason ?? null } };
     },
   },
@@ -200,10 +212,10 @@ export const ACTIONS: Record<string, ActionDef> = {
     from: ['accepted'],
     mainUnitOnly: true,
     async decide(o, b) {
-      if (!o.pendingReply) throw conflict('invalid_transition', '没有等待审核的答复 (no reply is waiting for approval)');
-      const content = b.content ?? o.pendingReply.content;
-      const resolved = b.resolved ?? o.pendingReply.resolved;
-      return { type: 'replied', data: { content, resolved, submittedBy: o.pendingReply.by, amended: content !== o.pendingReply.content || resolved !== o.pendingReply.resolved } };
+      const draft = waitingReply(o);
+      const content = b.content ?? draft.content;
+      const resolved = b.resolved ?? draft.resolved;
+      return { type: 'replied', data: { content, resolved, submittedBy: draft.by, amended: content !== draft.content || resolved !== draft.resolved } };
     },
   },
   // …or sends it back to the handler with what to change.
@@ -212,8 +224,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     from: ['accepted'],
     mainUnitOnly: true,
     async decide(o, b) {
-      if (!o.pendingReply) throw conflict('invalid_transition', '没有等待审核的答复 (no reply is waiting for approval)');
-      return { type: 'reply_rejected', data: { reason: b.reason, submittedBy: o.pendingReply.by } };
+      return { type: 'reply_rejected', data: { reason: b.reason, submittedBy: waitingReply(o).by } };
     },
   },
   survey: {

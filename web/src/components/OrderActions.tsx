@@ -23,6 +23,18 @@ interface ActionDef {
 
 const req = (t: T) => [{ required: true, message: t('err.required') }];
 
+/** A reply: its text and whether the problem is resolved (written by the handler, approved by the manager). */
+const replyForm = (t: T) => (
+  <>
+    <Form.Item label={t('field.reply')} name="content" rules={req(t)}>
+      <Input.TextArea rows={5} maxLength={20000} />
+    </Form.Item>
+    <Form.Item label={t('field.resolved')} name="resolved" valuePropName="checked">
+      <Switch />
+    </Form.Item>
+  </>
+);
+
 /** Mirrors src/workorders/lifecycle.ts ACTIONS; the server checks again. */
 export const ACTION_DEFS: ActionDef[] = [
   {
@@ -37,31 +49,13 @@ export const ACTION_DEFS: ActionDef[] = [
   {
     name: 'reply', roles: ['handler', 'unit_manager'], from: ['accepted'], mainUnitOnly: true, when: (o) => !o.pendingReply,
     initial: () => ({ resolved: true }),
-    form: (t) => (
-      <>
-        <Form.Item label={t('field.reply')} name="content" rules={req(t)}>
-          <Input.TextArea rows={5} maxLength={20000} />
-        </Form.Item>
-        <Form.Item label={t('field.resolved')} name="resolved" valuePropName="checked">
-          <Switch />
-        </Form.Item>
-      </>
-    ),
+    form: replyForm,
   },
   {
     // 答复审核: the unit's manager sends the waiting reply out (and may amend it) or back.
     name: 'approve-reply', roles: ['unit_manager'], from: ['accepted'], mainUnitOnly: true, when: (o) => !!o.pendingReply,
     initial: (o) => ({ content: o.pendingReply?.content, resolved: o.pendingReply?.resolved }),
-    form: (t) => (
-      <>
-        <Form.Item label={t('field.reply')} name="content" rules={req(t)}>
-          <Input.TextArea rows={5} maxLength={20000} />
-        </Form.Item>
-        <Form.Item label={t('field.resolved')} name="resolved" valuePropName="checked">
-          <Switch />
-        </Form.Item>
-      </>
-    ),
+    form: replyForm,
   },
   {
     name: 'reject-reply', roles: ['unit_manager'], from: ['accepted'], mainUnitOnly: true, when: (o) => !!o.pendingReply, danger: true,
