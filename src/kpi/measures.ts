@@ -203,4 +203,6 @@ export const DRILL_MEASURES = [
   'surveyed', 'resolved', 'unresolved', 'satisfied', 'basically_satisfied', 'unsatisfied', 'reopened', 'unreachable', 'supervised',
 ] as const;
 export type DrillMeasure = (typeof DRILL_MEASURES)[number];
-export const measureBit = (m: DrillMeasure) => 1 << DRILL_MEASURES.indexOf(m);
+const BITS = Object.fromEntries(DRILL_MEASURES.map((m, i) => [m, 1 << i])) as Record<DrillMeasure, number>;
+/** The bit of a measure in a drill-down row (looked up, since the bulk load asks millions of times). */
+export const measureBit = (m: DrillMeasure) => BITS[m];

@@ -55,13 +55,12 @@ export function checkFile(file: Pick<NewFile, 'contentType' | 'data'>, field = '
   return type;
 }
 
-/** Stores a checked file on an order; `by` is the staff member, or null for the citizen (portal). */
+/** Stores a file already checked (its contentType is what checkFile returned); `by` is the staff member, or null for the citizen (portal). */
 export async function storeAttachment(q: Queryable, orderId: number, file: NewFile, by: Pick<Actor, 'id' | 'unitId'> | null): Promise<Attachment> {
-  const type = checkFile(file);
   const { rows } = await q.query(
     `INSERT INTO workorder_attachments (workorder_id, name, content_type, size, sha256, data, uploaded_by, unit_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
-    [orderId, cleanName(file.name), type, file.data.length, createHash('sha256').update(file.data).digest('hex'), file.data, by?.id ?? null, by?.unitId ?? null],
+    [orderId, cleanName(file.name), file.contentType, file.data.length, createHash('sha256').update(file.data).digest('hex'), file.data, by?.id ?? null, by?.unitId ?? null],
   );
   return shape(rows[0]);
 }
@@ -70,10 +69,10 @@ export async function storeAttachment(q: Queryable, orderId: number, file: NewFi
 export async function addAttachment(q: Queryable, actor: Actor, orderId: number, file: NewFile): Promise<Attachment> {
   const order = await loadVisible(q, actor, orderId, true);
   if (order.status === 'closed') throw new AppError(409, 'invalid_transition', '工单已办结，不能再添加附件 (the order is closed)');
-  checkFile(file);
+  const contentType = checkFile(file);
   const { rows: count } = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM workorder_attachments WHERE workorder_id = $1', [orderId]);
   if (count[0]!.n >= MAX_ATTACHMENTS_PER_ORDER) throw new AppError(409, 'too_many_attachments', `每张工单最多 ${MAX_ATTACHMENTS_PER_ORDER} 个附件 (at most ${MAX_ATTACHMENTS_PER_ORDER} files an order)`);
-  return storeAttachment(q, orderId, file, actor);
+  return storeAttachment(q, orderId, { ...file, contentType }, actor);
 }
 
 export async function listAttachments(q: Queryable, actor: Actor, orderId: number): Promise<Attachment[]> {

@@ -175,8 +175,8 @@ export const ACTIONS: Record<string, ActionDef> = {
     from: ['accepted'],
     mainUnitOnly: true,
     async decide(o, b) {
-      const request = extensionAtUnit(o);
-      return { type: 'extension_rejected', data: { reason: b.reason ?? null, by: 'unit', requestedBy: request.requestedBy } };
+      extensionAtUnit(o);
+      return { type: 'extension_rejected', data: { reason: b.reason ?? null, by: 'unit' } };
     },
   },
   'approve-extension': {
@@ -224,7 +224,8 @@ export const ACTIONS: Record<string, ActionDef> = {
     from: ['accepted'],
     mainUnitOnly: true,
     async decide(o, b) {
-      return { type: 'reply_rejected', data: { reason: b.reason, submittedBy: waitingReply(o).by } };
+      waitingReply(o);
+      return { type: 'reply_rejected', data: { reason: b.reason } };
     },
   },
   survey: {

@@ -4,7 +4,7 @@
 import type { OrderEventListener } from '../http/context.js';
 import { notifyUsers } from '../notifications/service.js';
 
-export const reviewListener: OrderEventListener = async (q, { order, event }) => {
+export const reviewListener: OrderEventListener = async (q, { order, previous, event }) => {
   const link = { workorderId: order.id, data: { number: order.number } };
   const managers = async () =>
     (await q.query<{ id: number }>("SELECT id FROM users WHERE unit_id = $1 AND active AND 'unit_manager' = ANY(roles)", [order.mainUnitId])).rows.map((r) => r.id);
@@ -16,12 +16,12 @@ export const reviewListener: OrderEventListener = async (q, { order, event }) =>
     await notifyUsers(q, await managers(), {
       kind: 'extension.review', title: `延期申请待审核 ${order.number}`, body: `${order.title}：申请延期 ${event.data.days} 天，${event.data.reason}`, ...link,
     });
-  } else if (event.type === 'extension_rejected' && event.data.by === 'unit' && event.data.requestedBy != null) {
-    await notifyUsers(q, [event.data.requestedBy], {
+  } else if (event.type === 'extension_rejected' && event.data.by === 'unit' && previous?.pendingExtension?.requestedBy != null) {
+    await notifyUsers(q, [previous.pendingExtension.requestedBy], {
       kind: 'extension.declined', title: `延期申请未获本单位同意 ${order.number}`, body: `${order.title}：${event.data.reason ?? ''}`, ...link,
     });
-  } else if (event.type === 'reply_rejected' && event.data.submittedBy != null) {
-    await notifyUsers(q, [event.data.submittedBy], {
+  } else if (event.type === 'reply_rejected' && previous?.pendingReply?.by != null) {
+    await notifyUsers(q, [previous.pendingReply.by], {
       kind: 'reply.rejected', title: `答复被退回修改 ${order.number}`, body: `${order.title}：${event.data.reason}`, ...link,
     });
   }
