@@ -133,6 +133,11 @@ export class CopyWriter {
   private pending: Promise<void> = Promise.resolve();
   rows = 0;
 
+  /** Rows added but not yet sent. */
+  get buffered(): number {
+    return this.lines.count;
+  }
+
   constructor(
     private readonly db: Database,
     private readonly table: string,
@@ -168,6 +173,11 @@ export class CopyWriter {
     if (!this.opts.overlap) await copy;
   }
 
+  /** Resolves when the chunks sent so far are in (what was added since is not sent yet). */
+  written(): Promise<void> {
+    return this.pending;
+  }
+
   /** Writes the rest and waits until everything is in. */
   async close(): Promise<void> {
     await this.flush();
@@ -181,13 +191,14 @@ export class CopyWriter {
  * constraints are deferred the same way unless a foreign key references them (those stay);
  * a load that breaks one fails when it is added back. On a server the builds run on
  * `parallel` connections at once, each with a larger maintenance_work_mem. With
- * `keepConstraints`, only the secondary indexes are deferred (for loads that use ON CONFLICT).
+ * `keepConstraints`, only the secondary indexes are deferred (for loads that use ON CONFLICT):
+ * true for every table, or a list of the tables whose keys stay.
  */
 export async function withIndexesDeferred<T>(
   db: Database,
   tables: string[],
   fn: () => Promise<T>,
-  opts: { parallel?: number; maintenanceWorkMem?: string; keepConstraints?: boolean } = {},
+  opts: { parallel?: number; maintenanceWorkMem?: string; keepConstraints?: boolean | readonly string[] } = {},
 ): Promise<T> {
   const { rows: indexes } = await db.query<{ name: string; def: string }>(
     `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
@@ -196,12 +207,13 @@ export async function withIndexesDeferred<T>(
         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`,
     [tables],
   );
-  const { rows: constraints } = opts.keepConstraints ? { rows: [] } : await db.query<{ tbl: string; name: string; def: string }>(
+  const keep = opts.keepConstraints === true ? tables : opts.keepConstraints || [];
+  const { rows: constraints } = await db.query<{ tbl: string; name: string; def: string }>(
     `SELECT t.relname AS tbl, c.conname AS name, pg_get_constraintdef(c.oid) AS def
        FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
-      WHERE t.relname = ANY($1::text[]) AND t.relnamespace = 'public'::regnamespace AND c.contype IN ('p', 'u')
+      WHERE t.relname = ANY($1::text[]) AND NOT t.relname = ANY($2::text[]) AND t.relnamespace = 'public'::regnamespace AND c.contype IN ('p', 'u')
         AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid)`,
-    [tables],
+    [tables, keep],
   );
   for (const r of indexes) await db.exec(`DROP INDEX ${r.name}`);
   for (const c of constraints) await db.exec(`ALTER TABLE ${c.tbl} DROP CONSTRAINT ${c.name}`);

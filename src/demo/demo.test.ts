@@ -133,6 +133,15 @@ describe('the demo city', () => {
     const dup = await agent.post('/api/v1/duplicates/check', { title: recent.title, content: recent.content, districtUnitId: recent.district_unit_id });
     expect(dup.status).toBe(200);
     expect(dup.body.candidates.length).toBeGreaterThan(0);
+    // The last 14 days' orders, and only those, are indexed for the assistant and the duplicate check.
+    const indexed = (await platform.db.query<{ orders: number; kb: number; dup: number; both: number }>(
+      `SELECT (SELECT count(*)::int FROM workorders WHERE created_at >= $1) AS orders, (SELECT count(*)::int FROM kb_order_index) AS kb,
+              (SELECT count(*)::int FROM dup_signatures) AS dup,
+              (SELECT count(*)::int FROM workorders w JOIN kb_order_index k ON k.workorder_id = w.id JOIN dup_signatures d ON d.workorder_id = w.id WHERE w.created_at >= $1) AS both`,
+      [new Date(END.getTime() - 14 * 86400_000)],
+    )).rows[0]!;
+    expect(indexed.orders).toBeGreaterThan(100);
+    expect(indexed).toEqual({ orders: indexed.orders, kb: indexed.orders, dup: indexed.orders, both: indexed.orders });
     // The traffic light reported again and again on the last day is a hot topic with a spike alert.
     const supervisor = await loginAs(platform, 'supervisor1', DEMO_PASSWORD);
     const hot = await supervisor.get(`/api/v1/hotspots?from=${new Date(END.getTime() - 14 * 86400_000).toISOString()}&to=${END.toISOString()}`);

@@ -11,7 +11,7 @@ import type { WorkOrder } from '../workorders/model.js';
 import { Rng } from './rng.js';
 import { createArticle } from '../kb/articles.js';
 import { indexOrders } from '../kb/assist.js';
-import { reindex } from '../duplicates/index.js';
+import { insertSignatures, type SignedOrder } from '../duplicates/index.js';
 import { syncServicesFromCategories } from '../open311/services.js';
 import { demoCategories, type DemoCity, type OrderInfo } from './seed.js';
 import * as T from './taxonomy.js';
@@ -221,13 +221,40 @@ export async function seedKnowledge(db: Database, city: DemoCity) {
   return n;
 }
 
-/** The recent orders the assistant and the duplicate check look through. */
-export async function indexRecentOrders(db: Database, end: Date, days: number) {
-  const from = new Date(end.getTime() - days * 86400_000);
-  await reindex(db, { from: from.toISOString(), to: new Date(end.getTime() + 86400_000).toISOString() });
-  const { rows } = await db.query<{ id: number; title: string; content: string; createdAt: Date }>(
-    `SELECT id, title, content, created_at AS "createdAt" FROM workorders WHERE created_at >= $1 ORDER BY id`,
-    [from],
-  );
-  for (let i = 0; i < rows.length; i += 2000) await indexOrders(db, rows.slice(i, i + 2000));
+/** Days of recent orders the assistant and the duplicate check look through in the demo city. */
+export const RECENT_DAYS = 14;
+
+/**
+ * Indexes the recent orders for the assistant (kb_order_index) and the duplicate check
+ * (dup_signatures) as they are generated, from the text at hand rather than read back. A
+ * batch is written while the next one is generated; `drain` waits for the one before.
+ */
+export class RecentOrderIndex {
+  private batch: SignedOrder[] = [];
+  private pending: Promise<void> = Promise.resolve();
+
+  /** `orders`: the writer of the orders these reference (a batch waits for their rows). */
+  constructor(
+    private readonly db: Database,
+    private readonly orders: CopyWriter,
+  ) {}
+
+  add(o: SignedOrder) {
+    this.batch.push(o);
+  }
+
+  /** Starts writing what was added, once the batch before it is in. */
+  async drain(): Promise<void> {
+    await this.pending;
+    const rows = this.batch;
+    if (!rows.length) return;
+    this.batch = [];
+    this.pending = this.orders.written().then(async () => void (await Promise.all([indexOrders(this.db, rows), insertSignatures(this.db, rows)])));
+    this.pending.catch(() => undefined); // awaited by the next drain or close
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
+    await this.pending;
+  }
 }

@@ -10,7 +10,7 @@ import { ROW_COLUMNS, toRowValues, type OrderType, type WorkOrder } from '../wor
 import { encrypt, phoneIndex, sealEventData } from '../privacy/pii.js';
 import { Rng } from './rng.js';
 import { seedHistoryInWorker, seedOrdersInWorker, useWorker } from './pipeline.js';
-import { indexRecentOrders, seedContacts, seedDeadlines, seedKnowledge, seedReference } from './history.js';
+import { RECENT_DAYS, RecentOrderIndex, seedContacts, seedDeadlines, seedKnowledge, seedReference } from './history.js';
 import { defaultConfig, type AppContext } from '../http/context.js';
 import { KpiAccumulator } from '../kpi/service.js';
 import * as T from './taxonomy.js';
@@ -69,6 +69,8 @@ export const ORDER_SHARE = 0.42;
 
 /** The tables the demo fills in bulk (their secondary indexes are built after the load). */
 const BULK_TABLES = ['workorders', 'workorder_events', 'contacts', 'cc_calls', 'order_deadlines', 'kpi_facts', 'kpi_fact_orders'];
+/** The search tables the recent orders go into: their secondary indexes are deferred too, their keys kept (the writes use ON CONFLICT). */
+const SEARCH_TABLES = ['kb_order_index', 'dup_signatures'];
 
 export async function seedDemo(db: Database, opts: DemoOptions): Promise<DemoSummary> {
   const t0 = Date.now();
@@ -96,25 +98,16 @@ export async function seedDemo(db: Database, opts: DemoOptions): Promise<DemoSum
     timeZone: opts.timeZone ?? defaultConfig.timeZone,
   };
   const hooks = { stage, onProgress: opts.onProgress };
+  // The search indexes (GIN, written entry by entry) are built once too, after the recent orders are in.
   const history = await withIndexesDeferred(
     db,
-    BULK_TABLES,
+    [...BULK_TABLES, ...SEARCH_TABLES],
     () => (useWorker(db) ? seedHistoryInWorker(db, city, rng, hopts, hooks) : seedHistory(db, city, rng, hopts, hooks)),
-    { parallel: 2, maintenanceWorkMem: '256MB' },
+    { parallel: 2, maintenanceWorkMem: '256MB', keepConstraints: SEARCH_TABLES },
   );
   stage('indexes');
-  // The search indexes (GIN, written entry by entry) are built once after the recent orders are in.
-  const articles = await withIndexesDeferred(
-    db,
-    ['kb_order_index', 'dup_signatures'],
-    async () => {
-      const n = await seedKnowledge(db, city);
-      await indexRecentOrders(db, end, 14);
-      return n;
-    },
-    { keepConstraints: true },
-  );
-  stage('knowledge base and search indexes');
+  const articles = await seedKnowledge(db, city);
+  stage('knowledge base');
   return {
     units: city.units.length,
     contacts: history.contacts,
@@ -464,6 +457,9 @@ export async function seedOrders(db: Database, city: DemoCity, part: OrderPart, 
   // COPY's text format: the JSON needs no quote doubling there.
   const orderOut = new CopyWriter(db, 'workorders', ORDER_BULK_COLUMNS, { trusted: true, chunkRows: Infinity, overlap, format: 'text' });
   const eventOut = new CopyWriter(db, 'workorder_events', EVENT_BULK_COLUMNS, { trusted: true, chunkRows: Infinity, overlap, after: orderOut, format: 'text' });
+  // The last days' orders are indexed for the assistant and the duplicate check as they come.
+  const recent = new RecentOrderIndex(db, orderOut);
+  const recentFrom = end.getTime() - RECENT_DAYS * 86400_000;
   let buffered = 0;
   const flush = async (final = false) => {
     if (!final && ++buffered < 10000) return;
@@ -471,8 +467,9 @@ export async function seedOrders(db: Database, city: DemoCity, part: OrderPart, 
     const t = Date.now();
     await orderOut.flush();
     await eventOut.flush();
-    if (final) await Promise.all([orderOut.close(), eventOut.close()]);
-    await kpi.drainLog(db, final ? 0 : 200_000);
+    await recent.drain();
+    if (final) await Promise.all([orderOut.close(), eventOut.close(), kpi.finishLog(), recent.close()]);
+    else await kpi.drainLog(200_000);
     insertMs += Date.now() - t;
     onProgress?.(id - part.firstId + 1);
   };
@@ -545,6 +542,10 @@ export async function seedOrders(db: Database, city: DemoCity, part: OrderPart, 
       const e = evs[i]!;
       const data = i === 0 ? sealEventData(e.type, { ...e.data, citizen: { name: encName, phone: encPhone } }) : e.data;
       eventOut.addLine(`${id}\t${i + 1}\t${e.type}\t${e.actorId ?? '\\N'}\t${e.at}\t${textField(data)}`);
+    }
+    if (t >= recentFrom) {
+      const loc = order.location;
+      recent.add({ id, title: order.title, content: order.content, createdAt: order.createdAt, open: order.status !== 'closed', districtUnitId: loc?.districtUnitId ?? null, lat: loc?.lat ?? null, lng: loc?.lng ?? null });
     }
     if (opts.withContacts) infos.push({ id, at: t, agentId: evs[0]!.actorId!, phone: encPhone, name: encName, phoneBidx, title: order.title });
     events += evs.length;

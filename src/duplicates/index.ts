@@ -174,26 +174,44 @@ export async function reindex(
       [after, batch],
     );
     if (rows.length === 0) break;
-    const cols: unknown[][] = [[], [], [], [], [], [], [], []];
-    for (const r of rows) {
-      const sig = signature(r.title, r.content, r.district_unit_id);
-      const vals = [r.id, new Date(r.created_at).toISOString(), r.district_unit_id, r.lat, r.lng, r.status !== 'closed', pgArray(sig.tokens), `{${sig.bands.join(',')}}`];
-      vals.forEach((v, i) => cols[i]!.push(v));
-    }
     // ON CONFLICT: an order created meanwhile already got its signature from the listener.
-    await db.query(
-      `INSERT INTO dup_signatures (workorder_id, created_at, district_unit_id, lat, lng, open, tokens, bands)
-       SELECT a, b, c, d, e, f, g::text[], h::int[]
-         FROM unnest($1::int[], $2::timestamptz[], $3::int[], $4::float8[], $5::float8[], $6::bool[], $7::text[], $8::text[])
-           AS u(a, b, c, d, e, f, g, h)
-       ON CONFLICT (workorder_id) DO NOTHING`,
-      cols,
-    );
+    await insertSignatures(db, rows.map((r) => ({ ...r, createdAt: r.created_at, open: r.status !== 'closed', districtUnitId: r.district_unit_id })));
     done += rows.length;
     after = rows[rows.length - 1]!.id;
     opts.onProgress?.(done, total);
   }
   return { indexed: done };
+}
+
+/** What a signature row is made of. */
+export interface SignedOrder {
+  id: number;
+  title: string;
+  content: string;
+  createdAt: Date | string;
+  open: boolean;
+  districtUnitId: number | null;
+  lat: number | null;
+  lng: number | null;
+}
+
+/** Writes the signatures of orders in one statement; an order that already has one keeps it. */
+export async function insertSignatures(q: Queryable, orders: readonly SignedOrder[]): Promise<void> {
+  if (!orders.length) return;
+  const cols: unknown[][] = [[], [], [], [], [], [], [], []];
+  for (const o of orders) {
+    const sig = signature(o.title, o.content, o.districtUnitId);
+    const vals = [o.id, new Date(o.createdAt).toISOString(), o.districtUnitId, o.lat, o.lng, o.open, pgArray(sig.tokens), `{${sig.bands.join(',')}}`];
+    vals.forEach((v, i) => cols[i]!.push(v));
+  }
+  await q.query(
+    `INSERT INTO dup_signatures (workorder_id, created_at, district_unit_id, lat, lng, open, tokens, bands)
+     SELECT a, b, c, d, e, f, g::text[], h::int[]
+       FROM unnest($1::int[], $2::timestamptz[], $3::int[], $4::float8[], $5::float8[], $6::bool[], $7::text[], $8::text[])
+         AS u(a, b, c, d, e, f, g, h)
+     ON CONFLICT (workorder_id) DO NOTHING`,
+    cols,
+  );
 }
 
 /** A PostgreSQL array literal of text values. */

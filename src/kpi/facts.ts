@@ -69,7 +69,7 @@ export async function factsOf(previous: WorkOrder | null, order: WorkOrder, even
 
 /** factsOf with the deadline already judged (`onTime`: whether a sign or reply event met it), without a promise per event (bulk folds). */
 export function factsFor(
-  previous: WorkOrder | null,
+  previous: Pick<WorkOrder, 'mainUnitId' | 'dispatchedAt'> | null,
   order: WorkOrder,
   event: OrderEvent,
   onTime: boolean,

@@ -1,9 +1,9 @@
 // Keeps the assessment aggregates current (an order listener) and rebuilds them from
 // the event history (after a bulk load such as the demo city, or a change of definitions).
 import type { Database, Queryable } from '../db/database.js';
-import { bulkLoad, LineBuffer, type BulkColumn } from '../db/bulk.js';
+import { bulkLoad, copiesOverlap, CopyWriter, type BulkColumn } from '../db/bulk.js';
 import type { AppContext } from '../http/context.js';
-import { applyEvent, type OrderEvent } from '../workorders/lifecycle.js';
+import { applyEvent, foldInto, type OrderEvent } from '../workorders/lifecycle.js';
 import type { WorkOrder } from '../workorders/model.js';
 import { computeTimes } from '../sla/deadlines.js';
 import { choosePolicy, loadCalendar, policyFromRow, type Policy, type SlaSettings } from '../sla/settings.js';
@@ -14,7 +14,8 @@ import { measureBit, type DrillMeasure } from './measures.js';
 /** The drill-down measures of one fact as bits (counters of 1, plus the misses); 0 when it has none. */
 function logMask(f: Fact): number {
   let mask = 0;
-  for (const [c, v] of Object.entries(f.add)) if (c !== 'handling_hours' && v === 1) mask |= measureBit(c as DrillMeasure);
+  const add = f.add as Record<string, number>;
+  for (const c in add) if (add[c] === 1 && c !== 'handling_hours') mask |= measureBit(c as DrillMeasure);
   if (f.add.signed === 1 && !f.add.signed_on_time) mask |= measureBit('signed_late');
   if (f.add.replied === 1 && !f.add.replied_on_time) mask |= measureBit('replied_late');
   if (f.add.surveyed === 1 && !f.add.resolved) mask |= measureBit('unresolved');
@@ -74,21 +75,30 @@ export function kpiListener(ctx: AppContext) {
  */
 export class KpiAccumulator {
   private readonly facts = new Map<string, SummedFact>();
-  /** The drill-down rows as CSV (month, unit, measures, order, at: none needs quoting). */
-  private readonly log = new LineBuffer();
+  /**
+   * The drill-down rows as CSV (month, unit, measures, order, at: none needs quoting), written a
+   * chunk at a time; on a server a chunk's COPY overlaps with folding the next orders.
+   */
+  private readonly log: CopyWriter;
+  /** The policy of each (type, urgency, category): bulk folds ask millions of times. */
+  private readonly policyOf = new Map<string, Policy>();
   orders = 0;
 
   private constructor(
+    db: Database,
     private readonly calendar: WorkCalendar,
     private readonly settings: SlaSettings,
     private readonly policies: Policy[],
     private readonly timeZone: string,
-  ) {}
+  ) {
+    this.log = new CopyWriter(db, 'kpi_fact_orders', LOG_COLUMNS, { trusted: true, chunkRows: Infinity, overlap: copiesOverlap(db) });
+  }
 
-  static async create(q: Queryable, ctx: AppContext): Promise<KpiAccumulator> {
-    const { calendar, settings } = await loadCalendar(q, ctx);
-    const policies = (await q.query('SELECT * FROM sla_policies')).rows.map(policyFromRow);
-    return new KpiAccumulator(calendar, settings, policies, ctx.config.timeZone);
+  /** An accumulator that writes into `db` (its drill-down rows as it goes, the rest at `write`). */
+  static async create(db: Database, ctx: AppContext): Promise<KpiAccumulator> {
+    const { calendar, settings } = await loadCalendar(db, ctx);
+    const policies = (await db.query('SELECT * FROM sla_policies')).rows.map(policyFromRow);
+    return new KpiAccumulator(db, calendar, settings, policies, ctx.config.timeZone);
   }
 
   /** Feeds one order's events, in order; returns the order they fold into. */
@@ -100,14 +110,21 @@ export class KpiAccumulator {
     // Deadlines of past dispatch cycles, recomputed (synchronously: no promise per event in bulk).
     const onTime = (kind: 'sign' | 'reply', o: WorkOrder, at: string) => {
       if (!o.dispatchedAt) return true;
-      const p = choosePolicy(policies, o);
+      const key = `${o.type}|${o.urgency}|${o.categoryCode}`;
+      let p = this.policyOf.get(key);
+      if (!p) this.policyOf.set(key, (p = choosePolicy(policies, o)));
       const t = computeTimes(calendar, settings, Date.parse(o.dispatchedAt), kind === 'sign' ? p.sign : p.reply, kind === 'reply' ? cycleExtension : 0);
       return Date.parse(at) <= t.due;
     };
     const workingHours = (from: string, to: string) => calendar.workingMsBetween(Date.parse(from), Date.parse(to)) / 3_600_000;
+    // The order is folded in place; of the order before an event, the facts need only where it was.
+    const previous = { mainUnitId: null as number | null, dispatchedAt: null as string | null };
     for (const ev of events) {
-      const previous = order;
-      order = applyEvent(order, ev, id);
+      if (order) {
+        previous.mainUnitId = order.mainUnitId;
+        previous.dispatchedAt = order.dispatchedAt;
+        order = foldInto(order, ev);
+      } else order = applyEvent(null, ev, id);
       if (ev.type === 'dispatched') cycleExtension = 0;
       if (ev.type === 'extension_approved') cycleExtension += ev.data.days;
       if (!RELEVANT.has(ev.type)) continue;
@@ -116,7 +133,7 @@ export class KpiAccumulator {
       accumulate(this.facts, fs);
       for (const f of fs) {
         const mask = logMask(f);
-        if (mask) this.log.add(`${f.month},${f.unitId},${mask},${id},${ev.at}`);
+        if (mask) this.log.addLine(`${f.month},${f.unitId},${mask},${id},${ev.at}`);
       }
     }
     return order;
@@ -133,10 +150,14 @@ export class KpiAccumulator {
     this.orders += part.orders;
   }
 
-  /** Writes the drill-down rows gathered so far (call now and then on big loads to bound memory). */
-  async drainLog(db: Database, atLeast = 0) {
-    if (!this.log.count || this.log.count <= atLeast) return;
-    await db.copyCsv('kpi_fact_orders', LOG_COLUMNS.map((c) => c.name), this.log.take(), { skipTriggers: true });
+  /** Starts writing the drill-down rows gathered so far once there are more than `atLeast` (call now and then on big loads to bound memory). */
+  async drainLog(atLeast = 0) {
+    if (this.log.buffered > atLeast) await this.log.flush();
+  }
+
+  /** Writes the rest of the drill-down rows and waits until all are in. */
+  finishLog(): Promise<void> {
+    return this.log.close();
   }
 
   /** Writes what was accumulated into empty aggregate tables. */
@@ -144,7 +165,7 @@ export class KpiAccumulator {
     const facts = [...this.facts.values()].map((f) => [f.month, f.unitId, f.categoryCode, f.districtId, ...f.values]);
     await bulkLoad(db, 'kpi_facts', FACT_COLUMNS, facts);
     await db.query(ROLLUP_SQL);
-    await this.drainLog(db);
+    await this.finishLog();
     return { orders: this.orders, facts: facts.length };
   }
 }
@@ -190,7 +211,7 @@ export async function rebuildKpi(db: Database, ctx: AppContext, onProgress?: (do
       }
     }
     after = rows[rows.length - 1]!.workorder_id;
-    await acc.drainLog(db, 200_000);
+    await acc.drainLog(200_000);
     onProgress?.(Math.min(total, acc.orders), total);
   }
   return acc.write(db);

@@ -30,55 +30,105 @@ export function applyEvent(order: WorkOrder | null, ev: OrderEvent, id = order?.
     };
   }
   if (!order) throw new Error(`event ${ev.type} before created`);
-  const o: WorkOrder = { ...order, version: order.version + 1, updatedAt: ev.at };
+  return foldInto({ ...order }, ev);
+}
+
+/**
+ * Folds a later event (not `created`) into the order itself, changing it in place: for bulk
+ * folds that keep only the result (applyEvent is this on a copy).
+ */
+export function foldInto(o: WorkOrder, ev: OrderEvent): WorkOrder {
+  o.version++;
+  o.updatedAt = ev.at;
   const d = ev.data;
   switch (ev.type) {
     case 'dispatched':
-      return {
-        ...o, status: 'dispatched', mainUnitId: d.unitId, coUnitIds: d.coUnitIds ?? [], dispatchCount: o.dispatchCount + 1,
-        dispatchedAt: ev.at, signedAt: null, pendingExtension: null, pendingReply: null, reply: null,
-      };
+      o.status = 'dispatched';
+      o.mainUnitId = d.unitId;
+      o.coUnitIds = d.coUnitIds ?? [];
+      o.dispatchCount++;
+      o.dispatchedAt = ev.at;
+      o.signedAt = null;
+      o.pendingExtension = null;
+      o.pendingReply = null;
+      o.reply = null;
+      return o;
     case 'signed':
-      return { ...o, status: 'accepted', signedAt: ev.at };
+      o.status = 'accepted';
+      o.signedAt = ev.at;
+      return o;
     case 'returned':
-      return { ...o, status: 'returned', returnCount: o.returnCount + 1, pendingExtension: null, pendingReply: null };
+      o.status = 'returned';
+      o.returnCount++;
+      o.pendingExtension = null;
+      o.pendingReply = null;
+      return o;
     case 'extension_requested':
       // `endorsed`: the unit's manager has backed the request (always, in a unit without review; older events lack it).
-      return { ...o, pendingExtension: { days: d.days, reason: d.reason, requestedBy: ev.actorId, requestedAt: ev.at, endorsed: d.endorsed ?? true } };
+      o.pendingExtension = { days: d.days, reason: d.reason, requestedBy: ev.actorId, requestedAt: ev.at, endorsed: d.endorsed ?? true };
+      return o;
     case 'extension_endorsed':
-      return { ...o, pendingExtension: o.pendingExtension && { ...o.pendingExtension, endorsed: true } };
+      o.pendingExtension = o.pendingExtension && { ...o.pendingExtension, endorsed: true };
+      return o;
     case 'extension_approved':
-      return { ...o, pendingExtension: null, extensionDays: o.extensionDays + d.days };
+      o.pendingExtension = null;
+      o.extensionDays += d.days;
+      return o;
     case 'extension_rejected':
-      return { ...o, pendingExtension: null };
+      o.pendingExtension = null;
+      return o;
     case 'reply_submitted':
-      return { ...o, pendingReply: { content: d.content, resolved: d.resolved, by: ev.actorId, at: ev.at } };
+      o.pendingReply = { content: d.content, resolved: d.resolved, by: ev.actorId, at: ev.at };
+      return o;
     case 'reply_rejected':
-      return { ...o, pendingReply: null };
+      o.pendingReply = null;
+      return o;
     case 'replied':
-      return {
-        ...o, status: 'replied', reply: { content: d.content, resolved: d.resolved, by: ev.actorId, at: ev.at }, repliedAt: ev.at,
-        pendingExtension: null, pendingReply: null, surveyAttempts: 0, lastSurveyAttemptAt: null,
-      };
-    case 'survey_failed': {
-      const tried = { ...o, surveyAttempts: o.surveyAttempts + 1, lastSurveyAttemptAt: ev.at };
-      return d.final ? { ...tried, status: 'closed', closeReason: 'unreachable', closedAt: ev.at } : tried;
-    }
-    case 'surveyed': {
-      const survey = { satisfaction: d.satisfaction, resolved: d.resolved, note: d.note ?? null, by: ev.actorId, at: ev.at };
-      return d.reopened
-        ? { ...o, survey, status: 'reopened', reopenCount: o.reopenCount + 1 }
-        : { ...o, survey, status: 'closed', closedAt: ev.at };
-    }
+      o.status = 'replied';
+      o.reply = { content: d.content, resolved: d.resolved, by: ev.actorId, at: ev.at };
+      o.repliedAt = ev.at;
+      o.pendingExtension = null;
+      o.pendingReply = null;
+      o.surveyAttempts = 0;
+      o.lastSurveyAttemptAt = null;
+      return o;
+    case 'survey_failed':
+      o.surveyAttempts++;
+      o.lastSurveyAttemptAt = ev.at;
+      if (d.final) {
+        o.status = 'closed';
+        o.closeReason = 'unreachable';
+        o.closedAt = ev.at;
+      }
+      return o;
+    case 'surveyed':
+      o.survey = { satisfaction: d.satisfaction, resolved: d.resolved, note: d.note ?? null, by: ev.actorId, at: ev.at };
+      if (d.reopened) {
+        o.status = 'reopened';
+        o.reopenCount++;
+      } else {
+        o.status = 'closed';
+        o.closedAt = ev.at;
+      }
+      return o;
     case 'closed':
-      return { ...o, status: 'closed', closeReason: d.reason, duplicateOf: d.duplicateOf ?? null, closedAt: ev.at };
+      o.status = 'closed';
+      o.closeReason = d.reason;
+      o.duplicateOf = d.duplicateOf ?? null;
+      o.closedAt = ev.at;
+      return o;
     case 'supervised':
-      return { ...o, supervisionCount: o.supervisionCount + 1 };
+      o.supervisionCount++;
+      return o;
     case 'supervision_replied':
       return o;
     case 'unmerged':
       // A merge undone (src/duplicates): the order closed as a duplicate is new again.
-      return { ...o, status: 'new', closeReason: null, duplicateOf: null, closedAt: null };
+      o.status = 'new';
+      o.closeReason = null;
+      o.duplicateOf = null;
+      o.closedAt = null;
+      return o;
     default:
       throw new Error(`unknown event ${ev.type}`);
   }
