@@ -190,15 +190,15 @@ export class CopyWriter {
  * one sort per index instead of maintaining it row by row. Primary keys and unique
  * constraints are deferred the same way unless a foreign key references them (those stay);
  * a load that breaks one fails when it is added back. On a server the builds run on
- * `parallel` connections at once, each with a larger maintenance_work_mem. With
- * `keepConstraints`, only the secondary indexes are deferred (for loads that use ON CONFLICT):
- * true for every table, or a list of the tables whose keys stay.
+ * `parallel` connections at once, each with a larger maintenance_work_mem. For
+ * the tables listed in `keepConstraints`, only the secondary indexes are deferred (for loads that
+ * use ON CONFLICT).
  */
 export async function withIndexesDeferred<T>(
   db: Database,
   tables: string[],
   fn: () => Promise<T>,
-  opts: { parallel?: number; maintenanceWorkMem?: string; keepConstraints?: boolean | readonly string[] } = {},
+  opts: { parallel?: number; maintenanceWorkMem?: string; keepConstraints?: readonly string[] } = {},
 ): Promise<T> {
   const { rows: indexes } = await db.query<{ name: string; def: string }>(
     `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
@@ -207,13 +207,12 @@ export async function withIndexesDeferred<T>(
         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`,
     [tables],
   );
-  const keep = opts.keepConstraints === true ? tables : opts.keepConstraints || [];
   const { rows: constraints } = await db.query<{ tbl: string; name: string; def: string }>(
     `SELECT t.relname AS tbl, c.conname AS name, pg_get_constraintdef(c.oid) AS def
        FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
       WHERE t.relname = ANY($1::text[]) AND NOT t.relname = ANY($2::text[]) AND t.relnamespace = 'public'::regnamespace AND c.contype IN ('p', 'u')
         AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid)`,
-    [tables, keep],
+    [tables, opts.keepConstraints ?? []],
   );
   for (const r of indexes) await db.exec(`DROP INDEX ${r.name}`);
   for (const c of constraints) await db.exec(`ALTER TABLE ${c.tbl} DROP CONSTRAINT ${c.name}`);

@@ -57,8 +57,7 @@ export async function updateUnit(
   }
   if (patch.managerReview) {
     // Replies would wait for nobody.
-    const { rows: managers } = await db.query("SELECT 1 FROM users WHERE unit_id = $1 AND active AND 'unit_manager' = ANY(roles) LIMIT 1", [id]);
-    if (!managers.length) throw badRequest('该单位没有负责人账号，不能开启负责人审核 (the unit has no active manager to approve replies and extensions)', 'managerReview');
+    if (!(await unitManagerIds(db, id)).length) throw badRequest('该单位没有负责人账号，不能开启负责人审核 (the unit has no active manager to approve replies and extensions)', 'managerReview');
   }
   const { rows } = await db.query<Unit>(
     `UPDATE units SET
@@ -82,5 +81,11 @@ export async function subtreeUnitIds(db: Queryable, rootId: number): Promise<num
      SELECT id FROM t`,
     [rootId],
   );
+  return rows.map((r) => r.id);
+}
+
+/** The active managers of a unit (who approve its replies and extension requests under manager review). */
+export async function unitManagerIds(db: Queryable, unitId: number): Promise<number[]> {
+  const { rows } = await db.query<{ id: number }>("SELECT id FROM users WHERE unit_id = $1 AND active AND 'unit_manager' = ANY(roles) ORDER BY id", [unitId]);
   return rows.map((r) => r.id);
 }

@@ -3,11 +3,11 @@
 // themselves are in lifecycle.ts (reply, approve-reply, reject-reply, endorse/decline-extension).
 import type { OrderEventListener } from '../http/context.js';
 import { notifyUsers } from '../notifications/service.js';
+import { unitManagerIds } from '../org/units.js';
 
 export const reviewListener: OrderEventListener = async (q, { order, previous, event }) => {
   const link = { workorderId: order.id, data: { number: order.number } };
-  const managers = async () =>
-    (await q.query<{ id: number }>("SELECT id FROM users WHERE unit_id = $1 AND active AND 'unit_manager' = ANY(roles)", [order.mainUnitId])).rows.map((r) => r.id);
+  const managers = () => unitManagerIds(q, order.mainUnitId!);
   if (event.type === 'reply_submitted' && order.mainUnitId != null) {
     await notifyUsers(q, await managers(), {
       kind: 'reply.review', title: `答复待审核 ${order.number}`, body: `${order.title}：经办人提交了答复，请审核后发出 (a reply waits for your approval)`, ...link,
