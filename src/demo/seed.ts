@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import type { OrderEvent } from '../workorders/lifecycle.js';
 import { ROW_COLUMNS, toRowValues, type OrderType, type WorkOrder } from '../workorders/model.js';
 import { encrypt, phoneIndex, sealEventData } from '../privacy/pii.js';
-import { Rng } from './rng.js';
+import { isoTime, Rng } from './rng.js';
 import { seedHistoryInWorker, seedOrdersInWorker, useWorker } from './pipeline.js';
 import { RECENT_DAYS, RecentOrderIndex, seedContacts, seedDeadlines, seedKnowledge, seedReference } from './history.js';
 import { defaultConfig, type AppContext } from '../http/context.js';
@@ -103,7 +103,7 @@ export async function seedDemo(db: Database, opts: DemoOptions): Promise<DemoSum
     db,
     [...BULK_TABLES, ...SEARCH_TABLES],
     () => (useWorker(db) ? seedHistoryInWorker(db, city, rng, hopts, hooks) : seedHistory(db, city, rng, hopts, hooks)),
-    { parallel: 2, maintenanceWorkMem: '256MB', keepConstraints: SEARCH_TABLES },
+    { parallel: 2, maintenanceWorkMem: '1GB', keepConstraints: SEARCH_TABLES },
   );
   stage('indexes');
   const articles = await seedKnowledge(db, city);
@@ -501,7 +501,7 @@ export async function seedOrders(db: Database, city: DemoCity, part: OrderPart, 
     counters.set(day, seq);
     const evs: OrderEvent[] = [];
     const push = (type: string, time: number, actorId: number | null, data: Record<string, unknown> = {}) => {
-      evs.push({ type, at: new Date(time).toISOString(), actorId, data });
+      evs.push({ type, at: isoTime(time), actorId, data });
       return time;
     };
     push('created', t, rng.pick(agents), {
@@ -513,7 +513,7 @@ export async function seedOrders(db: Database, city: DemoCity, part: OrderPart, 
         : `${rng.pick(T.TIMES)}，${district.name}${sub.name}${road}${rng.int(1, 300)}号附近${place}${problem}${impact ? '，' + impact : ''}。${rng.pick(T.ASKS)}`,
       categoryCode: leaf.code,
       urgency: rng.chance(0.05) ? 'urgent' : 'normal',
-      location: { address: `${district.name}${sub.name}${road}${rng.int(1, 300)}号`, districtUnitId: district.id, lat: 30.5 + rng.next() * 0.4, lng: 114.1 + rng.next() * 0.5 },
+      location: { address: `${district.name}${sub.name}${road}${rng.int(1, 300)}号`, districtUnitId: district.id, lat: micro(30.5 + rng.next() * 0.4), lng: micro(114.1 + rng.next() * 0.5) },
       citizen: { name: citizen.name, phone: citizen.phone },
       contactId: opts.withContacts ? id : null, // the contact that created it has the same id (history.ts)
     });
@@ -576,6 +576,9 @@ interface Citizen {
 }
 /** Distinct citizens of a benchmark-scale load (--orders). */
 const CITIZEN_POOL = 200_000;
+
+/** A coordinate to six decimals (about 0.1 m), as a device reports it; shorter to write and to read. */
+const micro = (deg: number) => Math.round(deg * 1e6) / 1e6;
 
 const HOURS = Array.from({ length: 24 }, (_, h) => h);
 /** Where the citizen's encrypted name, phone and phone index sit in `toRowValues`. */

@@ -120,18 +120,35 @@ export interface SummedFact extends FactKey {
   values: Float64Array;
 }
 
-/** Sums facts with the same key (the rebuild accumulates in memory before writing). */
-export function accumulate(into: Map<string, SummedFact>, facts: readonly (Fact | SummedFact)[]) {
-  for (const f of facts) {
-    const k = `${f.month}|${f.unitId}|${f.categoryCode}|${f.districtId}`;
-    let cur = into.get(k);
-    if (!cur) into.set(k, (cur = { month: f.month, unitId: f.unitId, categoryCode: f.categoryCode, districtId: f.districtId, values: new Float64Array(COUNTERS.length) }));
-    const v = cur.values;
-    if ('values' in f) {
-      for (let i = 0; i < COUNTERS.length; i++) v[i]! += f.values[i]!;
-    } else {
-      const add = f.add as Record<string, number>;
-      for (const c in add) v[COUNTER_AT[c]!]! += add[c]!;
+/**
+ * Facts summed per key (the rebuild accumulates in memory before writing). A bulk fold's facts
+ * mostly have the key of the one before (one order, one unit, one month), so the last sum is
+ * kept at hand: building the key string and looking it up was most of the cost.
+ */
+export class FactTotals {
+  private readonly sums = new Map<string, SummedFact>();
+  private last: SummedFact | null = null;
+
+  add(facts: readonly (Fact | SummedFact)[]) {
+    for (const f of facts) {
+      let cur = this.last;
+      if (!cur || cur.month !== f.month || cur.unitId !== f.unitId || cur.categoryCode !== f.categoryCode || cur.districtId !== f.districtId) {
+        const k = `${f.month}|${f.unitId}|${f.categoryCode}|${f.districtId}`;
+        cur = this.sums.get(k) ?? null;
+        if (!cur) this.sums.set(k, (cur = { month: f.month, unitId: f.unitId, categoryCode: f.categoryCode, districtId: f.districtId, values: new Float64Array(COUNTERS.length) }));
+        this.last = cur;
+      }
+      const v = cur.values;
+      if ('values' in f) {
+        for (let i = 0; i < COUNTERS.length; i++) v[i]! += f.values[i]!;
+      } else {
+        const add = f.add as Record<string, number>;
+        for (const c in add) v[COUNTER_AT[c]!]! += add[c]!;
+      }
     }
+  }
+
+  values(): SummedFact[] {
+    return [...this.sums.values()];
   }
 }

@@ -8,7 +8,7 @@ import type { WorkOrder } from '../workorders/model.js';
 import { computeTimes } from '../sla/deadlines.js';
 import { choosePolicy, loadCalendar, policyFromRow, type Policy, type SlaSettings } from '../sla/settings.js';
 import type { WorkCalendar } from '../sla/calendar.js';
-import { accumulate, COUNTERS, factsFor, factsOf, type Fact, type FactJudge, type SummedFact } from './facts.js';
+import { COUNTERS, factsFor, factsOf, FactTotals, type Fact, type FactJudge, type SummedFact } from './facts.js';
 import { measureBit, type DrillMeasure } from './measures.js';
 
 /** The drill-down measures of one fact as bits (counters of 1, plus the misses); 0 when it has none. */
@@ -74,7 +74,7 @@ export function kpiListener(ctx: AppContext) {
  * recomputed from the policies and calendar in force.
  */
 export class KpiAccumulator {
-  private readonly facts = new Map<string, SummedFact>();
+  private readonly facts = new FactTotals();
   /**
    * The drill-down rows as CSV (month, unit, measures, order, at: none needs quoting), written a
    * chunk at a time; on a server a chunk's COPY overlaps with folding the next orders.
@@ -130,7 +130,7 @@ export class KpiAccumulator {
       if (!RELEVANT.has(ev.type)) continue;
       const met = ev.type === 'signed' ? onTime('sign', order, ev.at) : ev.type === 'replied' ? onTime('reply', order, ev.at) : true;
       const fs = factsFor(previous, order, ev, met, workingHours, this.timeZone);
-      accumulate(this.facts, fs);
+      this.facts.add(fs);
       for (const f of fs) {
         const mask = logMask(f);
         if (mask) this.log.addLine(`${f.month},${f.unitId},${mask},${id},${ev.at}`);
@@ -141,12 +141,12 @@ export class KpiAccumulator {
 
   /** The aggregates gathered so far, to merge into another accumulator (a load split over threads). */
   exportFacts(): { facts: SummedFact[]; orders: number } {
-    return { facts: [...this.facts.values()], orders: this.orders };
+    return { facts: this.facts.values(), orders: this.orders };
   }
 
   /** Adds another accumulator's aggregates (its drill-down rows are written by that one). */
   mergeFacts(part: { facts: SummedFact[]; orders: number }) {
-    accumulate(this.facts, part.facts);
+    this.facts.add(part.facts);
     this.orders += part.orders;
   }
 
@@ -162,7 +162,7 @@ export class KpiAccumulator {
 
   /** Writes what was accumulated into empty aggregate tables. */
   async write(db: Database) {
-    const facts = [...this.facts.values()].map((f) => [f.month, f.unitId, f.categoryCode, f.districtId, ...f.values]);
+    const facts = this.facts.values().map((f) => [f.month, f.unitId, f.categoryCode, f.districtId, ...f.values]);
     await bulkLoad(db, 'kpi_facts', FACT_COLUMNS, facts);
     await db.query(ROLLUP_SQL);
     await this.finishLog();
