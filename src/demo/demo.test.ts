@@ -70,6 +70,20 @@ describe('the demo city', () => {
     expect(counts.titles).toBeGreaterThan(summary.orders * 0.9); // not one sentence repeated
   });
 
+  it("follows the city's day and week: busy mornings, quiet nights, fewer calls at the weekend", async () => {
+    // END is 18:00 in the city: the rhythm must follow its clock, not the hour the seed ran.
+    const { rows } = await platform.db.query<{ morning: number; night: number; weekday: number; weekend: number }>(
+      `SELECT count(*) FILTER (WHERE h BETWEEN 9 AND 11)::int AS morning, count(*) FILTER (WHERE h BETWEEN 2 AND 4)::int AS night,
+              (count(*) FILTER (WHERE dow BETWEEN 1 AND 5) / 5.0)::float8 AS weekday, (count(*) FILTER (WHERE dow IN (0, 6)) / 2.0)::float8 AS weekend
+         FROM (SELECT extract(hour FROM created_at AT TIME ZONE 'Asia/Shanghai') AS h, extract(dow FROM created_at AT TIME ZONE 'Asia/Shanghai') AS dow
+                 FROM workorders WHERE created_at < $1::timestamptz - interval '1 day') o`,
+      [END],
+    );
+    const r = rows[0]!;
+    expect(r.morning).toBeGreaterThan(10 * r.night);
+    expect(r.weekday).toBeGreaterThan(1.2 * r.weekend);
+  });
+
   it('stores every order as the fold of its events, readable through the API', async () => {
     const dispatcher = await loginAs(platform, 'dispatcher1', DEMO_PASSWORD);
     const ids = (await platform.db.query<{ id: number }>('SELECT id FROM workorders ORDER BY random() LIMIT 15')).rows.map((r) => r.id);

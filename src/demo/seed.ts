@@ -8,7 +8,8 @@ import { availableParallelism } from 'node:os';
 import type { OrderEvent } from '../workorders/lifecycle.js';
 import { ROW_COLUMNS, toRowValues, type OrderType, type WorkOrder } from '../workorders/model.js';
 import { encrypt, phoneIndex, sealEventData } from '../privacy/pii.js';
-import { isoTime, Rng } from './rng.js';
+import { Rng } from './rng.js';
+import { isoTime, localMidnights } from './clock.js';
 import { seedHistoryInWorker, seedOrdersInWorker, useWorker } from './pipeline.js';
 import { RECENT_DAYS, RecentOrderIndex, seedContacts, seedDeadlines, seedKnowledge, seedReference } from './history.js';
 import { defaultConfig, type AppContext } from '../http/context.js';
@@ -357,16 +358,24 @@ export interface OrdersResult {
   counters: [string, number][];
 }
 
-/** Spreads the orders over the days by weekday and season, then over the hours; a hot topic breaks out on the last day. */
+/**
+ * Spreads the orders over the days by weekday and season, then over the hours of the city's
+ * day (its local midnights, so the morning peak is in the morning whenever the seed runs);
+ * the last day is today, up to `end`. A hot topic breaks out on the last day.
+ */
 function planOrderTimes(rng: Rng, opts: HistoryOptions): OrderTimes {
   const end = opts.end.getTime();
-  const start = end - opts.days * 24 * HOUR;
+  const midnights = localMidnights(end, opts.days, opts.timeZone);
   const dayWeights: number[] = [];
   for (let d = 0; d < opts.days; d++) {
-    const weekday = (new Date(start + d * 24 * HOUR).getUTCDay() + 6) % 7;
+    const weekday = (midnights[d]!.weekday + 6) % 7; // Monday first
     const season = 1 + 0.15 * Math.sin((2 * Math.PI * d) / 365);
     dayWeights.push(WEEKDAY[weekday]! * season);
   }
+  // Today counts for the share of its calls that came before `end`.
+  const today = midnights[opts.days - 1]!.at;
+  const elapsed = HOURLY.reduce((a, w, h) => a + w * Math.min(1, Math.max(0, (end - today - h * HOUR) / HOUR)), 0);
+  dayWeights[opts.days - 1]! *= elapsed / HOURLY.reduce((a, b) => a + b, 0);
   const totalWeight = dayWeights.reduce((a, b) => a + b, 0);
   const counts = dayWeights.map((w) => Math.max(0, Math.round((opts.orders * w) / totalWeight)));
   // The burst: one broken traffic light reported again and again, so the hot-topic list has a spike to raise.
@@ -375,9 +384,14 @@ function planOrderTimes(rng: Rng, opts: HistoryOptions): OrderTimes {
   const burst = new Uint8Array(times.length);
   let n = 0;
   for (let d = 0; d < opts.days; d++) {
-    const dayStart = start + d * 24 * HOUR;
+    const dayStart = midnights[d]!.at;
     const day: number[] = [];
-    for (let i = 0; i < counts[d]!; i++) day.push(dayStart + rng.weighted(HOURS, HOURLY) * HOUR + rng.next() * HOUR);
+    for (let i = 0; i < counts[d]!; i++) {
+      let t = dayStart + rng.weighted(HOURS, HOURLY) * HOUR + rng.next() * HOUR;
+      // Today: an hour still to come is drawn again (a few tries; what is left is dropped below).
+      for (let tries = 0; t > end && tries < 20; tries++) t = dayStart + rng.weighted(HOURS, HOURLY) * HOUR + rng.next() * HOUR;
+      day.push(t);
+    }
     const hot = new Set<number>();
     if (d === opts.days - 1) for (let i = 0; i < burstCount; i++) hot.add(end - rng.next() * 18 * HOUR);
     day.push(...hot);
