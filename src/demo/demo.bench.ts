@@ -81,13 +81,19 @@ async function serverOrders(databaseUrl: string, quick: boolean) {
     const stages = [...(run.stderr ?? '').matchAll(/^demo: (orders \(.*?\)|indexes|deadlines|kpi|knowledge base) (\d+) ms/gm)]
       .map((m) => `${m[1]!.replace(/ \(.*\)/, '')} ${Math.round(Number(m[2]) / 1000)} s`)
       .join(', ');
+    // The slowest index builds, where the next second is to be found.
+    const slowest = [...(run.stderr ?? '').matchAll(/^demo: index .*?INDEX (\w+) .*?… (\d+) ms/gm)]
+      .sort((a, b) => Number(b[2]) - Number(a[2]))
+      .slice(0, 3)
+      .map((m) => `${m[1]} ${Math.round(Number(m[2]) / 1000)} s`)
+      .join(', ');
     const tenMillion = (seconds * 10_000_000) / made;
     return [
       {
         name: `jiesu demo seed --orders ${orders.toLocaleString('en')} on the PostgreSQL server`,
         value: round(seconds, 1),
         unit: 's',
-        notes: `${made} orders, ${summary[2]} events; ${round(made / seconds, 0)} orders/s; stages: ${stages}; load average after ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+        notes: `${made} orders, ${summary[2]} events; ${round(made / seconds, 0)} orders/s; stages: ${stages}; slowest index builds: ${slowest}; load average after ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
       },
       {
         name: '10,000,000 orders at that rate',
