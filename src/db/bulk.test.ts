@@ -48,13 +48,13 @@ describe('withIndexesDeferred', () => {
     (
       await db.query<{ name: string; def: string }>(
         `SELECT indexrelid::regclass::text AS name, pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = 'deferred_t'::regclass
-          UNION ALL SELECT conname, contype::text FROM pg_constraint WHERE conrelid = 'deferred_t'::regclass AND contype IN ('p', 'u') ORDER BY 1, 2`,
+          UNION ALL SELECT conname, concat_ws(' ', contype, condeferrable, condeferred) FROM pg_constraint WHERE conrelid = 'deferred_t'::regclass AND contype IN ('p', 'u') ORDER BY 1, 2`,
       )
     ).rows;
 
   it('builds the keys and indexes again after the load, as they were', async () => {
     await db.exec(`DROP TABLE IF EXISTS deferred_t;
-      CREATE TABLE deferred_t (id int PRIMARY KEY, code text UNIQUE, n int, tags int[]);
+      CREATE TABLE deferred_t (id int PRIMARY KEY, code text UNIQUE DEFERRABLE INITIALLY DEFERRED, n int, tags int[]);
       CREATE INDEX deferred_t_n_idx ON deferred_t (n) WHERE n > 0;
       CREATE INDEX deferred_t_tags_idx ON deferred_t USING gin (tags);`);
     const before = await shape();

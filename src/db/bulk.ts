@@ -213,8 +213,8 @@ export async function withIndexesDeferred<T>(
         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`,
     [tables],
   );
-  const { rows: constraints } = await db.query<{ tbl: string; name: string; kind: 'p' | 'u'; def: string }>(
-    `SELECT t.relname AS tbl, c.conname AS name, c.contype AS kind, pg_get_indexdef(c.conindid) AS def
+  const { rows: constraints } = await db.query<{ tbl: string; name: string; kind: 'p' | 'u'; def: string; deferrable: boolean; deferred: boolean }>(
+    `SELECT t.relname AS tbl, c.conname AS name, c.contype AS kind, pg_get_indexdef(c.conindid) AS def, c.condeferrable AS deferrable, c.condeferred AS deferred
        FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
       WHERE t.relname = ANY($1::text[]) AND NOT t.relname = ANY($2::text[]) AND t.relnamespace = 'public'::regnamespace AND c.contype IN ('p', 'u')
         AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid)`,
@@ -241,7 +241,8 @@ export async function withIndexesDeferred<T>(
     };
     await Promise.all(Array.from({ length: db.kind === 'postgres' ? Math.max(1, opts.parallel ?? 1) : 1 }, build));
     for (const c of constraints) {
-      await db.exec(`ALTER TABLE ${c.tbl} ADD CONSTRAINT ${c.name} ${c.kind === 'p' ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX ${c.name}`);
+      const timing = c.deferrable ? ` DEFERRABLE INITIALLY ${c.deferred ? 'DEFERRED' : 'IMMEDIATE'}` : '';
+      await db.exec(`ALTER TABLE ${c.tbl} ADD CONSTRAINT ${c.name} ${c.kind === 'p' ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX ${c.name}${timing}`);
     }
   }
 }
