@@ -236,7 +236,8 @@ export async function listOrders(db: Database, actor: Actor, f: ListFilter): Pro
   const scope = await unitScope(db, actor);
   if (scope) {
     const p = params.push(scope);
-    where.push(`(main_unit_id = ANY($${p}::int[]) OR co_unit_ids && $${p}::int[])`);
+    // `<> '{}'` lets the planner use the partial index of orders with co-units (migration 0090).
+    where.push(`(main_unit_id = ANY($${p}::int[]) OR (co_unit_ids && $${p}::int[] AND co_unit_ids <> '{}'))`);
   }
   if (f.status?.length) where.push(`status = ANY($${params.push(f.status)}::text[])`);
   if (f.unitId !== undefined) where.push(`main_unit_id = $${params.push(f.unitId)}`);

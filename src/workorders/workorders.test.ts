@@ -345,6 +345,8 @@ describe('reading orders', () => {
     const mine = (await t.u.handlerB.get('/api/v1/workorders?limit=200')).body.items as WorkOrder[];
     expect(mine.length).toBeGreaterThan(0);
     expect(mine.every((o) => o.mainUnitId === t.city.units.districtB || o.coUnitIds.includes(t.city.units.districtB))).toBe(true);
+    // …and those it helps with as a co-unit (found through the partial index of orders with co-units).
+    expect(mine.some((o) => o.mainUnitId !== t.city.units.districtB && o.coUnitIds.includes(t.city.units.districtB))).toBe(true);
     expect((await t.u.dispatcher.get('/api/v1/workorders?cursor=bogus')).status).toBe(400);
     expect((await t.u.dispatcher.get('/api/v1/workorders?status=lost')).status).toBe(400);
     expect((await t.u.dispatcher.get('/api/v1/workorders?limit=100000')).status).toBe(400);
