@@ -104,7 +104,7 @@ export async function seedDemo(db: Database, opts: DemoOptions): Promise<DemoSum
     db,
     [...BULK_TABLES, ...SEARCH_TABLES],
     () => (useWorker(db) ? seedHistoryInWorker(db, city, rng, hopts, hooks) : seedHistory(db, city, rng, hopts, hooks)),
-    { parallel: 2, maintenanceWorkMem: '1GB', keepConstraints: SEARCH_TABLES },
+    { parallel: 2, maintenanceWorkMem: '2047MB', keepConstraints: SEARCH_TABLES },
   );
   stage('indexes');
   const articles = await seedKnowledge(db, city);
