@@ -261,11 +261,10 @@ async function longestFirst(db: Database, builds: { tbl: string; sql: string }[]
     [[...new Set(builds.map((b) => b.tbl))]],
   );
   const weight = new Map(rows.map((r) => [r.tbl, { rows: Number(r.live), bytes: Number(r.bytes) }]));
-  const cost = (b: { tbl: string; sql: string }) => {
+  const costed = builds.map((b) => {
     const w = weight.get(b.tbl) ?? { rows: 0, bytes: 0 };
-    return w.rows * (/ USING gin /i.test(b.sql) ? 20 : 1) + w.bytes / 1500;
-  };
-  if (process.env.JIESU_DEMO_DEBUG) console.error(`demo: table weights ${JSON.stringify(Object.fromEntries(weight))}`);
+    return { sql: b.sql, cost: w.rows * (/ USING gin /i.test(b.sql) ? 20 : 1) + w.bytes / 1500 };
+  });
   // A stable sort: a table's own builds keep their order (its key before its other indexes).
-  return builds.sort((a, b) => cost(b) - cost(a)).map((b) => b.sql);
+  return costed.sort((a, b) => b.cost - a.cost).map((b) => b.sql);
 }
