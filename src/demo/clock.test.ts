@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoTime, localMidnights } from './clock.js';
+import { isoTime, localHourReader, localMidnights } from './clock.js';
 import { Rng } from './rng.js';
 
 describe('isoTime', () => {
@@ -28,5 +28,20 @@ describe('localMidnights', () => {
     // Across a daylight-saving change (New York, 2026-11-01): each midnight at its own offset.
     const ny = localMidnights(Date.parse('2026-11-02T12:00:00Z'), 3, 'America/New_York');
     expect(ny.map((d) => new Date(d.at).toISOString())).toEqual(['2026-10-31T04:00:00.000Z', '2026-11-01T04:00:00.000Z', '2026-11-02T05:00:00.000Z']);
+  });
+});
+
+describe('localHourReader', () => {
+  it('reads the local hour as Intl does, across a daylight-saving change and in half-hour zones', () => {
+    const rng = new Rng(11);
+    for (const timeZone of ['Asia/Shanghai', 'America/New_York', 'Asia/Kolkata', 'Australia/Adelaide']) {
+      const hourOf = localHourReader(timeZone);
+      const fmt = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', hour: 'numeric' });
+      const start = Date.parse('2026-10-25T00:00:00Z');
+      for (let i = 0; i < 3000; i++) {
+        const t = start + Math.floor(rng.next() * 14 * 86_400_000); // two weeks around New York's change on 2026-11-01
+        expect(hourOf(t), `${timeZone} ${new Date(t).toISOString()}`).toBe(Number(fmt.format(t)));
+      }
+    }
   });
 });

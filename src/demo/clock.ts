@@ -31,14 +31,35 @@ export function isoTime(ms: number): string {
   return `${year}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[second]}.${THREE_DIGITS[rest - second * 1000]}Z`;
 }
 
-/** The local midnights of the last `days` days up to `end` (the last one today's) in the time zone, with their weekdays (0 Sunday). */
-export function localMidnights(end: number, days: number, timeZone: string): { at: number; weekday: number }[] {
+/** How far the time zone's clock is ahead of UTC at an instant, in ms. */
+function offsetReader(timeZone: string): (t: number) => number {
   const fmt = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
-  // How far the local clock is ahead of UTC at an instant.
-  const offsetAt = (t: number) => {
+  return (t) => {
     const p = Object.fromEntries(fmt.formatToParts(t).map((x) => [x.type, Number(x.value)]));
     return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - Math.floor(t / 1000) * 1000;
   };
+}
+
+/**
+ * The hour (0–23) of the local clock at an instant, in the time zone. The offset is looked up once
+ * per UTC hour (formatting a date is slow and a load asks for every call); zones change their
+ * offset on the hour.
+ */
+export function localHourReader(timeZone: string): (t: number) => number {
+  const offsetAt = offsetReader(timeZone);
+  const offsets = new Map<number, number>();
+  return (t) => {
+    const h = Math.floor(t / 3_600_000);
+    let off = offsets.get(h);
+    if (off === undefined) offsets.set(h, (off = offsetAt(h * 3_600_000)));
+    const local = t + off;
+    return Math.floor((local - Math.floor(local / 86_400_000) * 86_400_000) / 3_600_000);
+  };
+}
+
+/** The local midnights of the last `days` days up to `end` (the last one today's) in the time zone, with their weekdays (0 Sunday). */
+export function localMidnights(end: number, days: number, timeZone: string): { at: number; weekday: number }[] {
+  const offsetAt = offsetReader(timeZone);
   const local = new Date(end + offsetAt(end));
   return Array.from({ length: days }, (_, i) => {
     const midnight = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() - (days - 1 - i));

@@ -9,6 +9,7 @@ import { computeTimes, levelAt, nextAt } from '../sla/deadlines.js';
 import { choosePolicy, loadCalendar, policyFromRow } from '../sla/settings.js';
 import type { WorkOrder } from '../workorders/model.js';
 import { Rng } from './rng.js';
+import { localHourReader } from './clock.js';
 import { createArticle } from '../kb/articles.js';
 import { indexOrders } from '../kb/assist.js';
 import { insertSignatures, type SignedOrder } from '../duplicates/index.js';
@@ -75,13 +76,13 @@ const MAX_HOURLY = Math.max(...HOURLY);
  * linked to an earlier order, transferred or invalid. Phone contacts are calls answered by an
  * agent; calls abandoned in the queue are added, more of them at busy hours.
  */
-export async function seedContacts(db: Database, city: DemoCity, rng: Rng, orders: OrderInfo[], opts: { contacts: number; end: Date }) {
+export async function seedContacts(db: Database, city: DemoCity, rng: Rng, orders: OrderInfo[], opts: { contacts: number; end: Date; timeZone: string }) {
   const agents = city.usersByRole.get('agent') ?? [];
   // Streamed to COPY in chunks: the rows are never all held (each one references only ids).
   const overlap = copiesOverlap(db);
   const contacts = new CopyWriter(db, 'contacts', CONTACT_COLUMNS, { trusted: true, overlap });
   const calls = new CopyWriter(db, 'cc_calls', CALL_COLUMNS, { trusted: true, overlap });
-  const hourOf = (t: number) => new Date(t + 8 * 3600_000).getUTCHours(); // Asia/Shanghai
+  const hourOf = localHourReader(opts.timeZone);
   const push = async (id: number, t: number, agent: number, phone: string | null, name: string | null, summary: string, outcome: string, extra: { workorderId?: number; transferTo?: string; invalidReason?: string; phoneBidx?: string }) => {
     const channel = rng.weighted(CHANNELS, CHANNEL_WEIGHTS);
     const duration = channel === 'phone' ? Math.max(30_000, rng.exp(outcome === 'invalid' ? 0.5 : 4) * MIN) : 0;

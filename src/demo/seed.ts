@@ -196,7 +196,7 @@ export async function seedHistory(db: Database, city: DemoCity, rng: Rng, opts: 
   let contacts = { contacts: 0, calls: 0 };
   if (opts.withContacts) {
     hooks.onProgress?.('contacts', 0, opts.contacts);
-    contacts = await seedContacts(db, city, rng, result.infos, { contacts: opts.contacts, end: opts.end });
+    contacts = await seedContacts(db, city, rng, result.infos, { contacts: opts.contacts, end: opts.end, timeZone: opts.timeZone });
     hooks.onProgress?.('contacts', opts.contacts, opts.contacts);
   }
   hooks.stage('contacts and calls');
