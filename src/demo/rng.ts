@@ -62,3 +62,9 @@ export class Rng {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 }
+
+/** The generator as a plain function, for code that draws with `() => number`. */
+export function randomSource(seed: number): () => number {
+  const r = new Rng(seed);
+  return () => r.next();
+}

@@ -11,18 +11,7 @@ import { bulkLoad } from '../db/bulk.js';
 import { packageRoot } from '../db/migrate.js';
 import { clusterDocs } from './hotspots.js';
 import { bandKeys, minhash, textScore, tokenize } from './text.js';
-
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { randomSource } from '../demo/rng.js';
 
 /** Dictionary words jieba keeps whole (so synthetic token lists survive a round trip through text). */
 function vocabulary(n: number): string[] {
@@ -33,7 +22,7 @@ function vocabulary(n: number): string[] {
     words.push(w);
   }
   const out: string[] = [];
-  const r = rng(42);
+  const r = randomSource(42);
   while (out.length < n && words.length) {
     const w = words.splice(Math.floor(r() * words.length), 1)[0]!;
     const t = tokenize(w);
@@ -53,7 +42,7 @@ async function speed(quick: boolean): Promise<BenchResult[]> {
     const vocab = vocabulary(12_000);
     const topicWords = vocab.slice(0, 6000);
     const general = vocab.slice(6000);
-    const r = rng(7);
+    const r = randomSource(7);
     const zipf = (n: number) => Math.min(n - 1, Math.floor(Math.exp(r() * Math.log(n + 1))) - 1);
     const now = Date.now();
     const day = 86400_000;

@@ -14,6 +14,7 @@ import { indexMissingOrders } from './assist.js';
 import { importArticles, parseImport } from './importer.js';
 import { searchArticles } from './search.js';
 import { queryWords } from './text.js';
+import { randomSource } from '../demo/rng.js';
 
 /** Words of the hotline's daily business; the ones jieba keeps whole become the synthetic vocabulary. */
 const WORDS = (
@@ -26,16 +27,6 @@ const WORDS = (
   '产权 不动产 证书 土地 规划 违建 占道 经营 摊贩 城管 执法 环境 污染 扬尘 养犬 宠物 流浪 动物 殡葬 墓地 农村 宅基地 ' +
   '补办 申请 材料 流程 时间 地点 窗口 预约 网上 热线 政策 标准 条件 资格 审核 办理 查询 证明 开具 费用 减免 退费 延期'
 ).split(' ');
-
-/** A small deterministic generator, so runs compare. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The synthetic vocabulary: the 30,000 most frequent words of jieba's dictionary (2-4
@@ -82,7 +73,7 @@ async function speed(quick: boolean): Promise<BenchResult[]> {
     const loadS = (performance.now() - t0) / 1000;
 
     // Realistic queries: two or three words of an existing article, typed without spaces.
-    const r = rng(42);
+    const r = randomSource(42);
     const samples = (await db.query<{ title: string }>('SELECT title FROM kb_articles ORDER BY id LIMIT 2000')).rows;
     const queries = Array.from({ length: quick ? 200 : 500 }, () => {
       const w = samples[Math.floor(r() * samples.length)]!.title.split(' ');
@@ -159,7 +150,7 @@ async function retrieval(quick: boolean): Promise<BenchResult[]> {
   try {
     const parsed = parseImport(readFileSync(FAQ, 'utf8'), 'jsonl');
     const report = await importArticles(platform.db, parsed, { createUnits: true });
-    const r = rng(7);
+    const r = randomSource(7);
     let rows = parsed.rows;
     if (quick) rows = rows.filter(() => r() < 0.25);
     const hits: Record<string, { at1: number; at5: number; n: number }> = {};
