@@ -161,6 +161,22 @@ function quality(): BenchResult[] {
     notes: `${docs.length} messages, ${sizes.reduce((a, b) => a + b, 0)} in clusters, clustered in ${round(ms, 0)} ms; sizes of the largest: ${sizes.slice(0, 15).join(', ')}; ` +
       `top clusters: ${clusters.slice(0, 10).map((c) => `${c.size} × ${c.topWords.slice(0, 4).join('/')}`).join('; ')}`,
   });
+  // Hot topics should not mix problems: on the Beijing messages, the share of clustered messages
+  // whose domain is their cluster's most common one (a lower bound: one domain holds many problems).
+  const labelled = readFileSync(join(dataDir, 'bj-domain-train.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { text: string; label: string });
+  const bj = clusterDocs(labelled.map((m, i) => ({ id: i, tokens: tokenize(m.text), day: '', area: null })), { minSize: 3 });
+  let inClusters = 0;
+  let onTopic = 0;
+  for (const c of bj) {
+    const counts = new Map<string, number>();
+    for (const i of c.ids) counts.set(labelled[i]!.label, (counts.get(labelled[i]!.label) ?? 0) + 1);
+    inClusters += c.size;
+    onTopic += Math.max(...counts.values());
+  }
+  out.push({
+    name: 'bj-domain-train hot topics (size >= 3): clustered messages in their topic\'s domain', value: round((100 * onTopic) / Math.max(inClusters, 1), 1), unit: '%',
+    notes: `${inClusters} of ${labelled.length} messages in ${bj.length} topics; top topics: ${bj.slice(0, 5).map((c) => `${c.size} × ${c.topWords.slice(0, 4).join('/')}`).join('; ')}`,
+  });
   return out;
 }
 

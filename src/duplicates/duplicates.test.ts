@@ -208,6 +208,7 @@ describe('hot topics', () => {
     expect((await city.users.handlerA.get('/api/v1/hotspots')).status).toBe(403);
     expect((await city.users.supervisor.get(`/api/v1/hotspots?from=${to}&to=${from}`)).status).toBe(400);
   });
+
 });
 
 describe('jiesu duplicates reindex', () => {

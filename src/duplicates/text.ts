@@ -114,7 +114,27 @@ export function distanceM(lat1: number, lng1: number, lat2: number, lng2: number
  * short report is wholly inside a longer one (both with at least 4 tokens).
  */
 export function textScore(a: readonly string[], b: readonly string[]) {
-  const c = compareTokens(a, b);
-  const contained = Math.min(a.length, b.length) >= 4 ? 0.75 * c.containment : 0;
-  return { ...c, score: Math.max(c.jaccard, contained) };
+  return { ...compareTokens(a, b), score: weightedTextScore(a, b) };
+}
+
+/**
+ * textScore's similarity with each token counted at a weight: Jaccard and containment over the
+ * tokens' weights instead of their numbers (equal weights give textScore's score).
+ */
+export function weightedTextScore(a: readonly string[], b: readonly string[], weight: (token: string) => number = () => 1): number {
+  const sb = new Set(b);
+  let wa = 0;
+  let wb = 0;
+  let shared = 0;
+  for (const t of a) {
+    const w = weight(t);
+    wa += w;
+    if (sb.has(t)) shared += w;
+  }
+  for (const t of b) wb += weight(t);
+  const union = wa + wb - shared;
+  const small = Math.min(wa, wb);
+  const jaccard = union > 0 ? shared / union : 0;
+  const contained = Math.min(a.length, b.length) >= 4 && small > 0 ? (0.75 * shared) / small : 0;
+  return Math.max(jaccard, contained);
 }
