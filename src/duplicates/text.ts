@@ -114,14 +114,12 @@ export function distanceM(lat1: number, lng1: number, lat2: number, lng2: number
  * short report is wholly inside a longer one (both with at least 4 tokens).
  */
 export function textScore(a: readonly string[], b: readonly string[]) {
-  return { ...compareTokens(a, b), score: weightedTextScore(a, b) };
+  const c = compareTokens(a, b);
+  return { ...c, score: similarity(c.shared.length, a.length, b.length, Math.min(a.length, b.length)) };
 }
 
-/**
- * textScore's similarity with each token counted at a weight: Jaccard and containment over the
- * tokens' weights instead of their numbers (equal weights give textScore's score).
- */
-export function weightedTextScore(a: readonly string[], b: readonly string[], weight: (token: string) => number = () => 1): number {
+/** textScore's score with each token counted at a weight (equal weights give textScore's). */
+export function weightedTextScore(a: readonly string[], b: readonly string[], weight: (token: string) => number): number {
   const sb = new Set(b);
   let wa = 0;
   let wb = 0;
@@ -132,9 +130,13 @@ export function weightedTextScore(a: readonly string[], b: readonly string[], we
     if (sb.has(t)) shared += w;
   }
   for (const t of b) wb += weight(t);
-  const union = wa + wb - shared;
-  const small = Math.min(wa, wb);
+  return similarity(shared, wa, wb, Math.min(a.length, b.length));
+}
+
+/** Jaccard of two weighed sets, or 0.75 of the containment when the smaller one has at least 4 tokens. */
+function similarity(shared: number, a: number, b: number, fewerTokens: number): number {
+  const union = a + b - shared;
+  const small = Math.min(a, b);
   const jaccard = union > 0 ? shared / union : 0;
-  const contained = Math.min(a.length, b.length) >= 4 && small > 0 ? (0.75 * shared) / small : 0;
-  return Math.max(jaccard, contained);
+  return Math.max(jaccard, fewerTokens >= 4 && small > 0 ? (0.75 * shared) / small : 0);
 }
