@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { ROOT, ensureWebBuilt } from './web-build.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -121,3 +121,13 @@ export async function shot(page: Page, name: string, fullPage = false): Promise<
 
 /** Waits for an antd message (toast) with this text. */
 export const toast = (page: Page, text: string | RegExp) => page.locator('.ant-message').getByText(text).first().waitFor();
+
+/**
+ * The element's right edge, and the window's width: where the page opens, without scrolling sideways
+ * (Playwright's click scrolls to an element first, so a click alone would not notice it is hidden).
+ */
+export async function rightEdge(page: Page, locator: Locator): Promise<{ right: number; window: number }> {
+  await locator.waitFor();
+  const box = await locator.boundingBox();
+  return { right: box ? box.x + box.width : Infinity, window: page.viewportSize()!.width };
+}

@@ -3,7 +3,7 @@
 // follow-up survey, each role through its own workspace. Screenshots go to test-results/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { CHROMIUM, hasChromium, launchChromium, shot, signIn as signInAt, startServer, toast, type TestServer } from './browser.js';
+import { CHROMIUM, hasChromium, launchChromium, rightEdge, shot, signIn as signInAt, startServer, toast, type TestServer } from './browser.js';
 
 const ADMIN_PASSWORD = 'admin-pass-e2e-1';
 const PASSWORD = 'password-123';
@@ -101,6 +101,9 @@ describe('web app served by jiesu serve', () => {
       expect(new URL(dispatcher.url()).pathname).toBe('/dispatch');
       await dispatcher.getByRole('row', { name: new RegExp(title) }).waitFor();
       await shot(dispatcher, '2-dispatch-queue');
+      // On a 1366-pixel laptop the dispatch button shows without scrolling the table sideways.
+      const dispatchEdge = await rightEdge(dispatcher, dispatcher.getByRole('button', { name: `派单 ${number}` }));
+      expect(dispatchEdge.right).toBeLessThanOrEqual(dispatchEdge.window);
       await dispatcher.getByRole('button', { name: `派单 ${number}` }).click();
       await toast(dispatcher, '已完成：派单');
       await dispatcher.getByRole('row', { name: new RegExp(title) }).waitFor({ state: 'detached' });
@@ -109,6 +112,8 @@ describe('web app served by jiesu serve', () => {
       // Handler of the district: sign, then reply.
       const handler = await signIn('handler_a');
       expect(new URL(handler.url()).pathname).toBe('/inbox');
+      const signEdge = await rightEdge(handler, handler.getByRole('button', { name: `签收 ${number}` }));
+      expect(signEdge.right).toBeLessThanOrEqual(signEdge.window);
       await handler.getByRole('button', { name: `签收 ${number}` }).click();
       await toast(handler, '已完成：签收');
       await handler.getByRole('button', { name: `答复 ${number}` }).click();

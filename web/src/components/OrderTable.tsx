@@ -34,7 +34,7 @@ export function OrderTable({
   fixedStatus?: Status[];
   initial?: Filters;
   showFilters?: boolean;
-  extraColumns?: { title: string; key: string; width?: number; render: (o: WorkOrder, reload: () => void, replace: (o: WorkOrder) => void) => ReactNode }[];
+  extraColumns?: { title: string; key: string; width?: number; fixed?: 'right'; render: (o: WorkOrder, reload: () => void, replace: (o: WorkOrder) => void) => ReactNode }[];
   pageSize?: number;
   reloadKey?: number;
   onFilters?: (f: Filters) => void;
@@ -115,7 +115,7 @@ export function OrderTable({
           },
           { title: t('field.mainUnit'), key: 'unit', width: 150, ellipsis: true, render: (_, o) => unitName(o.mainUnitId) },
           { title: t('field.createdAt'), key: 'createdAt', width: 130, render: (_, o) => fmtTime(o.createdAt) },
-          ...extraColumns.map((c) => ({ title: c.title, key: c.key, width: c.width, render: (_: unknown, o: WorkOrder) => c.render(o, () => void load(), replace) })),
+          ...extraColumns.map((c) => ({ title: c.title, key: c.key, width: c.width, fixed: c.fixed, render: (_: unknown, o: WorkOrder) => c.render(o, () => void load(), replace) })),
         ]}
       />
       <Space style={{ marginTop: 12 }}>

@@ -74,8 +74,8 @@ export function DispatchQueue() {
         fixedStatus={['new', 'returned', 'reopened']}
         extraColumns={[
           { title: t('dispatch.lastReason'), key: 'reason', width: 160, render: (o) => <ReturnReason order={o} /> },
-          { title: t('action.dispatch'), key: 'dispatch', width: 270, render: (o, reload) => <DispatchCell order={o} onDone={reload} /> },
-          { title: t('field.actions'), key: 'more', width: 110, render: (o, reload) => <OrderActions size="small" order={o} only={['close']} onDone={reload} /> },
+          { title: t('action.dispatch'), key: 'dispatch', width: 270, fixed: 'right', render: (o, reload) => <DispatchCell order={o} onDone={reload} /> },
+          { title: t('field.actions'), key: 'more', width: 110, fixed: 'right', render: (o, reload) => <OrderActions size="small" order={o} only={['close']} onDone={reload} /> },
         ]}
       />
     </>

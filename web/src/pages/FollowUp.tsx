@@ -22,7 +22,7 @@ export function FollowUp() {
               </span>
             ),
           },
-          { title: t('field.actions'), key: 'actions', width: 100, render: (o, reload) => <OrderActions size="small" order={o} only={['survey']} onDone={reload} /> },
+          { title: t('field.actions'), key: 'actions', width: 100, fixed: 'right', render: (o, reload) => <OrderActions size="small" order={o} only={['survey']} onDone={reload} /> },
         ]}
       />
     </>

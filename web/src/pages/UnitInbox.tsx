@@ -15,9 +15,9 @@ export function UnitInbox() {
         caption={t('inbox.title')}
         fixedStatus={['dispatched', 'accepted']}
         extraColumns={[
-          { title: t('field.deadline'), key: 'deadline', width: 170, render: (o) => <DeadlineCell orderId={o.id} version={o.version} /> },
+          { title: t('field.deadline'), key: 'deadline', width: 170, fixed: 'right', render: (o) => <DeadlineCell orderId={o.id} version={o.version} /> },
           {
-            title: t('field.actions'), key: 'actions', width: 330,
+            title: t('field.actions'), key: 'actions', width: 260, fixed: 'right',
             render: (o, reload) => <OrderActions size="small" order={o} only={['sign', 'reply', 'approve-reply', 'reject-reply', 'return', 'request-extension', 'endorse-extension', 'decline-extension']} onDone={reload} />,
           },
         ]}
