@@ -14,7 +14,7 @@ export function FollowUp() {
         fixedStatus={['replied']}
         extraColumns={[
           {
-            title: t('field.reply'), key: 'reply', width: 260,
+            title: t('field.reply'), key: 'reply', width: 260, fixed: 'right',
             render: (o) => o.reply && (
               <span className="pre">
                 <Tag color={o.reply.resolved ? 'green' : 'orange'}>{o.reply.resolved ? t('field.resolved') : t('field.notResolved')}</Tag>
