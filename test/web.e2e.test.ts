@@ -152,6 +152,10 @@ describe('web app served by jiesu serve', () => {
       const timeline = supervisor.getByTestId('timeline');
       await timeline.waitFor();
       for (const step of ['创建工单', '派单', '签收', '答复', '回访']) await expect(timeline.getByText(step, { exact: true }).count()).resolves.toBe(1);
+      // Each step names who took it and their unit (not a user number).
+      await expect(timeline.getByText('操作人 王坐席（12345热线中心）').count()).resolves.toBe(1);
+      await expect(timeline.getByText('操作人 赵承办（东城区）').count()).resolves.toBe(2);
+      await expect(timeline.getByText(/操作人 #\d/).count()).resolves.toBe(0);
       // Supervisors see the phone masked: in the order's fields and among its callers, never in full.
       await expect(supervisor.locator('.ant-descriptions').getByText('138****8000').count()).resolves.toBe(1);
       await expect(supervisor.getByText('13800138000').count()).resolves.toBe(0);

@@ -184,12 +184,17 @@ export async function appendSystemEvent(
 
 export interface EventRecord extends OrderEvent {
   seq: number;
+  /** Who did it, as the history shows them: the user's display name and unit (staff, not citizens). */
+  actorName: string | null;
+  actorUnit: string | null;
 }
 
 export async function listEvents(db: Database, actor: Actor, id: number): Promise<EventRecord[]> {
   const order = await loadVisible(db, actor, id);
-  const { rows } = await db.query<{ seq: number; type: string; actor_id: number | null; at: Date; data: Record<string, any> }>(
-    'SELECT seq, type, actor_id, at, data FROM workorder_events WHERE workorder_id = $1 ORDER BY seq',
+  const { rows } = await db.query<{ seq: number; type: string; actor_id: number | null; at: Date; data: Record<string, any>; actor_name: string | null; actor_unit: string | null }>(
+    `SELECT e.seq, e.type, e.actor_id, e.at, e.data, u.display_name AS actor_name, un.name AS actor_unit
+       FROM workorder_events e LEFT JOIN users u ON u.id = e.actor_id LEFT JOIN units un ON un.id = u.unit_id
+      WHERE e.workorder_id = $1 ORDER BY e.seq`,
     [id],
   );
   const showPii = hasRole(actor, ...PII_ROLES);
@@ -200,6 +205,8 @@ export async function listEvents(db: Database, actor: Actor, id: number): Promis
       seq: r.seq,
       type: r.type,
       actorId: r.actor_id,
+      actorName: r.actor_name,
+      actorUnit: r.actor_unit,
       at: r.at.toISOString(),
       data: r.type === 'created' && !showPii ? { ...data, citizen: maskCitizen(data.citizen ?? null) } : data,
     };

@@ -97,6 +97,11 @@ describe('the lifecycle', () => {
     expect(ev.status).toBe(200);
     expect(ev.body.items.map((e: any) => e.type)).toEqual(['created', 'dispatched', 'signed', 'supervised', 'replied', 'surveyed']);
     expect(ev.body.items.map((e: any) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    // The history names who did each step and for which unit.
+    expect(ev.body.items.map((e: any) => [e.actorName, e.actorUnit])).toEqual([
+      ['agent1', '12345热线中心'], ['dispatcher1', '12345热线中心'], ['handler_a', '东城区'],
+      ['supervisor1', '12345热线中心'], ['handler_a', '东城区'], ['followup1', '12345热线中心'],
+    ]);
     expect(ev.body.items[1]).toMatchObject({ data: { unitId: t.city.units.districtA, note: '请尽快处理' } });
 
     // The stored order is exactly the fold of its events.

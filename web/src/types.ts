@@ -26,6 +26,9 @@ export interface OrderEvent {
   seq: number;
   type: string;
   actorId: number | null;
+  /** The history's events name the user and their unit (absent on events built in the browser). */
+  actorName?: string | null;
+  actorUnit?: string | null;
   at: string;
   data: Record<string, any>;
 }

@@ -95,12 +95,37 @@ function eventDetail(ev: OrderEvent, t: T, unitName: (id: number | null) => stri
   }
 }
 
+/** The category's names from the top level down ("城乡建设 / 市容环卫 / 垃圾清运"); the code alone until they load. */
+function useCategoryPath(code: string | null | undefined): string | null {
+  const [path, setPath] = useState<string | null>(null);
+  useEffect(() => {
+    setPath(null);
+    if (!code) return;
+    let live = true;
+    (async () => {
+      const names: string[] = [];
+      let next: string | null = code;
+      for (let level = 0; next && level < 3; level++) {
+        const c: { name: string; parentCode: string | null } = await get(`/categories/${encodeURIComponent(next)}`);
+        names.unshift(c.name);
+        next = c.parentCode;
+      }
+      if (live) setPath(names.join(' / '));
+    })().catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [code]);
+  return path;
+}
+
 export function OrderPage({ id }: { id: number }) {
   const { t } = useI18n();
   const { unitName, user } = useSession();
   const [order, setOrder] = useState<WorkOrder | null>(null);
   const [events, setEvents] = useState<OrderEvent[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const categoryPath = useCategoryPath(order?.categoryCode);
 
   const load = useCallback(async () => {
     try {
@@ -116,7 +141,8 @@ export function OrderPage({ id }: { id: number }) {
 
   if (error) return <Alert type="error" role="alert" title={error} />;
   if (!order) return <Spin />;
-  const actorName = (a: number | null) => (a == null ? '—' : a === user?.id ? user.displayName : `#${a}`);
+  const actorName = (ev: OrderEvent) =>
+    ev.actorId == null ? t('event.system') : ev.actorName ? `${ev.actorName}${ev.actorUnit ? `（${ev.actorUnit}）` : ''}` : ev.actorId === user?.id ? user.displayName : `#${ev.actorId}`;
   const masked = order.citizen?.phone?.includes('*');
 
   return (
@@ -156,7 +182,9 @@ export function OrderPage({ id }: { id: number }) {
               <Descriptions.Item label={t('field.mainUnit')}>{unitName(order.mainUnitId)}</Descriptions.Item>
               <Descriptions.Item label={t('field.coUnits')}>{order.coUnitIds.map(unitName).join('、') || '—'}</Descriptions.Item>
               <Descriptions.Item label={t('field.createdAt')}>{fmtTime(order.createdAt)}</Descriptions.Item>
-              <Descriptions.Item label={t('field.category')}>{order.categoryCode ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('field.category')}>
+                {order.categoryCode ? <>{categoryPath ?? order.categoryCode} <Typography.Text type="secondary">{categoryPath && order.categoryCode}</Typography.Text></> : '—'}
+              </Descriptions.Item>
               <Descriptions.Item label={t('field.counts')} span={2}>
                 {order.dispatchCount} / {order.returnCount} / {order.reopenCount} / {order.supervisionCount}
               </Descriptions.Item>
@@ -188,7 +216,7 @@ export function OrderPage({ id }: { id: number }) {
                   content: (
                     <div>
                       <Typography.Text strong>{t('event.' + ev.type)}</Typography.Text>{' '}
-                      <Typography.Text type="secondary">{fmtTime(ev.at)} · {t('event.by')} {actorName(ev.actorId)}</Typography.Text>
+                      <Typography.Text type="secondary">{fmtTime(ev.at)} · {t('event.by')} {actorName(ev)}</Typography.Text>
                       {eventDetail(ev, t, unitName).map((line, i) => <div key={i} className="pre">{line}</div>)}
                     </div>
                   ),
