@@ -52,7 +52,8 @@ export interface UnitMeasures extends Rates {
   unitId: number;
   unitName: string;
   unitKind: string;
-  counts: Counts;
+  /** The counters, and the late signs and replies (the drill-down's signed_late and replied_late). */
+  counts: Counts & { signed_late: number; replied_late: number };
   /** Composite score out of 100; null when the unit had nothing to assess. */
   score: number | null;
 }
@@ -139,7 +140,8 @@ export async function measureUnits(q: Queryable, f: MeasureFilter, s: KpiSetting
     const counts = Object.fromEntries(COUNTERS.map((c) => [c, Number(r[c])])) as Counts;
     counts.handling_hours = Math.round(counts.handling_hours * 100) / 100;
     const rates = ratesOf(counts, s);
-    return { unitId: r.unit_id, unitName: r.name, unitKind: r.kind, counts, ...rates, score: scoreOf(rates, s) };
+    const late = { signed_late: counts.signed - counts.signed_on_time, replied_late: counts.replied - counts.replied_on_time };
+    return { unitId: r.unit_id, unitName: r.name, unitKind: r.kind, counts: { ...counts, ...late }, ...rates, score: scoreOf(rates, s) };
   });
 }
 
