@@ -204,6 +204,43 @@ describe('web app served by jiesu serve', () => {
       await page.context().close();
     }, 60_000);
 
+    it('admin imports the responsibility list from a CSV file and edits a rule', async () => {
+      expect((await call('POST', '/categories', tokens.admin, { code: 'E01', name: '城乡建设', parentCode: null })).status).toBe(201);
+      const page = await signIn('admin', ADMIN_PASSWORD);
+      await page.goto(`${base}/admin/rules`);
+      await page.locator('input[type=file]').setInputFiles({
+        name: '权责清单.csv', mimeType: 'text/csv', buffer: Buffer.from('category,area,main,co\nE01,东城区,东城区,\nE01,,市住房和城乡建设委员会,\n'),
+      });
+      await toast(page, '导入完成：新增 2 条规则，更新 0 条');
+      const rules = (await call('GET', '/dispatch/rules?categoryCode=E01', tokens.admin)).body.items as { id: number; areaUnitId: number | null; mainUnitId: number }[];
+      const district = rules.find((r) => r.areaUnitId === units.districtA)!;
+      expect(district.mainUnitId).toBe(units.districtA);
+      // The district's own rule now goes to the housing bureau, with a note.
+      await page.getByRole('button', { name: `编辑 ${district.id}` }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('主办单位', { exact: true }).click();
+      await page.keyboard.type('市住房和城乡建设委员会');
+      await page.keyboard.press('Enter');
+      await dialog.getByLabel('备注', { exact: true }).fill('老旧小区改造由住建委统筹');
+      await dialog.getByRole('button', { name: '确定' }).click();
+      await toast(page, '已保存');
+      const bureau = (await call('GET', '/units', tokens.admin)).body.items.find((x: { name: string }) => x.name === '市住房和城乡建设委员会');
+      expect((await call('GET', `/dispatch/rules/${district.id}`, tokens.admin)).body).toMatchObject({
+        mainUnitId: bureau.id, areaUnitId: units.districtA, note: '老旧小区改造由住建委统筹',
+      });
+      await shot(page, '11-admin-rules');
+      // The category tree takes a CSV of name paths the same way; what is there already is kept.
+      await page.goto(`${base}/admin/categories`);
+      await page.locator('input[type=file]').setInputFiles({ name: '事项分类.csv', mimeType: 'text/csv', buffer: Buffer.from('城乡建设,市容环卫,垃圾清运\n') });
+      await toast(page, '导入完成：新增 2 个分类，1 个已存在');
+      await page.getByText('事项分类 (3)').waitFor(); // the tree reloaded
+      const cats = (await call('GET', '/categories', tokens.admin)).body.items as { code: string; name: string; parentCode: string | null; level: number }[];
+      const street = cats.find((c) => c.name === '市容环卫')!;
+      expect(street).toMatchObject({ parentCode: 'E01', level: 2 });
+      expect(cats.find((c) => c.name === '垃圾清运')).toMatchObject({ parentCode: street.code, level: 3 });
+      await page.context().close();
+    }, 60_000);
+
     it('admin pages: org tree and users; the language switches to English', async () => {
       const page = await signIn('admin', ADMIN_PASSWORD);
       await page.goto(`${base}/admin/units`);

@@ -3,9 +3,9 @@
 // knowledge base (list and editor).
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import {
-  Alert, App, Button, Card, Col, DatePicker, Form, Input, InputNumber, Modal, Row, Select, Space, Switch, Table, Tag, Tree, TreeSelect, Typography,
+  Alert, App, Button, Card, Col, DatePicker, Form, Input, InputNumber, Modal, Row, Select, Space, Switch, Table, Tag, Tooltip, Tree, TreeSelect, Typography, Upload,
 } from 'antd';
-import { PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { api, get, patch, post } from '../api';
 import { useI18n } from '../i18n';
@@ -31,6 +31,33 @@ function useCategories() {
 }
 
 const h = (s: string) => <Typography.Title level={3} className="page-title">{s}</Typography.Title>;
+
+/** Picks a CSV file and posts its text to an import endpoint; the whole file is taken or, on a bad row, nothing. */
+function CsvImport({ path, hint, onDone }: { path: string; hint: string; onDone: (result: Record<string, number>) => Promise<void> | void }) {
+  const { t } = useI18n();
+  const showError = useActionError();
+  const [busy, setBusy] = useState(false);
+  const take = async (file: File) => {
+    setBusy(true);
+    try {
+      await onDone(await post<Record<string, number>>(path, { csv: await file.text() }));
+    } catch (e) {
+      showError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Tooltip title={hint}>
+      <Upload accept=".csv,text/csv" showUploadList={false} beforeUpload={(file) => {
+        void take(file);
+        return false; // read here, not uploaded by the component
+      }}>
+        <Button icon={<UploadOutlined />} loading={busy}>{t('admin.importCsv')}</Button>
+      </Upload>
+    </Tooltip>
+  );
+}
 
 export function AdminCategories() {
   const { t } = useI18n();
@@ -66,7 +93,11 @@ export function AdminCategories() {
       {h(t('menu.categories'))}
       <Row gutter={16}>
         <Col xs={24} lg={12}>
-          <Card size="small" title={`${t('menu.categories')} (${cats.length})`}>
+          <Card size="small" title={`${t('menu.categories')} (${cats.length})`}
+            extra={<CsvImport path="/categories/import" hint={t('admin.categoriesCsvHint')} onDone={async (r) => {
+              message.success(t('admin.importedCategories', { created: r.created ?? 0, existing: r.existing ?? 0 }));
+              await reload();
+            }} />}>
             <Tree treeData={tree} height={560} showLine selectedKeys={sel ? [sel.code] : []}
               titleRender={(n) => <span style={{ opacity: n.cat.active ? 1 : 0.45 }}>{n.title}{!n.cat.active && ` (${t('admin.inactive')})`}</span>}
               onSelect={(_, e) => setSel((e.node as unknown as CatNode).cat)} />
@@ -107,16 +138,26 @@ export function AdminRules() {
   const [category, setCategory] = useState<string | undefined>();
   const [rules, setRules] = useState<Rule[]>([]);
   const [open, setOpen] = useState(false);
+  /** The rule being edited (its category and area stay: they are what the rule is about). */
+  const [editing, setEditing] = useState<Rule | null>(null);
   const [form] = Form.useForm();
   const catName = (code: string) => cats.find((c) => c.code === code)?.name ?? code;
   const load = useCallback(async () => setRules((await get<{ items: Rule[] }>('/dispatch/rules', { categoryCode: category })).items), [category]);
   useEffect(() => void load().catch(showError), [load]); // eslint-disable-line react-hooks/exhaustive-deps
   const uTree = unitTree(units, { activeOnly: true });
+  const openEditor = (r: Rule | null) => {
+    setEditing(r);
+    form.setFieldsValue(r ? { categoryCode: r.categoryCode, areaUnitId: r.areaUnitId ?? undefined, mainUnitId: r.mainUnitId, coUnitIds: r.coUnitIds, note: r.note ?? '' }
+      : { categoryCode: category, areaUnitId: undefined, mainUnitId: undefined, coUnitIds: [], note: '' });
+    setOpen(true);
+  };
   const create = async (v: { categoryCode: string; areaUnitId?: number; mainUnitId: number; coUnitIds?: number[]; note?: string }) => {
     try {
-      await post('/dispatch/rules', { ...v, areaUnitId: v.areaUnitId ?? null, coUnitIds: v.coUnitIds ?? [], note: v.note || null });
+      if (editing) await patch(`/dispatch/rules/${editing.id}`, { mainUnitId: v.mainUnitId, coUnitIds: v.coUnitIds ?? [], note: v.note || null });
+      else await post('/dispatch/rules', { ...v, areaUnitId: v.areaUnitId ?? null, coUnitIds: v.coUnitIds ?? [], note: v.note || null });
       message.success(t('admin.saved'));
       setOpen(false);
+      setEditing(null);
       form.resetFields();
       await load();
     } catch (e) {
@@ -137,7 +178,11 @@ export function AdminRules() {
       <Space style={{ marginBottom: 12 }}>
         <TreeSelect aria-label={t('field.category')} placeholder={t('field.category')} allowClear showSearch treeData={tree} treeNodeFilterProp="title" style={{ width: 280 }}
           value={category} onChange={setCategory} />
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)}>{t('admin.newRule')}</Button>
+        <Button type="primary" icon={<PlusOutlined />} onClick={() => openEditor(null)}>{t('admin.newRule')}</Button>
+        <CsvImport path="/dispatch/rules/import" hint={t('admin.rulesCsvHint')} onDone={async (r) => {
+          message.success(t('admin.importedRules', { created: r.created ?? 0, updated: r.updated ?? 0 }));
+          await load();
+        }} />
       </Space>
       <Table<Rule> size="small" rowKey="id" dataSource={rules} pagination={{ pageSize: 50, hideOnSinglePage: true }}
         columns={[
@@ -147,11 +192,12 @@ export function AdminRules() {
           { title: t('field.coUnits'), key: 'co', render: (_, r) => r.coUnitIds.map(unitName).join('、') || '—' },
           { title: t('field.note'), key: 'n', ellipsis: true, render: (_, r) => r.note ?? '' },
           { title: t('field.active'), key: 'act', render: (_, r) => <Switch size="small" checked={r.active} aria-label={`${t('field.active')} ${r.id}`} onChange={() => void toggle(r)} /> },
+          { title: t('field.actions'), key: 'e', render: (_, r) => <Button size="small" aria-label={`${t('admin.edit')} ${r.id}`} onClick={() => openEditor(r)}>{t('admin.edit')}</Button> },
         ]} />
-      <Modal open={open} title={t('admin.newRule')} onCancel={() => setOpen(false)} onOk={() => form.submit()} okText={t('action.ok')} cancelText={t('action.cancel')} destroyOnHidden>
-        <Form form={form} layout="vertical" onFinish={create} initialValues={{ categoryCode: category }}>
-          <Form.Item label={t('field.category')} name="categoryCode" rules={[{ required: true }]}><TreeSelect showSearch treeData={tree} treeNodeFilterProp="title" /></Form.Item>
-          <Form.Item label={t('admin.area')} name="areaUnitId"><TreeSelect allowClear showSearch treeData={uTree} treeNodeFilterProp="title" placeholder={t('admin.anyArea')} /></Form.Item>
+      <Modal open={open} title={editing ? t('admin.editRule') : t('admin.newRule')} onCancel={() => setOpen(false)} onOk={() => form.submit()} okText={t('action.ok')} cancelText={t('action.cancel')} forceRender>
+        <Form form={form} layout="vertical" onFinish={create}>
+          <Form.Item label={t('field.category')} name="categoryCode" rules={[{ required: true }]}><TreeSelect showSearch treeData={tree} treeNodeFilterProp="title" disabled={!!editing} /></Form.Item>
+          <Form.Item label={t('admin.area')} name="areaUnitId"><TreeSelect allowClear showSearch treeData={uTree} treeNodeFilterProp="title" placeholder={t('admin.anyArea')} disabled={!!editing} /></Form.Item>
           <Form.Item label={t('field.mainUnit')} name="mainUnitId" rules={[{ required: true }]}><TreeSelect showSearch treeData={uTree} treeNodeFilterProp="title" /></Form.Item>
           <Form.Item label={t('field.coUnits')} name="coUnitIds"><TreeSelect multiple allowClear showSearch treeData={uTree} treeNodeFilterProp="title" /></Form.Item>
           <Form.Item label={t('field.note')} name="note"><Input maxLength={2000} /></Form.Item>
