@@ -20,6 +20,8 @@ describe('deadlines in the work-order API', () => {
     expect(r.body.deadlines.map((d: any) => d.kind).sort()).toEqual(['reply', 'sign']);
     expect(r.body.deadlines[0]).toMatchObject({ state: 'running', level: 'green' });
     expect(r.body.deadlines[0].remainingWorkingMs).toBeGreaterThan(0);
+    // The default working day, 09:00–12:00 and 13:30–18:00, for reading hours left as working days.
+    expect(r.body.deadlines[0].workingDayHours).toBe(7.5);
   });
 
   it('filters the list by overdue and by warning level', async () => {

@@ -146,6 +146,8 @@ export interface DeadlineView {
   /** Working ms left until due (negative: overdue), for a running deadline. */
   remainingWorkingMs: number | null;
   remainingWorkingHours: number | null;
+  /** Working hours in a day of the calendar (the periods' total), to read the hours left as working days. */
+  workingDayHours: number;
 }
 
 const iso = (v: unknown) => new Date(v as string).toISOString();
@@ -166,6 +168,7 @@ export async function orderDeadlines(q: Queryable, ctx: AppContext, orderId: num
       level: running ? (levelAt(t, now) === 'escalated' ? 'red' : levelAt(t, now)) : r.level, firedLevel: r.level,
       onTime: metAt == null ? null : metAt <= t.due,
       remainingWorkingMs: remaining, remainingWorkingHours: remaining == null ? null : Math.round((remaining / 3_600_000) * 100) / 100,
+      workingDayHours: calendar.workingDayMs / 3_600_000,
     };
   });
 }

@@ -6,6 +6,7 @@ import { ClockCircleOutlined } from '@ant-design/icons';
 import { get } from '../api';
 import { useI18n, type T } from '../i18n';
 import { fmtTime } from './OrderTable';
+import { workingSpan } from './workingTime';
 
 export interface DeadlineView {
   kind: string;
@@ -21,6 +22,8 @@ export interface DeadlineView {
   level: 'green' | 'yellow' | 'red' | string;
   onTime: boolean | null;
   remainingWorkingHours: number | null;
+  /** Hours in the calendar's working day (absent from older servers: 8). */
+  workingDayHours?: number;
 }
 
 const COLORS: Record<string, string> = { green: 'green', yellow: 'gold', red: 'red' };
@@ -29,8 +32,11 @@ export function remainingText(d: DeadlineView, t: T): string {
   const h = d.remainingWorkingHours;
   if (d.state !== 'running') return d.state === 'met' ? (d.onTime === false ? t('deadline.metLate') : t('deadline.met')) : t('deadline.' + d.state);
   if (h == null) return fmtTime(d.dueAt);
-  if (h <= 0 || d.level === 'red') return t('deadline.overdue', { h: Math.abs(h) >= 8 ? `${Math.round(Math.abs(h) / 8)}${t('deadline.days')}` : `${Math.round(Math.abs(h) * 10) / 10}h` });
-  return t('deadline.left', { h: h >= 8 ? `${Math.floor(h / 8)}${t('deadline.days')}${Math.round(h % 8) ? ` ${Math.round(h % 8)}h` : ''}` : `${Math.round(h * 10) / 10}h` });
+  const span = workingSpan(h, d.workingDayHours);
+  const text = span.minutes
+    ? t('deadline.minutes', { m: span.minutes })
+    : [span.days ? `${span.days}${t('deadline.days')}` : '', span.hours ? `${span.hours}h` : ''].filter(Boolean).join(' ');
+  return t(h <= 0 || d.level === 'red' ? 'deadline.overdue' : 'deadline.left', { h: text });
 }
 
 export function DeadlineTag({ d }: { d: DeadlineView }) {
