@@ -33,10 +33,11 @@ export interface Cluster {
 export function clusterDocs(docs: Doc[], opts: { threshold?: number; minSize?: number } = {}): Cluster[] {
   const threshold = opts.threshold ?? 0.4;
   const minSize = opts.minSize ?? 2;
-  const df = new Map<string, number>();
-  for (const d of docs) for (const t of d.tokens) df.set(t, (df.get(t) ?? 0) + 1);
+  const idf = new Map<string, number>();
+  for (const d of docs) for (const t of d.tokens) idf.set(t, (idf.get(t) ?? 0) + 1);
   // A word in every document still counts a little, so a window of one topic clusters as before.
-  const weight = (t: string) => Math.max(0.1, Math.log((docs.length + 1) / ((df.get(t) ?? 0) + 1)));
+  for (const [t, df] of idf) idf.set(t, Math.max(0.1, Math.log((docs.length + 1) / (df + 1))));
+  const weight = (t: string) => idf.get(t)!;
   const leaderOf = new Map<number, number[]>(); // band key -> leader doc indices
   const members = new Map<number, number[]>(); // leader -> member doc indices
   docs.forEach((d, i) => {

@@ -142,7 +142,7 @@ export function OrderPage({ id }: { id: number }) {
   if (error) return <Alert type="error" role="alert" title={error} />;
   if (!order) return <Spin />;
   const actorName = (ev: OrderEvent) =>
-    ev.actorId == null ? t('event.system') : ev.actorName ? `${ev.actorName}${ev.actorUnit ? `（${ev.actorUnit}）` : ''}` : ev.actorId === user?.id ? user.displayName : `#${ev.actorId}`;
+    ev.actorId == null ? t('event.system') : ev.actorName ? (ev.actorUnit ? t('event.actorOfUnit', { name: ev.actorName, unit: ev.actorUnit }) : ev.actorName) : ev.actorId === user?.id ? user.displayName : `#${ev.actorId}`;
   const masked = order.citizen?.phone?.includes('*');
 
   return (
