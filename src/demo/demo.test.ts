@@ -68,6 +68,16 @@ describe('the demo city', () => {
     expect(counts.reopens).toBeGreaterThan(0);
     expect(counts.ext).toBeGreaterThan(0);
     expect(counts.titles).toBeGreaterThan(summary.orders * 0.9); // not one sentence repeated
+    // Replies fit what was asked: questions are answered, only noise is met with quieter working hours.
+    const replies = (await platform.db.query<{ consult: number; consultExplained: number; offTopicNoise: number }>(
+      `SELECT count(*) FILTER (WHERE type = 'consultation')::int AS consult,
+              count(*) FILTER (WHERE type = 'consultation' AND reply->>'content' ~ '告知|解释')::int AS "consultExplained",
+              count(*) FILTER (WHERE reply->>'content' ~ '噪音|音量' AND content !~ '噪|音响|扰民|吵|喧哗')::int AS "offTopicNoise"
+         FROM workorders WHERE reply IS NOT NULL`,
+    )).rows[0]!;
+    expect(replies.consult).toBeGreaterThan(0);
+    expect(replies.consultExplained).toBe(replies.consult);
+    expect(replies.offTopicNoise).toBe(0);
   });
 
   it("follows the city's day and week: busy mornings, quiet nights, fewer calls at the weekend", async () => {

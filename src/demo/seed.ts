@@ -544,6 +544,8 @@ export async function seedOrders(db: Database, city: DemoCity, part: OrderPart, 
     });
     walkLifecycle(rng, evs, push, t, end.getTime(), {
       unit: ownerUnit(leaf, district, sub),
+      replies: type === 'consultation' ? T.CONSULT_REPLIES : type === 'suggestion' ? T.SUGGESTION_REPLIES : type === 'praise' ? T.PRAISE_REPLIES
+        : T.NOISY.test(problem) ? T.NOISE_REPLIES : T.FIELD_REPLIES,
       wrongUnit: () => rng.pick([...city.districts.map((x) => x.id), ...(city.subdistrictsOf.get(district.id) ?? []).map((x) => x.id)]),
       handlerOf: (unitId) => rng.pick(city.handlersOf.get(unitId) ?? role('handler')),
       dispatchers, followups, supervisors, agents,
@@ -612,6 +614,8 @@ const BURST_PROBLEMS = ['滨江大道与人民路交叉口红绿灯不亮', '滨
 
 interface Staff {
   unit: number;
+  /** What the unit may reply, for this order's type and problem. */
+  replies: readonly string[];
   wrongUnit: () => number;
   handlerOf: (unitId: number) => number;
   dispatchers: number[];
@@ -654,7 +658,7 @@ function walkLifecycle(rng: Rng, evs: OrderEvent[], push: (type: string, time: n
       else push('extension_rejected', t, rng.pick(s.dispatchers), { reason: '时限内可以完成' });
     }
     if (next(rng.chance(0.1) ? 200 : 50) > now) return;
-    push('replied', t, handler, { content: rng.pick(T.REPLIES), resolved: rng.chance(0.93) });
+    push('replied', t, handler, { content: rng.pick(s.replies), resolved: rng.chance(0.93) });
     if (next(30) > now) return;
     const satisfaction = round > 0 ? 'satisfied' : rng.weighted(['satisfied', 'basically_satisfied', 'unsatisfied'], [76, 15, 9]);
     const resolved = round > 0 || rng.chance(0.93);

@@ -154,13 +154,26 @@ export const IMPACTS = ['严重影响居民休息', '老人孩子出行很不安
 export const ASKS = ['希望有关部门尽快处理。', '请相关部门核实并给予答复。', '请尽快解决，谢谢！', '多次反映未解决，请督促落实。', '请问应该怎么办？', '希望给个说法。'];
 export const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '罗', '高'];
 export const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟', '涛', '明', '超', '秀英', '建华', '桂兰'];
-export const REPLIES = [
+/** A unit's replies, by what the citizen asked for: a problem fixed on the spot, a question answered, a suggestion or praise passed on. */
+export const FIELD_REPLIES = [
   '经现场核查，问题属实，已安排人员处理完毕。',
   '已联系相关责任单位，于三个工作日内整改到位。',
   '经核实，已责令责任方立即整改，并将持续跟踪。',
-  '已向市民详细解释相关政策，市民表示理解。',
-  '已协调施工单位调整作业时间，夜间停止高噪音作业。',
 ];
+export const NOISE_REPLIES = [
+  ...FIELD_REPLIES,
+  '已协调施工单位调整作业时间，夜间停止高噪音作业。',
+  '已现场劝导并责令降低音量，将加强夜间巡查。',
+];
+export const CONSULT_REPLIES = [
+  '已向市民详细解释相关政策，市民表示理解。',
+  '已电话联系市民，告知办理流程、所需材料和办理地点。',
+  '已告知市民相关规定和咨询电话，市民表示清楚。',
+];
+export const SUGGESTION_REPLIES = ['感谢市民的建议，已转相关部门研究，将在后续工作中参考采纳。'];
+export const PRAISE_REPLIES = ['已将市民的表扬转达相关单位和人员，感谢市民的支持。'];
+/** Problems that are about noise (their replies may speak of working hours and volume). */
+export const NOISY = /噪|音响|扰民|吵|喧哗/;
 export const RETURN_REASONS = ['该事项不属于本单位职责范围', '地址不在本辖区，请重新派单', '应由行业主管部门办理'];
 
 // Contacts per hour of the day (a working-hours double hump) and per weekday (Mon..Sun).
