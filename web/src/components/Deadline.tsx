@@ -35,7 +35,7 @@ export function remainingText(d: DeadlineView, t: T): string {
   const span = workingSpan(h, d.workingDayHours);
   const text = span.minutes
     ? t('deadline.minutes', { m: span.minutes })
-    : [span.days ? `${span.days}${t('deadline.days')}` : '', span.hours ? `${span.hours}h` : ''].filter(Boolean).join(' ');
+    : [span.days ? `${span.days}${t(span.days === 1 ? 'deadline.day' : 'deadline.days')}` : '', span.hours ? `${span.hours}h` : ''].filter(Boolean).join(' ');
   return t(h <= 0 || d.level === 'red' ? 'deadline.overdue' : 'deadline.left', { h: text });
 }
 
