@@ -86,10 +86,33 @@ export async function indexMissingOrders(db: Database, onProgress?: (done: numbe
   }
 }
 
+const PLACE_SUFFIX = /(?:街道|社区|居委会|区|县|市|镇|乡|村)$/;
+const placeCache = new WeakMap<Queryable, { until: number; names: Set<string> }>();
+
+/** The names of the city's districts, sub-districts and communities, whole and without their suffix (青山区, 青山; 新华街道, 新华). */
+async function placeNames(q: Queryable): Promise<Set<string>> {
+  const hit = placeCache.get(q);
+  if (hit && hit.until > Date.now()) return hit.names;
+  const { rows } = await q.query<{ name: string }>(`SELECT name FROM units WHERE kind IN ('district', 'subdistrict', 'community')`);
+  const names = new Set<string>(['街道', '社区']);
+  for (const { name } of rows) {
+    names.add(name);
+    const stem = name.replace(PLACE_SUFFIX, '');
+    if (stem.length >= 2) names.add(stem);
+  }
+  placeCache.set(q, { until: Date.now() + 60_000, names });
+  return names;
+}
+
 export async function similarOrders(q: Queryable, plan: QueryPlan, limit: number): Promise<SimilarOrder[]> {
   if (plan.groups.length === 0) return [];
-  const stages = searchStages(matchGroups(plan.groups, await commonTerms(q, 'kb_order_index')));
-  const params: unknown[] = [tsqueryText(plan.groups, 'or'), limit, SIMILAR_ORDER_DAYS];
+  // Orders about the same problem, wherever: the place is what the duplicate check matches on, and
+  // here its words would rank every order of the same street above the same problem elsewhere.
+  const places = await placeNames(q);
+  const problem = plan.groups.filter((g) => !places.has(g[0]!));
+  const groups = problem.length ? problem : plan.groups;
+  const stages = searchStages(matchGroups(groups, await commonTerms(q, 'kb_order_index')));
+  const params: unknown[] = [tsqueryText(groups, 'or'), limit, SIMILAR_ORDER_DAYS];
   // The head is the order's title; the expression reads exactly as in the index (0041_kb_head_index.sql).
   const branches = stageConditions(stages, params, (head) => (head ? `ts_filter(i.tsv, '{a}')` : 'i.tsv')).map(
     (where, n) => `(SELECT w.id, w.number, w.title, w.status, w.category_code AS "categoryCode", w.main_unit_id AS "mainUnitId",

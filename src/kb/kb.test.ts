@@ -205,6 +205,12 @@ describe('assist', () => {
     expect(r.body.articles[0].id).toBe(art.id);
     expect(r.body.similarOrders.map((o: any) => o.id)).toEqual([order.body.id]);
     expect(r.body.similarOrders[0]).toMatchObject({ number: order.body.number, status: 'new', title: '工地夜间施工噪音扰民' });
+    // The same problem elsewhere comes before another problem in the same street.
+    const here = await users.agent.post('/api/v1/workorders', { type: 'complaint', title: '东城区东华门街道违章搭建', content: '东城区东华门街道有人违章搭建。', location: { districtUnitId: units.districtA } });
+    const elsewhere = await users.agent.post('/api/v1/workorders', { type: 'complaint', title: '西城区小区突然停水', content: '西城区小区突然停水，没有通知。', location: { districtUnitId: units.districtB } });
+    const water = (await users.agent.post('/api/v1/assist', { text: '东城区东华门街道小区突然停水' })).body.similarOrders.map((o: any) => o.id);
+    expect(water[0]).toBe(elsewhere.body.id);
+    expect(water).not.toContain(here.body.id);
     expect((await users.agent.post('/api/v1/assist', { text: '   ' })).status).toBe(400);
     expect((await users.agent.post('/api/v1/assist', { text: '噪音', phone: 'abc' })).status).toBe(400);
   });
