@@ -229,9 +229,11 @@ describe('web app served by jiesu serve', () => {
         mainUnitId: bureau.id, areaUnitId: units.districtA, note: '老旧小区改造由住建委统筹',
       });
       await shot(page, '11-admin-rules');
-      // The category tree takes a CSV of name paths the same way; what is there already is kept.
+      // The category tree takes a CSV of name paths the same way; what is there already is kept. This one
+      // is as Excel saves CSV on a Chinese Windows, in GBK: 城乡建设,市容环卫,垃圾清运.
       await page.goto(`${base}/admin/categories`);
-      await page.locator('input[type=file]').setInputFiles({ name: '事项分类.csv', mimeType: 'text/csv', buffer: Buffer.from('城乡建设,市容环卫,垃圾清运\n') });
+      const gbk = Buffer.from('b3c7cfe7bda8c9e82ccad0c8ddbbb7cec02cc0acbbf8c7e5d4cb0a', 'hex');
+      await page.locator('input[type=file]').setInputFiles({ name: '事项分类.csv', mimeType: 'application/vnd.ms-excel', buffer: gbk });
       await toast(page, '导入完成：新增 2 个分类，1 个已存在');
       await page.getByText('事项分类 (3)').waitFor(); // the tree reloaded
       const cats = (await call('GET', '/categories', tokens.admin)).body.items as { code: string; name: string; parentCode: string | null; level: number }[];

@@ -6,6 +6,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { AppError } from '../http/errors.js';
+import { decodeText } from '../http/text.js';
 
 export interface DbOptions {
   data: string;
@@ -62,10 +63,10 @@ export const intArg =
     return n;
   };
 
-/** A file's text, or one line saying why it cannot be read. */
+/** A file's text (UTF-8, or GB18030 as Excel saves CSV on Chinese Windows), or one line saying why it cannot be read. */
 export function readText(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return decodeText(readFileSync(file));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     fail(code === 'ENOENT' ? `文件不存在 (file not found): ${file}` : `cannot read ${file}: ${code ?? (e as Error).message}`);

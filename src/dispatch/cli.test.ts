@@ -97,5 +97,9 @@ describe('jiesu dispatch import-categories / import-rules / train --from-history
     // The categories were stored: a second import finds them all.
     const again = await jiesu('dispatch', 'import-categories', join(tmp, 'cats.csv'), ...dbArgs);
     expect(again.stdout).toMatch(/0 categories created, 5 already present/);
+    // The same rows saved by Excel as GBK (城乡建设,物业管理,物业服务) are read as the same names.
+    writeFileSync(join(tmp, 'cats-gbk.csv'), Buffer.from('b3c7cfe7bda8c9e82cceefd2b5b9dcc0ed2cceefd2b5b7fecef10a', 'hex'));
+    const gbk = await jiesu('dispatch', 'import-categories', join(tmp, 'cats-gbk.csv'), ...dbArgs);
+    expect(gbk.stdout).toMatch(/0 categories created, 3 already present/);
   });
 });

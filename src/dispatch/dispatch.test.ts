@@ -39,6 +39,10 @@ describe('categories', () => {
     expect(r.body).toEqual({ created: 7, existing: 3, rows: 4 });
     const again = await admin.request('POST', '/api/v1/categories/import', csv, { 'content-type': 'text/csv' });
     expect(again.body).toEqual({ created: 0, existing: 10, rows: 4 });
+    // A CSV saved by Excel on a Chinese Windows is GBK: its names are read, so nothing new is made.
+    const gbk = Buffer.from('b3c7cfe7bda8c9e82cceefd2b5b9dcc0ed2cceefd2b5b7fecef10a', 'hex'); // 城乡建设,物业管理,物业服务
+    const excel = await admin.request('POST', '/api/v1/categories/import', gbk, { 'content-type': 'text/csv' });
+    expect(excel.body).toEqual({ created: 0, existing: 3, rows: 1 });
     const top = (await admin.get('/api/v1/categories?level=1')).body.items.filter((c: any) => c.name === '城乡建设')[0];
     const l2 = (await admin.get(`/api/v1/categories?parentCode=${top.code}`)).body.items;
     expect(l2.map((c: any) => c.name).sort()).toEqual(['市政设施', '物业管理']);

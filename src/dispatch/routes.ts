@@ -4,6 +4,7 @@ import { requireActor } from '../http/app.js';
 import type { AppContext } from '../http/context.js';
 import { badRequest } from '../http/errors.js';
 import { Id, IdParams, StringEnum } from '../http/schemas.js';
+import { decodeText } from '../http/text.js';
 import {
   createCategory, createRule, getCategory, getRule, importCategories, importRules, listCategories, listRules, route, updateCategory, updateRule,
 } from './catalog.js';
@@ -33,7 +34,7 @@ export async function routes(app: App, ctx: AppContext) {
     const i = ctx.orderListeners.indexOf(listener);
     if (i >= 0 && i !== ctx.orderListeners.length - 1) ctx.orderListeners.push(...ctx.orderListeners.splice(i, 1));
   });
-  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: 5_000_000 }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: 5_000_000 }, (_req, body, done) => done(null, decodeText(body as Buffer)));
 
   // ---- categories ----
   app.post(

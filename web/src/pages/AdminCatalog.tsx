@@ -7,7 +7,7 @@ import {
 } from 'antd';
 import { PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
-import { api, get, patch, post } from '../api';
+import { api, get, patch, post, upload } from '../api';
 import { useI18n } from '../i18n';
 import { unitTree, useSession } from '../session';
 import { useActionError } from '../components/OrderActions';
@@ -40,7 +40,8 @@ function CsvImport({ path, hint, onDone }: { path: string; hint: string; onDone:
   const take = async (file: File) => {
     setBusy(true);
     try {
-      await onDone(await post<Record<string, number>>(path, { csv: await file.text() }));
+      // Sent as bytes: the server reads UTF-8 or GBK (Excel's CSV on a Chinese Windows), which the browser would not.
+      await onDone(await upload<Record<string, number>>(path, new File([file], file.name, { type: 'text/csv' })));
     } catch (e) {
       showError(e);
     } finally {
