@@ -6,6 +6,7 @@ import { dbOptions, fail, intArg, withDb, type DbOptions } from '../cli/shared.j
 import { indexMissingOrders } from './assist.js';
 import { formatOf, importArticles, parseImport } from './importer.js';
 import { searchArticles } from './search.js';
+import { decodeText } from '../http/text.js';
 
 export function commands(program: Command) {
   const kb = program.command('kb').description('知识库 knowledge base');
@@ -24,7 +25,7 @@ export function commands(program: Command) {
     let text: string;
     // Not the shared readText: kb import has always said `cannot read FILE: CODE`, and kb.test.ts holds it to that.
     try {
-      text = readFileSync(file, 'utf8');
+      text = decodeText(readFileSync(file)); // UTF-8, or GBK as Excel saves CSV on a Chinese Windows
     } catch (e) {
       fail(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
