@@ -87,28 +87,35 @@ export async function indexMissingOrders(db: Database, onProgress?: (done: numbe
 }
 
 const PLACE_SUFFIX = /(?:街道|社区|居委会|区|县|市|镇|乡|村)$/;
-const placeCache = new WeakMap<Queryable, { until: number; names: Set<string> }>();
+const placeCache = new WeakMap<Queryable, { until: number; names: string[] }>();
 
-/** The names of the city's districts, sub-districts and communities, whole and without their suffix (青山区, 青山; 新华街道, 新华). */
-async function placeNames(q: Queryable): Promise<Set<string>> {
+/** The names of the city's districts, sub-districts and communities (cached a minute). */
+async function placeNames(q: Queryable): Promise<string[]> {
   const hit = placeCache.get(q);
   if (hit && hit.until > Date.now()) return hit.names;
   const { rows } = await q.query<{ name: string }>(`SELECT name FROM units WHERE kind IN ('district', 'subdistrict', 'community')`);
-  const names = new Set<string>(['街道', '社区']);
-  for (const { name } of rows) {
-    names.add(name);
-    const stem = name.replace(PLACE_SUFFIX, '');
-    if (stem.length >= 2) names.add(stem);
-  }
+  const names = rows.map((r) => r.name);
   placeCache.set(q, { until: Date.now() + 60_000, names });
   return names;
 }
 
-export async function similarOrders(q: Queryable, plan: QueryPlan, limit: number): Promise<SimilarOrder[]> {
+/** The words that name a place in this text: the places it names in full, also without their suffix (新华街道: 新华). */
+async function placeWords(q: Queryable, text: string): Promise<Set<string>> {
+  const words = new Set<string>(['街道', '社区']);
+  for (const name of await placeNames(q)) {
+    if (!text.includes(name)) continue; // 建设 is a place only where the text says 建设街道
+    words.add(name);
+    const stem = name.replace(PLACE_SUFFIX, '');
+    if (stem.length >= 2) words.add(stem);
+  }
+  return words;
+}
+
+export async function similarOrders(q: Queryable, plan: QueryPlan, limit: number, text = ''): Promise<SimilarOrder[]> {
   if (plan.groups.length === 0) return [];
   // Orders about the same problem, wherever: the place is what the duplicate check matches on, and
   // here its words would rank every order of the same street above the same problem elsewhere.
-  const places = await placeNames(q);
+  const places = await placeWords(q, text);
   const problem = plan.groups.filter((g) => !places.has(g[0]!));
   const groups = problem.length ? problem : plan.groups;
   const stages = searchStages(matchGroups(groups, await commonTerms(q, 'kb_order_index')));
@@ -134,7 +141,7 @@ export const assistProviders: AssistProvider[] = [
   },
   {
     key: 'similarOrders',
-    provide: ({ ctx, plan, input }) => similarOrders(ctx.db, plan, input.limit ?? 5),
+    provide: ({ ctx, plan, input }) => similarOrders(ctx.db, plan, input.limit ?? 5, input.text),
   },
   {
     // Only for the roles that answer calls; others get no key rather than an error.
