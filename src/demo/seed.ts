@@ -386,10 +386,11 @@ function planOrderTimes(rng: Rng, opts: HistoryOptions): OrderTimes {
   for (let d = 0; d < opts.days; d++) {
     const dayStart = midnights[d]!.at;
     const day: number[] = [];
+    const draw = () => dayStart + rng.weighted(HOURS, HOURLY) * HOUR + rng.next() * HOUR;
     for (let i = 0; i < counts[d]!; i++) {
-      let t = dayStart + rng.weighted(HOURS, HOURLY) * HOUR + rng.next() * HOUR;
+      let t = draw();
       // Today: an hour still to come is drawn again (a few tries; what is left is dropped below).
-      for (let tries = 0; t > end && tries < 20; tries++) t = dayStart + rng.weighted(HOURS, HOURLY) * HOUR + rng.next() * HOUR;
+      for (let tries = 0; t > end && tries < 20; tries++) t = draw();
       day.push(t);
     }
     const hot = new Set<number>();
@@ -544,8 +545,7 @@ export async function seedOrders(db: Database, city: DemoCity, part: OrderPart, 
     });
     walkLifecycle(rng, evs, push, t, end.getTime(), {
       unit: ownerUnit(leaf, district, sub),
-      replies: type === 'consultation' ? T.CONSULT_REPLIES : type === 'suggestion' ? T.SUGGESTION_REPLIES : type === 'praise' ? T.PRAISE_REPLIES
-        : T.NOISY.test(problem) ? T.NOISE_REPLIES : T.FIELD_REPLIES,
+      replies: T.repliesFor(type, problem),
       wrongUnit: () => rng.pick([...city.districts.map((x) => x.id), ...(city.subdistrictsOf.get(district.id) ?? []).map((x) => x.id)]),
       handlerOf: (unitId) => rng.pick(city.handlersOf.get(unitId) ?? role('handler')),
       dispatchers, followups, supervisors, agents,

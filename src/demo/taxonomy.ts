@@ -173,7 +173,15 @@ export const CONSULT_REPLIES = [
 export const SUGGESTION_REPLIES = ['感谢市民的建议，已转相关部门研究，将在后续工作中参考采纳。'];
 export const PRAISE_REPLIES = ['已将市民的表扬转达相关单位和人员，感谢市民的支持。'];
 /** Problems that are about noise (their replies may speak of working hours and volume). */
-export const NOISY = /噪|音响|扰民|吵|喧哗/;
+const NOISY = /噪|音响|扰民|吵|喧哗/;
+
+/** What a unit may reply to an order of this type about this problem. */
+export function repliesFor(type: string, problem: string): readonly string[] {
+  if (type === 'consultation') return CONSULT_REPLIES;
+  if (type === 'suggestion') return SUGGESTION_REPLIES;
+  if (type === 'praise') return PRAISE_REPLIES;
+  return NOISY.test(problem) ? NOISE_REPLIES : FIELD_REPLIES;
+}
 export const RETURN_REASONS = ['该事项不属于本单位职责范围', '地址不在本辖区，请重新派单', '应由行业主管部门办理'];
 
 // Contacts per hour of the day (a working-hours double hump) and per weekday (Mon..Sun).
