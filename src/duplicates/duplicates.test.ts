@@ -97,7 +97,7 @@ describe('repeats and merges', () => {
     expect(masked.body.items.map((c: any) => c.phone)).toEqual(['139****2222', '137****3333']);
     expect(masked.body.items[1].name).toBe('王**');
     // A unit sees callers of its own orders only.
-    expect((await city.users.handlerB.get(`/api/v1/workorders/${o.id}/callers`)).status).toBe(403);
+    expect((await city.users.handlerB.get(`/api/v1/workorders/${o.id}/callers`)).status).toBe(404); // another unit’s order: as if missing
     const { rows } = await platform.db.query("SELECT 1 FROM pii_access_log WHERE workorder_id = $1 AND purpose = 'duplicates.callers'", [o.id]);
     expect(rows.length).toBe(1); // the agent's unmasked read, not the supervisor's
     const hist = await agent.get(`/api/v1/workorders/${o.id}/duplicates`);

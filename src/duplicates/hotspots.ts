@@ -3,6 +3,7 @@
 // areas, the words that name the cluster, sample titles and a spike alert.
 import type { Queryable } from '../db/database.js';
 import { bandKeys, minhash, weightedTextScore } from './text.js';
+import { scopeSql } from '../workorders/visibility.js';
 
 export interface Doc {
   id: number;
@@ -95,6 +96,8 @@ export interface HotspotQuery {
   spikeMin?: number;
   limit?: number;
   timeZone: string;
+  /** The units whose orders the reader may see (orderScope); null or absent: the city. */
+  scope?: number[] | null;
 }
 
 const MAX_ROWS = 200_000;
@@ -112,10 +115,11 @@ export async function hotspots(db: Queryable, q: HotspotQuery) {
   const spikeMin = q.spikeMin ?? Number(process.env.JIESU_HOTSPOT_SPIKE_MIN ?? 3);
   const params: unknown[] = [q.from, q.to];
   const district = q.district != null ? `AND s.district_unit_id = $${params.push(q.district)}` : '';
+  const visible = scopeSql(q.scope ?? null, params, 'w');
   const { rows } = await db.query<{ workorder_id: number; created_at: Date | string; district_unit_id: number | null; tokens: string[]; title: string }>(
     `SELECT s.workorder_id, s.created_at, s.district_unit_id, s.tokens, w.title
        FROM dup_signatures s JOIN workorders w ON w.id = s.workorder_id
-      WHERE s.created_at >= $1 AND s.created_at < $2 ${district}
+      WHERE s.created_at >= $1 AND s.created_at < $2 ${district} AND ${visible}
       ORDER BY s.created_at LIMIT ${MAX_ROWS}`,
     params,
   );

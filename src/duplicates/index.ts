@@ -1,6 +1,7 @@
 // The signature table and the near-duplicate lookup.
 import type { Database, Queryable } from '../db/database.js';
 import type { WorkOrder } from '../workorders/model.js';
+import { scopeSql } from '../workorders/visibility.js';
 import { bandKeys, distanceM, minhash, textScore, tokenize } from './text.js';
 
 export interface DuplicateSettings {
@@ -86,7 +87,8 @@ async function allAreas(q: Queryable): Promise<number[]> {
 const round = (v: number, d = 3) => Math.round(v * 10 ** d) / 10 ** d;
 
 /** Orders about the same problem as the given text, best first. */
-export async function checkDuplicates(db: Database, input: CheckInput): Promise<{ candidates: Candidate[]; tokens: string[]; examined: number }> {
+/** Candidates among the orders the reader may see (`scope` from orderScope; null: the city). */
+export async function checkDuplicates(db: Database, input: CheckInput, scope: number[] | null = null): Promise<{ candidates: Candidate[]; tokens: string[]; examined: number }> {
   const s = settings();
   const windowDays = input.windowDays ?? s.windowDays;
   const minScore = input.minScore ?? s.minScore;
@@ -137,9 +139,10 @@ export async function checkDuplicates(db: Database, input: CheckInput): Promise<
   scored.sort((a, b) => b.score - a.score || b.id - a.id);
   const top = scored.slice(0, limit);
   if (top.length === 0) return { candidates: [], tokens, examined: rows.length };
+  const params: unknown[] = [top.map((c) => c.id)];
   const { rows: orders } = await db.query<{ id: number; number: string; title: string; status: string; created_at: Date | string }>(
-    'SELECT id, number, title, status, created_at FROM workorders WHERE id = ANY($1::int[])',
-    [top.map((c) => c.id)],
+    `SELECT id, number, title, status, created_at FROM workorders WHERE id = ANY($1::int[]) AND ${scopeSql(scope, params)}`,
+    params,
   );
   const byId = new Map(orders.map((o) => [o.id, o]));
   const candidates = top.flatMap((c) => {

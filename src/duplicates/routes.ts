@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
+import { orderScope } from '../workorders/visibility.js';
 import type { AppContext } from '../http/context.js';
 import { badRequest } from '../http/errors.js';
 import { Id, IdParams, Text } from '../http/schemas.js';
@@ -54,10 +55,10 @@ export async function routes(app: App, ctx: AppContext) {
   const tags = ['duplicates'];
 
   app.post('/api/v1/duplicates/check', { schema: { tags, body: CheckBody } }, async (req) => {
-    requireActor(req, 'agent', 'dispatcher');
+    const actor = requireActor(req, 'agent', 'dispatcher');
     const b = req.body;
     if ((b.lat == null) !== (b.lng == null)) throw badRequest('lat 与 lng 需同时提供 (lat and lng go together)', b.lat == null ? 'lat' : 'lng');
-    return checkDuplicates(ctx.db, b);
+    return checkDuplicates(ctx.db, b, await orderScope(ctx.db, actor));
   });
 
   app.post('/api/v1/duplicates/merge', { schema: { tags, body: MergeBody } }, async (req) =>
@@ -81,7 +82,7 @@ export async function routes(app: App, ctx: AppContext) {
   );
 
   app.get('/api/v1/hotspots', { schema: { tags, querystring: HotspotQuery } }, async (req) => {
-    requireActor(req, 'agent', 'dispatcher', 'supervisor', 'admin');
+    const actor = requireActor(req, 'agent', 'dispatcher', 'supervisor', 'admin');
     const q = req.query;
     const to = q.to ?? new Date().toISOString();
     const from = q.from ?? new Date(new Date(to).getTime() - 7 * 86400_000).toISOString();
@@ -90,6 +91,6 @@ export async function routes(app: App, ctx: AppContext) {
     if (span > 92 * 86400_000) throw badRequest('时间窗口最长 92 天 (the window is at most 92 days)', 'from');
     // Orders loaded in bulk (demo seed, imports) get their signatures on first use.
     await reindex(ctx.db, { from, to });
-    return hotspots(ctx.db, { ...q, from, to, timeZone: ctx.config.timeZone });
+    return hotspots(ctx.db, { ...q, from, to, timeZone: ctx.config.timeZone, scope: await orderScope(ctx.db, actor) });
   });
 }

@@ -49,10 +49,16 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   // Security headers, CORS (closed by default) and the JSON depth limit: src/security/http.ts.
   installHttpSecurity(app);
 
+  // Deny by default: every route needs a signed-in actor unless its own config says `public`.
+  // The decision is on the route that matched, never on how the URL was spelled (/%61pi/…).
+  // Public routes say so in the OpenAPI document too (an empty security requirement).
+  app.addHook('onRoute', (route) => {
+    if (route.config?.public) route.schema = { ...route.schema, security: [] };
+  });
   app.decorateRequest('actor', null);
   app.addHook('onRequest', async (req) => {
-    // Unmatched routes fall through to the JSON 404; public routes need no token.
-    if (!req.routeOptions.url || req.routeOptions.config?.public || !req.url.startsWith('/api/')) return;
+    // Unmatched routes fall through to the JSON 404 (it tells nothing); public routes need no token.
+    if (!req.routeOptions.url || req.routeOptions.config?.public) return;
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     if (!token) throw unauthorized();

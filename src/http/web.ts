@@ -28,6 +28,10 @@ type Fallback = (req: FastifyRequest, reply: FastifyReply) => boolean;
 /** Registers the static files when the app is built; returns the SPA fallback for the not-found handler. */
 export async function serveWeb(app: App, root = WEB_ROOT): Promise<Fallback | null> {
   if (!existsSync(join(root, 'index.html'))) return null;
+  // The app's own files are public (the login page must load); @fastify/static names each route's file in its config.
+  app.addHook('onRoute', (route) => {
+    if (typeof (route.config as { file?: unknown } | undefined)?.file === 'string') route.config = { ...route.config, public: true };
+  });
   await app.register(fastifyStatic, {
     root,
     prefix: '/',

@@ -9,6 +9,7 @@ import { callerHistory } from '../intake/service.js';
 import { indexTokens } from './text.js';
 import { planQuery, searchArticles, searchStages, stageConditions, type SearchHit } from './search.js';
 import { commonTerms, matchGroups } from './termstats.js';
+import { orderScope, scopeSql } from '../workorders/visibility.js';
 import { tsqueryText, type QueryPlan } from './text.js';
 
 export interface AssistInput {
@@ -111,8 +112,9 @@ async function placeWords(q: Queryable, text: string): Promise<Set<string>> {
   return words;
 }
 
-export async function similarOrders(q: Queryable, plan: QueryPlan, limit: number, text = ''): Promise<SimilarOrder[]> {
-  if (plan.groups.length === 0) return [];
+/** Orders like the text, among those the reader may see (`scope` from orderScope; null: the city). */
+export async function similarOrders(q: Queryable, plan: QueryPlan, limit: number, text = '', scope: number[] | null = null): Promise<SimilarOrder[]> {
+  if (plan.groups.length === 0 || scope?.length === 0) return [];
   // Orders about the same problem, wherever: the place is what the duplicate check matches on, and
   // here its words would rank every order of the same street above the same problem elsewhere.
   const places = await placeWords(q, text);
@@ -120,12 +122,14 @@ export async function similarOrders(q: Queryable, plan: QueryPlan, limit: number
   const groups = problem.length ? problem : plan.groups;
   const stages = searchStages(matchGroups(groups, await commonTerms(q, 'kb_order_index')));
   const params: unknown[] = [tsqueryText(groups, 'or'), limit, SIMILAR_ORDER_DAYS];
+  const visible = scopeSql(scope, params, 'w');
   // The head is the order's title; the expression reads exactly as in the index (0041_kb_head_index.sql).
   const branches = stageConditions(stages, params, (head) => (head ? `ts_filter(i.tsv, '{a}')` : 'i.tsv')).map(
     (where, n) => `(SELECT w.id, w.number, w.title, w.status, w.category_code AS "categoryCode", w.main_unit_id AS "mainUnitId",
             w.created_at AS "createdAt", ts_rank(i.tsv, to_tsquery('simple', $1), 1)::float8 AS score, ${n} AS stage
      FROM (SELECT * FROM kb_order_index i WHERE ${where} AND i.created_at >= now() - make_interval(days => $3) LIMIT ${stages[n]!.cap}) i
      JOIN workorders w ON w.id = i.workorder_id
+     WHERE ${visible}
      ORDER BY score DESC, i.created_at DESC LIMIT $2)`,
   );
   const { rows } = await q.query<SimilarOrder & { stage?: number }>(`SELECT * FROM (${branches.join('\nUNION ALL\n')}) s\nLIMIT $2`, params);
@@ -141,7 +145,7 @@ export const assistProviders: AssistProvider[] = [
   },
   {
     key: 'similarOrders',
-    provide: ({ ctx, plan, input }) => similarOrders(ctx.db, plan, input.limit ?? 5, input.text),
+    provide: async ({ ctx, actor, plan, input }) => similarOrders(ctx.db, plan, input.limit ?? 5, input.text, await orderScope(ctx.db, actor)),
   },
   {
     // Only for the roles that answer calls; others get no key rather than an error.

@@ -3,8 +3,10 @@
 // of another unit. The POLICY table below is the specification; the expected status of every
 // cell is derived from it:
 //   anonymous                                    → 401
+//   a unit role on an order it does not see (another unit's, or one not yet dispatched)
+//                                                 → 404, as for a missing order (ids cannot be probed)
 //   role not in `who`                             → 403
-//   `scoped` and a unit role on another unit's order → 403 (a list just leaves it out)
+//   `scoped` and a unit role on another unit's data  → 403 (a list just leaves it out)
 //   otherwise                                     → `ok` (200 or 201)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, seedCity, testPlatform, type TestPlatform } from '../../test/helpers.js';
@@ -32,6 +34,8 @@ interface Policy {
   body?: (t: Target) => unknown;
   /** A fresh order for a write (its state matters): returns the target to act on. */
   prepare?: (unitId: number) => Promise<Target>;
+  /** The route refuses other roles before it looks the order up (so a missing order gets the same 403). */
+  rolesFirst?: boolean;
   /** For lists: the order ids the answer shows (the other unit's order must not be among them). */
   ids?: (body: any) => number[];
 }
@@ -87,7 +91,7 @@ const POLICY: Policy[] = [
     url: (t) => `/api/v1/workorders/${t.orderId}/actions/supervise`, body: () => ({ version: 2, note: '请加快办理' }),
   },
   {
-    name: 'add a repeat caller', method: 'POST', who: ['agent', 'dispatcher'], scoped: true, ok: 201,
+    name: 'add a repeat caller', method: 'POST', who: ['agent', 'dispatcher'], scoped: true, ok: 201, rolesFirst: true,
     url: (t) => `/api/v1/workorders/${t.orderId}/repeats`, body: () => ({ name: '李四', phone: '13900001111' }),
   },
   // --- contacts --------------------------------------------------------------------------
@@ -130,8 +134,13 @@ async function call(token: string | undefined, method: string, url: string, body
   return { status: res.statusCode, body: json && res.body ? JSON.parse(res.body) : undefined };
 }
 
+/** Endpoints that name one order in their path. */
+const namesAnOrder = (p: Policy) => /\/workorders\/-1(\/|$)/.test(p.url({ orderId: -1, unitId: -1, contactId: -1 }));
+
 function expected(p: Policy, role: Role | 'anonymous', side: 'own' | 'other'): number {
   if (role === 'anonymous') return 401;
+  const unseen = side === 'other' || p.name === 'dispatch'; // dispatch acts on an undispatched order
+  if (namesAnOrder(p) && UNIT_ROLES.includes(role) && unseen && !(p.rolesFirst && !p.who.includes(role))) return 404;
   if (!p.who.includes(role)) return 403;
   if (p.scoped && side === 'other' && UNIT_ROLES.includes(role) && !p.ids) return 403;
   return p.ok;

@@ -4,14 +4,14 @@ import { Type } from 'typebox';
 import type { Database } from '../db/database.js';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
-import { hasRole, type AppContext } from '../http/context.js';
+import type { AppContext } from '../http/context.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
 import { runPeriodically } from '../http/periodic.js';
 import { Id, IdParams, StringEnum } from '../http/schemas.js';
-import { subtreeUnitIds } from '../org/units.js';
 import { checkWebhookUrl } from '../notifications/service.js';
 import { ORDER_TYPES, URGENCIES } from '../workorders/model.js';
 import { loadVisible } from '../workorders/service.js';
+import { orderScope, scopeSql } from '../workorders/visibility.js';
 import { dayKey, dayNumber, officialDays } from './calendar.js';
 import { deadlineListener, orderDeadlines, recomputeOrder } from './deadlines.js';
 import { tick } from './job.js';
@@ -106,11 +106,8 @@ export async function routes(app: App, ctx: AppContext) {
       const actor = requireActor(req);
       const now = req.query.at ? new Date(req.query.at) : new Date();
       const params: unknown[] = [now];
-      let scope = '';
-      if (!hasRole(actor, 'agent', 'dispatcher', 'followup', 'supervisor', 'admin')) {
-        const units = actor.unitId == null ? [] : hasRole(actor, 'unit_manager') ? await subtreeUnitIds(db, actor.unitId) : [actor.unitId];
-        scope = ` AND d.unit_id = ANY($${params.push(units)}::int[])`;
-      }
+      // The orders the reader may see, by the one visibility rule.
+      const scope = ` AND ${scopeSql(await orderScope(db, actor), params, 'w')}`;
       const cond = req.query.level === 'red' ? 'd.due_at <= $1' : 'd.warn_at <= $1 AND d.due_at > $1';
       const { rows } = await db.query<any>(
         `SELECT d.workorder_id, d.kind, d.due_at, d.unit_id, w.number, w.title, w.status FROM order_deadlines d JOIN workorders w ON w.id = d.workorder_id

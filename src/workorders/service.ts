@@ -3,14 +3,12 @@
 import type { Database, Queryable } from '../db/database.js';
 import type { Actor, AppContext } from '../http/context.js';
 import { hasRole } from '../http/context.js';
-import { badRequest, forbidden, notFound } from '../http/errors.js';
-import { subtreeUnitIds } from '../org/units.js';
+import { badRequest, notFound } from '../http/errors.js';
 import { openEventData, sealEventData } from '../privacy/pii.js';
 import { applyEvent, decide, type CreatedData, type OrderEvent } from './lifecycle.js';
 import { ROW_COLUMNS, fromRow, toRowValues, type Citizen, type WorkOrder } from './model.js';
+import { inScope, orderNotFound, orderScope, scopeSql } from './visibility.js';
 
-/** Roles that see every order (the center); the others see their unit's orders. */
-const CENTER_ROLES = ['agent', 'dispatcher', 'followup', 'supervisor', 'admin'] as const;
 /** Roles that need the citizen's name and phone to do their job. */
 const PII_ROLES = ['agent', 'dispatcher', 'followup'] as const;
 
@@ -88,25 +86,14 @@ export async function createOrder(ctx: AppContext, actor: Actor, input: CreateIn
   return q ? run(q) : db.tx(run);
 }
 
-/** Loads an order the actor may see: 404 when absent, 403 when another unit's. */
+/** Loads an order the actor may see: 404 when absent and, alike, when another unit's (ids cannot be probed). */
 export async function loadVisible(q: Queryable, actor: Actor, id: number, forUpdate = false): Promise<WorkOrder> {
   const { rows } = await q.query(`SELECT * FROM workorders WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
-  if (!rows[0]) throw notFound(`work order ${id}`);
+  if (!rows[0]) throw orderNotFound(id);
   const order = fromRow(rows[0]);
-  const scope = await unitScope(q, actor);
-  if (scope && !isInScope(order, scope)) throw forbidden('该工单不属于本单位 (this order belongs to another unit)');
+  if (!inScope(order, await orderScope(q, actor))) throw orderNotFound(id);
   return order;
 }
-
-/** The unit ids whose orders the actor may see, or null for the whole city. */
-async function unitScope(q: Queryable, actor: Actor): Promise<number[] | null> {
-  if (hasRole(actor, ...CENTER_ROLES)) return null;
-  if (actor.unitId == null) return [];
-  return hasRole(actor, 'unit_manager') ? subtreeUnitIds(q, actor.unitId) : [actor.unitId];
-}
-
-const isInScope = (o: WorkOrder, scope: number[]) =>
-  (o.mainUnitId != null && scope.includes(o.mainUnitId)) || o.coUnitIds.some((u) => scope.includes(u));
 
 export const maskPhone = (p: string) => (p.length >= 7 ? `${p.slice(0, 3)}****${p.slice(-4)}` : '****');
 export const maskName = (n: string) => (n.length <= 1 ? '*' : n[0] + '*'.repeat(Math.min(n.length - 1, 3)));
@@ -240,12 +227,8 @@ function decodeCursor(c: string): number {
 export async function listOrders(db: Database, actor: Actor, f: ListFilter): Promise<{ items: WorkOrder[]; nextCursor: string | null }> {
   const where: string[] = [];
   const params: unknown[] = [];
-  const scope = await unitScope(db, actor);
-  if (scope) {
-    const p = params.push(scope);
-    // `<> '{}'` lets the planner use the partial index of orders with co-units (migration 0090).
-    where.push(`(main_unit_id = ANY($${p}::int[]) OR (co_unit_ids && $${p}::int[] AND co_unit_ids <> '{}'))`);
-  }
+  const scope = await orderScope(db, actor);
+  if (scope) where.push(scopeSql(scope, params));
   if (f.status?.length) where.push(`status = ANY($${params.push(f.status)}::text[])`);
   if (f.unitId !== undefined) where.push(`main_unit_id = $${params.push(f.unitId)}`);
   if (f.type) where.push(`type = $${params.push(f.type)}`);

@@ -214,10 +214,12 @@ describe('forbidden and conflicting actions', () => {
     };
     for (const [action, clients] of Object.entries(wrong)) {
       for (const c of clients) {
-        // The center's roles see the order; unit users of other units are refused too.
+        // The center's roles see the order and are refused; a unit user does not see an
+        // undispatched order at all, so it is told what it would be told of a missing one.
         const r = await tryAction(c, o, action, bodies[action] ?? {});
-        expect(r.status, `${action} by ${c.token?.slice(0, 4)}`).toBe(403);
-        expect(r.body.error.code).toBe('forbidden');
+        const unseen = c === t.u.handlerA;
+        expect(r.status, `${action} by ${c.token?.slice(0, 4)}`).toBe(unseen ? 404 : 403);
+        expect(r.body.error.code).toBe(unseen ? 'not_found' : 'forbidden');
       }
     }
     const after = (await t.u.dispatcher.get(`/api/v1/workorders/${o.id}`)).body;
@@ -227,14 +229,21 @@ describe('forbidden and conflicting actions', () => {
   it('a unit cannot read or act on another unit’s order', async () => {
     let o = await newOrder();
     o = await step(t.u.dispatcher, o, 'dispatch', { unitId: t.city.units.districtA });
+    // Another unit's order answers exactly as a missing one does, so ids cannot be probed.
+    const missing = await t.u.handlerB.get(`/api/v1/workorders/987654321`);
+    expect(missing.status).toBe(404);
     for (const [action, body] of [['sign', {}], ['return', { reason: 'x' }]] as const) {
       const r = await tryAction(t.u.handlerB, o, action, body);
-      expect(r.status).toBe(403);
+      expect(r.status).toBe(404);
+      expect(r.body.error.code).toBe('not_found');
     }
-    expect((await t.u.handlerB.get(`/api/v1/workorders/${o.id}`)).status).toBe(403);
-    expect((await t.u.handlerB.get(`/api/v1/workorders/${o.id}/events`)).status).toBe(403);
+    const other = await t.u.handlerB.get(`/api/v1/workorders/${o.id}`);
+    expect(other.status).toBe(404);
+    expect(other.body.error.code).toBe(missing.body.error.code);
+    expect(other.body.error.message.replace(String(o.id), 'ID')).toBe(missing.body.error.message.replace('987654321', 'ID'));
+    expect((await t.u.handlerB.get(`/api/v1/workorders/${o.id}/events`)).status).toBe(404);
     // A sub-district below the main unit sees nothing either; the district's manager does.
-    expect((await t.u.handlerStreetA.get(`/api/v1/workorders/${o.id}`)).status).toBe(403);
+    expect((await t.u.handlerStreetA.get(`/api/v1/workorders/${o.id}`)).status).toBe(404);
     expect((await t.u.handlerA.get(`/api/v1/workorders/${o.id}`)).status).toBe(200);
     // A co-unit sees the order but cannot sign it.
     let co = await newOrder();
@@ -245,7 +254,7 @@ describe('forbidden and conflicting actions', () => {
     let street = await newOrder();
     street = await step(t.u.dispatcher, street, 'dispatch', { unitId: t.city.units.streetA });
     expect((await t.u.managerA.get(`/api/v1/workorders/${street.id}`)).status).toBe(200);
-    expect((await t.u.handlerA.get(`/api/v1/workorders/${street.id}`)).status).toBe(403);
+    expect((await t.u.handlerA.get(`/api/v1/workorders/${street.id}`)).status).toBe(404);
   });
 
   it('a stale version is a 409 version_conflict and changes nothing', async () => {
