@@ -4,7 +4,8 @@ import { requireActor } from '../http/app.js';
 import type { AppContext } from '../http/context.js';
 import { Id, IdParams, Nullable, StringEnum, Text } from '../http/schemas.js';
 import { CLOSE_REASONS, ORDER_TYPES, SATISFACTIONS, STATUSES, URGENCIES } from './model.js';
-import { act, createOrder, getOrder, listEvents, listOrders } from './service.js';
+import { act, createOrder, createOrderOnce, getOrder, listEvents, listOrders } from './service.js';
+import { idempotencyKeyOf } from '../http/idempotency.js';
 import { AccessReason, accessPurpose } from '../security/reason.js';
 import { reviewListener } from './review.js';
 import { addAttachment, ATTACHMENT_TYPES, listAttachments, MAX_ATTACHMENT_BYTES, readAttachment } from './attachments.js';
@@ -85,7 +86,12 @@ export async function routes(app: App, ctx: AppContext) {
   ctx.orderListeners.push(reviewListener);
   app.post('/api/v1/workorders', { schema: { tags: ['workorders'], body: CreateBody } }, async (req, reply) => {
     const actor = requireActor(req, 'agent', 'dispatcher');
-    return reply.status(201).send(await createOrder(ctx, actor, req.body));
+    // With an Idempotency-Key a retried create answers the first order instead of making a second.
+    const key = idempotencyKeyOf(req);
+    if (!key) return reply.status(201).send(await createOrder(ctx, actor, req.body));
+    const r = await createOrderOnce(ctx, actor, req.body, key);
+    if (r.replayed) reply.header('idempotent-replayed', 'true');
+    return reply.status(201).send(r.order);
   });
   app.get('/api/v1/workorders', { schema: { tags: ['workorders'], querystring: ListQuery } }, async (req) =>
     listOrders(db, requireActor(req), req.query),

@@ -3,7 +3,8 @@
 import type { Database, Queryable } from '../db/database.js';
 import type { Actor, AppContext } from '../http/context.js';
 import { hasRole } from '../http/context.js';
-import { badRequest, notFound } from '../http/errors.js';
+import { badRequest, conflict, notFound } from '../http/errors.js';
+import { requestHash } from '../http/idempotency.js';
 import { openEventData, sealEventData } from '../privacy/pii.js';
 import { applyEvent, decide, type CreatedData, type OrderEvent } from './lifecycle.js';
 import { ROW_COLUMNS, fromRow, toRowValues, type Citizen, type WorkOrder } from './model.js';
@@ -84,6 +85,33 @@ export async function createOrder(ctx: AppContext, actor: Actor, input: CreateIn
     return fromRow(stored[0]!);
   };
   return q ? run(q) : db.tx(run);
+}
+
+/**
+ * createOrder under an Idempotency-Key: the key is claimed in the same transaction, so a
+ * retry (even one running at the same moment on another node) gets the first order back;
+ * the same key with another body is a 409.
+ */
+export async function createOrderOnce(ctx: AppContext, actor: Actor, input: CreateInput, key: string): Promise<{ order: WorkOrder; replayed: boolean }> {
+  const hash = requestHash(input);
+  return ctx.db.tx(async (q) => {
+    const claim = await q.query(
+      'INSERT INTO workorder_idempotency (created_by, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT (created_by, key) DO NOTHING',
+      [actor.id, key, hash],
+    );
+    if (claim.rowCount === 0) {
+      const { rows } = await q.query<{ request_hash: string; workorder_id: number }>(
+        'SELECT request_hash, workorder_id FROM workorder_idempotency WHERE created_by = $1 AND key = $2',
+        [actor.id, key],
+      );
+      if (rows[0]!.request_hash !== hash) throw conflict('idempotency_key_reused', 'Idempotency-Key 已用于另一请求内容 (the key was used with a different body)');
+      const { rows: stored } = await q.query('SELECT * FROM workorders WHERE id = $1', [rows[0]!.workorder_id]);
+      return { order: fromRow(stored[0]!), replayed: true };
+    }
+    const order = await createOrder(ctx, actor, input, q);
+    await q.query('UPDATE workorder_idempotency SET workorder_id = $3 WHERE created_by = $1 AND key = $2', [actor.id, key, order.id]);
+    return { order, replayed: false };
+  });
 }
 
 /** Loads an order the actor may see: 404 when absent and, alike, when another unit's (ids cannot be probed). */
