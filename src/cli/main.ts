@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { startPlatform } from '../server.js';
+import { announceUrl } from '../db/folderlock.js';
 import { loadModuleExports } from '../http/modules.js';
 import { printDemoSummary } from '../demo/cli.js';
 import { seedDemo, type DemoSummary } from '../demo/seed.js';
@@ -45,6 +46,8 @@ dbOptions(
       demo = await seedDemo(platform.db, { contacts: Number(process.env.JIESU_DEMO_CONTACTS ?? 30000), days: 30, seed: 1 });
     }
     const address = await platform.app.listen({ port: o.port, host: o.host });
+    // A second opener of the data folder is told to go through this server instead.
+    announceUrl(address.replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:'));
     console.log(`jiesu: serving on ${address}  (API ${address}/api/v1, OpenAPI ${address}/api/v1/openapi.json)`);
     if (demo) printDemoSummary(demo);
     for (const year of await calendarGaps(platform.db, new Date(), platform.config.timeZone)) {

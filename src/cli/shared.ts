@@ -19,6 +19,49 @@ export const dbOptions = (cmd: Command) =>
     .option('--data <dir>', 'PGlite data folder', process.env.JIESU_DATA ?? './data')
     .option('--database-url <url>', 'PostgreSQL server URL', process.env.DATABASE_URL);
 
+/**
+ * `--server <url>`: do the work through a running jiesu server's admin API instead of opening
+ * the database (an embedded folder has one writer: the server that holds it). The admin token
+ * comes from JIESU_TOKEN.
+ */
+export const serverOption = (cmd: Command) =>
+  cmd.option('--server <url>', 'run through the jiesu server at this URL (admin token in JIESU_TOKEN) instead of opening the database', process.env.JIESU_SERVER);
+
+/** One call to a running server's API as the admin in JIESU_TOKEN; its errors become one-line failures. */
+export async function callServer<T = unknown>(server: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const token = process.env.JIESU_TOKEN?.trim();
+  if (!token) fail('请在环境变量 JIESU_TOKEN 中提供管理员令牌 (--server needs an admin token in JIESU_TOKEN: POST /api/v1/auth/login)');
+  let url: URL;
+  try {
+    url = new URL(path, server.endsWith('/') ? server : server + '/');
+  } catch {
+    fail(`--server 不是有效的网址 (not a URL): ${server}`);
+  }
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    fail(`无法连接服务 ${server} (cannot reach ${server}: ${cause?.code ?? cause?.message ?? (e as Error).message})`);
+  }
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!res.ok) {
+    const err = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+    fail(`服务返回 ${res.status} (the server answered ${res.status}${err?.code ? ` ${err.code}` : ''}): ${err?.message ?? text.slice(0, 200)}`);
+  }
+  return parsed as T;
+}
+
 /** Opens the database, brings the schema up to date, runs `fn` (given the migrations applied), closes. */
 export async function withDb<T>(o: DbOptions, fn: (db: Database, applied: string[]) => Promise<T>): Promise<T> {
   const db = await openDatabase({ databaseUrl: o.databaseUrl, dataDir: resolve(o.data) });

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { configurePii } from '../privacy/pii.js';
+import { lockFolder } from './folderlock.js';
 import { from as copyFrom } from 'pg-copy-streams';
 
 export type Row = Record<string, unknown>;
@@ -126,8 +127,13 @@ export async function openPostgres(url: string): Promise<Database> {
 async function openPglite(dataDir?: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   if (dataDir) mkdirSync(dataDir, { recursive: true });
+  // One process per folder: a second opener fails here, before PGlite touches the files.
+  const lock = dataDir ? lockFolder(dataDir) : undefined;
   const db = await PGlite.create(dataDir ?? 'memory://', {
     parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v) },
+  }).catch((err: unknown) => {
+    lock?.release();
+    throw err;
   });
   type PgliteQ = {
     query: (sql: string, params?: unknown[]) => Promise<{ rows: unknown[]; affectedRows?: number }>;
@@ -152,6 +158,12 @@ async function openPglite(dataDir?: string): Promise<Database> {
     },
     // PGlite is one connection: its transaction() holds a lock so other queries wait.
     tx: (fn) => db.transaction((t) => fn({ query: (sql, params) => run(t, sql, params), exec: async (sql) => void (await t.exec(sql)) })),
-    close: () => db.close(),
+    close: async () => {
+      try {
+        await db.close();
+      } finally {
+        lock?.release();
+      }
+    },
   };
 }
