@@ -153,6 +153,10 @@ interface ActionDef {
   from: readonly Status[];
   /** Only users of the order's main unit may act. */
   mainUnitOnly?: boolean;
+  /** What else the order must hold (a waiting reply, no pending request, …); decide() refuses otherwise. */
+  available?: (order: WorkOrder) => boolean;
+  /** Called by the system, not offered to people (no route). */
+  internal?: boolean;
   /** Validates the body against the order and returns the event to append. */
   decide(order: WorkOrder, body: Record<string, any>, ctx: ActionContext): Promise<{ type: string; data: Record<string, any> }>;
 }
@@ -202,6 +206,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     roles: ['handler', 'unit_manager'],
     from: ['accepted'],
     mainUnitOnly: true,
+    available: (o) => !o.pendingExtension,
     async decide(o, b, ctx) {
       if (o.pendingExtension) throw conflict('invalid_transition', 'an extension request is already pending');
       // In a unit whose manager reviews, a handler's request goes to the manager first.
@@ -214,6 +219,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     roles: ['unit_manager'],
     from: ['accepted'],
     mainUnitOnly: true,
+    available: (o) => !!o.pendingExtension && !o.pendingExtension.endorsed,
     async decide(o) {
       extensionAtUnit(o);
       return { type: 'extension_endorsed', data: {} };
@@ -224,6 +230,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     roles: ['unit_manager'],
     from: ['accepted'],
     mainUnitOnly: true,
+    available: (o) => !!o.pendingExtension && !o.pendingExtension.endorsed,
     async decide(o, b) {
       extensionAtUnit(o);
       return { type: 'extension_rejected', data: { reason: b.reason ?? null, by: 'unit' } };
@@ -232,14 +239,18 @@ export const ACTIONS: Record<string, ActionDef> = {
   'approve-extension': {
     roles: ['dispatcher', 'supervisor'],
     from: ['accepted'],
+    available: (o) => !!o.pendingExtension?.endorsed,
     async decide(o, b) {
+      // There must be an endorsed request even when the body names the days.
       const days = b.days ?? extensionAtCenter(o).days;
+      extensionAtCenter(o);
       return { type: 'extension_approved', data: { days, note: b.note ?? null } };
     },
   },
   'reject-extension': {
     roles: ['dispatcher', 'supervisor'],
     from: ['accepted'],
+    available: (o) => !!o.pendingExtension?.endorsed,
     async decide(o, b) {
       extensionAtCenter(o);
       return { type: 'extension_rejected', data: { reason: b.reason ?? null } };
@@ -250,6 +261,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     roles: ['handler', 'unit_manager'],
     from: ['accepted'],
     mainUnitOnly: true,
+    available: (o) => !o.pendingReply,
     async decide(o, b, ctx) {
       if (o.pendingReply) throw conflict('invalid_transition', '已有答复等待负责人审核 (a reply is waiting for the manager)');
       const review = !hasRole(ctx.actor, 'unit_manager') && (await ctx.managerReviews(o.mainUnitId!));
@@ -261,6 +273,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     roles: ['unit_manager'],
     from: ['accepted'],
     mainUnitOnly: true,
+    available: (o) => !!o.pendingReply,
     async decide(o, b) {
       const draft = waitingReply(o);
       const content = b.content ?? draft.content;
@@ -273,6 +286,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     roles: ['unit_manager'],
     from: ['accepted'],
     mainUnitOnly: true,
+    available: (o) => !!o.pendingReply,
     async decide(o, b) {
       waitingReply(o);
       return { type: 'reply_rejected', data: { reason: b.reason } };
@@ -318,6 +332,8 @@ export const ACTIONS: Record<string, ActionDef> = {
   unmerge: {
     roles: ['agent', 'dispatcher'],
     from: ['closed'],
+    internal: true,
+    available: (o) => o.closeReason === 'duplicate',
     async decide(o) {
       if (o.closeReason !== 'duplicate') throw conflict('invalid_transition', '该工单不是作为重复件关闭的 (the order was not closed as a duplicate)');
       return { type: 'unmerged', data: { duplicateOf: o.duplicateOf } };
@@ -333,12 +349,27 @@ export const ACTIONS: Record<string, ActionDef> = {
     roles: ['handler', 'unit_manager'],
     from: OPEN,
     mainUnitOnly: true,
+    available: (o) => o.supervisionCount > 0,
     async decide(o, b) {
       if (o.supervisionCount === 0) throw conflict('invalid_transition', '该工单没有督办通知 (no supervision notice to reply to)');
       return { type: 'supervision_replied', data: { note: b.note } };
     },
   },
 };
+
+const isMainUnitOf = (actor: Actor, o: WorkOrder) => actor.unitId != null && actor.unitId === o.mainUnitId;
+
+/**
+ * The actions this actor may take on the order as it stands: role, main unit, state and the
+ * order's own preconditions, exactly what decide() checks before it reads the body. The
+ * server sends it with every order so that clients draw buttons from it, not from a copy.
+ */
+export function allowedActions(order: WorkOrder, actor: Actor): string[] {
+  return Object.entries(ACTIONS)
+    .filter(([, def]) => !def.internal && hasRole(actor, ...def.roles) && (!def.mainUnitOnly || isMainUnitOf(actor, order)))
+    .filter(([, def]) => def.from.includes(order.status) && (def.available?.(order) ?? true))
+    .map(([name]) => name);
+}
 
 /** Checks role, unit, version and state, then returns the event the action yields. */
 export async function decide(order: WorkOrder, action: string, body: Record<string, any>, ctx: ActionContext) {

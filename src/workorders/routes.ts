@@ -4,7 +4,7 @@ import { requireActor } from '../http/app.js';
 import type { AppContext } from '../http/context.js';
 import { Id, IdParams, Nullable, StringEnum, Text } from '../http/schemas.js';
 import { CLOSE_REASONS, ORDER_TYPES, SATISFACTIONS, STATUSES, URGENCIES } from './model.js';
-import { act, createOrder, createOrderOnce, getOrder, listEvents, listOrders } from './service.js';
+import { act, createOrder, createOrderOnce, forReader, getOrder, listEvents, listOrders } from './service.js';
 import { idempotencyKeyOf } from '../http/idempotency.js';
 import { AccessReason, accessPurpose } from '../security/reason.js';
 import { reviewListener } from './review.js';
@@ -88,10 +88,10 @@ export async function routes(app: App, ctx: AppContext) {
     const actor = requireActor(req, 'agent', 'dispatcher');
     // With an Idempotency-Key a retried create answers the first order instead of making a second.
     const key = idempotencyKeyOf(req);
-    if (!key) return reply.status(201).send(await createOrder(ctx, actor, req.body));
+    if (!key) return reply.status(201).send(forReader(await createOrder(ctx, actor, req.body), actor));
     const r = await createOrderOnce(ctx, actor, req.body, key);
     if (r.replayed) reply.header('idempotent-replayed', 'true');
-    return reply.status(201).send(r.order);
+    return reply.status(201).send(forReader(r.order, actor));
   });
   app.get('/api/v1/workorders', { schema: { tags: ['workorders'], querystring: ListQuery } }, async (req) =>
     listOrders(db, requireActor(req), req.query),

@@ -6,7 +6,7 @@ import { hasRole } from '../http/context.js';
 import { badRequest, conflict, notFound } from '../http/errors.js';
 import { requestHash } from '../http/idempotency.js';
 import { openEventData, sealEventData } from '../privacy/pii.js';
-import { applyEvent, decide, type CreatedData, type OrderEvent } from './lifecycle.js';
+import { allowedActions, applyEvent, decide, type CreatedData, type OrderEvent } from './lifecycle.js';
 import { ROW_COLUMNS, fromRow, toRowValues, type Citizen, type WorkOrder } from './model.js';
 import { inScope, orderNotFound, orderScope, scopeSql } from './visibility.js';
 
@@ -130,16 +130,20 @@ function maskCitizen(c: Citizen | null): Citizen | null {
   return c && { name: c.name && maskName(c.name), phone: c.phone && maskPhone(c.phone) };
 }
 
+/** An order as a reader receives it: with the actions that reader may take on it now. */
+export type OrderForReader = WorkOrder & { allowedActions: string[] };
+export const forReader = (order: WorkOrder, actor: Actor): OrderForReader => ({ ...order, allowedActions: allowedActions(order, actor) });
+
 /** The order as this actor may see it: personal data masked unless the role needs it, and each full read logged. */
-export async function present(q: Queryable, actor: Actor, order: WorkOrder, opts: { reveal: boolean; purpose?: string }): Promise<WorkOrder> {
-  if (!order.citizen) return order;
+export async function present(q: Queryable, actor: Actor, order: WorkOrder, opts: { reveal: boolean; purpose?: string }): Promise<OrderForReader> {
+  if (!order.citizen) return forReader(order, actor);
   if (opts.reveal && hasRole(actor, ...PII_ROLES)) {
     await q.query('INSERT INTO pii_access_log (user_id, workorder_id, fields, purpose) VALUES ($1, $2, $3, $4)', [
       actor.id, order.id, ['citizen.name', 'citizen.phone'].filter((f) => order.citizen![f.slice(8) as keyof Citizen]), opts.purpose ?? 'workorder.view',
     ]);
-    return order;
+    return forReader(order, actor);
   }
-  return { ...order, citizen: maskCitizen(order.citizen) };
+  return forReader({ ...order, citizen: maskCitizen(order.citizen) }, actor);
 }
 
 export async function getOrder(ctx: AppContext, actor: Actor, id: number, purpose?: string): Promise<WorkOrder> {
@@ -280,7 +284,7 @@ export async function listOrders(db: Database, actor: Actor, f: ListFilter): Pro
   );
   const items = rows.slice(0, f.limit).map((r) => {
     const o = fromRow(r);
-    return { ...o, citizen: maskCitizen(o.citizen) };
+    return forReader({ ...o, citizen: maskCitizen(o.citizen) }, actor);
   });
   return { items, nextCursor: rows.length > f.limit ? encodeCursor(items[items.length - 1]!.id) : null };
 }

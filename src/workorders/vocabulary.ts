@@ -59,6 +59,8 @@ export interface Survey {
 
 export interface WorkOrder {
   id: number;
+  /** Sent to each reader, never stored: the actions this reader may take now (lifecycle.ts allowedActions). */
+  allowedActions?: string[];
   number: string;
   type: OrderType;
   title: string;

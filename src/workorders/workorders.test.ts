@@ -106,7 +106,7 @@ describe('the lifecycle', () => {
 
     // The stored order is exactly the fold of its events.
     // (Other modules' parts of the view, such as deadlines, are not part of the projection.)
-    const { deadlines: _d, ...stored } = (await t.u.dispatcher.get(`/api/v1/workorders/${o.id}`)).body;
+    const { deadlines: _d, allowedActions: _a, ...stored } = (await t.u.dispatcher.get(`/api/v1/workorders/${o.id}`)).body;
     const rebuilt = (ev.body.items as (OrderEvent & { seq: number })[]).reduce<WorkOrder | null>((s, e) => applyEvent(s, e, o.id), null);
     expect(rebuilt).toEqual(stored);
   });
@@ -402,7 +402,7 @@ describe('manager review (答复审核, extension requests)', () => {
       const history = (await u.agent.get(`/api/v1/workorders/${o.id}/events`)).body.items as (OrderEvent & { seq: number })[];
       expect(history.map((e) => e.type).filter((e) => e.startsWith('repl'))).toEqual(['reply_submitted', 'reply_rejected', 'reply_submitted', 'replied']);
       expect(history.at(-1)).toMatchObject({ data: { amended: true, submittedBy: expect.any(Number) } });
-      const { deadlines: _d, ...stored } = (await u.agent.get(`/api/v1/workorders/${o.id}`)).body;
+      const { deadlines: _d, allowedActions: _a, ...stored } = (await u.agent.get(`/api/v1/workorders/${o.id}`)).body;
       expect(history.reduce<WorkOrder | null>((s, e) => applyEvent(s, e, o.id), null)).toEqual(stored);
 
       // The manager's own reply goes out at once.
@@ -447,7 +447,7 @@ describe('manager review (答复审核, extension requests)', () => {
       o = await step(u.dispatcher, o, 'approve-extension');
       expect(o).toMatchObject({ pendingExtension: null, extensionDays: 3 });
       const history = (await u.agent.get(`/api/v1/workorders/${o.id}/events`)).body.items as (OrderEvent & { seq: number })[];
-      const { deadlines: _d, ...stored } = (await u.agent.get(`/api/v1/workorders/${o.id}`)).body;
+      const { deadlines: _d, allowedActions: _a, ...stored } = (await u.agent.get(`/api/v1/workorders/${o.id}`)).body;
       expect(history.reduce<WorkOrder | null>((s, e) => applyEvent(s, e, o.id), null)).toEqual(stored);
 
       // A manager's own request goes straight to the center.
@@ -459,5 +459,21 @@ describe('manager review (答复审核, extension requests)', () => {
     } finally {
       await u.admin.patch(`/api/v1/units/${city.units.districtA}`, { managerReview: false });
     }
+  });
+});
+
+describe('allowedActions', () => {
+  it('each reader is told what it may do now, on the order, in lists and after an action', async () => {
+    const o = await newOrder();
+    expect(o.allowedActions).toEqual(['close']); // the agent may close it (answered, invalid); dispatching is the dispatcher's
+    expect((await t.u.dispatcher.get(`/api/v1/workorders/${o.id}`)).body.allowedActions).toEqual(['dispatch', 'close']);
+    const d = await step(t.u.dispatcher, o, 'dispatch', { unitId: t.city.units.districtA });
+    expect(d.allowedActions).toEqual([]);
+    expect((await t.u.handlerA.get(`/api/v1/workorders/${o.id}`)).body.allowedActions).toEqual(['sign', 'return']);
+    expect((await t.u.supervisor.get(`/api/v1/workorders/${o.id}`)).body.allowedActions).toEqual(['supervise']);
+    const row = (await t.u.handlerA.get('/api/v1/workorders?status=dispatched&limit=200')).body.items.find((x: WorkOrder) => x.id === o.id);
+    expect(row.allowedActions).toEqual(['sign', 'return']);
+    const signed = await step(t.u.handlerA, d, 'sign');
+    expect(signed.allowedActions).toEqual(['return', 'request-extension', 'reply']);
   });
 });

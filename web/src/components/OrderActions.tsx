@@ -1,20 +1,15 @@
-// The action buttons an order offers to this user in its current state, each sending the
-// order's `version`; a 409 version conflict says so plainly and offers a refresh.
+// The action buttons an order offers to this user in its current state: the server says which
+// (`allowedActions`, from src/workorders/lifecycle.ts); this file only draws them and their forms.
+// Each sends the order's `version`; a 409 version conflict says so plainly and offers a refresh.
 import { useState } from 'react';
 import { App, Button, Form, Input, InputNumber, Modal, Radio, Select, Space, Switch, TreeSelect } from 'antd';
 import { ApiError, post } from '../api';
 import { useI18n, type T } from '../i18n';
 import { unitTree, useSession } from '../session';
-import { CLOSE_REASONS, SATISFACTIONS, type Role, type Status, type User, type WorkOrder } from '../types';
-
-const OPEN: Status[] = ['new', 'dispatched', 'accepted', 'returned', 'replied', 'reopened'];
+import { CLOSE_REASONS, SATISFACTIONS, type WorkOrder } from '../types';
 
 interface ActionDef {
   name: string;
-  roles: Role[];
-  from: Status[];
-  mainUnitOnly?: boolean;
-  when?: (o: WorkOrder) => boolean;
   /** Form fields in the modal; none means one click. */
   form?: (t: T, ctx: { treeData: ReturnType<typeof unitTree> }) => React.ReactNode;
   initial?: (o: WorkOrder) => Record<string, unknown>;
@@ -35,30 +30,30 @@ const replyForm = (t: T) => (
   </>
 );
 
-/** Mirrors src/workorders/lifecycle.ts ACTIONS; the server checks again. */
+/** How each action asks for its input, in the order the buttons appear. */
 export const ACTION_DEFS: ActionDef[] = [
   {
-    name: 'dispatch', roles: ['dispatcher'], from: ['new', 'returned', 'reopened'],
+    name: 'dispatch',
     form: (t, { treeData }) => (
       <Form.Item label={t('action.pickUnit')} name="unitId" rules={req(t)}>
         <TreeSelect treeData={treeData} showSearch treeDefaultExpandAll treeNodeFilterProp="title" placeholder={t('action.pickUnit')} />
       </Form.Item>
     ),
   },
-  { name: 'sign', roles: ['handler', 'unit_manager'], from: ['dispatched'], mainUnitOnly: true },
+  { name: 'sign' },
   {
-    name: 'reply', roles: ['handler', 'unit_manager'], from: ['accepted'], mainUnitOnly: true, when: (o) => !o.pendingReply,
+    name: 'reply',
     initial: () => ({ resolved: true }),
     form: replyForm,
   },
   {
     // 答复审核: the unit's manager sends the waiting reply out (and may amend it) or back.
-    name: 'approve-reply', roles: ['unit_manager'], from: ['accepted'], mainUnitOnly: true, when: (o) => !!o.pendingReply,
+    name: 'approve-reply',
     initial: (o) => ({ content: o.pendingReply?.content, resolved: o.pendingReply?.resolved }),
     form: replyForm,
   },
   {
-    name: 'reject-reply', roles: ['unit_manager'], from: ['accepted'], mainUnitOnly: true, when: (o) => !!o.pendingReply, danger: true,
+    name: 'reject-reply', danger: true,
     form: (t) => (
       <Form.Item label={t('field.reason')} name="reason" rules={req(t)}>
         <Input.TextArea rows={3} maxLength={2000} />
@@ -67,12 +62,10 @@ export const ACTION_DEFS: ActionDef[] = [
   },
   // In a unit whose manager reviews, a handler's extension request needs the manager first.
   {
-    name: 'endorse-extension', roles: ['unit_manager'], from: ['accepted'], mainUnitOnly: true,
-    when: (o) => !!o.pendingExtension && !o.pendingExtension.endorsed,
+    name: 'endorse-extension',
   },
   {
-    name: 'decline-extension', roles: ['unit_manager'], from: ['accepted'], mainUnitOnly: true, danger: true,
-    when: (o) => !!o.pendingExtension && !o.pendingExtension.endorsed,
+    name: 'decline-extension', danger: true,
     form: (t) => (
       <Form.Item label={t('field.reason')} name="reason">
         <Input.TextArea rows={2} maxLength={2000} />
@@ -80,7 +73,7 @@ export const ACTION_DEFS: ActionDef[] = [
     ),
   },
   {
-    name: 'return', roles: ['handler', 'unit_manager'], from: ['dispatched', 'accepted'], mainUnitOnly: true, danger: true,
+    name: 'return', danger: true,
     form: (t) => (
       <Form.Item label={t('field.reason')} name="reason" rules={req(t)}>
         <Input.TextArea rows={3} maxLength={2000} />
@@ -88,8 +81,8 @@ export const ACTION_DEFS: ActionDef[] = [
     ),
   },
   {
-    name: 'request-extension', roles: ['handler', 'unit_manager'], from: ['accepted'], mainUnitOnly: true,
-    when: (o) => !o.pendingExtension, initial: () => ({ days: 3 }),
+    name: 'request-extension',
+    initial: () => ({ days: 3 }),
     form: (t) => (
       <>
         <Form.Item label={t('field.days')} name="days" rules={req(t)}>
@@ -102,7 +95,7 @@ export const ACTION_DEFS: ActionDef[] = [
     ),
   },
   {
-    name: 'approve-extension', roles: ['dispatcher', 'supervisor'], from: ['accepted'], when: (o) => !!o.pendingExtension?.endorsed,
+    name: 'approve-extension',
     initial: (o) => ({ days: o.pendingExtension?.days }),
     form: (t) => (
       <>
@@ -116,7 +109,7 @@ export const ACTION_DEFS: ActionDef[] = [
     ),
   },
   {
-    name: 'reject-extension', roles: ['dispatcher', 'supervisor'], from: ['accepted'], when: (o) => !!o.pendingExtension?.endorsed, danger: true,
+    name: 'reject-extension', danger: true,
     form: (t) => (
       <Form.Item label={t('field.reason')} name="reason">
         <Input.TextArea rows={2} maxLength={2000} />
@@ -124,7 +117,7 @@ export const ACTION_DEFS: ActionDef[] = [
     ),
   },
   {
-    name: 'survey', roles: ['followup'], from: ['replied'], initial: () => ({ satisfaction: 'satisfied', resolved: true }),
+    name: 'survey', initial: () => ({ satisfaction: 'satisfied', resolved: true }),
     form: (t) => (
       <>
         <Form.Item label={t('field.satisfaction')} name="satisfaction" rules={req(t)}>
@@ -140,7 +133,7 @@ export const ACTION_DEFS: ActionDef[] = [
     ),
   },
   {
-    name: 'close', roles: ['agent', 'dispatcher'], from: ['new'], initial: () => ({ reason: 'answered' }),
+    name: 'close', initial: () => ({ reason: 'answered' }),
     form: (t) => (
       <>
         <Form.Item label={t('field.reason')} name="reason" rules={req(t)}>
@@ -159,7 +152,7 @@ export const ACTION_DEFS: ActionDef[] = [
     ),
   },
   {
-    name: 'supervise', roles: ['supervisor'], from: OPEN,
+    name: 'supervise',
     form: (t) => (
       <Form.Item label={t('field.note')} name="note" rules={req(t)}>
         <Input.TextArea rows={3} maxLength={2000} />
@@ -168,14 +161,10 @@ export const ACTION_DEFS: ActionDef[] = [
   },
 ];
 
-export function availableActions(o: WorkOrder, user: User): ActionDef[] {
-  return ACTION_DEFS.filter(
-    (a) =>
-      a.roles.some((r) => user.roles.includes(r)) &&
-      a.from.includes(o.status) &&
-      (!a.mainUnitOnly || (user.unitId != null && user.unitId === o.mainUnitId)) &&
-      (!a.when || a.when(o)),
-  );
+/** The actions the server allows this reader on the order, in button order. */
+export function availableActions(o: WorkOrder): ActionDef[] {
+  const allowed = new Set(o.allowedActions ?? []);
+  return ACTION_DEFS.filter((a) => allowed.has(a.name));
 }
 
 /** Shows the error of an action; a version conflict gets its own message and a refresh. */
@@ -202,7 +191,7 @@ export function OrderActions({
   const [form] = Form.useForm();
   const showError = useActionError(() => onDone(null));
   if (!user) return null;
-  const actions = availableActions(order, user).filter((a) => !only || only.includes(a.name));
+  const actions = availableActions(order).filter((a) => !only || only.includes(a.name));
 
   const send = async (a: ActionDef, values: Record<string, unknown>) => {
     setBusy(a.name);
