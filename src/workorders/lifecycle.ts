@@ -158,7 +158,7 @@ interface ActionDef {
   /** Called by the system, not offered to people (no route). */
   internal?: boolean;
   /** Validates the body against the order and returns the event to append. */
-  decide(order: WorkOrder, body: Record<string, any>, ctx: ActionContext): Promise<{ type: string; data: Record<string, any> }>;
+  decide(order: WorkOrder, body: Record<string, any>, ctx: ActionContext): Promise<Decided>;
 }
 
 const OPEN: readonly Status[] = ['new', 'dispatched', 'accepted', 'returned', 'replied', 'reopened'];
@@ -178,6 +178,35 @@ function extensionAtCenter(o: WorkOrder) {
   return o.pendingExtension;
 }
 
+/** What an action yields: the event before the service stamps it with `at` and `actorId`. */
+export interface Decided {
+  type: string;
+  data: Record<string, any>;
+}
+
+/**
+ * The event of each action, from values decide() has checked: pure and synchronous, so that a
+ * bulk load builds its events with the same code as the actions (the demo's history, src/demo).
+ */
+export const EVENTS = {
+  dispatched: (b: { unitId: number; coUnitIds: number[]; note?: string | null }): Decided => ({ type: 'dispatched', data: { unitId: b.unitId, coUnitIds: b.coUnitIds, note: b.note ?? null } }),
+  signed: (): Decided => ({ type: 'signed', data: {} }),
+  returned: (b: { reason: string }): Decided => ({ type: 'returned', data: { reason: b.reason } }),
+  /** `endorsed`: the unit's manager backs the request (a manager's own, or a unit without review). */
+  extensionRequested: (b: { days: number; reason: string }, endorsed: boolean): Decided => ({ type: 'extension_requested', data: { days: b.days, reason: b.reason, endorsed } }),
+  extensionApproved: (b: { days: number; note?: string | null }): Decided => ({ type: 'extension_approved', data: { days: b.days, note: b.note ?? null } }),
+  extensionRejected: (b: { reason?: string | null }): Decided => ({ type: 'extension_rejected', data: { reason: b.reason ?? null } }),
+  /** `review`: the reply waits for the unit's manager (答复审核) instead of going out. */
+  reply: (b: { content: string; resolved: boolean }, review: boolean): Decided => ({ type: review ? 'reply_submitted' : 'replied', data: { content: b.content, resolved: b.resolved } }),
+  /** An unsatisfied or unresolved survey reopens the order. */
+  surveyed(b: { satisfaction: Satisfaction; resolved: boolean; note?: string | null }): Decided {
+    const reopened = b.satisfaction === 'unsatisfied' || b.resolved === false;
+    return { type: 'surveyed', data: { satisfaction: b.satisfaction, resolved: b.resolved, note: b.note ?? null, reopened } };
+  },
+  closed: (b: { reason: CloseReason; duplicateOf?: number | null }): Decided => ({ type: 'closed', data: { reason: b.reason, duplicateOf: b.reason === 'duplicate' ? b.duplicateOf : null } }),
+  supervised: (b: { note: string }): Decided => ({ type: 'supervised', data: { note: b.note } }),
+};
+
 export const ACTIONS: Record<string, ActionDef> = {
   dispatch: {
     roles: ['dispatcher'],
@@ -187,20 +216,20 @@ export const ACTIONS: Record<string, ActionDef> = {
       const coUnitIds: number[] = [...new Set<number>(b.coUnitIds ?? [])];
       if (coUnitIds.includes(b.unitId)) throw badRequest('the main unit cannot also be a co-unit', 'coUnitIds');
       for (const id of coUnitIds) if (!(await ctx.unitExists(id))) throw badRequest(`unit ${id} does not exist`, 'coUnitIds');
-      return { type: 'dispatched', data: { unitId: b.unitId, coUnitIds, note: b.note ?? null } };
+      return EVENTS.dispatched({ unitId: b.unitId, coUnitIds, note: b.note });
     },
   },
   sign: {
     roles: ['handler', 'unit_manager'],
     from: ['dispatched'],
     mainUnitOnly: true,
-    decide: async () => ({ type: 'signed', data: {} }),
+    decide: async () => EVENTS.signed(),
   },
   return: {
     roles: ['handler', 'unit_manager'],
     from: ['dispatched', 'accepted'],
     mainUnitOnly: true,
-    decide: async (_o, b) => ({ type: 'returned', data: { reason: b.reason } }),
+    decide: async (_o, b) => EVENTS.returned({ reason: b.reason }),
   },
   'request-extension': {
     roles: ['handler', 'unit_manager'],
@@ -211,7 +240,7 @@ export const ACTIONS: Record<string, ActionDef> = {
       if (o.pendingExtension) throw conflict('invalid_transition', 'an extension request is already pending');
       // In a unit whose manager reviews, a handler's request goes to the manager first.
       const endorsed = hasRole(ctx.actor, 'unit_manager') || !(await ctx.managerReviews(o.mainUnitId!));
-      return { type: 'extension_requested', data: { days: b.days, reason: b.reason, endorsed } };
+      return EVENTS.extensionRequested({ days: b.days, reason: b.reason }, endorsed);
     },
   },
   // The unit's manager backs a handler's request, which then goes to the center…
@@ -244,7 +273,7 @@ export const ACTIONS: Record<string, ActionDef> = {
       // There must be an endorsed request even when the body names the days.
       const days = b.days ?? extensionAtCenter(o).days;
       extensionAtCenter(o);
-      return { type: 'extension_approved', data: { days, note: b.note ?? null } };
+      return EVENTS.extensionApproved({ days, note: b.note });
     },
   },
   'reject-extension': {
@@ -253,7 +282,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     available: (o) => !!o.pendingExtension?.endorsed,
     async decide(o, b) {
       extensionAtCenter(o);
-      return { type: 'extension_rejected', data: { reason: b.reason ?? null } };
+      return EVENTS.extensionRejected({ reason: b.reason });
     },
   },
   // In a unit that reviews replies, a handler's reply waits for the manager; a manager's goes out.
@@ -265,7 +294,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     async decide(o, b, ctx) {
       if (o.pendingReply) throw conflict('invalid_transition', '已有答复等待负责人审核 (a reply is waiting for the manager)');
       const review = !hasRole(ctx.actor, 'unit_manager') && (await ctx.managerReviews(o.mainUnitId!));
-      return { type: review ? 'reply_submitted' : 'replied', data: { content: b.content, resolved: b.resolved } };
+      return EVENTS.reply({ content: b.content, resolved: b.resolved }, review);
     },
   },
   // The manager sends the waiting reply out, as written or amended.
@@ -295,11 +324,7 @@ export const ACTIONS: Record<string, ActionDef> = {
   survey: {
     roles: ['followup'],
     from: ['replied'],
-    async decide(_o, b) {
-      const satisfaction = b.satisfaction as Satisfaction;
-      const reopened = satisfaction === 'unsatisfied' || b.resolved === false;
-      return { type: 'surveyed', data: { satisfaction, resolved: b.resolved, note: b.note ?? null, reopened } };
-    },
+    decide: async (_o, b) => EVENTS.surveyed({ satisfaction: b.satisfaction, resolved: b.resolved, note: b.note }),
   },
   'survey-unreachable': {
     roles: ['followup'],
@@ -325,7 +350,7 @@ export const ACTIONS: Record<string, ActionDef> = {
       } else if (b.duplicateOf != null) {
         throw badRequest('duplicateOf is only for the reason duplicate', 'duplicateOf');
       }
-      return { type: 'closed', data: { reason, duplicateOf: reason === 'duplicate' ? b.duplicateOf : null } };
+      return EVENTS.closed({ reason, duplicateOf: b.duplicateOf });
     },
   },
   // No route of its own: the duplicates module calls it when a wrong merge is undone.
@@ -342,7 +367,7 @@ export const ACTIONS: Record<string, ActionDef> = {
   supervise: {
     roles: ['supervisor'],
     from: OPEN,
-    decide: async (_o, b) => ({ type: 'supervised', data: { note: b.note } }),
+    decide: async (_o, b) => EVENTS.supervised({ note: b.note }),
   },
   // The unit answers a supervision notice (督办回复): what it has done, when it will finish.
   'reply-supervision': {
