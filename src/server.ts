@@ -2,7 +2,7 @@
 import { openDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { buildApp, type App } from './http/app.js';
-import { defaultConfig, type AppConfig } from './http/context.js';
+import { defaultConfig, type AppConfig } from './core/context.js';
 import { bootstrapAdmin } from './org/auth.js';
 import { encryptLegacy, verifyKeys } from './privacy/store.js';
 

@@ -2,8 +2,8 @@
 // use it when no contractValue is asked for: the value is prorated to the part of the
 // queried period that the contract covers, and the targets are checked against the totals.
 import type { Database } from '../db/database.js';
-import type { Actor } from '../http/context.js';
-import { badRequest, notFound } from '../http/errors.js';
+import type { Actor } from '../core/context.js';
+import { badRequest, notFound } from '../core/errors.js';
 import type { StatsRow } from './service.js';
 
 /** `qualityScore` is the month's mean quality-inspection score (0–100), known to the scorecard. */

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../core/context.js';
 import { IdParams, StringEnum } from '../http/schemas.js';
 import { recordQuality, scorecard } from './scorecard.js';
 import { TARGET_MEASURES, checkContract, getContract, putContract, requireContract, type Contract } from './contract.js';

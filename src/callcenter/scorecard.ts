@@ -2,8 +2,8 @@
 // answer rate, 15 s service level, effective calls, quality score, cost per effective
 // call — against the contract's targets, with the deductions the contract sets.
 import type { Database } from '../db/database.js';
-import type { Actor } from '../http/context.js';
-import { badRequest } from '../http/errors.js';
+import type { Actor } from '../core/context.js';
+import { badRequest } from '../core/errors.js';
 import { checkContract, getContract, type ContractCheck } from './contract.js';
 import { callStats } from './service.js';
 

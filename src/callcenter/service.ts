@@ -4,9 +4,9 @@
 // nothing) and merged into one `cc_calls` row per call with commutative rules (earliest
 // answer, latest end, …): batches may arrive late, out of order or concurrently.
 import type { Database, Queryable } from '../db/database.js';
-import type { Actor } from '../http/context.js';
-import { hasRole } from '../http/context.js';
-import { badRequest, forbidden, notFound } from '../http/errors.js';
+import type { Actor } from '../core/context.js';
+import { hasRole } from '../core/context.js';
+import { badRequest, forbidden, notFound } from '../core/errors.js';
 
 export const EVENT_TYPES = ['offered', 'queued', 'answered', 'abandoned', 'transferred', 'ended'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

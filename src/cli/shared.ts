@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../core/errors.js';
 import { decodeText } from '../http/text.js';
 
 export interface DbOptions {

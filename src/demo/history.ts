@@ -4,7 +4,7 @@
 import { encrypt, isEncrypted, phoneIndex } from '../privacy/pii.js';
 import type { Database } from '../db/database.js';
 import { bulkLoad, copiesOverlap, CopyWriter, type BulkColumn } from '../db/bulk.js';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../core/context.js';
 import { computeTimes, levelAt, nextAt } from '../sla/deadlines.js';
 import { choosePolicy, loadCalendar, policyFromRow } from '../sla/settings.js';
 import type { WorkOrder } from '../workorders/model.js';

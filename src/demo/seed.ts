@@ -12,7 +12,7 @@ import { Rng } from './rng.js';
 import { isoTime, localMidnights } from './clock.js';
 import { seedHistoryInWorker, seedOrdersInWorker, useWorker } from './pipeline.js';
 import { RECENT_DAYS, RecentOrderIndex, seedContacts, seedDeadlines, seedKnowledge, seedReference } from './history.js';
-import { defaultConfig, type AppContext } from '../http/context.js';
+import { defaultConfig, type AppContext } from '../core/context.js';
 import { KpiAccumulator } from '../kpi/service.js';
 import * as T from './taxonomy.js';
 import { HOURLY, WEEKDAY } from './taxonomy.js';

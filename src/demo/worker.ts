@@ -10,7 +10,7 @@ import { Rng } from './rng.js';
 import { seedHistory, seedOrders } from './seed.js';
 import { openPostgres } from '../db/database.js';
 import { KpiAccumulator } from '../kpi/service.js';
-import { defaultConfig } from '../http/context.js';
+import { defaultConfig } from '../core/context.js';
 
 type Request = DbRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 

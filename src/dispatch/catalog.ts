@@ -2,7 +2,7 @@
 // rules category × area → main unit (+ co-units); the most specific rule decides.
 import { parse } from 'csv-parse/sync';
 import type { Queryable } from '../db/database.js';
-import { badRequest, conflict, notFound } from '../http/errors.js';
+import { badRequest, conflict, notFound } from '../core/errors.js';
 
 export interface Category {
   id: number;

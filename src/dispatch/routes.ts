@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
-import type { AppContext } from '../http/context.js';
-import { badRequest } from '../http/errors.js';
+import type { AppContext } from '../core/context.js';
+import { badRequest } from '../core/errors.js';
 import { Id, IdParams, StringEnum } from '../http/schemas.js';
 import { decodeText } from '../http/text.js';
 import {

@@ -2,8 +2,8 @@
 // latest one), suggestions (model + responsibility list), automatic dispatch of new orders,
 // training from closed orders, and the first-time-right dispatch measure.
 import type { Queryable } from '../db/database.js';
-import type { AppContext, OrderEventListener } from '../http/context.js';
-import { badRequest } from '../http/errors.js';
+import type { AppContext, OrderEventListener } from '../core/context.js';
+import { badRequest } from '../core/errors.js';
 import type { WorkOrder } from '../workorders/model.js';
 import { appendSystemEvent } from '../workorders/service.js';
 import { route, type RouteResult } from './catalog.js';

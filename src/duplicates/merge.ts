@@ -3,9 +3,9 @@
 // the order listener below records the link in the same transaction. One already dispatched is
 // only linked here. Both sides keep the history in `dup_events`.
 import type { Queryable } from '../db/database.js';
-import type { Actor, AppContext, OrderEventListener } from '../http/context.js';
-import { hasRole } from '../http/context.js';
-import { badRequest, conflict, notFound } from '../http/errors.js';
+import type { Actor, AppContext, OrderEventListener } from '../core/context.js';
+import { hasRole } from '../core/context.js';
+import { badRequest, conflict, notFound } from '../core/errors.js';
 import { act, loadVisible, maskName, maskPhone } from '../workorders/service.js';
 import type { WorkOrder } from '../workorders/model.js';
 import { upsertSignature } from './index.js';

@@ -1,27 +1,18 @@
 // The HTTP layer: Fastify with JSON-schema validation, OpenAPI, bearer auth and
 // one error format. Domain modules register their own routes on it.
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { AppError, forbidden, unauthorized } from './errors.js';
-import type { Actor, AppContext, Role } from './context.js';
-import { hasRole } from './context.js';
+import { AppError, forbidden, unauthorized } from '../core/errors.js';
+import { hasRole, type Actor, type Role } from '../core/actor.js';
+import type { AppContext } from '../core/context.js';
 import { authenticate } from '../org/auth.js';
 import { loadModuleExports } from './modules.js';
 import { serveWeb } from './web.js';
 import { installHttpSecurity } from '../security/http.js';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    actor: Actor | null;
-  }
-  interface FastifyContextConfig {
-    /** Route reachable without a token. */
-    public?: boolean;
-  }
-}
-
-export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>;
+import type { App } from './types.js';
+export type { App } from './types.js';
 
 export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {}): Promise<App> {
   const app = Fastify({

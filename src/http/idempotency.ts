@@ -3,7 +3,7 @@
 // second record. Contacts (src/intake) and work orders (src/workorders) honour it.
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { badRequest } from './errors.js';
+import { badRequest } from '../core/errors.js';
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
 

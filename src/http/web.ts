@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import type { App } from './app.js';
+import type { App } from './types.js';
 
 // src/http/web.ts (tests) and dist/http/web.js (built) both sit two folders below the package root.
 export const WEB_ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..', 'dist', 'web');

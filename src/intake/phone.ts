@@ -1,7 +1,7 @@
 // Phone numbers are normalised before they are stored or matched: spaces, dashes and
 // brackets go, and the country prefix +86 / 0086 is dropped, so "+86 138-1234-1234"
 // and "13812341234" are the same caller. Keep in step with intake_norm_phone() in SQL.
-import { badRequest } from '../http/errors.js';
+import { badRequest } from '../core/errors.js';
 
 export function normalizePhone(raw: string): string {
   return raw.replace(/[\s()（）-]/g, '').replace(/^(\+86|0086)/, '');

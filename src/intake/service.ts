@@ -9,9 +9,9 @@
 // The route answers only after `tx` has committed, so a 2xx means the contact is durable.
 import { createHash } from 'node:crypto';
 import type { Database, Queryable } from '../db/database.js';
-import type { Actor, AppContext } from '../http/context.js';
-import { hasRole } from '../http/context.js';
-import { AppError, badRequest, forbidden, notFound } from '../http/errors.js';
+import type { Actor, AppContext } from '../core/context.js';
+import { hasRole } from '../core/context.js';
+import { AppError, badRequest, forbidden, notFound } from '../core/errors.js';
 import { createOrder, maskName, maskPhone, type CreateInput } from '../workorders/service.js';
 import { fromRow, type WorkOrder } from '../workorders/model.js';
 import { batcherFor } from './batch.js';

@@ -8,9 +8,9 @@
 // The article row holds the content of its current version (the published one once
 // there is one); each proposal is a full snapshot in kb_article_versions.
 import type { Queryable } from '../db/database.js';
-import type { Actor } from '../http/context.js';
-import { hasRole } from '../http/context.js';
-import { badRequest, conflict, forbidden, notFound } from '../http/errors.js';
+import type { Actor } from '../core/context.js';
+import { hasRole } from '../core/context.js';
+import { badRequest, conflict, forbidden, notFound } from '../core/errors.js';
 import { indexTokens } from './text.js';
 
 export const ARTICLE_STATUSES = ['draft', 'published', 'retired'] as const;

@@ -3,7 +3,7 @@
 // of named parts produced by providers, so other modules (caller history, dispatch
 // suggestion) add a part by pushing a provider onto `assistProviders`.
 import type { Database, Queryable } from '../db/database.js';
-import { hasRole, type Actor, type AppContext } from '../http/context.js';
+import { hasRole, type Actor, type AppContext } from '../core/context.js';
 import { suggest } from '../dispatch/service.js';
 import { callerHistory } from '../intake/service.js';
 import { indexTokens } from './text.js';

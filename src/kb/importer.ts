@@ -8,7 +8,7 @@
 // exists are skipped as duplicates, so an import can be re-run.
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Database } from '../db/database.js';
-import { badRequest } from '../http/errors.js';
+import { badRequest } from '../core/errors.js';
 import { analyzeKb } from './termstats.js';
 import { indexTokens } from './text.js';
 

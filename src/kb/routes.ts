@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
-import type { AppContext } from '../http/context.js';
-import { notFound } from '../http/errors.js';
+import type { AppContext } from '../core/context.js';
+import { notFound } from '../core/errors.js';
 import { runPeriodically } from '../http/periodic.js';
 import { Id, IdParams, Nullable, StringEnum, Text } from '../http/schemas.js';
 import {

@@ -4,7 +4,7 @@
 // kb_articles.tsv does the matching; the ranking prefers title and question-variant hits
 // and valid, recently reviewed, often used articles.
 import type { Queryable } from '../db/database.js';
-import { badRequest } from '../http/errors.js';
+import { badRequest } from '../core/errors.js';
 import { commonTerms, matchGroups } from './termstats.js';
 import { highlight, queryWords, snippet, subWords, tsqueryText, type QueryPlan } from './text.js';
 

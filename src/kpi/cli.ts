@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { defaultConfig, type AppContext } from '../http/context.js';
+import { defaultConfig, type AppContext } from '../core/context.js';
 import { progressBar } from '../cli/progress.js';
 import { dbOptions, withDb, type DbOptions } from '../cli/shared.js';
 import { checkMonth } from './measures.js';

@@ -1,7 +1,7 @@
 // The assessment measures of units (docs/MEASURES.md has the definitions), computed from
 // the `kpi_facts` aggregates: rates, composite score and rankings with the previous month.
 import type { Queryable } from '../db/database.js';
-import { badRequest } from '../http/errors.js';
+import { badRequest } from '../core/errors.js';
 import { COUNTERS, type Counter } from './facts.js';
 
 export interface KpiSettings {

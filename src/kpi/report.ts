@@ -3,7 +3,7 @@
 // functions as the API, so the two always agree.
 import ExcelJS from 'exceljs';
 import type { Database } from '../db/database.js';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../core/context.js';
 import { loadKpiSettings, rankUnits, type Ranked } from './measures.js';
 import { scorecard } from '../callcenter/scorecard.js';
 

@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
-import { hasRole, type Actor, type AppContext } from '../http/context.js';
-import { badRequest, forbidden } from '../http/errors.js';
+import { hasRole, type Actor, type AppContext } from '../core/context.js';
+import { badRequest, forbidden } from '../core/errors.js';
 import { Id, StringEnum } from '../http/schemas.js';
 import { UNIT_KINDS, subtreeUnitIds } from '../org/units.js';
 import type { Queryable } from '../db/database.js';

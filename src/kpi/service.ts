@@ -2,7 +2,7 @@
 // the event history (after a bulk load such as the demo city, or a change of definitions).
 import type { Database, Queryable } from '../db/database.js';
 import { bulkLoad, copiesOverlap, CopyWriter, type BulkColumn } from '../db/bulk.js';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../core/context.js';
 import { applyEvent, foldInto, type OrderEvent } from '../workorders/lifecycle.js';
 import type { WorkOrder } from '../workorders/model.js';
 import { computeTimes } from '../sla/deadlines.js';

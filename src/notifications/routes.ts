@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../core/context.js';
 import { Id, IdParams, StringEnum } from '../http/schemas.js';
 import { listNotifications, listOutbox, markAllRead, markRead } from './service.js';
 

@@ -3,7 +3,7 @@
 // every attempt recorded. Delivery claims rows with SKIP LOCKED and a lease, so several
 // nodes never post the same row at the same time.
 import type { Database, Queryable } from '../db/database.js';
-import { badRequest, notFound } from '../http/errors.js';
+import { badRequest, notFound } from '../core/errors.js';
 
 export interface NewNotification {
   kind: string;

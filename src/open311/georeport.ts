@@ -3,8 +3,8 @@
 import { encrypt } from '../privacy/pii.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database, Queryable } from '../db/database.js';
-import type { Actor, AppContext } from '../http/context.js';
-import { AppError, badRequest, notFound } from '../http/errors.js';
+import type { Actor, AppContext } from '../core/context.js';
+import { AppError, badRequest, notFound } from '../core/errors.js';
 import { createOrder } from '../workorders/service.js';
 import type { OrderType, WorkOrder } from '../workorders/model.js';
 import { checkAttributeValues, getService } from './services.js';

@@ -1,7 +1,7 @@
 // The public service catalogue (GeoReport "services"). Admins manage it; the lead will
 // later sync it from the category tree. service_code = the work order's categoryCode.
 import type { Queryable } from '../db/database.js';
-import { badRequest, conflict, notFound } from '../http/errors.js';
+import { badRequest, conflict, notFound } from '../core/errors.js';
 
 export const DATATYPES = ['string', 'number', 'datetime', 'text', 'singlevaluelist', 'multivaluelist'] as const;
 export type Datatype = (typeof DATATYPES)[number];

@@ -1,7 +1,7 @@
 // System users behind the external channels. `workorders.created_by` references users,
 // so each channel (open311, portal) acts as a dedicated user that cannot log in.
 import type { Queryable } from '../db/database.js';
-import type { Actor, Role } from '../http/context.js';
+import type { Actor, Role } from '../core/context.js';
 
 const cache = new WeakMap<Queryable, Map<string, Promise<Actor>>>();
 

@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { Database, Queryable } from '../db/database.js';
-import type { Actor, Role } from '../http/context.js';
+import type { Actor, Role } from '../core/context.js';
 
 export const hashPassword = (password: string) => hash(password);
 

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
-import { ROLES, type AppContext } from '../http/context.js';
+import { ROLES, type AppContext } from '../core/context.js';
 import { Id, IdParams, StringEnum } from '../http/schemas.js';
 import { logout } from './auth.js';
 import { secureLogin } from '../security/login.js';

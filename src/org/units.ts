@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/database.js';
-import { badRequest, notFound } from '../http/errors.js';
+import { badRequest, notFound } from '../core/errors.js';
 
 import type { UnitKind } from './vocabulary.js';
 export { UNIT_KINDS, type UnitKind } from './vocabulary.js';

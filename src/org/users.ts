@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/database.js';
-import { ROLES, type Role } from '../http/context.js';
-import { badRequest, conflict, notFound } from '../http/errors.js';
+import { ROLES, type Role } from '../core/context.js';
+import { badRequest, conflict, notFound } from '../core/errors.js';
 import { forgetUser, hashPassword, revokeUserSessions } from './auth.js';
 import { getUnit } from './units.js';
 import { checkPasswordPolicy } from '../security/password.js';

@@ -1,7 +1,7 @@
 // Open data: anonymised monthly figures by category, district and unit. Counts below
 // the threshold are shown as "<5"; rates and averages over fewer orders are withheld.
 import type { Database } from '../db/database.js';
-import { badRequest } from '../http/errors.js';
+import { badRequest } from '../core/errors.js';
 
 export const SUPPRESS_BELOW = 5;
 

@@ -1,7 +1,7 @@
 // The citizen portal and open data, through the public HTTP API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { open311City, raw } from '../open311/testkit.bench.js';
-import { defaultConfig } from '../http/context.js';
+import { defaultConfig } from '../core/context.js';
 
 let t: Awaited<ReturnType<typeof open311City>>;
 beforeAll(async () => {

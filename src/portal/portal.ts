@@ -3,8 +3,8 @@
 // no staff names.
 import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Queryable } from '../db/database.js';
-import type { AppContext } from '../http/context.js';
-import { AppError, badRequest, conflict, notFound } from '../http/errors.js';
+import type { AppContext } from '../core/context.js';
+import { AppError, badRequest, conflict, notFound } from '../core/errors.js';
 import { createChannelOrder, redact } from '../open311/georeport.js';
 import { systemActor } from '../open311/system.js';
 import { act } from '../workorders/service.js';

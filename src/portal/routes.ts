@@ -2,7 +2,7 @@
 // request become files on its order (GET /api/v1/workorders/{id}/attachments).
 import { Type } from 'typebox';
 import type { App } from '../http/app.js';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../core/context.js';
 import { StringEnum, Text } from '../http/schemas.js';
 import { SATISFACTIONS } from '../workorders/model.js';
 import { monthly, toCsv } from './opendata.js';

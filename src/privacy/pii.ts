@@ -10,7 +10,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../core/errors.js';
 import { normalizePhone } from '../intake/phone.js';
 
 export interface PiiKey {

@@ -6,7 +6,7 @@
 //   sequences exactly.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync, statSync, openSync, readSync, closeSync } from 'node:fs';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../core/errors.js';
 import pg from 'pg';
 
 const fail = (message: string) => new AppError(400, 'backup_failed', message);

@@ -1,7 +1,7 @@
 // HTTP hardening for every response: security headers, CORS closed unless configured,
 // and JSON bodies limited in nesting depth (the size limit is Fastify's bodyLimit, 1 MiB).
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../core/errors.js';
 
 export const MAX_JSON_DEPTH = 64;
 

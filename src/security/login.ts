@@ -3,8 +3,8 @@
 import { decrypt } from '../privacy/pii.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Queryable } from '../db/database.js';
-import type { AppConfig } from '../http/context.js';
-import { AppError, unauthorized } from '../http/errors.js';
+import type { AppConfig } from '../core/context.js';
+import { AppError, unauthorized } from '../core/errors.js';
 import { createSession, verifyCredentials } from '../org/auth.js';
 import { verifyTotp } from './totp.js';
 

@@ -1,5 +1,5 @@
 // Password policy for new and changed passwords.
-import { badRequest } from '../http/errors.js';
+import { badRequest } from '../core/errors.js';
 
 export const MIN_PASSWORD_LENGTH = 10;
 

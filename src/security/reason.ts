@@ -1,6 +1,6 @@
 // The reason a staff member gives for reading a citizen's unmasked personal data (PIPL).
 import { Type } from 'typebox';
-import { badRequest } from '../http/errors.js';
+import { badRequest } from '../core/errors.js';
 
 export const AccessReason = Type.String({ minLength: 1, maxLength: 200 });
 

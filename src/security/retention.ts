@@ -1,7 +1,7 @@
 // Retention (PIPL: keep personal data no longer than needed): closed orders older than N days
 // lose the citizen's name and phone everywhere they are stored, and their files. Idempotent; safe on many nodes.
 import type { Database } from '../db/database.js';
-import { badRequest } from '../http/errors.js';
+import { badRequest } from '../core/errors.js';
 
 export const DEFAULT_RETENTION_DAYS = 730;
 

@@ -1,8 +1,8 @@
 // Each dispatched order's deadlines (sign-by, reply-by), kept in `order_deadlines` by an
 // order listener, so they commit or roll back with the order's own change.
 import type { Queryable } from '../db/database.js';
-import type { AppContext, OrderEventListener } from '../http/context.js';
-import { badRequest } from '../http/errors.js';
+import type { AppContext, OrderEventListener } from '../core/context.js';
+import { badRequest } from '../core/errors.js';
 import type { WorkOrder } from '../workorders/model.js';
 import type { Duration, WorkCalendar } from './calendar.js';
 import { findPolicy, loadCalendar, type SlaSettings } from './settings.js';

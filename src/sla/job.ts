@@ -3,7 +3,7 @@
 // the work and never wait on each other), fires the highest level reached, and records
 // it under a unique key (order, cycle, kind, level): every level fires exactly once.
 import type { Queryable } from '../db/database.js';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../core/context.js';
 import { deliverWebhooks, enqueueWebhook, notifyUsers, type DeliveryResult } from '../notifications/service.js';
 import { appendSystemEvent } from '../workorders/service.js';
 import { levelAt, nextAt, rank, type Kind, type Level } from './deadlines.js';

@@ -1,7 +1,7 @@
 // Time-limit settings, the city's local calendar days and the policies, read from the database.
 import type { Queryable } from '../db/database.js';
-import type { AppContext } from '../http/context.js';
-import { badRequest } from '../http/errors.js';
+import type { AppContext } from '../core/context.js';
+import { badRequest } from '../core/errors.js';
 import { DEFAULT_PERIODS, WorkCalendar, checkPeriods, officialDays, type DayKind, type Duration, type Period } from './calendar.js';
 
 export interface SlaSettings {

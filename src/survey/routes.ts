@@ -4,7 +4,7 @@
 import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../core/context.js';
 import { appendSystemEvent, present } from '../workorders/service.js';
 import { fromRow, type WorkOrder } from '../workorders/model.js';
 

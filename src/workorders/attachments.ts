@@ -2,8 +2,8 @@
 // client claims), limited in size and number, visible to whoever may see the order.
 import { createHash } from 'node:crypto';
 import type { Queryable } from '../db/database.js';
-import { AppError, badRequest, notFound } from '../http/errors.js';
-import type { Actor } from '../http/context.js';
+import { AppError, badRequest, notFound } from '../core/errors.js';
+import type { Actor } from '../core/context.js';
 import { loadVisible } from './service.js';
 
 /** The types accepted, each with the bytes a real file of that type starts with. */

@@ -1,9 +1,9 @@
 // allowedActions, which the web app draws its buttons from, says yes exactly where decide()
 // gets past its permission and state checks: for every role, state and order shape.
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../http/errors.js';
-import type { Actor, Role } from '../http/context.js';
-import { ROLES } from '../http/context.js';
+import { AppError } from '../core/errors.js';
+import type { Actor, Role } from '../core/context.js';
+import { ROLES } from '../core/context.js';
 import { ACTIONS, allowedActions, applyEvent, decide, type ActionContext } from './lifecycle.js';
 import { STATUSES, type WorkOrder } from './model.js';
 

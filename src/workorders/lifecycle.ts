@@ -1,17 +1,12 @@
 // The work-order state machine. An action checks who may do what in which state and
 // yields one event; `applyEvent` folds events into the order. The stored order is
 // always `events.reduce(applyEvent)`, which a test checks.
-import type { Actor, Role } from '../http/context.js';
-import { hasRole } from '../http/context.js';
-import { badRequest, conflict, forbidden } from '../http/errors.js';
-import type { CloseReason, Satisfaction, Status, WorkOrder } from './model.js';
+import type { Actor, Role } from '../core/context.js';
+import { hasRole } from '../core/context.js';
+import { badRequest, conflict, forbidden } from '../core/errors.js';
+import type { CloseReason, OrderEvent, Satisfaction, Status, WorkOrder } from './model.js';
 
-export interface OrderEvent {
-  type: string;
-  at: string;
-  actorId: number | null;
-  data: Record<string, any>;
-}
+export type { OrderEvent } from './vocabulary.js';
 
 /** What the `created` event carries: the order's fields as they were given. */
 export type CreatedData = Pick<WorkOrder, 'number' | 'type' | 'title' | 'content' | 'categoryCode' | 'urgency' | 'location' | 'citizen' | 'contactId'>;

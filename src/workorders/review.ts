@@ -1,7 +1,7 @@
 // Manager review (答复审核, and extension requests): tells the unit's managers that a reply or
 // an extension request waits for them, and the handler when it is turned down. The rules
 // themselves are in lifecycle.ts (reply, approve-reply, reject-reply, endorse/decline-extension).
-import type { OrderEventListener } from '../http/context.js';
+import type { OrderEventListener } from '../core/context.js';
 import { notifyUsers } from '../notifications/service.js';
 import { unitManagerIds } from '../org/units.js';
 

@@ -1,7 +1,7 @@
 import { Type, type TSchema } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
-import type { AppContext } from '../http/context.js';
+import type { AppContext } from '../core/context.js';
 import { Id, IdParams, Nullable, StringEnum, Text } from '../http/schemas.js';
 import { CLOSE_REASONS, ORDER_TYPES, SATISFACTIONS, STATUSES, URGENCIES } from './model.js';
 import { act, createOrder, createOrderOnce, forReader, getOrder, listEvents, listOrders } from './service.js';

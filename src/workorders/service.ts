@@ -1,9 +1,9 @@
 // Work-order persistence: every change appends an event and rewrites the projection
 // row in one transaction, under a row lock, so concurrent actions serialise.
 import type { Database, Queryable } from '../db/database.js';
-import type { Actor, AppContext } from '../http/context.js';
-import { hasRole } from '../http/context.js';
-import { badRequest, conflict, notFound } from '../http/errors.js';
+import type { Actor, AppContext } from '../core/context.js';
+import { hasRole } from '../core/context.js';
+import { badRequest, conflict, notFound } from '../core/errors.js';
 import { requestHash } from '../http/idempotency.js';
 import { openEventData, sealEventData } from '../privacy/pii.js';
 import { allowedActions, applyEvent, decide, type CreatedData, type OrderEvent } from './lifecycle.js';

@@ -1,9 +1,9 @@
 // Who may see which order: the one rule that the single-order read, the lists, search, the
 // assistant, duplicates, hot topics and exports all apply.
 import type { Queryable } from '../db/database.js';
-import type { Actor } from '../http/context.js';
-import { hasRole } from '../http/context.js';
-import { notFound } from '../http/errors.js';
+import type { Actor } from '../core/context.js';
+import { hasRole } from '../core/context.js';
+import { notFound } from '../core/errors.js';
 import { subtreeUnitIds } from '../org/units.js';
 
 /** Roles that see every order (the center); the others see their unit's orders. */

@@ -57,6 +57,14 @@ export interface Survey {
   at: string;
 }
 
+/** One step in an order's history (workorder_events); the order is the fold of its events. */
+export interface OrderEvent {
+  type: string;
+  at: string;
+  actorId: number | null;
+  data: Record<string, any>;
+}
+
 export interface WorkOrder {
   id: number;
   /** Sent to each reader, never stored: the actions this reader may take now (lifecycle.ts allowedActions). */

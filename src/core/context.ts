@@ -1,0 +1,54 @@
+// What every module is handed at start-up: the database, the configuration and the hooks
+// that let modules react to order events. Below the modules; it imports only vocabularies.
+import type { Database, Queryable } from '../db/database.js';
+import type { OrderEvent, WorkOrder } from '../workorders/vocabulary.js';
+import type { Actor } from './actor.js';
+
+export { ROLES, hasRole, type Actor, type Role } from './actor.js';
+
+export interface AppConfig {
+  /** How long a login token lives, in seconds. */
+  tokenTtlSeconds: number;
+  /** IANA time zone of the city (order numbers, working calendar). */
+  timeZone: string;
+  survey: {
+    /** Follow-up calls that may fail before the order closes as unreachable. */
+    maxAttempts: number;
+    /** Minutes to wait between two follow-up calls. */
+    retryAfterMinutes: number;
+    /** An unsatisfied or unresolved survey dispatches the order back to the same unit at once. */
+    reopenToSameUnit: boolean;
+  };
+}
+
+export const defaultConfig: AppConfig = {
+  tokenTtlSeconds: 12 * 3600,
+  timeZone: 'Asia/Shanghai',
+  survey: {
+    maxAttempts: Number(process.env.JIESU_SURVEY_MAX_ATTEMPTS ?? 3),
+    retryAfterMinutes: Number(process.env.JIESU_SURVEY_RETRY_MINUTES ?? 120),
+    reopenToSameUnit: process.env.JIESU_REOPEN_TO_SAME_UNIT !== 'false',
+  },
+};
+
+/**
+ * Called inside the transaction that appends an event to a work order, after the
+ * projection row is written. Modules (time limits, surveys, …) react here so their
+ * writes commit or roll back together with the order.
+ */
+export type OrderEventListener = (
+  q: Queryable,
+  change: { order: WorkOrder; previous: WorkOrder | null; event: OrderEvent },
+) => Promise<void>;
+
+/** Adds module data to the single-order view (e.g. the time-limit module's deadlines). */
+export type OrderView = (q: Queryable, actor: Actor, order: WorkOrder) => Promise<Record<string, unknown>>;
+
+export interface AppContext {
+  db: Database;
+  config: AppConfig;
+  /** Listeners registered by modules at start-up. */
+  orderListeners: OrderEventListener[];
+  /** Views registered by modules at start-up (optional: contexts built for CLI jobs have none). */
+  orderViews?: OrderView[];
+}
