@@ -140,4 +140,11 @@ describe('the official calendar of 2025 and 2026', () => {
     expect(iso8(local.addWorkingDays(at('2025-09-28T15:00:00+08:00'), 1))).toBe('2025-09-30T18:00:00+08:00');
     expect(iso8(local.addWorkingDays(at('2025-10-11T15:00:00+08:00'), 1))).toBe('2025-10-12T18:00:00+08:00');
   });
+
+  it('ignores the official days of a year an administrator has set (the city’s days alone count)', () => {
+    const set = new WorkCalendar({ timeZone: 'Asia/Shanghai', adminYears: new Set([2025]), localDays: new Map([['2025-10-01', 'holiday']]) });
+    expect(set.dayInfo('2025-10-02')).toEqual({ working: true, source: 'weekday' }); // 国庆节 in the package, not in the city's days
+    expect(set.dayInfo('2025-10-01')).toEqual({ working: false, source: 'local' });
+    expect(set.dayInfo('2026-10-02').source).toBe('official'); // other years as before
+  });
 });

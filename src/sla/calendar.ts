@@ -1,6 +1,7 @@
 // The working calendar: which days are working days (official holidays and swapped
 // working days 调休 of mainland China from `chinese-days`, overlaid with the city's own
-// days) and which hours of a working day count. Pure functions over instants (epoch ms).
+// days; a year an administrator has set uses the city's days alone) and which hours of a
+// working day count. Pure functions over instants (epoch ms).
 import { createRequire } from 'node:module';
 
 export type DayKind = 'workday' | 'holiday';
@@ -25,18 +26,20 @@ interface OfficialData {
   workdays: Record<string, string>;
 }
 
-let official: { days: Map<string, { kind: DayKind; name: string }>; years: number[] } | undefined;
+let official: { days: Map<string, { kind: DayKind; name: string }>; years: number[]; version: string } | undefined;
 
 /** Public holidays and swapped working days published by the State Council, from `chinese-days`. */
 export function officialDays() {
   if (!official) {
-    const data = createRequire(import.meta.url)('chinese-days/dist/chinese-days.json') as OfficialData;
+    const require = createRequire(import.meta.url);
+    const data = require('chinese-days/dist/chinese-days.json') as OfficialData;
+    const version = (require('chinese-days/package.json') as { version: string }).version;
     const days = new Map<string, { kind: DayKind; name: string }>();
     const label = (v: string) => v.split(',')[1] ?? v; // "Spring Festival,春节,4" → 春节
     for (const [d, v] of Object.entries(data.holidays)) days.set(d, { kind: 'holiday', name: label(v) });
     for (const [d, v] of Object.entries(data.workdays)) days.set(d, { kind: 'workday', name: label(v) + '调休' });
     const years = [...new Set([...days.keys()].map((d) => Number(d.slice(0, 4))))].sort((a, b) => a - b);
-    official = { days, years };
+    official = { days, years, version };
   }
   return official;
 }
@@ -76,6 +79,8 @@ export interface CalendarOptions {
   localDays?: Map<string, DayKind>;
   /** Use the official days from `chinese-days` (default true). */
   official?: boolean;
+  /** Years an administrator has set: their days are the local ones only, the official data is not consulted. */
+  adminYears?: ReadonlySet<number>;
 }
 
 export class WorkCalendar {
@@ -85,6 +90,7 @@ export class WorkCalendar {
   private readonly dayTotal: number;
   private readonly local: Map<string, DayKind>;
   private readonly useOfficial: boolean;
+  private readonly adminYears: ReadonlySet<number>;
   private readonly working = new Map<number, boolean>();
   private readonly starts = new Map<number, number>();
   private readonly fmt: Intl.DateTimeFormat;
@@ -98,6 +104,7 @@ export class WorkCalendar {
     this.dayTotal = this.spans.reduce((s, [a, b]) => s + b - a, 0);
     this.local = opts.localDays ?? new Map();
     this.useOfficial = opts.official ?? true;
+    this.adminYears = opts.adminYears ?? new Set();
     this.fmt = new Intl.DateTimeFormat('en-US', {
       timeZone: opts.timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
     });
@@ -112,7 +119,7 @@ export class WorkCalendar {
   dayInfo(key: string): { working: boolean; source: 'local' | 'official' | 'weekday' | 'weekend'; name?: string } {
     const local = this.local.get(key);
     if (local) return { working: local === 'workday', source: 'local' };
-    const off = this.useOfficial ? officialDays().days.get(key) : undefined;
+    const off = this.useOfficial && !this.adminYears.has(Number(key.slice(0, 4))) ? officialDays().days.get(key) : undefined;
     if (off) return { working: off.kind === 'workday', source: 'official', name: off.name };
     const wd = (dayNumber(key) + 4) % 7; // 1970-01-01 was a Thursday; 0 = Sunday
     return wd === 0 || wd === 6 ? { working: false, source: 'weekend' } : { working: true, source: 'weekday' };

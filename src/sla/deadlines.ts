@@ -4,8 +4,8 @@ import type { Queryable } from '../db/database.js';
 import type { AppContext, OrderEventListener } from '../core/context.js';
 import { badRequest } from '../core/errors.js';
 import type { WorkOrder } from '../workorders/model.js';
-import type { Duration, WorkCalendar } from './calendar.js';
-import { findPolicy, loadCalendar, type SlaSettings } from './settings.js';
+import { dayKey, type Duration, type WorkCalendar } from './calendar.js';
+import { findPolicy, loadCalendar, type CalendarYearInfo, type LoadedCalendar, type SlaSettings } from './settings.js';
 
 export const KINDS = ['sign', 'reply'] as const;
 export type Kind = (typeof KINDS)[number];
@@ -71,6 +71,51 @@ export async function recomputeOrder(q: Queryable, ctx: AppContext, orderId: num
     );
   }
   return rows.length;
+}
+
+export interface RecomputeResult {
+  /** Running deadlines recomputed. */
+  recomputed: number;
+  /** Open orders whose due time moved. */
+  moved: number;
+}
+
+/**
+ * Recomputes every running deadline on a calendar (after the calendar or the working hours
+ * changed) inside the caller's transaction, writing only the deadlines whose times moved.
+ * With `dryRun` it only counts (no locks, no writes): how many orders a change would move.
+ */
+export async function recomputeRunning(
+  q: Queryable, ctx: AppContext, loaded?: Pick<LoadedCalendar, 'calendar' | 'settings'>, opts: { dryRun?: boolean } = {},
+): Promise<RecomputeResult> {
+  const { calendar, settings } = loaded ?? (await loadCalendar(q, ctx));
+  const { rows } = await q.query<any>(
+    `SELECT workorder_id, kind, started_at, duration, extension_days, level, due_at, warn_at, escalate_at, next_at
+       FROM order_deadlines WHERE state = 'running' ORDER BY workorder_id, kind${opts.dryRun ? '' : ' FOR UPDATE'}`,
+  );
+  const changed: { id: number; kind: string; t: Times; next: number | null }[] = [];
+  const movedOrders = new Set<number>();
+  for (const r of rows) {
+    const t = computeTimes(calendar, settings, new Date(r.started_at).getTime(), r.duration, r.extension_days);
+    const next = nextAt(t, r.level);
+    const same = (a: unknown, b: number | null) => (a == null ? b == null : b != null && new Date(a as string).getTime() === b);
+    if (!same(r.due_at, t.due)) movedOrders.add(r.workorder_id);
+    if (!same(r.due_at, t.due) || !same(r.warn_at, t.warn) || !same(r.escalate_at, t.escalate) || !same(r.next_at, next)) {
+      changed.push({ id: r.workorder_id, kind: r.kind, t, next });
+    }
+  }
+  const iso = (t: number | null) => (t == null ? null : new Date(t).toISOString());
+  for (let i = 0; !opts.dryRun && i < changed.length; i += 1000) {
+    const part = changed.slice(i, i + 1000);
+    await q.query(
+      `UPDATE order_deadlines d SET due_at = c.due, warn_at = c.warn, escalate_at = c.escalate, next_at = c.next, updated_at = now()
+         FROM unnest($1::int[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[]) AS c(id, kind, due, warn, escalate, next)
+        WHERE d.workorder_id = c.id AND d.kind = c.kind`,
+      [part.map((c) => c.id), part.map((c) => c.kind), part.map((c) => iso(c.t.due)), part.map((c) => iso(c.t.warn)),
+        part.map((c) => iso(c.t.escalate)), part.map((c) => iso(c.next))],
+    );
+  }
+  return { recomputed: rows.length, moved: movedOrders.size };
 }
 
 async function setState(q: Queryable, orderId: number, kinds: readonly Kind[], state: 'met' | 'suspended' | 'cleared', at: string) {
@@ -148,14 +193,18 @@ export interface DeadlineView {
   remainingWorkingHours: number | null;
   /** Working hours in a day of the calendar (the periods' total), to read the hours left as working days. */
   workingDayHours: number;
+  /** The calendar of each year from start to due the deadline was computed on (an administrator's, the built-in data, or weekends only). */
+  calendars: CalendarYearInfo[];
 }
 
 const iso = (v: unknown) => new Date(v as string).toISOString();
+const range = (a: number, b: number) => Array.from({ length: Math.max(0, b - a) + 1 }, (_, i) => a + i);
 
 export async function orderDeadlines(q: Queryable, ctx: AppContext, orderId: number, now: number): Promise<DeadlineView[]> {
   const { rows } = await q.query<any>('SELECT * FROM order_deadlines WHERE workorder_id = $1 ORDER BY kind DESC', [orderId]);
   if (rows.length === 0) return [];
-  const { calendar } = await loadCalendar(q, ctx);
+  const { calendar, yearInfo } = await loadCalendar(q, ctx);
+  const yearOf = (t: number) => Number(dayKey(calendar.localDay(t)).slice(0, 4));
   return rows.map((r) => {
     const t = { due: +new Date(r.due_at), warn: +new Date(r.warn_at), escalate: +new Date(r.escalate_at) };
     const running = r.state === 'running';
@@ -169,6 +218,7 @@ export async function orderDeadlines(q: Queryable, ctx: AppContext, orderId: num
       onTime: metAt == null ? null : metAt <= t.due,
       remainingWorkingMs: remaining, remainingWorkingHours: remaining == null ? null : Math.round((remaining / 3_600_000) * 100) / 100,
       workingDayHours: calendar.workingDayMs / 3_600_000,
+      calendars: range(yearOf(+new Date(r.started_at)), yearOf(t.due)).map(yearInfo),
     };
   });
 }

@@ -13,9 +13,10 @@ import { ORDER_TYPES, URGENCIES } from '../workorders/model.js';
 import { loadVisible } from '../workorders/service.js';
 import { orderScope, scopeSql } from '../workorders/visibility.js';
 import { dayKey, dayNumber, officialDays } from './calendar.js';
-import { deadlineListener, orderDeadlines, recomputeOrder } from './deadlines.js';
+import { deadlineListener, orderDeadlines, recomputeOrder, recomputeRunning } from './deadlines.js';
 import { tick } from './job.js';
 import { loadCalendar, loadLocalDays, loadSettings, policyFromRow, saveSettings, validateSettings, type SlaSettings } from './settings.js';
+import { calendarStatus, checkBuiltin, importNotice, replaceYear, setDay } from './years.js';
 
 /** The context each database's app was built with, so the CLI can run the job with every module's listeners. */
 const contexts = new WeakMap<Database, AppContext>();
@@ -47,6 +48,16 @@ const LocalDaysBody = Type.Object(
   },
   { additionalProperties: false },
 );
+const DayParams = Type.Object({ year: Type.Integer({ minimum: 2000, maximum: 2100 }), date: DateStr });
+const DayBody = Type.Object(
+  {
+    working: Type.Boolean({ description: 'true: a working day (上班); false: a day off (放假)' }),
+    name: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
+    reason: Type.String({ minLength: 1, maxLength: 500 }),
+  },
+  { additionalProperties: false },
+);
+const NoticeBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 50_000 }) }, { additionalProperties: false });
 const PolicyFields = {
   orderType: Type.Optional(Type.Union([StringEnum(ORDER_TYPES), Type.Null()])),
   urgency: Type.Optional(Type.Union([StringEnum(URGENCIES), Type.Null()])),
@@ -63,16 +74,8 @@ function validDate(s: string, field: string): string {
   return s;
 }
 
-/** Recomputes every running deadline (after the calendar or the working hours changed). */
-async function recomputeAll(ctx: AppContext): Promise<number> {
-  return ctx.db.tx(async (q) => {
-    const loaded = await loadCalendar(q, ctx);
-    const { rows } = await q.query<{ id: number }>(`SELECT DISTINCT workorder_id AS id FROM order_deadlines WHERE state = 'running' ORDER BY 1`);
-    let n = 0;
-    for (const r of rows) n += await recomputeOrder(q, ctx, r.id, loaded);
-    return n;
-  });
-}
+/** Recomputes every running deadline (after the working hours changed): how many, and how many open orders' deadlines moved. */
+const recomputeAll = (ctx: AppContext) => ctx.db.tx((q) => recomputeRunning(q, ctx));
 
 export async function routes(app: App, ctx: AppContext) {
   const { db } = ctx;
@@ -132,34 +135,41 @@ export async function routes(app: App, ctx: AppContext) {
     validateSettings(next);
     if (next.webhookUrl) checkWebhookUrl(next.webhookUrl);
     await saveSettings(db, next);
-    const recomputed = await recomputeAll(ctx);
-    return { ...next, timeZone: ctx.config.timeZone, recomputed };
+    const { recomputed, moved } = await recomputeAll(ctx);
+    return { ...next, timeZone: ctx.config.timeZone, recomputed, moved };
   });
 
   // --- calendar -----------------------------------------------------------------------
+  // Whether this year's and (from 1 October) next year's calendars know only weekends.
+  app.get('/api/v1/sla/calendar/status', { schema: { tags: ['sla'], querystring: AtQuery } }, async (req) => {
+    requireActor(req);
+    return calendarStatus(db, ctx, req.query.at ? new Date(req.query.at) : new Date());
+  });
   app.get('/api/v1/sla/calendar/:year', { schema: { tags: ['sla'], params: YearParams } }, async (req) => {
     requireActor(req);
     const { year } = req.params;
-    const { calendar, settings } = await loadCalendar(db, ctx);
-    const local = await loadLocalDays(db, `${year}-01-01`, `${year}-12-31`);
+    const { calendar, settings, yearInfo } = await loadCalendar(db, ctx);
+    const local = new Map((await loadLocalDays(db, `${year}-01-01`, `${year}-12-31`)).map((d) => [d.day, d]));
     const off = officialDays();
-    const days: { date: string; kind: 'workday' | 'holiday'; name: string | null; source: 'official' | 'local' }[] = [];
-    for (const [date, v] of off.days) if (date.startsWith(`${year}-`)) days.push({ date, kind: v.kind, name: v.name, source: 'official' });
-    for (const l of local) {
-      const i = days.findIndex((d) => d.date === l.day);
-      if (i >= 0) days.splice(i, 1);
-      days.push({ date: l.day, kind: l.kind, name: l.name, source: 'local' });
-    }
-    days.sort((a, b) => a.date.localeCompare(b.date));
+    // The year's days off and swapped working days as deadlines count them: stored ones ('local'),
+    // else the built-in data's ('official', unless an administrator has set the year).
+    const days: { date: string; kind: 'workday' | 'holiday'; name: string | null; source: 'official' | 'local'; reason?: string }[] = [];
     let workingDays = 0;
-    for (let dn = dayNumber(`${year}-01-01`), end = dayNumber(`${year}-12-31`); dn <= end; dn++) if (calendar.isWorkingDay(dn)) workingDays++;
+    for (let dn = dayNumber(`${year}-01-01`), end = dayNumber(`${year}-12-31`); dn <= end; dn++) {
+      const date = dayKey(dn);
+      const info = calendar.dayInfo(date);
+      if (info.working) workingDays++;
+      const l = local.get(date);
+      if (info.source === 'local' && l) days.push({ date, kind: l.kind, name: l.name, source: 'local', ...(l.reason ? { reason: l.reason } : {}) });
+      else if (info.source === 'official') days.push({ date, kind: info.working ? 'workday' : 'holiday', name: info.name ?? null, source: 'official' });
+    }
     return {
       year, timeZone: ctx.config.timeZone, periods: settings.periods, officialCovered: off.years.includes(year),
-      officialYears: [off.years[0], off.years[off.years.length - 1]], workingDays, days,
+      officialYears: [off.years[0], off.years[off.years.length - 1]], calendar: yearInfo(year), workingDays, days,
     };
   });
   app.put('/api/v1/sla/calendar/:year', { schema: { tags: ['sla'], params: YearParams, body: LocalDaysBody } }, async (req) => {
-    requireActor(req, 'admin');
+    const actor = requireActor(req, 'admin');
     const { year } = req.params;
     const seen = new Set<string>();
     req.body.days.forEach((d, i) => {
@@ -168,12 +178,27 @@ export async function routes(app: App, ctx: AppContext) {
       if (seen.has(d.date)) throw badRequest(`${d.date} 重复 (duplicate date)`, `days.${i}.date`);
       seen.add(d.date);
     });
-    await db.tx(async (q) => {
-      await q.query('DELETE FROM calendar_local_days WHERE day >= $1 AND day <= $2', [`${year}-01-01`, `${year}-12-31`]);
-      for (const d of req.body.days) await q.query('INSERT INTO calendar_local_days (day, kind, name) VALUES ($1, $2, $3)', [d.date, d.kind, d.name ?? null]);
-    });
-    const recomputed = await recomputeAll(ctx);
-    return { year, days: (await loadLocalDays(db, `${year}-01-01`, `${year}-12-31`)).map((d) => ({ date: d.day, kind: d.kind, name: d.name })), recomputed };
+    const r = await replaceYear(ctx, actor.id, year, req.body.days);
+    return {
+      year, days: (await loadLocalDays(db, `${year}-01-01`, `${year}-12-31`)).map((d) => ({ date: d.day, kind: d.kind, name: d.name })),
+      recomputed: r.recomputed, moved: r.moved, changes: r.changes.length, calendar: r.calendar,
+    };
+  });
+  // One day off or on, with the reason (the year becomes the administrator's; audited).
+  app.patch('/api/v1/sla/calendar/:year/days/:date', { schema: { tags: ['sla'], params: DayParams, body: DayBody } }, async (req) => {
+    const actor = requireActor(req, 'admin');
+    const { year, date } = req.params;
+    validDate(date, 'date');
+    return setDay(ctx, actor.id, year, date, req.body);
+  });
+  // The State Council's notice: a preview (nothing saved), then the import (audited).
+  app.post('/api/v1/sla/calendar/:year/parse-notice', { schema: { tags: ['sla'], params: YearParams, body: NoticeBody } }, async (req) => {
+    const actor = requireActor(req, 'admin');
+    return importNotice(ctx, actor.id, req.params.year, req.body.text, { dryRun: true });
+  });
+  app.post('/api/v1/sla/calendar/:year/import-notice', { schema: { tags: ['sla'], params: YearParams, body: NoticeBody } }, async (req) => {
+    const actor = requireActor(req, 'admin');
+    return importNotice(ctx, actor.id, req.params.year, req.body.text);
   });
   app.get(
     '/api/v1/sla/calendar/add',
@@ -251,12 +276,28 @@ export async function routes(app: App, ctx: AppContext) {
     async (req) => {
       requireActor(req, 'admin');
       const id = req.body?.orderId;
-      if (id == null) return { recomputed: await recomputeAll(ctx) };
+      if (id == null) return recomputeAll(ctx);
       return { recomputed: await db.tx(async (q) => recomputeOrder(q, ctx, id)) };
     },
   );
 
   startRunner(app, ctx);
+  checkBuiltinAtStart(app, ctx);
+}
+
+/** Once the app is ready: a newer built-in calendar than the deadlines were computed with recomputes them (in the background). */
+function checkBuiltinAtStart(app: App, ctx: AppContext) {
+  let pending: Promise<void> | undefined;
+  app.addHook('onReady', async () => {
+    pending = checkBuiltin(ctx)
+      .then((r) => {
+        if (r?.from) app.log.info(r, 'sla: built-in holiday data changed, deadlines recomputed');
+      })
+      .catch((err: unknown) => app.log.error(err, 'sla: checking the built-in holiday data failed'));
+  });
+  app.addHook('onClose', async () => {
+    await pending;
+  });
 }
 
 /** Runs the job every JIESU_SLA_INTERVAL_SECONDS seconds (and once at start-up, so deadlines missed while down fire). */

@@ -41,41 +41,114 @@ export async function saveSettings(q: Queryable, s: SlaSettings): Promise<void> 
   await q.query('UPDATE sla_settings SET settings = $1, updated_at = now() WHERE id = 1', [JSON.stringify(s)]);
 }
 
+/** The city's local date (YYYY-MM-DD) of an instant. */
+export const localDate = (now: Date, timeZone: string) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+
 /**
- * Years deadlines will soon run in (this one, and the next from November, when the State
- * Council publishes it) that have neither the national holiday schedule in the built-in data
- * nor any day of the city's own: there every holiday would count as a working day.
+ * Years deadlines will soon run in (this one, and the next from 1 October, before the State
+ * Council publishes it) whose calendar knows only weekends: neither the built-in data covers
+ * them nor has an administrator set them, so every holiday would count as a working day.
  */
 export async function calendarGaps(q: Queryable, now: Date, timeZone: string): Promise<number[]> {
-  const [year, month] = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' }).format(now).split('-').map(Number) as [number, number];
-  const official = officialDays().years;
-  const gaps: number[] = [];
-  for (const y of month >= 11 ? [year, year + 1] : [year]) {
-    if (official.includes(y)) continue;
-    const { rows } = await q.query('SELECT 1 FROM calendar_local_days WHERE day BETWEEN $1 AND $2 LIMIT 1', [`${y}-01-01`, `${y}-12-31`]);
-    if (!rows.length) gaps.push(y);
-  }
-  return gaps;
+  const [year, month] = localDate(now, timeZone).split('-').map(Number) as [number, number];
+  const set = await loadSetYears(q);
+  return (month >= 10 ? [year, year + 1] : [year]).filter((y) => yearInfo(y, set).source === 'weekends-only');
 }
 
-export async function loadLocalDays(q: Queryable, from?: string, to?: string): Promise<{ day: string; kind: DayKind; name: string | null }[]> {
+/** Where a stored day came from: an imported notice, the built-in data (copied when a covered year was first edited), one day set by hand, or PUT. */
+export type DayOrigin = 'notice' | 'builtin' | 'edit' | 'put';
+export interface StoredDay {
+  day: string;
+  kind: DayKind;
+  name: string | null;
+  origin: DayOrigin;
+  reason: string | null;
+}
+
+export async function loadLocalDays(q: Queryable, from?: string, to?: string): Promise<StoredDay[]> {
   const params: unknown[] = [];
   const where: string[] = [];
   if (from) where.push(`day >= $${params.push(from)}`);
   if (to) where.push(`day <= $${params.push(to)}`);
-  const { rows } = await q.query<{ day: string; kind: DayKind; name: string | null }>(
-    `SELECT to_char(day, 'YYYY-MM-DD') AS day, kind, name FROM calendar_local_days ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY day`,
+  const { rows } = await q.query<StoredDay>(
+    `SELECT to_char(day, 'YYYY-MM-DD') AS day, kind, name, origin, reason FROM calendar_local_days ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY day`,
     params,
   );
   return rows;
 }
 
-/** The calendar in force: official days, the city's local days over them, the configured working hours. */
-export async function loadCalendar(q: Queryable, ctx: AppContext, settings?: SlaSettings): Promise<{ calendar: WorkCalendar; settings: SlaSettings }> {
+/** A year an administrator has set (calendar_years). */
+export interface SetYear {
+  year: number;
+  origin: 'notice' | 'edit' | 'replace';
+  noticeTitle: string | null;
+  setAt: string;
+  setBy: number | null;
+  changedAt: string;
+  changedBy: number | null;
+}
+
+export async function loadSetYears(q: Queryable): Promise<Map<number, SetYear>> {
+  const { rows } = await q.query<any>('SELECT * FROM calendar_years ORDER BY year');
+  return new Map(
+    rows.map((r) => [r.year, {
+      year: r.year, origin: r.origin, noticeTitle: r.notice_title, setAt: new Date(r.set_at).toISOString(), setBy: r.set_by,
+      changedAt: new Date(r.changed_at).toISOString(), changedBy: r.changed_by,
+    }]),
+  );
+}
+
+/** Which calendar a year's deadlines are counted on: an administrator's > the built-in data > weekends only. */
+export type YearSource = 'admin' | 'chinese-days' | 'weekends-only';
+export interface CalendarYearInfo {
+  year: number;
+  source: YearSource;
+  /** For 'admin': how the year was set, when and by whom (user id), and the notice's title when imported. */
+  origin?: SetYear['origin'];
+  noticeTitle?: string | null;
+  setAt?: string;
+  setBy?: number | null;
+  changedAt?: string;
+  /** The built-in package (`chinese-days`): its version, and whether it covers the year (then unused when an administrator has set it). */
+  builtinVersion: string;
+  builtinCovered: boolean;
+}
+
+export function yearInfo(year: number, set: Map<number, SetYear>): CalendarYearInfo {
+  const off = officialDays();
+  const covered = off.years.includes(year);
+  const s = set.get(year);
+  if (s) {
+    return {
+      year, source: 'admin', origin: s.origin, noticeTitle: s.noticeTitle, setAt: s.setAt, setBy: s.setBy, changedAt: s.changedAt,
+      builtinVersion: off.version, builtinCovered: covered,
+    };
+  }
+  return { year, source: covered ? 'chinese-days' : 'weekends-only', builtinVersion: off.version, builtinCovered: covered };
+}
+
+/** A calendar from stored days and the years set by an administrator. */
+export function buildCalendar(timeZone: string, periods: Period[], days: Iterable<{ day: string; kind: DayKind }>, setYears: Iterable<number>): WorkCalendar {
+  return new WorkCalendar({ timeZone, periods, localDays: new Map([...days].map((d) => [d.day, d.kind])), adminYears: new Set(setYears) });
+}
+
+export interface LoadedCalendar {
+  calendar: WorkCalendar;
+  settings: SlaSettings;
+  /** The years an administrator has set. */
+  setYears: Map<number, SetYear>;
+  /** Which calendar a year is counted on. */
+  yearInfo: (year: number) => CalendarYearInfo;
+}
+
+/** The calendar in force: official days (except in years an administrator has set), the city's local days over them, the configured working hours. */
+export async function loadCalendar(q: Queryable, ctx: AppContext, settings?: SlaSettings): Promise<LoadedCalendar> {
   const s = settings ?? (await loadSettings(q));
   const local = await loadLocalDays(q);
-  const calendar = new WorkCalendar({ timeZone: ctx.config.timeZone, periods: s.periods, localDays: new Map(local.map((d) => [d.day, d.kind])) });
-  return { calendar, settings: s };
+  const setYears = await loadSetYears(q);
+  const calendar = buildCalendar(ctx.config.timeZone, s.periods, local, setYears.keys());
+  return { calendar, settings: s, setYears, yearInfo: (y) => yearInfo(y, setYears) };
 }
 
 export interface Policy {

@@ -111,7 +111,7 @@ describe('deadlines on the official calendar', () => {
 
   it('shows deadlines with the order visibility rules', async () => {
     const o = await dispatched();
-    expect((await t.u.handlerB.get(`/api/v1/workorders/${o.id}/deadlines`)).status).toBe(403);
+    expect((await t.u.handlerB.get(`/api/v1/workorders/${o.id}/deadlines`)).status).toBe(404); // another unit's order: as if it did not exist
     expect((await t.u.managerA.get(`/api/v1/workorders/${o.id}/deadlines`)).status).toBe(200);
     expect((await t.u.handlerA.get('/api/v1/workorders/999999/deadlines')).status).toBe(404);
     const fresh = await newOrder();
@@ -152,8 +152,8 @@ describe('the calendar API', () => {
     // 2040 stands for a year the built-in national data does not reach yet.
     const gaps = (iso: string) => calendarGaps(t.platform.db, new Date(iso), 'Asia/Shanghai');
     expect(await gaps('2040-06-15T12:00:00Z')).toEqual([2040]);
-    expect(await gaps('2040-10-31T15:59:00Z')).toEqual([2040]); // still October in Beijing
-    expect(await gaps('2040-10-31T16:00:00Z')).toEqual([2040, 2041]); // November: next year's schedule is due
+    expect(await gaps('2040-09-30T15:59:00Z')).toEqual([2040]); // still September in Beijing
+    expect(await gaps('2040-09-30T16:00:00Z')).toEqual([2040, 2041]); // 1 October: next year's schedule is due soon
     expect((await t.u.admin.request('PUT', '/api/v1/sla/calendar/2041', { days: [{ date: '2041-01-01', kind: 'holiday', name: '元旦' }] })).status).toBe(200);
     expect(await gaps('2040-12-01T00:00:00Z')).toEqual([2040]);
     expect(await gaps('2025-12-01T00:00:00Z')).toEqual([]); // 2025 and 2026 are published
