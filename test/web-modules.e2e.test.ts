@@ -185,34 +185,6 @@ describe.skipIf(!hasChromium)('web app on the demo city, in Chromium', () => {
     expect(article?.answer).toBe('<p>共享单车乱停放由所在区城管部门负责。</p><p>请说明具体地点 &lt;b&gt;和时间&lt;/b&gt;。</p>');
   }, 60_000);
 
-  it('the administrator enters a year the national holiday data does not cover yet, and deadlines follow it', async () => {
-    const page = await signIn('demo_admin');
-    await page.goto(base + '/admin/time-limits');
-    await page.getByText(/年工作日历/).waitFor();
-    // 2029: a year the built-in national schedule will not reach for a long time.
-    await page.locator('.ant-card-extra .ant-picker').click();
-    await page.locator('.ant-picker-cell[title="2029"]').click();
-    await page.getByText('尚未收录国务院 2029 年节假日安排', { exact: false }).waitFor();
-    await page.getByRole('button', { name: '添加日期' }).click();
-    await page.getByText('请选择日期').waitFor(); // nothing is added without a date
-    await page.getByLabel('名称（如 春节）').fill('元旦');
-    const picker = page.getByLabel('日期', { exact: true });
-    await picker.click();
-    await picker.fill('2029-01-01');
-    await picker.press('Enter'); // takes the date and adds the row
-    await page.getByRole('cell', { name: '元旦' }).waitFor();
-    await page.getByRole('button', { name: '保存本市日历' }).click();
-    await toast(page, /已保存/);
-    await page.locator('.ant-tag').getByText('01-01 元旦 · 本市').waitFor();
-    await shot(page, '19-admin-calendar');
-    await page.context().close();
-    const token = await tokenOf('demo_admin');
-    expect((await call('GET', '/sla/calendar/2029', token)).body.days).toEqual([{ date: '2029-01-01', kind: 'holiday', name: '元旦', source: 'local' }]);
-    // From Friday 2028-12-29, one working day skips the weekend and the new holiday: the end of Tuesday 01-02.
-    const add = await call('GET', `/sla/calendar/add?from=${encodeURIComponent('2028-12-29T10:00:00+08:00')}&amount=1&unit=days`, token);
-    expect(add.body.due).toBe('2029-01-02T10:00:00.000Z');
-  }, 60_000);
-
   it('the agent adds the photo a caller sent by message to the order page', async () => {
     const agent = await tokenOf('agent1');
     const order = (await call('POST', '/workorders', agent, { type: 'report', title: '井盖缺失', content: '市民发来井盖缺失的照片，请尽快处置。' })).body;

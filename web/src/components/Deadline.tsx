@@ -7,6 +7,7 @@ import { get } from '../api';
 import { useI18n, type T } from '../i18n';
 import { fmtTime } from './OrderTable';
 import { workingSpan } from './workingTime';
+import { calendarLabel, type CalendarYearInfo } from './CalendarSource';
 
 export interface DeadlineView {
   kind: string;
@@ -24,6 +25,8 @@ export interface DeadlineView {
   remainingWorkingHours: number | null;
   /** Hours in the calendar's working day (absent from older servers: 8). */
   workingDayHours?: number;
+  /** The calendar of each year the deadline spans (absent from older servers). */
+  calendars?: CalendarYearInfo[];
 }
 
 const COLORS: Record<string, string> = { green: 'green', yellow: 'gold', red: 'red' };
@@ -40,10 +43,12 @@ export function remainingText(d: DeadlineView, t: T): string {
 }
 
 export function DeadlineTag({ d }: { d: DeadlineView }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const color = d.state === 'running' ? COLORS[d.level] ?? 'default' : d.onTime === false ? 'orange' : 'default';
+  // Which calendar it was counted on, e.g. 日历 2027：管理员导入通知（2026/12/03）.
+  const cals = (d.calendars ?? []).map((c) => `${t('cal.deadline')} ${c.year}：${calendarLabel(c, t, lang)}`);
   return (
-    <Tooltip title={`${t('deadline.' + d.kind)} · ${t('deadline.due')} ${fmtTime(d.dueAt)}`}>
+    <Tooltip title={[`${t('deadline.' + d.kind)} · ${t('deadline.due')} ${fmtTime(d.dueAt)}`, ...cals].join(' · ')}>
       <Tag color={color} icon={<ClockCircleOutlined />} data-level={d.state === 'running' ? d.level : d.state}>
         {t('deadline.' + d.kind)} {remainingText(d, t)}
       </Tag>

@@ -1,6 +1,6 @@
 // Administration of what routing and time limits run on: the category tree, the
-// responsibility list (routing rules), time-limit policies and the working calendar, and the
-// knowledge base (list and editor).
+// responsibility list (routing rules), time-limit policies and the working calendar (its month
+// view: AdminCalendar.tsx), and the knowledge base (list and editor).
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import {
   Alert, App, Button, Card, Col, DatePicker, Form, Input, InputNumber, Modal, Row, Select, Space, Switch, Table, Tag, Tooltip, Tree, TreeSelect, Typography, Upload,
@@ -12,6 +12,8 @@ import { useI18n } from '../i18n';
 import { unitTree, useSession } from '../session';
 import { useActionError } from '../components/OrderActions';
 import { plain } from '../components/text';
+import { CalendarWarning } from '../components/CalendarSource';
+import { CalendarCard } from './AdminCalendar';
 import { ORDER_TYPES } from '../types';
 
 interface Category { id: number; code: string; name: string; parentCode: string | null; level: number; active: boolean }
@@ -210,64 +212,6 @@ export function AdminRules() {
 
 interface Duration { amount: number; unit: 'hours' | 'days' }
 interface Policy { id: number; orderType: string | null; urgency: string | null; categoryPrefix: string | null; sign: Duration; reply: Duration; maxExtensionDays: number }
-interface CalDay { date: string; kind: 'workday' | 'holiday'; name: string | null; source: 'official' | 'local' }
-interface CalYear {
-  periods: { start: string; end: string }[]; workingDays: number; days: CalDay[]; officialCovered: boolean; officialYears: [number, number];
-}
-
-/**
- * The city's own days of one year (PUT /sla/calendar/:year replaces them all). Needed above all
- * when the national schedule of a year is not in the built-in data yet (it is published each
- * November or December), or for a local holiday.
- */
-function LocalDaysEditor({ year, days, onSaved }: { year: number; days: CalDay[]; onSaved: () => void }) {
-  const { t } = useI18n();
-  const { message } = App.useApp();
-  const showError = useActionError();
-  const [rows, setRows] = useState<CalDay[]>([]);
-  const [form] = Form.useForm();
-  useEffect(() => setRows(days.filter((d) => d.source === 'local')), [days]);
-  const add = (v: { date: dayjs.Dayjs; kind: CalDay['kind']; name?: string }) => {
-    const date = v.date.format('YYYY-MM-DD');
-    const row: CalDay = { date, kind: v.kind, name: v.name?.trim() || null, source: 'local' };
-    setRows((r) => [...r.filter((x) => x.date !== date), row].sort((a, b) => a.date.localeCompare(b.date)));
-    form.resetFields(['date', 'name']);
-  };
-  const save = async () => {
-    try {
-      const r = await api<{ recomputed: number }>('PUT', `/sla/calendar/${year}`, { days: rows.map((d) => ({ date: d.date, kind: d.kind, ...(d.name ? { name: d.name } : {}) })) });
-      message.success(t('admin.calendarSaved', { n: r.recomputed }));
-      onSaved();
-    } catch (e) {
-      showError(e);
-    }
-  };
-  return (
-    <div style={{ marginTop: 16 }}>
-      <Typography.Title level={5}>{t('admin.localDays')}</Typography.Title>
-      <Typography.Paragraph type="secondary">{t('admin.localDaysHint')}</Typography.Paragraph>
-      <Form form={form} layout="inline" onFinish={add} initialValues={{ kind: 'holiday' }} style={{ marginBottom: 8 }}>
-        <Form.Item name="date" rules={[{ required: true, message: t('admin.dateRequired') }]}>
-          <DatePicker aria-label={t('admin.date')} minDate={dayjs(`${year}-01-01`)} maxDate={dayjs(`${year}-12-31`)} defaultPickerValue={dayjs(`${year}-01-01`)} />
-        </Form.Item>
-        <Form.Item name="kind">
-          <Select aria-label={t('admin.kind')} style={{ width: 130 }} options={(['holiday', 'workday'] as const).map((k) => ({ value: k, label: t('admin.kind.' + k) }))} />
-        </Form.Item>
-        <Form.Item name="name"><Input aria-label={t('admin.dayName')} placeholder={t('admin.dayName')} maxLength={100} /></Form.Item>
-        <Button htmlType="submit" icon={<PlusOutlined />}>{t('admin.addDay')}</Button>
-      </Form>
-      <Table<CalDay> size="small" rowKey="date" dataSource={rows} pagination={false}
-        columns={[
-          { title: t('admin.date'), dataIndex: 'date' },
-          { title: t('admin.kind'), key: 'k', render: (_, d) => <Tag color={d.kind === 'holiday' ? 'red' : 'blue'}>{t('admin.kind.' + d.kind)}</Tag> },
-          { title: t('admin.dayLabel'), key: 'n', render: (_, d) => d.name ?? '' },
-          { title: t('field.actions'), key: 'x', render: (_, d) => <Button size="small" danger onClick={() => setRows((r) => r.filter((x) => x.date !== d.date))}>{t('admin.removeDay')}</Button> },
-        ]} />
-      <Button type="primary" style={{ marginTop: 8 }} onClick={save}>{t('admin.saveCalendar')}</Button>
-    </div>
-  );
-}
-
 function DurationInput({ value, onChange }: { value?: Duration; onChange?: (d: Duration) => void }) {
   const { t } = useI18n();
   const v = value ?? { amount: 1, unit: 'days' as const };
@@ -286,13 +230,9 @@ export function AdminTimeLimits() {
   const showError = useActionError();
   const [policies, setPolicies] = useState<Policy[]>([]);
   const [editing, setEditing] = useState<Policy | 'new' | null>(null);
-  const [year, setYear] = useState(() => new Date().getFullYear());
-  const [cal, setCal] = useState<CalYear | null>(null);
   const [form] = Form.useForm();
   const load = useCallback(async () => setPolicies((await get<{ items: Policy[] }>('/sla/policies')).items), []);
   useEffect(() => void load().catch(showError), [load]); // eslint-disable-line react-hooks/exhaustive-deps
-  const loadCal = useCallback(() => get<CalYear>(`/sla/calendar/${year}`).then(setCal).catch(() => setCal(null)), [year]);
-  useEffect(() => void loadCal(), [loadCal]);
   useEffect(() => {
     if (editing) form.setFieldsValue(editing === 'new' ? { sign: { amount: 1, unit: 'days' }, reply: { amount: 5, unit: 'days' }, maxExtensionDays: 10, orderType: null, urgency: null, categoryPrefix: '' } : { ...editing, categoryPrefix: editing.categoryPrefix ?? '' });
   }, [editing, form]);
@@ -312,6 +252,7 @@ export function AdminTimeLimits() {
   return (
     <>
       {h(t('menu.timeLimits'))}
+      <CalendarWarning />
       <Card size="small" title={t('admin.policies')} style={{ marginBottom: 16 }} extra={<Button icon={<PlusOutlined />} onClick={() => setEditing('new')}>{t('admin.newPolicy')}</Button>}>
         <Table<Policy> size="small" rowKey="id" dataSource={policies} pagination={false}
           columns={[
@@ -324,24 +265,7 @@ export function AdminTimeLimits() {
             { title: t('field.actions'), key: 'e', render: (_, p) => <Button size="small" onClick={() => setEditing(p)}>{t('admin.edit')}</Button> },
           ]} />
       </Card>
-      <Card size="small" title={t('admin.calendar', { year })} extra={<DatePicker picker="year" allowClear={false} value={dayjs(`${year}-01-01`)} onChange={(d) => d && setYear(d.year())} />}>
-        {cal && (
-          <>
-            {!cal.officialCovered && <Alert type="warning" showIcon style={{ marginBottom: 12 }} message={t('admin.calendarUncovered', { year, last: cal.officialYears[1] })} />}
-            <Typography.Paragraph>
-              {t('admin.workingDays', { n: cal.workingDays })} · {t('admin.periods')}: {cal.periods.map((p) => `${p.start}–${p.end}`).join('，')}
-            </Typography.Paragraph>
-            <Space wrap size={[4, 4]}>
-              {cal.days.map((d) => (
-                <Tag key={d.date} color={d.kind === 'holiday' ? 'red' : 'blue'} title={t('admin.source.' + d.source)}>
-                  {d.date.slice(5)} {d.name ?? ''}{d.kind === 'workday' ? ` (${t('admin.workday')})` : ''}{d.source === 'local' ? ` · ${t('admin.source.local')}` : ''}
-                </Tag>
-              ))}
-            </Space>
-            <LocalDaysEditor year={year} days={cal.days} onSaved={() => void loadCal()} />
-          </>
-        )}
-      </Card>
+      <CalendarCard />
       <Modal open={!!editing} title={editing === 'new' ? t('admin.newPolicy') : t('admin.edit')} onCancel={() => setEditing(null)} onOk={() => form.submit()}
         okText={t('action.ok')} cancelText={t('action.cancel')} destroyOnHidden forceRender>
         <Form form={form} layout="vertical" onFinish={save}>

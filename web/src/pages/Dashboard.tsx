@@ -1,6 +1,7 @@
 // The supervisor's dashboard with the real figures: today's and the month's volume, the call
 // center's answer rate and service level, overdue orders, satisfaction, the units' ranking
-// for a month with rank change, hot topics; every number opens the list behind it.
+// for a month with rank change, hot topics; every number opens the list behind it. A warning
+// while this year's or (from 1 October) next year's holiday calendar is missing.
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { Button, Card, Col, DatePicker, Modal, Row, Segmented, Space, Spin, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
 import { ArrowDownOutlined, ArrowUpOutlined, DownloadOutlined, FireOutlined } from '@ant-design/icons';
@@ -9,6 +10,8 @@ import { get, getToken } from '../api';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
 import { Chart } from '../components/Chart';
+import { CalendarWarning } from '../components/CalendarSource';
+import { useSession } from '../session';
 import { useActionError } from '../components/OrderActions';
 import { StatusTag, fmtTime } from '../components/OrderTable';
 import type { Status } from '../types';
@@ -42,6 +45,7 @@ function Opens({ children, onOpen, label }: { children: ReactNode; onOpen: () =>
 
 export function Dashboard() {
   const { t } = useI18n();
+  const { hasRole } = useSession();
   const showError = useActionError();
   const [month, setMonth] = useState(() => dayjs().format('YYYY-MM'));
   const [kind, setKind] = useState<(typeof KINDS)[number]>('district');
@@ -121,6 +125,7 @@ export function Dashboard() {
           <Button icon={<DownloadOutlined />} onClick={() => void download()}>{t('dash.report')}</Button>
         </Space>
       </Space>
+      <CalendarWarning admin={hasRole('admin')} />
       <Row gutter={[12, 12]} style={{ marginBottom: 12 }}>
         <Col xs={12} md={8} xl={4}><Card size="small"><Statistic title={t('dash.todayCalls')} value={today?.offered ?? 0} suffix={<Typography.Text type="secondary" style={{ fontSize: 12 }}>/ {t('dash.answered')} {today?.answered ?? 0}</Typography.Text>} /></Card></Col>
         <Col xs={12} md={8} xl={4}><Card size="small"><Statistic title={t('dash.monthOrders')} value={num(open?.received)} suffix={<Typography.Text type="secondary" style={{ fontSize: 12 }}>/ {t('dash.contacts')} {stats?.totals.contacts ?? '—'}</Typography.Text>} /></Card></Col>

@@ -9,6 +9,7 @@ import { OrderActions } from '../components/OrderActions';
 import { Attachments } from '../components/Attachments';
 import { StatusTag, fmtTime } from '../components/OrderTable';
 import { DeadlineTag, useDeadlines } from '../components/Deadline';
+import { calendarLabel } from '../components/CalendarSource';
 import { Link } from '../router';
 import type { OrderEvent, WorkOrder } from '../types';
 
@@ -17,7 +18,7 @@ interface Merge { id: number; mainId: number; duplicateId: number; mode: string;
 
 /** Deadlines, callers about the same problem, and merged duplicates of one order. */
 function OrderLinks({ order }: { order: WorkOrder }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const deadlines = useDeadlines(order.id, order.version);
   const [callers, setCallers] = useState<Caller[]>([]);
   const [merges, setMerges] = useState<Merge[]>([]);
@@ -36,6 +37,7 @@ function OrderLinks({ order }: { order: WorkOrder }) {
                 <Typography.Text type="secondary">
                   {d.duration.amount}{t('deadline.unit.' + d.duration.unit)}{d.extensionDays ? ` +${d.extensionDays}${t('deadline.days')}` : ''} · {t('deadline.due')} {fmtTime(d.dueAt)}
                   {d.metAt ? ` · ${t('deadline.metAt')} ${fmtTime(d.metAt)}` : ''}
+                  {(d.calendars ?? []).map((c) => ` · ${t('cal.deadline')} ${c.year}：${calendarLabel(c, t, lang)}`).join('')}
                 </Typography.Text>
               </div>
             ))}
