@@ -1,4 +1,5 @@
-// A small seeded random source, so `jiesu demo seed --seed N` is reproducible.
+// A small seeded random source (mulberry32), so that what is drawn is reproducible: the demo
+// city (`jiesu demo seed --seed N`) and the dispatch text model's splits and fits.
 export class Rng {
   private s: number;
   constructor(seed: number) {
@@ -8,6 +9,7 @@ export class Rng {
   get state(): number {
     return this.s;
   }
+  /** The generator at that state, taken as it is (0 too, which `new Rng` replaces). */
   static resume(state: number): Rng {
     const r = new Rng(1);
     r.s = state >>> 0;

@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { dbOptions, fail, intArg, readText, withDb, type DbOptions } from '../cli/shared.js';
 import { importCategories, importRules } from './catalog.js';
 import { saveModel, trainFromHistory, type Target } from './service.js';
-import { TextModel, evaluate, readJsonl, train, type TrainOptions } from './textmodel.js';
+import { TextModel, evaluate, readJsonl, train, type TrainOptions } from './textmodel/index.js';
 
 /**
  * Training's own bar: it names the stage (calibration, then training), which the shared

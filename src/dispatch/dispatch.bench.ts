@@ -11,7 +11,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { round, type Benchmark, type BenchResult } from '../../bench/harness.js';
 import { packageRoot } from '../db/migrate.js';
-import { evaluate, readJsonl, stratifiedFolds, stratifiedSplit, train } from './textmodel.js';
+import { evaluate, readJsonl, stratifiedFolds, stratifiedSplit, train } from './textmodel/index.js';
 
 const cpuSeconds = () => {
   const u = process.cpuUsage();

@@ -7,7 +7,7 @@ import { badRequest } from '../core/errors.js';
 import type { WorkOrder } from '../workorders/model.js';
 import { appendSystemEvent } from '../workorders/service.js';
 import { route, type RouteResult } from './catalog.js';
-import { TextModel, train, type Example, type TrainOptions } from './textmodel.js';
+import { TextModel, train, type Example, type TrainOptions } from './textmodel/index.js';
 
 export type Target = 'unit' | 'category';
 

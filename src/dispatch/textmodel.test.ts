@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../db/migrate.js';
-import { DEFAULT_CONFIG, TextModel, evaluate, readJsonl, stratifiedFolds, train, type Example } from './textmodel.js';
+import { DEFAULT_CONFIG, TextModel, evaluate, readJsonl, stratifiedFolds, train, type Example } from './textmodel/index.js';
 
 const fixtures = join(packageRoot, 'src', 'dispatch', 'fixtures');
 const trainSet = readJsonl(join(fixtures, 'train.jsonl'));
