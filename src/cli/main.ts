@@ -8,6 +8,15 @@ import { printDemoSummary } from '../demo/cli.js';
 import { seedDemo, type DemoSummary } from '../demo/seed.js';
 import { calendarGaps } from '../sla/settings.js';
 import { dbOptions, fail, isExpectedFailure, withDb, type DbOptions } from './shared.js';
+import { ConfigError, SETTINGS, checkSettings, setting, type SettingName } from '../core/config.js';
+
+// A bad setting stops every command at once, with one line per value to fix.
+try {
+  checkSettings();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  fail(err.message);
+}
 
 const program = new Command('jiesu').description('接诉 jiesu: 12345 citizen service hotline platform').showHelpAfterError();
 
@@ -25,8 +34,8 @@ dbOptions(
   program
     .command('serve')
     .description('run the API server (embedded PGlite unless --database-url or DATABASE_URL is given)')
-    .option('--port <port>', 'port to listen on', port, Number(process.env.PORT ?? 3000))
-    .option('--host <host>', 'address to listen on', process.env.HOST ?? '127.0.0.1'),
+    .option('--port <port>', 'port to listen on', port, setting('PORT'))
+    .option('--host <host>', 'address to listen on', setting('HOST')),
 )
   .option('--demo', 'seed the demo city first when the database is empty (what `npm start` does)')
   .action(async (o: DbOptions & { port: number; host: string; demo?: boolean }) => {
@@ -37,13 +46,13 @@ dbOptions(
     const platform = await startPlatform({
       databaseUrl: o.databaseUrl,
       dataDir,
-      adminPassword: process.env.JIESU_ADMIN_PASSWORD,
-      logger: process.env.LOG_LEVEL !== 'silent',
+      adminPassword: setting('JIESU_ADMIN_PASSWORD'),
+      logger: setting('LOG_LEVEL') !== 'silent',
     });
     let demo: DemoSummary | undefined;
     if (o.demo && (await platform.db.query<{ n: number }>('SELECT count(*)::int AS n FROM units')).rows[0]!.n === 0) {
       console.log('jiesu: empty database, seeding the demo city (30 days of history) …');
-      demo = await seedDemo(platform.db, { contacts: Number(process.env.JIESU_DEMO_CONTACTS ?? 30000), days: 30, seed: 1 });
+      demo = await seedDemo(platform.db, { contacts: setting('JIESU_DEMO_CONTACTS'), days: 30, seed: 1 });
     }
     const address = await platform.app.listen({ port: o.port, host: o.host });
     // A second opener of the data folder is told to go through this server instead.
@@ -53,7 +62,7 @@ dbOptions(
     for (const year of await calendarGaps(platform.db, new Date(), platform.config.timeZone)) {
       console.log(`jiesu: 注意：${year} 年的国务院节假日安排尚未收录，也没有本市日历；请管理员在「办理时限」页录入，否则节假日按工作日计算时限 (no holiday calendar for ${year} yet: enter it under Time limits, or holidays count as working days)`);
     }
-    if (!process.env.JIESU_ADMIN_PASSWORD) {
+    if (!setting('JIESU_ADMIN_PASSWORD')) {
       const { rows } = await platform.db.query<{ n: number }>("SELECT count(*)::int AS n FROM users WHERE 'admin' = ANY(roles)");
       if (rows[0]!.n === 0) console.log('jiesu: no admin user yet; restart with JIESU_ADMIN_PASSWORD=… to create `admin`.');
     }
@@ -61,7 +70,7 @@ dbOptions(
     // (SSE) would keep it waiting, so after JIESU_SHUTDOWN_TIMEOUT_SECONDS (default 30) it exits anyway.
     const stop = async () => {
       console.log('jiesu: shutting down');
-      const grace = Number(process.env.JIESU_SHUTDOWN_TIMEOUT_SECONDS ?? 30) * 1000;
+      const grace = setting('JIESU_SHUTDOWN_TIMEOUT_SECONDS') * 1000;
       setTimeout(() => {
         console.error('jiesu: requests still open after the shutdown timeout, exiting');
         process.exit(1);
@@ -76,6 +85,17 @@ dbOptions(
 dbOptions(program.command('migrate').description('apply pending database migrations and exit')).action((o: DbOptions) =>
   withDb(o, async (_db, applied) => console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the schema is up to date')),
 );
+
+program
+  .command('config')
+  .description('check every setting (environment variables) and print what is in force; secrets are not shown')
+  .action(() => {
+    for (const [name, spec] of Object.entries(SETTINGS)) {
+      const set = process.env[name] !== undefined && process.env[name] !== '';
+      const value = spec.kind === 'secret' ? (set ? '(set)' : '(unset)') : String(setting(name as SettingName) ?? '(unset)');
+      console.log(`${name.padEnd(34)} ${value}${set ? '' : '  [default]'}`);
+    }
+  });
 
 // Each module's src/<module>/cli.ts adds its sub-commands.
 for (const { value: commands } of await loadModuleExports<(p: Command) => void>('cli', 'commands')) commands(program);

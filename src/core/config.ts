@@ -78,8 +78,10 @@ export const SETTINGS = {
 } as const satisfies Record<string, Spec>;
 
 export type SettingName = keyof typeof SETTINGS;
-type ValueOf<S extends Spec> = S['kind'] extends 'int' | 'number' ? number : S['kind'] extends 'bool' ? boolean : string;
-type Value<N extends SettingName> = (typeof SETTINGS)[N] extends { default: unknown } ? ValueOf<(typeof SETTINGS)[N]> : ValueOf<(typeof SETTINGS)[N]> | undefined;
+type ValueOf<K> = K extends 'int' | 'number' ? number : K extends 'bool' ? boolean : string;
+type Value<N extends SettingName> = (typeof SETTINGS)[N] extends { default: unknown }
+  ? ValueOf<(typeof SETTINGS)[N]['kind']>
+  : ValueOf<(typeof SETTINGS)[N]['kind']> | undefined;
 
 const TRUE = ['1', 'true', 'yes', 'on'];
 const FALSE = ['0', 'false', 'no', 'off'];
@@ -103,11 +105,8 @@ function parse(name: string, spec: Spec, raw: string): string | number | boolean
       throw bad('须为 true 或 false | must be true or false');
     }
     case 'url':
-      try {
-        new URL(raw.trim());
-      } catch {
-        throw bad('须为完整网址 | must be a full URL');
-      }
+      // A scheme and '//' (http://…, postgres://…): `localhost:3000` parses as a URL but is not one.
+      if (!/^[a-z][a-z0-9+.-]*:\/\/./i.test(raw.trim()) || !URL.canParse(raw.trim())) throw bad('须为完整网址 | must be a full URL');
       return raw.trim();
     default:
       return raw;

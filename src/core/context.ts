@@ -3,6 +3,7 @@
 import type { Database, Queryable } from '../db/database.js';
 import type { OrderEvent, WorkOrder } from '../workorders/vocabulary.js';
 import type { Actor } from './actor.js';
+import { setting } from './config.js';
 
 export { ROLES, hasRole, type Actor, type Role } from './actor.js';
 
@@ -25,9 +26,9 @@ export const defaultConfig: AppConfig = {
   tokenTtlSeconds: 12 * 3600,
   timeZone: 'Asia/Shanghai',
   survey: {
-    maxAttempts: Number(process.env.JIESU_SURVEY_MAX_ATTEMPTS ?? 3),
-    retryAfterMinutes: Number(process.env.JIESU_SURVEY_RETRY_MINUTES ?? 120),
-    reopenToSameUnit: process.env.JIESU_REOPEN_TO_SAME_UNIT !== 'false',
+    maxAttempts: setting('JIESU_SURVEY_MAX_ATTEMPTS'),
+    retryAfterMinutes: setting('JIESU_SURVEY_RETRY_MINUTES'),
+    reopenToSameUnit: setting('JIESU_REOPEN_TO_SAME_UNIT'),
   },
 };
 

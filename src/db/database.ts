@@ -8,6 +8,7 @@ import pg from 'pg';
 import { configurePii } from '../privacy/pii.js';
 import { lockFolder } from './folderlock.js';
 import { from as copyFrom } from 'pg-copy-streams';
+import { setting } from '../core/config.js';
 
 export type Row = Record<string, unknown>;
 
@@ -74,7 +75,7 @@ const NUMERIC = 1700;
 export async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
-    max: Number(process.env.JIESU_DB_POOL ?? 10),
+    max: setting('JIESU_DB_POOL'),
     types: {
       getTypeParser: ((oid: number, format?: string) => {
         if (oid === INT8 || oid === NUMERIC) return (v: string) => (v === null ? null : Number(v));

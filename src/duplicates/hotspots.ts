@@ -4,6 +4,7 @@
 import type { Queryable } from '../db/database.js';
 import { bandKeys, minhash, weightedTextScore } from './text.js';
 import { scopeSql } from '../workorders/visibility.js';
+import { setting } from '../core/config.js';
 
 export interface Doc {
   id: number;
@@ -111,8 +112,8 @@ export function dayOf(at: Date, timeZone: string): string {
 }
 
 export async function hotspots(db: Queryable, q: HotspotQuery) {
-  const spikeFactor = q.spikeFactor ?? Number(process.env.JIESU_HOTSPOT_SPIKE_FACTOR ?? 3);
-  const spikeMin = q.spikeMin ?? Number(process.env.JIESU_HOTSPOT_SPIKE_MIN ?? 3);
+  const spikeFactor = q.spikeFactor ?? setting('JIESU_HOTSPOT_SPIKE_FACTOR');
+  const spikeMin = q.spikeMin ?? setting('JIESU_HOTSPOT_SPIKE_MIN');
   const params: unknown[] = [q.from, q.to];
   const district = q.district != null ? `AND s.district_unit_id = $${params.push(q.district)}` : '';
   const visible = scopeSql(q.scope ?? null, params, 'w');

@@ -3,6 +3,7 @@ import type { Database, Queryable } from '../db/database.js';
 import type { WorkOrder } from '../workorders/model.js';
 import { scopeSql } from '../workorders/visibility.js';
 import { bandKeys, distanceM, minhash, textScore, tokenize } from './text.js';
+import { setting } from '../core/config.js';
 
 export interface DuplicateSettings {
   /** Orders created within this many days are candidates (open orders are, whatever their age). */
@@ -15,16 +16,11 @@ export interface DuplicateSettings {
   maxCandidates: number;
 }
 
-const envNum = (name: string, dflt: number) => {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? v : dflt;
-};
-
 export const settings = (): DuplicateSettings => ({
-  windowDays: envNum('JIESU_DUP_WINDOW_DAYS', 90),
-  minScore: envNum('JIESU_DUP_MIN_SCORE', 0.25),
-  radiusM: envNum('JIESU_DUP_RADIUS_M', 3000),
-  maxCandidates: envNum('JIESU_DUP_MAX_CANDIDATES', 3000),
+  windowDays: setting('JIESU_DUP_WINDOW_DAYS'),
+  minScore: setting('JIESU_DUP_MIN_SCORE'),
+  radiusM: setting('JIESU_DUP_RADIUS_M'),
+  maxCandidates: setting('JIESU_DUP_MAX_CANDIDATES'),
 });
 
 export const orderText = (title: string, content: string) => `${title}\n${content}`;

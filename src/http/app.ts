@@ -12,11 +12,12 @@ import { serveWeb } from './web.js';
 import { installHttpSecurity } from '../security/http.js';
 
 import type { App } from './types.js';
+import { setting } from '../core/config.js';
 export type { App } from './types.js';
 
 export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {}): Promise<App> {
   const app = Fastify({
-    logger: opts.logger ? { level: process.env.LOG_LEVEL ?? 'info' } : false,
+    logger: opts.logger ? { level: setting('LOG_LEVEL') } : false,
     bodyLimit: 1024 * 1024,
     // Errors Fastify raises before routing (malformed URL, over-long parameter) in our format too.
     frameworkErrors: (err, _req, reply) => {

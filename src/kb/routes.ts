@@ -13,6 +13,7 @@ import { assist, indexOrder } from './assist.js';
 import { importArticles, parseImport } from './importer.js';
 import { analyzeKb } from './termstats.js';
 import { addSynonyms, deleteSynonyms, listSynonyms, searchArticles } from './search.js';
+import { setting } from '../core/config.js';
 
 const DateStr = Type.String({ format: 'date' });
 const content = {
@@ -213,6 +214,6 @@ export async function routes(app: App, ctx: AppContext) {
  * the server refreshes them at start-up and every JIESU_KB_ANALYZE_MINUTES (default 60).
  */
 function refreshStatistics(app: App, ctx: AppContext) {
-  const minutes = Number(process.env.JIESU_KB_ANALYZE_MINUTES ?? 60);
+  const minutes = setting('JIESU_KB_ANALYZE_MINUTES');
   if (minutes > 0) runPeriodically(app, minutes * 60_000, 'kb: ANALYZE', () => analyzeKb(ctx.db));
 }

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { Database, Queryable } from '../db/database.js';
 import type { Actor, Role } from '../core/context.js';
+import { setting } from '../core/config.js';
 
 export const hashPassword = (password: string) => hash(password);
 
@@ -47,7 +48,7 @@ export async function logout(db: Database, token: string): Promise<void> {
 // user on THIS node take effect at once; a session revoked or a user changed on another
 // node is still honoured here for at most AUTH_CACHE_MS (JIESU_AUTH_CACHE_SECONDS, default
 // 5 s; 0 turns the cache off). A cached entry never outlives the session's own expiry.
-const AUTH_CACHE_MS = 1000 * Number(process.env.JIESU_AUTH_CACHE_SECONDS ?? 5);
+const AUTH_CACHE_MS = 1000 * setting('JIESU_AUTH_CACHE_SECONDS');
 const AUTH_CACHE_MAX = 10_000;
 const actorCache = new Map<string, { db: Queryable; actor: Actor; until: number }>();
 

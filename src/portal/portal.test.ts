@@ -53,7 +53,7 @@ describe('portal: submit and track', () => {
     expect((await t.anon.get(photoUrl)).status).toBe(401);
 
     const d = (await t.users.dispatcher.post(`/api/v1/workorders/${o.id}/actions/dispatch`, { version: o.version, unitId: t.units.districtA })).body;
-    expect((await t.users.handlerB.get(`/api/v1/workorders/${o.id}/attachments`)).status).toBe(403);
+    expect((await t.users.handlerB.get(`/api/v1/workorders/${o.id}/attachments`)).status).toBe(404); // another unit’s order: as if missing
     await t.users.handlerA.post(`/api/v1/workorders/${o.id}/actions/sign`, { version: d.version });
 
     const tr = await raw(t.platform, 'GET', `/api/v1/portal/requests/${number}?code=${queryCode}`, { ip: '10.2.0.1' });

@@ -11,16 +11,17 @@ import { act } from '../workorders/service.js';
 import { checkFile, storeAttachment, type NewFile } from '../workorders/attachments.js';
 import { fromRow } from '../workorders/model.js';
 import { phoneIndex } from '../privacy/pii.js';
+import { setting } from '../core/config.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export const LIMITS = {
   /** Submissions per IP per hour. */
-  ipPerHour: Number(process.env.JIESU_PORTAL_IP_PER_HOUR ?? 10),
+  ipPerHour: setting('JIESU_PORTAL_IP_PER_HOUR'),
   /** Submissions per phone number per day. */
-  phonePerDay: Number(process.env.JIESU_PORTAL_PHONE_PER_DAY ?? 5),
+  phonePerDay: setting('JIESU_PORTAL_PHONE_PER_DAY'),
   /** Tracking look-ups per IP per minute (guards the query codes against guessing). */
-  lookupsPerMinute: Number(process.env.JIESU_PORTAL_LOOKUPS_PER_MINUTE ?? 30),
+  lookupsPerMinute: setting('JIESU_PORTAL_LOOKUPS_PER_MINUTE'),
   photoBytes: 512 * 1024,
   photos: 3,
   challengeSeconds: 600,
@@ -47,7 +48,8 @@ export async function hit(q: Queryable, bucket: string, windowSeconds: number, l
 
 const secrets = new WeakMap<Queryable, Promise<string>>();
 function secret(db: Queryable): Promise<string> {
-  if (process.env.JIESU_PORTAL_SECRET) return Promise.resolve(process.env.JIESU_PORTAL_SECRET);
+  const configured = setting('JIESU_PORTAL_SECRET');
+  if (configured) return Promise.resolve(configured);
   let s = secrets.get(db);
   if (!s) {
     s = (async () => {

@@ -2,11 +2,12 @@
 // and JSON bodies limited in nesting depth (the size limit is Fastify's bodyLimit, 1 MiB).
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../core/errors.js';
+import { setting } from '../core/config.js';
 
 export const MAX_JSON_DEPTH = 64;
 
 /** Origins allowed by JIESU_CORS_ORIGINS (comma-separated, exact `scheme://host[:port]`); none by default. */
-export const corsOrigins = (env = process.env.JIESU_CORS_ORIGINS) =>
+export const corsOrigins = (env = setting('JIESU_CORS_ORIGINS')) =>
   new Set((env ?? '').split(',').map((s) => s.trim().replace(/\/$/, '')).filter(Boolean));
 
 /** The deepest nesting of objects and arrays in a JSON text, counted without recursion. */
@@ -70,7 +71,7 @@ export function installHttpSecurity(app: FastifyInstance<any, any, any, any, any
     if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', API_CSP);
     // HSTS only when the client reached us over TLS (directly or through a proxy that says so).
     const proto = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim();
-    if (req.protocol === 'https' || (process.env.JIESU_TRUST_PROXY === 'true' && proto === 'https')) {
+    if (req.protocol === 'https' || (setting('JIESU_TRUST_PROXY') && proto === 'https')) {
       reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     }
     return payload;

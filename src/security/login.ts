@@ -7,6 +7,7 @@ import type { AppConfig } from '../core/context.js';
 import { AppError, unauthorized } from '../core/errors.js';
 import { createSession, verifyCredentials } from '../org/auth.js';
 import { verifyTotp } from './totp.js';
+import { setting } from '../core/config.js';
 
 export interface ThrottleSettings {
   windowSeconds: number;
@@ -14,11 +15,10 @@ export interface ThrottleSettings {
   maxPerIp: number;
 }
 
-const int = (v: string | undefined, d: number) => (v && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : d);
 export const throttleSettings = (): ThrottleSettings => ({
-  windowSeconds: int(process.env.JIESU_LOGIN_WINDOW_SECONDS, 900),
-  maxPerUser: int(process.env.JIESU_LOGIN_MAX_USER_FAILURES, 5),
-  maxPerIp: int(process.env.JIESU_LOGIN_MAX_IP_FAILURES, 20),
+  windowSeconds: setting('JIESU_LOGIN_WINDOW_SECONDS'),
+  maxPerUser: setting('JIESU_LOGIN_MAX_USER_FAILURES'),
+  maxPerIp: setting('JIESU_LOGIN_MAX_IP_FAILURES'),
 });
 
 /** Seconds until the key drops below `max` failures in the window, or 0 when it is not blocked. */
