@@ -9,6 +9,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { parse } from 'csv-parse';
 import type { Database } from '../db/database.js';
+import { encrypt, sealCitizen } from '../privacy/pii.js';
 import { ingestEvents, type CallEvent } from './service.js';
 
 export const CDR_COLUMNS = [
@@ -77,16 +78,19 @@ function eventsOf(r: CdrRow): CallEvent[] {
 async function storeBatch(db: Database, rows: CdrRow[]): Promise<number> {
   return db.tx(async (q) => {
     const col = (i: number) => rows.map((r) => r.fields[i] || null);
+    // The caller's number and caller id are personal data, sealed like a citizen's phone and name;
+    // on a call-back the destination and the dial string (lastdata) hold the citizen's number.
+    const callers = rows.map((r) => sealCitizen({ phone: r.fields[1] || null, name: r.fields[4] || null }));
     const ins = await q.query<{ uniqueid: string }>(
-      `INSERT INTO cc_cdr (uniqueid, accountcode, src, dst, dcontext, clid, channel, dstchannel, lastapp, lastdata,
-         start_at, answer_at, end_at, duration, billsec, disposition, amaflags, userfield)
+      `INSERT INTO cc_cdr (uniqueid, accountcode, src_enc, dst_enc, dcontext, clid_enc, channel, dstchannel, lastapp, lastdata_enc,
+         start_at, answer_at, end_at, duration, billsec, disposition, amaflags, userfield, src_bidx)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-         $10::text[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[], $14::int[], $15::int[], $16::text[], $17::text[], $18::text[])
+         $10::text[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[], $14::int[], $15::int[], $16::text[], $17::text[], $18::text[], $19::text[])
        ON CONFLICT (uniqueid) DO NOTHING RETURNING uniqueid`,
       [
-        rows.map((r) => r.uniqueid), col(0), col(1), col(2), col(3), col(4), col(5), col(6), col(7), col(8),
-        rows.map((r) => r.start), rows.map((r) => r.answer), rows.map((r) => r.end), rows.map((r) => r.duration),
-        rows.map((r) => r.billsec), rows.map((r) => r.disposition), col(15), col(17),
+        rows.map((r) => r.uniqueid), col(0), callers.map((c) => c.phone_enc), col(2).map(encrypt), col(3), callers.map((c) => c.name_enc),
+        col(5), col(6), col(7), col(8).map(encrypt), rows.map((r) => r.start), rows.map((r) => r.answer), rows.map((r) => r.end),
+        rows.map((r) => r.duration), rows.map((r) => r.billsec), rows.map((r) => r.disposition), col(15), col(17), callers.map((c) => c.phone_bidx),
       ],
     );
     const fresh = new Set(ins.rows.map((r) => r.uniqueid));

@@ -1,6 +1,7 @@
 // Fast bulk insert that works the same on PGlite and a PostgreSQL server: one statement
 // per batch, `INSERT … SELECT FROM unnest($1::text[], …)`, each column cast from text.
 import type { Database, Queryable } from './database.js';
+import { refusePlaintext } from '../privacy/store.js';
 
 export interface BulkColumn {
   name: string;
@@ -26,6 +27,7 @@ export async function bulkInsert(
 ): Promise<void> {
   const batch = opts.batchSize ?? 5000;
   const names = columns.map((c) => c.name);
+  refusePlaintext(table, names);
   const sql =
     `INSERT INTO ${table} (${names.join(', ')})${opts.overridingSystemValue ? ' OVERRIDING SYSTEM VALUE' : ''} ` +
     `SELECT ${columns.map((c, i) => `c${i}::${c.type}`).join(', ')} ` +
@@ -149,7 +151,9 @@ export class CopyWriter {
     private readonly table: string,
     private readonly columns: BulkColumn[],
     private readonly opts: { trusted?: boolean; chunkRows?: number; overlap?: boolean; after?: CopyWriter; format?: 'csv' | 'text' } = {},
-  ) {}
+  ) {
+    refusePlaintext(table, columns.map((c) => c.name));
+  }
 
   /** Adds a row; resolves at once unless a chunk had to be written. */
   add(values: readonly unknown[]): Promise<void> | void {

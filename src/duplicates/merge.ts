@@ -9,7 +9,7 @@ import { badRequest, conflict, notFound } from '../core/errors.js';
 import { act, loadVisible, maskName, maskPhone } from '../workorders/service.js';
 import type { WorkOrder } from '../workorders/model.js';
 import { upsertSignature } from './index.js';
-import { decrypt, encrypt, phoneIndex } from '../privacy/pii.js';
+import { decrypt, sealCitizen } from '../privacy/pii.js';
 
 const PII_ROLES = ['agent', 'dispatcher', 'followup'] as const;
 
@@ -33,18 +33,28 @@ async function recordMerge(q: Queryable, mainId: number, dup: WorkOrder, mode: '
   );
   const mergeId = rows[0]!.id;
   if (dup.citizen && (dup.citizen.name || dup.citizen.phone)) {
+    const c = sealCitizen(dup.citizen);
     await q.query(
       `INSERT INTO dup_callers (workorder_id, name_enc, phone_enc, contact_id, source, source_order_id, merge_id, added_by, phone_bidx)
        VALUES ($1, $2, $3, $4, 'merge', $5, $6, $7, $8)`,
-      [mainId, encrypt(dup.citizen.name), encrypt(dup.citizen.phone), dup.contactId, dup.id, mergeId, actorId, phoneIndex(dup.citizen.phone)],
+      [mainId, c.name_enc, c.phone_enc, dup.contactId, dup.id, mergeId, actorId, c.phone_bidx],
     );
   }
-  // The duplicate's own repeat callers follow it to the main order.
-  await q.query(
-    `INSERT INTO dup_callers (workorder_id, name, phone, name_enc, phone_enc, phone_bidx, contact_id, source, source_order_id, merge_id, added_by)
-     SELECT $1, name, phone, name_enc, phone_enc, phone_bidx, contact_id, 'merge', $2, $3, $4 FROM dup_callers WHERE workorder_id = $2 AND removed_at IS NULL`,
-    [mainId, dup.id, mergeId, actorId],
+  // The duplicate's own repeat callers follow it to the main order, sealed afresh (a row an
+  // older version left in clear is not copied in clear).
+  const { rows: moved } = await q.query<{ name: string | null; phone: string | null; contact_id: number | null }>(
+    `SELECT coalesce(name, name_enc) AS name, coalesce(phone, phone_enc) AS phone, contact_id
+       FROM dup_callers WHERE workorder_id = $1 AND removed_at IS NULL ORDER BY id`,
+    [dup.id],
   );
+  if (moved.length) {
+    const sealed = moved.map((r) => sealCitizen(r));
+    await q.query(
+      `INSERT INTO dup_callers (workorder_id, name_enc, phone_enc, phone_bidx, contact_id, source, source_order_id, merge_id, added_by)
+       SELECT $1, n, p, b, c, 'merge', $2, $3, $4 FROM unnest($5::text[], $6::text[], $7::text[], $8::int[]) AS u(n, p, b, c)`,
+      [mainId, dup.id, mergeId, actorId, sealed.map((c) => c.name_enc), sealed.map((c) => c.phone_enc), sealed.map((c) => c.phone_bidx), moved.map((r) => r.contact_id)],
+    );
+  }
   await addEvent(q, mainId, 'merged_in', actorId, mergeId, dup.id, { mode });
   await addEvent(q, dup.id, 'merged_into', actorId, mergeId, mainId, { mode });
   return mergeId;
@@ -146,10 +156,11 @@ export async function addRepeat(ctx: AppContext, actor: Actor, orderId: number, 
     const order = await loadVisible(q, actor, orderId, true);
     const { rows: merged } = await q.query<{ main_id: number }>('SELECT main_id FROM dup_merges WHERE duplicate_id = $1 AND undone_at IS NULL', [orderId]);
     if (merged[0]) throw conflict('merged', `工单 ${orderId} 已合并到 ${merged[0].main_id}，请关联到主工单 (link to the main order)`);
+    const caller = sealCitizen(input);
     const { rows } = await q.query<{ id: number }>(
       `INSERT INTO dup_callers (workorder_id, name_enc, phone_enc, contact_id, source, note, added_by, phone_bidx)
        VALUES ($1, $2, $3, $4, 'repeat', $5, $6, $7) RETURNING id`,
-      [order.id, encrypt(input.name), encrypt(input.phone), input.contactId ?? null, input.note ?? null, actor.id, phoneIndex(input.phone)],
+      [order.id, caller.name_enc, caller.phone_enc, input.contactId ?? null, input.note ?? null, actor.id, caller.phone_bidx],
     );
     await addEvent(q, order.id, 'repeat_added', actor.id, null, null, { callerId: rows[0]!.id, contactId: input.contactId ?? null });
     return listCallersIn(q, actor, order);

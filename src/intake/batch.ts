@@ -11,7 +11,7 @@
 import type { Queryable } from '../db/database.js';
 
 export interface PendingContact {
-  values: unknown[]; // the 15 columns, in COLUMNS order
+  values: unknown[]; // the 16 columns, in COLUMNS order (the caller sealed: src/privacy sealCitizen)
   createdBy: number;
   key: string;
   /** The new row; 'exists': the key was already used (a committed row has it); null: take the one-by-one path. */
@@ -20,9 +20,10 @@ export interface PendingContact {
 }
 
 const COLUMNS = [
-  ['channel', 'text'], ['started_at', 'timestamptz'], ['ended_at', 'timestamptz'], ['caller_phone', 'text'], ['caller_name', 'text'],
+  ['channel', 'text'], ['started_at', 'timestamptz'], ['ended_at', 'timestamptz'], ['caller_phone_enc', 'text'], ['caller_name_enc', 'text'],
   ['agent_id', 'int'], ['summary', 'text'], ['outcome', 'text'], ['workorder_id', 'int'], ['transfer_to', 'text'],
   ['invalid_reason', 'text'], ['call_id', 'text'], ['created_by', 'int'], ['idempotency_key', 'text'], ['request_hash', 'text'],
+  ['caller_phone_bidx', 'text'],
 ] as const;
 
 const SQL = `INSERT INTO contacts (${COLUMNS.map((c) => c[0]).join(', ')})

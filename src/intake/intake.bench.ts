@@ -1,7 +1,8 @@
 // Intake throughput through the whole HTTP stack (validation, auth, idempotency claim,
-// commit), beside the same INSERT done directly with the driver (the limit), and the
-// caller-history lookup with many contacts on record.
-import { encrypt, phoneIndex } from '../privacy/pii.js';
+// encryption and blind index of the caller, commit), beside the same INSERT done directly with
+// the driver (the limit, the caller sealed the same way), and the caller-history lookup with
+// many contacts on record.
+import { encrypt, phoneIndex, sealCitizen } from '../privacy/pii.js';
 import { performance } from 'node:perf_hooks';
 import { percentile, round, timeEach, type Benchmark } from '../../bench/harness.js';
 import { seedCity, testPlatform } from '../../test/helpers.js';
@@ -75,7 +76,7 @@ export const intakeBench: Benchmark = {
           `INSERT INTO contacts (channel, started_at, ended_at, caller_phone_enc, caller_name_enc, agent_id, summary, outcome, created_by, idempotency_key, request_hash, caller_phone_bidx)
            VALUES ('phone', now() - interval '1 minute', now(), $1, $4, $2, '咨询社保缴费', 'answered', $2, $3, 'h', $5)
            ON CONFLICT (created_by, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id`,
-          [encrypt(`139${String(i % 5000).padStart(8, '0')}`), agentId, `raw-${i}`, encrypt('王五'), phoneIndex(`139${String(i % 5000).padStart(8, '0')}`)],
+          ((c) => [c.phone_enc, agentId, `raw-${i}`, c.name_enc, c.phone_bidx])(sealCitizen({ phone: `139${String(i % 5000).padStart(8, '0')}`, name: '王五' })),
         ),
       );
       const rawRate = n / raw.seconds;

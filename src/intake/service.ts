@@ -16,7 +16,7 @@ import { createOrder, maskName, maskPhone, type CreateInput } from '../workorder
 import { fromRow, type WorkOrder } from '../workorders/model.js';
 import { batcherFor } from './batch.js';
 import { phoneOrThrow } from './phone.js';
-import { decrypt, encrypt, phoneIndex, phoneIndexes } from '../privacy/pii.js';
+import { decrypt, phoneIndexes, sealCitizen } from '../privacy/pii.js';
 
 export const CHANNELS = ['phone', 'web', 'app', 'miniprogram', 'email', 'open311', 'walkin'] as const;
 export const OUTCOMES = ['answered', 'workorder', 'duplicate', 'transferred', 'invalid'] as const;
@@ -139,6 +139,7 @@ export async function createContact(ctx: AppContext, actor: Actor, input: Contac
   const name = input.caller?.name?.trim() || null;
   const orderPhone = input.workorder?.citizen?.phone ? phoneOrThrow(input.workorder.citizen.phone, 'workorder.citizen.phone') : undefined;
   const hash = idempotencyKey ? createHash('sha256').update(canonical(input)).digest('hex') : null;
+  const caller = sealCitizen({ name, phone });
   const agentId = input.agentId ?? (hasRole(actor, 'agent') ? actor.id : null);
 
   // The key was used before (possibly by a retry running right now, whose commit we waited for).
@@ -164,9 +165,9 @@ export async function createContact(ctx: AppContext, actor: Actor, input: Contac
        ON CONFLICT (created_by, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING *`,
       [
-        input.channel, input.startedAt, input.endedAt ?? null, encrypt(phone), encrypt(name), agentId, input.summary.trim(), input.outcome,
+        input.channel, input.startedAt, input.endedAt ?? null, caller.phone_enc, caller.name_enc, agentId, input.summary.trim(), input.outcome,
         input.workorderId ?? null, input.transferTo ?? null, input.invalidReason ?? null, input.callId ?? null, actor.id,
-        idempotencyKey ?? null, hash, phoneIndex(phone),
+        idempotencyKey ?? null, hash, caller.phone_bidx,
       ],
     );
     if (ins.rowCount === 0) return replay(q);
@@ -190,9 +191,9 @@ export async function createContact(ctx: AppContext, actor: Actor, input: Contac
         createdBy: actor.id,
         key: idempotencyKey,
         values: [
-          input.channel, input.startedAt, input.endedAt ?? null, phone, name, agentId, input.summary.trim(), input.outcome,
+          input.channel, input.startedAt, input.endedAt ?? null, caller.phone_enc, caller.name_enc, agentId, input.summary.trim(), input.outcome,
           input.workorderId ?? null, input.transferTo ?? null, input.invalidReason ?? null, input.callId ?? null, actor.id,
-          idempotencyKey, hash,
+          idempotencyKey, hash, caller.phone_bidx,
         ],
       });
       if (row === 'exists') return await replay(ctx.db);

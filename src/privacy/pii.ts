@@ -4,11 +4,12 @@
 // JIESU_PII_KEYS = "id:base64key,id2:base64key2": the first key encrypts, every key decrypts,
 // so a new key is put first and `jiesu privacy rotate` re-encrypts the rows under it.
 // Ciphertext: `pii1:<keyId>:<base64(iv 12 | tag 16 | ciphertext)>`.
-// Without JIESU_PII_KEYS: a PGlite data folder gets a generated key file (0600) in it; an
+// Without JIESU_PII_KEYS: a new PGlite data folder gets a generated key file (0600) in it (never
+// one restored from a backup, which leaves the key out: that folder waits for its key); an
 // in-memory PGlite a throw-away key; a PostgreSQL server refuses to start unless
 // JIESU_INSECURE_DEV_KEY=1 (a fixed, public development key).
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../core/errors.js';
 import { normalizePhone } from '../intake/phone.js';
@@ -22,6 +23,8 @@ export interface PiiKey {
 
 const PREFIX = 'pii1:';
 export const KEY_FILE = 'jiesu-pii.key';
+/** Left in a folder restored from a backup without its key (the key ids it needs): no key is generated there. */
+export const KEY_MISSING_FILE = 'jiesu-pii.key-missing';
 
 /** A configuration or decryption problem with the personal-data keys. */
 export class PiiKeyError extends Error {
@@ -33,6 +36,8 @@ export class PiiKeyError extends Error {
 }
 
 let ring: PiiKey[] | null = null;
+/** The key file configurePii has just generated (a folder that had none), if it did. */
+let generated: string | null = null;
 
 function makeKey(id: string, key: Buffer): PiiKey {
   return { id, key, indexKey: createHmac('sha256', key).update('jiesu blind index v1').digest() };
@@ -62,6 +67,7 @@ export const newKeySpec = (id: string) => `${id}:${randomBytes(32).toString('bas
  */
 export function configurePii(opts: { databaseUrl?: string; dataDir?: string }, env: NodeJS.ProcessEnv = process.env): string {
   const spec = env.JIESU_PII_KEYS?.trim();
+  generated = null;
   if (spec) {
     ring = parseKeys(spec);
     return 'JIESU_PII_KEYS';
@@ -79,9 +85,18 @@ export function configurePii(opts: { databaseUrl?: string; dataDir?: string }, e
   }
   if (opts.dataDir) {
     const file = join(opts.dataDir, KEY_FILE);
+    const missing = join(opts.dataDir, KEY_MISSING_FILE);
+    if (!existsSync(file) && existsSync(missing)) {
+      throw new PiiKeyError(
+        `数据目录缺少个人信息密钥 (the data folder was restored without its personal-data key ${readFileSync(missing, 'utf8').trim()}: ` +
+          `put the key file back as ${file} (chmod 600), or set JIESU_PII_KEYS)`,
+      );
+    }
+    if (existsSync(missing)) unlinkSync(missing); // the key is back
     if (!existsSync(file)) {
       writeFileSync(file, newKeySpec('k1') + '\n', { mode: 0o600 });
-      console.warn(`jiesu: generated the personal-data key ${file} (keep it with the data and back it up; without it names and phones are lost)`);
+      generated = file;
+      console.warn(`jiesu: generated the personal-data key ${file} (back it up, apart from the data backups, which leave it out; without it names and phones are lost)`);
     }
     chmodSync(file, 0o600);
     ring = parseKeys(readFileSync(file, 'utf8'));
@@ -89,6 +104,13 @@ export function configurePii(opts: { databaseUrl?: string; dataDir?: string }, e
   }
   ring = [makeKey('mem', randomBytes(32))];
   return 'throw-away in-memory key';
+}
+
+/** The key file just generated for a folder that had none, once (null when the keys were found). */
+export function takeGeneratedKeyFile(): string | null {
+  const f = generated;
+  generated = null;
+  return f;
 }
 
 export function keyring(): PiiKey[] {
@@ -153,6 +175,44 @@ export function decrypt(v: string | null | undefined): string | null {
 export function phoneIndex(phone: string | null | undefined): string | null {
   if (phone == null || phone === '') return null;
   return createHmac('sha256', keyring()[0]!.indexKey).update(normalizePhone(phone)).digest('hex');
+}
+
+/** A citizen as stored: name and phone encrypted, the phone's blind index beside them. */
+export interface SealedCitizen {
+  name_enc: string | null;
+  phone_enc: string | null;
+  phone_bidx: string | null;
+}
+
+/**
+ * The one way a citizen's name and phone become stored columns (contacts, batched contacts,
+ * orders, repeat and merged callers, bulk loads and the demo): every writer calls this, so no
+ * path stores them in clear or without the index that caller history and `?phone=` search use.
+ * Ciphertext given in is opened first (never encrypted twice, and its phone still indexed).
+ */
+export function sealCitizen(c: { name?: string | null; phone?: string | null } | null | undefined): SealedCitizen {
+  const n = c?.name ?? null;
+  const p = c?.phone ?? null;
+  const name = isEncrypted(n) ? decrypt(n) : n;
+  const phone = isEncrypted(p) ? decrypt(p) : p;
+  return { name_enc: encrypt(name), phone_enc: encrypt(phone), phone_bidx: phoneIndex(phone) };
+}
+
+/** Whether `keys` open `value` (ciphertext of `plain`): a backup's key check, without loading the keys. */
+export function keysOpen(keys: PiiKey[], value: string, plain: string): boolean {
+  if (!isEncrypted(value)) return false;
+  const rest = value.slice(PREFIX.length);
+  const colon = rest.indexOf(':');
+  const k = keys.find((x) => x.id === rest.slice(0, colon));
+  if (!k) return false;
+  const buf = Buffer.from(rest.slice(colon + 1), 'base64');
+  try {
+    const d = createDecipheriv('aes-256-gcm', k.key, buf.subarray(0, 12));
+    d.setAuthTag(buf.subarray(12, 28));
+    return Buffer.concat([d.update(buf.subarray(28)), d.final()]).toString('utf8') === plain;
+  } catch {
+    return false;
+  }
 }
 
 /** Blind indexes of a phone under every key: match with `col = ANY($n::text[])` (rows not yet rotated included). */

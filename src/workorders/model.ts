@@ -1,5 +1,5 @@
 // The work order as the API shows it, and its mapping from the `workorders` row.
-import { decrypt, encrypt, phoneIndex } from '../privacy/pii.js';
+import { decrypt, sealCitizen } from '../privacy/pii.js';
 export * from './vocabulary.js';
 import type { OrderType, Urgency, Status, Satisfaction, CloseReason, Location, Citizen, PendingExtension, Reply, Survey, WorkOrder } from './vocabulary.js';
 
@@ -61,10 +61,11 @@ export const ROW_COLUMNS = [
 
 export function toRowValues(o: WorkOrder): unknown[] {
   const json = (v: unknown) => (v == null ? null : JSON.stringify(v));
+  const citizen = sealCitizen(o.citizen);
   return [
     o.number, o.type, o.title, o.content, o.categoryCode, o.urgency, o.status, o.location?.address ?? null,
-    o.location?.districtUnitId ?? null, o.location?.lat ?? null, o.location?.lng ?? null, encrypt(o.citizen?.name),
-    encrypt(o.citizen?.phone), phoneIndex(o.citizen?.phone), o.contactId, o.mainUnitId, o.coUnitIds, json(o.pendingExtension), o.extensionDays,
+    o.location?.districtUnitId ?? null, o.location?.lat ?? null, o.location?.lng ?? null, citizen.name_enc,
+    citizen.phone_enc, citizen.phone_bidx, o.contactId, o.mainUnitId, o.coUnitIds, json(o.pendingExtension), o.extensionDays,
     json(o.reply), json(o.survey), o.closeReason, o.duplicateOf, o.dispatchCount, o.returnCount, o.reopenCount,
     o.supervisionCount, o.version, o.createdBy, o.createdAt, o.updatedAt, o.dispatchedAt, o.signedAt, o.repliedAt,
     o.closedAt, o.surveyAttempts, o.lastSurveyAttemptAt, json(o.pendingReply),
