@@ -1,5 +1,7 @@
 // Time arithmetic of the demo's history: instants formatted fast, days in the city's time zone.
 
+export const HOUR = 3600_000;
+
 const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 /** The latest instant `isoTime` formats itself (9999-12-31T23:59:59.999Z). */
@@ -67,4 +69,16 @@ export function localMidnights(end: number, days: number, timeZone: string): { a
     const first = midnight - offsetAt(midnight);
     return { at: midnight - offsetAt(first), weekday: new Date(midnight).getUTCDay() };
   });
+}
+
+/** YYYYMMDD in the time zone; cached per hour, since Intl formatting is slow in a hot loop. */
+export function dayStamper(timeZone: string) {
+  const fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const cache = new Map<number, string>();
+  return (at: Date) => {
+    const hour = Math.floor(at.getTime() / HOUR);
+    let v = cache.get(hour);
+    if (!v) cache.set(hour, (v = fmt.format(at).replaceAll('-', '')));
+    return v;
+  };
 }

@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CopyOptions, Database, QueryResult } from '../db/database.js';
 import { keyringSpec } from '../privacy/pii.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../core/random.js';
 import type { SummedFact } from '../kpi/facts.js';
-import type { DemoCity, HistoryHooks, HistoryOptions, HistorySummary, OrderPart, OrdersResult } from './seed.js';
+import type { DemoCity, HistoryHooks, HistoryOptions, HistorySummary, OrderPart, OrdersResult } from './types.js';
 
 /** Requests from the worker to the main thread. */
 export type DbRequest =
