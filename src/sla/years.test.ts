@@ -212,6 +212,12 @@ describe('jiesu sla calendar import (CLI)', () => {
       expect(saved.stdout).toContain('2026-02-28  周六  上班 working');
       expect(saved.stdout).toMatch(/saved the 2026 calendar \(admin\); \d+ open order\(s\)' deadlines moved/);
       if (t.platform.databaseUrl) expect((await t.u.admin.get('/api/v1/sla/calendar/2026')).body.calendar).toMatchObject({ source: 'admin', origin: 'notice' });
+      // Through a running server (as the admin in JIESU_TOKEN), opening no database.
+      const url = await t.platform.app.listen({ port: 0, host: '127.0.0.1' });
+      const viaServer = await run('node', ['bin/jiesu.js', 'sla', 'calendar', 'import', file, '--dry-run', '--json', '--server', url], {
+        env: { ...process.env, JIESU_TOKEN: t.u.admin.token! },
+      });
+      expect(JSON.parse(viaServer.stdout.trim().split('\n').pop()!)).toMatchObject({ year: 2026, saved: false, holidays: expect.arrayContaining([{ date: '2026-10-01', name: '国庆节' }]) });
 
       writeFileSync(file, notice.replace('放假调休，共9天', '放假调休，共10天'));
       const bad = await cli(file).catch((e) => e);
