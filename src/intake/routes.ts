@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
+import { idempotencyKeyOf } from '../http/idempotency.js';
 import type { AppContext } from '../core/context.js';
-import { badRequest } from '../core/errors.js';
 import { Id, IdParams, Nullable, StringEnum, Text } from '../http/schemas.js';
 import { ORDER_TYPES, URGENCIES } from '../workorders/model.js';
 import { OrderLocation } from '../workorders/routes.js';
@@ -58,7 +58,6 @@ const ListQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 });
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 export async function routes(app: App, ctx: AppContext) {
   const { db } = ctx;
@@ -68,9 +67,7 @@ export async function routes(app: App, ctx: AppContext) {
     { bodyLimit: 64 * 1024, schema: { tags: ['intake'], body: ContactBody } },
     async (req, reply) => {
       const actor = requireActor(req, 'agent', 'dispatcher');
-      const raw = req.headers['idempotency-key'];
-      const key = Array.isArray(raw) ? raw[0] : raw;
-      if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) throw badRequest('Idempotency-Key: 1–200 printable ASCII characters', 'Idempotency-Key');
+      const key = idempotencyKeyOf(req);
       // createContact resolves only after its transaction has committed.
       const r = await createContact(ctx, actor, req.body as ContactInput, key);
       if (r.replayed) reply.header('idempotent-replayed', 'true');

@@ -7,7 +7,6 @@
 // retries cannot both insert: the loser's INSERT waits for the winner's commit and then
 // finds the row. Same key + same body → the same contact; same key + another body → 422.
 // The route answers only after `tx` has committed, so a 2xx means the contact is durable.
-import { createHash } from 'node:crypto';
 import type { Database, Queryable } from '../db/database.js';
 import type { Actor, AppContext } from '../core/context.js';
 import { hasRole } from '../core/context.js';
@@ -15,6 +14,7 @@ import { AppError, badRequest, forbidden, notFound } from '../core/errors.js';
 import { createOrder, maskName, maskPhone, type CreateInput } from '../workorders/service.js';
 import { fromRow, type WorkOrder } from '../workorders/model.js';
 import { batcherFor } from './batch.js';
+import { requestHash } from '../http/idempotency.js';
 import { phoneOrThrow } from './phone.js';
 import { decrypt, phoneIndexes, sealCitizen } from '../privacy/pii.js';
 
@@ -93,19 +93,6 @@ const masked = (c: Contact): Contact => ({
   caller: { phone: c.caller.phone && maskPhone(c.caller.phone), name: c.caller.name && maskName(c.caller.name) },
 });
 
-/** JSON with sorted keys, so that {a,b} and {b,a} hash alike. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v)
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
 /** The rules between fields that a JSON schema cannot say; 400 naming the field. */
 function checkRules(input: ContactInput) {
   const { outcome } = input;
@@ -138,7 +125,7 @@ export async function createContact(ctx: AppContext, actor: Actor, input: Contac
   const phone = input.caller?.phone ? phoneOrThrow(input.caller.phone, 'caller.phone') : null;
   const name = input.caller?.name?.trim() || null;
   const orderPhone = input.workorder?.citizen?.phone ? phoneOrThrow(input.workorder.citizen.phone, 'workorder.citizen.phone') : undefined;
-  const hash = idempotencyKey ? createHash('sha256').update(canonical(input)).digest('hex') : null;
+  const hash = idempotencyKey ? requestHash(input) : null;
   const caller = sealCitizen({ name, phone });
   const agentId = input.agentId ?? (hasRole(actor, 'agent') ? actor.id : null);
 

@@ -90,6 +90,19 @@ describe('jiesu backup and the personal-data key (embedded folder)', () => {
     expect(statSync(plain).mode & 0o777).toBe(0o600);
   }, 120_000);
 
+  it('does not open a folder a running process holds, and leaves its lock out of the backup', async () => {
+    const p = await openFolder(source);
+    try {
+      const b = await jiesu(['backup', '--out', join(tmp, 'busy.tgz'), '--data', source]);
+      expect(b.code).toBe(1);
+      expect(b.stderr).toMatch(/正由进程 \d+/);
+      expect(existsSync(join(tmp, 'busy.tgz'))).toBe(false);
+    } finally {
+      await p.close();
+    }
+    expect(backupEntries(plain).some((n) => n.endsWith('jiesu.lock'))).toBe(false);
+  }, 120_000);
+
   it('puts the key in with --include-key, and says so', async () => {
     const b = await jiesu(['backup', '--include-key', '--out', withKey, '--data', source]);
     expect(b.code, b.stderr).toBe(0);

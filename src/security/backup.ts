@@ -7,7 +7,7 @@
 // The personal-data key is not in the backup (unless asked for: includeKey): a backup file that
 // travels with its key protects nothing. Both sides say which key the data needs and where it is.
 import { spawn } from 'node:child_process';
-import { chmodSync, closeSync, createWriteStream, existsSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, createWriteStream, existsSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -16,6 +16,8 @@ import { AppError } from '../core/errors.js';
 import { KEY_FILE, KEY_MISSING_FILE, keysOpen, parseKeys, PiiKeyError } from '../privacy/pii.js';
 import { CHECK_TEXT } from '../privacy/store.js';
 import pg from 'pg';
+import type { PGlite } from '@electric-sql/pglite';
+import { LOCK_FILE, lockFolder } from '../db/folderlock.js';
 
 const fail = (message: string) => new AppError(400, 'backup_failed', message);
 
@@ -101,21 +103,44 @@ export function backupEntries(file: string): string[] {
   return tarEntries(buf).map((e) => e.name);
 }
 
-const isKeyEntry = (name: string) => name.replace(/^\.?\//, '') === KEY_FILE;
+const entryName = (name: string) => name.replace(/^\.?\//, '');
+/** Left out of a backup: the key unless asked for, and always the folder lock of the process that made it. */
+const leftOut = (name: string, includeKey?: boolean) => entryName(name) === LOCK_FILE || (!includeKey && entryName(name) === KEY_FILE);
+
+/** The key rows of a PostgreSQL server's database, over a connection of its own. */
+async function serverKeyRows(url: string): Promise<KeyRow[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await keyRows((sql) => c.query(sql));
+  } finally {
+    await c.end();
+  }
+}
+
+/** Opens a PGlite folder under the same one-process lock as the server (src/db/folderlock.ts). */
+async function withPglite<T>(dir: string, options: { loadDataDir?: Blob }, fn: (db: PGlite) => Promise<T>): Promise<T> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  mkdirSync(dir, { recursive: true });
+  const lock = lockFolder(dir);
+  try {
+    const db = await PGlite.create(dir, options);
+    try {
+      return await fn(db);
+    } finally {
+      await db.close();
+    }
+  } finally {
+    lock.release();
+  }
+}
 
 export async function backup(opts: { databaseUrl?: string; dataDir: string; out: string; includeKey?: boolean }): Promise<{ kind: string; bytes: number; key: KeyNote }> {
   if (opts.databaseUrl) {
     if (opts.includeKey) {
       throw fail('--include-key 仅用于内嵌数据目录 (only for an embedded folder: a server\'s keys are JIESU_PII_KEYS, kept in your secret store)');
     }
-    const c = new pg.Client({ connectionString: opts.databaseUrl });
-    await c.connect();
-    let rows: KeyRow[];
-    try {
-      rows = await keyRows((sql) => c.query(sql));
-    } finally {
-      await c.end();
-    }
+    const rows = await serverKeyRows(opts.databaseUrl);
     await run('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', `--file=${opts.out}`, `--dbname=${opts.databaseUrl}`]);
     chmodSync(opts.out, 0o600);
     return { kind: 'postgres', bytes: statSync(opts.out).size, key: { ids: rows.map((r) => r.key_id), source: 'JIESU_PII_KEYS', included: false } };
@@ -126,19 +151,13 @@ export async function backup(opts: { databaseUrl?: string; dataDir: string; out:
   if (opts.includeKey && !hasKeyFile) {
     throw fail(`--include-key: 数据目录中没有密钥文件 (no ${KEY_FILE} in ${opts.dataDir}: its keys come from JIESU_PII_KEYS, keep them in your secret store)`);
   }
-  const { PGlite } = await import('@electric-sql/pglite');
-  const db = await PGlite.create(opts.dataDir);
-  let rows: KeyRow[];
-  let tar: Uint8Array;
-  try {
-    rows = await keyRows((sql) => db.query(sql));
-    tar = new Uint8Array(await ((await db.dumpDataDir('none')) as Blob).arrayBuffer());
-  } finally {
-    await db.close();
-  }
+  const { rows, tar } = await withPglite(opts.dataDir, {}, async (db) => ({
+    rows: await keyRows((sql) => db.query(sql)),
+    tar: new Uint8Array(await ((await db.dumpDataDir('none')) as Blob).arrayBuffer()),
+  }));
   // The tarball without the key file (unless asked for), gzipped into a file only its owner reads.
   const entries = tarEntries(tar);
-  const parts = entries.filter((e) => opts.includeKey || !isKeyEntry(e.name)).map((e) => tar.subarray(e.start, e.end));
+  const parts = entries.filter((e) => !leftOut(e.name, opts.includeKey)).map((e) => tar.subarray(e.start, e.end));
   parts.push(new Uint8Array(1024)); // the end-of-archive blocks
   await pipeline(Readable.from(parts), createGzip(), createWriteStream(opts.out, { mode: 0o600 }));
   chmodSync(opts.out, 0o600);
@@ -160,26 +179,12 @@ export async function restore(opts: { databaseUrl?: string; dataDir: string; inp
       await c.end();
     }
     await run('pg_restore', ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', `--dbname=${opts.databaseUrl}`, opts.input]);
-    const after = new pg.Client({ connectionString: opts.databaseUrl });
-    await after.connect();
-    let keys: KeyRow[];
-    try {
-      keys = await keyRows((sql) => after.query(sql));
-    } finally {
-      await after.end();
-    }
+    const keys = await serverKeyRows(opts.databaseUrl);
     return { kind: 'postgres', key: { ids: keys.map((r) => r.key_id), source: 'JIESU_PII_KEYS', included: false, missing: missingFromEnv(keys) } };
   }
   if (kind !== 'pglite') throw fail('这是 pg_dump 备份，请用 --database-url 恢复到 PostgreSQL (a pg_dump backup restores into PostgreSQL: give --database-url)');
   if (existsSync(opts.dataDir) && readdirSync(opts.dataDir).length > 0) throw fail(`目标目录不是空的 (the target folder is not empty): ${opts.dataDir}`);
-  const { PGlite } = await import('@electric-sql/pglite');
-  const db = await PGlite.create(opts.dataDir, { loadDataDir: new Blob([readFileSync(opts.input)]) });
-  let keys: KeyRow[];
-  try {
-    keys = await keyRows((sql) => db.query(sql));
-  } finally {
-    await db.close();
-  }
+  const keys = await withPglite(opts.dataDir, { loadDataDir: new Blob([readFileSync(opts.input)]) }, (db) => keyRows((sql) => db.query(sql)));
   // PGlite writes the files it unpacks world-readable (0666): the folder becomes its owner's only,
   // and a key file that came with the backup readable by its owner only.
   chmodSync(opts.dataDir, 0o700);
