@@ -132,9 +132,11 @@ describe('idempotent intake', () => {
     // Sent at once, so that they share batches: new keys, retries of one key (same body),
     // the same key with another body, an unknown agent, another user's key of the same name.
     const body = (i: number) => base({ summary: `批量 ${i}` });
+    // One body for the retries: base() reads the clock, and a retry resends the same bytes.
+    const retried = body(100);
     const sent = await Promise.all([
       ...Array.from({ length: 20 }, (_, i) => post(body(i), `batch-${i}`)),
-      ...Array.from({ length: 4 }, () => post(body(100), 'batch-retry')),
+      ...Array.from({ length: 4 }, () => post(retried, 'batch-retry')),
       post(body(0), 'batch-0', t.u.dispatcher),
     ]);
     // A batch with one bad row fails as a whole; each request then gets its own answer.
