@@ -75,7 +75,12 @@ const md = [
 ];
 for (const r of runs) {
   const m = r.machine;
-  md.push(`## ${r.module}: ${r.title}`, '', `${m.date.slice(0, 10)} · ${m.cpu} · ${m.memoryGiB} GiB · ${m.os} · Node ${m.node} · ${m.database} · commit ${m.commit}`, '');
+  md.push(
+    `## ${r.module}: ${r.title}`,
+    '',
+    `${m.date.slice(0, 10)} · ${m.cpu} · ${m.memoryGiB} GiB · ${m.os} · Node ${m.node} · ${m.database} · commit ${m.commit}`,
+    '',
+  );
   md.push('| measure | value | target | met |', '|---|---|---|---|');
   for (const x of r.results as BenchResult[]) {
     md.push(`| ${x.name} | ${x.value} ${x.unit} | ${x.target ?? ''} | ${x.pass === undefined ? '' : x.pass ? 'yes' : '**no**'} |`);

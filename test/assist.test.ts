@@ -9,8 +9,12 @@ describe('POST /api/v1/assist', () => {
   it('answers with the caller history for the agent on the phone, and the dispatch suggestion', async () => {
     const { agent, followup } = t.city.users;
     const c = await agent.post('/api/v1/contacts', {
-      channel: 'phone', startedAt: new Date(Date.now() - 600_000).toISOString(), endedAt: new Date().toISOString(),
-      caller: { phone: '138 0013 8000', name: '赵六' }, summary: '小区路灯不亮', outcome: 'workorder',
+      channel: 'phone',
+      startedAt: new Date(Date.now() - 600_000).toISOString(),
+      endedAt: new Date().toISOString(),
+      caller: { phone: '138 0013 8000', name: '赵六' },
+      summary: '小区路灯不亮',
+      outcome: 'workorder',
       workorder: { type: 'complaint', title: '小区路灯不亮', content: '幸福小区门口路灯三天不亮', citizen: { name: '赵六', phone: '13800138000' } },
     });
     expect(c.status, JSON.stringify(c.body)).toBe(201);

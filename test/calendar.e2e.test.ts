@@ -27,12 +27,19 @@ async function seed() {
   const city = await unit('示范市', 'city');
   const center = await unit('12345热线中心', 'bureau', city);
   districtA = await unit('东城区', 'district', city);
-  for (const [username, roles] of [['agent1', ['agent']], ['dispatcher1', ['dispatcher']], ['supervisor1', ['supervisor']]] as const) {
+  for (const [username, roles] of [
+    ['agent1', ['agent']],
+    ['dispatcher1', ['dispatcher']],
+    ['supervisor1', ['supervisor']],
+  ] as const) {
     const r = await call('POST', '/users', admin, { username, password: PASSWORD, displayName: username, unitId: center, roles });
     if (r.status !== 201) throw new Error(JSON.stringify(r.body));
   }
   tokens = {
-    admin, agent: await server.tokenOf('agent1', PASSWORD), dispatcher: await server.tokenOf('dispatcher1', PASSWORD), supervisor: await server.tokenOf('supervisor1', PASSWORD),
+    admin,
+    agent: await server.tokenOf('agent1', PASSWORD),
+    dispatcher: await server.tokenOf('dispatcher1', PASSWORD),
+    supervisor: await server.tokenOf('supervisor1', PASSWORD),
   };
 }
 
@@ -42,10 +49,7 @@ const replyDue = async (id: number): Promise<string> =>
 describe.skipIf(!hasChromium)('the working calendar in Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
-    await Promise.all([
-      startServer({ env: { JIESU_ADMIN_PASSWORD: ADMIN_PASSWORD } }).then((s) => (server = s)),
-      launchChromium().then((b) => (browser = b)),
-    ]);
+    await Promise.all([startServer({ env: { JIESU_ADMIN_PASSWORD: ADMIN_PASSWORD } }).then((s) => (server = s)), launchChromium().then((b) => (browser = b))]);
     base = server.base;
     await seed();
   }, 120_000);
@@ -82,7 +86,8 @@ describe.skipIf(!hasChromium)('the working calendar in Chromium', () => {
     expect((await call('POST', `/workorders/${o.id}/actions/dispatch`, tokens.dispatcher, { version: o.version, unitId: districtA })).status).toBe(200);
     const before = await replyDue(o.id);
     // The next working day after today, as the server counts it.
-    const next = (await call('GET', `/sla/calendar/add?from=${encodeURIComponent(new Date().toISOString())}&amount=1&unit=days`, tokens.admin)).body.due as string;
+    const next = (await call('GET', `/sla/calendar/add?from=${encodeURIComponent(new Date().toISOString())}&amount=1&unit=days`, tokens.admin)).body
+      .due as string;
     const date = new Date(Date.parse(next) + 8 * 3600_000).toISOString().slice(0, 10); // Asia/Shanghai
     const year = Number(date.slice(0, 4));
 
@@ -99,7 +104,10 @@ describe.skipIf(!hasChromium)('the working calendar in Chromium', () => {
     await dialog.getByRole('button', { name: /确\s*定/ }).click();
     await toast(page, /已保存：1 张在办工单的期限有变动/);
     await expect.poll(() => cell.getAttribute('data-working')).toBe('false');
-    await page.getByTestId('calendar-source').getByText(/管理员调整/).waitFor();
+    await page
+      .getByTestId('calendar-source')
+      .getByText(/管理员调整/)
+      .waitFor();
     await shot(page, 'calendar-1-day-off');
     await page.context().close();
 
@@ -121,7 +129,9 @@ describe.skipIf(!hasChromium)('the working calendar in Chromium', () => {
     await page.getByRole('button', { name: /2029年1月1日.*放假 元旦/ }).waitFor();
     await shot(page, 'calendar-2-uncovered-year');
     await page.context().close();
-    expect((await call('GET', '/sla/calendar/2029', tokens.admin)).body.days).toEqual([{ date: '2029-01-01', kind: 'holiday', name: '元旦', source: 'local', reason: '元旦放假' }]);
+    expect((await call('GET', '/sla/calendar/2029', tokens.admin)).body.days).toEqual([
+      { date: '2029-01-01', kind: 'holiday', name: '元旦', source: 'local', reason: '元旦放假' },
+    ]);
     // From Friday 2028-12-29, one working day skips the weekend and the new holiday: the end of Tuesday 01-02.
     const add = await call('GET', `/sla/calendar/add?from=${encodeURIComponent('2028-12-29T10:00:00+08:00')}&amount=1&unit=days`, tokens.admin);
     expect(add.body.due).toBe('2029-01-02T10:00:00.000Z');
@@ -135,7 +145,10 @@ describe.skipIf(!hasChromium)('the working calendar in Chromium', () => {
     let dialog = page.getByRole('dialog');
     await dialog.getByLabel('通知全文').fill(notice);
     await dialog.getByRole('button', { name: '解析预览' }).click();
-    await dialog.getByRole('alert').getByText(/第 1 行无法识别.*这是 2026 年的通知，不是 2029 年的/).waitFor();
+    await dialog
+      .getByRole('alert')
+      .getByText(/第 1 行无法识别.*这是 2026 年的通知，不是 2029 年的/)
+      .waitFor();
     await dialog.getByRole('button', { name: /取\s*消/ }).click();
 
     await showYear(page, 2026);
@@ -145,11 +158,17 @@ describe.skipIf(!hasChromium)('the working calendar in Chromium', () => {
     await dialog.getByRole('button', { name: '解析预览' }).click();
     await dialog.getByRole('heading', { name: '国务院办公厅关于2026年部分节假日安排的通知' }).waitFor();
     await dialog.getByRole('cell', { name: '春节', exact: true }).waitFor();
-    await dialog.getByTestId('notice-summary').getByText(/放假 33 天、调休上班 6 天/).waitFor();
+    await dialog
+      .getByTestId('notice-summary')
+      .getByText(/放假 33 天、调休上班 6 天/)
+      .waitFor();
     await shot(page, 'calendar-3-notice-preview');
     await dialog.getByRole('button', { name: '确认导入' }).click();
     await toast(page, /已保存：\d+ 张在办工单的期限有变动/);
-    await page.getByTestId('calendar-source').getByText(/管理员导入通知/).waitFor();
+    await page
+      .getByTestId('calendar-source')
+      .getByText(/管理员导入通知/)
+      .waitFor();
     await page.context().close();
     const y = (await call('GET', '/sla/calendar/2026', tokens.admin)).body;
     expect(y.calendar).toMatchObject({ source: 'admin', origin: 'notice', noticeTitle: '国务院办公厅关于2026年部分节假日安排的通知' });
@@ -164,7 +183,10 @@ describe.skipIf(!hasChromium)('the working calendar in Chromium', () => {
     await page.goto(base + '/dashboard');
     await page.getByText('督办看板').first().waitFor();
     if (status.warn) {
-      await page.getByTestId('calendar-missing').getByText(`尚未录入 ${status.missing.join('、')} 年的节假日安排`).waitFor();
+      await page
+        .getByTestId('calendar-missing')
+        .getByText(`尚未录入 ${status.missing.join('、')} 年的节假日安排`)
+        .waitFor();
       await shot(page, 'calendar-4-dashboard-warning');
     } else {
       await page.waitForTimeout(1000);

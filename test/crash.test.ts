@@ -126,8 +126,12 @@ describe(`the server survives SIGKILL under keyed intake and order traffic (${en
     // --- contacts --------------------------------------------------------------------------
     const ackedContacts = new Map<string, number>(); // key → id acknowledged
     const contactBody = (key: string) => ({
-      channel: 'phone', startedAt: new Date(t0 - 60_000).toISOString(), caller: { phone: '13900001111' },
-      summary: `崩溃测试 ${key}`, outcome: 'answered', callId: key,
+      channel: 'phone',
+      startedAt: new Date(t0 - 60_000).toISOString(),
+      caller: { phone: '13900001111' },
+      summary: `崩溃测试 ${key}`,
+      outcome: 'answered',
+      callId: key,
     });
     const contactClient = async (c: number) => {
       for (let n = 0; !stop; n++) {
@@ -146,8 +150,13 @@ describe(`the server survives SIGKILL under keyed intake and order traffic (${en
     const ackedActions: Acked[] = []; // answered 200
     const inferred: Acked[] = []; // a retry answered 409 version_conflict: the lost attempt had committed
     const orderBody = (key: string) => ({
-      type: 'complaint', title: `崩溃工单 ${key}`, content: `夜间施工噪音扰民（${key}）`, categoryCode: null,
-      location: { address: '东城区崩溃路1号', districtUnitId: district, lat: null, lng: null }, citizen: { name: '张三', phone: '13900002222' }, contactId: null,
+      type: 'complaint',
+      title: `崩溃工单 ${key}`,
+      content: `夜间施工噪音扰民（${key}）`,
+      categoryCode: null,
+      location: { address: '东城区崩溃路1号', districtUnitId: district, lat: null, lng: null },
+      citizen: { name: '张三', phone: '13900002222' },
+      contactId: null,
     });
     const steps: { action: string; type: string; token: string; body: Record<string, unknown> }[] = [
       { action: 'dispatch', type: 'dispatched', token: dispatcher, body: { unitId: district } },
@@ -166,7 +175,10 @@ describe(`the server survives SIGKILL under keyed intake and order traffic (${en
         if (created.tries > 0 && created.headers.get('idempotent-replayed') === 'true') replays++;
         let version = created.body.version as number;
         for (const step of steps) {
-          const r = await untilAnswered(() => post(`/api/v1/workorders/${id}/actions/${step.action}`, { version, ...step.body }, step.token), `${key} ${step.action}`);
+          const r = await untilAnswered(
+            () => post(`/api/v1/workorders/${id}/actions/${step.action}`, { version, ...step.body }, step.token),
+            `${key} ${step.action}`,
+          );
           if (r.status === 200) {
             expect(r.body.version).toBe(version + 1);
             ackedActions.push({ orderId: id, type: step.type, seq: r.body.version });
@@ -182,7 +194,10 @@ describe(`the server survives SIGKILL under keyed intake and order traffic (${en
 
     const progress = () => ackedContacts.size + ackedOrders.size + ackedActions.length;
     let broken: unknown; // a client's unexpected answer ends the run
-    const clients = [...Array.from({ length: CONTACT_CLIENTS }, (_, c) => contactClient(c)), ...Array.from({ length: ORDER_CLIENTS }, (_, c) => orderClient(c))].map((p) =>
+    const clients = [
+      ...Array.from({ length: CONTACT_CLIENTS }, (_, c) => contactClient(c)),
+      ...Array.from({ length: ORDER_CLIENTS }, (_, c) => orderClient(c)),
+    ].map((p) =>
       p.catch((e: unknown) => {
         broken ??= e;
         stop = true;
@@ -217,7 +232,10 @@ describe(`the server survives SIGKILL under keyed intake and order traffic (${en
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
       expect(events.map((e) => e.type)).toEqual(['created', 'dispatched', 'signed', 'replied']);
       for (const a of [...ackedActions, ...inferred].filter((a) => a.orderId === id)) {
-        expect(events.filter((e) => e.type === a.type), `${id} ${a.type}`).toEqual([expect.objectContaining({ seq: a.seq })]);
+        expect(
+          events.filter((e) => e.type === a.type),
+          `${id} ${a.type}`,
+        ).toEqual([expect.objectContaining({ seq: a.seq })]);
       }
     }
 
@@ -227,7 +245,11 @@ describe(`the server survives SIGKILL under keyed intake and order traffic (${en
     server = undefined;
     const db = await openDatabase(tmp ? { databaseUrl: tmp.url } : { dataDir: dir });
     try {
-      const contacts = (await db.query<{ id: number; idempotency_key: string; call_id: string }>("SELECT id, idempotency_key, call_id FROM contacts WHERE summary LIKE '崩溃测试 %'")).rows;
+      const contacts = (
+        await db.query<{ id: number; idempotency_key: string; call_id: string }>(
+          "SELECT id, idempotency_key, call_id FROM contacts WHERE summary LIKE '崩溃测试 %'",
+        )
+      ).rows;
       const byKey = new Map<string, number[]>();
       for (const r of contacts) byKey.set(r.idempotency_key, [...(byKey.get(r.idempotency_key) ?? []), r.id]);
       // Nothing doubled: one row per key, and the row is the one the client was told about.
@@ -237,9 +259,11 @@ describe(`the server survives SIGKILL under keyed intake and order traffic (${en
       expect(contacts.length).toBe(ackedContacts.size);
       for (const r of contacts) expect(r.call_id).toBe(r.idempotency_key);
 
-      const orders = (await db.query<{ id: number; number: string; title: string; version: number; status: string }>(
-        "SELECT id, number, title, version, status FROM workorders WHERE title LIKE '崩溃工单 %'",
-      )).rows;
+      const orders = (
+        await db.query<{ id: number; number: string; title: string; version: number; status: string }>(
+          "SELECT id, number, title, version, status FROM workorders WHERE title LIKE '崩溃工单 %'",
+        )
+      ).rows;
       const byTitle = new Map<string, number[]>();
       for (const o of orders) byTitle.set(o.title, [...(byTitle.get(o.title) ?? []), o.id]);
       expect([...byTitle.entries()].filter(([, ids]) => ids.length > 1)).toEqual([]);
@@ -248,11 +272,17 @@ describe(`the server survives SIGKILL under keyed intake and order traffic (${en
       expect(new Set(orders.map((o) => o.number)).size, 'no order number handed out twice').toBe(orders.length);
       for (const o of orders) expect([o.version, o.status], o.title).toEqual([4, 'replied']);
       for (const o of orders) expect(o.number, o.title).toBe(ackedNumbers.get(o.id));
-      const events = (await db.query<{ workorder_id: number; seq: number; type: string }>(
-        "SELECT e.workorder_id, e.seq, e.type FROM workorder_events e JOIN workorders w ON w.id = e.workorder_id WHERE w.title LIKE '崩溃工单 %'",
-      )).rows;
+      const events = (
+        await db.query<{ workorder_id: number; seq: number; type: string }>(
+          "SELECT e.workorder_id, e.seq, e.type FROM workorder_events e JOIN workorders w ON w.id = e.workorder_id WHERE w.title LIKE '崩溃工单 %'",
+        )
+      ).rows;
       expect(events.length).toBe(orders.length * 4);
-      for (const a of ackedActions) expect(events.filter((e) => e.workorder_id === a.orderId && e.type === a.type), `${a.orderId} ${a.type}`).toEqual([{ workorder_id: a.orderId, seq: a.seq, type: a.type }]);
+      for (const a of ackedActions)
+        expect(
+          events.filter((e) => e.workorder_id === a.orderId && e.type === a.type),
+          `${a.orderId} ${a.type}`,
+        ).toEqual([{ workorder_id: a.orderId, seq: a.seq, type: a.type }]);
     } finally {
       await db.close();
     }

@@ -28,7 +28,10 @@ describe('deadlines in the work-order API', () => {
     const late = await dispatched('超期工单');
     const warned = await dispatched('预警工单');
     const fine = await dispatched('正常工单');
-    await t.platform.db.query(`UPDATE order_deadlines SET warn_at = now() - interval '2 hour', due_at = now() - interval '1 hour' WHERE workorder_id = $1 AND kind = 'sign'`, [late.id]);
+    await t.platform.db.query(
+      `UPDATE order_deadlines SET warn_at = now() - interval '2 hour', due_at = now() - interval '1 hour' WHERE workorder_id = $1 AND kind = 'sign'`,
+      [late.id],
+    );
     await t.platform.db.query(`UPDATE order_deadlines SET warn_at = now() - interval '1 hour' WHERE workorder_id = $1 AND kind = 'sign'`, [warned.id]);
     const ids = async (q: string) => ((await t.city.users.supervisor.get(`/api/v1/workorders?limit=200&${q}`)).body.items as WorkOrder[]).map((x) => x.id);
     expect(await ids('overdue=true')).toEqual([late.id]);
@@ -49,6 +52,9 @@ describe('deadlines in the work-order API', () => {
     r = await handlerA.post(`/api/v1/workorders/${o.id}/actions/reply-supervision`, { version: o.version, note: '已安排人员，明日办结' });
     expect(r.status).toBe(200);
     const events = (await supervisor.get(`/api/v1/workorders/${o.id}/events`)).body.items.map((e: any) => [e.type, e.data.note]);
-    expect(events.slice(-2)).toEqual([['supervised', '请于明日前办结'], ['supervision_replied', '已安排人员，明日办结']]);
+    expect(events.slice(-2)).toEqual([
+      ['supervised', '请于明日前办结'],
+      ['supervision_replied', '已安排人员，明日办结'],
+    ]);
   });
 });

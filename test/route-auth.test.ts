@@ -45,7 +45,11 @@ function concrete(path: string): string {
 /** The spellings of one path that reach the same route, and those that must reach none. */
 function spellings(url: string): { same: string[]; other: string[] } {
   const enc = (s: string) => s.replace(/^\/([a-z])/, (_, c: string) => `/%${c.charCodeAt(0).toString(16)}`);
-  const encAll = (s: string) => s.split('/').map((seg) => (/^[a-z]/.test(seg) ? `%${seg.charCodeAt(0).toString(16)}${seg.slice(1)}` : seg)).join('/');
+  const encAll = (s: string) =>
+    s
+      .split('/')
+      .map((seg) => (/^[a-z]/.test(seg) ? `%${seg.charCodeAt(0).toString(16)}${seg.slice(1)}` : seg))
+      .join('/');
   return {
     same: [url, enc(url), encAll(url)],
     other: [url.replace(/^\//, '//'), url.replace(/\/v1\//, '//v1/'), url.replace(/^\/([a-z]+)/, (m) => m.toUpperCase()), url.replace(/\/v1\//, '/V1/')],

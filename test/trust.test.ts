@@ -12,7 +12,12 @@ beforeAll(async () => {
 afterAll(() => platform?.close());
 
 async function inject(token: string, method: 'GET' | 'POST', url: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await platform.app.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...headers }, ...(body ? { payload: body as object } : {}) });
+  const res = await platform.app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${token}`, ...headers },
+    ...(body ? { payload: body as object } : {}),
+  });
   return { status: res.statusCode, headers: res.headers, body: JSON.parse(res.body) };
 }
 
@@ -35,7 +40,8 @@ describe('one visibility rule', () => {
     expect((await handlerB.get(`/api/v1/workorders/${o.body.id}`)).status).toBe(404);
     expect(await similar(handlerB)).not.toContain(o.body.id);
     // The list's search: the same rule.
-    const search = async (c: typeof agent) => ((await c.get(`/api/v1/workorders?q=${encodeURIComponent('电梯')}`)).body.items as { id: number }[]).map((x) => x.id);
+    const search = async (c: typeof agent) =>
+      ((await c.get(`/api/v1/workorders?q=${encodeURIComponent('电梯')}`)).body.items as { id: number }[]).map((x) => x.id);
     expect(await search(handlerA)).toContain(o.body.id);
     expect(await search(handlerB)).not.toContain(o.body.id);
   });

@@ -35,9 +35,13 @@ function png(w: number, h: number): Buffer {
   ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
   const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(w * 3, 0x80)]);
   const raw = Buffer.concat(Array.from({ length: h }, () => row));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
-
 
 let server: TestServer;
 let base = '';
@@ -95,7 +99,10 @@ describe.skipIf(!hasChromium)('web app on the demo city, in Chromium', () => {
     await toast(agent, '已登记来电：无效来电');
     await shot(agent, '12-agent-contacts');
     const after = await call('GET', `/contacts?phone=${phone}`, agentToken);
-    expect(after.body.items.map((c: any) => [c.outcome, c.workorderId])).toEqual([['duplicate', orderId], ['workorder', orderId]]);
+    expect(after.body.items.map((c: any) => [c.outcome, c.workorderId])).toEqual([
+      ['duplicate', orderId],
+      ['workorder', orderId],
+    ]);
     // The repeat caller joined the order's callers.
     const callers = await call('GET', `/workorders/${orderId}/callers`, agentToken);
     expect(callers.body.items.map((c: any) => c.source)).toEqual(['order', 'repeat']);
@@ -149,7 +156,10 @@ describe.skipIf(!hasChromium)('web app on the demo city, in Chromium', () => {
     await page.getByRole('button', { name: '查询进度' }).click();
     const tracked = page.getByTestId('tracked');
     await tracked.getByText(numberText!).waitFor();
-    await tracked.locator('.ant-tag').getByText(/已受理|已派至承办单位/).waitFor();
+    await tracked
+      .locator('.ant-tag')
+      .getByText(/已受理|已派至承办单位/)
+      .waitFor();
     await shot(page, '17-portal-tracked', true);
     const api = await call('GET', `/portal/requests/${numberText}?code=${code}`);
     expect(api.status).toBe(200);
@@ -202,7 +212,7 @@ describe.skipIf(!hasChromium)('web app on the demo city, in Chromium', () => {
     expect(listed.body.items).toMatchObject([{ name: '井盖缺失.png', contentType: 'image/png', size: png(32, 24).length }]);
   }, 60_000);
 
-  it('in a unit that reviews replies, the handler\'s reply waits for the manager, who amends and sends it', async () => {
+  it("in a unit that reviews replies, the handler's reply waits for the manager, who amends and sends it", async () => {
     const [agent, dispatcher, handler] = await Promise.all(['agent1', 'dispatcher1', 'unit1_handler'].map(tokenOf));
     const qingshan = (await call('GET', '/units?kind=district', dispatcher)).body.items.find((u: any) => u.name === '青山区');
     expect(qingshan.managerReview).toBe(true); // the demo city turns review on for its first district
@@ -215,7 +225,10 @@ describe.skipIf(!hasChromium)('web app on the demo city, in Chromium', () => {
     await h.getByRole('dialog').getByLabel('答复', { exact: true }).fill('已更换楼道灯。');
     await h.getByRole('dialog').getByRole('button', { name: '确定' }).click();
     await toast(h, '已完成：答复');
-    await h.getByRole('row', { name: new RegExp(o.number) }).getByText('答复待审').waitFor();
+    await h
+      .getByRole('row', { name: new RegExp(o.number) })
+      .getByText('答复待审')
+      .waitFor();
     await h.context().close();
 
     const m = await signIn('unit1_manager');

@@ -127,7 +127,10 @@ describe('web app served by jiesu serve', () => {
       // Follow-up: survey the citizen.
       const followup = await signIn('followup1');
       expect(new URL(followup.url()).pathname).toBe('/followup');
-      await followup.getByRole('row', { name: new RegExp(title) }).getByText('已更换灯泡').waitFor();
+      await followup
+        .getByRole('row', { name: new RegExp(title) })
+        .getByText('已更换灯泡')
+        .waitFor();
       await shot(followup, '4-followup');
       await followup.getByRole('button', { name: `回访 ${number}` }).click();
       const surveyDialog = followup.getByRole('dialog');
@@ -165,7 +168,10 @@ describe('web app served by jiesu serve', () => {
 
     it('shows a version conflict plainly when someone else changed the order', async () => {
       const created = await call('POST', '/workorders', tokens.agent, {
-        type: 'request', title: '冲突测试工单', content: '内容', location: { districtUnitId: units.districtA },
+        type: 'request',
+        title: '冲突测试工单',
+        content: '内容',
+        location: { districtUnitId: units.districtA },
       });
       const page = await signIn('dispatcher1');
       const row = page.getByRole('row', { name: /冲突测试工单/ });
@@ -192,7 +198,10 @@ describe('web app served by jiesu serve', () => {
         void d.dismiss();
       });
       await page.goto(`${base}/orders`);
-      await page.getByRole('row', { name: /<img src=x onerror=/ }).first().waitFor();
+      await page
+        .getByRole('row', { name: /<img src=x onerror=/ })
+        .first()
+        .waitFor();
       await page.goto(`${base}/orders/${created.body.id}`);
       await expect(page.getByTestId('order-heading').textContent()).resolves.toBe(payload);
       await page.getByText(payload).first().waitFor();
@@ -209,10 +218,16 @@ describe('web app served by jiesu serve', () => {
       const page = await signIn('admin', ADMIN_PASSWORD);
       await page.goto(`${base}/admin/rules`);
       await page.locator('input[type=file]').setInputFiles({
-        name: '权责清单.csv', mimeType: 'text/csv', buffer: Buffer.from('category,area,main,co\nE01,东城区,东城区,\nE01,,市住房和城乡建设委员会,\n'),
+        name: '权责清单.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from('category,area,main,co\nE01,东城区,东城区,\nE01,,市住房和城乡建设委员会,\n'),
       });
       await toast(page, '导入完成：新增 2 条规则，更新 0 条');
-      const rules = (await call('GET', '/dispatch/rules?categoryCode=E01', tokens.admin)).body.items as { id: number; areaUnitId: number | null; mainUnitId: number }[];
+      const rules = (await call('GET', '/dispatch/rules?categoryCode=E01', tokens.admin)).body.items as {
+        id: number;
+        areaUnitId: number | null;
+        mainUnitId: number;
+      }[];
       const district = rules.find((r) => r.areaUnitId === units.districtA)!;
       expect(district.mainUnitId).toBe(units.districtA);
       // The district's own rule now goes to the housing bureau, with a note.
@@ -226,7 +241,9 @@ describe('web app served by jiesu serve', () => {
       await toast(page, '已保存');
       const bureau = (await call('GET', '/units', tokens.admin)).body.items.find((x: { name: string }) => x.name === '市住房和城乡建设委员会');
       expect((await call('GET', `/dispatch/rules/${district.id}`, tokens.admin)).body).toMatchObject({
-        mainUnitId: bureau.id, areaUnitId: units.districtA, note: '老旧小区改造由住建委统筹',
+        mainUnitId: bureau.id,
+        areaUnitId: units.districtA,
+        note: '老旧小区改造由住建委统筹',
       });
       await shot(page, '11-admin-rules');
       // The category tree takes a CSV of name paths the same way; what is there already is kept. This one

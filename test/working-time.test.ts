@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { workingSpan } from '../web/src/components/workingTime.js';
 
 describe('workingSpan', () => {
-  it('counts working days of the calendar\'s length, not of 8 hours', () => {
+  it("counts working days of the calendar's length, not of 8 hours", () => {
     expect(workingSpan(15, 7.5)).toEqual({ days: 2, hours: 0, minutes: 0 });
     expect(workingSpan(36.5, 7.5)).toEqual({ days: 4, hours: 6.5, minutes: 0 });
     expect(workingSpan(-9, 7.5)).toEqual({ days: 1, hours: 1.5, minutes: 0 });

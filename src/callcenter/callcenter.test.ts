@@ -26,9 +26,15 @@ const ev = (callId: string, type: string, hms: string, extra: Record<string, unk
 
 describe('call-center events and measures', () => {
   const batch1 = () => [
-    ev('c1', 'offered', '10:00:00'), ev('c1', 'answered', '10:00:10', { agentId }), ev('c1', 'ended', '10:03:10'),
-    ev('c2', 'offered', '10:05:00'), ev('c2', 'queued', '10:05:01'), ev('c2', 'answered', '10:05:18', { agentId }), ev('c2', 'ended', '10:07:18'),
-    ev('c4', 'offered', '11:00:00', { queue: 'english' }), ev('c4', 'abandoned', '11:00:40', { queue: 'english' }),
+    ev('c1', 'offered', '10:00:00'),
+    ev('c1', 'answered', '10:00:10', { agentId }),
+    ev('c1', 'ended', '10:03:10'),
+    ev('c2', 'offered', '10:05:00'),
+    ev('c2', 'queued', '10:05:01'),
+    ev('c2', 'answered', '10:05:18', { agentId }),
+    ev('c2', 'ended', '10:07:18'),
+    ev('c4', 'offered', '11:00:00', { queue: 'english' }),
+    ev('c4', 'abandoned', '11:00:40', { queue: 'english' }),
     ev('c5', 'offered', '11:30:00'),
   ];
 
@@ -61,7 +67,13 @@ describe('call-center events and measures', () => {
 
   it('keeps an agent state history and refuses others changing it', async () => {
     const set = (state: string, hms: string, client = u.agent) => client.post(`/api/v1/callcenter/agents/${agentId}/state`, { state, at: t(hms) });
-    for (const [s, at] of [['ready', '10:00:00'], ['busy', '10:00:10'], ['wrap-up', '10:03:10'], ['ready', '10:04:10'], ['offline', '10:20:00']]) {
+    for (const [s, at] of [
+      ['ready', '10:00:00'],
+      ['busy', '10:00:10'],
+      ['wrap-up', '10:03:10'],
+      ['ready', '10:04:10'],
+      ['offline', '10:20:00'],
+    ]) {
       const r = await set(s!, at!);
       expect(r.status, JSON.stringify(r.body)).toBe(200);
     }
@@ -79,7 +91,11 @@ describe('call-center events and measures', () => {
   });
 
   it('computes the measures per hour, per agent, per queue and in total', async () => {
-    for (const [outcome, extra] of [['answered', {}], ['answered', {}], ['invalid', { invalidReason: 'silent' }]] as const) {
+    for (const [outcome, extra] of [
+      ['answered', {}],
+      ['answered', {}],
+      ['invalid', { invalidReason: 'silent' }],
+    ] as const) {
       const r = await u.agent.post('/api/v1/contacts', { channel: 'phone', startedAt: t('10:01:00'), summary: 's', outcome, ...extra });
       expect(r.status).toBe(201);
     }
@@ -89,21 +105,44 @@ describe('call-center events and measures', () => {
     expect(r.body.serviceLevelSeconds).toEqual([15, 20]);
     const h10 = r.body.rows.find((x: any) => x.key === '2025-03-10 10:00');
     expect(h10).toMatchObject({
-      offered: 3, answered: 3, abandoned: 0, inProgress: 0, answerRate: 1,
-      serviceLevel: { 15: 0.3333, 20: 0.6667 }, asaSeconds: 19.3, ahtSeconds: 200, abandonmentRate: 0,
-      contacts: 3, effectiveCalls: 2, occupancy: 0.2,
+      offered: 3,
+      answered: 3,
+      abandoned: 0,
+      inProgress: 0,
+      answerRate: 1,
+      serviceLevel: { 15: 0.3333, 20: 0.6667 },
+      asaSeconds: 19.3,
+      ahtSeconds: 200,
+      abandonmentRate: 0,
+      contacts: 3,
+      effectiveCalls: 2,
+      occupancy: 0.2,
     });
     const h11 = r.body.rows.find((x: any) => x.key === '2025-03-10 11:00');
     expect(h11).toMatchObject({ offered: 2, answered: 0, abandoned: 1, inProgress: 1, answerRate: 0, abandonmentRate: 0.5, asaSeconds: null });
-    expect(r.body.totals).toMatchObject({ key: 'total', offered: 5, answered: 3, abandoned: 1, answerRate: 0.6, abandonmentRate: 0.2, effectiveCalls: 2, costPerEffectiveCall: 50 });
+    expect(r.body.totals).toMatchObject({
+      key: 'total',
+      offered: 5,
+      answered: 3,
+      abandoned: 1,
+      answerRate: 0.6,
+      abandonmentRate: 0.2,
+      effectiveCalls: 2,
+      costPerEffectiveCall: 50,
+    });
     const byAgent = await u.supervisor.get(`/api/v1/callcenter/stats?${q}&groupBy=agent&sl=30`);
     expect(byAgent.body.rows.find((x: any) => x.key === String(agentId))).toMatchObject({ answered: 3, serviceLevel: { 30: 1 }, occupancy: 0.2 });
     const byQueue = await u.supervisor.get(`/api/v1/callcenter/stats?${q}&groupBy=queue`);
-    expect(byQueue.body.rows.filter((x: any) => x.offered > 0).map((x: any) => [x.key, x.offered])).toEqual([['english', 1], ['hotline', 4]]);
+    expect(byQueue.body.rows.filter((x: any) => x.offered > 0).map((x: any) => [x.key, x.offered])).toEqual([
+      ['english', 1],
+      ['hotline', 4],
+    ]);
     const day = await u.supervisor.get(`/api/v1/callcenter/stats?${q}&groupBy=day`);
     expect(day.body.rows).toHaveLength(1);
     expect(day.body.rows[0]).toMatchObject({ key: '2025-03-10', offered: 5 });
-    expect((await u.supervisor.get(`/api/v1/callcenter/stats?from=${encodeURIComponent(t('10:00:00'))}&to=${encodeURIComponent(t('09:00:00'))}`)).body.error.field).toBe('to');
+    expect(
+      (await u.supervisor.get(`/api/v1/callcenter/stats?from=${encodeURIComponent(t('10:00:00'))}&to=${encodeURIComponent(t('09:00:00'))}`)).body.error.field,
+    ).toBe('to');
     expect((await u.agent.get(`/api/v1/callcenter/stats?${q}`)).status).toBe(403);
     expect((await u.supervisor.get(`/api/v1/callcenter/stats?${q}&groupBy=week`)).status).toBe(400);
   });
@@ -115,7 +154,11 @@ describe('call-center events and measures', () => {
     const w = await u.supervisor.get('/api/v1/callcenter/wallboard');
     expect(w.body).toMatchObject({ callsWaiting: 1, agentsByState: { ready: 1, busy: 0 }, today: { offered: 1, answered: 0, answerRate: 0 } });
     expect(w.body.longestWaitSeconds).toBeGreaterThanOrEqual(29);
-    const res = await platform.app.inject({ method: 'GET', url: '/api/v1/callcenter/wallboard/stream?count=1', headers: { authorization: `Bearer ${u.supervisor.token}` } });
+    const res = await platform.app.inject({
+      method: 'GET',
+      url: '/api/v1/callcenter/wallboard/stream?count=1',
+      headers: { authorization: `Bearer ${u.supervisor.token}` },
+    });
     expect(res.headers['content-type']).toMatch(/text\/event-stream/);
     expect(res.body).toMatch(/^event: wallboard\ndata: \{.*"callsWaiting":1/);
   });
@@ -163,7 +206,10 @@ describe('jiesu callcenter import-cdr', () => {
         expect(r.status, JSON.stringify(r.body)).toBe(200);
         // answered 12 s and 30 s after start; the NO ANSWER and BUSY calls are abandoned
         expect(r.body.totals).toMatchObject({ offered: 4, answered: 2, abandoned: 2, asaSeconds: 21, ahtSeconds: 180, serviceLevel: { 15: 0.5, 20: 0.5 } });
-        expect(r.body.rows.map((x: any) => [x.key, x.offered])).toEqual([['from-pstn', 1], ['hotline', 3]]);
+        expect(r.body.rows.map((x: any) => [x.key, x.offered])).toEqual([
+          ['from-pstn', 1],
+          ['hotline', 3],
+        ]);
       } finally {
         await p.close();
       }
@@ -177,7 +223,9 @@ describe('jiesu callcenter import-cdr', () => {
 describe('the service contract', () => {
   const q = `from=${encodeURIComponent(t('00:00:00'))}&to=${encodeURIComponent('2025-03-11T00:00:00+08:00')}`;
   const contract = {
-    periodFrom: '2025-03-01', periodTo: '2025-03-10', value: 1000,
+    periodFrom: '2025-03-01',
+    periodTo: '2025-03-10',
+    value: 1000,
     targets: { answerRate: 0.9, serviceLevel20: 0.5, abandonmentRate: 0.5 },
     deductions: [
       { measure: 'answerRate', threshold: 0.99, percent: 10, note: '接通率低于99%扣10%' },

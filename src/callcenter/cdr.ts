@@ -13,8 +13,24 @@ import { encrypt, sealCitizen } from '../privacy/pii.js';
 import { ingestEvents, type CallEvent } from './service.js';
 
 export const CDR_COLUMNS = [
-  'accountcode', 'src', 'dst', 'dcontext', 'clid', 'channel', 'dstchannel', 'lastapp', 'lastdata',
-  'start', 'answer', 'end', 'duration', 'billsec', 'disposition', 'amaflags', 'uniqueid', 'userfield',
+  'accountcode',
+  'src',
+  'dst',
+  'dcontext',
+  'clid',
+  'channel',
+  'dstchannel',
+  'lastapp',
+  'lastdata',
+  'start',
+  'answer',
+  'end',
+  'duration',
+  'billsec',
+  'disposition',
+  'amaflags',
+  'uniqueid',
+  'userfield',
 ] as const;
 
 export interface CdrRow {
@@ -88,9 +104,25 @@ async function storeBatch(db: Database, rows: CdrRow[]): Promise<number> {
          $10::text[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[], $14::int[], $15::int[], $16::text[], $17::text[], $18::text[], $19::text[])
        ON CONFLICT (uniqueid) DO NOTHING RETURNING uniqueid`,
       [
-        rows.map((r) => r.uniqueid), col(0), callers.map((c) => c.phone_enc), col(2).map(encrypt), col(3), callers.map((c) => c.name_enc),
-        col(5), col(6), col(7), col(8).map(encrypt), rows.map((r) => r.start), rows.map((r) => r.answer), rows.map((r) => r.end),
-        rows.map((r) => r.duration), rows.map((r) => r.billsec), rows.map((r) => r.disposition), col(15), col(17), callers.map((c) => c.phone_bidx),
+        rows.map((r) => r.uniqueid),
+        col(0),
+        callers.map((c) => c.phone_enc),
+        col(2).map(encrypt),
+        col(3),
+        callers.map((c) => c.name_enc),
+        col(5),
+        col(6),
+        col(7),
+        col(8).map(encrypt),
+        rows.map((r) => r.start),
+        rows.map((r) => r.answer),
+        rows.map((r) => r.end),
+        rows.map((r) => r.duration),
+        rows.map((r) => r.billsec),
+        rows.map((r) => r.disposition),
+        col(15),
+        col(17),
+        callers.map((c) => c.phone_bidx),
       ],
     );
     const fresh = new Set(ins.rows.map((r) => r.uniqueid));

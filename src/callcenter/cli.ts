@@ -15,7 +15,7 @@ export function commands(program: Command) {
   dbOptions(
     cc
       .command('import-cdr')
-      .description("import call detail records from an Asterisk Master.csv (re-importing skips what is there)")
+      .description('import call detail records from an Asterisk Master.csv (re-importing skips what is there)')
       .argument('<file>', 'CSV file in Master.csv column order, no header')
       .option('--utc-offset <offset>', 'offset of the times in the file', utcOffset, '+08:00'),
   ).action(async (file: string, o: DbOptions & { utcOffset: string }) => {
@@ -60,8 +60,7 @@ const count = (v: string) => {
   return n;
 };
 
-const pick = (o: Record<string, unknown>, keys: string[]) =>
-  Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
+const pick = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 
 export function staffingCommand(program: Command) {
   const staffing = program
@@ -79,17 +78,29 @@ export function staffingCommand(program: Command) {
       const { agentsNeeded, agentsNeededErlangA } = await import('./erlang.js');
       const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
       const erlangA = o.patienceSeconds !== undefined;
-      console.log(erlangA
-        ? `Erlang A (mean patience ${o.patienceSeconds} s); SL = answered within ${o.targetSeconds} s / offered`
-        : `Erlang C; SL = answered within ${o.targetSeconds} s / offered`);
+      console.log(
+        erlangA
+          ? `Erlang A (mean patience ${o.patienceSeconds} s); SL = answered within ${o.targetSeconds} s / offered`
+          : `Erlang C; SL = answered within ${o.targetSeconds} s / offered`,
+      );
       console.log(`interval  calls/h  load(E)  agents  P(wait)  SL  ASA(s)  occupancy${erlangA ? '  abandoned' : ''}`);
       o.callsPerHour!.forEach((c, i) => {
         const r = erlangA
           ? agentsNeededErlangA(c, o.ahtSeconds!, o.targetSl, o.targetSeconds, o.patienceSeconds!)
           : agentsNeeded(c, o.ahtSeconds!, o.targetSl, o.targetSeconds);
-        console.log([String(i + 1).padStart(8), String(c).padStart(8), r.loadErlangs.toFixed(2).padStart(8), String(r.agents).padStart(7),
-          pct(r.probWait).padStart(8), pct(r.serviceLevel), r.asaSeconds.toFixed(1).padStart(7), pct(r.occupancy).padStart(10),
-          ...('probAbandon' in r ? [pct(r.probAbandon as number).padStart(10)] : [])].join(' '));
+        console.log(
+          [
+            String(i + 1).padStart(8),
+            String(c).padStart(8),
+            r.loadErlangs.toFixed(2).padStart(8),
+            String(r.agents).padStart(7),
+            pct(r.probWait).padStart(8),
+            pct(r.serviceLevel),
+            r.asaSeconds.toFixed(1).padStart(7),
+            pct(r.occupancy).padStart(10),
+            ...('probAbandon' in r ? [pct(r.probAbandon as number).padStart(10)] : []),
+          ].join(' '),
+        );
       });
     });
 
@@ -99,7 +110,11 @@ export function staffingCommand(program: Command) {
     .option('--calls <n>', 'calls in the period', count, 406174)
     .option('--days <n>', 'length of the period in days', count, 365)
     .option('--start <date>', 'first day (YYYY-MM-DD)', '2025-01-01')
-    .requiredOption('--agents <plan>', 'agents on duty: one number, 24 (per hour of day), 168 (per hour of week from Monday 00:00) or one per hour; or @FILE with the numbers', String)
+    .requiredOption(
+      '--agents <plan>',
+      'agents on duty: one number, 24 (per hour of day), 168 (per hour of week from Monday 00:00) or one per hour; or @FILE with the numbers',
+      String,
+    )
     .option('--aht-seconds <s>', 'average handling time in seconds (required)', positive)
     .option('--service <dist>', 'handling time distribution: exponential | constant', 'exponential')
     .option('--patience-seconds <s>', 'mean caller patience (exponential); without it callers wait for ever', positive)
@@ -108,37 +123,63 @@ export function staffingCommand(program: Command) {
     .option('--sl-seconds <list>', 'service level thresholds in seconds', numbers('sl seconds'), [15, 20])
     .option('--seed <n>', 'random seed (same seed, same result)', count, 1)
     .option('--json', 'print the result as JSON')
-    .action(async (o: {
-      calls: number; days: number; start: string; agents: string; ahtSeconds: number; service: string; patienceSeconds?: number;
-      hourlyProfile?: number[]; weekdayProfile?: number[]; slSeconds: number[]; seed: number; json?: boolean;
-    }, cmd: Command) => {
-      // --aht-seconds and --patience-seconds are also options of `staffing`, which parses them first.
-      o = { ...cmd.optsWithGlobals(), ...o, ...pick(cmd.optsWithGlobals(), ['ahtSeconds', 'patienceSeconds']) } as typeof o;
-      if (!o.ahtSeconds) fail("required option '--aht-seconds <s>' not specified");
-      const { simulateYear } = await import('./simulate.js');
-      if (o.service !== 'exponential' && o.service !== 'constant') fail('--service: exponential | constant');
-      const text = o.agents.startsWith('@') ? readText(o.agents.slice(1)) : o.agents;
-      const agents = text.split(/[\s,;]+/).filter(Boolean).map(Number);
-      if (agents.length === 0 || agents.some((n) => !Number.isInteger(n) || n < 0)) fail('--agents: whole numbers ≥ 0');
-      if (o.days < 1) fail('--days must be at least 1');
-      try {
-        const r = simulateYear({
-          calls: o.calls, days: o.days, startDate: o.start, ahtSeconds: o.ahtSeconds, service: o.service as 'exponential',
-          patienceSeconds: o.patienceSeconds, hourlyProfile: o.hourlyProfile, weekdayProfile: o.weekdayProfile,
-          agents, targetSeconds: o.slSeconds, seed: o.seed,
-        });
-        if (o.json) return console.log(JSON.stringify(r, null, 2));
-        const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-        console.log(`calls offered        ${r.calls}`);
-        console.log(`answered             ${r.answered}  (answer rate 接通率 ${pct(r.answerRate)})`);
-        console.log(`abandoned            ${r.abandoned}  (mean wait before hanging up ${r.meanAbandonWaitSeconds.toFixed(1)} s)`);
-        for (const [s, v] of Object.entries(r.serviceLevel)) console.log(`service level ${s.padStart(3)} s    ${pct(v)}  (answered within ${s} s / offered)`);
-        console.log(`ASA                  ${r.asaSeconds.toFixed(1)} s`);
-        console.log(`occupancy            ${pct(r.occupancy)}  (${r.agentHours} agent-hours)`);
-        console.log(`longest queue        ${r.maxQueue}`);
-        console.log(`simulated in ${(r.elapsedMs / 1000).toFixed(2)} s (seed ${o.seed})`);
-      } catch (err) {
-        fail((err as Error).message);
-      }
-    });
+    .action(
+      async (
+        o: {
+          calls: number;
+          days: number;
+          start: string;
+          agents: string;
+          ahtSeconds: number;
+          service: string;
+          patienceSeconds?: number;
+          hourlyProfile?: number[];
+          weekdayProfile?: number[];
+          slSeconds: number[];
+          seed: number;
+          json?: boolean;
+        },
+        cmd: Command,
+      ) => {
+        // --aht-seconds and --patience-seconds are also options of `staffing`, which parses them first.
+        o = { ...cmd.optsWithGlobals(), ...o, ...pick(cmd.optsWithGlobals(), ['ahtSeconds', 'patienceSeconds']) } as typeof o;
+        if (!o.ahtSeconds) fail("required option '--aht-seconds <s>' not specified");
+        const { simulateYear } = await import('./simulate.js');
+        if (o.service !== 'exponential' && o.service !== 'constant') fail('--service: exponential | constant');
+        const text = o.agents.startsWith('@') ? readText(o.agents.slice(1)) : o.agents;
+        const agents = text
+          .split(/[\s,;]+/)
+          .filter(Boolean)
+          .map(Number);
+        if (agents.length === 0 || agents.some((n) => !Number.isInteger(n) || n < 0)) fail('--agents: whole numbers ≥ 0');
+        if (o.days < 1) fail('--days must be at least 1');
+        try {
+          const r = simulateYear({
+            calls: o.calls,
+            days: o.days,
+            startDate: o.start,
+            ahtSeconds: o.ahtSeconds,
+            service: o.service as 'exponential',
+            patienceSeconds: o.patienceSeconds,
+            hourlyProfile: o.hourlyProfile,
+            weekdayProfile: o.weekdayProfile,
+            agents,
+            targetSeconds: o.slSeconds,
+            seed: o.seed,
+          });
+          if (o.json) return console.log(JSON.stringify(r, null, 2));
+          const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+          console.log(`calls offered        ${r.calls}`);
+          console.log(`answered             ${r.answered}  (answer rate 接通率 ${pct(r.answerRate)})`);
+          console.log(`abandoned            ${r.abandoned}  (mean wait before hanging up ${r.meanAbandonWaitSeconds.toFixed(1)} s)`);
+          for (const [s, v] of Object.entries(r.serviceLevel)) console.log(`service level ${s.padStart(3)} s    ${pct(v)}  (answered within ${s} s / offered)`);
+          console.log(`ASA                  ${r.asaSeconds.toFixed(1)} s`);
+          console.log(`occupancy            ${pct(r.occupancy)}  (${r.agentHours} agent-hours)`);
+          console.log(`longest queue        ${r.maxQueue}`);
+          console.log(`simulated in ${(r.elapsedMs / 1000).toFixed(2)} s (seed ${o.seed})`);
+        } catch (err) {
+          fail((err as Error).message);
+        }
+      },
+    );
 }

@@ -42,8 +42,13 @@ export async function getContract(db: Database): Promise<Contract | null> {
   const r = rows[0];
   if (!r) return null;
   return {
-    periodFrom: dateStr(r.period_from), periodTo: dateStr(r.period_to), value: Number(r.value),
-    targets: r.targets, deductions: r.deductions, updatedBy: r.updated_by ?? null, updatedAt: (r.updated_at as Date).toISOString(),
+    periodFrom: dateStr(r.period_from),
+    periodTo: dateStr(r.period_to),
+    value: Number(r.value),
+    targets: r.targets,
+    deductions: r.deductions,
+    updatedBy: r.updated_by ?? null,
+    updatedAt: (r.updated_at as Date).toISOString(),
   };
 }
 
@@ -84,10 +89,13 @@ export interface ContractCheck {
 }
 
 const measureOf = (t: StatsRow, m: TargetMeasure): number | null =>
-  m === 'serviceLevel15' ? (t.serviceLevel['15'] ?? null)
-    : m === 'serviceLevel20' ? (t.serviceLevel['20'] ?? null)
-    : m === 'qualityScore' ? ((t as StatsRow & { qualityScore?: number | null }).qualityScore ?? null)
-    : (t[m] as number | null);
+  m === 'serviceLevel15'
+    ? (t.serviceLevel['15'] ?? null)
+    : m === 'serviceLevel20'
+      ? (t.serviceLevel['20'] ?? null)
+      : m === 'qualityScore'
+        ? ((t as StatsRow & { qualityScore?: number | null }).qualityScore ?? null)
+        : (t[m] as number | null);
 const misses = (m: TargetMeasure, actual: number, threshold: number) => (LOWER_IS_BETTER.has(m) ? actual > threshold : actual < threshold);
 
 /** The contract applied to the totals of [from, to): prorated value, targets met, deductions due. */
@@ -111,7 +119,13 @@ export async function checkContract(db: Database, c: Contract, from: string, to:
     return { ...d, actual, deducted: Math.round(deducted * 100) / 100 };
   });
   return {
-    periodFrom: c.periodFrom, periodTo: c.periodTo, value: c.value, share: Math.round(share * 10000) / 10000, proratedValue: prorated,
-    targets, deductions, totalDeducted: Math.round(deductions.reduce((s, d) => s + d.deducted, 0) * 100) / 100,
+    periodFrom: c.periodFrom,
+    periodTo: c.periodTo,
+    value: c.value,
+    share: Math.round(share * 10000) / 10000,
+    proratedValue: prorated,
+    targets,
+    deductions,
+    totalDeducted: Math.round(deductions.reduce((s, d) => s + d.deducted, 0) * 100) / 100,
   };
 }

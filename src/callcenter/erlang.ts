@@ -26,7 +26,10 @@ export function evaluate(callsPerHour: number, ahtSeconds: number, agents: numbe
   const pw = erlangC(agents, load);
   const stable = agents > load;
   return {
-    callsPerHour, loadErlangs: load, agents, probWait: pw,
+    callsPerHour,
+    loadErlangs: load,
+    agents,
+    probWait: pw,
     serviceLevel: stable ? 1 - pw * Math.exp((-(agents - load) * targetSeconds) / ahtSeconds) : 0,
     asaSeconds: stable ? (pw * ahtSeconds) / (agents - load) : Infinity,
     occupancy: agents > 0 ? Math.min(1, load / agents) : 1,
@@ -87,9 +90,7 @@ function erlangAChain(lambda: number, mu: number, theta: number, agents: number)
   return p.map((x) => x / total);
 }
 
-export function evaluateErlangA(
-  callsPerHour: number, ahtSeconds: number, agents: number, targetSeconds: number, patienceSeconds: number,
-): ErlangAResult {
+export function evaluateErlangA(callsPerHour: number, ahtSeconds: number, agents: number, targetSeconds: number, patienceSeconds: number): ErlangAResult {
   const lambda = callsPerHour / 3600;
   const mu = 1 / ahtSeconds;
   const theta = 1 / patienceSeconds;
@@ -142,7 +143,10 @@ export function evaluateErlangA(
   }
   const busy = served * load; // carried load = answered share × offered load
   return {
-    callsPerHour, loadErlangs: load, agents, probWait,
+    callsPerHour,
+    loadErlangs: load,
+    agents,
+    probWait,
     probAbandon: 1 - served,
     serviceLevel: 1 - probWait + servedWithin,
     asaSeconds: served > 0 ? waitServed / served : 0,
@@ -151,9 +155,7 @@ export function evaluateErlangA(
 }
 
 /** The fewest agents whose service level (answered within targetSeconds / offered) reaches targetSl, by Erlang A. */
-export function agentsNeededErlangA(
-  callsPerHour: number, ahtSeconds: number, targetSl: number, targetSeconds: number, patienceSeconds: number,
-): ErlangAResult {
+export function agentsNeededErlangA(callsPerHour: number, ahtSeconds: number, targetSl: number, targetSeconds: number, patienceSeconds: number): ErlangAResult {
   for (let n = callsPerHour === 0 ? 0 : 1; ; n++) {
     const r = evaluateErlangA(callsPerHour, ahtSeconds, n, targetSeconds, patienceSeconds);
     if (r.serviceLevel >= targetSl || callsPerHour === 0) return r;

@@ -6,8 +6,17 @@ import { IdParams, StringEnum } from '../http/schemas.js';
 import { recordQuality, scorecard } from './scorecard.js';
 import { TARGET_MEASURES, checkContract, getContract, putContract, requireContract, type Contract } from './contract.js';
 import {
-  AGENT_STATES, EVENT_TYPES, GROUP_BY, agentStateHistory, callStats, currentAgentStates, postEvents, setAgentState, wallboard,
-  type AgentState, type GroupBy,
+  AGENT_STATES,
+  EVENT_TYPES,
+  GROUP_BY,
+  agentStateHistory,
+  callStats,
+  currentAgentStates,
+  postEvents,
+  setAgentState,
+  wallboard,
+  type AgentState,
+  type GroupBy,
 } from './service.js';
 
 const DateTime = Type.String({ format: 'date-time' });
@@ -32,10 +41,7 @@ const EventsBody = Type.Object(
 );
 
 // `wrap-up` (as CTI vendors write it) is accepted and stored as `wrap_up`.
-const StateBody = Type.Object(
-  { state: StringEnum([...AGENT_STATES, 'wrap-up'] as const), at: Type.Optional(DateTime) },
-  { additionalProperties: false },
-);
+const StateBody = Type.Object({ state: StringEnum([...AGENT_STATES, 'wrap-up'] as const), at: Type.Optional(DateTime) }, { additionalProperties: false });
 
 const StatsQuery = Type.Object({
   from: DateTime,
@@ -56,7 +62,9 @@ const ContractBody = Type.Object(
     periodTo: DateOnly,
     value: Type.Number({ minimum: 0, maximum: 1e12 }),
     targets: Type.Object(
-      Object.fromEntries(TARGET_MEASURES.map((m) => [m, Type.Optional(Type.Number({ minimum: 0, maximum: m === 'asaSeconds' ? 3600 : m === 'qualityScore' ? 100 : 1 }))])),
+      Object.fromEntries(
+        TARGET_MEASURES.map((m) => [m, Type.Optional(Type.Number({ minimum: 0, maximum: m === 'asaSeconds' ? 3600 : m === 'qualityScore' ? 100 : 1 }))]),
+      ),
       { additionalProperties: false, default: {} },
     ),
     deductions: Type.Array(
@@ -84,14 +92,10 @@ export async function routes(app: App, ctx: AppContext) {
     return postEvents(db, req.body.events);
   });
 
-  app.post(
-    '/api/v1/callcenter/agents/:id/state',
-    { schema: { tags: ['callcenter'], params: IdParams, body: StateBody } },
-    async (req) => {
-      const state = (req.body.state === 'wrap-up' ? 'wrap_up' : req.body.state) as AgentState;
-      return setAgentState(db, requireActor(req), req.params.id, state, req.body.at);
-    },
-  );
+  app.post('/api/v1/callcenter/agents/:id/state', { schema: { tags: ['callcenter'], params: IdParams, body: StateBody } }, async (req) => {
+    const state = (req.body.state === 'wrap-up' ? 'wrap_up' : req.body.state) as AgentState;
+    return setAgentState(db, requireActor(req), req.params.id, state, req.body.at);
+  });
   app.get(
     '/api/v1/callcenter/agents/:id/states',
     { schema: { tags: ['callcenter'], params: IdParams, querystring: Type.Object({ from: Type.Optional(DateTime), to: Type.Optional(DateTime) }) } },
@@ -164,7 +168,12 @@ export async function routes(app: App, ctx: AppContext) {
   });
   app.get(
     '/api/v1/callcenter/wallboard/stream',
-    { schema: { tags: ['callcenter'], querystring: Type.Object({ every: Type.Integer({ minimum: 1, maximum: 60, default: 5 }), count: Type.Optional(Type.Integer({ minimum: 1 })) }) } },
+    {
+      schema: {
+        tags: ['callcenter'],
+        querystring: Type.Object({ every: Type.Integer({ minimum: 1, maximum: 60, default: 5 }), count: Type.Optional(Type.Integer({ minimum: 1 })) }),
+      },
+    },
     async (req, reply) => {
       requireActor(req, 'agent', ...SUPERVISION);
       reply.hijack();

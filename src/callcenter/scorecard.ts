@@ -52,10 +52,12 @@ export interface Scorecard {
 export async function scorecard(db: Database, month: string, timeZone: string): Promise<Scorecard> {
   const { from, to } = await monthBounds(db, month, timeZone);
   const { totals } = await callStats(db, { from, to, groupBy: 'none', slSeconds: [15, 20], timeZone });
-  const q = (await db.query<{ avg: number | null; n: number }>(
-    'SELECT avg(score)::float8 AS avg, count(*)::int AS n FROM cc_quality WHERE inspected_at >= $1 AND inspected_at < $2',
-    [from, to],
-  )).rows[0]!;
+  const q = (
+    await db.query<{ avg: number | null; n: number }>(
+      'SELECT avg(score)::float8 AS avg, count(*)::int AS n FROM cc_quality WHERE inspected_at >= $1 AND inspected_at < $2',
+      [from, to],
+    )
+  ).rows[0]!;
   const qualityScore = q.avg == null ? null : Math.round(q.avg * 100) / 100;
   const stored = await getContract(db);
   const contract = stored ? await checkContract(db, stored, from, to, timeZone, { ...totals, qualityScore } as typeof totals) : null;
@@ -63,9 +65,16 @@ export async function scorecard(db: Database, month: string, timeZone: string): 
   return {
     month,
     measures: {
-      offered: totals.offered, answered: totals.answered, answerRate: totals.answerRate, serviceLevel15: totals.serviceLevel['15'] ?? null,
-      asaSeconds: totals.asaSeconds, abandonmentRate: totals.abandonmentRate, effectiveCalls: totals.effectiveCalls,
-      qualityScore, qualityInspections: q.n, costPerEffectiveCall: cost,
+      offered: totals.offered,
+      answered: totals.answered,
+      answerRate: totals.answerRate,
+      serviceLevel15: totals.serviceLevel['15'] ?? null,
+      asaSeconds: totals.asaSeconds,
+      abandonmentRate: totals.abandonmentRate,
+      effectiveCalls: totals.effectiveCalls,
+      qualityScore,
+      qualityInspections: q.n,
+      costPerEffectiveCall: cost,
     },
     contract,
   };

@@ -30,7 +30,14 @@ export async function ingestEvents(q: Queryable, events: CallEvent[], source: 'c
      FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[]) AS e(call_id, type, at, agent_id, queue)
      ON CONFLICT (call_id, type, at) DO NOTHING
      RETURNING call_id, type, at, agent_id, queue`,
-    [events.map((e) => e.callId), events.map((e) => e.type), events.map((e) => e.at), events.map((e) => e.agentId ?? null), events.map((e) => e.queue ?? null), source],
+    [
+      events.map((e) => e.callId),
+      events.map((e) => e.type),
+      events.map((e) => e.at),
+      events.map((e) => e.agentId ?? null),
+      events.map((e) => e.queue ?? null),
+      source,
+    ],
   );
   const n = ins.rows.length;
   if (n > 0) {
@@ -198,9 +205,19 @@ export async function callStats(db: Database, s: StatsQuery): Promise<{ rows: St
 
 function emptyRow(key: string, sl: number[]): StatsRow {
   return {
-    key, offered: 0, answered: 0, abandoned: 0, inProgress: 0, answerRate: null,
-    serviceLevel: Object.fromEntries(sl.map((n) => [String(n), null])), asaSeconds: null, abandonmentRate: null,
-    ahtSeconds: null, occupancy: null, contacts: 0, effectiveCalls: 0,
+    key,
+    offered: 0,
+    answered: 0,
+    abandoned: 0,
+    inProgress: 0,
+    answerRate: null,
+    serviceLevel: Object.fromEntries(sl.map((n) => [String(n), null])),
+    asaSeconds: null,
+    abandonmentRate: null,
+    ahtSeconds: null,
+    occupancy: null,
+    contacts: 0,
+    effectiveCalls: 0,
   };
 }
 
@@ -220,7 +237,8 @@ async function measure(db: Database, s: StatsQuery, groupBy: GroupBy): Promise<S
      GROUP BY 1 ORDER BY 1`,
     [s.from, s.to, s.timeZone, fmt, ...s.slSeconds],
   );
-  const contactKey = groupBy in FORMATS ? timeKey('c.started_at') : groupBy === 'agent' ? 'c.agent_id::text' : groupBy === 'queue' ? "coalesce(k.queue, '')" : "'total'";
+  const contactKey =
+    groupBy in FORMATS ? timeKey('c.started_at') : groupBy === 'agent' ? 'c.agent_id::text' : groupBy === 'queue' ? "coalesce(k.queue, '')" : "'total'";
   const contacts = await db.query<{ key: string; contacts: number; effective: number }>(
     `SELECT ${contactKey} AS key, count(*) AS contacts, count(*) FILTER (WHERE c.outcome <> 'invalid') AS effective
      FROM contacts c ${groupBy === 'queue' ? 'LEFT JOIN cc_calls k ON k.call_id = c.call_id' : ''}

@@ -17,8 +17,11 @@ describe('Erlang A (callers hang up)', () => {
   });
 
   it('with patience = AHT the number in system is Poisson(A), as in M/M/∞', () => {
-    const A = 24, N = 28;
-    let p = Math.exp(-A), below = 0, excess = 0;
+    const A = 24,
+      N = 28;
+    let p = Math.exp(-A),
+      below = 0,
+      excess = 0;
     for (let k = 0; k < 200; k++) {
       if (k < N) below += p;
       else excess += (k - N) * p;

@@ -50,9 +50,15 @@ export const DEFAULT_WEEKDAY_PROFILE = [1.15, 1.05, 1.0, 1.0, 1.0, 0.9, 0.85];
 
 /** sfc32: small, fast, seedable PRNG (uniform in [0, 1)). */
 export function rng(seed: number): () => number {
-  let a = 0x9e3779b9, b = 0x243f6a88, c = 0xb7e15162, d = seed >>> 0;
+  let a = 0x9e3779b9,
+    b = 0x243f6a88,
+    c = 0xb7e15162,
+    d = seed >>> 0;
   const next = () => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
     const t = (a + b + d) >>> 0;
     d = (d + 1) >>> 0;
     a = b ^ (b >>> 9);
@@ -105,7 +111,8 @@ export function simulateYear(input: SimulationInput): SimulationResult {
   const arrivals = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const u = random() * acc;
-    let lo = 0, hi = hours - 1;
+    let lo = 0,
+      hi = hours - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (cum[mid]! > u) hi = mid;
@@ -146,12 +153,18 @@ export function simulateYear(input: SimulationInput): SimulationResult {
   // Waiting callers, FIFO: arrival time and the moment they give up (lazy removal).
   const qArr = new Float64Array(n);
   const qGive = new Float64Array(n);
-  let qHead = 0, qTail = 0;
+  let qHead = 0,
+    qTail = 0;
 
   const aht = input.ahtSeconds;
   const serviceTime = input.service === 'constant' ? () => aht : () => exp(aht);
   const patience = input.patienceSeconds;
-  let answered = 0, abandoned = 0, waitSum = 0, abandonWaitSum = 0, talk = 0, maxQueue = 0;
+  let answered = 0,
+    abandoned = 0,
+    waitSum = 0,
+    abandonWaitSum = 0,
+    talk = 0,
+    maxQueue = 0;
   const within = new Array<number>(targets.length).fill(0);
   const answer = (arrivedAt: number, now: number) => {
     const wait = now - arrivedAt;
@@ -165,7 +178,8 @@ export function simulateYear(input: SimulationInput): SimulationResult {
   // Agents free at `now` take waiting callers; those whose patience ran out have hung up.
   const dispatch = (now: number, onDuty: number) => {
     while (heapSize < onDuty && qHead < qTail) {
-      const a = qArr[qHead]!, g = qGive[qHead]!;
+      const a = qArr[qHead]!,
+        g = qGive[qHead]!;
       qHead++;
       if (g < now) {
         abandoned++;

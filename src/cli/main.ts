@@ -60,7 +60,9 @@ dbOptions(
     console.log(`jiesu: serving on ${address}  (API ${address}/api/v1, OpenAPI ${address}/api/v1/openapi.json)`);
     if (demo) printDemoSummary(demo);
     for (const year of await calendarGaps(platform.db, new Date(), platform.config.timeZone)) {
-      console.log(`jiesu: 注意：${year} 年的国务院节假日安排尚未收录，也没有本市日历；请管理员在「办理时限」页录入，否则节假日按工作日计算时限 (no holiday calendar for ${year} yet: enter it under Time limits, or holidays count as working days)`);
+      console.log(
+        `jiesu: 注意：${year} 年的国务院节假日安排尚未收录，也没有本市日历；请管理员在「办理时限」页录入，否则节假日按工作日计算时限 (no holiday calendar for ${year} yet: enter it under Time limits, or holidays count as working days)`,
+      );
     }
     if (!setting('JIESU_ADMIN_PASSWORD')) {
       const { rows } = await platform.db.query<{ n: number }>("SELECT count(*)::int AS n FROM users WHERE 'admin' = ANY(roles)");

@@ -25,7 +25,11 @@ export const dbOptions = (cmd: Command) =>
  * comes from JIESU_TOKEN.
  */
 export const serverOption = (cmd: Command) =>
-  cmd.option('--server <url>', 'run through the jiesu server at this URL (admin token in JIESU_TOKEN) instead of opening the database', process.env.JIESU_SERVER);
+  cmd.option(
+    '--server <url>',
+    'run through the jiesu server at this URL (admin token in JIESU_TOKEN) instead of opening the database',
+    process.env.JIESU_SERVER,
+  );
 
 /** One call to a running server's API as the admin in JIESU_TOKEN; its errors become one-line failures. */
 export async function callServer<T = unknown>(server: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
@@ -101,7 +105,9 @@ export const intArg =
   (v: string) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min || n > max) {
-      throw new InvalidArgumentError(max < Infinity ? `must be an integer ${min}-${max}` : min === 1 ? 'must be a positive integer' : `must be an integer ≥ ${min}`);
+      throw new InvalidArgumentError(
+        max < Infinity ? `must be an integer ${min}-${max}` : min === 1 ? 'must be a positive integer' : `must be an integer ≥ ${min}`,
+      );
     }
     return n;
   };

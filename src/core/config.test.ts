@@ -59,7 +59,10 @@ describe('settings', () => {
     const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'jiesu.js'), 'config'], { env: { ...process.env, JIESU_DB_POOL: 'many' }, encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^jiesu: .*JIESU_DB_POOL="many" is not valid: must be a whole number\)$/)]);
-    const ok = spawnSync(process.execPath, [join(ROOT, 'bin', 'jiesu.js'), 'config'], { env: { ...process.env, JIESU_DB_POOL: '7', JIESU_TOKEN: 'secret-token' }, encoding: 'utf8' });
+    const ok = spawnSync(process.execPath, [join(ROOT, 'bin', 'jiesu.js'), 'config'], {
+      env: { ...process.env, JIESU_DB_POOL: '7', JIESU_TOKEN: 'secret-token' },
+      encoding: 'utf8',
+    });
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/JIESU_DB_POOL\s+7\n/);
     expect(ok.stdout).not.toContain('secret-token');

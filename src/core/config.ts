@@ -41,7 +41,11 @@ export const SETTINGS = {
   JIESU_DB_POOL: { kind: 'int', default: 10, min: 1, max: 1000, doc: 'PostgreSQL pool size', group: 'database' },
 
   JIESU_ADMIN_PASSWORD: { kind: 'secret', doc: "first admin's password; unset: no admin is created", group: 'security' },
-  JIESU_PII_KEYS: { kind: 'secret', doc: 'personal-data keys `id:base64key[,older…]` (required with a PostgreSQL server; PGlite generates a key file)', group: 'security' },
+  JIESU_PII_KEYS: {
+    kind: 'secret',
+    doc: 'personal-data keys `id:base64key[,older…]` (required with a PostgreSQL server; PGlite generates a key file)',
+    group: 'security',
+  },
   JIESU_INSECURE_DEV_KEY: { kind: 'bool', default: false, doc: 'PostgreSQL without keys: a fixed public key, for development only', group: 'security' },
   JIESU_CORS_ORIGINS: { kind: 'string', doc: 'allowed CORS origins (comma-separated); unset: CORS closed', group: 'security' },
   JIESU_TRUST_PROXY: { kind: 'bool', default: false, doc: 'send HSTS when a proxy says `X-Forwarded-Proto: https`', group: 'security' },
@@ -49,17 +53,32 @@ export const SETTINGS = {
   JIESU_LOGIN_WINDOW_SECONDS: { kind: 'int', default: 900, min: 1, max: 86400, doc: 'login throttling: window (s)', group: 'security' },
   JIESU_LOGIN_MAX_USER_FAILURES: { kind: 'int', default: 5, min: 1, max: 1000, doc: 'login throttling: failures per user in the window', group: 'security' },
   JIESU_LOGIN_MAX_IP_FAILURES: { kind: 'int', default: 20, min: 1, max: 100000, doc: 'login throttling: failures per IP in the window', group: 'security' },
-  JIESU_PORTAL_SECRET: { kind: 'secret', doc: "portal challenge signing secret; unset: generated and kept in the database", group: 'security' },
+  JIESU_PORTAL_SECRET: { kind: 'secret', doc: 'portal challenge signing secret; unset: generated and kept in the database', group: 'security' },
   JIESU_PORTAL_IP_PER_HOUR: { kind: 'int', default: 10, min: 1, max: 100000, doc: 'portal: submissions per IP per hour', group: 'security' },
   JIESU_PORTAL_PHONE_PER_DAY: { kind: 'int', default: 5, min: 1, max: 10000, doc: 'portal: submissions per phone per day', group: 'security' },
   JIESU_PORTAL_LOOKUPS_PER_MINUTE: { kind: 'int', default: 30, min: 1, max: 100000, doc: 'portal: order look-ups per IP per minute', group: 'security' },
-  JIESU_RETENTION_DAYS: { kind: 'int', default: 730, min: 1, max: 36500, flag: '--days', doc: 'personal-data retention for closed orders (days)', group: 'security' },
+  JIESU_RETENTION_DAYS: {
+    kind: 'int',
+    default: 730,
+    min: 1,
+    max: 36500,
+    flag: '--days',
+    doc: 'personal-data retention for closed orders (days)',
+    group: 'security',
+  },
 
   JIESU_SLA_INTERVAL_SECONDS: { kind: 'int', default: 60, min: 0, max: 86400, doc: 'time-limit job interval in `jiesu serve` (s; 0 = off)', group: 'work' },
   JIESU_SURVEY_MAX_ATTEMPTS: { kind: 'int', default: 3, min: 1, max: 20, doc: 'follow-up: attempts before unreachable', group: 'work' },
   JIESU_SURVEY_RETRY_MINUTES: { kind: 'int', default: 120, min: 0, max: 10080, doc: 'follow-up: minutes between attempts', group: 'work' },
   JIESU_REOPEN_TO_SAME_UNIT: { kind: 'bool', default: true, doc: 'unsatisfied orders go straight back to their unit', group: 'work' },
-  JIESU_KB_ANALYZE_MINUTES: { kind: 'int', default: 60, min: 0, max: 10080, doc: 'knowledge search: refresh word statistics every N minutes (0 = start-up only)', group: 'work' },
+  JIESU_KB_ANALYZE_MINUTES: {
+    kind: 'int',
+    default: 60,
+    min: 0,
+    max: 10080,
+    doc: 'knowledge search: refresh word statistics every N minutes (0 = start-up only)',
+    group: 'work',
+  },
   JIESU_DUP_WINDOW_DAYS: { kind: 'int', default: 90, min: 1, max: 3650, doc: 'duplicates: how far back to look (days)', group: 'work' },
   JIESU_DUP_MIN_SCORE: { kind: 'number', default: 0.25, min: 0, max: 1, doc: 'duplicates: lowest score offered', group: 'work' },
   JIESU_DUP_RADIUS_M: { kind: 'int', default: 3000, min: 1, max: 1000000, doc: 'duplicates: farthest point (m)', group: 'work' },
@@ -88,12 +107,15 @@ const FALSE = ['0', 'false', 'no', 'off'];
 
 function parse(name: string, spec: Spec, raw: string): string | number | boolean {
   const bad = (why: string) =>
-    new ConfigError(`配置项 ${name} 的值 "${raw.slice(0, 40)}" 无效：${why.split(' | ')[0]} (${name}="${raw.slice(0, 40)}" is not valid: ${why.split(' | ')[1]})`);
+    new ConfigError(
+      `配置项 ${name} 的值 "${raw.slice(0, 40)}" 无效：${why.split(' | ')[0]} (${name}="${raw.slice(0, 40)}" is not valid: ${why.split(' | ')[1]})`,
+    );
   switch (spec.kind) {
     case 'int':
     case 'number': {
       const n = Number(raw.trim());
-      if (!Number.isFinite(n) || (spec.kind === 'int' && !Number.isInteger(n))) throw bad(spec.kind === 'int' ? '须为整数 | must be a whole number' : '须为数字 | must be a number');
+      if (!Number.isFinite(n) || (spec.kind === 'int' && !Number.isInteger(n)))
+        throw bad(spec.kind === 'int' ? '须为整数 | must be a whole number' : '须为数字 | must be a number');
       if (spec.min !== undefined && n < spec.min) throw bad(`不得小于 ${spec.min} | must be at least ${spec.min}`);
       if (spec.max !== undefined && n > spec.max) throw bad(`不得大于 ${spec.max} | must be at most ${spec.max}`);
       return n;
@@ -135,7 +157,11 @@ export function checkSettings(env: NodeJS.ProcessEnv = process.env): void {
 }
 
 const GROUPS: Record<Spec['group'], string> = {
-  server: 'Server', database: 'Database', security: 'Security and privacy', work: 'Work rules', development: 'Development and tests',
+  server: 'Server',
+  database: 'Database',
+  security: 'Security and privacy',
+  work: 'Work rules',
+  development: 'Development and tests',
 };
 
 /** The README's configuration table, made from SETTINGS. */

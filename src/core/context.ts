@@ -37,10 +37,7 @@ export const defaultConfig: AppConfig = {
  * projection row is written. Modules (time limits, surveys, …) react here so their
  * writes commit or roll back together with the order.
  */
-export type OrderEventListener = (
-  q: Queryable,
-  change: { order: WorkOrder; previous: WorkOrder | null; event: OrderEvent },
-) => Promise<void>;
+export type OrderEventListener = (q: Queryable, change: { order: WorkOrder; previous: WorkOrder | null; event: OrderEvent }) => Promise<void>;
 
 /** Adds module data to the single-order view (e.g. the time-limit module's deadlines). */
 export type OrderView = (q: Queryable, actor: Actor, order: WorkOrder) => Promise<Record<string, unknown>>;

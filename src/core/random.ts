@@ -3,7 +3,7 @@
 export class Rng {
   private s: number;
   constructor(seed: number) {
-    this.s = (seed >>> 0) || 0x9e3779b9;
+    this.s = seed >>> 0 || 0x9e3779b9;
   }
   /** The internal state, to continue the same sequence elsewhere (`Rng.resume`). */
   get state(): number {

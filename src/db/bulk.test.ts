@@ -17,7 +17,11 @@ afterAll(async () => {
 });
 
 const COLUMNS: BulkColumn[] = [
-  { name: 'id', type: 'int' }, { name: 'note', type: 'text' }, { name: 'tags', type: 'int[]' }, { name: 'doc', type: 'jsonb' }, { name: 'at', type: 'timestamptz' },
+  { name: 'id', type: 'int' },
+  { name: 'note', type: 'text' },
+  { name: 'tags', type: 'int[]' },
+  { name: 'doc', type: 'jsonb' },
+  { name: 'at', type: 'timestamptz' },
 ];
 // Values that need escaping in one format or the other: quotes, commas, tabs, line ends, backslashes, NULL, "\.".
 const ROWS: unknown[][] = [
@@ -35,7 +39,9 @@ describe('CopyWriter', () => {
       const w = new CopyWriter(db, 'bulk_t', COLUMNS, { format, chunkRows: 2 });
       for (const r of ROWS) await w.add(r);
       await w.close();
-      const { rows } = await db.query<{ id: number; note: string | null; tags: number[] | null; doc: unknown; at: Date | null }>('SELECT * FROM bulk_t ORDER BY id');
+      const { rows } = await db.query<{ id: number; note: string | null; tags: number[] | null; doc: unknown; at: Date | null }>(
+        'SELECT * FROM bulk_t ORDER BY id',
+      );
       expect(rows.map((r) => [r.id, r.note, r.tags, r.doc, r.at ? new Date(r.at).toISOString() : null])).toEqual(
         ROWS.map((r) => [r[0], r[1], r[2], r[3], r[4] ? (r[4] as Date).toISOString() : null]),
       );
@@ -58,11 +64,16 @@ describe('withIndexesDeferred', () => {
       CREATE INDEX deferred_t_n_idx ON deferred_t (n) WHERE n > 0;
       CREATE INDEX deferred_t_tags_idx ON deferred_t USING gin (tags);`);
     const before = await shape();
-    const loaded = await withIndexesDeferred(db, ['deferred_t'], async () => {
-      expect(await shape()).toEqual([]); // nothing to maintain row by row during the load
-      await db.exec(`INSERT INTO deferred_t SELECT i, 'c' || i, i % 7, ARRAY[i % 5] FROM generate_series(1, 2000) i`);
-      return 'done';
-    }, { parallel: 2 });
+    const loaded = await withIndexesDeferred(
+      db,
+      ['deferred_t'],
+      async () => {
+        expect(await shape()).toEqual([]); // nothing to maintain row by row during the load
+        await db.exec(`INSERT INTO deferred_t SELECT i, 'c' || i, i % 7, ARRAY[i % 5] FROM generate_series(1, 2000) i`);
+        return 'done';
+      },
+      { parallel: 2 },
+    );
     expect(loaded).toBe('done');
     expect(await shape()).toEqual(before);
     await expect(db.query(`INSERT INTO deferred_t VALUES (1, 'other', 0, '{}')`)).rejects.toThrow(/duplicate key/);
@@ -70,6 +81,8 @@ describe('withIndexesDeferred', () => {
 
   it('fails when the load broke a key', async () => {
     await db.exec(`DROP TABLE IF EXISTS deferred_t; CREATE TABLE deferred_t (id int PRIMARY KEY, code text UNIQUE, n int, tags int[]);`);
-    await expect(withIndexesDeferred(db, ['deferred_t'], () => db.exec(`INSERT INTO deferred_t VALUES (1, 'a', 0, '{}'), (2, 'a', 0, '{}')`))).rejects.toThrow(/duplicate|unique/i);
+    await expect(withIndexesDeferred(db, ['deferred_t'], () => db.exec(`INSERT INTO deferred_t VALUES (1, 'a', 0, '{}'), (2, 'a', 0, '{}')`))).rejects.toThrow(
+      /duplicate|unique/i,
+    );
   });
 });

@@ -152,7 +152,10 @@ export class CopyWriter {
     private readonly columns: BulkColumn[],
     private readonly opts: { trusted?: boolean; chunkRows?: number; overlap?: boolean; after?: CopyWriter; format?: 'csv' | 'text' } = {},
   ) {
-    refusePlaintext(table, columns.map((c) => c.name));
+    refusePlaintext(
+      table,
+      columns.map((c) => c.name),
+    );
   }
 
   /** Adds a row; resolves at once unless a chunk had to be written. */
@@ -176,7 +179,12 @@ export class CopyWriter {
     await before;
     const copy = (async () => {
       if (other) await other;
-      await this.db.copyCsv(this.table, this.columns.map((c) => c.name), csv, { skipTriggers: this.opts.trusted, format: this.opts.format });
+      await this.db.copyCsv(
+        this.table,
+        this.columns.map((c) => c.name),
+        csv,
+        { skipTriggers: this.opts.trusted, format: this.opts.format },
+      );
     })();
     copy.catch(() => undefined); // awaited by the next flush or close
     this.pending = copy;

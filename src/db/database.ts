@@ -152,7 +152,9 @@ async function openPglite(dataDir?: string): Promise<Database> {
     async copyCsv(table, columns, csv, opts = {}) {
       if (opts.skipTriggers) await db.exec('SET session_replication_role = replica');
       try {
-        await db.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT ${opts.format ?? 'csv'})`, [], { blob: new Blob([csv as string | Uint8Array<ArrayBuffer>]) });
+        await db.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT ${opts.format ?? 'csv'})`, [], {
+          blob: new Blob([csv as string | Uint8Array<ArrayBuffer>]),
+        });
       } finally {
         if (opts.skipTriggers) await db.exec('SET session_replication_role = DEFAULT');
       }

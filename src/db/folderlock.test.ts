@@ -64,7 +64,11 @@ describe('one process per embedded data folder', () => {
     );
     expect(err).toBeInstanceOf(FolderLockedError);
     const msg = (err as Error).message;
-    expect(msg).toMatch(new RegExp(`^数据目录 .+ 正由进程 ${process.pid}（.+，自 \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} 起）使用；请先停止它，或用 --server ${url} 经由运行中的服务执行 \\(the data folder .+ is in use by process ${process.pid} `));
+    expect(msg).toMatch(
+      new RegExp(
+        `^数据目录 .+ 正由进程 ${process.pid}（.+，自 \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} 起）使用；请先停止它，或用 --server ${url} 经由运行中的服务执行 \\(the data folder .+ is in use by process ${process.pid} `,
+      ),
+    );
     // The holder is unharmed.
     expect((await platform.db.query<{ n: number }>('SELECT 1 AS n')).rows[0]!.n).toBe(1);
   });

@@ -238,7 +238,8 @@ function shown(dir: string): string {
 function lockedMessage(dir: string, h: LockHolder | null): string {
   const d = shown(dir);
   const file = join(d, LOCK_FILE);
-  if (!h) return `数据目录 ${d} 正由另一个进程打开；请稍后再试 (the data folder ${d} is being opened by another process; try again shortly, or delete ${file} if no jiesu process uses it)`;
+  if (!h)
+    return `数据目录 ${d} 正由另一个进程打开；请稍后再试 (the data folder ${d} is being opened by another process; try again shortly, or delete ${file} if no jiesu process uses it)`;
   const where = h.host === hostname() ? '' : `，主机 ${h.host}`;
   const whereEn = h.host === hostname() ? '' : ` on host ${h.host}`;
   const server = h.url ?? 'http://127.0.0.1:3000';

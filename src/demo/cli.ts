@@ -6,7 +6,9 @@ import { ORDER_SHARE, seedDemo, type DemoSummary } from './seed.js';
 const positiveInt = intArg(1);
 
 export function printDemoSummary(s: DemoSummary, log = console.log) {
-  log(`演示城市已生成 (demo city seeded) in ${(s.ms / 1000).toFixed(1)} s: ${s.units} units, ${s.users} users, ${s.contacts} contacts, ${s.calls} calls, ${s.articles} knowledge articles, ${s.orders} work orders (${s.openOrders} open), ${s.events} events`);
+  log(
+    `演示城市已生成 (demo city seeded) in ${(s.ms / 1000).toFixed(1)} s: ${s.units} units, ${s.users} users, ${s.contacts} contacts, ${s.calls} calls, ${s.articles} knowledge articles, ${s.orders} work orders (${s.openOrders} open), ${s.events} events`,
+  );
   log(`演示账号 (demo logins), password "${s.password}":`);
   for (const l of s.logins) log(`  ${l.username.padEnd(18)} ${l.roles.join(',').padEnd(14)} ${l.displayName} (${l.unit})`);
 }

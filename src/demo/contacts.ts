@@ -14,14 +14,32 @@ const CHANNEL_WEIGHTS = [72, 9, 6, 8, 1, 1, 3];
 const MIN = 60_000;
 
 const CONTACT_COLUMNS: BulkColumn[] = [
-  ['id', 'int'], ['channel', 'text'], ['started_at', 'timestamptz'], ['ended_at', 'timestamptz'], ['caller_phone_enc', 'text'],
-  ['caller_name_enc', 'text'], ['agent_id', 'int'], ['summary', 'text'], ['outcome', 'text'], ['workorder_id', 'int'],
-  ['transfer_to', 'text'], ['invalid_reason', 'text'], ['call_id', 'text'], ['created_by', 'int'], ['created_at', 'timestamptz'],
+  ['id', 'int'],
+  ['channel', 'text'],
+  ['started_at', 'timestamptz'],
+  ['ended_at', 'timestamptz'],
+  ['caller_phone_enc', 'text'],
+  ['caller_name_enc', 'text'],
+  ['agent_id', 'int'],
+  ['summary', 'text'],
+  ['outcome', 'text'],
+  ['workorder_id', 'int'],
+  ['transfer_to', 'text'],
+  ['invalid_reason', 'text'],
+  ['call_id', 'text'],
+  ['created_by', 'int'],
+  ['created_at', 'timestamptz'],
   ['caller_phone_bidx', 'text'],
 ].map(([name, type]) => ({ name: name!, type: type! }));
 const CALL_COLUMNS: BulkColumn[] = [
-  ['call_id', 'text'], ['queue', 'text'], ['agent_id', 'int'], ['first_at', 'timestamptz'], ['answered_at', 'timestamptz'],
-  ['abandoned_at', 'timestamptz'], ['transferred_at', 'timestamptz'], ['ended_at', 'timestamptz'],
+  ['call_id', 'text'],
+  ['queue', 'text'],
+  ['agent_id', 'int'],
+  ['first_at', 'timestamptz'],
+  ['answered_at', 'timestamptz'],
+  ['abandoned_at', 'timestamptz'],
+  ['transferred_at', 'timestamptz'],
+  ['ended_at', 'timestamptz'],
 ].map(([name, type]) => ({ name: name!, type: type! }));
 
 const ANSWERS = ['已按知识库解答政策问题', '告知办理流程和所需材料', '告知咨询电话和办公地址', '解释相关政策规定，市民表示理解'];
@@ -40,7 +58,15 @@ export async function seedContacts(db: Database, city: DemoCity, rng: Rng, order
   const contacts = new CopyWriter(db, 'contacts', CONTACT_COLUMNS, { trusted: true, overlap });
   const calls = new CopyWriter(db, 'cc_calls', CALL_COLUMNS, { trusted: true, overlap });
   const hourOf = localHourReader(opts.timeZone);
-  const push = async (id: number, t: number, agent: number, caller: SealedCitizen, summary: string, outcome: string, extra: { workorderId?: number; transferTo?: string; invalidReason?: string }) => {
+  const push = async (
+    id: number,
+    t: number,
+    agent: number,
+    caller: SealedCitizen,
+    summary: string,
+    outcome: string,
+    extra: { workorderId?: number; transferTo?: string; invalidReason?: string },
+  ) => {
     const channel = rng.weighted(CHANNELS, CHANNEL_WEIGHTS);
     const duration = channel === 'phone' ? Math.max(30_000, rng.exp(outcome === 'invalid' ? 0.5 : 4) * MIN) : 0;
     const started = t - duration;
@@ -58,8 +84,21 @@ export async function seedContacts(db: Database, city: DemoCity, rng: Rng, order
     }
     await contacts.add([
       // Personal data is sealed before the COPY, as the API stores it (src/privacy sealCitizen).
-      id, channel, new Date(started), new Date(t), caller.phone_enc, caller.name_enc,
-      agent, summary, outcome, extra.workorderId ?? null, extra.transferTo ?? null, extra.invalidReason ?? null, callId, agent, new Date(t),
+      id,
+      channel,
+      new Date(started),
+      new Date(t),
+      caller.phone_enc,
+      caller.name_enc,
+      agent,
+      summary,
+      outcome,
+      extra.workorderId ?? null,
+      extra.transferTo ?? null,
+      extra.invalidReason ?? null,
+      callId,
+      agent,
+      new Date(t),
       caller.phone_bidx,
     ]);
   };
@@ -80,7 +119,10 @@ export async function seedContacts(db: Database, city: DemoCity, rng: Rng, order
     id++;
     if (outcome === 'answered') await push(id, t, agent, sealCitizen({ phone, name }), rng.pick(ANSWERS), outcome, {});
     else if (outcome === 'invalid') await push(id, t, agent, sealCitizen(null), '无效来电', outcome, { invalidReason: rng.pick(INVALID) });
-    else if (outcome === 'transferred') await push(id, t, agent, sealCitizen({ phone, name }), '紧急情况，已转接', outcome, { transferTo: rng.weighted(['110', '119', '120', 'other'], [5, 1, 3, 1]) });
+    else if (outcome === 'transferred')
+      await push(id, t, agent, sealCitizen({ phone, name }), '紧急情况，已转接', outcome, {
+        transferTo: rng.weighted(['110', '119', '120', 'other'], [5, 1, 3, 1]),
+      });
     else {
       // A repeat call about an earlier order: pick one created before this contact.
       const before = lastBefore(orders, t);

@@ -22,8 +22,21 @@ export async function seedDeadlines(ctx: AppContext, running: WorkOrder[], end: 
       const level = met ? 'green' : levelAt(t, end.getTime());
       const next = met ? null : nextAt(t, level);
       rows.push([
-        o.id, kind, o.dispatchCount, o.mainUnitId, p.id || null, dur, ext, new Date(start), new Date(t.due), new Date(t.warn),
-        new Date(t.escalate), met ? 'met' : 'running', met ? o.signedAt : null, level, next == null ? null : new Date(next),
+        o.id,
+        kind,
+        o.dispatchCount,
+        o.mainUnitId,
+        p.id || null,
+        dur,
+        ext,
+        new Date(start),
+        new Date(t.due),
+        new Date(t.warn),
+        new Date(t.escalate),
+        met ? 'met' : 'running',
+        met ? o.signedAt : null,
+        level,
+        next == null ? null : new Date(next),
       ]);
     }
   }
@@ -31,9 +44,21 @@ export async function seedDeadlines(ctx: AppContext, running: WorkOrder[], end: 
     db,
     'order_deadlines',
     [
-      ['workorder_id', 'int'], ['kind', 'text'], ['cycle', 'int'], ['unit_id', 'int'], ['policy_id', 'int'], ['duration', 'jsonb'],
-      ['extension_days', 'int'], ['started_at', 'timestamptz'], ['due_at', 'timestamptz'], ['warn_at', 'timestamptz'],
-      ['escalate_at', 'timestamptz'], ['state', 'text'], ['met_at', 'timestamptz'], ['level', 'text'], ['next_at', 'timestamptz'],
+      ['workorder_id', 'int'],
+      ['kind', 'text'],
+      ['cycle', 'int'],
+      ['unit_id', 'int'],
+      ['policy_id', 'int'],
+      ['duration', 'jsonb'],
+      ['extension_days', 'int'],
+      ['started_at', 'timestamptz'],
+      ['due_at', 'timestamptz'],
+      ['warn_at', 'timestamptz'],
+      ['escalate_at', 'timestamptz'],
+      ['state', 'text'],
+      ['met_at', 'timestamptz'],
+      ['level', 'text'],
+      ['next_at', 'timestamptz'],
     ].map(([name, type]) => ({ name: name!, type: type! })),
     rows,
     { trusted: true },

@@ -69,11 +69,15 @@ async function serverOrders(databaseUrl: string, quick: boolean) {
     execFileSync('npm', ['run', 'build:server'], { cwd: packageRoot, stdio: 'ignore' });
     const t0 = performance.now();
     // JIESU_DEMO_DEBUG: the command prints how long each stage took, which goes into the notes.
-    const run = spawnSync(process.execPath, [join(packageRoot, 'bin', 'jiesu.js'), 'demo', 'seed', '--orders', String(orders), '--database-url', url.toString()], {
-      encoding: 'utf8',
-      maxBuffer: 64 << 20,
-      env: { ...process.env, JIESU_DEMO_DEBUG: '1' },
-    });
+    const run = spawnSync(
+      process.execPath,
+      [join(packageRoot, 'bin', 'jiesu.js'), 'demo', 'seed', '--orders', String(orders), '--database-url', url.toString()],
+      {
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+        env: { ...process.env, JIESU_DEMO_DEBUG: '1' },
+      },
+    );
     const seconds = (performance.now() - t0) / 1000;
     const summary = /(\d+) work orders.*?(\d+) events/.exec(run.stdout ?? '');
     if (run.status !== 0 || !summary) throw new Error(`jiesu demo seed --orders failed: ${run.stderr || run.stdout}`);
@@ -93,7 +97,9 @@ async function serverOrders(databaseUrl: string, quick: boolean) {
         name: `jiesu demo seed --orders ${orders.toLocaleString('en')} on the PostgreSQL server`,
         value: round(seconds, 1),
         unit: 's',
-        notes: `${made} orders, ${summary[2]} events; ${round(made / seconds, 0)} orders/s; stages: ${stages}; slowest index builds: ${slowest}; load average after ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+        notes: `${made} orders, ${summary[2]} events; ${round(made / seconds, 0)} orders/s; stages: ${stages}; slowest index builds: ${slowest}; load average after ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')}`,
       },
       {
         name: '10,000,000 orders at that rate',
@@ -111,4 +117,3 @@ async function serverOrders(databaseUrl: string, quick: boolean) {
     await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
 }
-

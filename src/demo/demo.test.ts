@@ -60,21 +60,25 @@ describe('the demo city', () => {
     const by = Object.fromEntries(rows.map((r) => [r.status, r.n]));
     expect(Object.values(by).reduce((a, b) => a + b, 0)).toBe(summary.orders);
     for (const s of ['closed', 'replied', 'accepted', 'dispatched']) expect(by[s], s).toBeGreaterThan(0);
-    const counts = (await platform.db.query<{ returns: number; reopens: number; ext: number; titles: number }>(
-      `SELECT sum(return_count)::int AS returns, sum(reopen_count)::int AS reopens,
+    const counts = (
+      await platform.db.query<{ returns: number; reopens: number; ext: number; titles: number }>(
+        `SELECT sum(return_count)::int AS returns, sum(reopen_count)::int AS reopens,
               count(*) FILTER (WHERE extension_days > 0)::int AS ext, count(DISTINCT content)::int AS titles FROM workorders`,
-    )).rows[0]!;
+      )
+    ).rows[0]!;
     expect(counts.returns).toBeGreaterThan(0);
     expect(counts.reopens).toBeGreaterThan(0);
     expect(counts.ext).toBeGreaterThan(0);
     expect(counts.titles).toBeGreaterThan(summary.orders * 0.9); // not one sentence repeated
     // Replies fit what was asked: questions are answered, only noise is met with quieter working hours.
-    const replies = (await platform.db.query<{ consult: number; consultExplained: number; offTopicNoise: number }>(
-      `SELECT count(*) FILTER (WHERE type = 'consultation')::int AS consult,
+    const replies = (
+      await platform.db.query<{ consult: number; consultExplained: number; offTopicNoise: number }>(
+        `SELECT count(*) FILTER (WHERE type = 'consultation')::int AS consult,
               count(*) FILTER (WHERE type = 'consultation' AND reply->>'content' ~ '告知|解释')::int AS "consultExplained",
               count(*) FILTER (WHERE reply->>'content' ~ '噪音|音量' AND content !~ '噪|音响|扰民|吵|喧哗')::int AS "offTopicNoise"
          FROM workorders WHERE reply IS NOT NULL`,
-    )).rows[0]!;
+      )
+    ).rows[0]!;
     expect(replies.consult).toBeGreaterThan(0);
     expect(replies.consultExplained).toBe(replies.consult);
     expect(replies.offTopicNoise).toBe(0);
@@ -116,15 +120,27 @@ describe('the demo city', () => {
 
   it('makes each event as the actions do: replayed through decide() by its actor on the order as it stood, it comes out the same', async () => {
     const users = new Map(
-      (await platform.db.query<{ id: number; username: string; unit_id: number; roles: ActionContext['actor']['roles'] }>('SELECT id, username, unit_id, roles FROM users')).rows
-        .map((u) => [u.id, { id: u.id, username: u.username, unitId: u.unit_id, roles: u.roles }]),
+      (
+        await platform.db.query<{ id: number; username: string; unit_id: number; roles: ActionContext['actor']['roles'] }>(
+          'SELECT id, username, unit_id, roles FROM users',
+        )
+      ).rows.map((u) => [u.id, { id: u.id, username: u.username, unitId: u.unit_id, roles: u.roles }]),
     );
     const { rows } = await platform.db.query<{ workorder_id: number; type: string; actor_id: number; at: Date; data: Record<string, any> }>(
-      'SELECT workorder_id, type, actor_id, at, data FROM workorder_events WHERE workorder_id <= $1 ORDER BY workorder_id, seq', [summary.orders],
+      'SELECT workorder_id, type, actor_id, at, data FROM workorder_events WHERE workorder_id <= $1 ORDER BY workorder_id, seq',
+      [summary.orders],
     );
     const actionOf: Record<string, string> = {
-      dispatched: 'dispatch', signed: 'sign', returned: 'return', supervised: 'supervise', extension_requested: 'request-extension',
-      extension_approved: 'approve-extension', extension_rejected: 'reject-extension', replied: 'reply', surveyed: 'survey', closed: 'close',
+      dispatched: 'dispatch',
+      signed: 'sign',
+      returned: 'return',
+      supervised: 'supervise',
+      extension_requested: 'request-extension',
+      extension_approved: 'approve-extension',
+      extension_rejected: 'reject-extension',
+      replied: 'reply',
+      surveyed: 'survey',
+      closed: 'close',
     };
     let order: WorkOrder | null = null;
     let replayed = 0;
@@ -134,8 +150,13 @@ describe('the demo city', () => {
         const actor = users.get(ev.actorId)!;
         // The history predates the first district's manager review: its replies went out directly.
         const ctx: ActionContext = {
-          actor, now: new Date(ev.at), survey: { maxAttempts: 3, retryAfterMinutes: 30 }, isMainUnit: actor.unitId === order!.mainUnitId,
-          unitExists: () => Promise.resolve(true), orderExists: () => Promise.resolve(true), managerReviews: () => Promise.resolve(false),
+          actor,
+          now: new Date(ev.at),
+          survey: { maxAttempts: 3, retryAfterMinutes: 30 },
+          isMainUnit: actor.unitId === order!.mainUnitId,
+          unitExists: () => Promise.resolve(true),
+          orderExists: () => Promise.resolve(true),
+          managerReviews: () => Promise.resolve(false),
         };
         const decided = await decide(order!, actionOf[ev.type]!, { ...ev.data, version: order!.version }, ctx);
         expect(decided, `order ${r.workorder_id}, ${ev.type}`).toEqual({ type: ev.type, data: ev.data });
@@ -151,12 +172,17 @@ describe('the demo city', () => {
     const c = (await platform.db.query<{ outcome: string; n: number }>('SELECT outcome, count(*)::int AS n FROM contacts GROUP BY 1')).rows;
     expect(c.map((r) => r.outcome).sort()).toEqual(['answered', 'duplicate', 'invalid', 'transferred', 'workorder']);
     // Every order links to the contact that created it, and back.
-    const unlinked = (await platform.db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM workorders w LEFT JOIN contacts c ON c.id = w.contact_id AND c.workorder_id = w.id WHERE c.id IS NULL AND w.id <= $1`, [summary.orders],
-    )).rows[0]!.n;
+    const unlinked = (
+      await platform.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM workorders w LEFT JOIN contacts c ON c.id = w.contact_id AND c.workorder_id = w.id WHERE c.id IS NULL AND w.id <= $1`,
+        [summary.orders],
+      )
+    ).rows[0]!.n;
     expect(unlinked).toBe(0);
     const supervisor = await loginAs(platform, 'supervisor1', DEMO_PASSWORD);
-    const stats = await supervisor.get(`/api/v1/callcenter/stats?from=${new Date(END.getTime() - 40 * 86400_000).toISOString()}&to=${END.toISOString()}&groupBy=hour`);
+    const stats = await supervisor.get(
+      `/api/v1/callcenter/stats?from=${new Date(END.getTime() - 40 * 86400_000).toISOString()}&to=${END.toISOString()}&groupBy=hour`,
+    );
     expect(stats.status).toBe(200);
     expect(stats.body.totals.answerRate).toBeGreaterThan(0.8);
     expect(stats.body.totals.answerRate).toBeLessThan(1);
@@ -183,19 +209,23 @@ describe('the demo city', () => {
     const list = JSON.parse(services.body);
     expect(list.length).toBe(summary.articles); // one service per leaf category, as one guide each
     expect(list.find((s: any) => s.service_code === '010101')).toMatchObject({ service_name: '路灯', group: '城乡建设' });
-    const recent = (await platform.db.query<{ title: string; content: string; district_unit_id: number }>(
-      'SELECT title, content, district_unit_id FROM workorders ORDER BY created_at DESC LIMIT 1',
-    )).rows[0]!;
+    const recent = (
+      await platform.db.query<{ title: string; content: string; district_unit_id: number }>(
+        'SELECT title, content, district_unit_id FROM workorders ORDER BY created_at DESC LIMIT 1',
+      )
+    ).rows[0]!;
     const dup = await agent.post('/api/v1/duplicates/check', { title: recent.title, content: recent.content, districtUnitId: recent.district_unit_id });
     expect(dup.status).toBe(200);
     expect(dup.body.candidates.length).toBeGreaterThan(0);
     // The last 14 days' orders, and only those, are indexed for the assistant and the duplicate check.
-    const indexed = (await platform.db.query<{ orders: number; kb: number; dup: number; both: number }>(
-      `SELECT (SELECT count(*)::int FROM workorders WHERE created_at >= $1) AS orders, (SELECT count(*)::int FROM kb_order_index) AS kb,
+    const indexed = (
+      await platform.db.query<{ orders: number; kb: number; dup: number; both: number }>(
+        `SELECT (SELECT count(*)::int FROM workorders WHERE created_at >= $1) AS orders, (SELECT count(*)::int FROM kb_order_index) AS kb,
               (SELECT count(*)::int FROM dup_signatures) AS dup,
               (SELECT count(*)::int FROM workorders w JOIN kb_order_index k ON k.workorder_id = w.id JOIN dup_signatures d ON d.workorder_id = w.id WHERE w.created_at >= $1) AS both`,
-      [new Date(END.getTime() - 14 * 86400_000)],
-    )).rows[0]!;
+        [new Date(END.getTime() - 14 * 86400_000)],
+      )
+    ).rows[0]!;
     expect(indexed.orders).toBeGreaterThan(100);
     expect(indexed).toEqual({ orders: indexed.orders, kb: indexed.orders, dup: indexed.orders, both: indexed.orders });
     // The traffic light reported again and again on the last day is a hot topic with a spike alert.
@@ -205,7 +235,6 @@ describe('the demo city', () => {
     const alerted = hot.body.items.filter((i: any) => i.spike.alert);
     expect(alerted.some((i: any) => JSON.stringify(i).includes('红绿灯'))).toBe(true);
   });
-
 });
 
 describe('jiesu demo seed', () => {

@@ -30,7 +30,11 @@ export async function seedHistory(db: Database, city: DemoCity, rng: Rng, opts: 
   const done = parts.map(() => 0);
   const progress = (i: number) => (n: number) => {
     done[i] = n;
-    hooks.onProgress?.('orders', done.reduce((a, b) => a + b, 0), total);
+    hooks.onProgress?.(
+      'orders',
+      done.reduce((a, b) => a + b, 0),
+      total,
+    );
   };
   const inThreads = parts.length > 1 && !!db.url;
   const results: OrdersResult[] = [];
@@ -61,7 +65,15 @@ export async function seedHistory(db: Database, city: DemoCity, rng: Rng, opts: 
   };
   await db.tx(async (q) => {
     await q.query(`SELECT setval(pg_get_serial_sequence('workorders', 'id'), GREATEST((SELECT max(id) FROM workorders), 1))`);
-    await bulkInsert(q, 'workorder_number_counters', [{ name: 'day', type: 'text' }, { name: 'last', type: 'int' }], results.flatMap((r) => r.counters));
+    await bulkInsert(
+      q,
+      'workorder_number_counters',
+      [
+        { name: 'day', type: 'text' },
+        { name: 'last', type: 'int' },
+      ],
+      results.flatMap((r) => r.counters),
+    );
   });
   hooks.stage(`orders (${parts.length} part${parts.length > 1 ? 's' : ''}${inThreads ? ' on threads' : ''})`);
   let contacts = { contacts: 0, calls: 0 };

@@ -16,7 +16,7 @@ export async function seedKnowledge(db: Database, city: DemoCity) {
         for (const [k, c] of b.items.entries()) {
           const code = [i + 1, j + 1, k + 1].map((x) => String(x).padStart(2, '0')).join('');
           const owner = c.owner ?? b.owner ?? a.owner;
-          const ownerUnit = owner === 'district' || owner === 'subdistrict' ? city.districts[0]! : city.byName.get(owner) ?? city.center;
+          const ownerUnit = owner === 'district' || owner === 'subdistrict' ? city.districts[0]! : (city.byName.get(owner) ?? city.center);
           const who = owner === 'district' || owner === 'subdistrict' ? '所在区（县）或街道（乡镇）' : owner;
           n++;
           await createArticle(q, actor, {

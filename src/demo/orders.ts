@@ -18,7 +18,14 @@ import type { DemoCity, DemoUnit, HistoryOptions, OrderInfo, OrderPart, OrdersRe
 import { walkLifecycle, type Append } from './walk.js';
 
 /** Generates and writes one part of the orders (on a server, each part on a thread of its own). */
-export async function seedOrders(db: Database, city: DemoCity, part: OrderPart, opts: HistoryOptions, kpi: KpiAccumulator, onProgress?: (done: number) => void): Promise<OrdersResult> {
+export async function seedOrders(
+  db: Database,
+  city: DemoCity,
+  part: OrderPart,
+  opts: HistoryOptions,
+  kpi: KpiAccumulator,
+  onProgress?: (done: number) => void,
+): Promise<OrdersResult> {
   const end = opts.end;
   const dayStamp = dayStamper(opts.timeZone);
   const all = leaves();
@@ -98,25 +105,36 @@ export async function seedOrders(db: Database, city: DemoCity, part: OrderPart, 
       evs.push({ type: e.type, at: isoTime(time), actorId, data: e.data });
       return e;
     };
-    append(t, rng.pick(agents), { type: 'created', data: {
-      number: day + String(seq).padStart(5, '0'),
-      type,
-      title: `${TYPE_WORDS[type]}：${district.name}${sub.name}${problem}`.slice(0, 60),
-      content: isBurst
-        ? `${problem}，${rng.pick(['早晚高峰车辆乱行', '路口没有交警指挥', '已经好几个小时了'])}，请尽快修复滨江大道人民路路口的红绿灯。`
-        : `${rng.pick(T.TIMES)}，${district.name}${sub.name}${road}${rng.int(1, 300)}号附近${place}${problem}${impact ? '，' + impact : ''}。${rng.pick(T.ASKS)}`,
-      categoryCode: leaf.code,
-      urgency: rng.chance(0.05) ? 'urgent' : 'normal',
-      location: { address: `${district.name}${sub.name}${road}${rng.int(1, 300)}号`, districtUnitId: district.id, lat: micro(30.5 + rng.next() * 0.4), lng: micro(114.1 + rng.next() * 0.5) },
-      citizen: { name: citizen.name, phone: citizen.phone },
-      contactId: opts.withContacts ? id : null, // the contact that created it has the same id (contacts.ts)
-    } satisfies CreatedData });
+    append(t, rng.pick(agents), {
+      type: 'created',
+      data: {
+        number: day + String(seq).padStart(5, '0'),
+        type,
+        title: `${TYPE_WORDS[type]}：${district.name}${sub.name}${problem}`.slice(0, 60),
+        content: isBurst
+          ? `${problem}，${rng.pick(['早晚高峰车辆乱行', '路口没有交警指挥', '已经好几个小时了'])}，请尽快修复滨江大道人民路路口的红绿灯。`
+          : `${rng.pick(T.TIMES)}，${district.name}${sub.name}${road}${rng.int(1, 300)}号附近${place}${problem}${impact ? '，' + impact : ''}。${rng.pick(T.ASKS)}`,
+        categoryCode: leaf.code,
+        urgency: rng.chance(0.05) ? 'urgent' : 'normal',
+        location: {
+          address: `${district.name}${sub.name}${road}${rng.int(1, 300)}号`,
+          districtUnitId: district.id,
+          lat: micro(30.5 + rng.next() * 0.4),
+          lng: micro(114.1 + rng.next() * 0.5),
+        },
+        citizen: { name: citizen.name, phone: citizen.phone },
+        contactId: opts.withContacts ? id : null, // the contact that created it has the same id (contacts.ts)
+      } satisfies CreatedData,
+    });
     walkLifecycle(rng, append, t, end.getTime(), {
       unit: ownerUnit(leaf, district, sub),
       replies: T.repliesFor(type, problem),
       wrongUnit: () => rng.pick([...city.districts.map((x) => x.id), ...(city.subdistrictsOf.get(district.id) ?? []).map((x) => x.id)]),
       handlerOf: (unitId) => rng.pick(city.handlersOf.get(unitId) ?? role('handler')),
-      dispatchers, followups, supervisors, agents,
+      dispatchers,
+      followups,
+      supervisors,
+      agents,
     });
     // The assessment figures fold the events as the live system would; the row is that fold.
     const order = kpi.addOrder(id, evs)!;
@@ -140,14 +158,24 @@ export async function seedOrders(db: Database, city: DemoCity, part: OrderPart, 
     }
     if (t >= recentFrom) {
       const loc = order.location;
-      recent.add({ id, title: order.title, content: order.content, createdAt: order.createdAt, open: order.status !== 'closed', districtUnitId: loc?.districtUnitId ?? null, lat: loc?.lat ?? null, lng: loc?.lng ?? null });
+      recent.add({
+        id,
+        title: order.title,
+        content: order.content,
+        createdAt: order.createdAt,
+        open: order.status !== 'closed',
+        districtUnitId: loc?.districtUnitId ?? null,
+        lat: loc?.lat ?? null,
+        lng: loc?.lng ?? null,
+      });
     }
     if (opts.withContacts) infos.push({ id, at: t, agentId: evs[0]!.actorId!, citizen: sealed, title: order.title });
     events += evs.length;
     await flush();
   }
   await flush(true);
-  if (process.env.JIESU_DEMO_DEBUG) console.error(`demo: orders ${part.firstId}… took ${Date.now() - startedAt} ms, of which ${insertMs} ms waiting for their COPYs`);
+  if (process.env.JIESU_DEMO_DEBUG)
+    console.error(`demo: orders ${part.firstId}… took ${Date.now() - startedAt} ms, of which ${insertMs} ms waiting for their COPYs`);
   return { orders: id - part.firstId + 1, events, open, infos, running, counters: [...counters.entries()] };
 }
 
@@ -163,16 +191,51 @@ const CITIZEN_AT = ROW_COLUMNS.indexOf('citizen_name_enc');
 const BURST_PROBLEMS = ['滨江大道与人民路交叉口红绿灯不亮', '滨江大道人民路路口信号灯坏了，车辆乱行', '滨江大道和人民路口红绿灯故障，行人过马路很危险'];
 
 const ORDER_TYPES_SQL: Record<(typeof ROW_COLUMNS)[number], string> = {
-  number: 'text', type: 'text', title: 'text', content: 'text', category_code: 'text', urgency: 'text', status: 'text',
-  address: 'text', district_unit_id: 'int', lat: 'float8', lng: 'float8', citizen_name_enc: 'text', citizen_phone_enc: 'text', citizen_phone_bidx: 'text',
-  contact_id: 'int', main_unit_id: 'int', co_unit_ids: 'int[]', extension: 'jsonb', extension_days: 'int', reply: 'jsonb',
-  survey: 'jsonb', close_reason: 'text', duplicate_of: 'int', dispatch_count: 'int', return_count: 'int', reopen_count: 'int',
-  supervision_count: 'int', version: 'int', created_by: 'int', created_at: 'timestamptz', updated_at: 'timestamptz',
-  dispatched_at: 'timestamptz', signed_at: 'timestamptz', replied_at: 'timestamptz', closed_at: 'timestamptz',
-  survey_attempts: 'int', last_survey_attempt_at: 'timestamptz', pending_reply: 'jsonb',
+  number: 'text',
+  type: 'text',
+  title: 'text',
+  content: 'text',
+  category_code: 'text',
+  urgency: 'text',
+  status: 'text',
+  address: 'text',
+  district_unit_id: 'int',
+  lat: 'float8',
+  lng: 'float8',
+  citizen_name_enc: 'text',
+  citizen_phone_enc: 'text',
+  citizen_phone_bidx: 'text',
+  contact_id: 'int',
+  main_unit_id: 'int',
+  co_unit_ids: 'int[]',
+  extension: 'jsonb',
+  extension_days: 'int',
+  reply: 'jsonb',
+  survey: 'jsonb',
+  close_reason: 'text',
+  duplicate_of: 'int',
+  dispatch_count: 'int',
+  return_count: 'int',
+  reopen_count: 'int',
+  supervision_count: 'int',
+  version: 'int',
+  created_by: 'int',
+  created_at: 'timestamptz',
+  updated_at: 'timestamptz',
+  dispatched_at: 'timestamptz',
+  signed_at: 'timestamptz',
+  replied_at: 'timestamptz',
+  closed_at: 'timestamptz',
+  survey_attempts: 'int',
+  last_survey_attempt_at: 'timestamptz',
+  pending_reply: 'jsonb',
 };
 const ORDER_BULK_COLUMNS: BulkColumn[] = [{ name: 'id', type: 'int' }, ...ROW_COLUMNS.map((c) => ({ name: c, type: ORDER_TYPES_SQL[c] }))];
 const EVENT_BULK_COLUMNS: BulkColumn[] = [
-  { name: 'workorder_id', type: 'int' }, { name: 'seq', type: 'int' }, { name: 'type', type: 'text' },
-  { name: 'actor_id', type: 'int' }, { name: 'at', type: 'timestamptz' }, { name: 'data', type: 'jsonb' },
+  { name: 'workorder_id', type: 'int' },
+  { name: 'seq', type: 'int' },
+  { name: 'type', type: 'text' },
+  { name: 'actor_id', type: 'int' },
+  { name: 'at', type: 'timestamptz' },
+  { name: 'data', type: 'jsonb' },
 ];

@@ -54,12 +54,20 @@ export async function seedReference(db: Database, city: DemoCity) {
     const ids = new Map<string, number>();
     for (const c of demoCategories()) {
       const r = await q.query<{ id: number }>('INSERT INTO categories (code, name, parent_id, level) VALUES ($1, $2, $3, $4) RETURNING id', [
-        c.code, c.name, c.parentCode ? ids.get(c.parentCode)! : null, c.code.length / 2,
+        c.code,
+        c.name,
+        c.parentCode ? ids.get(c.parentCode)! : null,
+        c.code.length / 2,
       ]);
       ids.set(c.code, r.rows[0]!.id);
     }
     const rule = (code: string, area: number | null, unit: number, note: string) =>
-      q.query('INSERT INTO dispatch_rules (category_id, area_unit_id, main_unit_id, note) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [ids.get(code)!, area, unit, note]);
+      q.query('INSERT INTO dispatch_rules (category_id, area_unit_id, main_unit_id, note) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+        ids.get(code)!,
+        area,
+        unit,
+        note,
+      ]);
     const own = async (code: string, owner: T.Owner, name: string) => {
       if (owner === 'district' || owner === 'subdistrict') {
         // Handled where it happens: each district for its own territory.

@@ -42,7 +42,10 @@ const db: Database = {
   // A chunk's memory moves to the main thread (CopyWriter never touches it again; small
   // buffers may share Node's pool, so they are copied).
   copyCsv: async (table, columns, csv, opts = {}) =>
-    void (await call({ op: 'copy', table, columns, csv, options: opts }, typeof csv === 'string' || csv.buffer.byteLength <= Buffer.poolSize ? [] : [csv.buffer as ArrayBuffer])),
+    void (await call(
+      { op: 'copy', table, columns, csv, options: opts },
+      typeof csv === 'string' || csv.buffer.byteLength <= Buffer.poolSize ? [] : [csv.buffer as ArrayBuffer],
+    )),
   tx: (fn) => fn(db),
   close: async () => undefined,
 };
@@ -63,7 +66,9 @@ async function ordersPart(input: OrdersWorkerInput) {
   const own = await openPostgres(input.databaseUrl);
   try {
     const kpi = await KpiAccumulator.create(own, { db: own, config: { ...defaultConfig, timeZone: input.opts.timeZone }, orderListeners: [] });
-    const result = await seedOrders(own, input.city, input.part, input.opts, kpi, (done) => send({ op: 'progress', stage: 'orders', done, total: input.part.times.length }));
+    const result = await seedOrders(own, input.city, input.part, input.opts, kpi, (done) =>
+      send({ op: 'progress', stage: 'orders', done, total: input.part.times.length }),
+    );
     send({ op: 'orders-done', result, kpi: kpi.exportFacts() });
   } finally {
     await own.close();

@@ -27,10 +27,7 @@ export async function listCategories(q: Queryable, f: { parentCode?: string; lev
   const params: unknown[] = [];
   if (f.parentCode !== undefined) where.push(`p.code = $${params.push(f.parentCode)}`);
   if (f.level !== undefined) where.push(`c.level = $${params.push(f.level)}`);
-  const { rows } = await q.query<Category>(
-    `SELECT ${CAT_COLS} FROM ${CAT_FROM} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY c.code`,
-    params,
-  );
+  const { rows } = await q.query<Category>(`SELECT ${CAT_COLS} FROM ${CAT_FROM} ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY c.code`, params);
   return rows;
 }
 
@@ -45,14 +42,19 @@ export async function createCategory(q: Queryable, input: { code: string; name: 
   }
   await assertFreeName(q, parent?.id ?? null, input.name);
   await q.query('INSERT INTO categories (code, name, parent_id, level) VALUES ($1, $2, $3, $4)', [
-    input.code, input.name.trim(), parent?.id ?? null, parent ? parent.level + 1 : 1,
+    input.code,
+    input.name.trim(),
+    parent?.id ?? null,
+    parent ? parent.level + 1 : 1,
   ]);
   return getCategory(q, input.code);
 }
 
 async function assertFreeName(q: Queryable, parentId: number | null, name: string, exceptCode?: string) {
   const { rowCount } = await q.query('SELECT 1 FROM categories WHERE COALESCE(parent_id, 0) = $1 AND name = $2 AND code <> $3', [
-    parentId ?? 0, name.trim(), exceptCode ?? '',
+    parentId ?? 0,
+    name.trim(),
+    exceptCode ?? '',
   ]);
   if (rowCount) throw conflict('conflict', `同级已有同名分类 (a sibling category is already called ${name})`);
 }
@@ -65,7 +67,9 @@ export async function updateCategory(q: Queryable, code: string, patch: { name?:
     await assertFreeName(q, rows[0]!.parent_id, patch.name, code);
   }
   await q.query('UPDATE categories SET name = COALESCE($2, name), active = COALESCE($3, active), updated_at = now() WHERE code = $1', [
-    cur.code, patch.name?.trim() ?? null, patch.active ?? null,
+    cur.code,
+    patch.name?.trim() ?? null,
+    patch.active ?? null,
   ]);
   return getCategory(q, code);
 }
@@ -177,9 +181,7 @@ export async function createRule(q: Queryable, input: RuleInput): Promise<Rule> 
   const cat = await q.query<{ id: number }>('SELECT id FROM categories WHERE code = $1', [input.categoryCode]);
   if (!cat.rows[0]) throw badRequest(`分类不存在 (category ${input.categoryCode} does not exist)`, 'categoryCode');
   const co = await checkRule(q, input);
-  const dup = await q.query('SELECT 1 FROM dispatch_rules WHERE category_id = $1 AND COALESCE(area_unit_id, 0) = $2', [
-    cat.rows[0].id, input.areaUnitId ?? 0,
-  ]);
+  const dup = await q.query('SELECT 1 FROM dispatch_rules WHERE category_id = $1 AND COALESCE(area_unit_id, 0) = $2', [cat.rows[0].id, input.areaUnitId ?? 0]);
   if (dup.rowCount) throw conflict('conflict', '该分类和区域已有规则 (a rule for this category and area already exists)');
   const { rows } = await q.query<{ id: number }>(
     'INSERT INTO dispatch_rules (category_id, area_unit_id, main_unit_id, co_unit_ids, note) VALUES ($1, $2, $3, $4, $5) RETURNING id',
@@ -195,10 +197,13 @@ export async function updateRule(
 ): Promise<Rule> {
   const cur = await getRule(q, id);
   const co = await checkRule(q, { areaUnitId: null, mainUnitId: patch.mainUnitId ?? cur.mainUnitId, coUnitIds: patch.coUnitIds ?? cur.coUnitIds });
-  await q.query(
-    `UPDATE dispatch_rules SET main_unit_id = $2, co_unit_ids = $3, note = $4, active = $5, updated_at = now() WHERE id = $1`,
-    [id, patch.mainUnitId ?? cur.mainUnitId, co, patch.note !== undefined ? patch.note : cur.note, patch.active ?? cur.active],
-  );
+  await q.query(`UPDATE dispatch_rules SET main_unit_id = $2, co_unit_ids = $3, note = $4, active = $5, updated_at = now() WHERE id = $1`, [
+    id,
+    patch.mainUnitId ?? cur.mainUnitId,
+    co,
+    patch.note !== undefined ? patch.note : cur.note,
+    patch.active ?? cur.active,
+  ]);
   return getRule(q, id);
 }
 
@@ -243,7 +248,11 @@ export async function importRules(q: Queryable, csv: string): Promise<{ created:
     const areaUnitId = area ? await resolveUnit(q, area, where) : null;
     const mainUnitId = await resolveUnit(q, main, where);
     const coUnitIds: number[] = [];
-    for (const ref of co.split(/[;|；]/).map((s) => s.trim()).filter(Boolean)) coUnitIds.push(await resolveUnit(q, ref, where));
+    for (const ref of co
+      .split(/[;|；]/)
+      .map((s) => s.trim())
+      .filter(Boolean))
+      coUnitIds.push(await resolveUnit(q, ref, where));
     if (coUnitIds.includes(mainUnitId)) throw badRequest(`${where}：主办单位不能同时是协办单位 (main unit is also a co-unit)`, 'csv');
     const r = await q.query(
       `UPDATE dispatch_rules SET main_unit_id = $3, co_unit_ids = $4, active = true, updated_at = now()
@@ -253,7 +262,10 @@ export async function importRules(q: Queryable, csv: string): Promise<{ created:
     if (r.rowCount) updated++;
     else {
       await q.query('INSERT INTO dispatch_rules (category_id, area_unit_id, main_unit_id, co_unit_ids) VALUES ($1, $2, $3, $4)', [
-        cat.rows[0].id, areaUnitId, mainUnitId, [...new Set(coUnitIds)],
+        cat.rows[0].id,
+        areaUnitId,
+        mainUnitId,
+        [...new Set(coUnitIds)],
       ]);
       created++;
     }

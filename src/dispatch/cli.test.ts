@@ -65,8 +65,21 @@ describe('jiesu dispatch train / eval', () => {
     const table = e.stdout.split('\n').filter((l) => /^(噪音扰民|社会保障|道路交通)\s+[01]\.\d{4}\s/.test(l));
     expect(table).toHaveLength(3);
     // Each confusion row sums to the class support: 15 in all.
-    const rows = e.stdout.split('confusion matrix')[1]!.split('\n').filter((l) => /\[\d\]$/.test(l.trim()) && /^\S/.test(l));
-    const total = rows.map((l) => l.replace(/\[\d\]\s*$/, '').trim().split(/\s+/).slice(1).map(Number)).flat().reduce((a, b) => a + b, 0);
+    const rows = e.stdout
+      .split('confusion matrix')[1]!
+      .split('\n')
+      .filter((l) => /\[\d\]$/.test(l.trim()) && /^\S/.test(l));
+    const total = rows
+      .map((l) =>
+        l
+          .replace(/\[\d\]\s*$/, '')
+          .trim()
+          .split(/\s+/)
+          .slice(1)
+          .map(Number),
+      )
+      .flat()
+      .reduce((a, b) => a + b, 0);
     expect(total).toBe(15);
   });
 

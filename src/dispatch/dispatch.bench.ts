@@ -17,7 +17,10 @@ const cpuSeconds = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 };
-const load = () => `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
+const load = () =>
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`;
 const meanSd = (xs: number[]) => {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
   return { m, sd: Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1)) };
@@ -69,17 +72,32 @@ export const dispatchBench: Benchmark = {
         { name: `${s}: macro-F1 (n=${r.n})`, value: round(r.macroF1, 4), unit: '', target: `≥ ${set.f1Target}`, pass: r.macroF1 >= set.f1Target },
         { name: `${s}: accuracy`, value: round(r.accuracy, 4), unit: '' },
         {
-          name: `${s}: top-3 accuracy`, value: round(r.top3Accuracy, 4), unit: '',
+          name: `${s}: top-3 accuracy`,
+          value: round(r.top3Accuracy, 4),
+          unit: '',
           ...(set.top3Target ? { target: `≥ ${set.top3Target}`, pass: r.top3Accuracy >= set.top3Target } : {}),
         },
         {
-          name: `${s}: ms per message`, value: round(r.msPerMessage, 3), unit: 'ms', target: '< 2 ms', pass: r.msPerMessage < 2,
+          name: `${s}: ms per message`,
+          value: round(r.msPerMessage, 3),
+          unit: 'ms',
+          target: '< 2 ms',
+          pass: r.msPerMessage < 2,
           notes: `wall clock; CPU time ${predictCpuMs.toFixed(3)} ms per message; ${predictLoad} on ${model.meta.vocabSize} features`,
         },
-        { name: `${s}: training time`, value: round(trainS, 1), unit: 's', target: '< 60 s', pass: trainS < 60, notes: `wall clock; CPU time ${trainCpu.toFixed(1)} s; ${trainLoad}` },
+        {
+          name: `${s}: training time`,
+          value: round(trainS, 1),
+          unit: 's',
+          target: '< 60 s',
+          pass: trainS < 60,
+          notes: `wall clock; CPU time ${trainCpu.toFixed(1)} s; ${trainLoad}`,
+        },
         { name: `${s}: calibration error (ECE)`, value: round(r.ece, 4), unit: '', notes: `temperature ${model.meta.temperature.toFixed(3)}` },
         {
-          name: `${s}: first-time-right when confident (≥ 0.9)`, value: round(sure ? sureRight / sure : 0, 4), unit: '',
+          name: `${s}: first-time-right when confident (≥ 0.9)`,
+          value: round(sure ? sureRight / sure : 0, 4),
+          unit: '',
           notes: `the model alone would dispatch ${round((100 * sure) / te.length, 1)} % of messages`,
         },
       );
@@ -90,7 +108,10 @@ export const dispatchBench: Benchmark = {
         const accs: number[] = [];
         for (let f = 0; f < 5; f++) {
           const m = train(data.filter((_, i) => folds[i] !== f));
-          const rf = evaluate(m, data.filter((_, i) => folds[i] === f));
+          const rf = evaluate(
+            m,
+            data.filter((_, i) => folds[i] === f),
+          );
           f1s.push(rf.macroF1);
           top3s.push(rf.top3Accuracy);
           accs.push(rf.accuracy);
@@ -100,12 +121,18 @@ export const dispatchBench: Benchmark = {
         const acc = meanSd(accs);
         out.push(
           {
-            name: `${s}: 5-fold CV macro-F1 (n=${data.length})`, value: round(f1.m, 4), unit: '', target: `≥ ${set.f1Target}`, pass: f1.m >= set.f1Target,
+            name: `${s}: 5-fold CV macro-F1 (n=${data.length})`,
+            value: round(f1.m, 4),
+            unit: '',
+            target: `≥ ${set.f1Target}`,
+            pass: f1.m >= set.f1Target,
             notes: `± ${f1.sd.toFixed(4)} (sd over folds: ${f1s.map((x) => x.toFixed(3)).join(', ')})`,
           },
           { name: `${s}: 5-fold CV accuracy`, value: round(acc.m, 4), unit: '', notes: `± ${acc.sd.toFixed(4)}` },
           {
-            name: `${s}: 5-fold CV top-3 accuracy`, value: round(t3.m, 4), unit: '',
+            name: `${s}: 5-fold CV top-3 accuracy`,
+            value: round(t3.m, 4),
+            unit: '',
             ...(set.top3Target ? { target: `≥ ${set.top3Target}`, pass: t3.m >= set.top3Target } : {}),
             notes: `± ${t3.sd.toFixed(4)}`,
           },

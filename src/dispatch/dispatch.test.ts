@@ -63,7 +63,10 @@ describe('responsibility list and routing', () => {
     expect(cityWide.status).toBe(201);
     const inA = await admin.post('/api/v1/dispatch/rules', { categoryCode: 'CS', areaUnitId: units.districtA, mainUnitId: units.districtA });
     const streetRule = await admin.post('/api/v1/dispatch/rules', {
-      categoryCode: 'CS', areaUnitId: units.streetA, mainUnitId: units.streetA, coUnitIds: [units.districtA],
+      categoryCode: 'CS',
+      areaUnitId: units.streetA,
+      mainUnitId: units.streetA,
+      coUnitIds: [units.districtA],
     });
     const deepCat = await admin.post('/api/v1/dispatch/rules', { categoryCode: 'CS01', areaUnitId: units.city, mainUnitId: units.bureau });
 
@@ -129,7 +132,13 @@ describe('suggestions and automatic dispatch', () => {
     const none = await users.dispatcher.post('/api/v1/dispatch/suggest', { title: '噪音', content: '夜间施工' });
     expect(none.body).toMatchObject({ units: [], categories: [], decision: null });
     const bureauHandler = await (async () => {
-      const r = await admin.post('/api/v1/users', { username: 'handler_bureau', password: city.password, displayName: 'hb', unitId: units.bureau, roles: ['handler'] });
+      const r = await admin.post('/api/v1/users', {
+        username: 'handler_bureau',
+        password: city.password,
+        displayName: 'hb',
+        unitId: units.bureau,
+        roles: ['handler'],
+      });
       expect(r.status).toBe(201);
       const { loginAs } = await import('../../test/helpers.js');
       return loginAs(platform, 'handler_bureau', city.password);
@@ -160,7 +169,10 @@ describe('suggestions and automatic dispatch', () => {
     await admin.post('/api/v1/categories', { code: 'ZS', name: '噪声' });
     await admin.post('/api/v1/dispatch/rules', { categoryCode: 'ZS', mainUnitId: units.districtA });
     const both = await users.dispatcher.post('/api/v1/dispatch/suggest', {
-      title: '噪音扰民', content: '晚上工地施工噪音很大', categoryCode: 'ZS', location: { districtUnitId: units.streetA },
+      title: '噪音扰民',
+      content: '晚上工地施工噪音很大',
+      categoryCode: 'ZS',
+      location: { districtUnitId: units.streetA },
     });
     expect(both.body.decision).toMatchObject({ unitId: units.districtA, reason: 'model+rule' });
     expect(both.body.route.rule.categoryCode).toBe('ZS');
@@ -170,16 +182,25 @@ describe('suggestions and automatic dispatch', () => {
     // Auto-dispatch is off by default: the order stays new, but the suggestion is recorded.
     const manual = (await users.agent.post('/api/v1/workorders', { type: 'complaint', title: '噪音', content: '工地夜间施工噪音', categoryCode: 'ZS' })).body;
     expect(manual.status).toBe('new');
-    expect((await users.dispatcher.get(`/api/v1/dispatch/suggestions/${manual.id}`)).body).toMatchObject({ auto: false, suggestion: { decision: { unitId: units.districtA } } });
+    expect((await users.dispatcher.get(`/api/v1/dispatch/suggestions/${manual.id}`)).body).toMatchObject({
+      auto: false,
+      suggestion: { decision: { unitId: units.districtA } },
+    });
 
-    expect((await admin.patch('/api/v1/dispatch/settings', { autoDispatch: true, autoThreshold: 0.5 })).body).toEqual({ autoDispatch: true, autoThreshold: 0.5 });
-    const auto = (await users.agent.post('/api/v1/workorders', { type: 'complaint', title: '噪音扰民', content: '工地夜间施工噪音很大', categoryCode: 'ZS' })).body;
+    expect((await admin.patch('/api/v1/dispatch/settings', { autoDispatch: true, autoThreshold: 0.5 })).body).toEqual({
+      autoDispatch: true,
+      autoThreshold: 0.5,
+    });
+    const auto = (await users.agent.post('/api/v1/workorders', { type: 'complaint', title: '噪音扰民', content: '工地夜间施工噪音很大', categoryCode: 'ZS' }))
+      .body;
     expect(auto).toMatchObject({ status: 'dispatched', mainUnitId: units.districtA, dispatchCount: 1 });
     const events = (await users.dispatcher.get(`/api/v1/workorders/${auto.id}/events`)).body.items;
     expect(events.map((e: any) => e.type)).toEqual(['created', 'dispatched']);
     expect(events[1]).toMatchObject({ actorId: null, data: { auto: true, unitId: units.districtA } });
     // Model disagrees with the rule (housing text, noise rule): no automatic dispatch.
-    const disagree = (await users.agent.post('/api/v1/workorders', { type: 'complaint', title: '物业', content: '小区物业不维修漏水的房屋', categoryCode: 'ZS' })).body;
+    const disagree = (
+      await users.agent.post('/api/v1/workorders', { type: 'complaint', title: '物业', content: '小区物业不维修漏水的房屋', categoryCode: 'ZS' })
+    ).body;
     expect(disagree.status).toBe('new');
 
     // The handler returns the auto-dispatched order: first-time-right drops for "auto".

@@ -6,11 +6,19 @@ import { badRequest } from '../core/errors.js';
 import { Id, IdParams, StringEnum } from '../http/schemas.js';
 import { decodeText } from '../http/text.js';
 import {
-  createCategory, createRule, getCategory, getRule, importCategories, importRules, listCategories, listRules, route, updateCategory, updateRule,
+  createCategory,
+  createRule,
+  getCategory,
+  getRule,
+  importCategories,
+  importRules,
+  listCategories,
+  listRules,
+  route,
+  updateCategory,
+  updateRule,
 } from './catalog.js';
-import {
-  ACCURACY_GROUPS, autoDispatchListener, dispatchAccuracy, getSettings, listModels, suggest, trainFromHistory, updateSettings,
-} from './service.js';
+import { ACCURACY_GROUPS, autoDispatchListener, dispatchAccuracy, getSettings, listModels, suggest, trainFromHistory, updateSettings } from './service.js';
 
 const Code = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
 const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
@@ -47,7 +55,12 @@ export async function routes(app: App, ctx: AppContext) {
   );
   app.get(
     '/api/v1/categories',
-    { schema: { tags: ['dispatch'], querystring: Type.Object({ parentCode: Type.Optional(Code), level: Type.Optional(Type.Integer({ minimum: 1, maximum: 3 })) }) } },
+    {
+      schema: {
+        tags: ['dispatch'],
+        querystring: Type.Object({ parentCode: Type.Optional(Code), level: Type.Optional(Type.Integer({ minimum: 1, maximum: 3 })) }),
+      },
+    },
     async (req) => {
       requireActor(req);
       return { items: await listCategories(db, req.query) };
@@ -61,7 +74,8 @@ export async function routes(app: App, ctx: AppContext) {
     '/api/v1/categories/:code',
     {
       schema: {
-        tags: ['dispatch'], params: CodeParams,
+        tags: ['dispatch'],
+        params: CodeParams,
         body: Type.Object({ name: Type.Optional(Name), active: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
       },
     },
@@ -79,15 +93,20 @@ export async function routes(app: App, ctx: AppContext) {
   // ---- responsibility list ----
   const RuleBody = Type.Object(
     {
-      categoryCode: Code, areaUnitId: Nullable(Id), mainUnitId: Id,
-      coUnitIds: Type.Optional(Type.Array(Id, { maxItems: 20 })), note: Nullable(Type.String({ maxLength: 2000 })),
+      categoryCode: Code,
+      areaUnitId: Nullable(Id),
+      mainUnitId: Id,
+      coUnitIds: Type.Optional(Type.Array(Id, { maxItems: 20 })),
+      note: Nullable(Type.String({ maxLength: 2000 })),
     },
     { additionalProperties: false },
   );
   const RulePatch = Type.Object(
     {
-      mainUnitId: Type.Optional(Id), coUnitIds: Type.Optional(Type.Array(Id, { maxItems: 20 })),
-      note: Nullable(Type.String({ maxLength: 2000 })), active: Type.Optional(Type.Boolean()),
+      mainUnitId: Type.Optional(Id),
+      coUnitIds: Type.Optional(Type.Array(Id, { maxItems: 20 })),
+      note: Nullable(Type.String({ maxLength: 2000 })),
+      active: Type.Optional(Type.Boolean()),
     },
     { additionalProperties: false },
   );
@@ -97,7 +116,12 @@ export async function routes(app: App, ctx: AppContext) {
   });
   app.get(
     '/api/v1/dispatch/rules',
-    { schema: { tags: ['dispatch'], querystring: Type.Object({ categoryCode: Type.Optional(Code), areaUnitId: Type.Optional(Id), mainUnitId: Type.Optional(Id) }) } },
+    {
+      schema: {
+        tags: ['dispatch'],
+        querystring: Type.Object({ categoryCode: Type.Optional(Code), areaUnitId: Type.Optional(Id), mainUnitId: Type.Optional(Id) }),
+      },
+    },
     async (req) => {
       requireActor(req, 'admin', 'dispatcher', 'supervisor');
       return { items: await listRules(db, req.query) };
@@ -135,8 +159,10 @@ export async function routes(app: App, ctx: AppContext) {
         tags: ['dispatch'],
         body: Type.Object(
           {
-            title: Type.String({ maxLength: 200 }), content: Type.String({ maxLength: 20000 }),
-            categoryCode: Nullable(Code), districtUnitId: Nullable(Id),
+            title: Type.String({ maxLength: 200 }),
+            content: Type.String({ maxLength: 20000 }),
+            categoryCode: Nullable(Code),
+            districtUnitId: Nullable(Id),
             location: Type.Optional(Type.Union([Type.Object({ districtUnitId: Nullable(Id) }, { additionalProperties: true }), Type.Null()])),
           },
           { additionalProperties: false },
@@ -152,7 +178,9 @@ export async function routes(app: App, ctx: AppContext) {
   );
   app.get('/api/v1/dispatch/suggestions/:id', { schema: { tags: ['dispatch'], params: IdParams } }, async (req) => {
     requireActor(req, 'agent', 'dispatcher', 'admin', 'supervisor');
-    const { rows } = await db.query<{ result: unknown; auto: boolean }>('SELECT result, auto FROM dispatch_suggestions WHERE workorder_id = $1', [req.params.id]);
+    const { rows } = await db.query<{ result: unknown; auto: boolean }>('SELECT result, auto FROM dispatch_suggestions WHERE workorder_id = $1', [
+      req.params.id,
+    ]);
     if (!rows[0]) return { workorderId: req.params.id, suggestion: null, auto: false };
     return { workorderId: req.params.id, suggestion: rows[0].result, auto: rows[0].auto };
   });

@@ -14,10 +14,12 @@ export type Target = 'unit' | 'category';
 // ---------- model storage ----------
 
 export async function saveModel(q: Queryable, target: Target, model: TextModel, actorId: number | null, metrics?: unknown): Promise<number> {
-  const { rows } = await q.query<{ id: number }>(
-    'INSERT INTO dispatch_models (target, meta, metrics, created_by) VALUES ($1, $2, $3, $4) RETURNING id',
-    [target, JSON.stringify(model.meta), metrics ? JSON.stringify(metrics) : null, actorId],
-  );
+  const { rows } = await q.query<{ id: number }>('INSERT INTO dispatch_models (target, meta, metrics, created_by) VALUES ($1, $2, $3, $4) RETURNING id', [
+    target,
+    JSON.stringify(model.meta),
+    metrics ? JSON.stringify(metrics) : null,
+    actorId,
+  ]);
   const id = rows[0]!.id;
   for (const [name, data] of Object.entries(model.toFiles())) {
     await q.query('INSERT INTO dispatch_model_files (model_id, name, data) VALUES ($1, $2, $3)', [id, name, data]);
@@ -48,8 +50,13 @@ export async function listModels(q: Queryable) {
     'SELECT id, target, meta, metrics, created_at AS "createdAt" FROM dispatch_models ORDER BY id DESC LIMIT 50',
   );
   return rows.map((r) => ({
-    id: r.id, target: r.target, labels: r.meta.labels.length, trainSize: r.meta.trainSize, temperature: r.meta.temperature,
-    metrics: r.metrics, createdAt: new Date(r.createdAt).toISOString(),
+    id: r.id,
+    target: r.target,
+    labels: r.meta.labels.length,
+    trainSize: r.meta.trainSize,
+    temperature: r.meta.temperature,
+    metrics: r.metrics,
+    createdAt: new Date(r.createdAt).toISOString(),
   }));
 }
 
@@ -77,8 +84,14 @@ export async function suggest(
   }
   const unitPreds = (unitModel?.model.predict(text, 3) ?? []).filter((p) => /^\d+$/.test(p.label));
   const catPreds = catModel?.model.predict(text, 3) ?? [];
-  const names = await unitNames(q, unitPreds.map((p) => Number(p.label)));
-  const catNames = await categoryNames(q, catPreds.map((p) => p.label));
+  const names = await unitNames(
+    q,
+    unitPreds.map((p) => Number(p.label)),
+  );
+  const catNames = await categoryNames(
+    q,
+    catPreds.map((p) => p.label),
+  );
   // The category: the one given, else the model's best guess; the rule then follows from it.
   const categoryCode = input.categoryCode ?? (catPreds[0] && catNames.has(catPreds[0].label) ? catPreds[0].label : null);
   let routed: Suggestion['route'] = null;
@@ -87,7 +100,9 @@ export async function suggest(
     if (r) routed = { ...r, categoryCode };
   }
   const units: Suggestion['units'] = unitPreds.map((p) => ({
-    unitId: Number(p.label), name: names.get(Number(p.label)) ?? null, confidence: p.confidence,
+    unitId: Number(p.label),
+    name: names.get(Number(p.label)) ?? null,
+    confidence: p.confidence,
     reason: routed?.unitId === Number(p.label) ? 'model+rule' : 'model',
   }));
   if (routed && !units.some((u) => u.unitId === routed.unitId)) {
@@ -133,9 +148,10 @@ export async function getSettings(q: Queryable): Promise<Settings> {
 }
 
 export async function updateSettings(q: Queryable, patch: Partial<Settings>): Promise<Settings> {
-  await q.query('UPDATE dispatch_settings SET auto_dispatch = COALESCE($1, auto_dispatch), auto_threshold = COALESCE($2, auto_threshold), updated_at = now() WHERE id = 1', [
-    patch.autoDispatch ?? null, patch.autoThreshold ?? null,
-  ]);
+  await q.query(
+    'UPDATE dispatch_settings SET auto_dispatch = COALESCE($1, auto_dispatch), auto_threshold = COALESCE($2, auto_threshold), updated_at = now() WHERE id = 1',
+    [patch.autoDispatch ?? null, patch.autoThreshold ?? null],
+  );
   return getSettings(q);
 }
 
@@ -149,7 +165,10 @@ export function autoDispatchListener(ctx: AppContext, cacheKey: object): OrderEv
     if (event.type !== 'created') return;
     const settings = await getSettings(q);
     const s = await suggest(q, cacheKey, {
-      title: order.title, content: order.content, categoryCode: order.categoryCode, districtUnitId: order.location?.districtUnitId ?? null,
+      title: order.title,
+      content: order.content,
+      categoryCode: order.categoryCode,
+      districtUnitId: order.location?.districtUnitId ?? null,
     });
     if (!s.models.unit && !s.route) return;
     const d = s.decision;
@@ -158,7 +177,12 @@ export function autoDispatchListener(ctx: AppContext, cacheKey: object): OrderEv
     if (!auto || !d) return;
     // Runs last among the listeners (see routes.ts), so the others saw `created` first.
     await appendSystemEvent(ctx, q, order.id, 'dispatched', {
-      unitId: d.unitId, coUnitIds: d.coUnitIds, auto: true, confidence: d.confidence, ruleId: s.route?.rule.id ?? null, modelId: s.models.unit,
+      unitId: d.unitId,
+      coUnitIds: d.coUnitIds,
+      auto: true,
+      confidence: d.confidence,
+      ruleId: s.route?.rule.id ?? null,
+      modelId: s.models.unit,
       note: `自动派单 (automatic dispatch): 规则与模型一致，置信度 ${d.confidence!.toFixed(3)}`,
     });
   };

@@ -46,7 +46,10 @@ describe('text model', () => {
     try {
       const file = join(dir, 'faq.jsonl');
       writeFileSync(file, '{"text":"问","label":"甲","answer":"答"}\n{"text":"问2","label":"乙","answer":" "}\n');
-      expect(readJsonl(file)).toEqual([{ text: '问', label: '甲', answer: '答' }, { text: '问2', label: '乙' }]);
+      expect(readJsonl(file)).toEqual([
+        { text: '问', label: '甲', answer: '答' },
+        { text: '问2', label: '乙' },
+      ]);
       const model = train(trainSet);
       model.save(dir);
       const loaded = TextModel.load(dir);
@@ -72,7 +75,17 @@ describe('text model', () => {
     const pushed = new TextModel({ ...model.meta, offsets }, model.vocab, model.idf, model.weights);
     const text = data[0]!.text;
     expect(pushed.predict(text, 1)[0]!.label).toBe('排水');
-    expect(pushed.predict(text, 2).map((x) => x.confidence).sort()).toEqual(model.predict(text, 2).map((x) => x.confidence).sort());
+    expect(
+      pushed
+        .predict(text, 2)
+        .map((x) => x.confidence)
+        .sort(),
+    ).toEqual(
+      model
+        .predict(text, 2)
+        .map((x) => x.confidence)
+        .sort(),
+    );
     const dir = mkdtempSync(join(tmpdir(), 'jiesu-textmodel-'));
     try {
       pushed.save(dir);
@@ -101,7 +114,12 @@ describe('text model', () => {
     for (const [, i] of chars) expect(half.idf[i]).toBe(base.idf[i]);
     expect(evaluate(half, evalSet).accuracy).toBeGreaterThanOrEqual(0.9);
     // A model saved without the option (older code) keeps its own IDF and config when loaded.
-    const old = new TextModel({ ...base.meta, config: { ...base.meta.config, features: { ...base.meta.config.features, wordWeight: undefined } } }, base.vocab, base.idf, base.weights);
+    const old = new TextModel(
+      { ...base.meta, config: { ...base.meta.config, features: { ...base.meta.config.features, wordWeight: undefined } } },
+      base.vocab,
+      base.idf,
+      base.weights,
+    );
     const loaded = TextModel.fromFiles(old.toFiles());
     expect(loaded.meta.config.features.wordWeight).toBeUndefined();
     for (const e of evalSet) expect(loaded.predict(e.text, 3)).toEqual(base.predict(e.text, 3));

@@ -65,11 +65,14 @@ async function speed(quick: boolean): Promise<BenchResult[]> {
         [start, districts, n],
       );
     }
-    const ids = (await db.query<{ id: number; district_unit_id: number; created_at: Date }>('SELECT id, district_unit_id, created_at FROM workorders ORDER BY id')).rows;
+    const ids = (
+      await db.query<{ id: number; district_unit_id: number; created_at: Date }>('SELECT id, district_unit_id, created_at FROM workorders ORDER BY id')
+    ).rows;
     await db.exec('DROP INDEX dup_signatures_bands_idx');
     const planted: { tokens: string[]; id: number; district: number; lat: number; lng: number }[] = [];
     const cols = ['workorder_id', 'created_at', 'district_unit_id', 'lat', 'lng', 'open', 'tokens', 'bands'].map((name, i) => ({
-      name, type: ['int', 'timestamptz', 'int', 'float8', 'float8', 'bool', 'text[]', 'int[]'][i]!,
+      name,
+      type: ['int', 'timestamptz', 'int', 'float8', 'float8', 'bool', 'text[]', 'int[]'][i]!,
     }));
     for (let start = 0; start < ids.length; start += 50_000) {
       const rows: unknown[][] = [];
@@ -91,7 +94,16 @@ async function speed(quick: boolean): Promise<BenchResult[]> {
       const p = planted[i % planted.length]!;
       if (i % 2 === 0) {
         const kept = p.tokens.filter(() => r() < 0.7);
-        return { expect: p.id, body: { title: '', content: [...kept, general[zipf(general.length)], general[zipf(general.length)]].join('，'), districtUnitId: p.district, lat: p.lat + 0.001, lng: p.lng } };
+        return {
+          expect: p.id,
+          body: {
+            title: '',
+            content: [...kept, general[zipf(general.length)], general[zipf(general.length)]].join('，'),
+            districtUnitId: p.district,
+            lat: p.lat + 0.001,
+            lng: p.lng,
+          },
+        };
       }
       return { expect: null, body: { title: '', content: makeDoc().join('，'), districtUnitId: districts[i % districts.length] } };
     });
@@ -112,11 +124,21 @@ async function speed(quick: boolean): Promise<BenchResult[]> {
     const p95 = percentile(ms, 95);
     return [
       { name: `duplicate check via HTTP, ${N.toLocaleString('en')} orders in 90 days, p50`, value: round(percentile(ms, 50)), unit: 'ms' },
-      { name: `duplicate check via HTTP, ${N.toLocaleString('en')} orders in 90 days, p95`, value: round(p95), unit: 'ms', target: '< 30 ms', pass: p95 < 30,
-        notes: `${queries.length} queries with a district; LSH band matches read per query: ${round(examined / queries.length, 1)} on average. Signatures loaded (bulk) and indexed in ${round(loadS, 0)} s.` },
+      {
+        name: `duplicate check via HTTP, ${N.toLocaleString('en')} orders in 90 days, p95`,
+        value: round(p95),
+        unit: 'ms',
+        target: '< 30 ms',
+        pass: p95 < 30,
+        notes: `${queries.length} queries with a district; LSH band matches read per query: ${round(examined / queries.length, 1)} on average. Signatures loaded (bulk) and indexed in ${round(loadS, 0)} s.`,
+      },
       { name: 'duplicate check without a district (all areas), p95', value: round(percentile(noDistrict, 95)), unit: 'ms' },
-      { name: 'recall of planted re-worded duplicates (top 10)', value: round((100 * found) / Math.max(planned, 1), 1), unit: '%',
-        notes: 'each query keeps about 70 % of a planted order\'s words, adds two, same district, 110 m away' },
+      {
+        name: 'recall of planted re-worded duplicates (top 10)',
+        value: round((100 * found) / Math.max(planned, 1), 1),
+        unit: '%',
+        notes: "each query keeps about 70 % of a planted order's words, adds two, same district, 110 m away",
+      },
     ];
   } finally {
     await platform.close();
@@ -124,15 +146,31 @@ async function speed(quick: boolean): Promise<BenchResult[]> {
 }
 
 const dataDir = join(packageRoot, '..', 'shared', 'data');
-const readJsonl = (f: string): string[] => readFileSync(join(dataDir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).text as string);
+const readJsonl = (f: string): string[] =>
+  readFileSync(join(dataDir, f), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l).text as string);
 
 function quality(): BenchResult[] {
   if (!existsSync(join(dataDir, 'tipdm7-train.jsonl'))) {
-    return [{ name: 'quality on real messages', value: 0, unit: 'skipped', notes: `skipped: ${dataDir} is absent (real messages are not shipped with the repository)` }];
+    return [
+      {
+        name: 'quality on real messages',
+        value: 0,
+        unit: 'skipped',
+        notes: `skipped: ${dataDir} is absent (real messages are not shipped with the repository)`,
+      },
+    ];
   }
   const out: BenchResult[] = [];
   const labels = JSON.parse(readFileSync(join(packageRoot, 'bench', 'duplicates-labels.json'), 'utf8')).pairs as {
-    file: string; i: number; j: number; hashI: string; hashJ: string; label: string;
+    file: string;
+    i: number;
+    j: number;
+    hashI: string;
+    hashJ: string;
+    label: string;
   }[];
   const cache = new Map<string, string[]>();
   const text = (f: string) => cache.get(f) ?? (cache.set(f, readJsonl(f)), cache.get(f)!);
@@ -147,7 +185,9 @@ function quality(): BenchResult[] {
     const flagged = scored.filter((s) => s.score >= t);
     const tp = flagged.filter((s) => s.dup).length;
     out.push({
-      name: `duplicate precision at score >= ${t} (hand-labelled pairs)`, value: round((100 * tp) / Math.max(flagged.length, 1), 1), unit: '%',
+      name: `duplicate precision at score >= ${t} (hand-labelled pairs)`,
+      value: round((100 * tp) / Math.max(flagged.length, 1), 1),
+      unit: '%',
       notes: `${tp} of ${flagged.length} flagged pairs are duplicates (${scored.length} pairs labelled, ${scored.filter((s) => s.dup).length} duplicates)`,
     });
   }
@@ -157,14 +197,26 @@ function quality(): BenchResult[] {
   const ms = performance.now() - t0;
   const sizes = clusters.map((c) => c.size);
   out.push({
-    name: 'tipdm7-train clusters (size >= 2)', value: clusters.length, unit: 'clusters',
-    notes: `${docs.length} messages, ${sizes.reduce((a, b) => a + b, 0)} in clusters, clustered in ${round(ms, 0)} ms; sizes of the largest: ${sizes.slice(0, 15).join(', ')}; ` +
-      `top clusters: ${clusters.slice(0, 10).map((c) => `${c.size} × ${c.topWords.slice(0, 4).join('/')}`).join('; ')}`,
+    name: 'tipdm7-train clusters (size >= 2)',
+    value: clusters.length,
+    unit: 'clusters',
+    notes:
+      `${docs.length} messages, ${sizes.reduce((a, b) => a + b, 0)} in clusters, clustered in ${round(ms, 0)} ms; sizes of the largest: ${sizes.slice(0, 15).join(', ')}; ` +
+      `top clusters: ${clusters
+        .slice(0, 10)
+        .map((c) => `${c.size} × ${c.topWords.slice(0, 4).join('/')}`)
+        .join('; ')}`,
   });
   // Hot topics should not mix problems: on the Beijing messages, the share of clustered messages
   // whose domain is their cluster's most common one (a lower bound: one domain holds many problems).
-  const labelled = readFileSync(join(dataDir, 'bj-domain-train.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { text: string; label: string });
-  const bj = clusterDocs(labelled.map((m, i) => ({ id: i, tokens: tokenize(m.text), day: '', area: null })), { minSize: 3 });
+  const labelled = readFileSync(join(dataDir, 'bj-domain-train.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { text: string; label: string });
+  const bj = clusterDocs(
+    labelled.map((m, i) => ({ id: i, tokens: tokenize(m.text), day: '', area: null })),
+    { minSize: 3 },
+  );
   let inClusters = 0;
   let onTopic = 0;
   for (const c of bj) {
@@ -174,8 +226,13 @@ function quality(): BenchResult[] {
     onTopic += Math.max(...counts.values());
   }
   out.push({
-    name: 'bj-domain-train hot topics (size >= 3): clustered messages in their topic\'s domain', value: round((100 * onTopic) / Math.max(inClusters, 1), 1), unit: '%',
-    notes: `${inClusters} of ${labelled.length} messages in ${bj.length} topics; top topics: ${bj.slice(0, 5).map((c) => `${c.size} × ${c.topWords.slice(0, 4).join('/')}`).join('; ')}`,
+    name: "bj-domain-train hot topics (size >= 3): clustered messages in their topic's domain",
+    value: round((100 * onTopic) / Math.max(inClusters, 1), 1),
+    unit: '%',
+    notes: `${inClusters} of ${labelled.length} messages in ${bj.length} topics; top topics: ${bj
+      .slice(0, 5)
+      .map((c) => `${c.size} × ${c.topWords.slice(0, 4).join('/')}`)
+      .join('; ')}`,
   });
   return out;
 }

@@ -21,7 +21,11 @@ const FAR = { lat: 39.98, lng: 116.45 };
 
 async function create(title: string, content: string, district: number, point?: { lat: number; lng: number }, citizen?: { name: string; phone: string }) {
   const r = await agent.post('/api/v1/workorders', {
-    type: 'complaint', title, content, location: { districtUnitId: district, ...(point ?? {}) }, ...(citizen ? { citizen } : {}),
+    type: 'complaint',
+    title,
+    content,
+    location: { districtUnitId: district, ...(point ?? {}) },
+    ...(citizen ? { citizen } : {}),
   });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body as WorkOrder;
@@ -38,15 +42,20 @@ afterAll(async () => platform?.close());
 describe('near-duplicate check', () => {
   let lamp: WorkOrder;
   beforeAll(async () => {
-    lamp = await create('路灯不亮', '东华门街道银杏小区南门口的路灯坏了好几天，晚上一片漆黑，老人孩子出行很不安全。', city.units.districtA, P1, { name: '张三', phone: '13800001111' });
+    lamp = await create('路灯不亮', '东华门街道银杏小区南门口的路灯坏了好几天，晚上一片漆黑，老人孩子出行很不安全。', city.units.districtA, P1, {
+      name: '张三',
+      phone: '13800001111',
+    });
     await create('施工噪音扰民', '东华门街道某工地夜间施工，电钻噪音很大，严重影响居民休息。', city.units.districtA, P1);
     await create('路灯不亮', '西城区金融街小区南门口的路灯坏了好几天，晚上一片漆黑。', city.units.districtB);
   });
 
   it('finds the earlier order about the same problem with shared words and distance', async () => {
     const r = await agent.post('/api/v1/duplicates/check', {
-      title: '小区门口路灯坏了', content: '银杏小区南门口路灯坏了，晚上漆黑一片，出行不安全，请尽快维修。',
-      districtUnitId: city.units.districtA, ...P2,
+      title: '小区门口路灯坏了',
+      content: '银杏小区南门口路灯坏了，晚上漆黑一片，出行不安全，请尽快维修。',
+      districtUnitId: city.units.districtA,
+      ...P2,
     });
     expect(r.status).toBe(200);
     expect(r.body.candidates.length).toBeGreaterThanOrEqual(1);
@@ -84,7 +93,10 @@ describe('near-duplicate check', () => {
 
 describe('repeats and merges', () => {
   it('adds a repeat caller, masked for roles without access to personal data', async () => {
-    const o = await create('垃圾清运不及时', '东华门街道槐树胡同垃圾桶满了三天没人清运，气味很大。', city.units.districtA, P1, { name: '李四', phone: '13900002222' });
+    const o = await create('垃圾清运不及时', '东华门街道槐树胡同垃圾桶满了三天没人清运，气味很大。', city.units.districtA, P1, {
+      name: '李四',
+      phone: '13900002222',
+    });
     const r = await agent.post(`/api/v1/workorders/${o.id}/repeats`, { name: '王小明', phone: '13700003333', note: '同一问题再次来电' });
     expect(r.status).toBe(201);
     expect(r.body.items.map((c: any) => [c.source, c.name, c.phone])).toEqual([
@@ -113,7 +125,12 @@ describe('repeats and merges', () => {
     expect(d.status).toBe(200);
 
     // The agent sees both as candidates first.
-    const check = await agent.post('/api/v1/duplicates/check', { title: '下水道堵塞', content: '柳荫小区3号楼下水道堵塞，污水外溢。', districtUnitId: city.units.districtA, excludeId: main.id });
+    const check = await agent.post('/api/v1/duplicates/check', {
+      title: '下水道堵塞',
+      content: '柳荫小区3号楼下水道堵塞，污水外溢。',
+      districtUnitId: city.units.districtA,
+      excludeId: main.id,
+    });
     expect(check.body.candidates.map((c: any) => c.workorderId).sort()).toEqual([dupNew.id, dupSent.id].sort());
 
     expect((await agent.post('/api/v1/duplicates/merge', { mainId: main.id, duplicateIds: [main.id] })).status).toBe(400);
@@ -122,7 +139,10 @@ describe('repeats and merges', () => {
 
     const m = await dispatcher.post('/api/v1/duplicates/merge', { mainId: main.id, duplicateIds: [dupNew.id, dupSent.id] });
     expect(m.status, JSON.stringify(m.body)).toBe(200);
-    expect(m.body.merges.map((x: any) => [x.duplicateId, x.mode])).toEqual([[dupNew.id, 'closed'], [dupSent.id, 'linked']]);
+    expect(m.body.merges.map((x: any) => [x.duplicateId, x.mode])).toEqual([
+      [dupNew.id, 'closed'],
+      [dupSent.id, 'linked'],
+    ]);
 
     const closed = (await dispatcher.get(`/api/v1/workorders/${dupNew.id}`)).body;
     expect([closed.status, closed.closeReason, closed.duplicateOf]).toEqual(['closed', 'duplicate', main.id]);
@@ -137,7 +157,10 @@ describe('repeats and merges', () => {
     expect(chain.status).toBe(409);
 
     const mainHist = (await dispatcher.get(`/api/v1/workorders/${main.id}/duplicates`)).body;
-    expect(mainHist.events.map((e: any) => [e.type, e.otherId])).toEqual([['merged_in', dupNew.id], ['merged_in', dupSent.id]]);
+    expect(mainHist.events.map((e: any) => [e.type, e.otherId])).toEqual([
+      ['merged_in', dupNew.id],
+      ['merged_in', dupSent.id],
+    ]);
     const dupHist = (await dispatcher.get(`/api/v1/workorders/${dupSent.id}/duplicates`)).body;
     expect(dupHist.events.map((e: any) => [e.type, e.otherId])).toEqual([['merged_into', main.id]]);
 
@@ -179,7 +202,11 @@ describe('hot topics', () => {
   it('clusters similar orders with trend, areas, samples and a spike alert', async () => {
     const ids: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const { id } = await create(`共享单车乱停放${i}`, `东华门街道地铁站出口共享单车乱停放，堵住人行道，行人无法通过（第${i + 1}次反映）。`, i < 4 ? city.units.districtA : city.units.districtB);
+      const { id } = await create(
+        `共享单车乱停放${i}`,
+        `东华门街道地铁站出口共享单车乱停放，堵住人行道，行人无法通过（第${i + 1}次反映）。`,
+        i < 4 ? city.units.districtA : city.units.districtB,
+      );
       ids.push(id);
     }
     const isBikes = (c: any) => c.workorderIds.includes(ids[0]);
@@ -208,7 +235,6 @@ describe('hot topics', () => {
     expect((await city.users.handlerA.get('/api/v1/hotspots')).status).toBe(403);
     expect((await city.users.supervisor.get(`/api/v1/hotspots?from=${to}&to=${from}`)).status).toBe(400);
   });
-
 });
 
 describe('jiesu duplicates reindex', () => {

@@ -125,7 +125,11 @@ export async function hotspots(db: Queryable, q: HotspotQuery) {
     params,
   );
   const docs: Doc[] = rows.map((r) => ({
-    id: r.workorder_id, tokens: r.tokens, day: dayOf(new Date(r.created_at), q.timeZone), area: r.district_unit_id, title: r.title,
+    id: r.workorder_id,
+    tokens: r.tokens,
+    day: dayOf(new Date(r.created_at), q.timeZone),
+    area: r.district_unit_id,
+    title: r.title,
   }));
   const byId = new Map(docs.map((d) => [d.id, d]));
   const days: string[] = [];
@@ -153,7 +157,10 @@ export async function hotspots(db: Queryable, q: HotspotQuery) {
     const before = trend.slice(0, -1);
     const usual = before.length ? before.reduce((s, x) => s + x.count, 0) / before.length : 0;
     const spike = last >= spikeMin && last >= spikeFactor * Math.max(usual, 1);
-    const samples = members.slice(-3).reverse().map((m) => ({ workorderId: m.id, title: m.title ?? '' }));
+    const samples = members
+      .slice(-3)
+      .reverse()
+      .map((m) => ({ workorderId: m.id, title: m.title ?? '' }));
     return {
       size: c.size,
       words: c.topWords,

@@ -84,7 +84,11 @@ const round = (v: number, d = 3) => Math.round(v * 10 ** d) / 10 ** d;
 
 /** Orders about the same problem as the given text, best first. */
 /** Candidates among the orders the reader may see (`scope` from orderScope; null: the city). */
-export async function checkDuplicates(db: Database, input: CheckInput, scope: number[] | null = null): Promise<{ candidates: Candidate[]; tokens: string[]; examined: number }> {
+export async function checkDuplicates(
+  db: Database,
+  input: CheckInput,
+  scope: number[] | null = null,
+): Promise<{ candidates: Candidate[]; tokens: string[]; examined: number }> {
   const s = settings();
   const windowDays = input.windowDays ?? s.windowDays;
   const minScore = input.minScore ?? s.minScore;
@@ -145,7 +149,9 @@ export async function checkDuplicates(db: Database, input: CheckInput, scope: nu
     const o = byId.get(c.id);
     if (!o) return [];
     const createdAt = o.created_at instanceof Date ? o.created_at.toISOString() : new Date(o.created_at).toISOString();
-    return [{ workorderId: c.id, number: o.number, title: o.title, status: o.status, createdAt, districtUnitId: c.districtUnitId, score: c.score, reason: c.reason }];
+    return [
+      { workorderId: c.id, number: o.number, title: o.title, status: o.status, createdAt, districtUnitId: c.districtUnitId, score: c.score, reason: c.reason },
+    ];
   });
   return { candidates, tokens, examined: rows.length };
 }
@@ -157,7 +163,8 @@ export async function reindex(
 ): Promise<{ indexed: number }> {
   const batch = opts.batchSize ?? 2000;
   if (opts.all) await db.query('DELETE FROM dup_signatures');
-  const range = opts.from && opts.to ? ` AND w.created_at >= '${new Date(opts.from).toISOString()}' AND w.created_at < '${new Date(opts.to).toISOString()}'` : '';
+  const range =
+    opts.from && opts.to ? ` AND w.created_at >= '${new Date(opts.from).toISOString()}' AND w.created_at < '${new Date(opts.to).toISOString()}'` : '';
   const { rows: cnt } = await db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM workorders w WHERE NOT EXISTS (SELECT 1 FROM dup_signatures s WHERE s.workorder_id = w.id)${range}`,
   );
@@ -166,7 +173,16 @@ export async function reindex(
   let after = 0;
   opts.onProgress?.(0, total);
   for (;;) {
-    const { rows } = await db.query<{ id: number; title: string; content: string; created_at: Date | string; status: string; district_unit_id: number | null; lat: number | null; lng: number | null }>(
+    const { rows } = await db.query<{
+      id: number;
+      title: string;
+      content: string;
+      created_at: Date | string;
+      status: string;
+      district_unit_id: number | null;
+      lat: number | null;
+      lng: number | null;
+    }>(
       `SELECT id, title, content, created_at, status, district_unit_id, lat, lng FROM workorders w
         WHERE id > $1 AND NOT EXISTS (SELECT 1 FROM dup_signatures s WHERE s.workorder_id = w.id)${range}
         ORDER BY id LIMIT $2`,
@@ -174,7 +190,10 @@ export async function reindex(
     );
     if (rows.length === 0) break;
     // ON CONFLICT: an order created meanwhile already got its signature from the listener.
-    await insertSignatures(db, rows.map((r) => ({ ...r, createdAt: r.created_at, open: r.status !== 'closed', districtUnitId: r.district_unit_id })));
+    await insertSignatures(
+      db,
+      rows.map((r) => ({ ...r, createdAt: r.created_at, open: r.status !== 'closed', districtUnitId: r.district_unit_id })),
+    );
     done += rows.length;
     after = rows[rows.length - 1]!.id;
     opts.onProgress?.(done, total);

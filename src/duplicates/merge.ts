@@ -13,9 +13,22 @@ import { decrypt, sealCitizen } from '../privacy/pii.js';
 
 const PII_ROLES = ['agent', 'dispatcher', 'followup'] as const;
 
-async function addEvent(q: Queryable, orderId: number, type: string, actorId: number | null, mergeId: number | null, otherId: number | null, data: object = {}) {
+async function addEvent(
+  q: Queryable,
+  orderId: number,
+  type: string,
+  actorId: number | null,
+  mergeId: number | null,
+  otherId: number | null,
+  data: object = {},
+) {
   await q.query('INSERT INTO dup_events (workorder_id, type, merge_id, other_id, actor_id, data) VALUES ($1, $2, $3, $4, $5, $6)', [
-    orderId, type, mergeId, otherId, actorId, JSON.stringify(data),
+    orderId,
+    type,
+    mergeId,
+    otherId,
+    actorId,
+    JSON.stringify(data),
   ]);
 }
 
@@ -26,11 +39,14 @@ async function recordMerge(q: Queryable, mainId: number, dup: WorkOrder, mode: '
   const { rows: existing } = await q.query<{ main_id: number }>('SELECT main_id FROM dup_merges WHERE duplicate_id = $1 AND undone_at IS NULL', [dup.id]);
   if (existing[0]) throw conflict('already_merged', `工单 ${dup.id} 已合并到 ${existing[0].main_id} (already merged)`);
   const { rows: asMain } = await q.query('SELECT 1 FROM dup_merges WHERE main_id = $1 AND undone_at IS NULL LIMIT 1', [dup.id]);
-  if (asMain.length) throw conflict('merge_chain', `工单 ${dup.id} 已有合并进来的重复件，请合并到它 (order ${dup.id} is itself a main order; merge into it instead)`);
-  const { rows } = await q.query<{ id: number }>(
-    'INSERT INTO dup_merges (main_id, duplicate_id, mode, created_by) VALUES ($1, $2, $3, $4) RETURNING id',
-    [mainId, dup.id, mode, actorId],
-  );
+  if (asMain.length)
+    throw conflict('merge_chain', `工单 ${dup.id} 已有合并进来的重复件，请合并到它 (order ${dup.id} is itself a main order; merge into it instead)`);
+  const { rows } = await q.query<{ id: number }>('INSERT INTO dup_merges (main_id, duplicate_id, mode, created_by) VALUES ($1, $2, $3, $4) RETURNING id', [
+    mainId,
+    dup.id,
+    mode,
+    actorId,
+  ]);
   const mergeId = rows[0]!.id;
   if (dup.citizen && (dup.citizen.name || dup.citizen.phone)) {
     const c = sealCitizen(dup.citizen);
@@ -52,7 +68,16 @@ async function recordMerge(q: Queryable, mainId: number, dup: WorkOrder, mode: '
     await q.query(
       `INSERT INTO dup_callers (workorder_id, name_enc, phone_enc, phone_bidx, contact_id, source, source_order_id, merge_id, added_by)
        SELECT $1, n, p, b, c, 'merge', $2, $3, $4 FROM unnest($5::text[], $6::text[], $7::text[], $8::int[]) AS u(n, p, b, c)`,
-      [mainId, dup.id, mergeId, actorId, sealed.map((c) => c.name_enc), sealed.map((c) => c.phone_enc), sealed.map((c) => c.phone_bidx), moved.map((r) => r.contact_id)],
+      [
+        mainId,
+        dup.id,
+        mergeId,
+        actorId,
+        sealed.map((c) => c.name_enc),
+        sealed.map((c) => c.phone_enc),
+        sealed.map((c) => c.phone_bidx),
+        moved.map((r) => r.contact_id),
+      ],
     );
   }
   await addEvent(q, mainId, 'merged_in', actorId, mergeId, dup.id, { mode });
@@ -103,7 +128,8 @@ export async function mergeOrders(ctx: AppContext, actor: Actor, mainId: number,
   for (const id of ids) {
     const d = await loadVisible(ctx.db, actor, id);
     const { rows } = await ctx.db.query('SELECT 1 FROM dup_merges WHERE duplicate_id = $1 AND undone_at IS NULL', [id]);
-    if (rows.length || (d.status === 'closed' && d.closeReason === 'duplicate')) throw conflict('already_merged', `工单 ${id} 已作为重复件合并 (already merged)`);
+    if (rows.length || (d.status === 'closed' && d.closeReason === 'duplicate'))
+      throw conflict('already_merged', `工单 ${id} 已作为重复件合并 (already merged)`);
     dups.push(d);
   }
   const merges: MergeResult['merges'] = [];
@@ -151,7 +177,8 @@ export interface RepeatInput {
 
 /** Adds a repeat caller to an order (the citizen is surveyed with the others). */
 export async function addRepeat(ctx: AppContext, actor: Actor, orderId: number, input: RepeatInput) {
-  if (!input.name && !input.phone && input.contactId == null) throw badRequest('需要来电人姓名、电话或来电记录 (name, phone or contactId is required)', 'phone');
+  if (!input.name && !input.phone && input.contactId == null)
+    throw badRequest('需要来电人姓名、电话或来电记录 (name, phone or contactId is required)', 'phone');
   return ctx.db.tx(async (q) => {
     const order = await loadVisible(q, actor, orderId, true);
     const { rows: merged } = await q.query<{ main_id: number }>('SELECT main_id FROM dup_merges WHERE duplicate_id = $1 AND undone_at IS NULL', [orderId]);
@@ -178,22 +205,49 @@ export interface Caller {
 }
 
 async function listCallersIn(q: Queryable, actor: Actor, order: WorkOrder): Promise<{ workorderId: number; items: Caller[] }> {
-  const { rows } = await q.query<{ id: number; source: 'repeat' | 'merge'; name: string | null; phone: string | null; contact_id: number | null; source_order_id: number | null; added_at: Date | string }>(
+  const { rows } = await q.query<{
+    id: number;
+    source: 'repeat' | 'merge';
+    name: string | null;
+    phone: string | null;
+    contact_id: number | null;
+    source_order_id: number | null;
+    added_at: Date | string;
+  }>(
     `SELECT id, source, coalesce(name, name_enc) AS name, coalesce(phone, phone_enc) AS phone, contact_id, source_order_id, added_at
        FROM dup_callers WHERE workorder_id = $1 AND removed_at IS NULL ORDER BY id`,
     [order.id],
   );
   const items: Caller[] = [];
   if (order.citizen) {
-    items.push({ id: null, source: 'order', name: order.citizen.name, phone: order.citizen.phone, contactId: order.contactId, sourceOrderId: order.id, addedAt: order.createdAt });
+    items.push({
+      id: null,
+      source: 'order',
+      name: order.citizen.name,
+      phone: order.citizen.phone,
+      contactId: order.contactId,
+      sourceOrderId: order.id,
+      addedAt: order.createdAt,
+    });
   }
   for (const r of rows) {
-    items.push({ id: r.id, source: r.source, name: decrypt(r.name), phone: decrypt(r.phone), contactId: r.contact_id, sourceOrderId: r.source_order_id, addedAt: new Date(r.added_at).toISOString() });
+    items.push({
+      id: r.id,
+      source: r.source,
+      name: decrypt(r.name),
+      phone: decrypt(r.phone),
+      contactId: r.contact_id,
+      sourceOrderId: r.source_order_id,
+      addedAt: new Date(r.added_at).toISOString(),
+    });
   }
   const reveal = hasRole(actor, ...PII_ROLES);
   if (reveal && items.some((c) => c.name || c.phone)) {
     await q.query('INSERT INTO pii_access_log (user_id, workorder_id, fields, purpose) VALUES ($1, $2, $3, $4)', [
-      actor.id, order.id, ['callers.name', 'callers.phone'], 'duplicates.callers',
+      actor.id,
+      order.id,
+      ['callers.name', 'callers.phone'],
+      'duplicates.callers',
     ]);
     return { workorderId: order.id, items };
   }
@@ -224,8 +278,14 @@ export async function duplicateHistory(ctx: AppContext, actor: Actor, orderId: n
   return {
     workorderId: orderId,
     merges: merges.map((m) => ({
-      id: m.id, mainId: m.main_id, duplicateId: m.duplicate_id, mode: m.mode, createdBy: m.created_by, createdAt: iso(m.created_at),
-      undoneBy: m.undone_by, undoneAt: iso(m.undone_at),
+      id: m.id,
+      mainId: m.main_id,
+      duplicateId: m.duplicate_id,
+      mode: m.mode,
+      createdBy: m.created_by,
+      createdAt: iso(m.created_at),
+      undoneBy: m.undone_by,
+      undoneAt: iso(m.undone_at),
     })),
     events: events.map((e) => ({ id: e.id, type: e.type, mergeId: e.merge_id, otherId: e.other_id, actorId: e.actor_id, at: iso(e.at), data: e.data })),
   };

@@ -9,7 +9,6 @@ import { checkDuplicates, reindex } from './index.js';
 import { hotspots } from './hotspots.js';
 import { addRepeat, duplicateHistory, listCallers, mergeOrders, orderListener, undoMerge } from './merge.js';
 
-
 const CheckBody = Type.Object(
   {
     title: Type.String({ maxLength: 200 }),
@@ -25,10 +24,7 @@ const CheckBody = Type.Object(
   { additionalProperties: false },
 );
 
-const MergeBody = Type.Object(
-  { mainId: Id, duplicateIds: Type.Array(Id, { minItems: 1, maxItems: 50 }) },
-  { additionalProperties: false },
-);
+const MergeBody = Type.Object({ mainId: Id, duplicateIds: Type.Array(Id, { minItems: 1, maxItems: 50 }) }, { additionalProperties: false });
 
 const RepeatBody = Type.Object(
   {
@@ -73,13 +69,9 @@ export async function routes(app: App, ctx: AppContext) {
     reply.status(201).send(await addRepeat(ctx, requireActor(req, 'agent', 'dispatcher'), req.params.id, req.body)),
   );
 
-  app.get('/api/v1/workorders/:id/callers', { schema: { tags, params: IdParams } }, async (req) =>
-    listCallers(ctx, requireActor(req), req.params.id),
-  );
+  app.get('/api/v1/workorders/:id/callers', { schema: { tags, params: IdParams } }, async (req) => listCallers(ctx, requireActor(req), req.params.id));
 
-  app.get('/api/v1/workorders/:id/duplicates', { schema: { tags, params: IdParams } }, async (req) =>
-    duplicateHistory(ctx, requireActor(req), req.params.id),
-  );
+  app.get('/api/v1/workorders/:id/duplicates', { schema: { tags, params: IdParams } }, async (req) => duplicateHistory(ctx, requireActor(req), req.params.id));
 
   app.get('/api/v1/hotspots', { schema: { tags, querystring: HotspotQuery } }, async (req) => {
     const actor = requireActor(req, 'agent', 'dispatcher', 'supervisor', 'admin');

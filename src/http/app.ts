@@ -108,7 +108,8 @@ function toErrorBody(err: FastifyError | AppError): ErrorBody {
     if (typeof params.missingProperty === 'string') path.push(params.missingProperty);
     if (typeof params.additionalProperty === 'string') path.push(params.additionalProperty);
     const field = path.filter(Boolean).slice(1).join('.') || String(fe.validationContext ?? '');
-    const message = `${field ? field + ': ' : ''}${v.message ?? 'invalid'}` + (params.allowedValues ? ` (${(params.allowedValues as unknown[]).join(', ')})` : '');
+    const message =
+      `${field ? field + ': ' : ''}${v.message ?? 'invalid'}` + (params.allowedValues ? ` (${(params.allowedValues as unknown[]).join(', ')})` : '');
     return { status: 400, error: { code: 'validation_failed', message, field } };
   }
   const pgCode = typeof fe.code === 'string' && /^[0-9A-Z]{5}$/.test(fe.code) ? fe.code : undefined;

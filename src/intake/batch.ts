@@ -20,9 +20,21 @@ export interface PendingContact {
 }
 
 const COLUMNS = [
-  ['channel', 'text'], ['started_at', 'timestamptz'], ['ended_at', 'timestamptz'], ['caller_phone_enc', 'text'], ['caller_name_enc', 'text'],
-  ['agent_id', 'int'], ['summary', 'text'], ['outcome', 'text'], ['workorder_id', 'int'], ['transfer_to', 'text'],
-  ['invalid_reason', 'text'], ['call_id', 'text'], ['created_by', 'int'], ['idempotency_key', 'text'], ['request_hash', 'text'],
+  ['channel', 'text'],
+  ['started_at', 'timestamptz'],
+  ['ended_at', 'timestamptz'],
+  ['caller_phone_enc', 'text'],
+  ['caller_name_enc', 'text'],
+  ['agent_id', 'int'],
+  ['summary', 'text'],
+  ['outcome', 'text'],
+  ['workorder_id', 'int'],
+  ['transfer_to', 'text'],
+  ['invalid_reason', 'text'],
+  ['call_id', 'text'],
+  ['created_by', 'int'],
+  ['idempotency_key', 'text'],
+  ['request_hash', 'text'],
   ['caller_phone_bidx', 'text'],
 ] as const;
 
@@ -75,7 +87,7 @@ export class ContactBatcher {
     for (const p of batch) {
       const k = `${p.createdBy}\u0000${p.key}`;
       if (seen.has(k)) later.push(p);
-      else seen.add(k), first.push(p);
+      else (seen.add(k), first.push(p));
     }
     let rows: Record<string, any>[];
     try {

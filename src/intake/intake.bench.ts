@@ -34,11 +34,13 @@ async function paced(rate: number, seconds: number, fn: (i: number) => Promise<u
     const due = t0 + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    pending.push((async () => {
-      const t = performance.now();
-      await fn(i);
-      lat.push(performance.now() - t);
-    })());
+    pending.push(
+      (async () => {
+        const t = performance.now();
+        await fn(i);
+        lat.push(performance.now() - t);
+      })(),
+    );
   }
   await Promise.all(pending);
   return lat;
@@ -56,8 +58,12 @@ export const intakeBench: Benchmark = {
       const conc = 16;
       const t0 = Date.now() - 3600_000;
       const body = (i: number) => ({
-        channel: 'phone', startedAt: new Date(t0 + i).toISOString(), endedAt: new Date(t0 + i + 60_000).toISOString(),
-        caller: { phone: `139${String(i % 5000).padStart(8, '0')}`, name: '王五' }, summary: '咨询社保缴费', outcome: 'answered',
+        channel: 'phone',
+        startedAt: new Date(t0 + i).toISOString(),
+        endedAt: new Date(t0 + i + 60_000).toISOString(),
+        caller: { phone: `139${String(i % 5000).padStart(8, '0')}`, name: '王五' },
+        summary: '咨询社保缴费',
+        outcome: 'answered',
       });
       const post = async (i: number, key: string) => {
         const r = await agent.request('POST', '/api/v1/contacts', body(i), { 'idempotency-key': key });
@@ -76,7 +82,9 @@ export const intakeBench: Benchmark = {
           `INSERT INTO contacts (channel, started_at, ended_at, caller_phone_enc, caller_name_enc, agent_id, summary, outcome, created_by, idempotency_key, request_hash, caller_phone_bidx)
            VALUES ('phone', now() - interval '1 minute', now(), $1, $4, $2, '咨询社保缴费', 'answered', $2, $3, 'h', $5)
            ON CONFLICT (created_by, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id`,
-          ((c) => [c.phone_enc, agentId, `raw-${i}`, c.name_enc, c.phone_bidx])(sealCitizen({ phone: `139${String(i % 5000).padStart(8, '0')}`, name: '王五' })),
+          ((c) => [c.phone_enc, agentId, `raw-${i}`, c.name_enc, c.phone_bidx])(
+            sealCitizen({ phone: `139${String(i % 5000).padStart(8, '0')}`, name: '王五' }),
+          ),
         ),
       );
       const rawRate = n / raw.seconds;
@@ -104,16 +112,45 @@ export const intakeBench: Benchmark = {
       const engine = platform.db.kind;
       const p99 = percentile(pacedLat, 99);
       return [
-        { name: `create contact with Idempotency-Key, ${conc} clients (${engine})`, value: round(apiRate, 0), unit: 'contacts/s',
-          target: engine === 'postgres' ? '≥ 1000 contacts/s' : undefined, pass: engine === 'postgres' ? apiRate >= 1000 : undefined,
-          notes: 'each caller encrypted (name, phone) and blind-indexed by sealCitizen on this group-committed path, as on every other (before b4910e9 this path stored them in clear)' },
-        { name: 'create contact, p50 / p99 under that load', value: round(percentile(api.lat, 50)), unit: 'ms', notes: `p99 ${round(percentile(api.lat, 99))} ms` },
-        { name: 'raw INSERT through the driver, same concurrency (the limit)', value: round(rawRate, 0), unit: 'rows/s',
-          notes: 'one autocommitted INSERT per row; the API group-commits concurrent keyed contacts (src/intake/batch.ts), one commit per batch, so it can come near or past this' },
+        {
+          name: `create contact with Idempotency-Key, ${conc} clients (${engine})`,
+          value: round(apiRate, 0),
+          unit: 'contacts/s',
+          target: engine === 'postgres' ? '≥ 1000 contacts/s' : undefined,
+          pass: engine === 'postgres' ? apiRate >= 1000 : undefined,
+          notes:
+            'each caller encrypted (name, phone) and blind-indexed by sealCitizen on this group-committed path, as on every other (before b4910e9 this path stored them in clear)',
+        },
+        {
+          name: 'create contact, p50 / p99 under that load',
+          value: round(percentile(api.lat, 50)),
+          unit: 'ms',
+          notes: `p99 ${round(percentile(api.lat, 99))} ms`,
+        },
+        {
+          name: 'raw INSERT through the driver, same concurrency (the limit)',
+          value: round(rawRate, 0),
+          unit: 'rows/s',
+          notes:
+            'one autocommitted INSERT per row; the API group-commits concurrent keyed contacts (src/intake/batch.ts), one commit per batch, so it can come near or past this',
+        },
         { name: 'API rate / raw insert rate', value: round((100 * apiRate) / rawRate, 1), unit: '%', target: '≥ 40 %', pass: apiRate / rawRate >= 0.4 },
-        { name: 'create contact at a steady 200/s, p99', value: round(p99), unit: 'ms', target: '< 50 ms', pass: p99 < 50, notes: `p50 ${round(percentile(pacedLat, 50))} ms` },
+        {
+          name: 'create contact at a steady 200/s, p99',
+          value: round(p99),
+          unit: 'ms',
+          target: '< 50 ms',
+          pass: p99 < 50,
+          notes: `p50 ${round(percentile(pacedLat, 50))} ms`,
+        },
         { name: 'retry with a used key (replay), p95', value: round(percentile(retry.lat, 95)), unit: 'ms' },
-        { name: `caller history with ${total} contacts on record, p95`, value: round(percentile(histMs, 95)), unit: 'ms', target: '< 50 ms', pass: percentile(histMs, 95) < 50 },
+        {
+          name: `caller history with ${total} contacts on record, p95`,
+          value: round(percentile(histMs, 95)),
+          unit: 'ms',
+          target: '< 50 ms',
+          pass: percentile(histMs, 95) < 50,
+        },
       ];
     } finally {
       await platform.close();

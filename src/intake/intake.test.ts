@@ -13,8 +13,7 @@ const base = (extra: Record<string, unknown> = {}) => ({
   outcome: 'answered',
   ...extra,
 });
-const post = (body: unknown, key?: string, client = t.u.agent) =>
-  client.request('POST', '/api/v1/contacts', body, key ? { 'idempotency-key': key } : {});
+const post = (body: unknown, key?: string, client = t.u.agent) => client.request('POST', '/api/v1/contacts', body, key ? { 'idempotency-key': key } : {});
 const count = async (sql: string, params: unknown[] = []) => Number((await t.platform.db.query<{ n: number }>(sql, params)).rows[0]!.n);
 
 describe('recording contacts', () => {
@@ -39,10 +38,12 @@ describe('recording contacts', () => {
   });
 
   it('creates the order in the same transaction and links both ways', async () => {
-    const r = await post(base({
-      outcome: 'workorder',
-      workorder: { type: 'complaint', title: '夜间施工噪音', content: '工地夜间施工', location: { districtUnitId: t.city.units.districtA } },
-    }));
+    const r = await post(
+      base({
+        outcome: 'workorder',
+        workorder: { type: 'complaint', title: '夜间施工噪音', content: '工地夜间施工', location: { districtUnitId: t.city.units.districtA } },
+      }),
+    );
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     const { workorder, id, workorderId } = r.body;
     expect(workorder).toMatchObject({ id: workorderId, contactId: id, status: 'new', citizen: { name: '李四', phone: '13900001111' } });
@@ -156,7 +157,10 @@ describe('idempotent intake', () => {
     expect(late.status).toBe(422);
     for (const r of mixed.slice(1)) expect(r.status).toBe(201);
     expect(await count("SELECT count(*) AS n FROM contacts WHERE idempotency_key LIKE 'batch-%'")).toBe(25);
-    const stored = await t.platform.db.query<{ id: number; summary: string }>("SELECT id, summary FROM contacts WHERE idempotency_key LIKE 'batch-%' AND created_by = $1", [sent[0]!.body.createdBy]);
+    const stored = await t.platform.db.query<{ id: number; summary: string }>(
+      "SELECT id, summary FROM contacts WHERE idempotency_key LIKE 'batch-%' AND created_by = $1",
+      [sent[0]!.body.createdBy],
+    );
     for (const r of sent.slice(0, 24)) expect(stored.rows).toContainEqual({ id: r.body.id, summary: r.body.summary });
   });
 
@@ -186,8 +190,13 @@ describe('listing and caller history', () => {
 
   it('gives the answering agent earlier contacts and open orders in one call, and logs the read', async () => {
     const phone = '13512345678';
-    const first = await post(base({ caller: { phone: '+86 135 1234 5678', name: '钱七' }, outcome: 'workorder',
-      workorder: { type: 'complaint', title: '漏水', content: '楼上漏水' } }));
+    const first = await post(
+      base({
+        caller: { phone: '+86 135 1234 5678', name: '钱七' },
+        outcome: 'workorder',
+        workorder: { type: 'complaint', title: '漏水', content: '楼上漏水' },
+      }),
+    );
     await post(base({ caller: { phone }, outcome: 'duplicate', workorderId: first.body.workorderId }));
     // an order keyed in directly with a differently written number is found too
     const direct = await t.u.agent.post('/api/v1/workorders', { type: 'request', title: '井盖', content: '井盖缺失', citizen: { phone: '135-1234-5678' } });

@@ -7,8 +7,16 @@ import { Id, IdParams, Nullable, StringEnum, Text } from '../http/schemas.js';
 import { ORDER_TYPES, URGENCIES } from '../workorders/model.js';
 import { OrderLocation } from '../workorders/routes.js';
 import {
-  CHANNELS, CONTACT_READERS, INVALID_REASONS, OUTCOMES, TRANSFER_TARGETS,
-  callerHistory, createContact, getContact, listContacts, type ContactInput,
+  CHANNELS,
+  CONTACT_READERS,
+  INVALID_REASONS,
+  OUTCOMES,
+  TRANSFER_TARGETS,
+  callerHistory,
+  createContact,
+  getContact,
+  listContacts,
+  type ContactInput,
 } from './service.js';
 
 const Phone = Type.String({ maxLength: 32, pattern: '^[+(（]?[0-9][0-9 ()（）-]{2,30}$' });
@@ -57,7 +65,6 @@ const ListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 20 }),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 });
-
 
 export async function routes(app: App, ctx: AppContext) {
   const { db } = ctx;

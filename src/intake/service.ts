@@ -152,9 +152,22 @@ export async function createContact(ctx: AppContext, actor: Actor, input: Contac
        ON CONFLICT (created_by, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
        RETURNING *`,
       [
-        input.channel, input.startedAt, input.endedAt ?? null, caller.phone_enc, caller.name_enc, agentId, input.summary.trim(), input.outcome,
-        input.workorderId ?? null, input.transferTo ?? null, input.invalidReason ?? null, input.callId ?? null, actor.id,
-        idempotencyKey ?? null, hash, caller.phone_bidx,
+        input.channel,
+        input.startedAt,
+        input.endedAt ?? null,
+        caller.phone_enc,
+        caller.name_enc,
+        agentId,
+        input.summary.trim(),
+        input.outcome,
+        input.workorderId ?? null,
+        input.transferTo ?? null,
+        input.invalidReason ?? null,
+        input.callId ?? null,
+        actor.id,
+        idempotencyKey ?? null,
+        hash,
+        caller.phone_bidx,
       ],
     );
     if (ins.rowCount === 0) return replay(q);
@@ -178,9 +191,22 @@ export async function createContact(ctx: AppContext, actor: Actor, input: Contac
         createdBy: actor.id,
         key: idempotencyKey,
         values: [
-          input.channel, input.startedAt, input.endedAt ?? null, caller.phone_enc, caller.name_enc, agentId, input.summary.trim(), input.outcome,
-          input.workorderId ?? null, input.transferTo ?? null, input.invalidReason ?? null, input.callId ?? null, actor.id,
-          idempotencyKey, hash, caller.phone_bidx,
+          input.channel,
+          input.startedAt,
+          input.endedAt ?? null,
+          caller.phone_enc,
+          caller.name_enc,
+          agentId,
+          input.summary.trim(),
+          input.outcome,
+          input.workorderId ?? null,
+          input.transferTo ?? null,
+          input.invalidReason ?? null,
+          input.callId ?? null,
+          actor.id,
+          idempotencyKey,
+          hash,
+          caller.phone_bidx,
         ],
       });
       if (row === 'exists') return await replay(ctx.db);
@@ -275,10 +301,10 @@ export async function callerHistory(db: Database, actor: Actor, rawPhone: string
   if (!hasRole(actor, 'agent', 'dispatcher')) throw forbidden('需要角色 (requires role): agent | dispatcher');
   const phone = phoneOrThrow(rawPhone, 'phone');
   return db.tx(async (q) => {
-    const contacts = await q.query(
-      `SELECT *, count(*) OVER () AS total FROM contacts WHERE caller_phone_bidx = ANY($1::text[]) ORDER BY id DESC LIMIT $2`,
-      [phoneIndexes(phone), limit],
-    );
+    const contacts = await q.query(`SELECT *, count(*) OVER () AS total FROM contacts WHERE caller_phone_bidx = ANY($1::text[]) ORDER BY id DESC LIMIT $2`, [
+      phoneIndexes(phone),
+      limit,
+    ]);
     const orders = await q.query(
       `SELECT * FROM workorders WHERE citizen_phone_bidx = ANY($1::text[]) AND citizen_phone_bidx IS NOT NULL AND status <> 'closed'
        ORDER BY id DESC LIMIT 100`,

@@ -85,15 +85,20 @@ export interface CreateArticleInput extends Partial<Omit<Content, 'title' | 'ans
 export async function createArticle(q: Queryable, actor: Actor, input: CreateArticleInput): Promise<Article> {
   const center = isCenterEditor(actor);
   if (!center && !hasRole(actor, ...OWNER_ROLES)) throw forbidden('需要中心编辑或承办单位角色 (requires admin | dispatcher | handler | unit_manager)');
-  const ownerUnitId = input.ownerUnitId ?? (center ? undefined : actor.unitId ?? undefined);
+  const ownerUnitId = input.ownerUnitId ?? (center ? undefined : (actor.unitId ?? undefined));
   if (ownerUnitId == null) throw badRequest('ownerUnitId is required', 'ownerUnitId');
   if (!center && ownerUnitId !== actor.unitId) throw forbidden('只能为本单位起草知识 (you can only draft articles for your own unit)');
   if (input.publish && !center) throw forbidden('只有中心可以发布 (only the center publishes: admin | dispatcher)');
   const unit = await q.query('SELECT 1 FROM units WHERE id = $1', [ownerUnitId]);
   if (unit.rowCount === 0) throw badRequest(`unit ${ownerUnitId} does not exist`, 'ownerUnitId');
   const c = normalise({
-    title: input.title, questions: input.questions ?? [], answer: input.answer, categoryCode: input.categoryCode ?? null,
-    validFrom: input.validFrom ?? null, validUntil: input.validUntil ?? null, reviewDate: input.reviewDate ?? null,
+    title: input.title,
+    questions: input.questions ?? [],
+    answer: input.answer,
+    categoryCode: input.categoryCode ?? null,
+    validFrom: input.validFrom ?? null,
+    validUntil: input.validUntil ?? null,
+    reviewDate: input.reviewDate ?? null,
   });
   const publish = !!input.publish;
   const reviewDate = publish ? (c.reviewDate ?? addYear()) : c.reviewDate;
@@ -103,8 +108,20 @@ export async function createArticle(q: Queryable, actor: Actor, input: CreateArt
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $9::boolean THEN now() END, $10, 1, 1, ${tsvSql(11)}, $14,
        CASE WHEN $9::boolean THEN now() END)
      RETURNING id`,
-    [c.title, c.questions, c.answer, c.categoryCode, ownerUnitId, c.validFrom, c.validUntil, reviewDate, publish,
-      publish ? 'published' : 'draft', ...segmented(c), actor.id],
+    [
+      c.title,
+      c.questions,
+      c.answer,
+      c.categoryCode,
+      ownerUnitId,
+      c.validFrom,
+      c.validUntil,
+      reviewDate,
+      publish,
+      publish ? 'published' : 'draft',
+      ...segmented(c),
+      actor.id,
+    ],
   );
   const id = rows[0]!.id;
   await q.query(
@@ -173,7 +190,8 @@ export async function listVersions(q: Queryable, id: number): Promise<Version[]>
 /** Proposes a change: a new draft version built on the latest non-rejected version. */
 export async function proposeChange(q: Queryable, actor: Actor, id: number, patch: Partial<Content> & { note?: string }): Promise<Version> {
   const a = await lockArticle(q, id);
-  if (!isCenterEditor(actor) && !isOwner(actor, a.ownerUnitId)) throw forbidden('只有知识所属单位或中心可以修改 (only the owner unit or the center may change this article)');
+  if (!isCenterEditor(actor) && !isOwner(actor, a.ownerUnitId))
+    throw forbidden('只有知识所属单位或中心可以修改 (only the owner unit or the center may change this article)');
   const { rows: base } = await q.query<{ content: Content }>(
     `SELECT content FROM kb_article_versions WHERE article_id = $1 AND state <> 'rejected' ORDER BY version DESC LIMIT 1`,
     [id],
@@ -207,7 +225,11 @@ export async function publishVersion(q: Queryable, actor: Actor, id: number, ver
   const c = v.content;
   const reviewDate = c.reviewDate ?? addYear();
   await q.query(`UPDATE kb_article_versions SET state = 'superseded' WHERE article_id = $1 AND state = 'published'`, [id]);
-  await q.query(`UPDATE kb_article_versions SET state = 'published', decided_by = $3, decided_at = now() WHERE article_id = $1 AND version = $2`, [id, v.version, actor.id]);
+  await q.query(`UPDATE kb_article_versions SET state = 'published', decided_by = $3, decided_at = now() WHERE article_id = $1 AND version = $2`, [
+    id,
+    v.version,
+    actor.id,
+  ]);
   await q.query(
     `UPDATE kb_articles SET title = $2, questions = $3, answer = $4, category_code = $5, valid_from = $6, valid_until = $7,
        review_due = $8, reviewed_at = now(), status = 'published', version = $9, tsv = ${tsvSql(10)},

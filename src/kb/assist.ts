@@ -64,13 +64,20 @@ export async function indexOrders(q: Queryable, orders: { id: number; title: str
      SELECT id, at, setweight(to_tsvector('simple', t), 'A') || setweight(to_tsvector('simple', c), 'C')
        FROM unnest($1::int[], $2::timestamptz[], $3::text[], $4::text[]) AS u(id, at, t, c)
      ON CONFLICT (workorder_id) DO UPDATE SET tsv = EXCLUDED.tsv`,
-    [orders.map((o) => o.id), orders.map((o) => new Date(o.createdAt).toISOString()), orders.map((o) => indexTokens(o.title)), orders.map((o) => indexTokens(o.content))],
+    [
+      orders.map((o) => o.id),
+      orders.map((o) => new Date(o.createdAt).toISOString()),
+      orders.map((o) => indexTokens(o.title)),
+      orders.map((o) => indexTokens(o.content)),
+    ],
   );
 }
 
 /** Indexes orders that are not indexed yet (orders created before the module); returns how many. */
 export async function indexMissingOrders(db: Database, onProgress?: (done: number, total: number) => void): Promise<number> {
-  const total = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM workorders w WHERE NOT EXISTS (SELECT 1 FROM kb_order_index i WHERE i.workorder_id = w.id)')).rows[0]!.n;
+  const total = (
+    await db.query<{ n: number }>('SELECT count(*)::int AS n FROM workorders w WHERE NOT EXISTS (SELECT 1 FROM kb_order_index i WHERE i.workorder_id = w.id)')
+  ).rows[0]!.n;
   let done = 0;
   onProgress?.(0, total);
   for (;;) {

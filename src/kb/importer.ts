@@ -86,8 +86,19 @@ export const formatOf = (file: string): 'jsonl' | 'csv' | null => (/\.jsonl?$/i.
 
 const BATCH = 250;
 
-export async function importArticles(db: Database, parsed: { rows: ImportRow[]; errors: ImportReport['errors'] }, opts: ImportOptions = {}): Promise<ImportReport> {
-  const report: ImportReport = { total: parsed.rows.length + parsed.errors.length, imported: 0, duplicates: 0, errors: [...parsed.errors], unknownDepartments: [], createdUnits: [] };
+export async function importArticles(
+  db: Database,
+  parsed: { rows: ImportRow[]; errors: ImportReport['errors'] },
+  opts: ImportOptions = {},
+): Promise<ImportReport> {
+  const report: ImportReport = {
+    total: parsed.rows.length + parsed.errors.length,
+    imported: 0,
+    duplicates: 0,
+    errors: [...parsed.errors],
+    unknownDepartments: [],
+    createdUnits: [],
+  };
   if (opts.ownerUnitId !== undefined) {
     const u = await db.query('SELECT 1 FROM units WHERE id = $1', [opts.ownerUnitId]);
     if (u.rowCount === 0) throw badRequest(`unit ${opts.ownerUnitId} does not exist`, 'ownerUnitId');
@@ -127,7 +138,16 @@ export async function importArticles(db: Database, parsed: { rows: ImportRow[]; 
         [batch.map((r) => r.owner), titles],
       );
       for (const e of existing.rows) seen.add(`${e.owner}\u0000${e.title}`);
-      const cols = { title: [] as string[], variant: [] as (string | null)[], answer: [] as string[], owner: [] as number[], cat: [] as (string | null)[], st: [] as string[], sq: [] as string[], sa: [] as string[] };
+      const cols = {
+        title: [] as string[],
+        variant: [] as (string | null)[],
+        answer: [] as string[],
+        owner: [] as number[],
+        cat: [] as (string | null)[],
+        st: [] as string[],
+        sq: [] as string[],
+        sa: [] as string[],
+      };
       batch.forEach((r, k) => {
         const key = `${r.owner}\u0000${titles[k]}`;
         if (seen.has(key)) return void report.duplicates++;
@@ -174,4 +194,3 @@ export async function importArticles(db: Database, parsed: { rows: ImportRow[]; 
   if (report.imported > 0) await analyzeKb(db);
   return report;
 }
-

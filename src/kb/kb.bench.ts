@@ -33,7 +33,11 @@ const WORDS = (
  * characters, no stop words), most frequent first, plus the hotline words above.
  */
 function vocabulary(): string[] {
-  const entries = Buffer.from(dict).toString('utf8').split('\n').map((l) => l.split(' ')).filter((p) => p.length >= 2 && /^\p{Script=Han}{2,4}$/u.test(p[0]!));
+  const entries = Buffer.from(dict)
+    .toString('utf8')
+    .split('\n')
+    .map((l) => l.split(' '))
+    .filter((p) => p.length >= 2 && /^\p{Script=Han}{2,4}$/u.test(p[0]!));
   entries.sort((a, b) => Number(b[1]) - Number(a[1]));
   const out = new Set(WORDS);
   for (const [w] of entries) {
@@ -55,7 +59,8 @@ async function speed(quick: boolean): Promise<BenchResult[]> {
     const n = quick ? 20_000 : 100_000;
     const t0 = performance.now();
     // Word k of the frequency-sorted vocabulary is drawn with probability ~ 1/k (Zipf, like real text).
-    const words = (k: number) => `(SELECT string_agg(($1::text[])[floor(exp(random() * ln($2::int + 1)))::int], ' ') FROM generate_series(1, ${k}) WHERE g > 0)`;
+    const words = (k: number) =>
+      `(SELECT string_agg(($1::text[])[floor(exp(random() * ln($2::int + 1)))::int], ' ') FROM generate_series(1, ${k}) WHERE g > 0)`;
     // The search indexes are built once after the load (faster than entry by entry).
     await withIndexesDeferred(db, ['kb_articles'], async () => {
       for (let done = 0; done < n; done += 10_000) {
@@ -104,8 +109,9 @@ async function speed(quick: boolean): Promise<BenchResult[]> {
     await indexMissingOrders(db);
     const indexRate = orders / ((performance.now() - ti) / 1000);
     await db.exec('ANALYZE kb_order_index');
-    const assistTexts = Array.from({ length: quick ? 100 : 300 }, () =>
-      `市民来电反映${queries[Math.floor(r() * queries.length)]}的问题，${vocab[Math.floor(r() * vocab.length)]}方面希望尽快处理`,
+    const assistTexts = Array.from(
+      { length: quick ? 100 : 300 },
+      () => `市民来电反映${queries[Math.floor(r() * queries.length)]}的问题，${vocab[Math.floor(r() * vocab.length)]}方面希望尽快处理`,
     );
     const assistMs = await timeEach(assistTexts.length, async (i) => {
       const res = await users.agent.post('/api/v1/assist', { text: assistTexts[i] });
@@ -113,11 +119,28 @@ async function speed(quick: boolean): Promise<BenchResult[]> {
     });
     const p = (xs: number[]) => round(percentile(xs, 95));
     return [
-      { name: `search p95, ${n.toLocaleString('en')} articles (words of one article)`, value: p(searchMs), unit: 'ms', target: '< 20 ms', pass: p(searchMs) < 20,
-        notes: `${queries.length} queries through the HTTP API; median ${round(percentile(searchMs, 50))} ms; ${empty} found nothing; load of ${n} articles by INSERT … SELECT took ${round(loadS, 1)} s` },
-      { name: 'search p95, unrelated words (OR fallback)', value: p(looseMs), unit: 'ms', notes: `${loose.length} queries of three random words; median ${round(percentile(looseMs, 50))} ms` },
-      { name: `assist p95 (articles + similar orders among ${orders.toLocaleString('en')})`, value: p(assistMs), unit: 'ms', target: '< 50 ms', pass: p(assistMs) < 50,
-        notes: `${assistTexts.length} call summaries; median ${round(percentile(assistMs, 50))} ms` },
+      {
+        name: `search p95, ${n.toLocaleString('en')} articles (words of one article)`,
+        value: p(searchMs),
+        unit: 'ms',
+        target: '< 20 ms',
+        pass: p(searchMs) < 20,
+        notes: `${queries.length} queries through the HTTP API; median ${round(percentile(searchMs, 50))} ms; ${empty} found nothing; load of ${n} articles by INSERT … SELECT took ${round(loadS, 1)} s`,
+      },
+      {
+        name: 'search p95, unrelated words (OR fallback)',
+        value: p(looseMs),
+        unit: 'ms',
+        notes: `${loose.length} queries of three random words; median ${round(percentile(looseMs, 50))} ms`,
+      },
+      {
+        name: `assist p95 (articles + similar orders among ${orders.toLocaleString('en')})`,
+        value: p(assistMs),
+        unit: 'ms',
+        target: '< 50 ms',
+        pass: p(assistMs) < 50,
+        notes: `${assistTexts.length} call summaries; median ${round(percentile(assistMs, 50))} ms`,
+      },
       { name: 'order indexing for the assistant (jieba + tsvector)', value: round(indexRate, 0), unit: 'orders/s' },
     ];
   } finally {
@@ -171,8 +194,12 @@ async function retrieval(quick: boolean): Promise<BenchResult[]> {
     const all = Object.values(hits).reduce((a, h) => ({ at1: a.at1 + h.at1, at5: a.at5 + h.at5, n: a.n + h.n }), { at1: 0, at5: 0, n: 0 });
     const pct = (x: number, n: number) => round((100 * x) / n, 1);
     const out: BenchResult[] = [
-      { name: 'retrieval recall@1, all variants (bj-faqdept)', value: pct(all.at1, all.n), unit: '%',
-        notes: `${rows.length} questions × 3 variants = ${all.n} searches over ${report.imported} imported articles (${report.duplicates} duplicate questions skipped); search p95 ${round(percentile(ms, 95))} ms` },
+      {
+        name: 'retrieval recall@1, all variants (bj-faqdept)',
+        value: pct(all.at1, all.n),
+        unit: '%',
+        notes: `${rows.length} questions × 3 variants = ${all.n} searches over ${report.imported} imported articles (${report.duplicates} duplicate questions skipped); search p95 ${round(percentile(ms, 95))} ms`,
+      },
       { name: 'retrieval recall@5, all variants (bj-faqdept)', value: pct(all.at5, all.n), unit: '%' },
     ];
     for (const [kind, h] of Object.entries(hits)) {

@@ -29,7 +29,10 @@ describe('articles: owners propose, the center publishes', () => {
     expect((await users.handlerA.post('/api/v1/kb/articles', { title: '占道经营投诉', answer: '由城管处理', publish: true })).status).toBe(403);
 
     const created = await users.handlerA.post('/api/v1/kb/articles', {
-      title: '小区占道经营怎么投诉', questions: ['路边摊占道', '占道经营 举报'], answer: '<p>占道经营由属地街道城管执法队查处。</p>', categoryCode: 'CG01',
+      title: '小区占道经营怎么投诉',
+      questions: ['路边摊占道', '占道经营 举报'],
+      answer: '<p>占道经营由属地街道城管执法队查处。</p>',
+      categoryCode: 'CG01',
     });
     expect(created.status).toBe(201);
     const a = created.body;
@@ -51,7 +54,10 @@ describe('articles: owners propose, the center publishes', () => {
     // The owner proposes a change: a draft version; the live answer stays until the center publishes.
     expect((await users.handlerB.patch(`/api/v1/kb/articles/${a.id}`, { answer: '别的单位的修改' })).status).toBe(403);
     expect((await users.handlerA.patch(`/api/v1/kb/articles/${a.id}`, { answer: '<p>占道经营由属地街道城管执法队查处。</p>' })).status).toBe(400);
-    const v2 = await users.handlerA.patch(`/api/v1/kb/articles/${a.id}`, { answer: '占道经营请拨打12345，由属地城管执法队在两个工作日内查处。', note: '更新时限' });
+    const v2 = await users.handlerA.patch(`/api/v1/kb/articles/${a.id}`, {
+      answer: '占道经营请拨打12345，由属地城管执法队在两个工作日内查处。',
+      note: '更新时限',
+    });
     expect(v2.status).toBe(201);
     expect(v2.body).toMatchObject({ version: 2, state: 'draft', changedFields: ['answer'], createdByName: 'handler_a', note: '更新时限' });
     expect((await users.agent.get(`/api/v1/kb/articles/${a.id}`)).body.answer).toContain('<p>');
@@ -68,7 +74,11 @@ describe('articles: owners propose, the center publishes', () => {
     expect((await users.dispatcher.post(`/api/v1/kb/articles/${a.id}/publish`, { version: 1 })).status).toBe(409);
 
     const versions = (await users.agent.get(`/api/v1/kb/articles/${a.id}/versions`)).body.items;
-    expect(versions.map((v: any) => [v.version, v.state])).toEqual([[1, 'superseded'], [2, 'published'], [3, 'rejected']]);
+    expect(versions.map((v: any) => [v.version, v.state])).toEqual([
+      [1, 'superseded'],
+      [2, 'published'],
+      [3, 'rejected'],
+    ]);
     expect(versions[0].createdByName).toBe('handler_a');
     expect(versions[1].decidedBy).not.toBeNull();
 
@@ -82,10 +92,18 @@ describe('articles: owners propose, the center publishes', () => {
 
   it('rejects bad input with 400, unknown articles with 404', async () => {
     const { users, units } = t.city;
-    const bad = await users.dispatcher.post('/api/v1/kb/articles', { title: 'x', answer: 'y', ownerUnitId: units.bureau, validFrom: '2025-05-01', validUntil: '2025-01-01' });
+    const bad = await users.dispatcher.post('/api/v1/kb/articles', {
+      title: 'x',
+      answer: 'y',
+      ownerUnitId: units.bureau,
+      validFrom: '2025-05-01',
+      validUntil: '2025-01-01',
+    });
     expect(bad.body.error).toMatchObject({ code: 'validation_failed', field: 'validUntil' });
     expect((await users.dispatcher.post('/api/v1/kb/articles', { title: 'x', answer: 'y', ownerUnitId: 999999 })).body.error.field).toBe('ownerUnitId');
-    expect((await users.dispatcher.post('/api/v1/kb/articles', { title: 'x', answer: 'y', ownerUnitId: units.bureau, validFrom: 'tomorrow' })).status).toBe(400);
+    expect((await users.dispatcher.post('/api/v1/kb/articles', { title: 'x', answer: 'y', ownerUnitId: units.bureau, validFrom: 'tomorrow' })).status).toBe(
+      400,
+    );
     expect((await users.dispatcher.post('/api/v1/kb/articles', { title: 'x', answer: 'y' })).body.error.field).toBe('ownerUnitId');
     expect((await users.agent.get('/api/v1/kb/search')).status).toBe(400);
     expect((await users.agent.get('/api/v1/kb/articles/987654')).status).toBe(404);
@@ -133,8 +151,16 @@ describe('answering directly and reviews', () => {
     const a = await publishedArticle({ title: '供暖费缴纳时间', answer: '每年11月15日前缴纳。', ownerUnitId: units.districtA, reviewDate: daysFromNow(-3) });
     const draft = (await users.handlerA.post('/api/v1/kb/articles', { title: '草稿', answer: '未发布' })).body;
     expect((await users.agent.post(`/api/v1/kb/articles/${draft.id}/use`, {})).status).toBe(409);
-    expect((await users.agent.post(`/api/v1/kb/articles/${a.id}/use`, { contactId: 17, helpful: true })).body).toMatchObject({ useCount: 1, helpfulCount: 1, contactId: 17 });
-    expect((await users.agent.post(`/api/v1/kb/articles/${a.id}/use`, { helpful: false })).body).toMatchObject({ useCount: 2, helpfulCount: 1, unhelpfulCount: 1 });
+    expect((await users.agent.post(`/api/v1/kb/articles/${a.id}/use`, { contactId: 17, helpful: true })).body).toMatchObject({
+      useCount: 1,
+      helpfulCount: 1,
+      contactId: 17,
+    });
+    expect((await users.agent.post(`/api/v1/kb/articles/${a.id}/use`, { helpful: false })).body).toMatchObject({
+      useCount: 2,
+      helpfulCount: 1,
+      unhelpfulCount: 1,
+    });
     expect((await users.agent.post(`/api/v1/kb/articles/${a.id}/use`, {})).body).toMatchObject({ useCount: 3, helpfulCount: 1, unhelpfulCount: 1 });
     expect((await users.agent.post(`/api/v1/kb/articles/${a.id}/use`, { helpful: 'yes' })).status).toBe(400);
 
@@ -194,7 +220,9 @@ describe('assist', () => {
     const { users, units } = t.city;
     const art = await publishedArticle({ title: '夜间施工噪音投诉', answer: '夜间22时至次日6时禁止产生噪声的施工，可向生态环境局投诉。' });
     const order = await users.agent.post('/api/v1/workorders', {
-      type: 'complaint', title: '工地夜间施工噪音扰民', content: '东华门附近工地每天夜里施工，噪音很大，影响休息。',
+      type: 'complaint',
+      title: '工地夜间施工噪音扰民',
+      content: '东华门附近工地每天夜里施工，噪音很大，影响休息。',
       location: { districtUnitId: units.districtA },
     });
     expect(order.status).toBe(201);
@@ -206,8 +234,18 @@ describe('assist', () => {
     expect(r.body.similarOrders.map((o: any) => o.id)).toEqual([order.body.id]);
     expect(r.body.similarOrders[0]).toMatchObject({ number: order.body.number, status: 'new', title: '工地夜间施工噪音扰民' });
     // The same problem elsewhere comes before another problem in the same street.
-    const here = await users.agent.post('/api/v1/workorders', { type: 'complaint', title: '东城区东华门街道违章搭建', content: '东城区东华门街道有人违章搭建。', location: { districtUnitId: units.districtA } });
-    const elsewhere = await users.agent.post('/api/v1/workorders', { type: 'complaint', title: '西城区小区突然停水', content: '西城区小区突然停水，没有通知。', location: { districtUnitId: units.districtB } });
+    const here = await users.agent.post('/api/v1/workorders', {
+      type: 'complaint',
+      title: '东城区东华门街道违章搭建',
+      content: '东城区东华门街道有人违章搭建。',
+      location: { districtUnitId: units.districtA },
+    });
+    const elsewhere = await users.agent.post('/api/v1/workorders', {
+      type: 'complaint',
+      title: '西城区小区突然停水',
+      content: '西城区小区突然停水，没有通知。',
+      location: { districtUnitId: units.districtB },
+    });
     const water = (await users.agent.post('/api/v1/assist', { text: '东城区东华门街道小区突然停水' })).body.similarOrders.map((o: any) => o.id);
     expect(water[0]).toBe(elsewhere.body.id);
     expect(water).not.toContain(here.body.id);
@@ -228,17 +266,21 @@ describe('CLI', () => {
     dbArgs = t.platform.databaseUrl ? ['--database-url', t.platform.databaseUrl] : ['--data', join(dir, 'data')];
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const jiesu = (...args: string[]) => run('node', [bin, ...args], { env: { ...process.env, DATABASE_URL: '' } }).then(
-    (r) => ({ code: 0, ...r }),
-    (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
-  );
+  const jiesu = (...args: string[]) =>
+    run('node', [bin, ...args], { env: { ...process.env, DATABASE_URL: '' } }).then(
+      (r) => ({ code: 0, ...r }),
+      (e) => ({ code: e.code as number, stdout: e.stdout as string, stderr: e.stderr as string }),
+    );
 
   it('imports a file, reports unknown departments, then searches', async () => {
     const file = join(dir, 'faq.jsonl');
-    writeFileSync(file, [
-      JSON.stringify({ question: '电动自行车上牌需要什么', answer: '携带购车发票和合格证到登记点办理。', department: 'CLI测试交通局' }),
-      JSON.stringify({ question: '电动自行车充电安全', answer: '不要在楼道内充电。', department: 'CLI测试消防局' }),
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({ question: '电动自行车上牌需要什么', answer: '携带购车发票和合格证到登记点办理。', department: 'CLI测试交通局' }),
+        JSON.stringify({ question: '电动自行车充电安全', answer: '不要在楼道内充电。', department: 'CLI测试消防局' }),
+      ].join('\n'),
+    );
     const first = await jiesu('kb', 'import', file, ...dbArgs);
     expect(first.code).toBe(1);
     expect(first.stdout).toContain('imported 0 of 2 rows');
@@ -275,7 +317,12 @@ describe('search at scale: common words do not narrow the match', () => {
     // No article holds all three words: before ANALYZE the AND fails and the looser stages fill the list.
     const before = await t.city.users.agent.get(q);
     expect(before.body.mode).toBe('or');
-    expect(before.body.items.map((h: any) => h.id).slice(0, 2).sort()).toEqual([passport.id, withWindow.id].sort());
+    expect(
+      before.body.items
+        .map((h: any) => h.id)
+        .slice(0, 2)
+        .sort(),
+    ).toEqual([passport.id, withWindow.id].sort());
     // 窗口 is now known to be in most articles: the AND is 护照 & 遗失, and 窗口 still adds to the rank.
     await analyzeKb(t.platform.db);
     const after = await t.city.users.agent.get(q);

@@ -6,8 +6,19 @@ import { notFound } from '../core/errors.js';
 import { runPeriodically } from '../http/periodic.js';
 import { Id, IdParams, Nullable, StringEnum, Text } from '../http/schemas.js';
 import {
-  ARTICLE_STATUSES, CENTER_EDITORS, createArticle, getArticle, listArticles, listVersions, markReviewed,
-  proposeChange, publishVersion, recordUse, rejectVersion, retireArticle, reviewDue,
+  ARTICLE_STATUSES,
+  CENTER_EDITORS,
+  createArticle,
+  getArticle,
+  listArticles,
+  listVersions,
+  markReviewed,
+  proposeChange,
+  publishVersion,
+  recordUse,
+  rejectVersion,
+  retireArticle,
+  reviewDue,
 } from './articles.js';
 import { assist, indexOrder } from './assist.js';
 import { importArticles, parseImport } from './importer.js';
@@ -26,10 +37,7 @@ const content = {
   reviewDate: Nullable(DateStr),
   note: Type.Optional(Type.String({ maxLength: 2000 })),
 };
-const CreateBody = Type.Object(
-  { ...content, ownerUnitId: Type.Optional(Id), publish: Type.Optional(Type.Boolean()) },
-  { additionalProperties: false },
-);
+const CreateBody = Type.Object({ ...content, ownerUnitId: Type.Optional(Id), publish: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 const PatchBody = Type.Object(
   { ...content, title: Type.Optional(content.title), answer: Type.Optional(content.answer) },
   { additionalProperties: false, minProperties: 1 },
@@ -84,7 +92,13 @@ export async function routes(app: App, ctx: AppContext) {
   });
   app.post(
     '/api/v1/kb/articles/:id/publish',
-    { schema: { tags, params: IdParams, body: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })) }, { additionalProperties: false }) } },
+    {
+      schema: {
+        tags,
+        params: IdParams,
+        body: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })) }, { additionalProperties: false }),
+      },
+    },
     async (req) => {
       const actor = requireActor(req, ...CENTER_EDITORS);
       return db.tx((q) => publishVersion(q, actor, req.params.id, req.body.version));

@@ -78,7 +78,15 @@ export function searchStages(groups: string[][]): { match: string; head: boolean
   const stages: ReturnType<typeof searchStages> = [{ match: tsqueryText(groups, 'and'), head: false, cap: CANDIDATES, mode: 'and' }];
   if (groups.length < 2) return stages;
   if (groups.length >= 3 && groups.length <= 8) {
-    const allButOne = groups.map((_, skip) => `(${tsqueryText(groups.filter((_, i) => i !== skip), 'and')})`).join(' | ');
+    const allButOne = groups
+      .map(
+        (_, skip) =>
+          `(${tsqueryText(
+            groups.filter((_, i) => i !== skip),
+            'and',
+          )})`,
+      )
+      .join(' | ');
     stages.push({ match: allButOne, head: false, cap: FALLBACK_CANDIDATES, mode: 'or' });
   }
   const orq = tsqueryText(groups, 'or');
@@ -106,7 +114,11 @@ type Row = Omit<SearchHit, 'titleHighlighted' | 'snippet'> & { stage?: number };
 // The head expression must read exactly as in the index (0041_kb_head_index.sql) for the planner to use it.
 const articleVector = (head: boolean) => (head ? `ts_filter(a.tsv, '{a,b}')` : 'a.tsv');
 
-export async function searchArticles(q: Queryable, text: string, opts: { limit?: number; categoryCode?: string; plan?: QueryPlan } = {}): Promise<SearchResult> {
+export async function searchArticles(
+  q: Queryable,
+  text: string,
+  opts: { limit?: number; categoryCode?: string; plan?: QueryPlan } = {},
+): Promise<SearchResult> {
   const limit = opts.limit ?? 10;
   if (!text.trim()) throw badRequest('q: 请输入检索词 (empty query)', 'q');
   const plan = opts.plan ?? (await planQuery(q, text));

@@ -12,11 +12,13 @@ function seg(): Jieba {
 
 /** Function words and question words that carry no topic. */
 const STOPWORDS = new Set(
-  ('的 了 吗 呢 啊 吧 么 呀 嘛 哦 是 在 有 和 与 及 或 也 都 就 还 又 把 被 给 对 从 向 到 于 以 而 并 等 个 这 那 之 其 该 ' +
+  (
+    '的 了 吗 呢 啊 吧 么 呀 嘛 哦 是 在 有 和 与 及 或 也 都 就 还 又 把 被 给 对 从 向 到 于 以 而 并 等 个 这 那 之 其 该 ' +
     '我 你 您 他 她 它 我们 你们 他们 自己 怎么 怎样 怎么样 如何 什么 哪些 哪个 哪里 哪儿 多少 为什么 是否 能否 可以 能 会 要 想 请 请问 ' +
     '一下 一个 这个 那个 有没有 没有 不 问 问题 咨询 谢谢 你好 您好 ' +
     // words of every call summary (市民来电反映…希望尽快处理)
-    '市民 来电 反映 反应 表示 称 希望 尽快 要求 诉求 情况 目前 现在 相关 部门 处理 解决 帮助 协调').split(' '),
+    '市民 来电 反映 反应 表示 称 希望 尽快 要求 诉求 情况 目前 现在 相关 部门 处理 解决 帮助 协调'
+  ).split(' '),
 );
 
 const WORD = /[\p{L}\p{N}]/u;
@@ -65,10 +67,11 @@ export function queryWords(text: string): string[] {
 /** Sub-words jieba indexes for a word (e.g. 社保卡 → 社保, 社保卡). */
 export function subWords(word: string): string[] {
   const out = new Set<string>([word]);
-  if (word.length > 2) for (const t of seg().cutForSearch(word, true)) {
-    const c = clean(t);
-    if (c.length >= 2) out.add(c);
-  }
+  if (word.length > 2)
+    for (const t of seg().cutForSearch(word, true)) {
+      const c = clean(t);
+      if (c.length >= 2) out.add(c);
+    }
   return [...out];
 }
 

@@ -4,8 +4,22 @@ import type { OrderEvent } from '../workorders/lifecycle.js';
 import type { WorkOrder } from '../workorders/model.js';
 
 export const COUNTERS = [
-  'received', 'signed', 'signed_on_time', 'returned', 'extended', 'replied', 'replied_on_time', 'handling_hours',
-  'surveyed', 'resolved', 'satisfied', 'basically_satisfied', 'unsatisfied', 'reopened', 'unreachable', 'supervised',
+  'received',
+  'signed',
+  'signed_on_time',
+  'returned',
+  'extended',
+  'replied',
+  'replied_on_time',
+  'handling_hours',
+  'surveyed',
+  'resolved',
+  'satisfied',
+  'basically_satisfied',
+  'unsatisfied',
+  'reopened',
+  'unreachable',
+  'supervised',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 
@@ -78,7 +92,9 @@ export function factsFor(
 ): Fact[] {
   const key = (unitId: number | null, at: string | null) => (unitId == null || at == null ? null : { unitId, at });
   const fact = (k: { unitId: number; at: string } | null, add: Fact['add']): Fact[] =>
-    k ? [{ month: monthOf(k.at, timeZone), unitId: k.unitId, categoryCode: order.categoryCode ?? '', districtId: order.location?.districtUnitId ?? 0, add }] : [];
+    k
+      ? [{ month: monthOf(k.at, timeZone), unitId: k.unitId, categoryCode: order.categoryCode ?? '', districtId: order.location?.districtUnitId ?? 0, add }]
+      : [];
   const d = event.data;
   switch (event.type) {
     case 'dispatched':
@@ -135,7 +151,11 @@ export class FactTotals {
       if (!cur || cur.month !== f.month || cur.unitId !== f.unitId || cur.categoryCode !== f.categoryCode || cur.districtId !== f.districtId) {
         const k = `${f.month}|${f.unitId}|${f.categoryCode}|${f.districtId}`;
         cur = this.sums.get(k) ?? null;
-        if (!cur) this.sums.set(k, (cur = { month: f.month, unitId: f.unitId, categoryCode: f.categoryCode, districtId: f.districtId, values: new Float64Array(COUNTERS.length) }));
+        if (!cur)
+          this.sums.set(
+            k,
+            (cur = { month: f.month, unitId: f.unitId, categoryCode: f.categoryCode, districtId: f.districtId, values: new Float64Array(COUNTERS.length) }),
+          );
         this.last = cur;
       }
       const v = cur.values;

@@ -36,18 +36,37 @@ export const kpiBench: Benchmark = {
               const signed = Math.round(received * 0.97);
               const surveyed = Math.round(received * 0.8);
               const add: Record<string, number> = {
-                received, signed, signed_on_time: Math.round(signed * (0.85 + 0.15 * rng.next())), returned: Math.round(received * 0.05),
-                extended: Math.round(received * 0.04), replied: Math.round(received * 0.9), replied_on_time: Math.round(received * 0.8),
-                handling_hours: received * 20, surveyed, resolved: Math.round(surveyed * 0.9), satisfied: Math.round(surveyed * 0.75),
-                basically_satisfied: Math.round(surveyed * 0.15), unsatisfied: Math.round(surveyed * 0.1), reopened: Math.round(surveyed * 0.08),
-                unreachable: 0, supervised: Math.round(received * 0.02),
+                received,
+                signed,
+                signed_on_time: Math.round(signed * (0.85 + 0.15 * rng.next())),
+                returned: Math.round(received * 0.05),
+                extended: Math.round(received * 0.04),
+                replied: Math.round(received * 0.9),
+                replied_on_time: Math.round(received * 0.8),
+                handling_hours: received * 20,
+                surveyed,
+                resolved: Math.round(surveyed * 0.9),
+                satisfied: Math.round(surveyed * 0.75),
+                basically_satisfied: Math.round(surveyed * 0.15),
+                unsatisfied: Math.round(surveyed * 0.1),
+                reopened: Math.round(surveyed * 0.08),
+                unreachable: 0,
+                supervised: Math.round(received * 0.02),
               };
               rows.push([m, u, c, d, ...COUNTERS.map((k) => add[k] ?? 0)]);
             }
-      await bulkLoad(db, 'kpi_facts', [
-        { name: 'month', type: 'text' }, { name: 'unit_id', type: 'int' }, { name: 'category_code', type: 'text' }, { name: 'district_id', type: 'int' },
-        ...COUNTERS.map((c) => ({ name: c, type: 'float8' })),
-      ], rows);
+      await bulkLoad(
+        db,
+        'kpi_facts',
+        [
+          { name: 'month', type: 'text' },
+          { name: 'unit_id', type: 'int' },
+          { name: 'category_code', type: 'text' },
+          { name: 'district_id', type: 'int' },
+          ...COUNTERS.map((c) => ({ name: c, type: 'float8' })),
+        ],
+        rows,
+      );
       await db.query('DELETE FROM kpi_unit_month');
       await db.query(ROLLUP_SQL);
       await db.exec('ANALYZE kpi_facts; ANALYZE kpi_unit_month');
@@ -66,7 +85,12 @@ export const kpiBench: Benchmark = {
       });
       const p = (xs: number[]) => round(percentile(xs, 95));
       return [
-        { name: 'aggregate rows (a year, every combination)', value: rows.length, unit: 'rows', notes: `orders received in the aggregates: ${Math.round(total).toLocaleString('en')}` },
+        {
+          name: 'aggregate rows (a year, every combination)',
+          value: rows.length,
+          unit: 'rows',
+          notes: `orders received in the aggregates: ${Math.round(total).toLocaleString('en')}`,
+        },
         { name: 'ranking of districts for a month, p95', value: p(districtsMs), unit: 'ms', target: '< 200 ms', pass: p(districtsMs) < 200 },
         { name: 'ranking of sub-districts for a month, p95', value: p(subMs), unit: 'ms', target: '< 200 ms', pass: p(subMs) < 200 },
         { name: 'ranking of bureaus for a month, p95', value: p(bureauMs), unit: 'ms', target: '< 200 ms', pass: p(bureauMs) < 200 },

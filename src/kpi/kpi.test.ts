@@ -22,7 +22,15 @@ async function act(c: Client, o: WorkOrder, action: string, body: Record<string,
   return r.body as WorkOrder;
 }
 const create = async (title: string) =>
-  (await u.agent.post('/api/v1/workorders', { type: 'complaint', title, content: title, categoryCode: '0101', location: { districtUnitId: city.units.districtA } })).body as WorkOrder;
+  (
+    await u.agent.post('/api/v1/workorders', {
+      type: 'complaint',
+      title,
+      content: title,
+      categoryCode: '0101',
+      location: { districtUnitId: city.units.districtA },
+    })
+  ).body as WorkOrder;
 /** As if the deadline of this kind had already passed when the unit acts. */
 const missDeadline = (o: WorkOrder, kind: 'sign' | 'reply') =>
   platform.db.query(`UPDATE order_deadlines SET due_at = now() - interval '1 hour' WHERE workorder_id = $1 AND kind = $2`, [o.id, kind]);
@@ -67,17 +75,28 @@ beforeAll(async () => {
 });
 afterAll(async () => platform?.close());
 
-const unitMeasures = async (unitId: number, extra = '') =>
-  (await u.supervisor.get(`/api/v1/kpi/units?month=${month}&unitId=${unitId}${extra}`)).body.items[0];
+const unitMeasures = async (unitId: number, extra = '') => (await u.supervisor.get(`/api/v1/kpi/units?month=${month}&unitId=${unitId}${extra}`)).body.items[0];
 
 describe('unit measures', () => {
   it('counts each event in the right unit, month and counter', async () => {
     const a = await unitMeasures(city.units.districtA);
     expect(a.counts).toMatchObject({
-      received: 5, signed: 5, signed_on_time: 4, returned: 0, extended: 1, replied: 4, replied_on_time: 3,
-      surveyed: 4, resolved: 3, satisfied: 2, basically_satisfied: 1, unsatisfied: 1, reopened: 1,
+      received: 5,
+      signed: 5,
+      signed_on_time: 4,
+      returned: 0,
+      extended: 1,
+      replied: 4,
+      replied_on_time: 3,
+      surveyed: 4,
+      resolved: 3,
+      satisfied: 2,
+      basically_satisfied: 1,
+      unsatisfied: 1,
+      reopened: 1,
       // The late ones, as the dashboard shows beside the on-time rates (the same orders the drill-down opens).
-      signed_late: 1, replied_late: 1,
+      signed_late: 1,
+      replied_late: 1,
     });
     expect(a.responseRate).toBeCloseTo(0.8);
     expect(a.resolutionRate).toBeCloseTo(0.75);
@@ -135,17 +154,25 @@ describe('unit measures', () => {
 
   it('lets an admin set the weights; the score follows', async () => {
     const bad = await u.admin.put('/api/v1/kpi/settings', {
-      basicallySatisfiedWeight: 1, weights: { responseRate: 0.5, resolutionRate: 0.5, satisfactionRate: 0.5, onTimeReplyRate: 0 }, penalties: { returnRate: 0, reopenRate: 0 },
+      basicallySatisfiedWeight: 1,
+      weights: { responseRate: 0.5, resolutionRate: 0.5, satisfactionRate: 0.5, onTimeReplyRate: 0 },
+      penalties: { returnRate: 0, reopenRate: 0 },
     });
     expect(bad.status).toBe(400);
-    const settings = { basicallySatisfiedWeight: 1, weights: { responseRate: 0, resolutionRate: 0, satisfactionRate: 1, onTimeReplyRate: 0 }, penalties: { returnRate: 0, reopenRate: 20 } };
+    const settings = {
+      basicallySatisfiedWeight: 1,
+      weights: { responseRate: 0, resolutionRate: 0, satisfactionRate: 1, onTimeReplyRate: 0 },
+      penalties: { returnRate: 0, reopenRate: 20 },
+    };
     expect((await u.supervisor.put('/api/v1/kpi/settings', settings)).status).toBe(403);
     expect((await u.admin.put('/api/v1/kpi/settings', settings)).status).toBe(200);
     const a = await unitMeasures(city.units.districtA);
     expect(a.satisfactionRate).toBeCloseTo(0.75);
     expect(a.score).toBeCloseTo(75 - 0.25 * 20);
     await u.admin.put('/api/v1/kpi/settings', {
-      basicallySatisfiedWeight: 0.5, weights: { responseRate: 0.2, resolutionRate: 0.3, satisfactionRate: 0.3, onTimeReplyRate: 0.2 }, penalties: { returnRate: 0, reopenRate: 0 },
+      basicallySatisfiedWeight: 0.5,
+      weights: { responseRate: 0.2, resolutionRate: 0.3, satisfactionRate: 0.3, onTimeReplyRate: 0.2 },
+      penalties: { returnRate: 0, reopenRate: 0 },
     });
   });
 
@@ -171,17 +198,27 @@ describe('rebuild and report', () => {
     const { signed_on_time: _c, replied_on_time: _d, signed_late: _g, replied_late: _h, handling_hours: h2, ...restAfter } = after.counts;
     expect(restAfter).toEqual(rest);
     expect(h2).toBeCloseTo(h1, 1);
-    const n = (await platform.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM kpi_fact_orders WHERE (measures & 1) <> 0 AND unit_id = $1`, [city.units.districtA])).rows[0]!.n;
+    const n = (
+      await platform.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM kpi_fact_orders WHERE (measures & 1) <> 0 AND unit_id = $1`, [
+        city.units.districtA,
+      ])
+    ).rows[0]!.n;
     expect(n).toBe(after.counts.received);
   });
 
   it('exports the monthly report whose numbers equal the API', async () => {
-    const res = await platform.app.inject({ method: 'GET', url: `/api/v1/reports/monthly?month=${month}`, headers: { authorization: `Bearer ${u.supervisor.token}` } });
+    const res = await platform.app.inject({
+      method: 'GET',
+      url: `/api/v1/reports/monthly?month=${month}`,
+      headers: { authorization: `Bearer ${u.supervisor.token}` },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/spreadsheetml/);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(expect.arrayContaining(['概要 Summary', '区县排名', '话务外包考核 operator', '每日工单量 daily', '超期工单 overdue']));
+    expect(wb.worksheets.map((w) => w.name)).toEqual(
+      expect.arrayContaining(['概要 Summary', '区县排名', '话务外包考核 operator', '每日工单量 daily', '超期工单 overdue']),
+    );
     const api = (await u.supervisor.get(`/api/v1/kpi/rankings?month=${month}&kind=district`)).body.items;
     const sheet = wb.getWorksheet('区县排名')!;
     const rows = sheet.getSheetValues().slice(2).filter(Boolean) as unknown[][];
@@ -197,10 +234,18 @@ describe('rebuild and report', () => {
     try {
       const out = join(dir, 'r.xlsx');
       const env = { ...process.env, DATABASE_URL: db?.url ?? '' };
-      const { stdout } = await promisify(execFile)(process.execPath, ['bin/jiesu.js', 'report', 'monthly', '--month', month, '--out', out, '--data', join(dir, 'data')], { env });
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['bin/jiesu.js', 'report', 'monthly', '--month', month, '--out', out, '--data', join(dir, 'data')],
+        { env },
+      );
       expect(stdout).toMatch(/wrote/);
       expect(existsSync(out)).toBe(true);
-      const bad = await promisify(execFile)(process.execPath, ['bin/jiesu.js', 'report', 'monthly', '--month', '2026-1', '--out', out, '--data', join(dir, 'data')], { env }).catch((e) => e);
+      const bad = await promisify(execFile)(
+        process.execPath,
+        ['bin/jiesu.js', 'report', 'monthly', '--month', '2026-1', '--out', out, '--data', join(dir, 'data')],
+        { env },
+      ).catch((e) => e);
       expect(bad.code).toBe(1);
       expect(bad.stderr).toMatch(/YYYY-MM/);
     } finally {

@@ -201,8 +201,24 @@ export function monthsBetween(from: string, to: string): number {
  * measures as bits, bit i for DRILL_MEASURES[i]: append new measures, never reorder.
  */
 export const DRILL_MEASURES = [
-  'received', 'signed', 'signed_on_time', 'signed_late', 'returned', 'extended', 'replied', 'replied_on_time', 'replied_late',
-  'surveyed', 'resolved', 'unresolved', 'satisfied', 'basically_satisfied', 'unsatisfied', 'reopened', 'unreachable', 'supervised',
+  'received',
+  'signed',
+  'signed_on_time',
+  'signed_late',
+  'returned',
+  'extended',
+  'replied',
+  'replied_on_time',
+  'replied_late',
+  'surveyed',
+  'resolved',
+  'unresolved',
+  'satisfied',
+  'basically_satisfied',
+  'unsatisfied',
+  'reopened',
+  'unreachable',
+  'supervised',
 ] as const;
 export type DrillMeasure = (typeof DRILL_MEASURES)[number];
 const BITS = Object.fromEntries(DRILL_MEASURES.map((m, i) => [m, 1 << i])) as Record<DrillMeasure, number>;

@@ -31,31 +31,39 @@ export async function monthlyReportData(db: Database, ctx: AppContext, month: st
   for (const k of RANKED_KINDS) {
     rankings.push({ ...k, items: await rankUnits(db, { from: month, to: month, kind: k.kind, includeDescendants: true }, settings) });
   }
-  const summary = (await db.query<Record<string, number>>(
-    `SELECT count(*)::int AS created,
+  const summary = (
+    await db.query<Record<string, number>>(
+      `SELECT count(*)::int AS created,
             count(*) FILTER (WHERE type = 'complaint')::int AS complaints,
             count(*) FILTER (WHERE status = 'closed')::int AS closed_now,
             count(*) FILTER (WHERE close_reason = 'answered')::int AS answered_directly
        FROM workorders WHERE created_at >= $1 AND created_at < $2`,
-    [start, end],
-  )).rows[0]!;
-  const daily = (await db.query<{ day: string; n: number }>(
-    `SELECT to_char(created_at AT TIME ZONE $3, 'YYYY-MM-DD') AS day, count(*)::int AS n
+      [start, end],
+    )
+  ).rows[0]!;
+  const daily = (
+    await db.query<{ day: string; n: number }>(
+      `SELECT to_char(created_at AT TIME ZONE $3, 'YYYY-MM-DD') AS day, count(*)::int AS n
        FROM workorders WHERE created_at >= $1 AND created_at < $2 GROUP BY 1 ORDER BY 1`,
-    [start, end, ctx.config.timeZone],
-  )).rows;
-  const categories = (await db.query<{ category: string; n: number }>(
-    `SELECT COALESCE(category_code, '(未分类)') AS category, count(*)::int AS n
+      [start, end, ctx.config.timeZone],
+    )
+  ).rows;
+  const categories = (
+    await db.query<{ category: string; n: number }>(
+      `SELECT COALESCE(category_code, '(未分类)') AS category, count(*)::int AS n
        FROM workorders WHERE created_at >= $1 AND created_at < $2 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20`,
-    [start, end],
-  )).rows;
-  const overdue = (await db.query<{ number: string; title: string; unit: string; kind: string; due_at: Date }>(
-    `SELECT w.number, w.title, u.name AS unit, d.kind, d.due_at
+      [start, end],
+    )
+  ).rows;
+  const overdue = (
+    await db.query<{ number: string; title: string; unit: string; kind: string; due_at: Date }>(
+      `SELECT w.number, w.title, u.name AS unit, d.kind, d.due_at
        FROM order_deadlines d JOIN workorders w ON w.id = d.workorder_id LEFT JOIN units u ON u.id = d.unit_id
       WHERE d.state = 'running' AND d.due_at < LEAST(now(), $1::timestamptz)
       ORDER BY d.due_at LIMIT 1000`,
-    [end],
-  )).rows;
+      [end],
+    )
+  ).rows;
   const operator = await scorecard(db, month, ctx.config.timeZone);
   return { month, settings, summary, rankings, daily, categories, overdue, operator };
 }
@@ -71,7 +79,10 @@ export async function monthlyWorkbook(db: Database, ctx: AppContext, month: stri
   };
 
   const s = wb.addWorksheet('概要 Summary');
-  s.columns = [{ header: '指标 measure', key: 'k', width: 36 }, { header: '数值 value', key: 'v', width: 18 }];
+  s.columns = [
+    { header: '指标 measure', key: 'k', width: 36 },
+    { header: '数值 value', key: 'v', width: 18 },
+  ];
   s.addRows([
     { k: '月份 month', v: month },
     { k: '新建工单 orders created', v: data.summary.created },
@@ -102,9 +113,18 @@ export async function monthlyWorkbook(db: Database, ctx: AppContext, month: stri
     ];
     for (const u of r.items) {
       ws.addRow({
-        rank: u.rank, unit: u.unitName, score: u.score, change: u.rankChange, received: u.counts.received,
-        response: pct(u.responseRate), resolution: pct(u.resolutionRate), satisfaction: pct(u.satisfactionRate),
-        ontime: pct(u.onTimeReplyRate), returns: pct(u.returnRate), reopens: pct(u.reopenRate), ext: pct(u.extensionRate),
+        rank: u.rank,
+        unit: u.unitName,
+        score: u.score,
+        change: u.rankChange,
+        received: u.counts.received,
+        response: pct(u.responseRate),
+        resolution: pct(u.resolutionRate),
+        satisfaction: pct(u.satisfactionRate),
+        ontime: pct(u.onTimeReplyRate),
+        returns: pct(u.returnRate),
+        reopens: pct(u.reopenRate),
+        ext: pct(u.extensionRate),
         hours: u.avgHandlingHours == null ? null : Math.round(u.avgHandlingHours * 10) / 10,
       });
     }
@@ -113,8 +133,10 @@ export async function monthlyWorkbook(db: Database, ctx: AppContext, month: stri
 
   const op = wb.addWorksheet('话务外包考核 operator');
   op.columns = [
-    { header: '指标 measure', key: 'k', width: 34 }, { header: '实际 actual', key: 'v', width: 16 },
-    { header: '目标 target', key: 't', width: 14 }, { header: '达标 met', key: 'm', width: 10 },
+    { header: '指标 measure', key: 'k', width: 34 },
+    { header: '实际 actual', key: 'v', width: 16 },
+    { header: '目标 target', key: 't', width: 14 },
+    { header: '达标 met', key: 'm', width: 10 },
   ];
   const target = (m: string) => data.operator.contract?.targets.find((x) => x.measure === m);
   const om = data.operator.measures;
@@ -138,12 +160,18 @@ export async function monthlyWorkbook(db: Database, ctx: AppContext, month: stri
   header(op);
 
   const d = wb.addWorksheet('每日工单量 daily');
-  d.columns = [{ header: '日期 day', key: 'day', width: 14 }, { header: '工单 orders', key: 'n', width: 12 }];
+  d.columns = [
+    { header: '日期 day', key: 'day', width: 14 },
+    { header: '工单 orders', key: 'n', width: 12 },
+  ];
   d.addRows(data.daily);
   header(d);
 
   const c = wb.addWorksheet('热点分类 top categories');
-  c.columns = [{ header: '分类 category', key: 'category', width: 20 }, { header: '工单 orders', key: 'n', width: 12 }];
+  c.columns = [
+    { header: '分类 category', key: 'category', width: 20 },
+    { header: '工单 orders', key: 'n', width: 12 },
+  ];
   c.addRows(data.categories);
   header(c);
 
@@ -155,7 +183,8 @@ export async function monthlyWorkbook(db: Database, ctx: AppContext, month: stri
     { header: '时限 deadline', key: 'kind', width: 10 },
     { header: '到期 due', key: 'due', width: 22 },
   ];
-  for (const r of data.overdue) o.addRow({ number: r.number, title: r.title, unit: r.unit, kind: r.kind === 'sign' ? '签收' : '答复', due: r.due_at.toISOString() });
+  for (const r of data.overdue)
+    o.addRow({ number: r.number, title: r.title, unit: r.unit, kind: r.kind === 'sign' ? '签收' : '答复', due: r.due_at.toISOString() });
   header(o);
 
   return Buffer.from(await wb.xlsx.writeBuffer());

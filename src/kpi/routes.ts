@@ -7,7 +7,15 @@ import { Id, StringEnum } from '../http/schemas.js';
 import { UNIT_KINDS, subtreeUnitIds } from '../org/units.js';
 import type { Queryable } from '../db/database.js';
 import {
-  DRILL_MEASURES, checkMonth, measureBit, loadKpiSettings, measureUnits, monthsBetween, rankUnits, saveKpiSettings, type MeasureFilter,
+  DRILL_MEASURES,
+  checkMonth,
+  measureBit,
+  loadKpiSettings,
+  measureUnits,
+  monthsBetween,
+  rankUnits,
+  saveKpiSettings,
+  type MeasureFilter,
 } from './measures.js';
 import { kpiListener, rebuildKpi } from './service.js';
 import { monthlyWorkbook } from './report.js';
@@ -66,7 +74,14 @@ export async function routes(app: App, ctx: AppContext) {
         unitIds = (unitIds ?? (actor.unitId ? [actor.unitId] : [])).filter((id) => allowed.includes(id));
         if (!unitIds.length) throw forbidden('只能查看本单位及下级单位的考核数据 (only your own units)');
       }
-      const f: MeasureFilter = { ...p, kind: req.query.kind, unitIds, includeDescendants: req.query.includeDescendants, categoryCode: req.query.categoryCode, districtId: req.query.districtId };
+      const f: MeasureFilter = {
+        ...p,
+        kind: req.query.kind,
+        unitIds,
+        includeDescendants: req.query.includeDescendants,
+        categoryCode: req.query.categoryCode,
+        districtId: req.query.districtId,
+      };
       const settings = await loadKpiSettings(db);
       return { ...p, items: await measureUnits(db, f, settings), settings };
     },
@@ -77,14 +92,22 @@ export async function routes(app: App, ctx: AppContext) {
     {
       schema: {
         tags: ['kpi'],
-        querystring: Type.Object({ ...Period, kind: StringEnum(UNIT_KINDS, { description: 'rank the units of this kind' }), includeDescendants: Type.Boolean({ default: true }) }),
+        querystring: Type.Object({
+          ...Period,
+          kind: StringEnum(UNIT_KINDS, { description: 'rank the units of this kind' }),
+          includeDescendants: Type.Boolean({ default: true }),
+        }),
       },
     },
     async (req) => {
       requireActor(req, ...READERS);
       const p = period(req.query, config.timeZone);
       const settings = await loadKpiSettings(db);
-      return { ...p, kind: req.query.kind, items: await rankUnits(db, { ...p, kind: req.query.kind, includeDescendants: req.query.includeDescendants }, settings) };
+      return {
+        ...p,
+        kind: req.query.kind,
+        items: await rankUnits(db, { ...p, kind: req.query.kind, includeDescendants: req.query.includeDescendants }, settings),
+      };
     },
   );
 
@@ -155,16 +178,12 @@ export async function routes(app: App, ctx: AppContext) {
     return rebuildKpi(db, ctx);
   });
 
-  app.get(
-    '/api/v1/reports/monthly',
-    { schema: { tags: ['kpi'], querystring: Type.Object({ month: Month }) } },
-    async (req, reply) => {
-      requireActor(req, 'supervisor', 'admin');
-      const buf = await monthlyWorkbook(db, ctx, req.query.month);
-      return reply
-        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-        .header('content-disposition', `attachment; filename="jiesu-monthly-${req.query.month}.xlsx"`)
-        .send(buf);
-    },
-  );
+  app.get('/api/v1/reports/monthly', { schema: { tags: ['kpi'], querystring: Type.Object({ month: Month }) } }, async (req, reply) => {
+    requireActor(req, 'supervisor', 'admin');
+    const buf = await monthlyWorkbook(db, ctx, req.query.month);
+    return reply
+      .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .header('content-disposition', `attachment; filename="jiesu-monthly-${req.query.month}.xlsx"`)
+      .send(buf);
+  });
 }

@@ -40,7 +40,13 @@ async function writeFacts(q: Queryable, facts: Fact[], orderId: number, at: stri
     );
     const mask = logMask(f);
     if (mask) {
-      await q.query('INSERT INTO kpi_fact_orders (month, unit_id, measures, workorder_id, at) VALUES ($1, $2, $3, $4, $5)', [f.month, f.unitId, mask, orderId, at]);
+      await q.query('INSERT INTO kpi_fact_orders (month, unit_id, measures, workorder_id, at) VALUES ($1, $2, $3, $4, $5)', [
+        f.month,
+        f.unitId,
+        mask,
+        orderId,
+        at,
+      ]);
     }
   }
 }
@@ -175,15 +181,26 @@ export const ROLLUP_SQL = `INSERT INTO kpi_unit_month (month, unit_id, ${COUNTER
   SELECT month, unit_id, ${COUNTERS.map((c) => `sum(${c})`).join(', ')} FROM kpi_facts GROUP BY month, unit_id`;
 
 const FACT_COLUMNS: BulkColumn[] = [
-  { name: 'month', type: 'text' }, { name: 'unit_id', type: 'int' }, { name: 'category_code', type: 'text' }, { name: 'district_id', type: 'int' },
+  { name: 'month', type: 'text' },
+  { name: 'unit_id', type: 'int' },
+  { name: 'category_code', type: 'text' },
+  { name: 'district_id', type: 'int' },
   ...COUNTERS.map((c) => ({ name: c, type: c === 'handling_hours' ? 'float8' : 'int' })),
 ];
 const LOG_COLUMNS: BulkColumn[] = [
-  { name: 'month', type: 'text' }, { name: 'unit_id', type: 'int' }, { name: 'measures', type: 'int' }, { name: 'workorder_id', type: 'int' }, { name: 'at', type: 'timestamptz' },
+  { name: 'month', type: 'text' },
+  { name: 'unit_id', type: 'int' },
+  { name: 'measures', type: 'int' },
+  { name: 'workorder_id', type: 'int' },
+  { name: 'at', type: 'timestamptz' },
 ];
 
 /** Recomputes every aggregate from the event history. */
-export async function rebuildKpi(db: Database, ctx: AppContext, onProgress?: (done: number, total: number) => void): Promise<{ orders: number; facts: number }> {
+export async function rebuildKpi(
+  db: Database,
+  ctx: AppContext,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ orders: number; facts: number }> {
   const acc = await KpiAccumulator.create(db, ctx);
   // The rebuild replaces the tables; on a live system run it when nothing else writes orders.
   await db.tx(async (q) => {
@@ -193,7 +210,7 @@ export async function rebuildKpi(db: Database, ctx: AppContext, onProgress?: (do
   });
   const total = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM workorders')).rows[0]!.n;
   const batch = 5000;
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const { rows } = await db.query<{ workorder_id: number; type: string; actor_id: number | null; at: Date; data: any }>(
       `SELECT workorder_id, type, actor_id, at, data FROM workorder_events
         WHERE workorder_id IN (SELECT id FROM workorders WHERE id > $1 ORDER BY id LIMIT $2)

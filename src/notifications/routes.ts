@@ -28,7 +28,10 @@ export async function routes(app: App, ctx: AppContext) {
     {
       schema: {
         tags: ['notifications'],
-        querystring: Type.Object({ status: Type.Optional(StringEnum(['pending', 'sent', 'dead'] as const)), limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }) }),
+        querystring: Type.Object({
+          status: Type.Optional(StringEnum(['pending', 'sent', 'dead'] as const)),
+          limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+        }),
       },
     },
     async (req) => {

@@ -41,8 +41,14 @@ export interface Notification {
 }
 
 const toNotification = (r: any): Notification => ({
-  id: r.id, kind: r.kind, title: r.title, body: r.body, workorderId: r.workorder_id, data: r.data,
-  createdAt: new Date(r.created_at).toISOString(), readAt: r.read_at ? new Date(r.read_at).toISOString() : null,
+  id: r.id,
+  kind: r.kind,
+  title: r.title,
+  body: r.body,
+  workorderId: r.workorder_id,
+  data: r.data,
+  createdAt: new Date(r.created_at).toISOString(),
+  readAt: r.read_at ? new Date(r.read_at).toISOString() : null,
 });
 
 export async function listNotifications(db: Database, userId: number, f: { unread?: boolean; limit: number; cursor?: number }) {
@@ -57,10 +63,7 @@ export async function listNotifications(db: Database, userId: number, f: { unrea
 }
 
 export async function markRead(db: Database, userId: number, id: number): Promise<Notification> {
-  const { rows } = await db.query(
-    'UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE id = $1 AND user_id = $2 RETURNING *',
-    [id, userId],
-  );
+  const { rows } = await db.query('UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE id = $1 AND user_id = $2 RETURNING *', [id, userId]);
   if (!rows[0]) throw notFound(`notification ${id}`);
   return toNotification(rows[0]);
 }
@@ -103,7 +106,8 @@ export async function deliverWebhooks(db: Database, now: Date, opts: { maxAttemp
       );
       if (rows.length) {
         await q.query(`UPDATE webhook_outbox SET lease_until = now() + make_interval(secs => $2) WHERE id = ANY($1::int[])`, [
-          rows.map((r) => r.id), Math.ceil(timeoutMs / 1000) + 30,
+          rows.map((r) => r.id),
+          Math.ceil(timeoutMs / 1000) + 30,
         ]);
       }
       return rows;
@@ -129,16 +133,27 @@ export async function deliverWebhooks(db: Database, now: Date, opts: { maxAttemp
       await db.query('INSERT INTO webhook_attempts (outbox_id, status, error) VALUES ($1, $2, $3)', [row.id, status, error]);
       if (!error) {
         out.sent++;
-        await db.query(`UPDATE webhook_outbox SET status = 'sent', attempts = $2, last_status = $3, last_error = NULL, sent_at = now(), lease_until = NULL WHERE id = $1`, [row.id, attempts, status]);
+        await db.query(
+          `UPDATE webhook_outbox SET status = 'sent', attempts = $2, last_status = $3, last_error = NULL, sent_at = now(), lease_until = NULL WHERE id = $1`,
+          [row.id, attempts, status],
+        );
       } else if (attempts >= maxAttempts) {
         out.dead++;
-        await db.query(`UPDATE webhook_outbox SET status = 'dead', attempts = $2, last_status = $3, last_error = $4, lease_until = NULL WHERE id = $1`, [row.id, attempts, status, error]);
+        await db.query(`UPDATE webhook_outbox SET status = 'dead', attempts = $2, last_status = $3, last_error = $4, lease_until = NULL WHERE id = $1`, [
+          row.id,
+          attempts,
+          status,
+          error,
+        ]);
       } else {
         out.failed++;
-        await db.query(
-          `UPDATE webhook_outbox SET attempts = $2, last_status = $3, last_error = $4, lease_until = NULL, next_attempt_at = $5 WHERE id = $1`,
-          [row.id, attempts, status, error, new Date(now.getTime() + backoffMs(attempts))],
-        );
+        await db.query(`UPDATE webhook_outbox SET attempts = $2, last_status = $3, last_error = $4, lease_until = NULL, next_attempt_at = $5 WHERE id = $1`, [
+          row.id,
+          attempts,
+          status,
+          error,
+          new Date(now.getTime() + backoffMs(attempts)),
+        ]);
       }
     }
   }
@@ -154,8 +169,16 @@ export async function listOutbox(db: Database, f: { status?: string; limit: numb
     : [];
   const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
   return rows.map((r) => ({
-    id: r.id, url: r.url, payload: r.payload, status: r.status, attempts: r.attempts, nextAttemptAt: iso(r.next_attempt_at),
-    lastError: r.last_error, lastStatus: r.last_status, createdAt: iso(r.created_at), sentAt: iso(r.sent_at),
+    id: r.id,
+    url: r.url,
+    payload: r.payload,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: iso(r.next_attempt_at),
+    lastError: r.last_error,
+    lastStatus: r.last_status,
+    createdAt: iso(r.created_at),
+    sentAt: iso(r.sent_at),
     attemptLog: att.filter((a) => a.outbox_id === r.id).map((a) => ({ at: iso(a.at), status: a.status, error: a.error })),
   }));
 }

@@ -6,9 +6,23 @@ import { open311City, parseXml, raw } from './testkit.bench.js';
 const SERVICE_FIELDS = ['service_code', 'service_name', 'description', 'metadata', 'type', 'keywords', 'group'];
 const ATTRIBUTE_FIELDS = ['variable', 'code', 'datatype', 'required', 'datatype_description', 'order', 'description', 'values'];
 const REQUEST_FIELDS = [
-  'service_request_id', 'status', 'status_notes', 'service_name', 'service_code', 'description', 'agency_responsible',
-  'service_notice', 'requested_datetime', 'updated_datetime', 'expected_datetime', 'address', 'address_id', 'zipcode',
-  'lat', 'long', 'media_url',
+  'service_request_id',
+  'status',
+  'status_notes',
+  'service_name',
+  'service_code',
+  'description',
+  'agency_responsible',
+  'service_notice',
+  'requested_datetime',
+  'updated_datetime',
+  'expected_datetime',
+  'address',
+  'address_id',
+  'zipcode',
+  'lat',
+  'long',
+  'media_url',
 ];
 const W3C = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/;
 const V2 = '/open311/v2';
@@ -77,7 +91,10 @@ describe('GET services/{service_code}', () => {
     for (const a of j.json.attributes) expect(Object.keys(a).sort()).toEqual([...ATTRIBUTE_FIELDS].sort());
     expect(j.json.attributes.map((a: any) => a.order)).toEqual([1, 2, 3]);
     expect(j.json.attributes[0]).toMatchObject({ code: 'size', datatype: 'singlevaluelist', required: true, variable: true });
-    expect(j.json.attributes[0].values).toEqual([{ key: 'small', name: '小于30厘米' }, { key: 'large', name: '大于30厘米' }]);
+    expect(j.json.attributes[0].values).toEqual([
+      { key: 'small', name: '小于30厘米' },
+      { key: 'large', name: '大于30厘米' },
+    ]);
 
     const x = await raw(t.platform, 'GET', `${V2}/services/road-pothole.xml`);
     const doc = parseXml(x.text, ['attribute', 'value']);
@@ -99,7 +116,14 @@ describe('GET services/{service_code}', () => {
 
 describe('POST requests', () => {
   it('creates a request from a form body and answers service_request_id and token (JSON)', async () => {
-    const r = await post('.json', { ...base(), jurisdiction_id: 'demo.gov.cn', first_name: '小明', last_name: '王', phone: '13912345678', email: 'wang@example.com' });
+    const r = await post('.json', {
+      ...base(),
+      jurisdiction_id: 'demo.gov.cn',
+      first_name: '小明',
+      last_name: '王',
+      phone: '13912345678',
+      email: 'wang@example.com',
+    });
     expect(r.status).toBe(201);
     expect(r.json).toHaveLength(1);
     expect(r.json[0].service_request_id).toMatch(/^\d{13}$/);
@@ -109,7 +133,12 @@ describe('POST requests', () => {
 
   it('takes a JSON body and answers XML', async () => {
     const r = await raw(t.platform, 'POST', `${V2}/requests.xml`, {
-      json: { api_key: t.apiKey, service_code: 'road-pothole', address_string: '东城区东华门大街12号', attribute: { size: 'large', lanes: ['l1', 'l2'], depth: '12' } },
+      json: {
+        api_key: t.apiKey,
+        service_code: 'road-pothole',
+        address_string: '东城区东华门大街12号',
+        attribute: { size: 'large', lanes: ['l1', 'l2'], depth: '12' },
+      },
     });
     expect(r.status).toBe(201);
     const doc = parseXml(r.text, ['request']);
@@ -119,7 +148,11 @@ describe('POST requests', () => {
 
   it('takes attribute[code] and attribute[code][] form fields and checks them', async () => {
     const ok = await post('.json', {
-      api_key: t.apiKey, service_code: 'road-pothole', address_id: 'A-1001', 'attribute[size]': 'small', 'attribute[lanes][]': ['l1', 'l2'],
+      api_key: t.apiKey,
+      service_code: 'road-pothole',
+      address_id: 'A-1001',
+      'attribute[size]': 'small',
+      'attribute[lanes][]': ['l1', 'l2'],
     });
     expect(ok.status).toBe(201);
     const order = await t.users.dispatcher.get(`/api/v1/workorders?q=${ok.json[0].service_request_id}`);
@@ -178,8 +211,13 @@ describe('GET tokens/{token}', () => {
 describe('GET requests and GET requests/{id}', () => {
   it('returns every spec field, W3C datetimes, and no personal data', async () => {
     const r = await post('.json', {
-      ...base(), first_name: '秘密', last_name: '张', phone: '13700001111', email: 'zhang@example.com',
-      description: '请回电13800138000，身份证110101199003074578', media_url: 'https://img.example.com/p.jpg',
+      ...base(),
+      first_name: '秘密',
+      last_name: '张',
+      phone: '13700001111',
+      email: 'zhang@example.com',
+      description: '请回电13800138000，身份证110101199003074578',
+      media_url: 'https://img.example.com/p.jpg',
     });
     const id = r.json[0].service_request_id;
     const j = await raw(t.platform, 'GET', `${V2}/requests/${id}.json`);
@@ -187,7 +225,15 @@ describe('GET requests and GET requests/{id}', () => {
     expect(j.json).toHaveLength(1);
     const sr = j.json[0];
     expect(Object.keys(sr).sort()).toEqual([...REQUEST_FIELDS].sort());
-    expect(sr).toMatchObject({ service_request_id: id, status: 'open', service_code: 'noise-night', service_name: '夜间施工噪音', lat: 39.9163, long: 116.3972, media_url: 'https://img.example.com/p.jpg' });
+    expect(sr).toMatchObject({
+      service_request_id: id,
+      status: 'open',
+      service_code: 'noise-night',
+      service_name: '夜间施工噪音',
+      lat: 39.9163,
+      long: 116.3972,
+      media_url: 'https://img.example.com/p.jpg',
+    });
     expect(sr.requested_datetime).toMatch(W3C);
     expect(sr.updated_datetime).toMatch(W3C);
     for (const secret of ['秘密', '13700001111', 'zhang@example.com', '13800138000', '110101199003074578']) {
@@ -277,9 +323,13 @@ describe('a request posted through Open311 walks the work-order lifecycle', () =
     o = (await t.users.handlerA.post(`/api/v1/workorders/${orderId}/actions/sign`, { version: o.version })).body;
     expect((await read()).status_notes).toMatch(/in progress/);
 
-    o = (await t.users.handlerA.post(`/api/v1/workorders/${orderId}/actions/reply`, {
-      version: o.version, content: '经核查，已责令施工单位夜间22点后停止施工。', resolved: true,
-    })).body;
+    o = (
+      await t.users.handlerA.post(`/api/v1/workorders/${orderId}/actions/reply`, {
+        version: o.version,
+        content: '经核查，已责令施工单位夜间22点后停止施工。',
+        resolved: true,
+      })
+    ).body;
     sr = await read();
     expect(sr).toMatchObject({ status: 'open', status_notes: '经核查，已责令施工单位夜间22点后停止施工。' });
 
@@ -315,7 +365,9 @@ describe('staff API', () => {
     expect((await t.anon.get('/api/v1/open311/services')).status).toBe(401);
     expect((await t.users.admin.post('/api/v1/open311/services', { serviceCode: 'road-pothole', serviceName: 'dup' })).status).toBe(409);
     const noValues = await t.users.admin.post('/api/v1/open311/services', {
-      serviceCode: 'bad-list', serviceName: '列表', attributes: [{ code: 'a', datatype: 'singlevaluelist' }],
+      serviceCode: 'bad-list',
+      serviceName: '列表',
+      attributes: [{ code: 'a', datatype: 'singlevaluelist' }],
     });
     expect(noValues.status).toBe(400);
     const patched = await t.users.admin.patch('/api/v1/open311/services/noise-night', { serviceName: '夜间施工噪音扰民', keywords: ['噪音', '施工'] });

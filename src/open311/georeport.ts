@@ -15,17 +15,16 @@ export const forbiddenKey = () => new AppError(403, 'invalid_api_key', 'api_key 
 
 export async function createApiKey(db: Queryable, actor: Actor, name: string): Promise<{ id: number; name: string; apiKey: string }> {
   const apiKey = 'o311_' + randomBytes(24).toString('base64url');
-  const { rows } = await db.query<{ id: number }>(
-    'INSERT INTO open311_api_keys (name, key_hash, created_by) VALUES ($1, $2, $3) RETURNING id',
-    [name, sha256(apiKey), actor.id],
-  );
+  const { rows } = await db.query<{ id: number }>('INSERT INTO open311_api_keys (name, key_hash, created_by) VALUES ($1, $2, $3) RETURNING id', [
+    name,
+    sha256(apiKey),
+    actor.id,
+  ]);
   return { id: rows[0]!.id, name, apiKey };
 }
 
 export async function listApiKeys(db: Queryable) {
-  const { rows } = await db.query(
-    `SELECT id, name, created_at AS "createdAt", revoked_at AS "revokedAt" FROM open311_api_keys ORDER BY id`,
-  );
+  const { rows } = await db.query(`SELECT id, name, created_at AS "createdAt", revoked_at AS "revokedAt" FROM open311_api_keys ORDER BY id`);
   return rows;
 }
 
@@ -121,8 +120,17 @@ export async function createChannelOrder(ctx: AppContext, input: ChannelInput, a
     await tx.query(
       `INSERT INTO open311_requests (workorder_id, token, channel, api_key_id, service_code, address_id, email_enc, media_url, attributes)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [order.id, token, input.channel, input.apiKeyId ?? null, service.serviceCode, input.addressId ?? null, encrypt(input.email),
-        input.mediaUrl ?? null, JSON.stringify(attributes)],
+      [
+        order.id,
+        token,
+        input.channel,
+        input.apiKeyId ?? null,
+        service.serviceCode,
+        input.addressId ?? null,
+        encrypt(input.email),
+        input.mediaUrl ?? null,
+        JSON.stringify(attributes),
+      ],
     );
     if (also) await also(tx, order);
     return { order, token };
@@ -155,17 +163,27 @@ export async function postRequest(ctx: AppContext, input: PostRequestInput) {
   if (mediaUrl && !/^https?:\/\/\S+$/.test(mediaUrl)) throw badRequest('media_url 须为 http(s) 地址 (media_url must be an http(s) URL)', 'media_url');
   const name = last || first ? `${last ?? ''}${first ?? ''}` : null;
   const { order, token } = await createChannelOrder(ctx, {
-    channel: 'open311', serviceCode, description, address, addressId, lat, lng, name, phone, email, mediaUrl,
-    attributes: input.attributes, apiKeyId,
+    channel: 'open311',
+    serviceCode,
+    description,
+    address,
+    addressId,
+    lat,
+    lng,
+    name,
+    phone,
+    email,
+    mediaUrl,
+    attributes: input.attributes,
+    apiKeyId,
   });
   return { service_request_id: order.number, token, service_notice: '已受理，工单将按时限办理 (received)', account_id: null };
 }
 
 export async function tokenLookup(db: Queryable, token: string) {
-  const { rows } = await db.query<{ number: string }>(
-    'SELECT w.number FROM open311_requests r JOIN workorders w ON w.id = r.workorder_id WHERE r.token = $1',
-    [token],
-  );
+  const { rows } = await db.query<{ number: string }>('SELECT w.number FROM open311_requests r JOIN workorders w ON w.id = r.workorder_id WHERE r.token = $1', [
+    token,
+  ]);
   if (!rows[0]) throw notFound(`token ${token}`);
   return { service_request_id: rows[0].number, token };
 }
@@ -192,9 +210,23 @@ export interface ServiceRequest {
 }
 
 export const REQUEST_FIELDS = [
-  'service_request_id', 'status', 'status_notes', 'service_name', 'service_code', 'description', 'agency_responsible',
-  'service_notice', 'requested_datetime', 'updated_datetime', 'expected_datetime', 'address', 'address_id', 'zipcode',
-  'lat', 'long', 'media_url',
+  'service_request_id',
+  'status',
+  'status_notes',
+  'service_name',
+  'service_code',
+  'description',
+  'agency_responsible',
+  'service_notice',
+  'requested_datetime',
+  'updated_datetime',
+  'expected_datetime',
+  'address',
+  'address_id',
+  'zipcode',
+  'lat',
+  'long',
+  'media_url',
 ] as const;
 
 /** Masks what looks like personal data in free text: mobile numbers, ID card numbers, e-mail addresses. */
@@ -209,14 +241,20 @@ export function redact(text: string): string {
 function statusNotes(r: Record<string, any>): string | null {
   if (r.reply) return redact(String(r.reply.content));
   switch (r.status) {
-    case 'new': return '已受理，等待派单 (received, awaiting dispatch)';
-    case 'dispatched': return '已派至承办单位 (assigned to the responsible unit)';
-    case 'accepted': return '承办单位正在办理 (in progress)';
-    case 'returned': return '正在重新派单 (being re-routed)';
-    case 'reopened': return '重新办理中 (reopened)';
+    case 'new':
+      return '已受理，等待派单 (received, awaiting dispatch)';
+    case 'dispatched':
+      return '已派至承办单位 (assigned to the responsible unit)';
+    case 'accepted':
+      return '承办单位正在办理 (in progress)';
+    case 'returned':
+      return '正在重新派单 (being re-routed)';
+    case 'reopened':
+      return '重新办理中 (reopened)';
     case 'closed':
       return r.close_reason === 'duplicate' ? '与其他诉求合并办理 (merged with another request)' : '已办结 (closed)';
-    default: return null;
+    default:
+      return null;
   }
 }
 
@@ -224,8 +262,15 @@ function statusNotes(r: Record<string, any>): string | null {
 export function w3c(at: Date | string, timeZone: string): string {
   const d = at instanceof Date ? at : new Date(at);
   const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-    hourCycle: 'h23', timeZoneName: 'longOffset',
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'longOffset',
   }).formatToParts(d);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   const off = get('timeZoneName').replace('GMT', '') || '+00:00';

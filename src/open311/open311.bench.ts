@@ -15,7 +15,11 @@ export const open311Bench: Benchmark = {
       const postMs = await timeEach(n, async (i) => {
         const r = await raw(t.platform, 'POST', '/open311/v2/requests.json', {
           form: {
-            api_key: t.apiKey, lat: '39.91', long: '116.39', description: `第 ${i} 条：路面坑洼影响通行`, phone: '13900001111',
+            api_key: t.apiKey,
+            lat: '39.91',
+            long: '116.39',
+            description: `第 ${i} 条：路面坑洼影响通行`,
+            phone: '13900001111',
             ...(i % 2 ? { service_code: 'noise-night' } : { service_code: 'road-pothole', 'attribute[size]': 'small' }),
           },
         });
@@ -34,7 +38,13 @@ export const open311Bench: Benchmark = {
       return [
         { name: `POST requests (${n}), throughput (one client)`, value: round(postRate, 0), unit: 'requests/s', target: '> 50/s', pass: postRate > 50 },
         { name: 'POST requests, p95', value: round(percentile(postMs, 95)), unit: 'ms', target: '< 50 ms', pass: percentile(postMs, 95) < 50 },
-        { name: 'GET requests (100 per page, JSON/XML), p95', value: round(percentile(listMs, 95)), unit: 'ms', target: '< 100 ms', pass: percentile(listMs, 95) < 100 },
+        {
+          name: 'GET requests (100 per page, JSON/XML), p95',
+          value: round(percentile(listMs, 95)),
+          unit: 'ms',
+          target: '< 100 ms',
+          pass: percentile(listMs, 95) < 100,
+        },
         { name: 'GET requests/{id}, p95', value: round(percentile(oneMs, 95)), unit: 'ms', target: '< 20 ms', pass: percentile(oneMs, 95) < 20 },
       ];
     } finally {

@@ -9,9 +9,7 @@ import { AppError, badRequest, notFound } from '../core/errors.js';
 import { IdParams, StringEnum } from '../http/schemas.js';
 import { ORDER_TYPES } from '../workorders/model.js';
 import { CONTENT_TYPE, formatOf, renderErrors, splitFormat, toXml, toXmlSingle, type Format } from './format.js';
-import {
-  createApiKey, getRequest, listApiKeys, listRequests, postRequest, revokeApiKey, tokenLookup, type PostRequestInput,
-} from './georeport.js';
+import { createApiKey, getRequest, listApiKeys, listRequests, postRequest, revokeApiKey, tokenLookup, type PostRequestInput } from './georeport.js';
 import { DATATYPES, createService, getService, listServices, updateService, type Service, syncServicesFromCategories } from './services.js';
 
 const Code = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
@@ -26,7 +24,13 @@ const Attribute = Type.Object(
     order: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
     description: Type.Optional(Short(2000)),
     values: Type.Optional(
-      Type.Array(Type.Object({ key: Type.String({ minLength: 1, maxLength: 100 }), name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }), { maxItems: 200 }),
+      Type.Array(
+        Type.Object(
+          { key: Type.String({ minLength: 1, maxLength: 100 }), name: Type.String({ minLength: 1, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
+        { maxItems: 200 },
+      ),
     ),
   },
   { additionalProperties: false },
@@ -101,7 +105,10 @@ function toPostInput(body: unknown): PostRequestInput {
 }
 
 function send(reply: FastifyReply, format: Format, status: number, json: unknown, xml: () => string) {
-  return reply.status(status).header('content-type', CONTENT_TYPE[format]).send(format === 'xml' ? xml() : JSON.stringify(json));
+  return reply
+    .status(status)
+    .header('content-type', CONTENT_TYPE[format])
+    .send(format === 'xml' ? xml() : JSON.stringify(json));
 }
 
 const FORMATS = ['', '.json', '.xml'] as const;
@@ -133,7 +140,10 @@ function positiveInt(v: unknown, name: string, def: number, max: number): number
 
 const list = (v: unknown): string[] | undefined => {
   if (v === undefined || v === '') return undefined;
-  const parts = (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((x) => x.trim()).filter(Boolean);
+  const parts = (Array.isArray(v) ? v : [v])
+    .flatMap((x) => String(x).split(','))
+    .map((x) => x.trim())
+    .filter(Boolean);
   if (parts.length > 200) throw badRequest('列表过长 (too many values)');
   return parts;
 };
@@ -151,21 +161,22 @@ export async function routes(app: App, ctx: AppContext) {
     requireActor(req, 'admin');
     return reply.status(201).send(await createService(db, req.body));
   });
-  app.patch(
-    '/api/v1/open311/services/:code',
-    { schema: { tags: ['open311'], params: Type.Object({ code: Code }), body: ServicePatch } },
-    async (req) => {
-      requireActor(req, 'admin');
-      return updateService(db, req.params.code, req.body);
-    },
-  );
+  app.patch('/api/v1/open311/services/:code', { schema: { tags: ['open311'], params: Type.Object({ code: Code }), body: ServicePatch } }, async (req) => {
+    requireActor(req, 'admin');
+    return updateService(db, req.params.code, req.body);
+  });
   app.post('/api/v1/open311/services/sync', { schema: { tags: ['open311'] } }, async (req) => {
     requireActor(req, 'admin');
     return db.tx((q) => syncServicesFromCategories(q));
   });
   app.post(
     '/api/v1/open311/keys',
-    { schema: { tags: ['open311'], body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }) }, { additionalProperties: false }) } },
+    {
+      schema: {
+        tags: ['open311'],
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }) }, { additionalProperties: false }),
+      },
+    },
     async (req, reply) => reply.status(201).send(await createApiKey(db, requireActor(req, 'admin'), req.body.name)),
   );
   app.get('/api/v1/open311/keys', { schema: { tags: ['open311'] } }, async (req) => {
@@ -225,7 +236,8 @@ export async function routes(app: App, ctx: AppContext) {
             throw badRequest('查询区间不得超过 90 天 (the range may not span more than 90 days)', 'end_date');
           }
           const status = q.status === undefined || q.status === '' ? undefined : String(q.status);
-          if (status !== undefined && status !== 'open' && status !== 'closed') throw badRequest('status 须为 open 或 closed (status must be open or closed)', 'status');
+          if (status !== undefined && status !== 'open' && status !== 'closed')
+            throw badRequest('status 须为 open 或 closed (status must be open or closed)', 'status');
           const items = await listRequests(
             db,
             {
@@ -276,7 +288,15 @@ export async function routes(app: App, ctx: AppContext) {
             changeset: '2024-01-01T00:00:00+08:00',
             contact: '12345 热线',
             key_service: '/api/v1/open311/keys',
-            endpoints: [{ specification: 'http://wiki.open311.org/GeoReport_v2', url: base, changeset: '2024-01-01T00:00:00+08:00', type: 'production', formats: ['application/json', 'text/xml'] }],
+            endpoints: [
+              {
+                specification: 'http://wiki.open311.org/GeoReport_v2',
+                url: base,
+                changeset: '2024-01-01T00:00:00+08:00',
+                type: 'production',
+                formats: ['application/json', 'text/xml'],
+              },
+            ],
           };
           return send(reply, format, 200, body, () =>
             toXmlSingle('discovery', { ...body, endpoints: { endpoint: body.endpoints.map((e) => ({ ...e, formats: { format: e.formats } })) } }),

@@ -75,8 +75,15 @@ export async function createService(q: Queryable, input: ServiceInput): Promise<
     `INSERT INTO open311_services (service_code, service_name, description, group_name, keywords, metadata, attributes, order_type, active)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
     [
-      input.serviceCode, input.serviceName, input.description ?? '', input.group ?? '', input.keywords ?? [],
-      attributes.some((a) => a.variable), JSON.stringify(attributes), input.orderType ?? 'request', input.active ?? true,
+      input.serviceCode,
+      input.serviceName,
+      input.description ?? '',
+      input.group ?? '',
+      input.keywords ?? [],
+      attributes.some((a) => a.variable),
+      JSON.stringify(attributes),
+      input.orderType ?? 'request',
+      input.active ?? true,
     ],
   );
   return rows[0]!;
@@ -90,19 +97,24 @@ export async function updateService(q: Queryable, code: string, patch: Partial<S
        attributes = $7, order_type = $8, active = $9, updated_at = now()
      WHERE service_code = $1 RETURNING ${COLUMNS}`,
     [
-      code, patch.serviceName ?? current.serviceName, patch.description ?? current.description, patch.group ?? current.group,
-      patch.keywords ?? current.keywords, attributes.some((a) => a.variable), JSON.stringify(attributes),
-      patch.orderType ?? current.orderType, patch.active ?? current.active,
+      code,
+      patch.serviceName ?? current.serviceName,
+      patch.description ?? current.description,
+      patch.group ?? current.group,
+      patch.keywords ?? current.keywords,
+      attributes.some((a) => a.variable),
+      JSON.stringify(attributes),
+      patch.orderType ?? current.orderType,
+      patch.active ?? current.active,
     ],
   );
   return rows[0]!;
 }
 
 export async function getService(q: Queryable, code: string, opts: { includeInactive?: boolean } = {}): Promise<Service> {
-  const { rows } = await q.query<Service>(
-    `SELECT ${COLUMNS} FROM open311_services WHERE service_code = $1${opts.includeInactive ? '' : ' AND active'}`,
-    [code],
-  );
+  const { rows } = await q.query<Service>(`SELECT ${COLUMNS} FROM open311_services WHERE service_code = $1${opts.includeInactive ? '' : ' AND active'}`, [
+    code,
+  ]);
   if (!rows[0]) throw notFound(`service ${code}`);
   return rows[0];
 }

@@ -52,10 +52,27 @@ export const SERVICES = [
     orderType: 'request',
     attributes: [
       {
-        code: 'size', datatype: 'singlevaluelist', required: true, description: '坑洼大小', order: 1,
-        values: [{ key: 'small', name: '小于30厘米' }, { key: 'large', name: '大于30厘米' }],
+        code: 'size',
+        datatype: 'singlevaluelist',
+        required: true,
+        description: '坑洼大小',
+        order: 1,
+        values: [
+          { key: 'small', name: '小于30厘米' },
+          { key: 'large', name: '大于30厘米' },
+        ],
       },
-      { code: 'lanes', datatype: 'multivaluelist', required: false, description: '受影响车道', order: 2, values: [{ key: 'l1', name: '一车道' }, { key: 'l2', name: '二车道' }] },
+      {
+        code: 'lanes',
+        datatype: 'multivaluelist',
+        required: false,
+        description: '受影响车道',
+        order: 2,
+        values: [
+          { key: 'l1', name: '一车道' },
+          { key: 'l2', name: '二车道' },
+        ],
+      },
       { code: 'depth', datatype: 'number', required: false, description: '深度(厘米)', order: 3 },
     ],
   },

@@ -14,10 +14,9 @@ let dummyHash: Promise<string> | undefined;
 
 /** The user id when the username and password are right and the user is active, else null (same time either way). */
 export async function verifyCredentials(db: Queryable, username: string, password: string): Promise<number | null> {
-  const { rows } = await db.query<{ id: number; password_hash: string; active: boolean }>(
-    'SELECT id, password_hash, active FROM users WHERE username = $1',
-    [username],
-  );
+  const { rows } = await db.query<{ id: number; password_hash: string; active: boolean }>('SELECT id, password_hash, active FROM users WHERE username = $1', [
+    username,
+  ]);
   const user = rows[0];
   dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
   const ok = await verify(user?.password_hash ?? (await dummyHash), password).catch(() => false);

@@ -18,10 +18,11 @@ const COLUMNS = 'id, name, kind, parent_id AS "parentId", active, manager_review
 
 export async function createUnit(db: Queryable, input: { name: string; kind: UnitKind; parentId?: number | null }): Promise<Unit> {
   if (input.parentId != null) await getUnit(db, input.parentId, 'parentId');
-  const { rows } = await db.query<Unit>(
-    `INSERT INTO units (name, kind, parent_id) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`,
-    [input.name, input.kind, input.parentId ?? null],
-  );
+  const { rows } = await db.query<Unit>(`INSERT INTO units (name, kind, parent_id) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`, [
+    input.name,
+    input.kind,
+    input.parentId ?? null,
+  ]);
   return rows[0]!;
 }
 
@@ -37,10 +38,7 @@ export async function listUnits(db: Queryable, filter: { parentId?: number; kind
   const params: unknown[] = [];
   if (filter.parentId !== undefined) where.push(`parent_id = $${params.push(filter.parentId)}`);
   if (filter.kind !== undefined) where.push(`kind = $${params.push(filter.kind)}`);
-  const { rows } = await db.query<Unit>(
-    `SELECT ${COLUMNS} FROM units ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id`,
-    params,
-  );
+  const { rows } = await db.query<Unit>(`SELECT ${COLUMNS} FROM units ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id`, params);
   return rows;
 }
 
@@ -57,7 +55,8 @@ export async function updateUnit(
   }
   if (patch.managerReview) {
     // Replies would wait for nobody.
-    if (!(await unitManagerIds(db, id)).length) throw badRequest('该单位没有负责人账号，不能开启负责人审核 (the unit has no active manager to approve replies and extensions)', 'managerReview');
+    if (!(await unitManagerIds(db, id)).length)
+      throw badRequest('该单位没有负责人账号，不能开启负责人审核 (the unit has no active manager to approve replies and extensions)', 'managerReview');
   }
   const { rows } = await db.query<Unit>(
     `UPDATE units SET

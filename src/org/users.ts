@@ -52,10 +52,7 @@ export async function listUsers(db: Queryable, filter: { unitId?: number; role?:
   const params: unknown[] = [];
   if (filter.unitId !== undefined) where.push(`unit_id = $${params.push(filter.unitId)}`);
   if (filter.role !== undefined) where.push(`$${params.push(filter.role)} = ANY(roles)`);
-  const { rows } = await db.query<User>(
-    `SELECT ${COLUMNS} FROM users ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id`,
-    params,
-  );
+  const { rows } = await db.query<User>(`SELECT ${COLUMNS} FROM users ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id`, params);
   return rows;
 }
 

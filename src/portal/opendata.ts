@@ -90,15 +90,30 @@ async function compute(db: Database, month: string, timeZone: string): Promise<M
     }
   }
   if (codes.length) {
-    const r = await db.query<{ c: string; n: string }>('SELECT service_code AS c, service_name AS n FROM open311_services WHERE service_code = ANY($1::text[])', [codes]);
+    const r = await db.query<{ c: string; n: string }>(
+      'SELECT service_code AS c, service_name AS n FROM open311_services WHERE service_code = ANY($1::text[])',
+      [codes],
+    );
     for (const s of r.rows) services.set(s.c, s.n);
   }
   const named = rows
     .filter((r) => r.received + r.closed + r.surveyed > 0 || r.dim === 'total')
-    .map((r) => ({ ...r, name: r.key == null ? null : r.dim === 'category' ? services.get(r.key) ?? r.key : units.get(r.key) ?? null }));
+    .map((r) => ({ ...r, name: r.key == null ? null : r.dim === 'category' ? (services.get(r.key) ?? r.key) : (units.get(r.key) ?? null) }));
   const by = (dim: Raw['dim']) =>
-    named.filter((r) => r.dim === dim).sort((a, b) => b.received - a.received || String(a.key).localeCompare(String(b.key))).map(figures);
-  const total = named.find((r) => r.dim === 'total') ?? { dim: 'total', key: 'all', name: null, received: 0, closed: 0, hours: null, surveyed: 0, satisfied: 0 };
+    named
+      .filter((r) => r.dim === dim)
+      .sort((a, b) => b.received - a.received || String(a.key).localeCompare(String(b.key)))
+      .map(figures);
+  const total = named.find((r) => r.dim === 'total') ?? {
+    dim: 'total',
+    key: 'all',
+    name: null,
+    received: 0,
+    closed: 0,
+    hours: null,
+    surveyed: 0,
+    satisfied: 0,
+  };
   return {
     month,
     timeZone,

@@ -24,8 +24,13 @@ async function submit(body: Record<string, unknown> = {}, ip = `10.1.0.${++ipSeq
   return raw(t.platform, 'POST', '/api/v1/portal/requests', {
     ip,
     json: {
-      categoryCode: 'noise-night', address: '东城区东华门大街8号', content: '工地夜里施工，联系我13855556666', phone: '139 0000 1111', name: '赵六',
-      ...(await challenge(ip)), ...body,
+      categoryCode: 'noise-night',
+      address: '东城区东华门大街8号',
+      content: '工地夜里施工，联系我13855556666',
+      phone: '139 0000 1111',
+      name: '赵六',
+      ...(await challenge(ip)),
+      ...body,
     },
   });
 }
@@ -60,7 +65,9 @@ describe('portal: submit and track', () => {
     expect(tr.status).toBe(200);
     expect(tr.json).toMatchObject({ number, status: 'accepted', category: '夜间施工噪音', canRate: false, replies: [] });
     expect(tr.json.timeline.map((e: any) => e.text)).toEqual([
-      expect.stringContaining('受理'), expect.stringContaining('东城区'), expect.stringContaining('签收'),
+      expect.stringContaining('受理'),
+      expect.stringContaining('东城区'),
+      expect.stringContaining('签收'),
     ]);
     for (const secret of ['赵六', '13900001111', '13855556666', 'dispatcher1', 'handler_a', 'portal']) expect(tr.text).not.toContain(secret);
     // Lower-case code works; a wrong code looks like an unknown number.
@@ -102,7 +109,12 @@ describe('portal: rating', () => {
     let o = (await t.users.dispatcher.get(`/api/v1/workorders?q=${number}`)).body.items[0];
     o = (await t.users.dispatcher.post(`/api/v1/workorders/${o.id}/actions/dispatch`, { version: o.version, unitId: t.units.districtA })).body;
     o = (await t.users.handlerA.post(`/api/v1/workorders/${o.id}/actions/sign`, { version: o.version })).body;
-    return { number, queryCode, o, reply: () => t.users.handlerA.post(`/api/v1/workorders/${o.id}/actions/reply`, { version: o.version, content, resolved: true }) };
+    return {
+      number,
+      queryCode,
+      o,
+      reply: () => t.users.handlerA.post(`/api/v1/workorders/${o.id}/actions/reply`, { version: o.version, content, resolved: true }),
+    };
   }
   const rateIt = (number: string, body: object) => raw(t.platform, 'POST', `/api/v1/portal/requests/${number}/rating`, { json: body, ip: '10.3.0.1' });
 
@@ -142,13 +154,21 @@ describe('open data', () => {
     // Five pothole orders through the whole lifecycle in district A, two noise orders left open.
     const orders: any[] = [];
     for (let i = 0; i < 5; i++) {
-      let o = (await t.users.agent.post('/api/v1/workorders', {
-        type: 'request', title: `坑洼 ${i}`, content: '路面坑洼', categoryCode: 'road-pothole', location: { districtUnitId: t.units.districtA },
-      })).body;
+      let o = (
+        await t.users.agent.post('/api/v1/workorders', {
+          type: 'request',
+          title: `坑洼 ${i}`,
+          content: '路面坑洼',
+          categoryCode: 'road-pothole',
+          location: { districtUnitId: t.units.districtA },
+        })
+      ).body;
       o = (await t.users.dispatcher.post(`/api/v1/workorders/${o.id}/actions/dispatch`, { version: o.version, unitId: t.units.bureau })).body;
       orders.push(o);
     }
-    const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date(orders[0].createdAt)).slice(0, 7);
+    const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' })
+      .format(new Date(orders[0].createdAt))
+      .slice(0, 7);
     const r = await raw(t.platform, 'GET', `/api/v1/opendata/monthly?month=${month}`);
     expect(r.status).toBe(200);
     const pothole = r.json.byCategory.find((c: any) => c.key === 'road-pothole');
@@ -168,7 +188,10 @@ describe('open data', () => {
     const past = await raw(t.platform, 'GET', '/api/v1/opendata/monthly?month=2020-01&format=csv');
     expect(past.status).toBe(200);
     expect(past.type).toContain('text/csv');
-    const lines = past.text.replace(/^\ufeff/, '').trim().split('\r\n');
+    const lines = past.text
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('month,dimension,key,name,received,closed,avg_handling_hours,satisfaction_rate');
     expect(lines[1]).toMatch(/^2020-01,total,all,/);
     const csv = await raw(t.platform, 'GET', `/api/v1/opendata/monthly?month=${month}&format=csv`);
@@ -183,7 +206,9 @@ describe('open data', () => {
       o = (await t.users.handlerB.post(`/api/v1/workorders/${o.id}/actions/sign`, { version: o.version })).body;
       o = (await t.users.handlerB.post(`/api/v1/workorders/${o.id}/actions/reply`, { version: o.version, content: '已补装', resolved: true })).body;
       await t.users.followup.post(`/api/v1/workorders/${o.id}/actions/survey`, {
-        version: o.version, satisfaction: i < 4 ? 'satisfied' : 'unsatisfied', resolved: i < 4,
+        version: o.version,
+        satisfaction: i < 4 ? 'satisfied' : 'unsatisfied',
+        resolved: i < 4,
       });
     }
     await t.platform.db.query('DELETE FROM opendata_monthly'); // the cache of the previous test

@@ -53,9 +53,7 @@ function secret(db: Queryable): Promise<string> {
   let s = secrets.get(db);
   if (!s) {
     s = (async () => {
-      await db.query(`INSERT INTO portal_secrets (name, secret) VALUES ('challenge', $1) ON CONFLICT (name) DO NOTHING`, [
-        randomBytes(32).toString('hex'),
-      ]);
+      await db.query(`INSERT INTO portal_secrets (name, secret) VALUES ('challenge', $1) ON CONFLICT (name) DO NOTHING`, [randomBytes(32).toString('hex')]);
       return (await db.query<{ secret: string }>(`SELECT secret FROM portal_secrets WHERE name = 'challenge'`)).rows[0]!.secret;
     })();
     secrets.set(db, s);
@@ -86,9 +84,7 @@ export async function checkChallenge(db: Queryable, token: string, answer: strin
   const expected = Buffer.from(sign(await secret(db), `${exp}.${m[2]}.${Number(answer.trim())}`));
   const given = Buffer.from(m[3]!);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw wrong();
-  const used = await db.query('INSERT INTO portal_used_challenges (nonce, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
-    m[2], new Date(exp * 1000),
-  ]);
+  const used = await db.query('INSERT INTO portal_used_challenges (nonce, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [m[2], new Date(exp * 1000)]);
   if (used.rowCount === 0) throw wrong();
 }
 
@@ -137,8 +133,14 @@ export async function submit(ctx: AppContext, ip: string, input: SubmitInput): P
   const { order } = await createChannelOrder(
     ctx,
     {
-      channel: 'portal', serviceCode: input.categoryCode, description: input.content.trim(), address: input.address.trim(),
-      lat: input.lat ?? null, lng: input.lng ?? null, name: input.name?.trim() || null, phone,
+      channel: 'portal',
+      serviceCode: input.categoryCode,
+      description: input.content.trim(),
+      address: input.address.trim(),
+      lat: input.lat ?? null,
+      lng: input.lng ?? null,
+      name: input.name?.trim() || null,
+      phone,
     },
     async (q, order) => {
       await q.query('INSERT INTO portal_requests (workorder_id, code_hash) VALUES ($1, $2)', [order.id, sha256(queryCode)]);
@@ -173,16 +175,26 @@ const STATUS_TEXT: Record<string, string> = {
 
 function timelineEntry(type: string, data: Record<string, any>, unitNames: Map<number, string>): string | null {
   switch (type) {
-    case 'created': return '诉求已受理 (request received)';
-    case 'dispatched': return `已派至 ${unitNames.get(data.unitId) ?? '承办单位'} 办理 (assigned)`;
-    case 'signed': return '承办单位已签收 (accepted by the unit)';
-    case 'returned': return '工单退回热线中心重新派单 (returned for re-routing)';
-    case 'extension_approved': return `办理期限延长 ${data.days} 天 (deadline extended)`;
-    case 'replied': return '承办单位已答复 (the unit replied)';
-    case 'surveyed': return data.reopened ? '评价为不满意或未解决，重新办理 (reopened)' : '已回访评价 (rated)';
-    case 'closed': return data.reason === 'duplicate' ? '与其他诉求合并办理 (merged)' : '已办结 (closed)';
-    case 'supervised': return '热线中心已督办 (supervision notice sent)';
-    default: return null;
+    case 'created':
+      return '诉求已受理 (request received)';
+    case 'dispatched':
+      return `已派至 ${unitNames.get(data.unitId) ?? '承办单位'} 办理 (assigned)`;
+    case 'signed':
+      return '承办单位已签收 (accepted by the unit)';
+    case 'returned':
+      return '工单退回热线中心重新派单 (returned for re-routing)';
+    case 'extension_approved':
+      return `办理期限延长 ${data.days} 天 (deadline extended)`;
+    case 'replied':
+      return '承办单位已答复 (the unit replied)';
+    case 'surveyed':
+      return data.reopened ? '评价为不满意或未解决，重新办理 (reopened)' : '已回访评价 (rated)';
+    case 'closed':
+      return data.reason === 'duplicate' ? '与其他诉求合并办理 (merged)' : '已办结 (closed)';
+    case 'supervised':
+      return '热线中心已督办 (supervision notice sent)';
+    default:
+      return null;
   }
 }
 
@@ -235,7 +247,8 @@ export async function rate(
   if (!order.reply) throw conflict('not_replied', '工单尚未答复，暂不能评价 (the request has no reply yet)');
   const rating = { satisfaction: body.satisfaction, resolved: body.resolved, note: body.note ?? null };
   const r = await db.query('UPDATE portal_requests SET rating = $2, rated_at = now() WHERE workorder_id = $1 AND rated_at IS NULL', [
-    order.id, JSON.stringify(rating),
+    order.id,
+    JSON.stringify(rating),
   ]);
   if (r.rowCount === 0) throw conflict('already_rated', '已评价过 (already rated)');
   // While the order waits for its follow-up, the citizen's rating is the survey.
@@ -250,4 +263,3 @@ export async function rate(
   }
   return { number: order.number, rating };
 }
-

@@ -41,10 +41,8 @@ export async function routes(app: App, ctx: AppContext) {
   const pub = { public: true };
 
   app.get('/api/v1/portal/challenge', { config: pub, schema: { tags: ['portal'] } }, async () => newChallenge(db));
-  app.post(
-    '/api/v1/portal/requests',
-    { config: pub, bodyLimit: 3 * 1024 * 1024, schema: { tags: ['portal'], body: SubmitBody } },
-    async (req, reply) => reply.status(201).send(await submit(ctx, req.ip, req.body)),
+  app.post('/api/v1/portal/requests', { config: pub, bodyLimit: 3 * 1024 * 1024, schema: { tags: ['portal'], body: SubmitBody } }, async (req, reply) =>
+    reply.status(201).send(await submit(ctx, req.ip, req.body)),
   );
   app.get(
     '/api/v1/portal/requests/:number',

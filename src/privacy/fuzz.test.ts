@@ -23,8 +23,35 @@ interface Route {
 const OPEN311: Route[] = [
   ...['json', 'xml'].flatMap((f) => [
     { method: 'GET', path: `/open311/v2/services.${f}`, query: ['jurisdiction_id'], body: null },
-    { method: 'GET', path: `/open311/v2/requests.${f}`, query: ['service_request_id', 'service_code', 'start_date', 'end_date', 'status', 'page', 'page_size'], body: null },
-    { method: 'POST', path: `/open311/v2/requests.${f}`, query: [], body: { properties: Object.fromEntries(['api_key', 'service_code', 'lat', 'long', 'address_string', 'description', 'email', 'phone', 'first_name', 'last_name', 'media_url', 'attribute'].map((k) => [k, {}])) } },
+    {
+      method: 'GET',
+      path: `/open311/v2/requests.${f}`,
+      query: ['service_request_id', 'service_code', 'start_date', 'end_date', 'status', 'page', 'page_size'],
+      body: null,
+    },
+    {
+      method: 'POST',
+      path: `/open311/v2/requests.${f}`,
+      query: [],
+      body: {
+        properties: Object.fromEntries(
+          [
+            'api_key',
+            'service_code',
+            'lat',
+            'long',
+            'address_string',
+            'description',
+            'email',
+            'phone',
+            'first_name',
+            'last_name',
+            'media_url',
+            'attribute',
+          ].map((k) => [k, {}]),
+        ),
+      },
+    },
     { method: 'GET', path: `/open311/v2/discovery.${f}`, query: [], body: null },
   ]),
   { method: 'GET', path: '/open311/v2/services/{code}', query: [], body: null },
@@ -36,9 +63,7 @@ const OPEN311: Route[] = [
 const VOLATILE = /^(sessions|pii_access_log|portal_rate_limits|portal_used_challenges|schema_migrations|migrations)$|audit|login|throttl|attempt/;
 
 async function counts(): Promise<Record<string, number>> {
-  const { rows: tables } = await platform.db.query<{ t: string }>(
-    "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
-  );
+  const { rows: tables } = await platform.db.query<{ t: string }>("SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename");
   const list = tables.map((r) => r.t).filter((t) => !VOLATILE.test(t));
   const { rows } = await platform.db.query<{ t: string; n: number }>(list.map((t) => `SELECT '${t}' AS t, count(*)::int AS n FROM "${t}"`).join(' UNION ALL '));
   return Object.fromEntries(rows.map((r) => [r.t, r.n]));
@@ -51,10 +76,37 @@ const deep = (n: number): unknown => {
 };
 
 const HOSTILE_STRINGS = [
-  "'; DROP TABLE units;--", "1 OR 1=1", "' OR ''='", '"; SELECT pg_sleep(1);--', 'a\u0000b', '\u0000', '\ud800', 'x\udfffy',
-  '<script>alert(1)</script>', '../../../etc/passwd', '%00', '${7*7}', '{{7*7}}', 'NaN', 'Infinity', '-1', '0', '1e309',
-  '99999999999999999999', '2147483648', '-2147483649', 'null', 'true', '[]', '{}', '', ' ', '2026-13-45T99:99:99Z',
-  '\u202e\u0627', '𠮷𠮷𠮷', 'x'.repeat(5000),
+  "'; DROP TABLE units;--",
+  '1 OR 1=1',
+  "' OR ''='",
+  '"; SELECT pg_sleep(1);--',
+  'a\u0000b',
+  '\u0000',
+  '\ud800',
+  'x\udfffy',
+  '<script>alert(1)</script>',
+  '../../../etc/passwd',
+  '%00',
+  '${7*7}',
+  '{{7*7}}',
+  'NaN',
+  'Infinity',
+  '-1',
+  '0',
+  '1e309',
+  '99999999999999999999',
+  '2147483648',
+  '-2147483649',
+  'null',
+  'true',
+  '[]',
+  '{}',
+  '',
+  ' ',
+  '2026-13-45T99:99:99Z',
+  '\u202e\u0627',
+  '𠮷𠮷𠮷',
+  'x'.repeat(5000),
 ];
 
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
@@ -73,7 +125,7 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 /** A path segment: hostile text, percent-encoded (or raw broken encodings). */
 const segment = fc.oneof(
   hostileValue.map((v) => {
-    const s = typeof v === 'string' ? v : JSON.stringify(v) ?? 'undefined';
+    const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? 'undefined');
     try {
       return encodeURIComponent(s.slice(0, 300));
     } catch {
@@ -84,7 +136,7 @@ const segment = fc.oneof(
 );
 
 const queryValue = hostileValue.map((v) => {
-  const s = typeof v === 'string' ? v : JSON.stringify(v) ?? '';
+  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? '');
   try {
     return encodeURIComponent(s.slice(0, 2000));
   } catch {
@@ -114,13 +166,23 @@ function shaped(schema: any, depth = 0): fc.Arbitrary<unknown> {
       if (schema.format === 'date-time') return orNull(fc.date({ min: new Date(-1e14), max: new Date(1e14), noInvalidDate: true }).map((d) => d.toISOString()));
       return orNull(fittingString(schema.maxLength ?? 300, schema.minLength ?? 0));
     case 'integer':
-      return orNull(fc.oneof(fc.integer({ min: schema.minimum ?? -2147483648, max: schema.maximum ?? 2147483647 }), fc.constantFrom(schema.minimum ?? 0, schema.maximum ?? 2147483647)));
+      return orNull(
+        fc.oneof(
+          fc.integer({ min: schema.minimum ?? -2147483648, max: schema.maximum ?? 2147483647 }),
+          fc.constantFrom(schema.minimum ?? 0, schema.maximum ?? 2147483647),
+        ),
+      );
     case 'number':
       return orNull(fc.double({ min: schema.minimum ?? -1e308, max: schema.maximum ?? 1e308, noNaN: true, noDefaultInfinity: true }));
     case 'boolean':
       return orNull(fc.boolean());
     case 'array':
-      return orNull(fc.array(shaped(schema.items, depth + 1), { minLength: schema.minItems ?? 0, maxLength: Math.max(schema.minItems ?? 0, Math.min(schema.maxItems ?? 3, 3)) }));
+      return orNull(
+        fc.array(shaped(schema.items, depth + 1), {
+          minLength: schema.minItems ?? 0,
+          maxLength: Math.max(schema.minItems ?? 0, Math.min(schema.maxItems ?? 3, 3)),
+        }),
+      );
     case 'object': {
       const props = (schema.properties ?? {}) as Record<string, unknown>;
       const model = Object.fromEntries(Object.entries(props).map(([k, v]) => [k, shaped(v, depth + 1)]));
@@ -239,6 +301,8 @@ describe('fuzzing every route', () => {
       // The admin must still be signed in, or the routes after this one would only be fuzzed anonymously.
       expect((await admin.get('/api/v1/auth/me')).status, `admin session lost after ${r.method} ${r.path}`).toBe(200);
     }
-    console.log(`fuzz: ${routes.length} routes × ${RUNS} runs × 2 clients in ${((Date.now() - started) / 1000).toFixed(1)} s; answers by status: ${JSON.stringify(statuses)}${slow.length ? '; slow: ' + slow.join(', ') : ''}`);
+    console.log(
+      `fuzz: ${routes.length} routes × ${RUNS} runs × 2 clients in ${((Date.now() - started) / 1000).toFixed(1)} s; answers by status: ${JSON.stringify(statuses)}${slow.length ? '; slow: ' + slow.join(', ') : ''}`,
+    );
   }, 180_000);
 });

@@ -50,8 +50,12 @@ let kpiSettings: unknown;
 async function newOrder(unitId: number | null): Promise<Target> {
   const u = city.users;
   const c = await u.agent.post('/api/v1/contacts', {
-    channel: 'phone', startedAt: new Date(Date.now() - 60_000).toISOString(), caller: { phone: '13812341234', name: '张三' },
-    summary: '路灯不亮', outcome: 'workorder', workorder: { type: 'request', title: '路灯不亮', content: '小区门口路灯不亮' },
+    channel: 'phone',
+    startedAt: new Date(Date.now() - 60_000).toISOString(),
+    caller: { phone: '13812341234', name: '张三' },
+    summary: '路灯不亮',
+    outcome: 'workorder',
+    workorder: { type: 'request', title: '路灯不亮', content: '小区门口路灯不亮' },
   });
   expect(c.status, JSON.stringify(c.body)).toBe(201);
   const order = c.body.workorder;
@@ -68,38 +72,80 @@ const KPI_READERS: Role[] = ['supervisor', 'admin', 'dispatcher', 'unit_manager'
 
 const POLICY: Policy[] = [
   // --- work orders ---------------------------------------------------------------------
-  { name: 'list orders', method: 'GET', who: STAFF, scoped: true, ok: 200, url: () => '/api/v1/workorders?limit=200', ids: (b) => b.items.map((o: any) => o.id) },
+  {
+    name: 'list orders',
+    method: 'GET',
+    who: STAFF,
+    scoped: true,
+    ok: 200,
+    url: () => '/api/v1/workorders?limit=200',
+    ids: (b) => b.items.map((o: any) => o.id),
+  },
   { name: 'read an order', method: 'GET', who: STAFF, scoped: true, ok: 200, url: (t) => `/api/v1/workorders/${t.orderId}` },
   { name: 'read its history', method: 'GET', who: STAFF, scoped: true, ok: 200, url: (t) => `/api/v1/workorders/${t.orderId}/events` },
   { name: 'read its deadlines', method: 'GET', who: STAFF, scoped: true, ok: 200, url: (t) => `/api/v1/workorders/${t.orderId}/deadlines` },
   { name: 'read its callers', method: 'GET', who: STAFF, scoped: true, ok: 200, url: (t) => `/api/v1/workorders/${t.orderId}/callers` },
   { name: 'read its duplicates', method: 'GET', who: STAFF, scoped: true, ok: 200, url: (t) => `/api/v1/workorders/${t.orderId}/duplicates` },
-  { name: 'create an order', method: 'POST', who: ['agent', 'dispatcher'], scoped: false, ok: 201, url: () => '/api/v1/workorders', body: () => ({ type: 'request', title: '井盖缺失', content: '路口井盖缺失' }) },
   {
-    name: 'dispatch', method: 'POST', who: ['dispatcher'], scoped: false, ok: 200,
+    name: 'create an order',
+    method: 'POST',
+    who: ['agent', 'dispatcher'],
+    scoped: false,
+    ok: 201,
+    url: () => '/api/v1/workorders',
+    body: () => ({ type: 'request', title: '井盖缺失', content: '路口井盖缺失' }),
+  },
+  {
+    name: 'dispatch',
+    method: 'POST',
+    who: ['dispatcher'],
+    scoped: false,
+    ok: 200,
     prepare: async (unitId) => ({ ...(await newOrder(null)), unitId }),
-    url: (t) => `/api/v1/workorders/${t.orderId}/actions/dispatch`, body: (t) => ({ version: 1, unitId: t.unitId }),
+    url: (t) => `/api/v1/workorders/${t.orderId}/actions/dispatch`,
+    body: (t) => ({ version: 1, unitId: t.unitId }),
   },
   {
-    name: 'sign for', method: 'POST', who: ['handler', 'unit_manager'], scoped: true, ok: 200,
+    name: 'sign for',
+    method: 'POST',
+    who: ['handler', 'unit_manager'],
+    scoped: true,
+    ok: 200,
     prepare: (unitId) => newOrder(unitId),
-    url: (t) => `/api/v1/workorders/${t.orderId}/actions/sign`, body: () => ({ version: 2 }),
+    url: (t) => `/api/v1/workorders/${t.orderId}/actions/sign`,
+    body: () => ({ version: 2 }),
   },
   {
-    name: 'supervise', method: 'POST', who: ['supervisor'], scoped: false, ok: 200,
+    name: 'supervise',
+    method: 'POST',
+    who: ['supervisor'],
+    scoped: false,
+    ok: 200,
     prepare: (unitId) => newOrder(unitId),
-    url: (t) => `/api/v1/workorders/${t.orderId}/actions/supervise`, body: () => ({ version: 2, note: '请加快办理' }),
+    url: (t) => `/api/v1/workorders/${t.orderId}/actions/supervise`,
+    body: () => ({ version: 2, note: '请加快办理' }),
   },
   {
-    name: 'add a repeat caller', method: 'POST', who: ['agent', 'dispatcher'], scoped: true, ok: 201, rolesFirst: true,
-    url: (t) => `/api/v1/workorders/${t.orderId}/repeats`, body: () => ({ name: '李四', phone: '13900001111' }),
+    name: 'add a repeat caller',
+    method: 'POST',
+    who: ['agent', 'dispatcher'],
+    scoped: true,
+    ok: 201,
+    rolesFirst: true,
+    url: (t) => `/api/v1/workorders/${t.orderId}/repeats`,
+    body: () => ({ name: '李四', phone: '13900001111' }),
   },
   // --- contacts --------------------------------------------------------------------------
   { name: 'list contacts', method: 'GET', who: CENTER_READERS, scoped: false, ok: 200, url: () => '/api/v1/contacts' },
   { name: 'read a contact', method: 'GET', who: CENTER_READERS, scoped: false, ok: 200, url: (t) => `/api/v1/contacts/${t.contactId}` },
   { name: 'caller history', method: 'GET', who: ['agent', 'dispatcher'], scoped: false, ok: 200, url: () => '/api/v1/callers/13812341234/history' },
   {
-    name: 'record a contact', method: 'POST', who: ['agent', 'dispatcher'], scoped: false, ok: 201, url: () => '/api/v1/contacts',
+    name: 'record a contact',
+    method: 'POST',
+    who: ['agent', 'dispatcher'],
+    scoped: false,
+    ok: 201,
+    url: () => '/api/v1/contacts',
     body: () => ({ channel: 'web', startedAt: new Date().toISOString(), summary: '咨询', outcome: 'answered' }),
   },
   // --- KPI -------------------------------------------------------------------------------
@@ -108,16 +154,39 @@ const POLICY: Policy[] = [
   { name: 'KPI drill-down', method: 'GET', who: KPI_READERS, scoped: true, ok: 200, url: (t) => `/api/v1/kpi/orders?unitId=${t.unitId}&measure=received` },
   { name: 'KPI settings', method: 'GET', who: KPI_READERS, scoped: false, ok: 200, url: () => '/api/v1/kpi/settings' },
   { name: 'change KPI settings', method: 'PUT', who: ['admin'], scoped: false, ok: 200, url: () => '/api/v1/kpi/settings', body: () => kpiSettings },
-  { name: 'monthly report', method: 'GET', who: ['supervisor', 'admin'], scoped: false, ok: 200, url: () => `/api/v1/reports/monthly?month=${new Date().toISOString().slice(0, 7)}` },
+  {
+    name: 'monthly report',
+    method: 'GET',
+    who: ['supervisor', 'admin'],
+    scoped: false,
+    ok: 200,
+    url: () => `/api/v1/reports/monthly?month=${new Date().toISOString().slice(0, 7)}`,
+  },
   // --- knowledge base --------------------------------------------------------------------
   { name: 'list articles', method: 'GET', who: STAFF, scoped: false, ok: 200, url: () => '/api/v1/kb/articles' },
   { name: 'search articles', method: 'GET', who: STAFF, scoped: false, ok: 200, url: () => '/api/v1/kb/search?q=%E8%B7%AF%E7%81%AF' },
   { name: 'synonyms', method: 'GET', who: STAFF, scoped: false, ok: 200, url: () => '/api/v1/kb/synonyms' },
-  { name: 'add synonyms', method: 'POST', who: ['admin'], scoped: false, ok: 201, url: () => '/api/v1/kb/synonyms', body: () => ({ terms: [`灯${Math.random()}`, `路灯${Math.random()}`] }) },
+  {
+    name: 'add synonyms',
+    method: 'POST',
+    who: ['admin'],
+    scoped: false,
+    ok: 201,
+    url: () => '/api/v1/kb/synonyms',
+    body: () => ({ terms: [`灯${Math.random()}`, `路灯${Math.random()}`] }),
+  },
   // --- time limits -----------------------------------------------------------------------
   { name: 'overdue watch list', method: 'GET', who: STAFF, scoped: false, ok: 200, url: () => '/api/v1/sla/orders?level=red' },
   { name: 'time-limit settings', method: 'GET', who: STAFF, scoped: false, ok: 200, url: () => '/api/v1/sla/settings' },
-  { name: 'change time-limit settings', method: 'PATCH', who: ['admin'], scoped: false, ok: 200, url: () => '/api/v1/sla/settings', body: () => ({ warnShare: 0.8 }) },
+  {
+    name: 'change time-limit settings',
+    method: 'PATCH',
+    who: ['admin'],
+    scoped: false,
+    ok: 200,
+    url: () => '/api/v1/sla/settings',
+    body: () => ({ warnShare: 0.8 }),
+  },
   { name: 'time-limit policies', method: 'GET', who: STAFF, scoped: false, ok: 200, url: () => '/api/v1/sla/policies' },
   { name: 'follow-up queue', method: 'GET', who: ['followup', 'supervisor'], scoped: false, ok: 200, url: () => '/api/v1/survey/queue' },
 ];
@@ -151,8 +220,13 @@ beforeAll(async () => {
   city = await seedCity(platform);
   const u = city.users;
   clients = {
-    agent: u.agent, dispatcher: u.dispatcher, handler: u.handlerA, unit_manager: u.managerA,
-    followup: u.followup, supervisor: u.supervisor, admin: u.admin,
+    agent: u.agent,
+    dispatcher: u.dispatcher,
+    handler: u.handlerA,
+    unit_manager: u.managerA,
+    followup: u.followup,
+    supervisor: u.supervisor,
+    admin: u.admin,
   };
   own = await newOrder(city.units.districtA);
   other = await newOrder(city.units.districtB);

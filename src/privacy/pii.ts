@@ -46,7 +46,10 @@ function makeKey(id: string, key: Buffer): PiiKey {
 /** Parses `id:base64key,…`; throws a clear PiiKeyError on any bad entry. */
 export function parseKeys(spec: string): PiiKey[] {
   const keys: PiiKey[] = [];
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/=_-]+)$/.exec(part);
     if (!m) throw new PiiKeyError(`JIESU_PII_KEYS: 格式应为 id:base64key (expected id:base64key), got "${part.slice(0, 12)}…"`);
     const key = Buffer.from(m[2]!, 'base64');
@@ -96,7 +99,9 @@ export function configurePii(opts: { databaseUrl?: string; dataDir?: string }, e
     if (!existsSync(file)) {
       writeFileSync(file, newKeySpec('k1') + '\n', { mode: 0o600 });
       generated = file;
-      console.warn(`jiesu: generated the personal-data key ${file} (back it up, apart from the data backups, which leave it out; without it names and phones are lost)`);
+      console.warn(
+        `jiesu: generated the personal-data key ${file} (back it up, apart from the data backups, which leave it out; without it names and phones are lost)`,
+      );
     }
     chmodSync(file, 0o600);
     ring = parseKeys(readFileSync(file, 'utf8'));
@@ -119,7 +124,10 @@ export function keyring(): PiiKey[] {
 }
 
 /** The loaded keys in the JIESU_PII_KEYS format (to hand them to a worker thread of the same process). */
-export const keyringSpec = () => keyring().map((k) => `${k.id}:${k.key.toString('base64')}`).join(',');
+export const keyringSpec = () =>
+  keyring()
+    .map((k) => `${k.id}:${k.key.toString('base64')}`)
+    .join(',');
 
 export const primaryKeyId = () => keyring()[0]!.id;
 export const isEncrypted = (v: unknown): v is string => typeof v === 'string' && v.startsWith(PREFIX);

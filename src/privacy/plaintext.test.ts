@@ -53,12 +53,29 @@ async function scan(db: Database, secrets: string[]): Promise<Leak[]> {
 
 // One phone and one name per intake path, found nowhere else in the test data.
 const P = {
-  contact: '13710000001', keyed: '13710000002', contactOrder: '13710000003', order: '13710000004', open311: '13710000005',
-  portal: '13710000006', repeat: '13710000007', cdr: '13710000008', dupOrder: '13710000009', keyedOrder: '13710000010',
+  contact: '13710000001',
+  keyed: '13710000002',
+  contactOrder: '13710000003',
+  order: '13710000004',
+  open311: '13710000005',
+  portal: '13710000006',
+  repeat: '13710000007',
+  cdr: '13710000008',
+  dupOrder: '13710000009',
+  keyedOrder: '13710000010',
 };
 const N = {
-  contact: '欧阳甲一', keyed: '欧阳乙二', contactOrder: '欧阳丙三', order: '欧阳丁四', open311Last: '司马', open311First: '戊五',
-  portal: '欧阳己六', repeat: '欧阳庚七', cdr: '欧阳辛八', dupOrder: '欧阳壬九', keyedOrder: '欧阳癸十',
+  contact: '欧阳甲一',
+  keyed: '欧阳乙二',
+  contactOrder: '欧阳丙三',
+  order: '欧阳丁四',
+  open311Last: '司马',
+  open311First: '戊五',
+  portal: '欧阳己六',
+  repeat: '欧阳庚七',
+  cdr: '欧阳辛八',
+  dupOrder: '欧阳壬九',
+  keyedOrder: '欧阳癸十',
 };
 
 describe('no personal data in clear, on any intake path', () => {
@@ -76,7 +93,12 @@ describe('no personal data in clear, on any intake path', () => {
     const u = t.users;
     const at = () => new Date(Date.now() - 60_000).toISOString();
     const contact = (phone: string, name: string, extra: Record<string, unknown> = {}) => ({
-      channel: 'phone', startedAt: at(), caller: { phone, name }, summary: '咨询公交线路', outcome: 'answered', ...extra,
+      channel: 'phone',
+      startedAt: at(),
+      caller: { phone, name },
+      summary: '咨询公交线路',
+      outcome: 'answered',
+      ...extra,
     });
     const ok = (r: { status: number; body: unknown }, status = 201) => expect(r.status, JSON.stringify(r.body)).toBe(status);
 
@@ -85,24 +107,46 @@ describe('no personal data in clear, on any intake path', () => {
     const keyed = await u.agent.request('POST', '/api/v1/contacts', contact(P.keyed, N.keyed), { 'idempotency-key': 'scan-keyed-1' });
     ok(keyed);
     const keyedOrder = await u.agent.request(
-      'POST', '/api/v1/contacts',
+      'POST',
+      '/api/v1/contacts',
       contact(P.keyedOrder, N.keyedOrder, { outcome: 'workorder', workorder: { type: 'request', title: '路灯不亮', content: '小区门口路灯不亮' } }),
       { 'idempotency-key': 'scan-keyed-2' },
     );
     ok(keyedOrder);
-    const withOrder = await u.agent.post('/api/v1/contacts', contact(P.contactOrder, N.contactOrder, {
-      outcome: 'workorder', workorder: { type: 'complaint', title: '噪音扰民', content: '夜间施工噪音', citizen: { name: N.contactOrder, phone: P.contactOrder } },
-    }));
+    const withOrder = await u.agent.post(
+      '/api/v1/contacts',
+      contact(P.contactOrder, N.contactOrder, {
+        outcome: 'workorder',
+        workorder: { type: 'complaint', title: '噪音扰民', content: '夜间施工噪音', citizen: { name: N.contactOrder, phone: P.contactOrder } },
+      }),
+    );
     ok(withOrder);
-    const order = await u.agent.post('/api/v1/workorders', { type: 'request', title: '井盖缺失', content: '路口井盖缺失', citizen: { name: N.order, phone: P.order } });
+    const order = await u.agent.post('/api/v1/workorders', {
+      type: 'request',
+      title: '井盖缺失',
+      content: '路口井盖缺失',
+      citizen: { name: N.order, phone: P.order },
+    });
     ok(order);
-    const dupOrder = await u.agent.post('/api/v1/workorders', { type: 'request', title: '井盖缺失', content: '路口井盖缺失，很危险', citizen: { name: N.dupOrder, phone: P.dupOrder } });
+    const dupOrder = await u.agent.post('/api/v1/workorders', {
+      type: 'request',
+      title: '井盖缺失',
+      content: '路口井盖缺失，很危险',
+      citizen: { name: N.dupOrder, phone: P.dupOrder },
+    });
     ok(dupOrder);
 
     const o311 = await raw(t.platform, 'POST', '/open311/v2/requests.json', {
       form: {
-        api_key: t.apiKey, service_code: 'noise-night', lat: '39.9163', long: '116.3972', description: '工地每晚十二点后还在施工',
-        phone: P.open311, first_name: N.open311First, last_name: N.open311Last, email: 'ouyang.wu@example.org',
+        api_key: t.apiKey,
+        service_code: 'noise-night',
+        lat: '39.9163',
+        long: '116.3972',
+        description: '工地每晚十二点后还在施工',
+        phone: P.open311,
+        first_name: N.open311First,
+        last_name: N.open311Last,
+        email: 'ouyang.wu@example.org',
       },
     });
     ok({ status: o311.status, body: o311.json });
@@ -112,7 +156,15 @@ describe('no personal data in clear, on any intake path', () => {
     const answer = m[2] === '+' ? Number(m[1]) + Number(m[3]) : Number(m[1]) - Number(m[3]);
     const portal = await raw(t.platform, 'POST', '/api/v1/portal/requests', {
       ip: '10.7.0.1',
-      json: { categoryCode: 'noise-night', address: '东城区东华门大街8号', content: '工地夜里施工', phone: P.portal, name: N.portal, challengeToken: ch.json.token, challengeAnswer: String(answer) },
+      json: {
+        categoryCode: 'noise-night',
+        address: '东城区东华门大街8号',
+        content: '工地夜里施工',
+        phone: P.portal,
+        name: N.portal,
+        challengeToken: ch.json.token,
+        challengeAnswer: String(answer),
+      },
     });
     ok({ status: portal.status, body: portal.json });
 
@@ -124,7 +176,10 @@ describe('no personal data in clear, on any intake path', () => {
 
     // Call detail records carry the caller's number and caller id.
     const cdr = join(dir, 'Master.csv');
-    writeFileSync(cdr, `"","${P.cdr}","12345","from-pstn","""${N.cdr}"" <${P.cdr}>","SIP/trunk-00000001","SIP/1001-00000002","Queue","hotline,,,,300","2025-03-10 09:00:00","2025-03-10 09:00:12","2025-03-10 09:04:12",252,240,"ANSWERED","DOCUMENTATION","1741568400.77",""\n`);
+    writeFileSync(
+      cdr,
+      `"","${P.cdr}","12345","from-pstn","""${N.cdr}"" <${P.cdr}>","SIP/trunk-00000001","SIP/1001-00000002","Queue","hotline,,,,300","2025-03-10 09:00:00","2025-03-10 09:00:12","2025-03-10 09:04:12",252,240,"ANSWERED","DOCUMENTATION","1741568400.77",""\n`,
+    );
     expect((await importCdrFile(t.platform.db, cdr)).imported).toBe(1);
 
     const secrets = [...Object.values(P), ...Object.values(N), `${N.open311Last}${N.open311First}`, 'ouyang.wu@example.org'];
@@ -157,7 +212,9 @@ describe('no personal data in clear, on any intake path', () => {
     expect(await scan(db, ['13710000011', '欧阳子一', '13710000012', '欧阳丑二'])).toEqual([]);
     const h = await t.users.agent.get('/api/v1/callers/13710000011/history');
     expect(h.body.contactCount).toBe(1);
-    const cdr = (await db.query<{ src_enc: string; clid_enc: string; src_bidx: string }>("SELECT src_enc, clid_enc, src_bidx FROM cc_cdr WHERE uniqueid = 'old-cdr-1'")).rows[0]!;
+    const cdr = (
+      await db.query<{ src_enc: string; clid_enc: string; src_bidx: string }>("SELECT src_enc, clid_enc, src_bidx FROM cc_cdr WHERE uniqueid = 'old-cdr-1'")
+    ).rows[0]!;
     expect([decrypt(cdr.src_enc), decrypt(cdr.clid_enc), cdr.src_bidx]).toEqual(['13710000012', '"欧阳丑二" <13710000012>', phoneIndex('13710000012')]);
   });
 
@@ -185,7 +242,7 @@ describe('no personal data in clear in the demo city', () => {
     const phones = new Set<string>();
     const names = new Set<string>();
     for (const r of rows) {
-      if (r.phone) phones.add(decrypt(r.phone)!), expect(r.bidx).toMatch(/^[0-9a-f]{64}$/);
+      if (r.phone) (phones.add(decrypt(r.phone)!), expect(r.bidx).toMatch(/^[0-9a-f]{64}$/));
       if (r.name) names.add(decrypt(r.name)!);
     }
     expect(phones.size).toBeGreaterThan(300);

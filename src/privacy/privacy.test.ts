@@ -53,8 +53,12 @@ describe('personal data encrypted at rest', () => {
     try {
       const { users: u, units } = await seedCity(p);
       const c = await u.agent.post('/api/v1/contacts', {
-        channel: 'phone', startedAt: new Date(Date.now() - 60_000).toISOString(), endedAt: new Date().toISOString(),
-        caller: { phone: '+86 138-1234-5678', name: NAME }, summary: '反映路灯不亮', outcome: 'workorder',
+        channel: 'phone',
+        startedAt: new Date(Date.now() - 60_000).toISOString(),
+        endedAt: new Date().toISOString(),
+        caller: { phone: '+86 138-1234-5678', name: NAME },
+        summary: '反映路灯不亮',
+        outcome: 'workorder',
         workorder: { type: 'complaint', title: '路灯不亮', content: '小区门口路灯不亮', citizen: { name: NAME, phone: PHONE } },
       });
       expect(c.status, JSON.stringify(c.body)).toBe(201);
@@ -72,7 +76,8 @@ describe('personal data encrypted at rest', () => {
       const raw = await rawDump(p);
       for (const secret of [PHONE, NAME, '13900002222', '赵六', '5678"']) expect(raw).not.toContain(secret);
       expect(raw).toMatch(/pii1:k1:/);
-      const row = (await p.db.query('SELECT citizen_phone, citizen_name, citizen_phone_enc, citizen_phone_bidx FROM workorders WHERE id = $1', [ids.order])).rows[0]!;
+      const row = (await p.db.query('SELECT citizen_phone, citizen_name, citizen_phone_enc, citizen_phone_bidx FROM workorders WHERE id = $1', [ids.order]))
+        .rows[0]!;
       expect(row).toMatchObject({ citizen_phone: null, citizen_name: null });
       expect(row.citizen_phone_enc).toMatch(/^pii1:k1:/);
       expect(row.citizen_phone_bidx).toMatch(/^[0-9a-f]{64}$/);
@@ -102,9 +107,15 @@ describe('personal data encrypted at rest', () => {
   it('encrypts plaintext left by an older version once, at start-up', async () => {
     const p = await start(key('k1', 1));
     try {
-      await p.db.query(`UPDATE workorders SET citizen_phone = '13700001111', citizen_name = '旧数据', citizen_phone_enc = NULL, citizen_name_enc = NULL, citizen_phone_bidx = NULL WHERE id = $1`, [ids.order]);
+      await p.db.query(
+        `UPDATE workorders SET citizen_phone = '13700001111', citizen_name = '旧数据', citizen_phone_enc = NULL, citizen_name_enc = NULL, citizen_phone_bidx = NULL WHERE id = $1`,
+        [ids.order],
+      );
       await p.db.query(`UPDATE contacts SET caller_phone = '13700001111', caller_phone_enc = NULL, caller_phone_bidx = NULL WHERE id = $1`, [ids.contact]);
-      await p.db.query(`UPDATE workorder_events SET data = jsonb_set(data, '{citizen}', '{"name":"旧数据","phone":"13700001111"}') WHERE workorder_id = $1 AND seq = 1`, [ids.order]);
+      await p.db.query(
+        `UPDATE workorder_events SET data = jsonb_set(data, '{citizen}', '{"name":"旧数据","phone":"13700001111"}') WHERE workorder_id = $1 AND seq = 1`,
+        [ids.order],
+      );
       await p.db.query("DELETE FROM pii_state WHERE name = 'encrypt_legacy'");
       await p.db.query("UPDATE users SET totp_secret = 'JBSWY3DPEHPK3PXP', totp_secret_enc = NULL WHERE username = 'agent1'");
     } finally {
@@ -113,7 +124,9 @@ describe('personal data encrypted at rest', () => {
     const q = await start(key('k1', 1));
     try {
       expect(await rawDump(q)).not.toContain('13700001111');
-      const totp = (await q.db.query<{ totp_secret: string | null; totp_secret_enc: string }>("SELECT totp_secret, totp_secret_enc FROM users WHERE username = 'agent1'")).rows[0]!;
+      const totp = (
+        await q.db.query<{ totp_secret: string | null; totp_secret_enc: string }>("SELECT totp_secret, totp_secret_enc FROM users WHERE username = 'agent1'")
+      ).rows[0]!;
       expect(totp.totp_secret).toBeNull();
       expect(decrypt(totp.totp_secret_enc)).toBe('JBSWY3DPEHPK3PXP');
       const agent = await loginAs(q, 'agent1', 'password-123');

@@ -21,14 +21,42 @@ interface TableSpec {
 }
 
 export const PII_TABLES: TableSpec[] = [
-  { table: 'workorders', id: 'id', fields: [{ plain: 'citizen_name', enc: 'citizen_name_enc' }, { plain: 'citizen_phone', enc: 'citizen_phone_enc', bidx: 'citizen_phone_bidx' }] },
-  { table: 'contacts', id: 'id', fields: [{ plain: 'caller_name', enc: 'caller_name_enc' }, { plain: 'caller_phone', enc: 'caller_phone_enc', bidx: 'caller_phone_bidx' }] },
-  { table: 'dup_callers', id: 'id', fields: [{ plain: 'name', enc: 'name_enc' }, { plain: 'phone', enc: 'phone_enc', bidx: 'phone_bidx' }] },
+  {
+    table: 'workorders',
+    id: 'id',
+    fields: [
+      { plain: 'citizen_name', enc: 'citizen_name_enc' },
+      { plain: 'citizen_phone', enc: 'citizen_phone_enc', bidx: 'citizen_phone_bidx' },
+    ],
+  },
+  {
+    table: 'contacts',
+    id: 'id',
+    fields: [
+      { plain: 'caller_name', enc: 'caller_name_enc' },
+      { plain: 'caller_phone', enc: 'caller_phone_enc', bidx: 'caller_phone_bidx' },
+    ],
+  },
+  {
+    table: 'dup_callers',
+    id: 'id',
+    fields: [
+      { plain: 'name', enc: 'name_enc' },
+      { plain: 'phone', enc: 'phone_enc', bidx: 'phone_bidx' },
+    ],
+  },
   { table: 'open311_requests', id: 'workorder_id', fields: [{ plain: 'email', enc: 'email_enc' }] },
   // Call detail records: the caller's number and caller id; on a call-back, the citizen's number is the destination.
   {
-    table: 'cc_cdr', id: 'uniqueid', idType: 'text',
-    fields: [{ plain: 'src', enc: 'src_enc', bidx: 'src_bidx' }, { plain: 'dst', enc: 'dst_enc' }, { plain: 'clid', enc: 'clid_enc' }, { plain: 'lastdata', enc: 'lastdata_enc' }],
+    table: 'cc_cdr',
+    id: 'uniqueid',
+    idType: 'text',
+    fields: [
+      { plain: 'src', enc: 'src_enc', bidx: 'src_bidx' },
+      { plain: 'dst', enc: 'dst_enc' },
+      { plain: 'clid', enc: 'clid_enc' },
+      { plain: 'lastdata', enc: 'lastdata_enc' },
+    ],
   },
   // Not a citizen's data, but a secret all the same: admins' TOTP seeds.
   { table: 'users', id: 'id', fields: [{ plain: 'totp_secret', enc: 'totp_secret_enc' }] },
@@ -41,7 +69,8 @@ export const PII_TABLES: TableSpec[] = [
 export function refusePlaintext(table: string, columns: readonly string[]): void {
   const spec = PII_TABLES.find((t) => t.table === table);
   const f = spec?.fields.find((x) => columns.includes(x.plain));
-  if (f) throw new Error(`bulk load into ${table}: ${f.plain} is personal data in clear; write ${f.enc}${f.bidx ? ` and ${f.bidx}` : ''} (src/privacy sealCitizen)`);
+  if (f)
+    throw new Error(`bulk load into ${table}: ${f.plain} is personal data in clear; write ${f.enc}${f.bidx ? ` and ${f.bidx}` : ''} (src/privacy sealCitizen)`);
 }
 
 /** The known text each key's check value in `pii_keys` encrypts. */
@@ -60,7 +89,10 @@ export async function verifyKeys(db: Database): Promise<void> {
   const made = takeGeneratedKeyFile();
   if (made && rows.length) {
     unlinkSync(made);
-    const ids = rows.filter((r) => !r.retired_at).map((r) => r.key_id).join(', ');
+    const ids = rows
+      .filter((r) => !r.retired_at)
+      .map((r) => r.key_id)
+      .join(', ');
     throw new PiiKeyError(
       `数据目录缺少个人信息密钥文件 ${KEY_FILE} (the data folder has no personal-data key, but its names and phones are encrypted with key ${ids}: ` +
         `put the key file back as ${made} (chmod 600), or set JIESU_PII_KEYS)`,
@@ -117,7 +149,10 @@ async function rewriteTable(db: Database, t: TableSpec, where: string, params: u
     const same: string[] = [];
     for (const f of t.fields) {
       const plain = rows.map((r) => (r[f.plain] != null ? (r[f.plain] as string) : decrypt(r[f.enc])));
-      same.push(`t.${f.plain} IS NOT DISTINCT FROM u.${col(rows.map((r) => r[f.plain]))}`, `t.${f.enc} IS NOT DISTINCT FROM u.${col(rows.map((r) => r[f.enc]))}`);
+      same.push(
+        `t.${f.plain} IS NOT DISTINCT FROM u.${col(rows.map((r) => r[f.plain]))}`,
+        `t.${f.enc} IS NOT DISTINCT FROM u.${col(rows.map((r) => r[f.enc]))}`,
+      );
       sets.push(`${f.enc} = u.${col(plain.map((p) => encrypt(p)))}`, `${f.plain} = NULL`);
       if (f.bidx) sets.push(`${f.bidx} = u.${col(plain.map((p) => phoneIndex(p)))}`);
     }
@@ -213,10 +248,9 @@ export async function rotate(db: Database, onProgress?: Progress): Promise<{ row
     n += await rewriteTable(db, t, where, [like], onProgress, n, total);
   }
   n += await rewriteEvents(db, (f) => notCurrent(f, 2), [like], onProgress, n, total);
-  const { rows } = await db.query<{ key_id: string }>(
-    'UPDATE pii_keys SET retired_at = now() WHERE key_id <> $1 AND retired_at IS NULL RETURNING key_id',
-    [primaryKeyId()],
-  );
+  const { rows } = await db.query<{ key_id: string }>('UPDATE pii_keys SET retired_at = now() WHERE key_id <> $1 AND retired_at IS NULL RETURNING key_id', [
+    primaryKeyId(),
+  ]);
   return { rows: n, retired: rows.map((r) => r.key_id) };
 }
 

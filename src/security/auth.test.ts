@@ -70,7 +70,11 @@ describe('TOTP for admins', () => {
     expect(setup.body.otpauthUrl).toMatch(/^otpauth:\/\/totp\/.*admin\?secret=[A-Z2-7]+&issuer=/);
     const key = base32Decode(setup.body.secret);
     // The secret is stored encrypted, never as the text an authenticator app is given.
-    const stored = (await t.platform.db.query<{ totp_secret: string | null; totp_secret_enc: string }>("SELECT totp_secret, totp_secret_enc FROM users WHERE username = 'admin'")).rows[0]!;
+    const stored = (
+      await t.platform.db.query<{ totp_secret: string | null; totp_secret_enc: string }>(
+        "SELECT totp_secret, totp_secret_enc FROM users WHERE username = 'admin'",
+      )
+    ).rows[0]!;
     expect(stored.totp_secret).toBeNull();
     expect(stored.totp_secret_enc).toMatch(/^pii1:/);
     expect(stored.totp_secret_enc).not.toContain(setup.body.secret);

@@ -61,7 +61,11 @@ beforeAll(async () => {
   try {
     const { users } = await seedCity(p);
     const c = await users.agent.post('/api/v1/contacts', {
-      channel: 'phone', startedAt: new Date(Date.now() - 60_000).toISOString(), caller: { phone: PHONE, name: '钱七' }, summary: '咨询', outcome: 'answered',
+      channel: 'phone',
+      startedAt: new Date(Date.now() - 60_000).toISOString(),
+      caller: { phone: PHONE, name: '钱七' },
+      summary: '咨询',
+      outcome: 'answered',
     });
     expect(c.status, JSON.stringify(c.body)).toBe(201);
     contactId = c.body.id;

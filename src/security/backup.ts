@@ -7,7 +7,19 @@
 // The personal-data key is not in the backup (unless asked for: includeKey): a backup file that
 // travels with its key protects nothing. Both sides say which key the data needs and where it is.
 import { spawn } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, createWriteStream, existsSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  createWriteStream,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -29,7 +41,9 @@ function run(cmd: string, args: string[]): Promise<void> {
     child.on('error', (e: NodeJS.ErrnoException) =>
       reject(e.code === 'ENOENT' ? fail(`找不到 ${cmd}，请安装 PostgreSQL 客户端 (${cmd} not found: install postgresql-client)`) : e),
     );
-    child.on('exit', (code) => (code === 0 ? resolvePromise() : reject(fail(`${cmd} 失败 (failed, exit ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolvePromise() : reject(fail(`${cmd} 失败 (failed, exit ${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`)),
+    );
   });
 }
 
@@ -83,8 +97,11 @@ function missingFromEnv(rows: KeyRow[]): string[] | null {
 /** A ustar archive's entries: name (PGlite writes '/PG_VERSION', '/base/1/112', …) and byte range. */
 export function tarEntries(tar: Uint8Array): { name: string; start: number; end: number }[] {
   const out: { name: string; start: number; end: number }[] = [];
-  const text = (a: number, b: number) => Buffer.from(tar.subarray(a, b)).toString('utf8').replace(/\0[\s\S]*$/, '');
-  for (let at = 0; at + 512 <= tar.length; ) {
+  const text = (a: number, b: number) =>
+    Buffer.from(tar.subarray(a, b))
+      .toString('utf8')
+      .replace(/\0[\s\S]*$/, '');
+  for (let at = 0; at + 512 <= tar.length;) {
     if (tar.subarray(at, at + 512).every((b) => b === 0)) break;
     const prefix = text(at + 345, at + 500);
     const name = (prefix ? prefix + '/' : '') + text(at, at + 100);
@@ -135,10 +152,15 @@ async function withPglite<T>(dir: string, options: { loadDataDir?: Blob }, fn: (
   }
 }
 
-export async function backup(opts: { databaseUrl?: string; dataDir: string; out: string; includeKey?: boolean }): Promise<{ kind: string; bytes: number; key: KeyNote }> {
+export async function backup(opts: {
+  databaseUrl?: string;
+  dataDir: string;
+  out: string;
+  includeKey?: boolean;
+}): Promise<{ kind: string; bytes: number; key: KeyNote }> {
   if (opts.databaseUrl) {
     if (opts.includeKey) {
-      throw fail('--include-key 仅用于内嵌数据目录 (only for an embedded folder: a server\'s keys are JIESU_PII_KEYS, kept in your secret store)');
+      throw fail("--include-key 仅用于内嵌数据目录 (only for an embedded folder: a server's keys are JIESU_PII_KEYS, kept in your secret store)");
     }
     const rows = await serverKeyRows(opts.databaseUrl);
     await run('pg_dump', ['--format=custom', '--no-owner', '--no-privileges', `--file=${opts.out}`, `--dbname=${opts.databaseUrl}`]);
@@ -182,7 +204,8 @@ export async function restore(opts: { databaseUrl?: string; dataDir: string; inp
     const keys = await serverKeyRows(opts.databaseUrl);
     return { kind: 'postgres', key: { ids: keys.map((r) => r.key_id), source: 'JIESU_PII_KEYS', included: false, missing: missingFromEnv(keys) } };
   }
-  if (kind !== 'pglite') throw fail('这是 pg_dump 备份，请用 --database-url 恢复到 PostgreSQL (a pg_dump backup restores into PostgreSQL: give --database-url)');
+  if (kind !== 'pglite')
+    throw fail('这是 pg_dump 备份，请用 --database-url 恢复到 PostgreSQL (a pg_dump backup restores into PostgreSQL: give --database-url)');
   if (existsSync(opts.dataDir) && readdirSync(opts.dataDir).length > 0) throw fail(`目标目录不是空的 (the target folder is not empty): ${opts.dataDir}`);
   const keys = await withPglite(opts.dataDir, { loadDataDir: new Blob([readFileSync(opts.input)]) }, (db) => keyRows((sql) => db.query(sql)));
   // PGlite writes the files it unpacks world-readable (0666): the folder becomes its owner's only,

@@ -8,7 +8,12 @@ export const MAX_JSON_DEPTH = 64;
 
 /** Origins allowed by JIESU_CORS_ORIGINS (comma-separated, exact `scheme://host[:port]`); none by default. */
 export const corsOrigins = (env = setting('JIESU_CORS_ORIGINS')) =>
-  new Set((env ?? '').split(',').map((s) => s.trim().replace(/\/$/, '')).filter(Boolean));
+  new Set(
+    (env ?? '')
+      .split(',')
+      .map((s) => s.trim().replace(/\/$/, ''))
+      .filter(Boolean),
+  );
 
 /** The deepest nesting of objects and arrays in a JSON text, counted without recursion. */
 export function jsonDepth(text: string): number {
@@ -18,7 +23,8 @@ export function jsonDepth(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
+      if (c === 92)
+        i++; // backslash: skip the escaped character
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 123 || c === 91) {
@@ -70,7 +76,9 @@ export function installHttpSecurity(app: FastifyInstance<any, any, any, any, any
     for (const [k, v] of Object.entries(HEADERS)) if (!reply.hasHeader(k)) reply.header(k, v);
     if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', API_CSP);
     // HSTS only when the client reached us over TLS (directly or through a proxy that says so).
-    const proto = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim();
+    const proto = String(req.headers['x-forwarded-proto'] ?? '')
+      .split(',')[0]!
+      .trim();
     if (req.protocol === 'https' || (setting('JIESU_TRUST_PROXY') && proto === 'https')) {
       reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     }

@@ -30,12 +30,19 @@ export const loadBench: Benchmark = {
         const city = await seedCity(p);
         district = city.units.districtA;
         const r = await city.users.agent.post('/api/v1/workorders', {
-          type: 'complaint', title: '噪音扰民', content: '夜间施工噪音严重影响休息',
-          location: { districtUnitId: district }, citizen: { name: '王五', phone: '13900001111' },
+          type: 'complaint',
+          title: '噪音扰民',
+          content: '夜间施工噪音严重影响休息',
+          location: { districtUnitId: district },
+          citizen: { name: '王五', phone: '13900001111' },
         });
         orderId = r.body.id;
         await city.users.dispatcher.post('/api/v1/kb/articles', {
-          title: '公积金提取需要什么材料', questions: ['公积金怎么取'], answer: '携带身份证和银行卡到公积金中心办理。', ownerUnitId: city.units.bureau, publish: true,
+          title: '公积金提取需要什么材料',
+          questions: ['公积金怎么取'],
+          answer: '携带身份证和银行卡到公积金中心办理。',
+          ownerUnitId: city.units.bureau,
+          publish: true,
         });
       } finally {
         await p.close();
@@ -54,17 +61,25 @@ export const loadBench: Benchmark = {
         child!.once('exit', () => reject(new Error(out)));
       });
       const login = await fetch(`${url}/api/v1/auth/login`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'agent1', password: 'password-123' }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'agent1', password: 'password-123' }),
       });
       const { token } = (await login.json()) as { token: string };
       const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
       const order = JSON.stringify({
-        type: 'complaint', title: '路灯不亮', content: '小区门口路灯连续三天不亮',
-        location: { districtUnitId: district }, citizen: { name: '赵六', phone: '13800002222' },
+        type: 'complaint',
+        title: '路灯不亮',
+        content: '小区门口路灯连续三天不亮',
+        location: { districtUnitId: district },
+        citizen: { name: '赵六', phone: '13800002222' },
       });
       const contact = JSON.stringify({
-        channel: 'phone', startedAt: new Date(Date.now() - 60_000).toISOString(), caller: { phone: '13700003333', name: '孙七' },
-        summary: '咨询公积金提取', outcome: 'answered',
+        channel: 'phone',
+        startedAt: new Date(Date.now() - 60_000).toISOString(),
+        caller: { phone: '13700003333', name: '孙七' },
+        summary: '咨询公积金提取',
+        outcome: 'answered',
       });
       const seconds = quick ? 10 : 60;
       const loadBefore = loadavg()[0]!.toFixed(1);
@@ -87,7 +102,14 @@ export const loadBench: Benchmark = {
         { name: `mixed traffic on ${engine}, ${seconds} s, 10 connections: requests`, value: result.requests.total, unit: 'requests' },
         { name: 'throughput', value: round(result.requests.average, 0), unit: 'req/s' },
         { name: 'latency p50', value: round(result.latency.p50), unit: 'ms' },
-        { name: 'latency p99', value: round(result.latency.p99), unit: 'ms', target: '< 500 ms', pass: result.latency.p99 < 500, notes: `1-min load average ${loadBefore} before the run` },
+        {
+          name: 'latency p99',
+          value: round(result.latency.p99),
+          unit: 'ms',
+          target: '< 500 ms',
+          pass: result.latency.p99 < 500,
+          notes: `1-min load average ${loadBefore} before the run`,
+        },
         { name: 'errors (connection errors, timeouts, non-2xx)', value: errors, unit: 'errors', target: '0', pass: errors === 0 },
       ];
     } finally {

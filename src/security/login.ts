@@ -75,8 +75,7 @@ export async function secureLogin(
     // The step is claimed with a conditional update, so two nodes cannot accept the same code.
     const claimed =
       step != null &&
-      (await db.query('UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)', [userId, step]))
-        .rowCount > 0;
+      (await db.query('UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)', [userId, step])).rowCount > 0;
     if (!claimed) {
       await recordFailure(db, [userKey, ipKey], s.windowSeconds);
       throw new AppError(401, 'totp_invalid', '动态验证码错误 (wrong TOTP code)');

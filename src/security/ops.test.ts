@@ -70,7 +70,9 @@ beforeAll(async () => {
     // A photo on the order that will expire and on the open one (PNG signature, enough for the check).
     for (const c of [old, open]) {
       const r = await p.app.inject({
-        method: 'POST', url: `/api/v1/workorders/${c.workorder.id}/attachments?name=photo.png`, payload: Buffer.from('89504e470d0a1a0a00', 'hex'),
+        method: 'POST',
+        url: `/api/v1/workorders/${c.workorder.id}/attachments?name=photo.png`,
+        payload: Buffer.from('89504e470d0a1a0a00', 'hex'),
         headers: { authorization: `Bearer ${city.users.agent.token}`, 'content-type': 'image/png' },
       });
       expect(r.statusCode, r.body).toBe(201);
@@ -112,9 +114,17 @@ describe('jiesu retention run', () => {
       expect(old.citizen).toBeNull();
       const events = (await admin.get(`/api/v1/workorders/${ids.old}/events`)).body.items;
       expect(JSON.stringify(events)).not.toMatch(/13900001111|李四/);
-      expect(await count(p, `SELECT count(*)::int AS n FROM contacts WHERE id = $1 AND caller_phone IS NULL AND caller_name IS NULL
-        AND caller_phone_enc IS NULL AND caller_name_enc IS NULL AND caller_phone_bidx IS NULL`, [ids.contact])).toBe(1);
-      expect(await count(p, 'SELECT count(*)::int AS n FROM workorders WHERE id = $1 AND citizen_phone_enc IS NULL AND citizen_phone_bidx IS NULL', [ids.old])).toBe(1);
+      expect(
+        await count(
+          p,
+          `SELECT count(*)::int AS n FROM contacts WHERE id = $1 AND caller_phone IS NULL AND caller_name IS NULL
+        AND caller_phone_enc IS NULL AND caller_name_enc IS NULL AND caller_phone_bidx IS NULL`,
+          [ids.contact],
+        ),
+      ).toBe(1);
+      expect(
+        await count(p, 'SELECT count(*)::int AS n FROM workorders WHERE id = $1 AND citizen_phone_enc IS NULL AND citizen_phone_bidx IS NULL', [ids.old]),
+      ).toBe(1);
       expect(await count(p, 'SELECT count(*)::int AS n FROM workorder_attachments WHERE workorder_id = $1', [ids.old])).toBe(0);
       expect(await count(p, 'SELECT count(*)::int AS n FROM workorder_attachments WHERE workorder_id = $1', [ids.open])).toBe(1);
       // The open order keeps its citizen (encrypted at rest, readable by an agent's role).
@@ -184,7 +194,13 @@ describe('graceful shutdown', () => {
     const body = JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD });
     const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(
-        { host: url.hostname, port: url.port, path: '/api/v1/auth/login', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: '/api/v1/auth/login',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
         (res) => {
           let text = '';
           res.on('data', (d) => (text += d));

@@ -42,8 +42,11 @@ export async function runRetention(
       if (rows.length === 0) return 0;
       const ids = rows.map((r) => r.id);
       const contactIds = rows.map((r) => r.contact_id).filter((c): c is number => c != null);
-      await q.query(`UPDATE workorders SET citizen_name = NULL, citizen_phone = NULL, citizen_name_enc = NULL, citizen_phone_enc = NULL,
-         citizen_phone_bidx = NULL, anonymised_at = now() WHERE id = ANY($1::int[])`, [ids]);
+      await q.query(
+        `UPDATE workorders SET citizen_name = NULL, citizen_phone = NULL, citizen_name_enc = NULL, citizen_phone_enc = NULL,
+         citizen_phone_bidx = NULL, anonymised_at = now() WHERE id = ANY($1::int[])`,
+        [ids],
+      );
       // The projection is the fold of the events, so the `created` event (and any other event
       // that carried the citizen) loses it too: the fold still equals the row.
       const ev = await q.query(

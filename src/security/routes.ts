@@ -53,18 +53,16 @@ export async function routes(app: App, { db }: AppContext) {
     },
   );
   // An admin turns TOTP off for a user (a lost phone); the user's sessions end.
-  app.post(
-    '/api/v1/auth/totp/disable',
-    { schema: { tags: ['auth'], body: Type.Object({ userId: Id }, { additionalProperties: false }) } },
-    async (req) => {
-      const actor = requireActor(req, 'admin');
-      const r = await db.query('UPDATE users SET totp_enabled = false, totp_secret = NULL, totp_secret_enc = NULL, totp_last_step = NULL WHERE id = $1', [req.body.userId]);
-      if (r.rowCount === 0) throw new AppError(404, 'not_found', `user ${req.body.userId} not found`);
-      await revokeUserSessions(db, req.body.userId);
-      await audit(db, actor.id, 'totp.disable', { userId: req.body.userId });
-      return { enabled: false };
-    },
-  );
+  app.post('/api/v1/auth/totp/disable', { schema: { tags: ['auth'], body: Type.Object({ userId: Id }, { additionalProperties: false }) } }, async (req) => {
+    const actor = requireActor(req, 'admin');
+    const r = await db.query('UPDATE users SET totp_enabled = false, totp_secret = NULL, totp_secret_enc = NULL, totp_last_step = NULL WHERE id = $1', [
+      req.body.userId,
+    ]);
+    if (r.rowCount === 0) throw new AppError(404, 'not_found', `user ${req.body.userId} not found`);
+    await revokeUserSessions(db, req.body.userId);
+    await audit(db, actor.id, 'totp.disable', { userId: req.body.userId });
+    return { enabled: false };
+  });
 
   // Ends every open session of a user: one's own without `userId`, anyone's for an admin.
   app.post(

@@ -11,8 +11,19 @@ const iso8 = (t: number) => new Date(t + 8 * H).toISOString().replace('Z', '+08:
 /** The local (Asia/Shanghai) date, weekday and minute of day of t, computed by Intl, independently of the calendar. */
 function shanghai(t: number) {
   const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Shanghai', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', weekday: 'short' })
-      .formatToParts(new Date(t)).map((x) => [x.type, x.value]),
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: 'Asia/Shanghai',
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      weekday: 'short',
+    })
+      .formatToParts(new Date(t))
+      .map((x) => [x.type, x.value]),
   );
   return { date: `${p.year}-${p.month}-${p.day}`, weekday: p.weekday as string, minute: Number(p.hour) * 60 + Number(p.minute) + Number(p.second) / 60 };
 }
@@ -27,7 +38,10 @@ const workMs = fc.integer({ min: 1, max: 40 * 7.5 * 3600 }).map((s) => s * 1000)
 
 describe('working calendar laws', () => {
   it('adding N working ms and then measuring gives N back', () => {
-    fc.assert(fc.property(instant, workMs, (t, ms) => cal.workingMsBetween(t, cal.addWorkingMs(t, ms)) === ms), { numRuns: 500 });
+    fc.assert(
+      fc.property(instant, workMs, (t, ms) => cal.workingMsBetween(t, cal.addWorkingMs(t, ms)) === ms),
+      { numRuns: 500 },
+    );
   });
 
   it('a deadline in working hours falls inside working hours of an official working day (checked with Intl)', () => {
@@ -52,7 +66,7 @@ describe('working calendar laws', () => {
         expect(cal.workingDaysBetween(t, r)).toBe(n);
         // counted independently: walk the days after t with Intl and the official table
         let count = 0;
-        for (let d = t; shanghai(d).date !== l.date; ) {
+        for (let d = t; shanghai(d).date !== l.date;) {
           d += 24 * H;
           const x = shanghai(d);
           if (officialWorking(x.date, x.weekday)) count++;
@@ -136,7 +150,13 @@ describe('the official calendar of 2025 and 2026', () => {
   });
 
   it('applies local days over the official ones', () => {
-    const local = new WorkCalendar({ timeZone: 'Asia/Shanghai', localDays: new Map([['2025-09-29', 'holiday'], ['2025-10-12', 'workday']]) });
+    const local = new WorkCalendar({
+      timeZone: 'Asia/Shanghai',
+      localDays: new Map([
+        ['2025-09-29', 'holiday'],
+        ['2025-10-12', 'workday'],
+      ]),
+    });
     expect(iso8(local.addWorkingDays(at('2025-09-28T15:00:00+08:00'), 1))).toBe('2025-09-30T18:00:00+08:00');
     expect(iso8(local.addWorkingDays(at('2025-10-11T15:00:00+08:00'), 1))).toBe('2025-10-12T18:00:00+08:00');
   });

@@ -106,7 +106,14 @@ export class WorkCalendar {
     this.useOfficial = opts.official ?? true;
     this.adminYears = opts.adminYears ?? new Set();
     this.fmt = new Intl.DateTimeFormat('en-US', {
-      timeZone: opts.timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+      timeZone: opts.timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
     });
   }
 
@@ -150,7 +157,7 @@ export class WorkCalendar {
     const p: Record<string, number> = {};
     for (const x of this.fmt.formatToParts(new Date(t))) if (x.type !== 'literal') p[x.type] = Number(x.value);
     const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
-    return asUtc - (t - (t % 1000 + 1000) % 1000);
+    return asUtc - (t - (((t % 1000) + 1000) % 1000));
   }
 
   /** The local day number of instant t. */

@@ -18,10 +18,9 @@ const weekday = (date: string) => WEEKDAY[new Date(date + 'T00:00:00Z').getUTCDa
 
 function printPreview(r: NoticeImport) {
   console.log(`${r.title ?? `${r.year} 年部分节假日安排`} (${r.year})`);
-  const rows = [
-    ...r.holidays.map((d) => ({ ...d, kind: '放假 day off' })),
-    ...r.workdays.map((d) => ({ ...d, kind: '上班 working' })),
-  ].sort((a, b) => a.date.localeCompare(b.date));
+  const rows = [...r.holidays.map((d) => ({ ...d, kind: '放假 day off' })), ...r.workdays.map((d) => ({ ...d, kind: '上班 working' }))].sort((a, b) =>
+    a.date.localeCompare(b.date),
+  );
   console.log('  date        星期  kind          name');
   for (const d of rows) console.log(`  ${d.date}  ${weekday(d.date)}  ${d.kind.padEnd(12)}  ${d.name}`);
   for (const n of r.notes) console.log(`  注 (note, not a day off): ${n}`);
@@ -73,6 +72,8 @@ export function calendarCommands(sla: Command) {
       const r = await run(false);
       if (o.json) return console.log(JSON.stringify(r));
       if (!ask) printPreview(r);
-      console.log(`saved the ${r.year} calendar (${r.calendar.source}); ${r.moved} open order(s)' deadlines moved (${r.recomputed} running deadline(s) recomputed)`);
+      console.log(
+        `saved the ${r.year} calendar (${r.calendar.source}); ${r.moved} open order(s)' deadlines moved (${r.recomputed} running deadline(s) recomputed)`,
+      );
     });
 }

@@ -86,7 +86,10 @@ export interface RecomputeResult {
  * With `dryRun` it only counts (no locks, no writes): how many orders a change would move.
  */
 export async function recomputeRunning(
-  q: Queryable, ctx: AppContext, loaded?: Pick<LoadedCalendar, 'calendar' | 'settings'>, opts: { dryRun?: boolean } = {},
+  q: Queryable,
+  ctx: AppContext,
+  loaded?: Pick<LoadedCalendar, 'calendar' | 'settings'>,
+  opts: { dryRun?: boolean } = {},
 ): Promise<RecomputeResult> {
   const { calendar, settings } = loaded ?? (await loadCalendar(q, ctx));
   const { rows } = await q.query<any>(
@@ -111,8 +114,14 @@ export async function recomputeRunning(
       `UPDATE order_deadlines d SET due_at = c.due, warn_at = c.warn, escalate_at = c.escalate, next_at = c.next, updated_at = now()
          FROM unnest($1::int[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[]) AS c(id, kind, due, warn, escalate, next)
         WHERE d.workorder_id = c.id AND d.kind = c.kind`,
-      [part.map((c) => c.id), part.map((c) => c.kind), part.map((c) => iso(c.t.due)), part.map((c) => iso(c.t.warn)),
-        part.map((c) => iso(c.t.escalate)), part.map((c) => iso(c.next))],
+      [
+        part.map((c) => c.id),
+        part.map((c) => c.kind),
+        part.map((c) => iso(c.t.due)),
+        part.map((c) => iso(c.t.warn)),
+        part.map((c) => iso(c.t.escalate)),
+        part.map((c) => iso(c.next)),
+      ],
     );
   }
   return { recomputed: rows.length, moved: movedOrders.size };
@@ -128,10 +137,9 @@ async function setState(q: Queryable, orderId: number, kinds: readonly Kind[], s
 
 async function checkExtension(q: Queryable, order: WorkOrder, days: number) {
   const policy = await findPolicy(q, order);
-  const { rows } = await q.query<{ extension_days: number }>(
-    `SELECT extension_days FROM order_deadlines WHERE workorder_id = $1 AND kind = 'reply'`,
-    [order.id],
-  );
+  const { rows } = await q.query<{ extension_days: number }>(`SELECT extension_days FROM order_deadlines WHERE workorder_id = $1 AND kind = 'reply'`, [
+    order.id,
+  ]);
   const used = rows[0]?.extension_days ?? 0;
   if (used + days > policy.maxExtensionDays) {
     throw badRequest(
@@ -159,10 +167,10 @@ export function deadlineListener(ctx: AppContext): OrderEventListener {
       case 'extension_approved': {
         // The policy caps approved extensions per dispatch; a longer request can be approved with fewer days.
         await checkExtension(q, order, event.data.days);
-        await q.query(
-          `UPDATE order_deadlines SET extension_days = extension_days + $2 WHERE workorder_id = $1 AND kind = 'reply'`,
-          [order.id, event.data.days],
-        );
+        await q.query(`UPDATE order_deadlines SET extension_days = extension_days + $2 WHERE workorder_id = $1 AND kind = 'reply'`, [
+          order.id,
+          event.data.days,
+        ]);
         await recomputeOrder(q, ctx, order.id);
         return;
       }
@@ -211,12 +219,23 @@ export async function orderDeadlines(q: Queryable, ctx: AppContext, orderId: num
     const metAt = r.met_at ? +new Date(r.met_at) : null;
     const remaining = running ? calendar.remainingMs(now, t.due) : null;
     return {
-      kind: r.kind, state: r.state, cycle: r.cycle, unitId: r.unit_id, policyId: r.policy_id, duration: r.duration,
-      extensionDays: r.extension_days, startedAt: iso(r.started_at), dueAt: iso(r.due_at), warnAt: iso(r.warn_at),
-      escalateAt: iso(r.escalate_at), metAt: metAt ? iso(metAt) : null,
-      level: running ? (levelAt(t, now) === 'escalated' ? 'red' : levelAt(t, now)) : r.level, firedLevel: r.level,
+      kind: r.kind,
+      state: r.state,
+      cycle: r.cycle,
+      unitId: r.unit_id,
+      policyId: r.policy_id,
+      duration: r.duration,
+      extensionDays: r.extension_days,
+      startedAt: iso(r.started_at),
+      dueAt: iso(r.due_at),
+      warnAt: iso(r.warn_at),
+      escalateAt: iso(r.escalate_at),
+      metAt: metAt ? iso(metAt) : null,
+      level: running ? (levelAt(t, now) === 'escalated' ? 'red' : levelAt(t, now)) : r.level,
+      firedLevel: r.level,
       onTime: metAt == null ? null : metAt <= t.due,
-      remainingWorkingMs: remaining, remainingWorkingHours: remaining == null ? null : Math.round((remaining / 3_600_000) * 100) / 100,
+      remainingWorkingMs: remaining,
+      remainingWorkingHours: remaining == null ? null : Math.round((remaining / 3_600_000) * 100) / 100,
       workingDayHours: calendar.workingDayMs / 3_600_000,
       calendars: range(yearOf(+new Date(r.started_at)), yearOf(t.due)).map(yearInfo),
     };

@@ -34,7 +34,10 @@ const tickAt = async (now: string | number) => {
   return r.body as { claimed: number; fired: { orderId: number; kind: string; level: string }[]; webhooks: { sent: number; failed: number; dead: number } };
 };
 const firedFor = (r: { fired: { orderId: number; kind: string; level: string }[] }, id: number) =>
-  r.fired.filter((f) => f.orderId === id).map((f) => `${f.kind}:${f.level}`).sort();
+  r.fired
+    .filter((f) => f.orderId === id)
+    .map((f) => `${f.kind}:${f.level}`)
+    .sort();
 const inbox = async (c: Client, orderId: number) =>
   ((await c.get('/api/v1/notifications?limit=200')).body.items as any[]).filter((n) => n.workorderId === orderId);
 const ms = (iso: string) => Date.parse(iso);
@@ -73,7 +76,9 @@ describe('the escalation job', () => {
     expect(sup).toHaveLength(1);
     expect(sup[0]).toMatchObject({ actorId: null, data: { automatic: true, level: 1, deadline: 'sign' } });
     expect((await t.u.supervisor.get(`/api/v1/workorders/${o.id}`)).body.supervisionCount).toBe(1);
-    expect((await t.u.supervisor.get('/api/v1/sla/orders?level=red&at=' + encodeURIComponent(d.sign.dueAt))).body.items.map((i: any) => i.orderId)).toContain(o.id);
+    expect((await t.u.supervisor.get('/api/v1/sla/orders?level=red&at=' + encodeURIComponent(d.sign.dueAt))).body.items.map((i: any) => i.orderId)).toContain(
+      o.id,
+    );
 
     // The second level goes to the parent (the district) after the further delay.
     expect(firedFor(await tickAt(ms(d.sign.escalateAt) - 1000), o.id)).toEqual(['reply:yellow']);
@@ -83,7 +88,8 @@ describe('the escalation job', () => {
     expect((await inbox(t.u.managerA, o.id)).map((n) => n.kind)).toEqual(['sla.escalated']);
     expect((await inbox(t.u.handlerA, o.id)).map((n) => n.kind)).toEqual(['sla.escalated']);
     const levels = ((await t.u.supervisor.get(`/api/v1/workorders/${o.id}/events`)).body.items as any[])
-      .filter((e) => e.type === 'supervised').map((e) => `${e.data.deadline}:${e.data.level}`);
+      .filter((e) => e.type === 'supervised')
+      .map((e) => `${e.data.deadline}:${e.data.level}`);
     expect(levels[0]).toBe('sign:1');
     expect(levels.slice(1).sort()).toEqual(['reply:1', 'sign:2']);
     expect(firedFor(await tickAt(ms(d.sign.escalateAt) + 30 * 86400_000), o.id)).toEqual(['reply:escalated']);
@@ -196,7 +202,8 @@ describe('jiesu sla tick (CLI)', () => {
         const orders: WorkOrder[] = [];
         for (let i = 0; i < 12; i++) orders.push(await dispatched(t.city.units.districtA));
         // Two processes on one database: each escalation fires exactly once between them.
-        const tickCli = async () => JSON.parse((await run('node', ['bin/jiesu.js', 'sla', 'tick', '--json', '--now', late, ...args])).stdout.trim().split('\n').pop()!);
+        const tickCli = async () =>
+          JSON.parse((await run('node', ['bin/jiesu.js', 'sla', 'tick', '--json', '--now', late, ...args])).stdout.trim().split('\n').pop()!);
         const [a, b] = await Promise.all([tickCli(), tickCli()]);
         expect(a.now).toBe(late);
         const ids = new Set(orders.map((o) => o.id));

@@ -28,10 +28,7 @@ const KIND_ZH: Record<Kind, string> = { sign: '签收', reply: '答复' };
 const LEVEL_ZH = { yellow: '即将超时 (yellow warning)', red: '已超时 (overdue)', escalated: '超时未办，升级督办 (escalated)' };
 
 async function recipients(q: Queryable, unitId: number | null): Promise<number[]> {
-  const { rows } = await q.query<{ id: number }>(
-    `SELECT id FROM users WHERE active AND (unit_id = $1 OR 'supervisor' = ANY(roles)) ORDER BY id`,
-    [unitId],
-  );
+  const { rows } = await q.query<{ id: number }>(`SELECT id FROM users WHERE active AND (unit_id = $1 OR 'supervisor' = ANY(roles)) ORDER BY id`, [unitId]);
   return rows.map((r) => r.id);
 }
 
@@ -44,16 +41,30 @@ async function fire(ctx: AppContext, q: Queryable, s: SlaSettings, row: any, lev
     unitId = p.rows[0]?.parent_id ?? null;
   }
   const title = `工单 ${row.number} ${kindZh}${LEVEL_ZH[level]}`;
-  const body = `「${row.title}」${kindZh}时限 ${due}。` + (level === 'escalated' ? '已超时仍未办理，请上级单位督促。' : level === 'red' ? '已超时，请尽快办理。' : '即将到期，请及时办理。');
+  const body =
+    `「${row.title}」${kindZh}时限 ${due}。` +
+    (level === 'escalated' ? '已超时仍未办理，请上级单位督促。' : level === 'red' ? '已超时，请尽快办理。' : '即将到期，请及时办理。');
   const data = { deadline: row.kind, level, dueAt: due, unitId: row.unit_id, notifiedUnitId: unitId, cycle: row.cycle };
   await notifyUsers(q, await recipients(q, unitId), { kind: `sla.${level}`, title, body, workorderId: row.workorder_id, data });
   if (s.webhookUrl) {
-    await enqueueWebhook(q, s.webhookUrl, { event: `sla.${level}`, order: { id: row.workorder_id, number: row.number, title: row.title }, ...data, title, at: now.toISOString() }, now);
+    await enqueueWebhook(
+      q,
+      s.webhookUrl,
+      { event: `sla.${level}`, order: { id: row.workorder_id, number: row.number, title: row.title }, ...data, title, at: now.toISOString() },
+      now,
+    );
   }
   if (s.autoSupervise && level !== 'yellow') {
     await appendSystemEvent(ctx, q, row.workorder_id, 'supervised', {
-      note: level === 'red' ? `系统自动督办：${kindZh}已超时 (automatic supervision: ${row.kind} overdue)` : `系统二级督办：超时未办，已通报上级单位 (second-level supervision, parent unit notified)`,
-      automatic: true, level: level === 'red' ? 1 : 2, deadline: row.kind, dueAt: due, unitId: unitId,
+      note:
+        level === 'red'
+          ? `系统自动督办：${kindZh}已超时 (automatic supervision: ${row.kind} overdue)`
+          : `系统二级督办：超时未办，已通报上级单位 (second-level supervision, parent unit notified)`,
+      automatic: true,
+      level: level === 'red' ? 1 : 2,
+      deadline: row.kind,
+      dueAt: due,
+      unitId: unitId,
     });
   }
 }
@@ -91,7 +102,10 @@ export async function tick(ctx: AppContext, now: Date = new Date(), opts: { batc
         const level = rank(target) > rank(r.level) ? target : (r.level as Level);
         const next = nextAt(t, level);
         await q.query('UPDATE order_deadlines SET level = $3, next_at = $4, updated_at = now() WHERE workorder_id = $1 AND kind = $2', [
-          r.workorder_id, r.kind, level, next == null ? null : new Date(next),
+          r.workorder_id,
+          r.kind,
+          level,
+          next == null ? null : new Date(next),
         ]);
       }
       return rows.length;

@@ -30,7 +30,10 @@ function published() {
   workdays.delete('2020-02-01');
   return { holidays, workdays };
 }
-const inRange = (o: Record<string, string>) => Object.keys(o).filter((d) => d >= '2020-01-01' && d <= '2026-12-31').sort();
+const inRange = (o: Record<string, string>) =>
+  Object.keys(o)
+    .filter((d) => d >= '2020-01-01' && d <= '2026-12-31')
+    .sort();
 
 describe('the yearly notices', () => {
   it.each(YEARS)('%i reads its year and title from the text', (year) => {
@@ -61,12 +64,20 @@ describe('the yearly notices', () => {
 
   it('2020 as published (before the extension) and the cross-year New Year of 2023', () => {
     const p20 = parsed.get(2020)!;
-    expect(p20.holidays.filter((d) => d.name === '春节').map((d) => d.date)).toEqual(
-      ['2020-01-24', '2020-01-25', '2020-01-26', '2020-01-27', '2020-01-28', '2020-01-29', '2020-01-30'],
-    );
+    expect(p20.holidays.filter((d) => d.name === '春节').map((d) => d.date)).toEqual([
+      '2020-01-24',
+      '2020-01-25',
+      '2020-01-26',
+      '2020-01-27',
+      '2020-01-28',
+      '2020-01-29',
+      '2020-01-30',
+    ]);
     expect(p20.workdays.map((d) => d.date)).toContain('2020-02-01');
     expect(parsed.get(2023)!.holidays.slice(0, 3)).toEqual([
-      { date: '2022-12-31', name: '元旦' }, { date: '2023-01-01', name: '元旦' }, { date: '2023-01-02', name: '元旦' },
+      { date: '2022-12-31', name: '元旦' },
+      { date: '2023-01-01', name: '元旦' },
+      { date: '2023-01-02', name: '元旦' },
     ]);
   });
 
@@ -78,18 +89,30 @@ describe('the yearly notices', () => {
 
   it('reads the 2025 notice pasted as one line, as in the issue, and a 繁體 reprint', () => {
     const text = fixture(2025);
-    const oneLine = text.split('\n').filter((l) => /^[一二三四五六]、/.test(l)).join('');
+    const oneLine = text
+      .split('\n')
+      .filter((l) => /^[一二三四五六]、/.test(l))
+      .join('');
     expect(oneLine).toMatch(/^一、元旦：1月1日（周三）放假1天，不调休。二、春节：/);
     const p = parseNotice(oneLine, 2025);
     expect(p.title).toBeNull();
     expect(p.holidays).toEqual(parsed.get(2025)!.holidays);
     expect(p.workdays).toEqual(parsed.get(2025)!.workdays);
-    const trad = fixture(2024).replace(/节/g, '節').replace(/调/g, '調').replace(/劳动/g, '勞動').replace(/国庆/g, '國慶').replace(/与/g, '與').replace(/国务院办公厅/g, '國務院辦公廳');
+    const trad = fixture(2024)
+      .replace(/节/g, '節')
+      .replace(/调/g, '調')
+      .replace(/劳动/g, '勞動')
+      .replace(/国庆/g, '國慶')
+      .replace(/与/g, '與')
+      .replace(/国务院办公厅/g, '國務院辦公廳');
     expect(parseNotice(trad).holidays.map((d) => d.date)).toEqual(parsed.get(2024)!.holidays.map((d) => d.date));
   });
 
   it('takes the year from the caller when the text names none, and refuses a notice of another year', () => {
-    const items = fixture(2026).split('\n').filter((l) => /^[一二三四五六七]、/.test(l)).join('\n');
+    const items = fixture(2026)
+      .split('\n')
+      .filter((l) => /^[一二三四五六七]、/.test(l))
+      .join('\n');
     expect(parseNotice(items, 2026).holidays).toEqual(parsed.get(2026)!.holidays);
     expect(() => parseNotice(items)).toThrow(/没有年份/);
     const err = refusal(fixture(2025), 2027);

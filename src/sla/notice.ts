@@ -38,11 +38,7 @@ export class NoticeError extends Error {
     readonly reasonZh: string,
     readonly reasonEn: string,
   ) {
-    super(
-      line > 0
-        ? `第 ${line} 行无法识别「${text}」：${reasonZh} (line ${line} not understood: ${reasonEn})`
-        : `${reasonZh} (${reasonEn})`,
-    );
+    super(line > 0 ? `第 ${line} 行无法识别「${text}」：${reasonZh} (line ${line} not understood: ${reasonEn})` : `${reasonZh} (${reasonEn})`);
   }
 }
 
@@ -50,9 +46,37 @@ export class NoticeError extends Error {
 // characters the notice's keywords use (pages in 繁體 reprint it), U+3000 to a space. Keeping
 // lengths equal lets an error quote the original text of the part it did not understand.
 const CHAR_MAP: Record<string, string> = {
-  '（': '(', '）': ')', '：': ':', '，': ',', '；': ';', '　': ' ', '～': '至', '~': '至',
-  調: '调', 與: '与', 週: '周', 連: '连', 勵: '励', 補: '补', 節: '节', 勞: '劳', 動: '动', 國: '国', 慶: '庆',
-  曆: '历', 農: '农', 臘: '腊', 務: '务', 辦: '办', 廳: '厅', 關: '关', 於: '于', 將: '将', 準: '准', 請: '请', 體: '体',
+  '（': '(',
+  '）': ')',
+  '：': ':',
+  '，': ',',
+  '；': ';',
+  '　': ' ',
+  '～': '至',
+  '~': '至',
+  調: '调',
+  與: '与',
+  週: '周',
+  連: '连',
+  勵: '励',
+  補: '补',
+  節: '节',
+  勞: '劳',
+  動: '动',
+  國: '国',
+  慶: '庆',
+  曆: '历',
+  農: '农',
+  臘: '腊',
+  務: '务',
+  辦: '办',
+  廳: '厅',
+  關: '关',
+  於: '于',
+  將: '将',
+  準: '准',
+  請: '请',
+  體: '体',
 };
 function normalize(s: string): string {
   let out = '';
@@ -103,7 +127,7 @@ function segments(text: string): { line: number; norm: string; raw: string }[] {
     // A pasted notice may have lost its line breaks: an item also starts right after a 。.
     const starts = [0];
     const re = /。\s*(?=(?:十[一二三四五]?|[一二三四五六七八九])、)/g;
-    for (let m; (m = re.exec(norm)); ) starts.push(m.index + m[0].length);
+    for (let m; (m = re.exec(norm));) starts.push(m.index + m[0].length);
     starts.forEach((s, j) => {
       const e = starts[j + 1] ?? norm.length;
       const n = norm.slice(s, e);
@@ -170,8 +194,10 @@ export function parseNotice(text: string, year?: number): ParsedNotice {
       if (ctx.m === undefined) fail(seg, `${w.d}日缺少月份`, `day ${w.d} has no month`);
       const y = ctx.y ?? Y;
       const t = Date.UTC(y, ctx.m! - 1, w.d);
-      if (new Date(t).getUTCDate() !== w.d || ctx.m! < 1 || ctx.m! > 12) fail(seg, `${y}年${ctx.m}月${w.d}日不是有效日期`, `${y}-${ctx.m}-${w.d} is not a date`);
-      if (y !== Y && w.y === undefined && ctx.y === undefined) fail(seg, `${ctx.m}月${w.d}日不在 ${Y} 年，须写明年份`, `${ctx.m}/${w.d} is outside ${Y}: write its year`);
+      if (new Date(t).getUTCDate() !== w.d || ctx.m! < 1 || ctx.m! > 12)
+        fail(seg, `${y}年${ctx.m}月${w.d}日不是有效日期`, `${y}-${ctx.m}-${w.d} is not a date`);
+      if (y !== Y && w.y === undefined && ctx.y === undefined)
+        fail(seg, `${ctx.m}月${w.d}日不在 ${Y} 年，须写明年份`, `${ctx.m}/${w.d} is outside ${Y}: write its year`);
       if (Math.abs(y - Y) > 1) fail(seg, `${y} 年的日期不属于 ${Y} 年的安排`, `a date in ${y} does not belong to the schedule of ${Y}`);
       if (w.paren !== undefined) {
         for (const part of w.paren.split('、')) {
@@ -243,7 +269,8 @@ export function parseNotice(text: string, year?: number): ParsedNotice {
     if (!it.holidays.length) fail(seg, `「${names}」没有放假日期`, `no days off for ${names}`);
     items.push(it);
   }
-  if (!items.length) throw new NoticeError(0, '', '没有找到放假安排（如「一、元旦：1月1日放假……」），请粘贴通知全文', 'no schedule found (一、元旦：…): paste the whole notice');
+  if (!items.length)
+    throw new NoticeError(0, '', '没有找到放假安排（如「一、元旦：1月1日放假……」），请粘贴通知全文', 'no schedule found (一、元旦：…): paste the whole notice');
   if (![...holidays.keys()].some((d) => d.startsWith(`${Y}-`))) {
     throw new NoticeError(items[0]!.line, '', `没有 ${Y} 年的放假日期`, `no days off in ${Y}`);
   }

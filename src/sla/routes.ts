@@ -42,7 +42,10 @@ const YearParams = Type.Object({ year: Type.Integer({ minimum: 2000, maximum: 21
 const LocalDaysBody = Type.Object(
   {
     days: Type.Array(
-      Type.Object({ date: DateStr, kind: StringEnum(['workday', 'holiday'] as const), name: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }),
+      Type.Object(
+        { date: DateStr, kind: StringEnum(['workday', 'holiday'] as const), name: Type.Optional(Type.String({ maxLength: 100 })) },
+        { additionalProperties: false },
+      ),
       { maxItems: 366 },
     ),
   },
@@ -65,7 +68,10 @@ const PolicyFields = {
   maxExtensionDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 365 })),
 };
 const PolicyCreate = Type.Object({ ...PolicyFields, sign: DurationSchema, reply: DurationSchema }, { additionalProperties: false });
-const PolicyPatch = Type.Object({ ...PolicyFields, sign: Type.Optional(DurationSchema), reply: Type.Optional(DurationSchema) }, { additionalProperties: false });
+const PolicyPatch = Type.Object(
+  { ...PolicyFields, sign: Type.Optional(DurationSchema), reply: Type.Optional(DurationSchema) },
+  { additionalProperties: false },
+);
 const AtQuery = Type.Object({ at: Type.Optional(Type.String({ format: 'date-time' })) });
 
 function validDate(s: string, field: string): string {
@@ -119,7 +125,15 @@ export async function routes(app: App, ctx: AppContext) {
       );
       return {
         at: now.toISOString(),
-        items: rows.map((r) => ({ orderId: r.workorder_id, number: r.number, title: r.title, status: r.status, kind: r.kind, unitId: r.unit_id, dueAt: new Date(r.due_at).toISOString() })),
+        items: rows.map((r) => ({
+          orderId: r.workorder_id,
+          number: r.number,
+          title: r.title,
+          status: r.status,
+          kind: r.kind,
+          unitId: r.unit_id,
+          dueAt: new Date(r.due_at).toISOString(),
+        })),
       };
     },
   );
@@ -164,8 +178,14 @@ export async function routes(app: App, ctx: AppContext) {
       else if (info.source === 'official') days.push({ date, kind: info.working ? 'workday' : 'holiday', name: info.name ?? null, source: 'official' });
     }
     return {
-      year, timeZone: ctx.config.timeZone, periods: settings.periods, officialCovered: off.years.includes(year),
-      officialYears: [off.years[0], off.years[off.years.length - 1]], calendar: yearInfo(year), workingDays, days,
+      year,
+      timeZone: ctx.config.timeZone,
+      periods: settings.periods,
+      officialCovered: off.years.includes(year),
+      officialYears: [off.years[0], off.years[off.years.length - 1]],
+      calendar: yearInfo(year),
+      workingDays,
+      days,
     };
   });
   app.put('/api/v1/sla/calendar/:year', { schema: { tags: ['sla'], params: YearParams, body: LocalDaysBody } }, async (req) => {
@@ -180,8 +200,12 @@ export async function routes(app: App, ctx: AppContext) {
     });
     const r = await replaceYear(ctx, actor.id, year, req.body.days);
     return {
-      year, days: (await loadLocalDays(db, `${year}-01-01`, `${year}-12-31`)).map((d) => ({ date: d.day, kind: d.kind, name: d.name })),
-      recomputed: r.recomputed, moved: r.moved, changes: r.changes.length, calendar: r.calendar,
+      year,
+      days: (await loadLocalDays(db, `${year}-01-01`, `${year}-12-31`)).map((d) => ({ date: d.day, kind: d.kind, name: d.name })),
+      recomputed: r.recomputed,
+      moved: r.moved,
+      changes: r.changes.length,
+      calendar: r.calendar,
     };
   });
   // One day off or on, with the reason (the year becomes the administrator's; audited).
@@ -205,7 +229,11 @@ export async function routes(app: App, ctx: AppContext) {
     {
       schema: {
         tags: ['sla'],
-        querystring: Type.Object({ from: Type.String({ format: 'date-time' }), amount: Type.Number({ minimum: 0, maximum: 1000 }), unit: StringEnum(['hours', 'days'] as const) }),
+        querystring: Type.Object({
+          from: Type.String({ format: 'date-time' }),
+          amount: Type.Number({ minimum: 0, maximum: 1000 }),
+          unit: StringEnum(['hours', 'days'] as const),
+        }),
       },
     },
     async (req) => {
@@ -248,8 +276,20 @@ export async function routes(app: App, ctx: AppContext) {
          reply_amount = coalesce($10, reply_amount), reply_unit = coalesce($11, reply_unit),
          max_extension_days = coalesce($12, max_extension_days), updated_at = now()
        WHERE id = $1 RETURNING *`,
-      [req.params.id, has('orderType'), b.orderType ?? null, has('urgency'), b.urgency ?? null, has('categoryPrefix'), b.categoryPrefix ?? null,
-        b.sign?.amount ?? null, b.sign?.unit ?? null, b.reply?.amount ?? null, b.reply?.unit ?? null, b.maxExtensionDays ?? null],
+      [
+        req.params.id,
+        has('orderType'),
+        b.orderType ?? null,
+        has('urgency'),
+        b.urgency ?? null,
+        has('categoryPrefix'),
+        b.categoryPrefix ?? null,
+        b.sign?.amount ?? null,
+        b.sign?.unit ?? null,
+        b.reply?.amount ?? null,
+        b.reply?.unit ?? null,
+        b.maxExtensionDays ?? null,
+      ],
     );
     if (!rows[0]) throw notFound(`policy ${req.params.id}`);
     return policyFromRow(rows[0]);
@@ -264,7 +304,12 @@ export async function routes(app: App, ctx: AppContext) {
   // --- the job --------------------------------------------------------------------------
   app.post(
     '/api/v1/sla/tick',
-    { schema: { tags: ['sla'], body: Type.Optional(Type.Object({ now: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false })) } },
+    {
+      schema: {
+        tags: ['sla'],
+        body: Type.Optional(Type.Object({ now: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false })),
+      },
+    },
     async (req) => {
       requireActor(req, 'admin');
       return tick(ctx, req.body?.now ? new Date(req.body.now) : new Date());

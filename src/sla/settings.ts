@@ -92,10 +92,18 @@ export interface SetYear {
 export async function loadSetYears(q: Queryable): Promise<Map<number, SetYear>> {
   const { rows } = await q.query<any>('SELECT * FROM calendar_years ORDER BY year');
   return new Map(
-    rows.map((r) => [r.year, {
-      year: r.year, origin: r.origin, noticeTitle: r.notice_title, setAt: new Date(r.set_at).toISOString(), setBy: r.set_by,
-      changedAt: new Date(r.changed_at).toISOString(), changedBy: r.changed_by,
-    }]),
+    rows.map((r) => [
+      r.year,
+      {
+        year: r.year,
+        origin: r.origin,
+        noticeTitle: r.notice_title,
+        setAt: new Date(r.set_at).toISOString(),
+        setBy: r.set_by,
+        changedAt: new Date(r.changed_at).toISOString(),
+        changedBy: r.changed_by,
+      },
+    ]),
   );
 }
 
@@ -121,8 +129,15 @@ export function yearInfo(year: number, set: Map<number, SetYear>): CalendarYearI
   const s = set.get(year);
   if (s) {
     return {
-      year, source: 'admin', origin: s.origin, noticeTitle: s.noticeTitle, setAt: s.setAt, setBy: s.setBy, changedAt: s.changedAt,
-      builtinVersion: off.version, builtinCovered: covered,
+      year,
+      source: 'admin',
+      origin: s.origin,
+      noticeTitle: s.noticeTitle,
+      setAt: s.setAt,
+      setBy: s.setBy,
+      changedAt: s.changedAt,
+      builtinVersion: off.version,
+      builtinCovered: covered,
     };
   }
   return { year, source: covered ? 'chinese-days' : 'weekends-only', builtinVersion: off.version, builtinCovered: covered };
@@ -173,8 +188,13 @@ export const policyFromRow = (r: any): Policy => ({
 
 /** Used when no policy matches at all (an administrator deleted the defaults). */
 export const FALLBACK_POLICY: Policy = {
-  id: 0, orderType: null, urgency: null, categoryPrefix: null,
-  sign: { amount: 1, unit: 'days' }, reply: { amount: 5, unit: 'days' }, maxExtensionDays: 10,
+  id: 0,
+  orderType: null,
+  urgency: null,
+  categoryPrefix: null,
+  sign: { amount: 1, unit: 'days' },
+  reply: { amount: 5, unit: 'days' },
+  maxExtensionDays: 10,
 };
 
 /** `findPolicy` over policies held in memory (rebuilds and bulk loads): the same order of preference. */

@@ -45,10 +45,12 @@ describe('policies', () => {
   it('are seeded with defaults and managed by admins only', async () => {
     const list = await t.u.supervisor.get('/api/v1/sla/policies');
     expect(list.status).toBe(200);
-    expect(list.body.items).toEqual(expect.arrayContaining([
-      expect.objectContaining({ orderType: null, urgency: 'urgent', sign: { amount: 2, unit: 'hours' }, reply: { amount: 1, unit: 'days' } }),
-      expect.objectContaining({ orderType: null, urgency: 'normal', sign: { amount: 1, unit: 'days' }, reply: { amount: 5, unit: 'days' } }),
-    ]));
+    expect(list.body.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ orderType: null, urgency: 'urgent', sign: { amount: 2, unit: 'hours' }, reply: { amount: 1, unit: 'days' } }),
+        expect.objectContaining({ orderType: null, urgency: 'normal', sign: { amount: 1, unit: 'days' }, reply: { amount: 5, unit: 'days' } }),
+      ]),
+    );
     const body = { categoryPrefix: 'A01', urgency: 'normal', sign: { amount: 4, unit: 'hours' }, reply: { amount: 2, unit: 'days' }, maxExtensionDays: 3 };
     expect((await t.u.supervisor.post('/api/v1/sla/policies', body)).status).toBe(403);
     const created = await t.u.admin.post('/api/v1/sla/policies', body);
@@ -124,10 +126,12 @@ describe('the calendar API', () => {
     const y = await t.u.handlerA.get('/api/v1/sla/calendar/2025');
     expect(y.status).toBe(200);
     expect(y.body.officialCovered).toBe(true);
-    expect(y.body.days).toEqual(expect.arrayContaining([
-      { date: '2025-10-01', kind: 'holiday', name: '国庆节', source: 'official' },
-      { date: '2025-09-28', kind: 'workday', name: expect.stringContaining('调休'), source: 'official' },
-    ]));
+    expect(y.body.days).toEqual(
+      expect.arrayContaining([
+        { date: '2025-10-01', kind: 'holiday', name: '国庆节', source: 'official' },
+        { date: '2025-09-28', kind: 'workday', name: expect.stringContaining('调休'), source: 'official' },
+      ]),
+    );
     expect(y.body.workingDays).toBe(248); // 365 − 104 weekend days − 18 weekday holidays + 5 swapped working days
 
     const put = (year: number, days: unknown) => t.u.admin.request('PUT', `/api/v1/sla/calendar/${year}`, { days });
@@ -135,7 +139,10 @@ describe('the calendar API', () => {
     expect((await put(2027, [{ date: '2027-02-30', kind: 'holiday' }])).body.error).toMatchObject({ code: 'validation_failed', field: 'days.0.date' });
     expect((await put(2027, [{ date: '2028-01-03', kind: 'holiday' }])).status).toBe(400);
     expect((await put(2027, [{ date: '2027-01-04', kind: 'party' }])).status).toBe(400);
-    const ok = await put(2027, [{ date: '2027-03-01', kind: 'holiday', name: '本市纪念日' }, { date: '2027-03-06', kind: 'workday' }]);
+    const ok = await put(2027, [
+      { date: '2027-03-01', kind: 'holiday', name: '本市纪念日' },
+      { date: '2027-03-06', kind: 'workday' },
+    ]);
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
     const y27 = await t.u.handlerA.get('/api/v1/sla/calendar/2027');
     expect(y27.body.officialCovered).toBe(false);
@@ -167,9 +174,19 @@ describe('the calendar API', () => {
     const o = await dispatched(t.city.units.districtA, { urgency: 'urgent' });
     await dispatchedAt(o.id, '2025-09-30T17:45:00+08:00');
     expect((await deadlines(t.u.dispatcher, o.id)).sign.dueAt).toBe(cst('2025-10-09T10:45:00+08:00')); // 15 min, then 1 h 45 from 09:00
-    const s = await t.u.admin.patch('/api/v1/sla/settings', { periods: [{ start: '08:30', end: '12:00' }, { start: '14:00', end: '17:30' }] });
+    const s = await t.u.admin.patch('/api/v1/sla/settings', {
+      periods: [
+        { start: '08:30', end: '12:00' },
+        { start: '14:00', end: '17:30' },
+      ],
+    });
     expect(s.status).toBe(200);
     expect((await deadlines(t.u.dispatcher, o.id)).sign.dueAt).toBe(cst('2025-10-09T10:30:00+08:00')); // recomputed: the day ended at 17:30, 2 h from 08:30
-    await t.u.admin.patch('/api/v1/sla/settings', { periods: [{ start: '09:00', end: '12:00' }, { start: '13:30', end: '18:00' }] });
+    await t.u.admin.patch('/api/v1/sla/settings', {
+      periods: [
+        { start: '09:00', end: '12:00' },
+        { start: '13:30', end: '18:00' },
+      ],
+    });
   });
 });

@@ -80,9 +80,20 @@ describe('next year before next year (2041)', () => {
     expect(p.status, JSON.stringify(p.body)).toBe(200);
     expect(p.body).toMatchObject({ year: 2041, title: '国务院办公厅关于2041年部分节假日安排的通知', saved: false, moved: 1 });
     expect(p.body.holidays.map((d: any) => d.date)).toEqual([
-      '2041-01-01', '2041-01-31', '2041-02-01', '2041-02-02', '2041-02-03', '2041-02-04', '2041-02-05', '2041-02-06', '2041-02-07',
+      '2041-01-01',
+      '2041-01-31',
+      '2041-02-01',
+      '2041-02-02',
+      '2041-02-03',
+      '2041-02-04',
+      '2041-02-05',
+      '2041-02-06',
+      '2041-02-07',
     ]);
-    expect(p.body.workdays).toEqual([{ date: '2041-01-27', name: '春节调休' }, { date: '2041-02-09', name: '春节调休' }]);
+    expect(p.body.workdays).toEqual([
+      { date: '2041-01-27', name: '春节调休' },
+      { date: '2041-02-09', name: '春节调休' },
+    ]);
     // Weekdays turned off and weekend days turned on (2 Feb and 3 Feb are a weekend already, but gain a name).
     expect(p.body.changes.find((c: any) => c.date === '2041-01-31')).toMatchObject({ before: { working: true }, after: { working: false, name: '春节' } });
     expect(p.body.changes.find((c: any) => c.date === '2041-02-09')).toMatchObject({ before: { working: false }, after: { working: true } });
@@ -108,7 +119,11 @@ describe('next year before next year (2041)', () => {
     expect(own.status, JSON.stringify(own.body)).toBe(200);
     const r = await t.u.admin.post('/api/v1/sla/calendar/2041/import-notice', { text: NOTICE_2041 });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
-    expect(r.body).toMatchObject({ saved: true, moved: 1, calendar: { year: 2041, source: 'admin', origin: 'notice', noticeTitle: '国务院办公厅关于2041年部分节假日安排的通知' } });
+    expect(r.body).toMatchObject({
+      saved: true,
+      moved: 1,
+      calendar: { year: 2041, source: 'admin', origin: 'notice', noticeTitle: '国务院办公厅关于2041年部分节假日安排的通知' },
+    });
     expect(r.body.kept.map((d: any) => d.day)).toEqual(['2041-03-01']);
     const d = await deadlines(order);
     // Tue 29, Wed 30, then the Festival (01-31..02-07), Fri 02-08, Sat 02-09 (调休), Mon 02-11.
@@ -117,7 +132,13 @@ describe('next year before next year (2041)', () => {
     expect(d.reply.calendars).toEqual([expect.objectContaining({ year: 2041, source: 'admin', origin: 'notice' })]);
 
     const year = (await t.u.handlerA.get('/api/v1/sla/calendar/2041')).body;
-    expect(year.days).toContainEqual({ date: '2041-01-31', kind: 'holiday', name: '春节', source: 'local', reason: '国务院办公厅关于2041年部分节假日安排的通知' });
+    expect(year.days).toContainEqual({
+      date: '2041-01-31',
+      kind: 'holiday',
+      name: '春节',
+      source: 'local',
+      reason: '国务院办公厅关于2041年部分节假日安排的通知',
+    });
     expect(year.days).toContainEqual({ date: '2041-03-01', kind: 'holiday', name: '本市纪念日', source: 'local', reason: '市政府决定' });
     const a = await lastAudit('sla.calendar.notice');
     expect(a).toMatchObject({ action: 'sla.calendar.notice', data: { year: 2041, holidays: 9, workdays: 2, moved: 1, kept: ['2041-03-01'], via: 'api' } });
@@ -137,11 +158,16 @@ describe('next year before next year (2041)', () => {
     const off = await patch('2041-02-08', { working: false, name: '春节', reason: '本市春节假期延长一天' });
     expect(off.status, JSON.stringify(off.body)).toBe(200);
     expect(off.body).toMatchObject({
-      date: '2041-02-08', before: { working: true, source: 'weekday' }, after: { working: false, name: '春节', source: 'local' }, moved: 1,
+      date: '2041-02-08',
+      before: { working: true, source: 'weekday' },
+      after: { working: false, name: '春节', source: 'local' },
+      moved: 1,
     });
     expect(off.body.recomputed).toBeGreaterThanOrEqual(1);
     expect((await deadlines(order)).reply.dueAt).toBe(cst('2041-02-12T18:00:00+08:00')); // 29, 30, Sat 09, Mon 11, Tue 12
-    expect(await lastAudit('sla.calendar.day')).toMatchObject({ data: { date: '2041-02-08', reason: '本市春节假期延长一天', moved: 1, before: { working: true }, after: { working: false } } });
+    expect(await lastAudit('sla.calendar.day')).toMatchObject({
+      data: { date: '2041-02-08', reason: '本市春节假期延长一天', moved: 1, before: { working: true }, after: { working: false } },
+    });
 
     const on = await patch('2041-02-08', { working: true, reason: '恢复' });
     expect(on.body).toMatchObject({ before: { working: false }, after: { working: true, source: 'weekday' }, moved: 1 });
@@ -188,7 +214,13 @@ describe('a year the built-in data covers', () => {
   it('keeps PUT working, audited, with the moved count', async () => {
     const r = await t.u.admin.request('PUT', '/api/v1/sla/calendar/2043', { days: [{ date: '2043-01-02', kind: 'holiday', name: '元旦' }] });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ year: 2043, days: [{ date: '2043-01-02', kind: 'holiday', name: '元旦' }], moved: 0, changes: 1, calendar: { source: 'admin', origin: 'replace' } });
+    expect(r.body).toMatchObject({
+      year: 2043,
+      days: [{ date: '2043-01-02', kind: 'holiday', name: '元旦' }],
+      moved: 0,
+      changes: 1,
+      calendar: { source: 'admin', origin: 'replace' },
+    });
     expect(await lastAudit('sla.calendar.replace')).toMatchObject({ data: { year: 2043, days: 1 } });
   });
 });
@@ -217,13 +249,19 @@ describe('jiesu sla calendar import (CLI)', () => {
       const viaServer = await run('node', ['bin/jiesu.js', 'sla', 'calendar', 'import', file, '--dry-run', '--json', '--server', url], {
         env: { ...process.env, JIESU_TOKEN: t.u.admin.token! },
       });
-      expect(JSON.parse(viaServer.stdout.trim().split('\n').pop()!)).toMatchObject({ year: 2026, saved: false, holidays: expect.arrayContaining([{ date: '2026-10-01', name: '国庆节' }]) });
+      expect(JSON.parse(viaServer.stdout.trim().split('\n').pop()!)).toMatchObject({
+        year: 2026,
+        saved: false,
+        holidays: expect.arrayContaining([{ date: '2026-10-01', name: '国庆节' }]),
+      });
 
       writeFileSync(file, notice.replace('放假调休，共9天', '放假调休，共10天'));
       const bad = await cli(file).catch((e) => e);
       expect(bad.code).toBe(1);
       expect(bad.stderr.trim().split('\n')).toHaveLength(1);
-      expect(bad.stderr).toMatch(/^jiesu: 第 9 行无法识别「2月15日（农历腊月二十八、周日）至23日（农历正月初七、周一）放假调休，共10天」：共10天与日期（9 天）不符/);
+      expect(bad.stderr).toMatch(
+        /^jiesu: 第 9 行无法识别「2月15日（农历腊月二十八、周日）至23日（农历正月初七、周一）放假调休，共10天」：共10天与日期（9 天）不符/,
+      );
       const wrong = await cli(join(dir, '2026.txt'), '--year', '2027').catch((e) => e);
       expect(wrong.stderr).toContain('这是 2026 年的通知，不是 2027 年的');
     } finally {

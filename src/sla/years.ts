@@ -11,8 +11,16 @@ import { dayKey, dayNumber, officialDays, type DayKind, type WorkCalendar } from
 import { recomputeRunning, type RecomputeResult } from './deadlines.js';
 import { NoticeError, parseNotice, type NoticeDay, type NoticeItem } from './notice.js';
 import {
-  buildCalendar, calendarGaps, loadCalendar, loadLocalDays, loadSetYears, localDate, yearInfo,
-  type CalendarYearInfo, type LoadedCalendar, type StoredDay,
+  buildCalendar,
+  calendarGaps,
+  loadCalendar,
+  loadLocalDays,
+  loadSetYears,
+  localDate,
+  yearInfo,
+  type CalendarYearInfo,
+  type LoadedCalendar,
+  type StoredDay,
 } from './settings.js';
 
 /** pg_advisory_xact_lock key: one calendar change at a time, across nodes. */
@@ -46,12 +54,16 @@ const yearDates = (year: number) => {
 
 function dayState(cal: WorkCalendar, stored: Map<string, { name: string | null }>, date: string): DayState {
   const info = cal.dayInfo(date);
-  return { working: info.working, name: info.source === 'local' ? stored.get(date)?.name ?? null : info.name ?? null, source: info.source };
+  return { working: info.working, name: info.source === 'local' ? (stored.get(date)?.name ?? null) : (info.name ?? null), source: info.source };
 }
 
 /** Dates whose working state or name differ between two calendars. */
 function diff(
-  before: WorkCalendar, beforeDays: Map<string, { name: string | null }>, after: WorkCalendar, afterDays: Map<string, { name: string | null }>, dates: Iterable<string>,
+  before: WorkCalendar,
+  beforeDays: Map<string, { name: string | null }>,
+  after: WorkCalendar,
+  afterDays: Map<string, { name: string | null }>,
+  dates: Iterable<string>,
 ): DayChange[] {
   const out: DayChange[] = [];
   for (const date of new Set(dates)) {
@@ -179,7 +191,11 @@ export function readNotice(text: string, year: number) {
  * names the same date. With `dryRun` nothing is written: the answer is the preview.
  */
 export async function importNotice(
-  ctx: AppContext, actorId: number | null, year: number, text: string, opts: { dryRun?: boolean; via?: Via } = {},
+  ctx: AppContext,
+  actorId: number | null,
+  year: number,
+  text: string,
+  opts: { dryRun?: boolean; via?: Via } = {},
 ): Promise<NoticeImport> {
   const parsed = readNotice(text, year);
   const run = async (q: Queryable): Promise<NoticeImport> => {
@@ -200,22 +216,45 @@ export async function importNotice(
     const afterDays = [...remaining, ...noticeRows];
     const afterCal = buildCalendar(ctx.config.timeZone, before.settings.periods, afterDays, new Set([...before.setYears.keys(), year]));
     const changes = diff(before.calendar, byDate(all), afterCal, new Map(afterDays.map((d) => [d.day, d])), [...yearDates(year), ...named]);
-    const base = { year, title: parsed.title, holidays: parsed.holidays, workdays: parsed.workdays, items: parsed.items, notes: parsed.notes, kept, overridden, changes };
+    const base = {
+      year,
+      title: parsed.title,
+      holidays: parsed.holidays,
+      workdays: parsed.workdays,
+      items: parsed.items,
+      notes: parsed.notes,
+      kept,
+      overridden,
+      changes,
+    };
     if (opts.dryRun) {
       const r = await recomputeRunning(q, ctx, { calendar: afterCal, settings: before.settings }, { dryRun: true });
       return { ...base, ...r, calendar: before.yearInfo(year), saved: false };
     }
     await q.query(`DELETE FROM calendar_local_days WHERE (day BETWEEN $1 AND $2 AND origin IN ('notice', 'builtin')) OR day = ANY($3::date[])`, [
-      `${year}-01-01`, `${year}-12-31`, [...named],
+      `${year}-01-01`,
+      `${year}-12-31`,
+      [...named],
     ]);
     await insertDays(q, noticeRows);
     await markYear(q, year, 'notice', actorId, parsed.title);
     const after = await loadCalendar(q, ctx);
     const r = await recomputeRunning(q, ctx, after);
     await audit(q, actorId, 'sla.calendar.notice', {
-      year, title: parsed.title, holidays: parsed.holidays.length, workdays: parsed.workdays.length, via: opts.via ?? 'api',
-      changes: changes.map((c) => ({ date: c.date, from: c.before.working ? 'workday' : 'holiday', to: c.after.working ? 'workday' : 'holiday', name: c.after.name })),
-      kept: kept.map((d) => d.day), overridden: overridden.map((d) => d.day), ...r,
+      year,
+      title: parsed.title,
+      holidays: parsed.holidays.length,
+      workdays: parsed.workdays.length,
+      via: opts.via ?? 'api',
+      changes: changes.map((c) => ({
+        date: c.date,
+        from: c.before.working ? 'workday' : 'holiday',
+        to: c.after.working ? 'workday' : 'holiday',
+        name: c.after.name,
+      })),
+      kept: kept.map((d) => d.day),
+      overridden: overridden.map((d) => d.day),
+      ...r,
     });
     return { ...base, ...r, calendar: after.yearInfo(year), saved: true };
   };
@@ -232,20 +271,31 @@ export interface ReplaceResult extends RecomputeResult {
  * and no administrator has set keeps its built-in days under them (the city's own days, as
  * before); any other year becomes the administrator's, counted on these days alone.
  */
-export async function replaceYear(ctx: AppContext, actorId: number | null, year: number, days: { date: string; kind: DayKind; name?: string | null }[]): Promise<ReplaceResult> {
+export async function replaceYear(
+  ctx: AppContext,
+  actorId: number | null,
+  year: number,
+  days: { date: string; kind: DayKind; name?: string | null }[],
+): Promise<ReplaceResult> {
   return ctx.db.tx(async (q) => {
     await lock(q);
     const before = await loadCalendar(q, ctx);
     const beforeDays = byDate(await loadLocalDays(q));
     const sets = before.setYears.has(year) || !officialDays().years.includes(year);
     await q.query('DELETE FROM calendar_local_days WHERE day >= $1 AND day <= $2', [`${year}-01-01`, `${year}-12-31`]);
-    await insertDays(q, days.map((d) => ({ day: d.date, kind: d.kind, name: d.name ?? null, origin: 'put', reason: null })));
+    await insertDays(
+      q,
+      days.map((d) => ({ day: d.date, kind: d.kind, name: d.name ?? null, origin: 'put', reason: null })),
+    );
     if (sets) await markYear(q, year, 'replace', actorId);
     const after: LoadedCalendar = await loadCalendar(q, ctx);
     const changes = diff(before.calendar, beforeDays, after.calendar, byDate(await loadLocalDays(q)), yearDates(year));
     const r = await recomputeRunning(q, ctx, after);
     await audit(q, actorId, 'sla.calendar.replace', {
-      year, days: days.length, changes: changes.map((c) => ({ date: c.date, from: c.before.working ? 'workday' : 'holiday', to: c.after.working ? 'workday' : 'holiday' })), ...r,
+      year,
+      days: days.length,
+      changes: changes.map((c) => ({ date: c.date, from: c.before.working ? 'workday' : 'holiday', to: c.after.working ? 'workday' : 'holiday' })),
+      ...r,
     });
     return { ...r, changes, calendar: after.yearInfo(year) };
   });
@@ -285,7 +335,8 @@ export async function checkBuiltin(ctx: AppContext): Promise<(RecomputeResult & 
     const r = await recomputeRunning(q, ctx);
     await q.query('UPDATE calendar_builtin SET version = $1, years = $2::int[], checked_at = now() WHERE id = 1', [off.version, off.years]);
     // A fresh database records its first version quietly; an upgrade is audited.
-    if (rows[0].version !== null || r.moved > 0) await audit(q, null, 'sla.calendar.builtin', { from: rows[0].version, to: off.version, years: [off.years[0], off.years[off.years.length - 1]], ...r });
+    if (rows[0].version !== null || r.moved > 0)
+      await audit(q, null, 'sla.calendar.builtin', { from: rows[0].version, to: off.version, years: [off.years[0], off.years[off.years.length - 1]], ...r });
     return { from: rows[0].version, to: off.version, ...r };
   });
 }

@@ -13,9 +13,14 @@ async function act(c: Client, o: WorkOrder, action: string, body: Record<string,
 
 /** An order replied by district A, ready for follow-up. */
 async function repliedOrder(title = '楼道灯坏了') {
-  let o = (await t.u.agent.post('/api/v1/workorders', {
-    type: 'request', title, content: `${title}，请尽快修理。`, citizen: { name: '李四', phone: '13900002222' },
-  })).body as WorkOrder;
+  let o = (
+    await t.u.agent.post('/api/v1/workorders', {
+      type: 'request',
+      title,
+      content: `${title}，请尽快修理。`,
+      citizen: { name: '李四', phone: '13900002222' },
+    })
+  ).body as WorkOrder;
   o = await act(t.u.dispatcher, o, 'dispatch', { unitId: t.city.units.districtA });
   o = await act(t.u.handlerA, o, 'sign');
   return act(t.u.handlerA, o, 'reply', { content: '已安排电工更换灯具。', resolved: true });

@@ -11,7 +11,10 @@ let order: WorkOrder;
 beforeAll(async () => {
   u = t.u;
   const r = await u.agent.post('/api/v1/workorders', {
-    type: 'report', title: '路面塌陷', content: '东华门街道路口路面塌陷，市民拍了照片。', location: { districtUnitId: t.city.units.districtA },
+    type: 'report',
+    title: '路面塌陷',
+    content: '东华门街道路口路面塌陷，市民拍了照片。',
+    location: { districtUnitId: t.city.units.districtA },
   });
   order = r.body;
   const d = await u.dispatcher.post(`/api/v1/workorders/${order.id}/actions/dispatch`, { version: order.version, unitId: t.city.units.districtA });
@@ -23,7 +26,9 @@ const PDF = Buffer.from('%PDF-1.4\n%…\n');
 
 async function upload(client: Client, id: number, name: string, type: string, body: Buffer) {
   const r = await t.platform.app.inject({
-    method: 'POST', url: `/api/v1/workorders/${id}/attachments?name=${encodeURIComponent(name)}`, payload: body,
+    method: 'POST',
+    url: `/api/v1/workorders/${id}/attachments?name=${encodeURIComponent(name)}`,
+    payload: body,
     headers: { authorization: `Bearer ${client.token}`, 'content-type': type },
   });
   return { status: r.statusCode, body: r.json() };
@@ -32,10 +37,16 @@ const download = (client: Client, id: number, attachmentId: number) =>
   t.platform.app.inject({ method: 'GET', url: `/api/v1/workorders/${id}/attachments/${attachmentId}`, headers: { authorization: `Bearer ${client.token}` } });
 
 describe('attachments', () => {
-  it('the agent adds the citizen\'s photo; the unit handling the order reads it back byte for byte', async () => {
+  it("the agent adds the citizen's photo; the unit handling the order reads it back byte for byte", async () => {
     const r = await upload(u.agent, order.id, 'C:\\photos\\塌陷 现场.jpg', 'image/jpeg', JPEG);
     expect(r.status, JSON.stringify(r.body)).toBe(201);
-    expect(r.body).toMatchObject({ workorderId: order.id, name: '塌陷 现场.jpg', contentType: 'image/jpeg', size: JPEG.length, uploadedBy: expect.any(Number) });
+    expect(r.body).toMatchObject({
+      workorderId: order.id,
+      name: '塌陷 现场.jpg',
+      contentType: 'image/jpeg',
+      size: JPEG.length,
+      uploadedBy: expect.any(Number),
+    });
     expect(r.body.sha256).toMatch(/^[0-9a-f]{64}$/);
     const list = await u.handlerA.get(`/api/v1/workorders/${order.id}/attachments`);
     expect(list.body.items.map((a: any) => a.name)).toEqual(['塌陷 现场.jpg']);

@@ -34,7 +34,11 @@ const shape = (r: any): Attachment => ({ ...r, createdAt: new Date(r.createdAt).
 
 /** A file name safe to store and to send back in a header: no path, no control characters. */
 function cleanName(name: string): string {
-  const base = name.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f"]/g, '').trim();
+  const base = name
+    .split(/[\\/]/)
+    .pop()!
+    .replace(/[\u0000-\u001f\u007f"]/g, '')
+    .trim();
   if (!base) throw badRequest('文件名不能为空 (the file needs a name)', 'name');
   return base.slice(0, 200);
 }
@@ -49,7 +53,8 @@ export interface NewFile {
 export function checkFile(file: Pick<NewFile, 'contentType' | 'data'>, field = 'body'): string {
   const type = file.contentType.split(';')[0]!.trim().toLowerCase();
   const looksRight = ATTACHMENT_TYPES[type];
-  if (!looksRight) throw new AppError(415, 'unsupported_media_type', `只接受 JPEG、PNG、WebP 图片和 PDF (accepted: ${Object.keys(ATTACHMENT_TYPES).join(', ')})`, field);
+  if (!looksRight)
+    throw new AppError(415, 'unsupported_media_type', `只接受 JPEG、PNG、WebP 图片和 PDF (accepted: ${Object.keys(ATTACHMENT_TYPES).join(', ')})`, field);
   if (file.data.length === 0) throw badRequest('文件为空 (the file is empty)', field);
   if (!looksRight(file.data)) throw badRequest(`文件内容不是 ${type} (the content is not ${type})`, field);
   return type;
@@ -60,7 +65,16 @@ export async function storeAttachment(q: Queryable, orderId: number, file: NewFi
   const { rows } = await q.query(
     `INSERT INTO workorder_attachments (workorder_id, name, content_type, size, sha256, data, uploaded_by, unit_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
-    [orderId, cleanName(file.name), file.contentType, file.data.length, createHash('sha256').update(file.data).digest('hex'), file.data, by?.id ?? null, by?.unitId ?? null],
+    [
+      orderId,
+      cleanName(file.name),
+      file.contentType,
+      file.data.length,
+      createHash('sha256').update(file.data).digest('hex'),
+      file.data,
+      by?.id ?? null,
+      by?.unitId ?? null,
+    ],
   );
   return shape(rows[0]);
 }
@@ -71,7 +85,8 @@ export async function addAttachment(q: Queryable, actor: Actor, orderId: number,
   if (order.status === 'closed') throw new AppError(409, 'invalid_transition', '工单已办结，不能再添加附件 (the order is closed)');
   const contentType = checkFile(file);
   const { rows: count } = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM workorder_attachments WHERE workorder_id = $1', [orderId]);
-  if (count[0]!.n >= MAX_ATTACHMENTS_PER_ORDER) throw new AppError(409, 'too_many_attachments', `每张工单最多 ${MAX_ATTACHMENTS_PER_ORDER} 个附件 (at most ${MAX_ATTACHMENTS_PER_ORDER} files an order)`);
+  if (count[0]!.n >= MAX_ATTACHMENTS_PER_ORDER)
+    throw new AppError(409, 'too_many_attachments', `每张工单最多 ${MAX_ATTACHMENTS_PER_ORDER} 个附件 (at most ${MAX_ATTACHMENTS_PER_ORDER} files an order)`);
   return storeAttachment(q, orderId, { ...file, contentType }, actor);
 }
 

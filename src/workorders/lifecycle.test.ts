@@ -11,16 +11,36 @@ const MAIN = 10;
 const OTHER = 20;
 
 function baseOrder(): WorkOrder {
-  return applyEvent(null, {
-    type: 'created', at: '2026-12-01T02:00:00.000Z', actorId: 1,
-    data: { number: '2026120100001', type: 'complaint', title: 't', content: 'c', categoryCode: null, urgency: 'normal', location: null, citizen: null, contactId: null },
-  }, 1);
+  return applyEvent(
+    null,
+    {
+      type: 'created',
+      at: '2026-12-01T02:00:00.000Z',
+      actorId: 1,
+      data: {
+        number: '2026120100001',
+        type: 'complaint',
+        title: 't',
+        content: 'c',
+        categoryCode: null,
+        urgency: 'normal',
+        location: null,
+        citizen: null,
+        contactId: null,
+      },
+    },
+    1,
+  );
 }
 
 /** The shapes an order can take in each state: what is pending on it changes what may be done. */
 function shapes(): WorkOrder[] {
   const out: WorkOrder[] = [];
-  const pendingExtensions = [null, { days: 2, reason: 'r', requestedBy: 2, requestedAt: '2026-12-01T03:00:00.000Z', endorsed: false }, { days: 2, reason: 'r', requestedBy: 2, requestedAt: '2026-12-01T03:00:00.000Z', endorsed: true }];
+  const pendingExtensions = [
+    null,
+    { days: 2, reason: 'r', requestedBy: 2, requestedAt: '2026-12-01T03:00:00.000Z', endorsed: false },
+    { days: 2, reason: 'r', requestedBy: 2, requestedAt: '2026-12-01T03:00:00.000Z', endorsed: true },
+  ];
   const pendingReplies = [null, { content: 'draft', resolved: true, by: 2, at: '2026-12-01T03:00:00.000Z' }];
   for (const status of STATUSES) {
     for (const pendingExtension of pendingExtensions) {
@@ -28,8 +48,15 @@ function shapes(): WorkOrder[] {
         for (const supervisionCount of [0, 1]) {
           for (const closeReason of status === 'closed' ? (['answered', 'duplicate'] as const) : ([null] as const)) {
             out.push({
-              ...baseOrder(), status, mainUnitId: status === 'new' ? null : MAIN, pendingExtension, pendingReply: pendingReply as WorkOrder['pendingReply'],
-              supervisionCount, closeReason, duplicateOf: closeReason === 'duplicate' ? 99 : null, version: 5,
+              ...baseOrder(),
+              status,
+              mainUnitId: status === 'new' ? null : MAIN,
+              pendingExtension,
+              pendingReply: pendingReply as WorkOrder['pendingReply'],
+              supervisionCount,
+              closeReason,
+              duplicateOf: closeReason === 'duplicate' ? 99 : null,
+              version: 5,
             });
           }
         }
@@ -49,9 +76,13 @@ const body = { version: 5, unitId: OTHER, days: 1, reason: 'r', content: 'c', re
 
 function context(actor: Actor, order: WorkOrder, managerReviews: boolean): ActionContext {
   return {
-    actor, now: new Date('2026-12-02T02:00:00.000Z'), survey: { maxAttempts: 3, retryAfterMinutes: 120 },
+    actor,
+    now: new Date('2026-12-02T02:00:00.000Z'),
+    survey: { maxAttempts: 3, retryAfterMinutes: 120 },
     isMainUnit: actor.unitId != null && actor.unitId === order.mainUnitId,
-    unitExists: async () => true, orderExists: async () => true, managerReviews: async () => managerReviews,
+    unitExists: async () => true,
+    orderExists: async () => true,
+    managerReviews: async () => managerReviews,
   };
 }
 
@@ -80,7 +111,9 @@ describe('allowedActions', () => {
             cells++;
             const permitted = await decidePermits(order, name, actor, managerReviews);
             if (permitted !== allowed.includes(name)) {
-              mismatches.push(`${name} by ${actor.roles[0]}@${actor.unitId} on ${order.status} ext=${JSON.stringify(order.pendingExtension?.endorsed ?? null)} reply=${!!order.pendingReply} sup=${order.supervisionCount}: decide ${permitted}`);
+              mismatches.push(
+                `${name} by ${actor.roles[0]}@${actor.unitId} on ${order.status} ext=${JSON.stringify(order.pendingExtension?.endorsed ?? null)} reply=${!!order.pendingReply} sup=${order.supervisionCount}: decide ${permitted}`,
+              );
             }
           }
         }
@@ -96,6 +129,9 @@ describe('allowedActions', () => {
     expect(allowedActions(order, handler(MAIN))).toEqual(['return', 'request-extension', 'reply']);
     expect(allowedActions(order, handler(OTHER))).toEqual([]);
     expect(allowedActions({ ...order, status: 'dispatched' }, { id: 6, username: 'd', unitId: 1, roles: ['dispatcher'] })).toEqual([]);
-    expect(allowedActions({ ...order, status: 'new', mainUnitId: null }, { id: 6, username: 'd', unitId: 1, roles: ['dispatcher'] })).toEqual(['dispatch', 'close']);
+    expect(allowedActions({ ...order, status: 'new', mainUnitId: null }, { id: 6, username: 'd', unitId: 1, roles: ['dispatcher'] })).toEqual([
+      'dispatch',
+      'close',
+    ]);
   });
 });

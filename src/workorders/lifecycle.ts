@@ -16,12 +16,40 @@ export function applyEvent(order: WorkOrder | null, ev: OrderEvent, id = order?.
   if (ev.type === 'created') {
     const d = ev.data as CreatedData;
     return {
-      id, number: d.number, type: d.type, title: d.title, content: d.content, categoryCode: d.categoryCode,
-      urgency: d.urgency, status: 'new', location: d.location, citizen: d.citizen, contactId: d.contactId,
-      mainUnitId: null, coUnitIds: [], pendingExtension: null, pendingReply: null, extensionDays: 0, reply: null, survey: null,
-      surveyAttempts: 0, lastSurveyAttemptAt: null, closeReason: null, duplicateOf: null, dispatchCount: 0, returnCount: 0, reopenCount: 0, supervisionCount: 0,
-      version: 1, createdBy: ev.actorId, createdAt: ev.at, updatedAt: ev.at, dispatchedAt: null, signedAt: null,
-      repliedAt: null, closedAt: null,
+      id,
+      number: d.number,
+      type: d.type,
+      title: d.title,
+      content: d.content,
+      categoryCode: d.categoryCode,
+      urgency: d.urgency,
+      status: 'new',
+      location: d.location,
+      citizen: d.citizen,
+      contactId: d.contactId,
+      mainUnitId: null,
+      coUnitIds: [],
+      pendingExtension: null,
+      pendingReply: null,
+      extensionDays: 0,
+      reply: null,
+      survey: null,
+      surveyAttempts: 0,
+      lastSurveyAttemptAt: null,
+      closeReason: null,
+      duplicateOf: null,
+      dispatchCount: 0,
+      returnCount: 0,
+      reopenCount: 0,
+      supervisionCount: 0,
+      version: 1,
+      createdBy: ev.actorId,
+      createdAt: ev.at,
+      updatedAt: ev.at,
+      dispatchedAt: null,
+      signedAt: null,
+      repliedAt: null,
+      closedAt: null,
     };
   }
   if (!order) throw new Error(`event ${ev.type} before created`);
@@ -164,7 +192,8 @@ function waitingReply(o: WorkOrder) {
   return o.pendingReply;
 }
 function extensionAtUnit(o: WorkOrder) {
-  if (!o.pendingExtension || o.pendingExtension.endorsed) throw conflict('invalid_transition', '没有等待本单位审核的延期申请 (no extension request waits for the unit)');
+  if (!o.pendingExtension || o.pendingExtension.endorsed)
+    throw conflict('invalid_transition', '没有等待本单位审核的延期申请 (no extension request waits for the unit)');
   return o.pendingExtension;
 }
 function extensionAtCenter(o: WorkOrder) {
@@ -184,21 +213,33 @@ export interface Decided {
  * bulk load builds its events with the same code as the actions (the demo's history, src/demo).
  */
 export const EVENTS = {
-  dispatched: (b: { unitId: number; coUnitIds: number[]; note?: string | null }): Decided => ({ type: 'dispatched', data: { unitId: b.unitId, coUnitIds: b.coUnitIds, note: b.note ?? null } }),
+  dispatched: (b: { unitId: number; coUnitIds: number[]; note?: string | null }): Decided => ({
+    type: 'dispatched',
+    data: { unitId: b.unitId, coUnitIds: b.coUnitIds, note: b.note ?? null },
+  }),
   signed: (): Decided => ({ type: 'signed', data: {} }),
   returned: (b: { reason: string }): Decided => ({ type: 'returned', data: { reason: b.reason } }),
   /** `endorsed`: the unit's manager backs the request (a manager's own, or a unit without review). */
-  extensionRequested: (b: { days: number; reason: string }, endorsed: boolean): Decided => ({ type: 'extension_requested', data: { days: b.days, reason: b.reason, endorsed } }),
+  extensionRequested: (b: { days: number; reason: string }, endorsed: boolean): Decided => ({
+    type: 'extension_requested',
+    data: { days: b.days, reason: b.reason, endorsed },
+  }),
   extensionApproved: (b: { days: number; note?: string | null }): Decided => ({ type: 'extension_approved', data: { days: b.days, note: b.note ?? null } }),
   extensionRejected: (b: { reason?: string | null }): Decided => ({ type: 'extension_rejected', data: { reason: b.reason ?? null } }),
   /** `review`: the reply waits for the unit's manager (答复审核) instead of going out. */
-  reply: (b: { content: string; resolved: boolean }, review: boolean): Decided => ({ type: review ? 'reply_submitted' : 'replied', data: { content: b.content, resolved: b.resolved } }),
+  reply: (b: { content: string; resolved: boolean }, review: boolean): Decided => ({
+    type: review ? 'reply_submitted' : 'replied',
+    data: { content: b.content, resolved: b.resolved },
+  }),
   /** An unsatisfied or unresolved survey reopens the order. */
   surveyed(b: { satisfaction: Satisfaction; resolved: boolean; note?: string | null }): Decided {
     const reopened = b.satisfaction === 'unsatisfied' || b.resolved === false;
     return { type: 'surveyed', data: { satisfaction: b.satisfaction, resolved: b.resolved, note: b.note ?? null, reopened } };
   },
-  closed: (b: { reason: CloseReason; duplicateOf?: number | null }): Decided => ({ type: 'closed', data: { reason: b.reason, duplicateOf: b.reason === 'duplicate' ? b.duplicateOf : null } }),
+  closed: (b: { reason: CloseReason; duplicateOf?: number | null }): Decided => ({
+    type: 'closed',
+    data: { reason: b.reason, duplicateOf: b.reason === 'duplicate' ? b.duplicateOf : null },
+  }),
   supervised: (b: { note: string }): Decided => ({ type: 'supervised', data: { note: b.note } }),
 };
 

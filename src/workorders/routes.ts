@@ -10,7 +10,6 @@ import { AccessReason, accessPurpose } from '../security/reason.js';
 import { reviewListener } from './review.js';
 import { addAttachment, ATTACHMENT_TYPES, listAttachments, MAX_ATTACHMENT_BYTES, readAttachment } from './attachments.js';
 
-
 /** Where an order's problem is; also embedded by other modules that create orders. */
 export const OrderLocation = Type.Object(
   {
@@ -93,9 +92,7 @@ export async function routes(app: App, ctx: AppContext) {
     if (r.replayed) reply.header('idempotent-replayed', 'true');
     return reply.status(201).send(forReader(r.order, actor));
   });
-  app.get('/api/v1/workorders', { schema: { tags: ['workorders'], querystring: ListQuery } }, async (req) =>
-    listOrders(db, requireActor(req), req.query),
-  );
+  app.get('/api/v1/workorders', { schema: { tags: ['workorders'], querystring: ListQuery } }, async (req) => listOrders(db, requireActor(req), req.query));
   // `reason` (or the X-Access-Reason header) is the logged purpose of reading unmasked personal data.
   app.get(
     '/api/v1/workorders/:id',
@@ -106,10 +103,8 @@ export async function routes(app: App, ctx: AppContext) {
     items: await listEvents(db, requireActor(req), req.params.id),
   }));
   for (const [name, body] of Object.entries(ACTION_BODIES)) {
-    app.post(
-      `/api/v1/workorders/:id/actions/${name}`,
-      { schema: { tags: ['workorders'], params: IdParams, body } },
-      async (req) => act(ctx, requireActor(req), req.params.id, name, req.body as Record<string, unknown>),
+    app.post(`/api/v1/workorders/:id/actions/${name}`, { schema: { tags: ['workorders'], params: IdParams, body } }, async (req) =>
+      act(ctx, requireActor(req), req.params.id, name, req.body as Record<string, unknown>),
     );
   }
 

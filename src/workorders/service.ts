@@ -43,7 +43,12 @@ async function nextNumber(q: Queryable, at: Date, timeZone: string): Promise<str
 
 async function appendEvent(q: Queryable, orderId: number, seq: number, ev: OrderEvent) {
   await q.query('INSERT INTO workorder_events (workorder_id, seq, type, actor_id, at, data) VALUES ($1, $2, $3, $4, $5, $6)', [
-    orderId, seq, ev.type, ev.actorId, ev.at, JSON.stringify(sealEventData(ev.type, ev.data)),
+    orderId,
+    seq,
+    ev.type,
+    ev.actorId,
+    ev.at,
+    JSON.stringify(sealEventData(ev.type, ev.data)),
   ]);
 }
 
@@ -104,7 +109,8 @@ export async function createOrderOnce(ctx: AppContext, actor: Actor, input: Crea
         'SELECT request_hash, workorder_id FROM workorder_idempotency WHERE created_by = $1 AND key = $2',
         [actor.id, key],
       );
-      if (rows[0]!.request_hash !== hash) throw conflict('idempotency_key_reused', 'Idempotency-Key 已用于另一请求内容 (the key was used with a different body)');
+      if (rows[0]!.request_hash !== hash)
+        throw conflict('idempotency_key_reused', 'Idempotency-Key 已用于另一请求内容 (the key was used with a different body)');
       const { rows: stored } = await q.query('SELECT * FROM workorders WHERE id = $1', [rows[0]!.workorder_id]);
       return { order: fromRow(stored[0]!), replayed: true };
     }
@@ -139,7 +145,10 @@ export async function present(q: Queryable, actor: Actor, order: WorkOrder, opts
   if (!order.citizen) return forReader(order, actor);
   if (opts.reveal && hasRole(actor, ...PII_ROLES)) {
     await q.query('INSERT INTO pii_access_log (user_id, workorder_id, fields, purpose) VALUES ($1, $2, $3, $4)', [
-      actor.id, order.id, ['citizen.name', 'citizen.phone'].filter((f) => order.citizen![f.slice(8) as keyof Citizen]), opts.purpose ?? 'workorder.view',
+      actor.id,
+      order.id,
+      ['citizen.name', 'citizen.phone'].filter((f) => order.citizen![f.slice(8) as keyof Citizen]),
+      opts.purpose ?? 'workorder.view',
     ]);
     return forReader(order, actor);
   }
@@ -210,7 +219,15 @@ export interface EventRecord extends OrderEvent {
 
 export async function listEvents(db: Database, actor: Actor, id: number): Promise<EventRecord[]> {
   const order = await loadVisible(db, actor, id);
-  const { rows } = await db.query<{ seq: number; type: string; actor_id: number | null; at: Date; data: Record<string, any>; actor_name: string | null; actor_unit: string | null }>(
+  const { rows } = await db.query<{
+    seq: number;
+    type: string;
+    actor_id: number | null;
+    at: Date;
+    data: Record<string, any>;
+    actor_name: string | null;
+    actor_unit: string | null;
+  }>(
     `SELECT e.seq, e.type, e.actor_id, e.at, e.data, u.display_name AS actor_name, un.name AS actor_unit
        FROM workorder_events e LEFT JOIN users u ON u.id = e.actor_id LEFT JOIN units un ON un.id = u.unit_id
       WHERE e.workorder_id = $1 ORDER BY e.seq`,
@@ -273,9 +290,12 @@ export async function listOrders(db: Database, actor: Actor, f: ListFilter): Pro
   }
   // Deadlines are kept by the time-limit module (src/sla) in order_deadlines.
   if (f.overdue) where.push(`EXISTS (SELECT 1 FROM order_deadlines d WHERE d.workorder_id = workorders.id AND d.state = 'running' AND d.due_at <= now())`);
-  if (f.warning === 'red') where.push(`EXISTS (SELECT 1 FROM order_deadlines d WHERE d.workorder_id = workorders.id AND d.state = 'running' AND d.due_at <= now())`);
+  if (f.warning === 'red')
+    where.push(`EXISTS (SELECT 1 FROM order_deadlines d WHERE d.workorder_id = workorders.id AND d.state = 'running' AND d.due_at <= now())`);
   if (f.warning === 'yellow') {
-    where.push(`EXISTS (SELECT 1 FROM order_deadlines d WHERE d.workorder_id = workorders.id AND d.state = 'running' AND d.warn_at <= now() AND d.due_at > now())`);
+    where.push(
+      `EXISTS (SELECT 1 FROM order_deadlines d WHERE d.workorder_id = workorders.id AND d.state = 'running' AND d.warn_at <= now() AND d.due_at > now())`,
+    );
   }
   if (f.cursor) where.push(`id < $${params.push(decodeCursor(f.cursor))}`);
   const { rows } = await db.query(

@@ -14,8 +14,11 @@ export const workordersBench: Benchmark = {
       const t0 = performance.now();
       const createMs = await timeEach(n, async (i) => {
         const r = await users.agent.post('/api/v1/workorders', {
-          type: 'complaint', title: `噪音扰民 ${i}`, content: '夜间施工噪音严重影响休息，请有关部门处理。',
-          location: { address: '东华门街道', districtUnitId: units.districtA }, citizen: { name: '王五', phone: '13900001111' },
+          type: 'complaint',
+          title: `噪音扰民 ${i}`,
+          content: '夜间施工噪音严重影响休息，请有关部门处理。',
+          location: { address: '东华门街道', districtUnitId: units.districtA },
+          citizen: { name: '王五', phone: '13900001111' },
         });
         created.push(r.body);
       });

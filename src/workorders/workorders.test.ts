@@ -58,7 +58,9 @@ describe('creating orders', () => {
       expect(r.body.error).toMatchObject({ code: 'validation_failed', field });
     }
     const raw = await t.platform.app.inject({
-      method: 'POST', url: '/api/v1/workorders', payload: '{"type":',
+      method: 'POST',
+      url: '/api/v1/workorders',
+      payload: '{"type":',
       headers: { authorization: `Bearer ${t.u.agent.token}`, 'content-type': 'application/json' },
     });
     expect(raw.statusCode).toBe(400);
@@ -99,8 +101,12 @@ describe('the lifecycle', () => {
     expect(ev.body.items.map((e: any) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     // The history names who did each step and for which unit.
     expect(ev.body.items.map((e: any) => [e.actorName, e.actorUnit])).toEqual([
-      ['agent1', '12345热线中心'], ['dispatcher1', '12345热线中心'], ['handler_a', '东城区'],
-      ['supervisor1', '12345热线中心'], ['handler_a', '东城区'], ['followup1', '12345热线中心'],
+      ['agent1', '12345热线中心'],
+      ['dispatcher1', '12345热线中心'],
+      ['handler_a', '东城区'],
+      ['supervisor1', '12345热线中心'],
+      ['handler_a', '东城区'],
+      ['followup1', '12345热线中心'],
     ]);
     expect(ev.body.items[1]).toMatchObject({ data: { unitId: t.city.units.districtA, note: '请尽快处理' } });
 
@@ -129,7 +135,10 @@ describe('the lifecycle', () => {
   });
 
   it('an unsatisfied or unresolved survey reopens the order to the same unit', async () => {
-    for (const survey of [{ satisfaction: 'unsatisfied', resolved: true }, { satisfaction: 'satisfied', resolved: false }]) {
+    for (const survey of [
+      { satisfaction: 'unsatisfied', resolved: true },
+      { satisfaction: 'satisfied', resolved: false },
+    ]) {
       let o = await newOrder();
       o = await step(t.u.dispatcher, o, 'dispatch', { unitId: t.city.units.districtA });
       o = await step(t.u.handlerA, o, 'sign');
@@ -140,7 +149,10 @@ describe('the lifecycle', () => {
       o = r.body;
       expect(o).toMatchObject({ status: 'dispatched', mainUnitId: t.city.units.districtA, reopenCount: 1, closedAt: null, reply: null });
       const types = (await t.u.dispatcher.get(`/api/v1/workorders/${o.id}/events`)).body.items.slice(-2);
-      expect(types.map((e: any) => [e.type, e.actorId])).toEqual([['surveyed', expect.any(Number)], ['dispatched', null]]);
+      expect(types.map((e: any) => [e.type, e.actorId])).toEqual([
+        ['surveyed', expect.any(Number)],
+        ['dispatched', null],
+      ]);
       o = await step(t.u.handlerA, o, 'sign');
       o = await step(t.u.managerA, o, 'reply', { content: '已彻底解决', resolved: true });
       o = await step(t.u.followup, o, 'survey', { satisfaction: 'basically_satisfied', resolved: true });
@@ -208,8 +220,12 @@ describe('forbidden and conflicting actions', () => {
       'reject-extension': [t.u.agent, t.u.followup, t.u.admin],
     };
     const bodies: Record<string, Record<string, unknown>> = {
-      dispatch: { unitId: t.city.units.districtA }, close: { reason: 'invalid' }, supervise: { note: 'n' },
-      survey: { satisfaction: 'satisfied', resolved: true }, return: { reason: 'r' }, reply: { content: 'c', resolved: true },
+      dispatch: { unitId: t.city.units.districtA },
+      close: { reason: 'invalid' },
+      supervise: { note: 'n' },
+      survey: { satisfaction: 'satisfied', resolved: true },
+      return: { reason: 'r' },
+      reply: { content: 'c', resolved: true },
       'request-extension': { days: 1, reason: 'r' },
     };
     for (const [action, clients] of Object.entries(wrong)) {
@@ -232,7 +248,10 @@ describe('forbidden and conflicting actions', () => {
     // Another unit's order answers exactly as a missing one does, so ids cannot be probed.
     const missing = await t.u.handlerB.get(`/api/v1/workorders/987654321`);
     expect(missing.status).toBe(404);
-    for (const [action, body] of [['sign', {}], ['return', { reason: 'x' }]] as const) {
+    for (const [action, body] of [
+      ['sign', {}],
+      ['return', { reason: 'x' }],
+    ] as const) {
       const r = await tryAction(t.u.handlerB, o, action, body);
       expect(r.status).toBe(404);
       expect(r.body.error.code).toBe('not_found');
@@ -335,7 +354,8 @@ describe('reading orders', () => {
   it('filters and pages through the list with a cursor', async () => {
     const tag = `分页测试${Date.now()}`;
     const made: WorkOrder[] = [];
-    for (let i = 0; i < 5; i++) made.push(await newOrder({ title: `${tag} ${i}`, type: i % 2 ? 'consultation' : 'report', categoryCode: i < 3 ? '0101' : '0202' }));
+    for (let i = 0; i < 5; i++)
+      made.push(await newOrder({ title: `${tag} ${i}`, type: i % 2 ? 'consultation' : 'report', categoryCode: i < 3 ? '0101' : '0202' }));
     const seen: number[] = [];
     let cursor: string | null = null;
     do {
@@ -353,7 +373,8 @@ describe('reading orders', () => {
     const future = new Date(Date.now() + 3600_000).toISOString();
     expect((await t.u.dispatcher.get(`/api/v1/workorders?q=${encodeURIComponent(tag)}&createdFrom=${future}`)).body.items).toHaveLength(0);
     await step(t.u.dispatcher, made[0]!, 'dispatch', { unitId: t.city.units.districtB });
-    const byStatus = (await t.u.dispatcher.get(`/api/v1/workorders?q=${encodeURIComponent(tag)}&status=dispatched&unitId=${t.city.units.districtB}`)).body.items;
+    const byStatus = (await t.u.dispatcher.get(`/api/v1/workorders?q=${encodeURIComponent(tag)}&status=dispatched&unitId=${t.city.units.districtB}`)).body
+      .items;
     expect(byStatus.map((o: WorkOrder) => o.id)).toEqual([made[0]!.id]);
     // A unit's list holds its own orders only.
     const mine = (await t.u.handlerB.get('/api/v1/workorders?limit=200')).body.items as WorkOrder[];
@@ -368,7 +389,7 @@ describe('reading orders', () => {
 });
 
 describe('manager review (答复审核, extension requests)', () => {
-  it('in a unit that reviews replies, a handler\'s reply waits for the manager, who sends it out, amended or not, or sends it back', async () => {
+  it("in a unit that reviews replies, a handler's reply waits for the manager, who sends it out, amended or not, or sends it back", async () => {
     const { u, city } = t;
     expect((await u.managerA.patch(`/api/v1/units/${city.units.districtA}`, { managerReview: true })).status).toBe(403);
     const nobody = await u.admin.patch(`/api/v1/units/${city.units.city}`, { managerReview: true });
@@ -416,7 +437,7 @@ describe('manager review (答复审核, extension requests)', () => {
     }
   });
 
-  it('in such a unit, a handler\'s extension request goes to the manager before the center', async () => {
+  it("in such a unit, a handler's extension request goes to the manager before the center", async () => {
     const { u, city } = t;
     await u.admin.patch(`/api/v1/units/${city.units.districtA}`, { managerReview: true });
     try {

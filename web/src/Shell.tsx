@@ -44,12 +44,17 @@ function StaffShell() {
       size="small"
       value={lang}
       onChange={(v) => setLang(v as 'zh' | 'en')}
-      options={[{ label: '中文', value: 'zh' }, { label: 'EN', value: 'en' }]}
+      options={[
+        { label: '中文', value: 'zh' },
+        { label: 'EN', value: 'en' },
+      ]}
     />
   );
   return (
     <Layout style={{ minHeight: '100%' }}>
-      <a className="skip-link" href="#main">{t('skip')}</a>
+      <a className="skip-link" href="#main">
+        {t('skip')}
+      </a>
       <Layout.Sider collapsible collapsed={collapsed} onCollapse={setCollapsed} width={196} breakpoint="lg">
         <div className="brand">{collapsed ? t('app.short') : t('app.name')}</div>
         <nav aria-label="menu">
@@ -57,7 +62,15 @@ function StaffShell() {
             theme="dark"
             mode="inline"
             selectedKeys={[orderMatch ? '/orders' : path]}
-            items={spaces.map((w) => ({ key: w.path, icon: w.icon, label: <a href={w.path} onClick={(e) => e.preventDefault()}>{t(w.label)}</a> }))}
+            items={spaces.map((w) => ({
+              key: w.path,
+              icon: w.icon,
+              label: (
+                <a href={w.path} onClick={(e) => e.preventDefault()}>
+                  {t(w.label)}
+                </a>
+              ),
+            }))}
             onClick={(e) => navigate(e.key)}
           />
         </nav>
@@ -68,7 +81,9 @@ function StaffShell() {
             <span data-testid="whoami">
               <Typography.Text strong>{user.displayName}</Typography.Text>{' '}
               <Typography.Text type="secondary">{user.unitId ? unitName(user.unitId) : ''}</Typography.Text>{' '}
-              {user.roles.map((r) => <Tag key={r}>{t('role.' + r)}</Tag>)}
+              {user.roles.map((r) => (
+                <Tag key={r}>{t('role.' + r)}</Tag>
+              ))}
             </span>
             <NotificationBell />
             {langSwitch}

@@ -59,7 +59,12 @@ async function send(method: string, path: string, body: BodyInit | undefined, he
 }
 
 export async function api<T = any>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
-  const res = await send(method, withQuery(path, query), body === undefined ? undefined : JSON.stringify(body), body === undefined ? {} : { 'content-type': 'application/json' });
+  const res = await send(
+    method,
+    withQuery(path, query),
+    body === undefined ? undefined : JSON.stringify(body),
+    body === undefined ? {} : { 'content-type': 'application/json' },
+  );
   if (res.status === 204) return undefined as T;
   return (await res.json().catch(() => ({}))) as T;
 }

@@ -36,7 +36,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setToken(null);
       setUser(null);
     });
-    if (getToken()) start().catch(() => setToken(null)).finally(() => setLoading(false));
+    if (getToken())
+      start()
+        .catch(() => setToken(null))
+        .finally(() => setLoading(false));
   }, [start]);
 
   const login = useCallback(

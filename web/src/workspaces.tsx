@@ -2,7 +2,18 @@
 // the roles that see it in the menu, a label key (i18n.tsx) and the component.
 import type { ReactNode } from 'react';
 import {
-  AlertOutlined, ApartmentOutlined, BookOutlined, BranchesOutlined, ClockCircleOutlined, NodeIndexOutlined, BarChartOutlined, InboxOutlined, PhoneOutlined, SendOutlined, TeamOutlined, UnorderedListOutlined,
+  AlertOutlined,
+  ApartmentOutlined,
+  BookOutlined,
+  BranchesOutlined,
+  ClockCircleOutlined,
+  NodeIndexOutlined,
+  BarChartOutlined,
+  InboxOutlined,
+  PhoneOutlined,
+  SendOutlined,
+  TeamOutlined,
+  UnorderedListOutlined,
 } from '@ant-design/icons';
 import type { Role } from './types';
 import { AgentConsole } from './pages/AgentConsole';
@@ -30,8 +41,11 @@ export const WORKSPACES: Workspace[] = [
   { path: '/followup', label: 'menu.followup', icon: <AlertOutlined />, roles: ['followup'], render: () => <FollowUp /> },
   { path: '/dashboard', label: 'menu.dashboard', icon: <BarChartOutlined />, roles: ['supervisor', 'admin'], render: () => <Dashboard /> },
   {
-    path: '/orders', label: 'menu.orders', icon: <UnorderedListOutlined />,
-    roles: ['agent', 'dispatcher', 'handler', 'unit_manager', 'followup', 'supervisor', 'admin'], render: () => <OrderList />,
+    path: '/orders',
+    label: 'menu.orders',
+    icon: <UnorderedListOutlined />,
+    roles: ['agent', 'dispatcher', 'handler', 'unit_manager', 'followup', 'supervisor', 'admin'],
+    render: () => <OrderList />,
   },
   { path: '/admin/units', label: 'menu.units', icon: <ApartmentOutlined />, roles: ['admin'], render: () => <AdminUnits /> },
   { path: '/admin/users', label: 'menu.users', icon: <TeamOutlined />, roles: ['admin'], render: () => <AdminUsers /> },

@@ -29,13 +29,7 @@ export function getJieba(userDict?: string): Jieba {
 
 /** NFKC, lower case, masked runs (`***`) and digit runs collapsed. */
 export function normalize(text: string): string {
-  return text
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/\*+/g, '*')
-    .replace(/\d+/g, '0')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return text.normalize('NFKC').toLowerCase().replace(/\*+/g, '*').replace(/\d+/g, '0').replace(/\s+/g, ' ').trim();
 }
 
 const SKIP_WORD = /^[\s\p{P}\p{S}]*$/u;

@@ -32,7 +32,7 @@ export function fitLogreg(X: SparseVec[], y: number[], counts: number[], V: numb
       let sum = 0;
       for (let k = 0; k < K; k++) sum += z[k] = Math.exp(z[k]! - max);
       const w = cw[y[i]!]!;
-      for (let k = 0; k < K; k++) z[k] = ((z[k]! / sum) - (k === y[i] ? 1 : 0)) * w; // gradient per class
+      for (let k = 0; k < K; k++) z[k] = (z[k]! / sum - (k === y[i] ? 1 : 0)) * w; // gradient per class
       scale *= 1 - eta * cfg.lambda;
       if (scale < 1e-9) {
         for (let j = 0; j < bOff; j++) W[j]! *= scale;

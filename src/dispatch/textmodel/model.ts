@@ -54,9 +54,7 @@ export class TextModel {
       order.splice(order.indexOf(first), 1);
       order.unshift(first);
     }
-    return order
-      .slice(0, k)
-      .map((i) => ({ label: this.meta.labels[i]!, confidence: p[i]! }));
+    return order.slice(0, k).map((i) => ({ label: this.meta.labels[i]!, confidence: p[i]! }));
   }
 
   /** The model as named files (what `save` writes and the database stores). */

@@ -59,7 +59,12 @@ export function partsFromFiles(files: Record<string, Uint8Array>): ModelParts {
   const vocab = JSON.parse(need('vocab.json').toString('utf8')) as string[];
   const idf = bufferToF32(need('idf.bin'));
   const weights = bufferToF32(need('weights.bin'));
-  if ([meta.offsets, meta.scale, meta.shift].some((a) => a && a.length !== meta.labels.length) || vocab.length !== meta.vocabSize || idf.length !== meta.vocabSize || weights.length !== (meta.vocabSize + 1) * meta.labels.length) {
+  if (
+    [meta.offsets, meta.scale, meta.shift].some((a) => a && a.length !== meta.labels.length) ||
+    vocab.length !== meta.vocabSize ||
+    idf.length !== meta.vocabSize ||
+    weights.length !== (meta.vocabSize + 1) * meta.labels.length
+  ) {
     throw new Error('模型文件不一致 (model files do not match each other)');
   }
   const ud = files['userdict.txt'];

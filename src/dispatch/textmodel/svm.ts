@@ -10,7 +10,17 @@ import { seeded, shuffle } from './split.js';
  * per-class costs C · (N / 2n)^classWeightPower for the positive and negative side.
  * Returns [V × K] row-major weights, then K biases.
  */
-export function fitSvm(X: SparseVec[], y: number[], counts: number[], V: number, K: number, cfg: TrainConfig, onClass: () => void, alphas: Float64Array[], rowCost?: number[]): Float32Array {
+export function fitSvm(
+  X: SparseVec[],
+  y: number[],
+  counts: number[],
+  V: number,
+  K: number,
+  cfg: TrainConfig,
+  onClass: () => void,
+  alphas: Float64Array[],
+  rowCost?: number[],
+): Float32Array {
   const N = X.length;
   const out = new Float32Array((V + 1) * K);
   const sq = new Float64Array(N);
@@ -49,7 +59,7 @@ export function fitSvm(X: SparseVec[], y: number[], counts: number[], V: number,
       }
       let ps = 0;
       let qs = 0;
-      for (let j = 0; j < V; j++) (ps += p[j]!), (qs += q[j]!);
+      for (let j = 0; j < V; j++) ((ps += p[j]!), (qs += q[j]!));
       r = new Float64Array(V);
       for (let j = 0; j < V; j++) {
         const l = Math.log(p[j]! / ps / (q[j]! / qs));

@@ -96,7 +96,16 @@ export function train(examples: Example[], opts: TrainOptions = {}): TextModel {
     const alphaSum = cfg.classifier === 'svm' && F > 0 ? labels.map(() => new Float64Array(N)) : undefined;
     for (let f = 0; f < F; f++) {
       const rows = foldRows[f]!;
-      const fitted = fit(rows.map((r) => X[r]!), rows.map((r) => y[r]!), V, K, cfgC, () => progress('calibration'), foldAlpha[f], rows.map((r) => rowCost[r]!));
+      const fitted = fit(
+        rows.map((r) => X[r]!),
+        rows.map((r) => y[r]!),
+        V,
+        K,
+        cfgC,
+        () => progress('calibration'),
+        foldAlpha[f],
+        rows.map((r) => rowCost[r]!),
+      );
       foldAlpha[f] = fitted.alpha;
       for (let i = 0; i < examples.length; i++) {
         if (foldOf[i] === f) oof.push({ z: scores(fitted.weights, X[i]!, K, V), y: y[i]! });

@@ -8,7 +8,14 @@ import { useActionError } from './OrderActions';
 import { fmtTime } from './OrderTable';
 import type { WorkOrder } from '../types';
 
-interface Attachment { id: number; name: string; contentType: string; size: number; uploadedBy: number | null; createdAt: string }
+interface Attachment {
+  id: number;
+  name: string;
+  contentType: string;
+  size: number;
+  uploadedBy: number | null;
+  createdAt: string;
+}
 
 const ACCEPT = '.jpg,.jpeg,.png,.webp,.pdf,image/jpeg,image/png,image/webp,application/pdf';
 const kib = (n: number) => (n < 1024 * 1024 ? `${Math.max(1, Math.round(n / 1024))} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`);
@@ -22,7 +29,10 @@ export function Attachments({ order }: { order: WorkOrder }) {
   const [busy, setBusy] = useState(false);
   const base = `/workorders/${order.id}/attachments`;
 
-  const reload = () => get<{ items: Attachment[] }>(base).then((r) => setItems(r.items)).catch(() => setItems([]));
+  const reload = () =>
+    get<{ items: Attachment[] }>(base)
+      .then((r) => setItems(r.items))
+      .catch(() => setItems([]));
   useEffect(() => void reload(), [order.id]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // Photos are fetched with the token and shown from object URLs, released when the list changes.
@@ -30,12 +40,16 @@ export function Attachments({ order }: { order: WorkOrder }) {
     let live = true;
     const made: string[] = [];
     void Promise.all(
-      items.filter((a) => a.contentType.startsWith('image/')).map(async (a) => {
-        const url = URL.createObjectURL(await getBlob(`${base}/${a.id}`));
-        made.push(url);
-        return [a.id, url] as const;
-      }),
-    ).then((pairs) => live && setUrls(Object.fromEntries(pairs))).catch(() => undefined);
+      items
+        .filter((a) => a.contentType.startsWith('image/'))
+        .map(async (a) => {
+          const url = URL.createObjectURL(await getBlob(`${base}/${a.id}`));
+          made.push(url);
+          return [a.id, url] as const;
+        }),
+    )
+      .then((pairs) => live && setUrls(Object.fromEntries(pairs)))
+      .catch(() => undefined);
     return () => {
       live = false;
       made.forEach((u) => URL.revokeObjectURL(u));
@@ -66,27 +80,53 @@ export function Attachments({ order }: { order: WorkOrder }) {
   };
 
   return (
-    <Card size="small" title={`${t('order.attachments')} (${items.length})`} style={{ marginBottom: 16 }} data-testid="attachments"
-      extra={order.status !== 'closed' && (
-        <Upload accept={ACCEPT} showUploadList={false} multiple={false} beforeUpload={(f) => (void add(f), false)}>
-          <Button size="small" icon={<PaperClipOutlined />} loading={busy}>{t('attachment.add')}</Button>
-        </Upload>
-      )}>
-      {items.length === 0 ? <Typography.Text type="secondary">{t('attachment.none')}</Typography.Text> : (
-        <List size="small" dataSource={items}
+    <Card
+      size="small"
+      title={`${t('order.attachments')} (${items.length})`}
+      style={{ marginBottom: 16 }}
+      data-testid="attachments"
+      extra={
+        order.status !== 'closed' && (
+          <Upload accept={ACCEPT} showUploadList={false} multiple={false} beforeUpload={(f) => (void add(f), false)}>
+            <Button size="small" icon={<PaperClipOutlined />} loading={busy}>
+              {t('attachment.add')}
+            </Button>
+          </Upload>
+        )
+      }
+    >
+      {items.length === 0 ? (
+        <Typography.Text type="secondary">{t('attachment.none')}</Typography.Text>
+      ) : (
+        <List
+          size="small"
+          dataSource={items}
           renderItem={(a) => (
-            <List.Item actions={[<Button key="o" size="small" type="link" onClick={() => void open(a)}>{t('attachment.open')}</Button>]}>
+            <List.Item
+              actions={[
+                <Button key="o" size="small" type="link" onClick={() => void open(a)}>
+                  {t('attachment.open')}
+                </Button>,
+              ]}
+            >
               <List.Item.Meta
-                avatar={a.contentType.startsWith('image/')
-                  ? <Image width={56} height={56} style={{ objectFit: 'cover' }} src={urls[a.id]} alt={a.name} preview={{ src: urls[a.id] }} />
-                  : <FilePdfOutlined style={{ fontSize: 40, color: '#cf1322' }} />}
+                avatar={
+                  a.contentType.startsWith('image/') ? (
+                    <Image width={56} height={56} style={{ objectFit: 'cover' }} src={urls[a.id]} alt={a.name} preview={{ src: urls[a.id] }} />
+                  ) : (
+                    <FilePdfOutlined style={{ fontSize: 40, color: '#cf1322' }} />
+                  )
+                }
                 title={a.name}
                 description={`${kib(a.size)} · ${fmtTime(a.createdAt)}`}
               />
             </List.Item>
-          )} />
+          )}
+        />
       )}
-      <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0, fontSize: 12 }}>{t('attachment.hint')}</Typography.Paragraph>
+      <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0, fontSize: 12 }}>
+        {t('attachment.hint')}
+      </Typography.Paragraph>
     </Card>
   );
 }

@@ -29,7 +29,11 @@ export interface CalendarStatus {
 /** A calendar date (YYYY-MM-DD) as people write it: 2月6日周六 / Sat, Feb 6. */
 export function fmtDay(date: string, lang: Lang, withYear = false): string {
   return new Date(date + 'T00:00:00Z').toLocaleDateString(lang === 'zh' ? 'zh-CN' : 'en-US', {
-    timeZone: 'UTC', month: 'short', day: 'numeric', weekday: 'short', ...(withYear ? { year: 'numeric' } : {}),
+    timeZone: 'UTC',
+    month: 'short',
+    day: 'numeric',
+    weekday: 'short',
+    ...(withYear ? { year: 'numeric' } : {}),
   });
 }
 /** The date of an instant, in the browser's zone: 2026/12/03. */
@@ -48,18 +52,29 @@ export function CalendarWarning({ admin = false }: { admin?: boolean }) {
   const { t } = useI18n();
   const [status, setStatus] = useState<CalendarStatus | null>(null);
   useEffect(() => {
-    get<CalendarStatus>('/sla/calendar/status').then(setStatus).catch(() => setStatus(null));
+    get<CalendarStatus>('/sla/calendar/status')
+      .then(setStatus)
+      .catch(() => setStatus(null));
   }, []);
   if (!status?.warn) return null;
   const years = status.missing.join('、');
   return (
     <Alert
-      type="warning" showIcon role="alert" data-testid="calendar-missing" style={{ marginBottom: 12 }}
+      type="warning"
+      showIcon
+      role="alert"
+      data-testid="calendar-missing"
+      style={{ marginBottom: 12 }}
       message={t('cal.missing', { years })}
       description={
         <>
           {t('cal.missingHint')}
-          {admin && <> <Link to="/admin/time-limits">{t('cal.goImport')}</Link></>}
+          {admin && (
+            <>
+              {' '}
+              <Link to="/admin/time-limits">{t('cal.goImport')}</Link>
+            </>
+          )}
         </>
       }
     />

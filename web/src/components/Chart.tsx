@@ -7,7 +7,12 @@ import { CanvasRenderer } from 'echarts/renderers';
 
 echarts.use([BarChart, LineChart, PieChart, GridComponent, LegendComponent, TooltipComponent, AriaComponent, CanvasRenderer]);
 
-export function Chart({ option, height = 280, label, onClick }: {
+export function Chart({
+  option,
+  height = 280,
+  label,
+  onClick,
+}: {
   option: echarts.EChartsCoreOption;
   height?: number;
   label: string;

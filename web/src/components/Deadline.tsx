@@ -44,7 +44,7 @@ export function remainingText(d: DeadlineView, t: T): string {
 
 export function DeadlineTag({ d }: { d: DeadlineView }) {
   const { t, lang } = useI18n();
-  const color = d.state === 'running' ? COLORS[d.level] ?? 'default' : d.onTime === false ? 'orange' : 'default';
+  const color = d.state === 'running' ? (COLORS[d.level] ?? 'default') : d.onTime === false ? 'orange' : 'default';
   // Which calendar it was counted on, e.g. 日历 2027：管理员导入通知（2026/12/03）.
   const cals = (d.calendars ?? []).map((c) => `${t('cal.deadline')} ${c.year}：${calendarLabel(c, t, lang)}`);
   return (
@@ -60,7 +60,10 @@ export function useDeadlines(orderId: number, refreshKey: unknown = 0) {
   const [items, setItems] = useState<DeadlineView[] | null>(null);
   useEffect(() => {
     let live = true;
-    const load = () => get<{ items: DeadlineView[] }>(`/workorders/${orderId}/deadlines`).then((r) => live && setItems(r.items)).catch(() => live && setItems([]));
+    const load = () =>
+      get<{ items: DeadlineView[] }>(`/workorders/${orderId}/deadlines`)
+        .then((r) => live && setItems(r.items))
+        .catch(() => live && setItems([]));
     void load();
     const h = setInterval(load, 60_000);
     return () => {
@@ -77,5 +80,11 @@ export function DeadlineCell({ orderId, version }: { orderId: number; version: n
   if (!items) return <Typography.Text type="secondary">…</Typography.Text>;
   const running = items.filter((d) => d.state === 'running');
   if (!running.length) return <Typography.Text type="secondary">—</Typography.Text>;
-  return <Space size={2} wrap>{running.map((d) => <DeadlineTag key={d.kind + d.cycle} d={d} />)}</Space>;
+  return (
+    <Space size={2} wrap>
+      {running.map((d) => (
+        <DeadlineTag key={d.kind + d.cycle} d={d} />
+      ))}
+    </Space>
+  );
 }

@@ -8,7 +8,15 @@ import { useI18n } from '../i18n';
 import { navigate } from '../router';
 import { fmtTime } from './OrderTable';
 
-interface Note { id: number; kind: string; title: string; body: string; workorderId: number | null; createdAt: string; readAt: string | null }
+interface Note {
+  id: number;
+  kind: string;
+  title: string;
+  body: string;
+  workorderId: number | null;
+  createdAt: string;
+  readAt: string | null;
+}
 
 export function NotificationBell() {
   const { t } = useI18n();
@@ -35,16 +43,43 @@ export function NotificationBell() {
   };
   const content = (
     <div style={{ width: 360, maxHeight: 420, overflow: 'auto' }}>
-      <List size="small" dataSource={items} locale={{ emptyText: t('notes.none') }} renderItem={(n) => (
-        <List.Item style={{ cursor: 'pointer', background: n.readAt ? undefined : '#f0f7ff' }} onClick={() => void openNote(n)}>
-          <List.Item.Meta title={n.title} description={<><div className="pre">{n.body}</div><Typography.Text type="secondary">{fmtTime(n.createdAt)}</Typography.Text></>} />
-        </List.Item>
-      )} />
-      {unread > 0 && <Button block size="small" onClick={() => void post('/notifications/read-all').then(load)}>{t('notes.readAll')}</Button>}
+      <List
+        size="small"
+        dataSource={items}
+        locale={{ emptyText: t('notes.none') }}
+        renderItem={(n) => (
+          <List.Item style={{ cursor: 'pointer', background: n.readAt ? undefined : '#f0f7ff' }} onClick={() => void openNote(n)}>
+            <List.Item.Meta
+              title={n.title}
+              description={
+                <>
+                  <div className="pre">{n.body}</div>
+                  <Typography.Text type="secondary">{fmtTime(n.createdAt)}</Typography.Text>
+                </>
+              }
+            />
+          </List.Item>
+        )}
+      />
+      {unread > 0 && (
+        <Button block size="small" onClick={() => void post('/notifications/read-all').then(load)}>
+          {t('notes.readAll')}
+        </Button>
+      )}
     </div>
   );
   return (
-    <Popover trigger="click" open={open} onOpenChange={(o) => { setOpen(o); if (o) void load(); }} title={t('notes.title')} content={content} placement="bottomRight">
+    <Popover
+      trigger="click"
+      open={open}
+      onOpenChange={(o) => {
+        setOpen(o);
+        if (o) void load();
+      }}
+      title={t('notes.title')}
+      content={content}
+      placement="bottomRight"
+    >
       <Badge count={unread} size="small" data-testid="notification-badge">
         <Button aria-label={`${t('notes.title')} (${unread})`} icon={<BellOutlined />} />
       </Badge>

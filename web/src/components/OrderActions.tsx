@@ -53,7 +53,8 @@ export const ACTION_DEFS: ActionDef[] = [
     form: replyForm,
   },
   {
-    name: 'reject-reply', danger: true,
+    name: 'reject-reply',
+    danger: true,
     form: (t) => (
       <Form.Item label={t('field.reason')} name="reason" rules={req(t)}>
         <Input.TextArea rows={3} maxLength={2000} />
@@ -65,7 +66,8 @@ export const ACTION_DEFS: ActionDef[] = [
     name: 'endorse-extension',
   },
   {
-    name: 'decline-extension', danger: true,
+    name: 'decline-extension',
+    danger: true,
     form: (t) => (
       <Form.Item label={t('field.reason')} name="reason">
         <Input.TextArea rows={2} maxLength={2000} />
@@ -73,7 +75,8 @@ export const ACTION_DEFS: ActionDef[] = [
     ),
   },
   {
-    name: 'return', danger: true,
+    name: 'return',
+    danger: true,
     form: (t) => (
       <Form.Item label={t('field.reason')} name="reason" rules={req(t)}>
         <Input.TextArea rows={3} maxLength={2000} />
@@ -109,7 +112,8 @@ export const ACTION_DEFS: ActionDef[] = [
     ),
   },
   {
-    name: 'reject-extension', danger: true,
+    name: 'reject-extension',
+    danger: true,
     form: (t) => (
       <Form.Item label={t('field.reason')} name="reason">
         <Input.TextArea rows={2} maxLength={2000} />
@@ -117,7 +121,8 @@ export const ACTION_DEFS: ActionDef[] = [
     ),
   },
   {
-    name: 'survey', initial: () => ({ satisfaction: 'satisfied', resolved: true }),
+    name: 'survey',
+    initial: () => ({ satisfaction: 'satisfied', resolved: true }),
     form: (t) => (
       <>
         <Form.Item label={t('field.satisfaction')} name="satisfaction" rules={req(t)}>
@@ -133,7 +138,8 @@ export const ACTION_DEFS: ActionDef[] = [
     ),
   },
   {
-    name: 'close', initial: () => ({ reason: 'answered' }),
+    name: 'close',
+    initial: () => ({ reason: 'answered' }),
     form: (t) => (
       <>
         <Form.Item label={t('field.reason')} name="reason" rules={req(t)}>
@@ -181,8 +187,16 @@ export function useActionError(onRefresh?: () => void) {
 }
 
 export function OrderActions({
-  order, onDone, only, size = 'middle',
-}: { order: WorkOrder; onDone: (o: WorkOrder | null) => void; only?: string[]; size?: 'small' | 'middle' }) {
+  order,
+  onDone,
+  only,
+  size = 'middle',
+}: {
+  order: WorkOrder;
+  onDone: (o: WorkOrder | null) => void;
+  only?: string[];
+  size?: 'small' | 'middle';
+}) {
   const { user, units } = useSession();
   const { t } = useI18n();
   const { message } = App.useApp();

@@ -11,7 +11,13 @@ import { ORDER_TYPES, STATUSES, type Page, type Status, type WorkOrder } from '.
 import { useActionError } from './OrderActions';
 
 export const STATUS_COLORS: Record<Status, string> = {
-  new: 'blue', dispatched: 'cyan', accepted: 'geekblue', returned: 'orange', replied: 'purple', reopened: 'red', closed: 'default',
+  new: 'blue',
+  dispatched: 'cyan',
+  accepted: 'geekblue',
+  returned: 'orange',
+  replied: 'purple',
+  reopened: 'red',
+  closed: 'default',
 };
 
 export function StatusTag({ status }: { status: Status }) {
@@ -29,12 +35,25 @@ export interface Filters {
 }
 
 export function OrderTable({
-  fixedStatus, initial = {}, showFilters = true, extraColumns = [], pageSize = 20, reloadKey = 0, onFilters, caption,
+  fixedStatus,
+  initial = {},
+  showFilters = true,
+  extraColumns = [],
+  pageSize = 20,
+  reloadKey = 0,
+  onFilters,
+  caption,
 }: {
   fixedStatus?: Status[];
   initial?: Filters;
   showFilters?: boolean;
-  extraColumns?: { title: string; key: string; width?: number; fixed?: 'right'; render: (o: WorkOrder, reload: () => void, replace: (o: WorkOrder) => void) => ReactNode }[];
+  extraColumns?: {
+    title: string;
+    key: string;
+    width?: number;
+    fixed?: 'right';
+    render: (o: WorkOrder, reload: () => void, replace: (o: WorkOrder) => void) => ReactNode;
+  }[];
   pageSize?: number;
   reloadKey?: number;
   onFilters?: (f: Filters) => void;
@@ -78,16 +97,33 @@ export function OrderTable({
       {showFilters && (
         <Space wrap style={{ marginBottom: 12 }}>
           <Select
-            aria-label={t('field.status')} mode="multiple" allowClear placeholder={t('field.status')} style={{ minWidth: 200 }}
-            value={filters.status ?? []} options={statusOptions} onChange={(v) => change({ ...filters, status: v })} maxTagCount="responsive"
+            aria-label={t('field.status')}
+            mode="multiple"
+            allowClear
+            placeholder={t('field.status')}
+            style={{ minWidth: 200 }}
+            value={filters.status ?? []}
+            options={statusOptions}
+            onChange={(v) => change({ ...filters, status: v })}
+            maxTagCount="responsive"
           />
           <Select
-            aria-label={t('field.type')} allowClear placeholder={t('field.type')} style={{ width: 130 }} value={filters.type}
-            options={ORDER_TYPES.map((x) => ({ label: t('type.' + x), value: x }))} onChange={(v) => change({ ...filters, type: v })}
+            aria-label={t('field.type')}
+            allowClear
+            placeholder={t('field.type')}
+            style={{ width: 130 }}
+            value={filters.type}
+            options={ORDER_TYPES.map((x) => ({ label: t('type.' + x), value: x }))}
+            onChange={(v) => change({ ...filters, type: v })}
           />
           <Input.Search
-            aria-label={t('field.search')} placeholder={t('field.search')} allowClear style={{ width: 260 }} value={text}
-            onChange={(e) => setText(e.target.value)} onSearch={(v) => change({ ...filters, q: v.trim() || undefined })}
+            aria-label={t('field.search')}
+            placeholder={t('field.search')}
+            allowClear
+            style={{ width: 260 }}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            onSearch={(v) => change({ ...filters, q: v.trim() || undefined })}
           />
           <Tooltip title={t('list.refresh')}>
             <Button aria-label={t('list.refresh')} icon={<ReloadOutlined />} onClick={() => void load()} />
@@ -104,23 +140,49 @@ export function OrderTable({
         scroll={{ x: 'max-content' }}
         columns={[
           { title: t('field.number'), key: 'number', width: 150, render: (_, o) => <Link to={`/orders/${o.id}`}>{o.number}</Link> },
-          { title: t('field.title'), key: 'title', width: 280, ellipsis: true, render: (_, o) => (
-            <span>{o.urgency === 'urgent' && <Tag color="red">{t('urgency.urgent')}</Tag>}{o.title}</span>
-          ) },
+          {
+            title: t('field.title'),
+            key: 'title',
+            width: 280,
+            ellipsis: true,
+            render: (_, o) => (
+              <span>
+                {o.urgency === 'urgent' && <Tag color="red">{t('urgency.urgent')}</Tag>}
+                {o.title}
+              </span>
+            ),
+          },
           { title: t('field.type'), key: 'type', width: 70, render: (_, o) => t('type.' + o.type) },
           {
-            title: t('field.status'), key: 'status', width: 90,
-            render: (_, o) => <><StatusTag status={o.status} />{o.pendingReply && <Tag color="purple">{t('order.reviewTag')}</Tag>}
-              {o.pendingExtension && !o.pendingExtension.endorsed && <Tag color="gold">{t('order.extensionTag')}</Tag>}</>,
+            title: t('field.status'),
+            key: 'status',
+            width: 90,
+            render: (_, o) => (
+              <>
+                <StatusTag status={o.status} />
+                {o.pendingReply && <Tag color="purple">{t('order.reviewTag')}</Tag>}
+                {o.pendingExtension && !o.pendingExtension.endorsed && <Tag color="gold">{t('order.extensionTag')}</Tag>}
+              </>
+            ),
           },
           { title: t('field.mainUnit'), key: 'unit', width: 150, ellipsis: true, render: (_, o) => unitName(o.mainUnitId) },
           { title: t('field.createdAt'), key: 'createdAt', width: 130, render: (_, o) => fmtTime(o.createdAt) },
-          ...extraColumns.map((c) => ({ title: c.title, key: c.key, width: c.width, fixed: c.fixed, render: (_: unknown, o: WorkOrder) => c.render(o, () => void load(), replace) })),
+          ...extraColumns.map((c) => ({
+            title: c.title,
+            key: c.key,
+            width: c.width,
+            fixed: c.fixed,
+            render: (_: unknown, o: WorkOrder) => c.render(o, () => void load(), replace),
+          })),
         ]}
       />
       <Space style={{ marginTop: 12 }}>
-        <Button disabled={cursors.length <= 1} onClick={() => setCursors([null])}>{t('list.first')}</Button>
-        <Button disabled={!page.nextCursor} onClick={() => page.nextCursor && setCursors([...cursors, page.nextCursor])}>{t('list.more')}</Button>
+        <Button disabled={cursors.length <= 1} onClick={() => setCursors([null])}>
+          {t('list.first')}
+        </Button>
+        <Button disabled={!page.nextCursor} onClick={() => page.nextCursor && setCursors([...cursors, page.nextCursor])}>
+          {t('list.more')}
+        </Button>
       </Space>
     </section>
   );

@@ -37,7 +37,13 @@ export function AdminUnits() {
   const save = async (v: { name: string; kind: string; parentId?: number | null; active: boolean; managerReview: boolean }) => {
     if (!selected) return;
     try {
-      const u = await patch<Unit>(`/units/${selected.id}`, { name: v.name.trim(), kind: v.kind, parentId: v.parentId ?? null, active: v.active, managerReview: v.managerReview });
+      const u = await patch<Unit>(`/units/${selected.id}`, {
+        name: v.name.trim(),
+        kind: v.kind,
+        parentId: v.parentId ?? null,
+        active: v.active,
+        managerReview: v.managerReview,
+      });
       message.success(t('admin.saved'));
       setSelected(u);
       await reloadUnits();
@@ -48,7 +54,9 @@ export function AdminUnits() {
 
   return (
     <>
-      <Typography.Title level={3} className="page-title">{t('admin.units')}</Typography.Title>
+      <Typography.Title level={3} className="page-title">
+        {t('admin.units')}
+      </Typography.Title>
       <Row gutter={16}>
         <Col xs={24} lg={10}>
           <Card size="small" title={t('admin.units')}>
@@ -59,7 +67,13 @@ export function AdminUnits() {
               selectedKeys={selected ? [selected.id] : []}
               titleRender={(n) => {
                 const u = byId.get(Number(n.key))!;
-                return <span>{u.name} <Tag>{t('kind.' + u.kind)}</Tag>{!u.active && <Tag color="red">{t('admin.inactive')}</Tag>}{u.managerReview && <Tag color="purple">{t('admin.managerReview')}</Tag>}</span>;
+                return (
+                  <span>
+                    {u.name} <Tag>{t('kind.' + u.kind)}</Tag>
+                    {!u.active && <Tag color="red">{t('admin.inactive')}</Tag>}
+                    {u.managerReview && <Tag color="purple">{t('admin.managerReview')}</Tag>}
+                  </span>
+                );
               }}
               onSelect={(keys) => select(byId.get(Number(keys[0])) ?? null)}
             />
@@ -71,11 +85,15 @@ export function AdminUnits() {
               <Form.Item label={t('field.name')} name="name" rules={[{ required: true, whitespace: true, message: t('err.required') }]}>
                 <Input maxLength={200} />
               </Form.Item>
-              <Form.Item label={t('field.kind')} name="kind"><Select options={kinds} style={{ width: 120 }} /></Form.Item>
+              <Form.Item label={t('field.kind')} name="kind">
+                <Select options={kinds} style={{ width: 120 }} />
+              </Form.Item>
               <Form.Item label={t('field.parent')} name="parentId">
                 <TreeSelect treeData={tree} allowClear treeDefaultExpandAll style={{ width: 200 }} showSearch treeNodeFilterProp="title" />
               </Form.Item>
-              <Button type="primary" htmlType="submit">{t('admin.newUnit')}</Button>
+              <Button type="primary" htmlType="submit">
+                {t('admin.newUnit')}
+              </Button>
             </Form>
           </Card>
           {selected && (
@@ -84,13 +102,21 @@ export function AdminUnits() {
                 <Form.Item label={t('field.name')} name="name" rules={[{ required: true, whitespace: true, message: t('err.required') }]}>
                   <Input maxLength={200} />
                 </Form.Item>
-                <Form.Item label={t('field.kind')} name="kind"><Select options={kinds} /></Form.Item>
+                <Form.Item label={t('field.kind')} name="kind">
+                  <Select options={kinds} />
+                </Form.Item>
                 <Form.Item label={t('field.parent')} name="parentId">
                   <TreeSelect treeData={tree} allowClear treeDefaultExpandAll showSearch treeNodeFilterProp="title" />
                 </Form.Item>
-                <Form.Item label={t('field.active')} name="active" valuePropName="checked"><Switch /></Form.Item>
-                <Form.Item label={t('admin.managerReview')} name="managerReview" valuePropName="checked"><Switch /></Form.Item>
-                <Button type="primary" htmlType="submit">{t('admin.save')}</Button>
+                <Form.Item label={t('field.active')} name="active" valuePropName="checked">
+                  <Switch />
+                </Form.Item>
+                <Form.Item label={t('admin.managerReview')} name="managerReview" valuePropName="checked">
+                  <Switch />
+                </Form.Item>
+                <Button type="primary" htmlType="submit">
+                  {t('admin.save')}
+                </Button>
               </Form>
             </Card>
           )}

@@ -36,7 +36,11 @@ export function AdminUsers() {
         await post('/users', { username: v.username, password: v.password, displayName: v.displayName, unitId: v.unitId ?? null, roles: v.roles });
       } else if (editing) {
         await patch(`/users/${editing.id}`, {
-          displayName: v.displayName, unitId: v.unitId ?? null, roles: v.roles, active: v.active, ...(v.password ? { password: v.password } : {}),
+          displayName: v.displayName,
+          unitId: v.unitId ?? null,
+          roles: v.roles,
+          active: v.active,
+          ...(v.password ? { password: v.password } : {}),
         });
       }
       message.success(t('admin.saved'));
@@ -50,21 +54,43 @@ export function AdminUsers() {
 
   return (
     <>
-      <Typography.Title level={3} className="page-title">{t('admin.users')}</Typography.Title>
-      <Button type="primary" style={{ marginBottom: 12 }} onClick={() => open('new')}>{t('admin.newUser')}</Button>
+      <Typography.Title level={3} className="page-title">
+        {t('admin.users')}
+      </Typography.Title>
+      <Button type="primary" style={{ marginBottom: 12 }} onClick={() => open('new')}>
+        {t('admin.newUser')}
+      </Button>
       <Table<User>
-        rowKey="id" size="small" dataSource={users} pagination={{ pageSize: 20 }}
+        rowKey="id"
+        size="small"
+        dataSource={users}
+        pagination={{ pageSize: 20 }}
         columns={[
           { title: t('login.username'), dataIndex: 'username' },
           { title: t('field.displayName'), dataIndex: 'displayName' },
           { title: t('field.unit'), key: 'unit', render: (_, u) => unitName(u.unitId) },
           { title: t('field.roles'), key: 'roles', render: (_, u) => u.roles.map((r) => <Tag key={r}>{t('role.' + r)}</Tag>) },
           { title: t('field.active'), key: 'active', render: (_, u) => (u.active ? '✓' : <Tag color="red">{t('admin.inactive')}</Tag>) },
-          { title: t('field.actions'), key: 'edit', render: (_, u) => <Button size="small" onClick={() => open(u)} aria-label={`${t('admin.edit')} ${u.username}`}>{t('admin.edit')}</Button> },
+          {
+            title: t('field.actions'),
+            key: 'edit',
+            render: (_, u) => (
+              <Button size="small" onClick={() => open(u)} aria-label={`${t('admin.edit')} ${u.username}`}>
+                {t('admin.edit')}
+              </Button>
+            ),
+          },
         ]}
       />
-      <Modal open={!!editing} forceRender title={editing === 'new' ? t('admin.newUser') : `${t('admin.edit')} · ${editing?.username ?? ''}`}
-        okText={t('admin.save')} cancelText={t('action.cancel')} onOk={() => form.submit()} onCancel={() => setEditing(null)}>
+      <Modal
+        open={!!editing}
+        forceRender
+        title={editing === 'new' ? t('admin.newUser') : `${t('admin.edit')} · ${editing?.username ?? ''}`}
+        okText={t('admin.save')}
+        cancelText={t('action.cancel')}
+        onOk={() => form.submit()}
+        onCancel={() => setEditing(null)}
+      >
         <Form form={form} name="user" layout="vertical" onFinish={save}>
           <Form.Item label={t('login.username')} name="username" rules={[{ required: true, pattern: /^[A-Za-z0-9_.-]{2,64}$/, message: 'A-Z a-z 0-9 _ . -' }]}>
             <Input disabled={editing !== 'new'} autoComplete="off" />
@@ -72,15 +98,24 @@ export function AdminUsers() {
           <Form.Item label={t('field.displayName')} name="displayName" rules={[{ required: true, whitespace: true, message: t('err.required') }]}>
             <Input maxLength={200} />
           </Form.Item>
-          <Form.Item label={editing === 'new' ? t('admin.password') : t('admin.newPassword')} name="password"
-            rules={editing === 'new' ? [{ required: true, min: 8, message: t('admin.password') }] : [{ min: 8, message: t('admin.password') }]}>
+          <Form.Item
+            label={editing === 'new' ? t('admin.password') : t('admin.newPassword')}
+            name="password"
+            rules={editing === 'new' ? [{ required: true, min: 8, message: t('admin.password') }] : [{ min: 8, message: t('admin.password') }]}
+          >
             <Input.Password autoComplete="new-password" />
           </Form.Item>
           <Form.Item label={t('field.unit')} name="unitId">
             <TreeSelect treeData={unitTree(units)} allowClear treeDefaultExpandAll showSearch treeNodeFilterProp="title" />
           </Form.Item>
-          <Form.Item label={t('field.roles')} name="roles"><Select mode="multiple" options={roleOptions} /></Form.Item>
-          {editing !== 'new' && <Form.Item label={t('field.active')} name="active" valuePropName="checked"><Switch /></Form.Item>}
+          <Form.Item label={t('field.roles')} name="roles">
+            <Select mode="multiple" options={roleOptions} />
+          </Form.Item>
+          {editing !== 'new' && (
+            <Form.Item label={t('field.active')} name="active" valuePropName="checked">
+              <Switch />
+            </Form.Item>
+          )}
         </Form>
       </Modal>
     </>

@@ -3,9 +3,7 @@
 // outcome, and the assistant beside it (knowledge articles, similar orders, duplicate
 // candidates, dispatch suggestion) refreshed as the agent types.
 import { useEffect, useRef, useState } from 'react';
-import {
-  App, Badge, Button, Card, Col, Empty, Form, Input, List, Radio, Row, Select, Space, Switch, Table, Tag, Typography, type InputRef,
-} from 'antd';
+import { App, Badge, Button, Card, Col, Empty, Form, Input, List, Radio, Row, Select, Space, Switch, Table, Tag, Typography, type InputRef } from 'antd';
 import { get, post } from '../api';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
@@ -35,20 +33,63 @@ const INVALID = ['silent', 'prank', 'abuse', 'hung_up', 'other'] as const;
 export type Outcome = 'workorder' | 'answered' | 'duplicate' | 'transferred' | 'invalid';
 
 interface Contact {
-  id: number; channel: string; startedAt: string; summary: string; outcome: string; workorderId: number | null;
-  transferTo: string | null; invalidReason: string | null;
+  id: number;
+  channel: string;
+  startedAt: string;
+  summary: string;
+  outcome: string;
+  workorderId: number | null;
+  transferTo: string | null;
+  invalidReason: string | null;
 }
-interface History { phone: string; contacts: Contact[]; contactCount: number; openOrders: WorkOrder[] }
-interface Article { id: number; title: string; snippet: string; answer: string; valid: boolean; reviewOverdue: boolean }
-interface Similar { id: number; number: string; title: string; status: Status; createdAt: string }
-interface Candidate { workorderId: number; number: string; title: string; status: Status; createdAt: string; score: number; reason: { sharedWords: string[] } }
+interface History {
+  phone: string;
+  contacts: Contact[];
+  contactCount: number;
+  openOrders: WorkOrder[];
+}
+interface Article {
+  id: number;
+  title: string;
+  snippet: string;
+  answer: string;
+  valid: boolean;
+  reviewOverdue: boolean;
+}
+interface Similar {
+  id: number;
+  number: string;
+  title: string;
+  status: Status;
+  createdAt: string;
+}
+interface Candidate {
+  workorderId: number;
+  number: string;
+  title: string;
+  status: Status;
+  createdAt: string;
+  score: number;
+  reason: { sharedWords: string[] };
+}
 interface Suggestion {
   units: { unitId: number; name: string | null; confidence: number; reason: string }[];
   categories: { code: string; name: string | null; confidence: number }[];
   decision: { unitId: number; reason: string; confidence: number | null } | null;
 }
-interface Assist { articles?: Article[]; similarOrders?: Similar[]; dispatch?: Suggestion | null }
-interface Recorded { id: number; outcome: Outcome; summary: string; at: string; order?: WorkOrder | null; linked?: string | null }
+interface Assist {
+  articles?: Article[];
+  similarOrders?: Similar[];
+  dispatch?: Suggestion | null;
+}
+interface Recorded {
+  id: number;
+  outcome: Outcome;
+  summary: string;
+  at: string;
+  order?: WorkOrder | null;
+  linked?: string | null;
+}
 
 /** Calls `fn` with the value once it has stopped changing for `ms`. */
 function useDebounced<T>(value: T, ms: number): T {
@@ -91,7 +132,9 @@ export function AgentConsole() {
   useEffect(() => {
     if (!/^\+?[0-9][0-9-]{6,30}$/.test(dPhone)) return setHistory(null);
     let live = true;
-    get<History>(`/callers/${encodeURIComponent(dPhone)}/history`, { limit: 10 }).then((h) => live && setHistory(h)).catch(() => live && setHistory(null));
+    get<History>(`/callers/${encodeURIComponent(dPhone)}/history`, { limit: 10 })
+      .then((h) => live && setHistory(h))
+      .catch(() => live && setHistory(null));
     return () => void (live = false);
   }, [dPhone, callNo]);
 
@@ -147,11 +190,19 @@ export function AgentConsole() {
     try {
       const caller = v.phone || v.name ? { phone: v.phone?.trim() || null, name: v.name?.trim() || null } : null;
       const body: Record<string, unknown> = {
-        channel: v.channel, startedAt: startedAt.current ?? new Date().toISOString(), endedAt: new Date().toISOString(), caller, summary: summary.slice(0, 5000), outcome,
+        channel: v.channel,
+        startedAt: startedAt.current ?? new Date().toISOString(),
+        endedAt: new Date().toISOString(),
+        caller,
+        summary: summary.slice(0, 5000),
+        outcome,
       };
       if (outcome === 'workorder') {
         body.workorder = {
-          type: v.type, title: v.title!.trim(), content: v.content!.trim(), urgency: v.urgent ? 'urgent' : 'normal',
+          type: v.type,
+          title: v.title!.trim(),
+          content: v.content!.trim(),
+          urgency: v.urgent ? 'urgent' : 'normal',
           categoryCode: categoryCode ?? null,
           location: v.address || v.districtUnitId ? { address: v.address || null, districtUnitId: v.districtUnitId ?? null } : null,
           citizen: caller,
@@ -163,10 +214,15 @@ export function AgentConsole() {
       const c = await post<Contact & { workorder: WorkOrder | null }>('/contacts', body);
       if (outcome === 'answered' && articleId) await post(`/kb/articles/${articleId}/use`, { contactId: c.id, helpful: true }).catch(() => undefined);
       // A repeat call: the caller joins the order's callers (best effort; the contact itself is recorded).
-      if (outcome === 'duplicate' && linkId) await post(`/workorders/${linkId}/repeats`, { contactId: c.id, name: caller?.name ?? null, phone: caller?.phone ?? null }).catch(() => undefined);
-      const linked = outcome === 'duplicate'
-        ? (candidates.find((x) => x.workorderId === linkId)?.number ?? history?.openOrders.find((o) => o.id === linkId)?.number ?? assist?.similarOrders?.find((o) => o.id === linkId)?.number ?? `#${linkId}`)
-        : null;
+      if (outcome === 'duplicate' && linkId)
+        await post(`/workorders/${linkId}/repeats`, { contactId: c.id, name: caller?.name ?? null, phone: caller?.phone ?? null }).catch(() => undefined);
+      const linked =
+        outcome === 'duplicate'
+          ? (candidates.find((x) => x.workorderId === linkId)?.number ??
+            history?.openOrders.find((o) => o.id === linkId)?.number ??
+            assist?.similarOrders?.find((o) => o.id === linkId)?.number ??
+            `#${linkId}`)
+          : null;
       message.success({
         content: outcome === 'workorder' ? t('agent.created', { number: c.workorder!.number }) : t('contact.recorded', { outcome: t('outcome.' + outcome) }),
         key: 'created',
@@ -212,8 +268,13 @@ export function AgentConsole() {
   const h2 = (s: string) => <h2 style={{ fontSize: 16, margin: 0 }}>{s}</h2>;
   const pct = (x: number | null | undefined) => (x == null ? '' : `${Math.round(x * 100)}%`);
   const linkButton = (id: number, number: string) => (
-    <Button size="small" type={linkId === id ? 'primary' : 'default'} aria-pressed={linkId === id} aria-label={`${t('contact.linkThis')} ${number}`}
-      onClick={() => setLinkId(linkId === id ? null : id)}>
+    <Button
+      size="small"
+      type={linkId === id ? 'primary' : 'default'}
+      aria-pressed={linkId === id}
+      aria-label={`${t('contact.linkThis')} ${number}`}
+      onClick={() => setLinkId(linkId === id ? null : id)}
+    >
       {linkId === id ? t('contact.linked') : t('contact.linkThis')}
     </Button>
   );
@@ -224,35 +285,72 @@ export function AgentConsole() {
     <Row gutter={16}>
       <Col xs={24} xl={6}>
         <Card title={h2(t('call.title'))} size="small" data-testid="call-panel" style={{ marginBottom: 16 }}>
-          {!history ? <Typography.Text type="secondary">{t('call.hint')}</Typography.Text> : (
+          {!history ? (
+            <Typography.Text type="secondary">{t('call.hint')}</Typography.Text>
+          ) : (
             <>
               <Typography.Paragraph>
                 {t('call.contacts', { n: history.contactCount })} · {t('call.openOrders', { n: history.openOrders.length })}
               </Typography.Paragraph>
               {history.openOrders.length > 0 && (
-                <List size="small" header={<b>{t('call.open')}</b>} dataSource={history.openOrders} renderItem={(o) => (
-                  <List.Item actions={[linkButton(o.id, o.number)]}>
-                    <List.Item.Meta title={<Link to={`/orders/${o.id}`}>{o.number}</Link>} description={<><StatusTag status={o.status} /> {o.title}</>} />
-                  </List.Item>
-                )} />
+                <List
+                  size="small"
+                  header={<b>{t('call.open')}</b>}
+                  dataSource={history.openOrders}
+                  renderItem={(o) => (
+                    <List.Item actions={[linkButton(o.id, o.number)]}>
+                      <List.Item.Meta
+                        title={<Link to={`/orders/${o.id}`}>{o.number}</Link>}
+                        description={
+                          <>
+                            <StatusTag status={o.status} /> {o.title}
+                          </>
+                        }
+                      />
+                    </List.Item>
+                  )}
+                />
               )}
-              <List size="small" header={<b>{t('call.earlier')}</b>} dataSource={history.contacts} locale={{ emptyText: t('call.none') }} renderItem={(c) => (
-                <List.Item>
-                  <div>
-                    <Typography.Text type="secondary">{fmtTime(c.startedAt)}</Typography.Text> <Tag>{t('outcome.' + c.outcome)}</Tag>
-                    <div className="pre" style={{ fontSize: 12 }}>{c.summary.slice(0, 80)}</div>
-                  </div>
-                </List.Item>
-              )} />
+              <List
+                size="small"
+                header={<b>{t('call.earlier')}</b>}
+                dataSource={history.contacts}
+                locale={{ emptyText: t('call.none') }}
+                renderItem={(c) => (
+                  <List.Item>
+                    <div>
+                      <Typography.Text type="secondary">{fmtTime(c.startedAt)}</Typography.Text> <Tag>{t('outcome.' + c.outcome)}</Tag>
+                      <div className="pre" style={{ fontSize: 12 }}>
+                        {c.summary.slice(0, 80)}
+                      </div>
+                    </div>
+                  </List.Item>
+                )}
+              />
             </>
           )}
         </Card>
       </Col>
       <Col xs={24} xl={11}>
-        <Card title={h2(t('agent.title'))} size="small" style={{ marginBottom: 16 }}
-          extra={<Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('agent.shortcuts')}</Typography.Text>}>
-          <Form form={form} name="contact" layout="vertical" initialValues={INITIAL} onFinish={() => void record('workorder')} requiredMark
-            onValuesChange={() => void (startedAt.current ??= new Date().toISOString())}>
+        <Card
+          title={h2(t('agent.title'))}
+          size="small"
+          style={{ marginBottom: 16 }}
+          extra={
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {t('agent.shortcuts')}
+            </Typography.Text>
+          }
+        >
+          <Form
+            form={form}
+            name="contact"
+            layout="vertical"
+            initialValues={INITIAL}
+            onFinish={() => void record('workorder')}
+            requiredMark
+            onValuesChange={() => void (startedAt.current ??= new Date().toISOString())}
+          >
             <Row gutter={12}>
               <Col span={9}>
                 <Form.Item label={t('field.citizenPhone')} name="phone" rules={[{ pattern: /^\+?[0-9][0-9 -]{2,30}$/, message: '0-9' }]}>
@@ -271,8 +369,12 @@ export function AgentConsole() {
               </Col>
             </Row>
             <Form.Item label={t('field.type')} name="type" rules={[{ required: true, message: t('err.required') }]}>
-              <Radio.Group optionType="button" buttonStyle="solid" size="small"
-                options={ORDER_TYPES.map((x, i) => ({ label: `${t('type.' + x)} ${i + 1}`, value: x }))} />
+              <Radio.Group
+                optionType="button"
+                buttonStyle="solid"
+                size="small"
+                options={ORDER_TYPES.map((x, i) => ({ label: `${t('type.' + x)} ${i + 1}`, value: x }))}
+              />
             </Form.Item>
             <Form.Item label={t('field.title')} name="title" rules={[{ required: true, whitespace: true, message: t('err.required') }]}>
               <Input maxLength={200} showCount />
@@ -312,73 +414,147 @@ export function AgentConsole() {
             {cat && (
               <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
                 {t('field.category')}: {categoryCode ? `${cat.name ?? cat.code} (${pct(cat.confidence)})` : '—'}{' '}
-                {categoryCode && <Button size="small" type="link" onClick={() => setCategoryCode(null)}>{t('agent.clear')}</Button>}
+                {categoryCode && (
+                  <Button size="small" type="link" onClick={() => setCategoryCode(null)}>
+                    {t('agent.clear')}
+                  </Button>
+                )}
               </Typography.Paragraph>
             )}
             <Space wrap>
-              <Button type="primary" htmlType="submit" loading={busy}>{t('agent.submit')} (Ctrl+Enter)</Button>
-              <Button onClick={() => void record('answered')} disabled={busy}>{t('outcome.answered')} (Alt+A)</Button>
-              <Button onClick={() => void record('duplicate')} disabled={busy || !linkId}>{t('outcome.duplicate')} (Alt+D)</Button>
-              <Button danger onClick={() => void record('transferred')} disabled={busy}>{t('outcome.transferred')} (Alt+T)</Button>
-              <Button onClick={() => void record('invalid')} disabled={busy}>{t('outcome.invalid')} (Alt+X)</Button>
-              <Button type="text" onClick={clear}>{t('agent.clear')} (Alt+N)</Button>
+              <Button type="primary" htmlType="submit" loading={busy}>
+                {t('agent.submit')} (Ctrl+Enter)
+              </Button>
+              <Button onClick={() => void record('answered')} disabled={busy}>
+                {t('outcome.answered')} (Alt+A)
+              </Button>
+              <Button onClick={() => void record('duplicate')} disabled={busy || !linkId}>
+                {t('outcome.duplicate')} (Alt+D)
+              </Button>
+              <Button danger onClick={() => void record('transferred')} disabled={busy}>
+                {t('outcome.transferred')} (Alt+T)
+              </Button>
+              <Button onClick={() => void record('invalid')} disabled={busy}>
+                {t('outcome.invalid')} (Alt+X)
+              </Button>
+              <Button type="text" onClick={clear}>
+                {t('agent.clear')} (Alt+N)
+              </Button>
             </Space>
           </Form>
         </Card>
         <Card title={h2(t('agent.recent'))} size="small">
-          <Table<Recorded> rowKey="id" size="small" pagination={false} dataSource={recent} locale={{ emptyText: t('list.empty') }}
+          <Table<Recorded>
+            rowKey="id"
+            size="small"
+            pagination={false}
+            dataSource={recent}
+            locale={{ emptyText: t('list.empty') }}
             columns={[
               { title: t('field.outcome'), key: 'o', width: 100, render: (_, r) => <Tag>{t('outcome.' + r.outcome)}</Tag> },
-              { title: t('field.number'), key: 'n', render: (_, r) => (r.order ? <Link to={`/orders/${r.order.id}`}>{r.order.number}</Link> : (r.linked ?? '—')) },
+              {
+                title: t('field.number'),
+                key: 'n',
+                render: (_, r) => (r.order ? <Link to={`/orders/${r.order.id}`}>{r.order.number}</Link> : (r.linked ?? '—')),
+              },
               { title: t('field.summary'), key: 's', ellipsis: true, render: (_, r) => r.summary },
               { title: t('field.createdAt'), key: 'c', width: 130, render: (_, r) => fmtTime(r.at) },
-            ]} />
+            ]}
+          />
         </Card>
       </Col>
       <Col xs={24} xl={7}>
         <Card title={h2(t('assist.title'))} size="small" data-testid="assistant" aria-live="polite">
-          {!assist && candidates.length === 0 ? <Typography.Text type="secondary">{t('assist.hint')}</Typography.Text> : (
+          {!assist && candidates.length === 0 ? (
+            <Typography.Text type="secondary">{t('assist.hint')}</Typography.Text>
+          ) : (
             <>
               {suggestion && (suggestion.decision || suggestion.units.length > 0) && (
                 <div data-testid="assist-dispatch" style={{ marginBottom: 12 }}>
                   <b>{t('assist.dispatch')}</b>
                   <div>
-                    {suggestion.decision
-                      ? <Tag color="blue">{unitName(suggestion.decision.unitId)} {pct(suggestion.decision.confidence)}</Tag>
-                      : suggestion.units.slice(0, 3).map((u) => <Tag key={u.unitId}>{u.name ?? unitName(u.unitId)} {pct(u.confidence)}</Tag>)}
+                    {suggestion.decision ? (
+                      <Tag color="blue">
+                        {unitName(suggestion.decision.unitId)} {pct(suggestion.decision.confidence)}
+                      </Tag>
+                    ) : (
+                      suggestion.units.slice(0, 3).map((u) => (
+                        <Tag key={u.unitId}>
+                          {u.name ?? unitName(u.unitId)} {pct(u.confidence)}
+                        </Tag>
+                      ))
+                    )}
                     {cat && <Tag color="geekblue">{cat.name ?? cat.code}</Tag>}
                   </div>
                 </div>
               )}
               <b>{t('assist.articles')}</b>
-              <List size="small" data-testid="assist-articles" dataSource={assist?.articles ?? []} locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('assist.noArticles')} /> }}
+              <List
+                size="small"
+                data-testid="assist-articles"
+                dataSource={assist?.articles ?? []}
+                locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('assist.noArticles')} /> }}
                 renderItem={(a) => (
                   <List.Item style={{ display: 'block', background: articleId === a.id ? '#e6f0ff' : undefined }}>
                     <Space style={{ width: '100%', justifyContent: 'space-between' }}>
                       <Typography.Text strong>{a.title}</Typography.Text>
-                      <Button size="small" type={articleId === a.id ? 'primary' : 'default'} aria-pressed={articleId === a.id}
-                        onClick={() => setArticleId(articleId === a.id ? null : a.id)}>{t('assist.useArticle')}</Button>
+                      <Button
+                        size="small"
+                        type={articleId === a.id ? 'primary' : 'default'}
+                        aria-pressed={articleId === a.id}
+                        onClick={() => setArticleId(articleId === a.id ? null : a.id)}
+                      >
+                        {t('assist.useArticle')}
+                      </Button>
                     </Space>
                     {!a.valid && <Tag color="red">{t('assist.expired')}</Tag>}
                     {a.reviewOverdue && <Tag color="orange">{t('assist.reviewDue')}</Tag>}
-                    <div className="pre" style={{ fontSize: 12 }}>{articleId === a.id ? plain(a.answer) : <Marked html={a.snippet} />}</div>
+                    <div className="pre" style={{ fontSize: 12 }}>
+                      {articleId === a.id ? plain(a.answer) : <Marked html={a.snippet} />}
+                    </div>
                   </List.Item>
-                )} />
+                )}
+              />
               <b>
                 {t('assist.duplicates')} {candidates.length > 0 && <Badge count={candidates.length} color="orange" />}
               </b>
-              <List size="small" data-testid="assist-duplicates" dataSource={candidates} locale={{ emptyText: t('assist.none') }} renderItem={(c) => (
-                <List.Item actions={[linkButton(c.workorderId, c.number)]}>
-                  <List.Item.Meta title={<Link to={`/orders/${c.workorderId}`}>{c.number}</Link>}
-                    description={<><StatusTag status={c.status} /> {c.title} <Typography.Text type="secondary">{pct(c.score)}</Typography.Text></>} />
-                </List.Item>
-              )} />
+              <List
+                size="small"
+                data-testid="assist-duplicates"
+                dataSource={candidates}
+                locale={{ emptyText: t('assist.none') }}
+                renderItem={(c) => (
+                  <List.Item actions={[linkButton(c.workorderId, c.number)]}>
+                    <List.Item.Meta
+                      title={<Link to={`/orders/${c.workorderId}`}>{c.number}</Link>}
+                      description={
+                        <>
+                          <StatusTag status={c.status} /> {c.title} <Typography.Text type="secondary">{pct(c.score)}</Typography.Text>
+                        </>
+                      }
+                    />
+                  </List.Item>
+                )}
+              />
               <b>{t('assist.similar')}</b>
-              <List size="small" data-testid="assist-similar" dataSource={assist?.similarOrders ?? []} locale={{ emptyText: t('assist.none') }} renderItem={(o) => (
-                <List.Item actions={[linkButton(o.id, o.number)]}>
-                  <List.Item.Meta title={<Link to={`/orders/${o.id}`}>{o.number}</Link>} description={<><StatusTag status={o.status} /> {o.title}</>} />
-                </List.Item>
-              )} />
+              <List
+                size="small"
+                data-testid="assist-similar"
+                dataSource={assist?.similarOrders ?? []}
+                locale={{ emptyText: t('assist.none') }}
+                renderItem={(o) => (
+                  <List.Item actions={[linkButton(o.id, o.number)]}>
+                    <List.Item.Meta
+                      title={<Link to={`/orders/${o.id}`}>{o.number}</Link>}
+                      description={
+                        <>
+                          <StatusTag status={o.status} /> {o.title}
+                        </>
+                      }
+                    />
+                  </List.Item>
+                )}
+              />
             </>
           )}
         </Card>

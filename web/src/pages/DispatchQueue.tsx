@@ -20,7 +20,13 @@ function ReturnReason({ order }: { order: WorkOrder }) {
       })
       .catch(() => undefined);
   }, [order.id, order.status]);
-  return reason ? <Typography.Text type="warning" className="pre">{reason}</Typography.Text> : <>—</>;
+  return reason ? (
+    <Typography.Text type="warning" className="pre">
+      {reason}
+    </Typography.Text>
+  ) : (
+    <>—</>
+  );
 }
 
 function DispatchCell({ order, onDone }: { order: WorkOrder; onDone: () => void }) {
@@ -68,14 +74,22 @@ export function DispatchQueue() {
   const { t } = useI18n();
   return (
     <>
-      <Typography.Title level={3} className="page-title">{t('dispatch.title')}</Typography.Title>
+      <Typography.Title level={3} className="page-title">
+        {t('dispatch.title')}
+      </Typography.Title>
       <OrderTable
         caption={t('dispatch.title')}
         fixedStatus={['new', 'returned', 'reopened']}
         extraColumns={[
           { title: t('dispatch.lastReason'), key: 'reason', width: 160, render: (o) => <ReturnReason order={o} /> },
           { title: t('action.dispatch'), key: 'dispatch', width: 270, fixed: 'right', render: (o, reload) => <DispatchCell order={o} onDone={reload} /> },
-          { title: t('field.actions'), key: 'more', width: 110, fixed: 'right', render: (o, reload) => <OrderActions size="small" order={o} only={['close']} onDone={reload} /> },
+          {
+            title: t('field.actions'),
+            key: 'more',
+            width: 110,
+            fixed: 'right',
+            render: (o, reload) => <OrderActions size="small" order={o} only={['close']} onDone={reload} />,
+          },
         ]}
       />
     </>

@@ -26,8 +26,16 @@ export function Login() {
       <Card
         title={<h1 style={{ fontSize: 18, margin: 0 }}>{t('app.name')}</h1>}
         extra={
-          <Segmented aria-label={t('lang.switch')} size="small" value={lang} onChange={(v) => setLang(v as 'zh' | 'en')}
-            options={[{ label: '中文', value: 'zh' }, { label: 'EN', value: 'en' }]} />
+          <Segmented
+            aria-label={t('lang.switch')}
+            size="small"
+            value={lang}
+            onChange={(v) => setLang(v as 'zh' | 'en')}
+            options={[
+              { label: '中文', value: 'zh' },
+              { label: 'EN', value: 'en' },
+            ]}
+          />
         }
         style={{ width: 360 }}
       >

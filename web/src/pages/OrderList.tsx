@@ -22,7 +22,9 @@ export function OrderList() {
   };
   return (
     <>
-      <Typography.Title level={3} className="page-title">{t('list.title')}</Typography.Title>
+      <Typography.Title level={3} className="page-title">
+        {t('list.title')}
+      </Typography.Title>
       <OrderTable initial={initial} onFilters={toUrl} caption={t('list.title')} />
     </>
   );

@@ -13,8 +13,23 @@ import { calendarLabel } from '../components/CalendarSource';
 import { Link } from '../router';
 import type { OrderEvent, WorkOrder } from '../types';
 
-interface Caller { id: number | null; source: string; name: string | null; phone: string | null; contactId: number | null; sourceOrderId: number | null; addedAt: string }
-interface Merge { id: number; mainId: number; duplicateId: number; mode: string; createdAt: string; undoneAt: string | null }
+interface Caller {
+  id: number | null;
+  source: string;
+  name: string | null;
+  phone: string | null;
+  contactId: number | null;
+  sourceOrderId: number | null;
+  addedAt: string;
+}
+interface Merge {
+  id: number;
+  mainId: number;
+  duplicateId: number;
+  mode: string;
+  createdAt: string;
+  undoneAt: string | null;
+}
 
 /** Deadlines, callers about the same problem, and merged duplicates of one order. */
 function OrderLinks({ order }: { order: WorkOrder }) {
@@ -23,19 +38,27 @@ function OrderLinks({ order }: { order: WorkOrder }) {
   const [callers, setCallers] = useState<Caller[]>([]);
   const [merges, setMerges] = useState<Merge[]>([]);
   useEffect(() => {
-    get<{ items: Caller[] }>(`/workorders/${order.id}/callers`).then((r) => setCallers(r.items)).catch(() => setCallers([]));
-    get<{ merges: Merge[] }>(`/workorders/${order.id}/duplicates`).then((r) => setMerges(r.merges)).catch(() => setMerges([]));
+    get<{ items: Caller[] }>(`/workorders/${order.id}/callers`)
+      .then((r) => setCallers(r.items))
+      .catch(() => setCallers([]));
+    get<{ merges: Merge[] }>(`/workorders/${order.id}/duplicates`)
+      .then((r) => setMerges(r.merges))
+      .catch(() => setMerges([]));
   }, [order.id, order.version]);
   return (
     <>
       <Card size="small" title={t('order.deadlines')} style={{ marginBottom: 16 }} data-testid="deadlines">
-        {!deadlines?.length ? <Typography.Text type="secondary">{t('deadline.none')}</Typography.Text> : (
+        {!deadlines?.length ? (
+          <Typography.Text type="secondary">{t('deadline.none')}</Typography.Text>
+        ) : (
           <Space direction="vertical" size={4}>
             {deadlines.map((d) => (
               <div key={d.kind + d.cycle}>
                 <DeadlineTag d={d} />{' '}
                 <Typography.Text type="secondary">
-                  {d.duration.amount}{t('deadline.unit.' + d.duration.unit)}{d.extensionDays ? ` +${d.extensionDays}${t('deadline.days')}` : ''} · {t('deadline.due')} {fmtTime(d.dueAt)}
+                  {d.duration.amount}
+                  {t('deadline.unit.' + d.duration.unit)}
+                  {d.extensionDays ? ` +${d.extensionDays}${t('deadline.days')}` : ''} · {t('deadline.due')} {fmtTime(d.dueAt)}
                   {d.metAt ? ` · ${t('deadline.metAt')} ${fmtTime(d.metAt)}` : ''}
                   {(d.calendars ?? []).map((c) => ` · ${t('cal.deadline')} ${c.year}：${calendarLabel(c, t, lang)}`).join('')}
                 </Typography.Text>
@@ -45,23 +68,34 @@ function OrderLinks({ order }: { order: WorkOrder }) {
         )}
       </Card>
       <Card size="small" title={`${t('order.callers')} (${callers.length})`} style={{ marginBottom: 16 }}>
-        {callers.length === 0 ? <Typography.Text type="secondary">—</Typography.Text> : callers.map((c, i) => (
-          <div key={i}>
-            {c.name ?? '—'} · {c.phone ?? '—'} <Tag>{t('callerSource.' + c.source)}</Tag>
-            {c.sourceOrderId && c.sourceOrderId !== order.id && <Link to={`/orders/${c.sourceOrderId}`}>#{c.sourceOrderId}</Link>}{' '}
-            <Typography.Text type="secondary">{fmtTime(c.addedAt)}</Typography.Text>
-          </div>
-        ))}
+        {callers.length === 0 ? (
+          <Typography.Text type="secondary">—</Typography.Text>
+        ) : (
+          callers.map((c, i) => (
+            <div key={i}>
+              {c.name ?? '—'} · {c.phone ?? '—'} <Tag>{t('callerSource.' + c.source)}</Tag>
+              {c.sourceOrderId && c.sourceOrderId !== order.id && <Link to={`/orders/${c.sourceOrderId}`}>#{c.sourceOrderId}</Link>}{' '}
+              <Typography.Text type="secondary">{fmtTime(c.addedAt)}</Typography.Text>
+            </div>
+          ))
+        )}
       </Card>
       {(merges.length > 0 || order.duplicateOf) && (
         <Card size="small" title={t('order.duplicates')} style={{ marginBottom: 16 }}>
-          {order.duplicateOf && <div>{t('order.duplicateOf')} <Link to={`/orders/${order.duplicateOf}`}>#{order.duplicateOf}</Link></div>}
+          {order.duplicateOf && (
+            <div>
+              {t('order.duplicateOf')} <Link to={`/orders/${order.duplicateOf}`}>#{order.duplicateOf}</Link>
+            </div>
+          )}
           {merges.map((m) => {
             const other = m.mainId === order.id ? m.duplicateId : m.mainId;
             return (
               <div key={m.id}>
                 {m.mainId === order.id ? t('order.mergedIn') : t('order.mergedInto')} <Link to={`/orders/${other}`}>#{other}</Link>{' '}
-                <Typography.Text type="secondary">{fmtTime(m.createdAt)}{m.undoneAt ? ` · ${t('order.undone')}` : ''}</Typography.Text>
+                <Typography.Text type="secondary">
+                  {fmtTime(m.createdAt)}
+                  {m.undoneAt ? ` · ${t('order.undone')}` : ''}
+                </Typography.Text>
               </div>
             );
           })}
@@ -72,28 +106,57 @@ function OrderLinks({ order }: { order: WorkOrder }) {
 }
 
 const EVENT_COLORS: Record<string, string> = {
-  created: 'blue', dispatched: 'cyan', signed: 'geekblue', returned: 'orange', replied: 'purple', surveyed: 'green',
-  closed: 'gray', supervised: 'red', extension_requested: 'gold', extension_approved: 'green', extension_rejected: 'red',
-  reply_submitted: 'purple', reply_rejected: 'orange', extension_endorsed: 'gold',
+  created: 'blue',
+  dispatched: 'cyan',
+  signed: 'geekblue',
+  returned: 'orange',
+  replied: 'purple',
+  surveyed: 'green',
+  closed: 'gray',
+  supervised: 'red',
+  extension_requested: 'gold',
+  extension_approved: 'green',
+  extension_rejected: 'red',
+  reply_submitted: 'purple',
+  reply_rejected: 'orange',
+  extension_endorsed: 'gold',
 };
 
 function eventDetail(ev: OrderEvent, t: T, unitName: (id: number | null) => string): string[] {
   const d = ev.data;
   switch (ev.type) {
-    case 'created': return [`${t('type.' + d.type)} · ${t('urgency.' + d.urgency)} · ${d.number}`];
-    case 'dispatched': return [`${t('field.mainUnit')}: ${unitName(d.unitId)}`, ...(d.coUnitIds?.length ? [`${t('field.coUnits')}: ${d.coUnitIds.map(unitName).join('、')}`] : []), ...(d.note ? [d.note] : [])];
-    case 'returned': return [`${t('field.reason')}: ${d.reason}`];
-    case 'extension_requested': return [`${t('field.days')}: ${d.days}`, `${t('field.reason')}: ${d.reason}`];
-    case 'extension_approved': return [`${t('field.days')}: ${d.days}`, ...(d.note ? [d.note] : [])];
-    case 'extension_rejected': return [...(d.by === 'unit' ? [t('order.declinedByUnit')] : []), ...(d.reason ? [`${t('field.reason')}: ${d.reason}`] : [])];
-    case 'replied': return [d.content, d.resolved ? t('field.resolved') : t('field.notResolved'), ...(d.amended ? [t('order.replyAmended')] : [])];
-    case 'reply_submitted': return [d.content, d.resolved ? t('field.resolved') : t('field.notResolved')];
-    case 'reply_rejected': return [`${t('field.reason')}: ${d.reason}`];
-    case 'extension_endorsed': return [];
-    case 'surveyed': return [`${t('sat.' + d.satisfaction)} · ${d.resolved ? t('field.resolved') : t('field.notResolved')}`, ...(d.note ? [d.note] : [])];
-    case 'closed': return [t('close.' + d.reason) + (d.duplicateOf ? ` → #${d.duplicateOf}` : '')];
-    case 'supervised': return [d.note];
-    default: return [];
+    case 'created':
+      return [`${t('type.' + d.type)} · ${t('urgency.' + d.urgency)} · ${d.number}`];
+    case 'dispatched':
+      return [
+        `${t('field.mainUnit')}: ${unitName(d.unitId)}`,
+        ...(d.coUnitIds?.length ? [`${t('field.coUnits')}: ${d.coUnitIds.map(unitName).join('、')}`] : []),
+        ...(d.note ? [d.note] : []),
+      ];
+    case 'returned':
+      return [`${t('field.reason')}: ${d.reason}`];
+    case 'extension_requested':
+      return [`${t('field.days')}: ${d.days}`, `${t('field.reason')}: ${d.reason}`];
+    case 'extension_approved':
+      return [`${t('field.days')}: ${d.days}`, ...(d.note ? [d.note] : [])];
+    case 'extension_rejected':
+      return [...(d.by === 'unit' ? [t('order.declinedByUnit')] : []), ...(d.reason ? [`${t('field.reason')}: ${d.reason}`] : [])];
+    case 'replied':
+      return [d.content, d.resolved ? t('field.resolved') : t('field.notResolved'), ...(d.amended ? [t('order.replyAmended')] : [])];
+    case 'reply_submitted':
+      return [d.content, d.resolved ? t('field.resolved') : t('field.notResolved')];
+    case 'reply_rejected':
+      return [`${t('field.reason')}: ${d.reason}`];
+    case 'extension_endorsed':
+      return [];
+    case 'surveyed':
+      return [`${t('sat.' + d.satisfaction)} · ${d.resolved ? t('field.resolved') : t('field.notResolved')}`, ...(d.note ? [d.note] : [])];
+    case 'closed':
+      return [t('close.' + d.reason) + (d.duplicateOf ? ` → #${d.duplicateOf}` : '')];
+    case 'supervised':
+      return [d.note];
+    default:
+      return [];
   }
 }
 
@@ -144,30 +207,56 @@ export function OrderPage({ id }: { id: number }) {
   if (error) return <Alert type="error" role="alert" title={error} />;
   if (!order) return <Spin />;
   const actorName = (ev: OrderEvent) =>
-    ev.actorId == null ? t('event.system') : ev.actorName ? (ev.actorUnit ? t('event.actorOfUnit', { name: ev.actorName, unit: ev.actorUnit }) : ev.actorName) : ev.actorId === user?.id ? user.displayName : `#${ev.actorId}`;
+    ev.actorId == null
+      ? t('event.system')
+      : ev.actorName
+        ? ev.actorUnit
+          ? t('event.actorOfUnit', { name: ev.actorName, unit: ev.actorUnit })
+          : ev.actorName
+        : ev.actorId === user?.id
+          ? user.displayName
+          : `#${ev.actorId}`;
   const masked = order.citizen?.phone?.includes('*');
 
   return (
     <article aria-labelledby="order-title">
       <Space style={{ marginBottom: 8 }}>
-        <Button icon={<ArrowLeftOutlined />} onClick={() => history.back()}>{t('order.back')}</Button>
-        <Button icon={<ReloadOutlined />} onClick={() => void load()}>{t('order.refresh')}</Button>
+        <Button icon={<ArrowLeftOutlined />} onClick={() => history.back()}>
+          {t('order.back')}
+        </Button>
+        <Button icon={<ReloadOutlined />} onClick={() => void load()}>
+          {t('order.refresh')}
+        </Button>
       </Space>
       <Typography.Title level={3} id="order-title" className="page-title">
         {order.number} <StatusTag status={order.status} /> {order.urgency === 'urgent' && <Tag color="red">{t('urgency.urgent')}</Tag>}
       </Typography.Title>
-      <Typography.Title level={4} style={{ marginTop: 0 }} data-testid="order-heading">{order.title}</Typography.Title>
+      <Typography.Title level={4} style={{ marginTop: 0 }} data-testid="order-heading">
+        {order.title}
+      </Typography.Title>
       <div style={{ marginBottom: 12 }}>
         <OrderActions order={order} onDone={(o) => (o ? void load() : void load())} />
       </div>
       {order.pendingReply && (
-        <Alert style={{ marginBottom: 12 }} type="info" showIcon data-testid="pending-reply"
-          title={t('order.pendingReply')} description={<div className="pre">{order.pendingReply.content}</div>} />
+        <Alert
+          style={{ marginBottom: 12 }}
+          type="info"
+          showIcon
+          data-testid="pending-reply"
+          title={t('order.pendingReply')}
+          description={<div className="pre">{order.pendingReply.content}</div>}
+        />
       )}
       {order.pendingExtension && (
-        <Alert style={{ marginBottom: 12 }} type="warning" showIcon
-          title={t('order.pendingExtension', { days: order.pendingExtension.days, reason: order.pendingExtension.reason })
-            + (order.pendingExtension.endorsed ? '' : ` · ${t('order.extensionAtUnit')}`)} />
+        <Alert
+          style={{ marginBottom: 12 }}
+          type="warning"
+          showIcon
+          title={
+            t('order.pendingExtension', { days: order.pendingExtension.days, reason: order.pendingExtension.reason }) +
+            (order.pendingExtension.endorsed ? '' : ` · ${t('order.extensionAtUnit')}`)
+          }
+        />
       )}
       <Row gutter={16}>
         <Col xs={24} lg={14}>
@@ -185,12 +274,20 @@ export function OrderPage({ id }: { id: number }) {
               <Descriptions.Item label={t('field.coUnits')}>{order.coUnitIds.map(unitName).join('、') || '—'}</Descriptions.Item>
               <Descriptions.Item label={t('field.createdAt')}>{fmtTime(order.createdAt)}</Descriptions.Item>
               <Descriptions.Item label={t('field.category')}>
-                {order.categoryCode ? <>{categoryPath ?? order.categoryCode} <Typography.Text type="secondary">{categoryPath && order.categoryCode}</Typography.Text></> : '—'}
+                {order.categoryCode ? (
+                  <>
+                    {categoryPath ?? order.categoryCode} <Typography.Text type="secondary">{categoryPath && order.categoryCode}</Typography.Text>
+                  </>
+                ) : (
+                  '—'
+                )}
               </Descriptions.Item>
               <Descriptions.Item label={t('field.counts')} span={2}>
                 {order.dispatchCount} / {order.returnCount} / {order.reopenCount} / {order.supervisionCount}
               </Descriptions.Item>
-              <Descriptions.Item label={t('field.content')} span={2}><div className="pre">{order.content}</div></Descriptions.Item>
+              <Descriptions.Item label={t('field.content')} span={2}>
+                <div className="pre">{order.content}</div>
+              </Descriptions.Item>
               {order.reply && (
                 <Descriptions.Item label={t('field.reply')} span={2}>
                   <div className="pre">{order.reply.content}</div>
@@ -205,12 +302,16 @@ export function OrderPage({ id }: { id: number }) {
               )}
             </Descriptions>
           </Card>
-          <div style={{ marginTop: 16 }}><Attachments order={order} /></div>
+          <div style={{ marginTop: 16 }}>
+            <Attachments order={order} />
+          </div>
         </Col>
         <Col xs={24} lg={10}>
           <OrderLinks order={order} />
           <Card size="small" title={t('order.history')}>
-            {events.length === 0 ? <Empty /> : (
+            {events.length === 0 ? (
+              <Empty />
+            ) : (
               <Timeline
                 data-testid="timeline"
                 items={events.map((ev) => ({
@@ -218,8 +319,14 @@ export function OrderPage({ id }: { id: number }) {
                   content: (
                     <div>
                       <Typography.Text strong>{t('event.' + ev.type)}</Typography.Text>{' '}
-                      <Typography.Text type="secondary">{fmtTime(ev.at)} · {t('event.by')} {actorName(ev)}</Typography.Text>
-                      {eventDetail(ev, t, unitName).map((line, i) => <div key={i} className="pre">{line}</div>)}
+                      <Typography.Text type="secondary">
+                        {fmtTime(ev.at)} · {t('event.by')} {actorName(ev)}
+                      </Typography.Text>
+                      {eventDetail(ev, t, unitName).map((line, i) => (
+                        <div key={i} className="pre">
+                          {line}
+                        </div>
+                      ))}
                     </div>
                   ),
                 }))}

@@ -10,15 +10,27 @@ export function UnitInbox() {
   const { t } = useI18n();
   return (
     <>
-      <Typography.Title level={3} className="page-title">{t('inbox.title')}</Typography.Title>
+      <Typography.Title level={3} className="page-title">
+        {t('inbox.title')}
+      </Typography.Title>
       <OrderTable
         caption={t('inbox.title')}
         fixedStatus={['dispatched', 'accepted']}
         extraColumns={[
           { title: t('field.deadline'), key: 'deadline', width: 170, fixed: 'right', render: (o) => <DeadlineCell orderId={o.id} version={o.version} /> },
           {
-            title: t('field.actions'), key: 'actions', width: 260, fixed: 'right',
-            render: (o, reload) => <OrderActions size="small" order={o} only={['sign', 'reply', 'approve-reply', 'reject-reply', 'return', 'request-extension', 'endorse-extension', 'decline-extension']} onDone={reload} />,
+            title: t('field.actions'),
+            key: 'actions',
+            width: 260,
+            fixed: 'right',
+            render: (o, reload) => (
+              <OrderActions
+                size="small"
+                order={o}
+                only={['sign', 'reply', 'approve-reply', 'reject-reply', 'return', 'request-extension', 'endorse-extension', 'decline-extension']}
+                onDone={reload}
+              />
+            ),
           },
         ]}
       />

@@ -8,12 +8,28 @@ import { useI18n } from '../../i18n';
 import { navigate, useLocation } from '../../router';
 import { fmtTime } from '../../components/OrderTable';
 
-interface Service { service_code: string; service_name: string; description: string; group: string }
-interface Challenge { question: string; token: string }
+interface Service {
+  service_code: string;
+  service_name: string;
+  description: string;
+  group: string;
+}
+interface Challenge {
+  question: string;
+  token: string;
+}
 interface Tracked {
-  number: string; status: string; statusText: string; category: string | null; address: string | null; content: string;
-  createdAt: string; timeline: { at: string; text: string }[]; replies: { at: string; content: string; resolved: boolean }[];
-  rating: { satisfaction: string; resolved: boolean; note: string | null } | null; canRate: boolean;
+  number: string;
+  status: string;
+  statusText: string;
+  category: string | null;
+  address: string | null;
+  content: string;
+  createdAt: string;
+  timeline: { at: string; text: string }[];
+  replies: { at: string; content: string; resolved: boolean }[];
+  rating: { satisfaction: string; resolved: boolean; note: string | null } | null;
+  canRate: boolean;
 }
 
 const MAX_SIDE = 1280;
@@ -56,10 +72,15 @@ function Submit({ onDone }: { onDone: (number: string, code: string) => void }) 
   const [error, setError] = useState<string | null>(null);
   const newChallenge = useCallback(() => {
     form.setFieldValue('challengeAnswer', '');
-    get<Challenge>('/portal/challenge').then(setChallenge).catch((e) => setError(errText(e)));
+    get<Challenge>('/portal/challenge')
+      .then(setChallenge)
+      .catch((e) => setError(errText(e)));
   }, [form]);
   useEffect(() => {
-    fetch('/open311/v2/services.json').then((r) => r.json()).then((s: Service[]) => setServices(s)).catch(() => setServices([]));
+    fetch('/open311/v2/services.json')
+      .then((r) => r.json())
+      .then((s: Service[]) => setServices(s))
+      .catch(() => setServices([]));
     newChallenge();
   }, [newChallenge]);
   const groups = [...new Set(services.map((s) => s.group))];
@@ -69,8 +90,14 @@ function Submit({ onDone }: { onDone: (number: string, code: string) => void }) 
     try {
       const photos = await Promise.all(files.map((f) => toDataUrl(f.originFileObj as File)));
       const r = await post<{ number: string; queryCode: string }>('/portal/requests', {
-        categoryCode: v.categoryCode, address: v.address.trim(), content: v.content.trim(), phone: v.phone.trim(),
-        ...(v.name?.trim() ? { name: v.name.trim() } : {}), photos, challengeToken: challenge!.token, challengeAnswer: String(v.challengeAnswer).trim(),
+        categoryCode: v.categoryCode,
+        address: v.address.trim(),
+        content: v.content.trim(),
+        phone: v.phone.trim(),
+        ...(v.name?.trim() ? { name: v.name.trim() } : {}),
+        photos,
+        challengeToken: challenge!.token,
+        challengeAnswer: String(v.challengeAnswer).trim(),
       });
       onDone(r.number, r.queryCode);
     } catch (e) {
@@ -84,27 +111,62 @@ function Submit({ onDone }: { onDone: (number: string, code: string) => void }) 
   return (
     <Form form={form} layout="vertical" name="portal" onFinish={submit}>
       <Form.Item label={t('portal.category')} name="categoryCode" rules={req}>
-        <Select showSearch optionFilterProp="label" placeholder={t('portal.categoryHint')}
-          options={groups.map((g) => ({ label: g, title: g, options: services.filter((s) => s.group === g).map((s) => ({ label: s.service_name, value: s.service_code, title: s.description })) }))} />
+        <Select
+          showSearch
+          optionFilterProp="label"
+          placeholder={t('portal.categoryHint')}
+          options={groups.map((g) => ({
+            label: g,
+            title: g,
+            options: services.filter((s) => s.group === g).map((s) => ({ label: s.service_name, value: s.service_code, title: s.description })),
+          }))}
+        />
       </Form.Item>
-      <Form.Item label={t('field.address')} name="address" rules={req}><Input maxLength={500} /></Form.Item>
-      <Form.Item label={t('portal.content')} name="content" rules={req}><Input.TextArea rows={4} maxLength={4000} showCount /></Form.Item>
+      <Form.Item label={t('field.address')} name="address" rules={req}>
+        <Input maxLength={500} />
+      </Form.Item>
+      <Form.Item label={t('portal.content')} name="content" rules={req}>
+        <Input.TextArea rows={4} maxLength={4000} showCount />
+      </Form.Item>
       <Form.Item label={t('portal.photos')}>
-        <Upload listType="picture-card" accept="image/jpeg,image/png,image/webp" fileList={files} beforeUpload={() => false} maxCount={3}
-          onChange={({ fileList }) => setFiles(fileList.slice(0, 3))}>
-          {files.length < 3 && <button type="button" style={{ border: 0, background: 'none' }}><PlusOutlined /><div>{t('portal.addPhoto')}</div></button>}
+        <Upload
+          listType="picture-card"
+          accept="image/jpeg,image/png,image/webp"
+          fileList={files}
+          beforeUpload={() => false}
+          maxCount={3}
+          onChange={({ fileList }) => setFiles(fileList.slice(0, 3))}
+        >
+          {files.length < 3 && (
+            <button type="button" style={{ border: 0, background: 'none' }}>
+              <PlusOutlined />
+              <div>{t('portal.addPhoto')}</div>
+            </button>
+          )}
         </Upload>
       </Form.Item>
       <Form.Item label={t('portal.phone')} name="phone" rules={[...req, { pattern: /^\+?[0-9][0-9 -]{5,30}$/, message: t('portal.badPhone') }]}>
         <Input inputMode="tel" maxLength={32} />
       </Form.Item>
-      <Form.Item label={t('portal.name')} name="name"><Input maxLength={50} /></Form.Item>
-      <Form.Item label={`${t('portal.challenge')} ${challenge?.question ?? ''}`} name="challengeAnswer" rules={req}
-        extra={<Button type="link" size="small" onClick={newChallenge}>{t('portal.newChallenge')}</Button>}>
+      <Form.Item label={t('portal.name')} name="name">
+        <Input maxLength={50} />
+      </Form.Item>
+      <Form.Item
+        label={`${t('portal.challenge')} ${challenge?.question ?? ''}`}
+        name="challengeAnswer"
+        rules={req}
+        extra={
+          <Button type="link" size="small" onClick={newChallenge}>
+            {t('portal.newChallenge')}
+          </Button>
+        }
+      >
         <Input inputMode="numeric" maxLength={10} style={{ width: 120 }} />
       </Form.Item>
       {error && <Alert type="error" role="alert" title={error} style={{ marginBottom: 12 }} />}
-      <Button type="primary" htmlType="submit" block size="large" loading={busy} disabled={!challenge}>{t('portal.submit')}</Button>
+      <Button type="primary" htmlType="submit" block size="large" loading={busy} disabled={!challenge}>
+        {t('portal.submit')}
+      </Button>
     </Form>
   );
 }
@@ -135,7 +197,11 @@ function Track({ number, code }: { number?: string; code?: string }) {
   }, [number, code, form, look]);
   const rate = async (v: { satisfaction: string; resolved: boolean; note?: string }) => {
     try {
-      await post(`/portal/requests/${data!.number}/rating`, { code: form.getFieldValue('code').trim().toUpperCase(), ...v, ...(v.note ? {} : { note: undefined }) });
+      await post(`/portal/requests/${data!.number}/rating`, {
+        code: form.getFieldValue('code').trim().toUpperCase(),
+        ...v,
+        ...(v.note ? {} : { note: undefined }),
+      });
       await look(data!.number, form.getFieldValue('code'));
     } catch (e) {
       setError(errText(e));
@@ -150,28 +216,69 @@ function Track({ number, code }: { number?: string; code?: string }) {
         <Form.Item label={t('portal.code')} name="code" rules={[{ required: true, min: 4, message: t('err.required') }]}>
           <Input maxLength={32} />
         </Form.Item>
-        <Button htmlType="submit" type="primary" block loading={busy}>{t('portal.track')}</Button>
+        <Button htmlType="submit" type="primary" block loading={busy}>
+          {t('portal.track')}
+        </Button>
       </Form>
       {error && <Alert type="error" role="alert" title={error} style={{ marginTop: 12 }} />}
       {data && (
-        <Card size="small" style={{ marginTop: 16 }} data-testid="tracked" title={<>{data.number} <Tag color="blue">{data.statusText}</Tag></>}>
-          <Typography.Paragraph>{data.category} · {data.address}</Typography.Paragraph>
+        <Card
+          size="small"
+          style={{ marginTop: 16 }}
+          data-testid="tracked"
+          title={
+            <>
+              {data.number} <Tag color="blue">{data.statusText}</Tag>
+            </>
+          }
+        >
+          <Typography.Paragraph>
+            {data.category} · {data.address}
+          </Typography.Paragraph>
           <Typography.Paragraph className="pre">{data.content}</Typography.Paragraph>
-          <Timeline items={data.timeline.map((e) => ({ content: <><Typography.Text type="secondary">{fmtTime(e.at)}</Typography.Text> {e.text}</> }))} />
+          <Timeline
+            items={data.timeline.map((e) => ({
+              content: (
+                <>
+                  <Typography.Text type="secondary">{fmtTime(e.at)}</Typography.Text> {e.text}
+                </>
+              ),
+            }))}
+          />
           {data.replies.map((r, i) => (
-            <Alert key={i} type={r.resolved ? 'success' : 'warning'} style={{ marginBottom: 8 }} title={`${t('field.reply')} · ${fmtTime(r.at)}`} description={<div className="pre">{r.content}</div>} />
+            <Alert
+              key={i}
+              type={r.resolved ? 'success' : 'warning'}
+              style={{ marginBottom: 8 }}
+              title={`${t('field.reply')} · ${fmtTime(r.at)}`}
+              description={<div className="pre">{r.content}</div>}
+            />
           ))}
-          {data.rating && <Alert type="info" title={`${t('portal.rated')}: ${t('sat.' + data.rating.satisfaction)} · ${data.rating.resolved ? t('field.resolved') : t('field.notResolved')}`} />}
+          {data.rating && (
+            <Alert
+              type="info"
+              title={`${t('portal.rated')}: ${t('sat.' + data.rating.satisfaction)} · ${data.rating.resolved ? t('field.resolved') : t('field.notResolved')}`}
+            />
+          )}
           {data.canRate && (
             <Form layout="vertical" name="rate" onFinish={rate} initialValues={{ satisfaction: 'satisfied', resolved: true }}>
               <Form.Item label={t('field.satisfaction')} name="satisfaction">
                 <Radio.Group options={['satisfied', 'basically_satisfied', 'unsatisfied'].map((s) => ({ label: t('sat.' + s), value: s }))} />
               </Form.Item>
               <Form.Item label={t('portal.resolvedQ')} name="resolved">
-                <Radio.Group options={[{ label: t('field.resolved'), value: true }, { label: t('field.notResolved'), value: false }]} />
+                <Radio.Group
+                  options={[
+                    { label: t('field.resolved'), value: true },
+                    { label: t('field.notResolved'), value: false },
+                  ]}
+                />
               </Form.Item>
-              <Form.Item label={t('field.note')} name="note"><Input.TextArea rows={2} maxLength={1000} /></Form.Item>
-              <Button htmlType="submit" type="primary">{t('portal.rate')}</Button>
+              <Form.Item label={t('field.note')} name="note">
+                <Input.TextArea rows={2} maxLength={1000} />
+              </Form.Item>
+              <Button htmlType="submit" type="primary">
+                {t('portal.rate')}
+              </Button>
             </Form>
           )}
         </Card>
@@ -190,25 +297,51 @@ export function Portal() {
   }, [t]);
   return (
     <Card>
-      <Typography.Title level={3} style={{ marginTop: 0 }}>{t('portal.title')}</Typography.Title>
-      <Tabs activeKey={tab} onChange={(k) => navigate(k === 'track' ? '/portal?tab=track' : '/portal')} items={[
-        {
-          key: 'submit', label: t('portal.tabSubmit'),
-          children: done ? (
-            <Result status="success" title={t('portal.thanks')} subTitle={t('portal.keep')} extra={
-              <Space direction="vertical">
-                <div data-testid="portal-number">{t('portal.number')}: <Typography.Text strong copyable>{done.number}</Typography.Text></div>
-                <div data-testid="portal-code">{t('portal.code')}: <Typography.Text strong copyable>{done.code}</Typography.Text></div>
-                <Space>
-                  <Button type="primary" onClick={() => navigate(`/portal?tab=track&number=${done.number}&code=${done.code}`)}>{t('portal.track')}</Button>
-                  <Button onClick={() => setDone(null)}>{t('portal.another')}</Button>
-                </Space>
-              </Space>
-            } />
-          ) : <Submit onDone={(number, code) => setDone({ number, code })} />,
-        },
-        { key: 'track', label: t('portal.tabTrack'), children: <Track number={search.get('number') ?? undefined} code={search.get('code') ?? undefined} /> },
-      ]} />
+      <Typography.Title level={3} style={{ marginTop: 0 }}>
+        {t('portal.title')}
+      </Typography.Title>
+      <Tabs
+        activeKey={tab}
+        onChange={(k) => navigate(k === 'track' ? '/portal?tab=track' : '/portal')}
+        items={[
+          {
+            key: 'submit',
+            label: t('portal.tabSubmit'),
+            children: done ? (
+              <Result
+                status="success"
+                title={t('portal.thanks')}
+                subTitle={t('portal.keep')}
+                extra={
+                  <Space direction="vertical">
+                    <div data-testid="portal-number">
+                      {t('portal.number')}:{' '}
+                      <Typography.Text strong copyable>
+                        {done.number}
+                      </Typography.Text>
+                    </div>
+                    <div data-testid="portal-code">
+                      {t('portal.code')}:{' '}
+                      <Typography.Text strong copyable>
+                        {done.code}
+                      </Typography.Text>
+                    </div>
+                    <Space>
+                      <Button type="primary" onClick={() => navigate(`/portal?tab=track&number=${done.number}&code=${done.code}`)}>
+                        {t('portal.track')}
+                      </Button>
+                      <Button onClick={() => setDone(null)}>{t('portal.another')}</Button>
+                    </Space>
+                  </Space>
+                }
+              />
+            ) : (
+              <Submit onDone={(number, code) => setDone({ number, code })} />
+            ),
+          },
+          { key: 'track', label: t('portal.tabTrack'), children: <Track number={search.get('number') ?? undefined} code={search.get('code') ?? undefined} /> },
+        ]}
+      />
     </Card>
   );
 }

@@ -6,7 +6,11 @@ import { Link } from '../../router';
 import { Portal } from './Portal';
 import { OpenData } from './OpenData';
 
-export interface PublicPage { path: string; label: string; render: () => ReactNode }
+export interface PublicPage {
+  path: string;
+  label: string;
+  render: () => ReactNode;
+}
 export const PUBLIC_PAGES: PublicPage[] = [
   { path: '/portal', label: 'menu.portal', render: () => <Portal /> },
   { path: '/open-data', label: 'menu.openData', render: () => <OpenData /> },
@@ -20,14 +24,31 @@ export function PublicShell({ page }: { page: PublicPage }) {
         <div style={{ color: '#fff', fontWeight: 600, whiteSpace: 'nowrap' }}>{t('portal.brand')}</div>
         <nav aria-label="menu" style={{ flex: 1, display: 'flex', gap: 12, minWidth: 0, overflow: 'auto' }}>
           {PUBLIC_PAGES.map((p) => (
-            <Link key={p.path} to={p.path} aria-current={p.path === page.path ? 'page' : undefined}
-              style={{ color: '#fff', whiteSpace: 'nowrap', opacity: p.path === page.path ? 1 : 0.75, borderBottom: p.path === page.path ? '2px solid #fff' : undefined }}>
+            <Link
+              key={p.path}
+              to={p.path}
+              aria-current={p.path === page.path ? 'page' : undefined}
+              style={{
+                color: '#fff',
+                whiteSpace: 'nowrap',
+                opacity: p.path === page.path ? 1 : 0.75,
+                borderBottom: p.path === page.path ? '2px solid #fff' : undefined,
+              }}
+            >
               {t(p.label)}
             </Link>
           ))}
         </nav>
-        <Segmented aria-label={t('lang.switch')} size="small" value={lang} onChange={(v) => setLang(v as 'zh' | 'en')}
-          options={[{ label: '中文', value: 'zh' }, { label: 'EN', value: 'en' }]} />
+        <Segmented
+          aria-label={t('lang.switch')}
+          size="small"
+          value={lang}
+          onChange={(v) => setLang(v as 'zh' | 'en')}
+          options={[
+            { label: '中文', value: 'zh' },
+            { label: 'EN', value: 'en' },
+          ]}
+        />
       </Layout.Header>
       <Layout.Content id="main" role="main" style={{ padding: 12, width: '100%', maxWidth: page.path === '/portal' ? 720 : 1100, margin: '0 auto' }}>
         {page.render()}
