@@ -65,8 +65,8 @@ export async function startServer({ demo = false, env: extra = {} }: ServerOptio
           ok(m[1]!);
         }
       };
-      server.stdout!.on('data', onData);
-      server.stderr!.on('data', onData);
+      server.stdout.on('data', onData);
+      server.stderr.on('data', onData);
       server.once('exit', (code) => fail(new Error(`server exited ${code}: ${out}`)));
     });
   } catch (e) {

@@ -45,8 +45,8 @@ function startServer(store: string[], port: number): Promise<ChildProcess> {
       out += d.toString();
       if (out.includes('serving on')) resolve(child);
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => reject(new Error(`server exited (${code}) before serving: ${out}`)));
   });
 }

@@ -16,7 +16,7 @@ async function inject(token: string, method: 'GET' | 'POST', url: string, body?:
     method,
     url,
     headers: { authorization: `Bearer ${token}`, ...headers },
-    ...(body ? { payload: body as object } : {}),
+    ...(body ? { payload: body } : {}),
   });
   return { status: res.statusCode, headers: res.headers, body: JSON.parse(res.body) };
 }

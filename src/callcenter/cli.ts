@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { progressBar } from '../cli/progress.js';
 import { dbOptions, fail, readText, withDb, type DbOptions } from '../cli/shared.js';
 import { importCdrFile } from './cdr.js';
@@ -84,7 +84,7 @@ export function staffingCommand(program: Command) {
           : `Erlang C; SL = answered within ${o.targetSeconds} s / offered`,
       );
       console.log(`interval  calls/h  load(E)  agents  P(wait)  SL  ASA(s)  occupancy${erlangA ? '  abandoned' : ''}`);
-      o.callsPerHour!.forEach((c, i) => {
+      o.callsPerHour.forEach((c, i) => {
         const r = erlangA
           ? agentsNeededErlangA(c, o.ahtSeconds!, o.targetSl, o.targetSeconds, o.patienceSeconds!)
           : agentsNeeded(c, o.ahtSeconds!, o.targetSl, o.targetSeconds);
@@ -142,7 +142,7 @@ export function staffingCommand(program: Command) {
         cmd: Command,
       ) => {
         // --aht-seconds and --patience-seconds are also options of `staffing`, which parses them first.
-        o = { ...cmd.optsWithGlobals(), ...o, ...pick(cmd.optsWithGlobals(), ['ahtSeconds', 'patienceSeconds']) } as typeof o;
+        o = { ...cmd.optsWithGlobals(), ...o, ...pick(cmd.optsWithGlobals(), ['ahtSeconds', 'patienceSeconds']) };
         if (!o.ahtSeconds) fail("required option '--aht-seconds <s>' not specified");
         const { simulateYear } = await import('./simulate.js');
         if (o.service !== 'exponential' && o.service !== 'constant') fail('--service: exponential | constant');
@@ -159,7 +159,7 @@ export function staffingCommand(program: Command) {
             days: o.days,
             startDate: o.start,
             ahtSeconds: o.ahtSeconds,
-            service: o.service as 'exponential',
+            service: o.service,
             patienceSeconds: o.patienceSeconds,
             hourlyProfile: o.hourlyProfile,
             weekdayProfile: o.weekdayProfile,

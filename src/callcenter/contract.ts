@@ -61,8 +61,8 @@ export async function requireContract(db: Database): Promise<Contract> {
 export async function putContract(db: Database, actor: Actor, c: Contract): Promise<Contract> {
   if (c.periodTo < c.periodFrom) throw badRequest('periodTo 早于 periodFrom (period ends before it starts)', 'periodTo');
   for (const [k, v] of Object.entries(c.targets)) {
-    if (k === 'qualityScore' && (v! < 0 || v! > 100)) throw badRequest(`targets.${k}: 0–100 (a score)`, `targets.${k}`);
-    if (k !== 'asaSeconds' && k !== 'qualityScore' && (v! < 0 || v! > 1)) throw badRequest(`targets.${k}: 0–1 (a share)`, `targets.${k}`);
+    if (k === 'qualityScore' && (v < 0 || v > 100)) throw badRequest(`targets.${k}: 0–100 (a score)`, `targets.${k}`);
+    if (k !== 'asaSeconds' && k !== 'qualityScore' && (v < 0 || v > 1)) throw badRequest(`targets.${k}: 0–1 (a share)`, `targets.${k}`);
   }
   c.deductions.forEach((d, i) => {
     if ((d.percent == null) === (d.amount == null)) throw badRequest('deduction: percent 或 amount 二选一 (one of percent, amount)', `deductions.${i}`);
@@ -95,7 +95,7 @@ const measureOf = (t: StatsRow, m: TargetMeasure): number | null =>
       ? (t.serviceLevel['20'] ?? null)
       : m === 'qualityScore'
         ? ((t as StatsRow & { qualityScore?: number | null }).qualityScore ?? null)
-        : (t[m] as number | null);
+        : t[m];
 const misses = (m: TargetMeasure, actual: number, threshold: number) => (LOWER_IS_BETTER.has(m) ? actual > threshold : actual < threshold);
 
 /** The contract applied to the totals of [from, to): prorated value, targets met, deductions due. */
@@ -110,7 +110,7 @@ export async function checkContract(db: Database, c: Contract, from: string, to:
   const prorated = Math.round(c.value * share * 100) / 100;
   const targets = Object.entries(c.targets).map(([m, target]) => {
     const actual = measureOf(totals, m as TargetMeasure);
-    return { measure: m as TargetMeasure, target: target!, actual, met: actual == null ? null : !misses(m as TargetMeasure, actual, target!) };
+    return { measure: m as TargetMeasure, target: target, actual, met: actual == null ? null : !misses(m as TargetMeasure, actual, target) };
   });
   const deductions = c.deductions.map((d) => {
     const actual = measureOf(totals, d.measure);

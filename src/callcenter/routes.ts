@@ -93,7 +93,7 @@ export async function routes(app: App, ctx: AppContext) {
   });
 
   app.post('/api/v1/callcenter/agents/:id/state', { schema: { tags: ['callcenter'], params: IdParams, body: StateBody } }, async (req) => {
-    const state = (req.body.state === 'wrap-up' ? 'wrap_up' : req.body.state) as AgentState;
+    const state = req.body.state === 'wrap-up' ? 'wrap_up' : req.body.state;
     return setAgentState(db, requireActor(req), req.params.id, state, req.body.at);
   });
   app.get(

@@ -246,7 +246,7 @@ export async function withIndexesDeferred<T>(
         const t = Date.now();
         await db.tx(async (q) => {
           if (opts.maintenanceWorkMem) await q.exec(`SET LOCAL maintenance_work_mem = '${opts.maintenanceWorkMem}'`);
-          await q.exec(sql!);
+          await q.exec(sql);
         });
         if (process.env.JIESU_DEMO_DEBUG) console.error(`demo: index ${sql.slice(0, 70)}… ${Date.now() - t} ms`);
       }

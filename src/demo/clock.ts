@@ -47,7 +47,7 @@ function offsetReader(timeZone: string): (t: number) => number {
   });
   return (t) => {
     const p = Object.fromEntries(fmt.formatToParts(t).map((x) => [x.type, Number(x.value)]));
-    return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - Math.floor(t / 1000) * 1000;
+    return Date.UTC(p.year!, p.month! - 1, p.day, p.hour, p.minute, p.second) - Math.floor(t / 1000) * 1000;
   };
 }
 

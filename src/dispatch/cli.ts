@@ -1,7 +1,7 @@
 // `jiesu dispatch …`: train and evaluate the text model, import categories and rules.
 import { existsSync } from 'node:fs';
 import cliProgress from 'cli-progress';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { dbOptions, fail, intArg, readText, withDb, type DbOptions } from '../cli/shared.js';
 import { importCategories, importRules } from './catalog.js';
 import { saveModel, trainFromHistory, type Target } from './service.js';

@@ -103,7 +103,7 @@ function toErrorBody(err: FastifyError | AppError): ErrorBody {
   const fe = err as FastifyError & { code?: string };
   if (fe.validation && fe.validation.length > 0) {
     const v = fe.validation[0]!;
-    const params = v.params as Record<string, unknown>;
+    const params = v.params;
     const path = [fe.validationContext, ...(v.instancePath ?? '').split('/').filter(Boolean)];
     if (typeof params.missingProperty === 'string') path.push(params.missingProperty);
     if (typeof params.additionalProperty === 'string') path.push(params.additionalProperty);

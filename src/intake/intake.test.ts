@@ -151,7 +151,7 @@ describe('idempotent intake', () => {
     expect(sent.slice(0, 20).map((r) => r.body.summary)).toEqual(Array.from({ length: 20 }, (_, i) => `批量 ${i}`));
     expect(new Set(sent.slice(0, 20).map((r) => r.body.id)).size).toBe(20);
     expect(new Set(sent.slice(20, 24).map((r) => r.body.id)).size).toBe(1);
-    expect(sent[24]!.body.id).not.toBe(sent[0]!.body.id);
+    expect(sent[24]!.body.id).not.toBe(sent[0].body.id);
     expect(sent[25]!.status).toBe(400);
     expect(sent[25]!.body.error.field).toBe('agentId');
     expect(late.status).toBe(422);
@@ -159,7 +159,7 @@ describe('idempotent intake', () => {
     expect(await count("SELECT count(*) AS n FROM contacts WHERE idempotency_key LIKE 'batch-%'")).toBe(25);
     const stored = await t.platform.db.query<{ id: number; summary: string }>(
       "SELECT id, summary FROM contacts WHERE idempotency_key LIKE 'batch-%' AND created_by = $1",
-      [sent[0]!.body.createdBy],
+      [sent[0].body.createdBy],
     );
     for (const r of sent.slice(0, 24)) expect(stored.rows).toContainEqual({ id: r.body.id, summary: r.body.summary });
   });

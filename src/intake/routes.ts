@@ -76,7 +76,7 @@ export async function routes(app: App, ctx: AppContext) {
       const actor = requireActor(req, 'agent', 'dispatcher');
       const key = idempotencyKeyOf(req);
       // createContact resolves only after its transaction has committed.
-      const r = await createContact(ctx, actor, req.body as ContactInput, key);
+      const r = await createContact(ctx, actor, req.body, key);
       if (r.replayed) reply.header('idempotent-replayed', 'true');
       return reply.status(201).send({ ...r.contact, workorder: r.workorder });
     },

@@ -197,7 +197,7 @@ export async function proposeChange(q: Queryable, actor: Actor, id: number, patc
     [id],
   );
   const prev = base[0]!.content;
-  const next = normalise({ ...prev, ...Object.fromEntries(CONTENT_FIELDS.filter((f) => patch[f] !== undefined).map((f) => [f, patch[f]])) } as Content);
+  const next = normalise({ ...prev, ...Object.fromEntries(CONTENT_FIELDS.filter((f) => patch[f] !== undefined).map((f) => [f, patch[f]])) });
   const changed = CONTENT_FIELDS.filter((f) => JSON.stringify(next[f]) !== JSON.stringify(prev[f]));
   if (changed.length === 0) throw badRequest('没有任何修改 (the change changes nothing)');
   const version = a.lastVersion + 1;

@@ -1,6 +1,6 @@
 // `jiesu kb …`: import articles, index work orders for the assistant, search from the shell.
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { progressBar } from '../cli/progress.js';
 import { dbOptions, fail, intArg, withDb, type DbOptions } from '../cli/shared.js';
 import { indexMissingOrders } from './assist.js';

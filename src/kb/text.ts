@@ -102,7 +102,7 @@ export function highlight(text: string, terms: string[]): string {
   let last = 0;
   for (const m of text.matchAll(re)) {
     out += esc(text.slice(last, m.index)) + '<mark>' + esc(m[0]) + '</mark>';
-    last = m.index! + m[0].length;
+    last = m.index + m[0].length;
   }
   // Adjacent terms (占 + 道) read better as one mark.
   return (out + esc(text.slice(last))).replaceAll('</mark><mark>', '');

@@ -245,7 +245,7 @@ export async function routes(app: App, ctx: AppContext) {
               serviceCodes: list(q.service_code),
               start: start ?? (end ? new Date(end.getTime() - 90 * 86400_000) : undefined),
               end: end ?? (start ? new Date(Math.min(Date.now(), start.getTime() + 90 * 86400_000)) : undefined),
-              status: status as 'open' | 'closed' | undefined,
+              status: status,
               page: positiveInt(q.page, 'page', 1, 100000),
               pageSize: positiveInt(q.page_size, 'page_size', 1000, 1000),
             },

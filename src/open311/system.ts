@@ -21,7 +21,7 @@ export function systemActor(db: Queryable, username: string, displayName: string
       const { rows } = await db.query<{ id: number }>('SELECT id FROM users WHERE username = $1', [username]);
       return { id: rows[0]!.id, username, unitId: null, roles };
     })();
-    actor.catch(() => byName!.delete(username));
+    actor.catch(() => byName.delete(username));
     byName.set(username, actor);
   }
   return actor.then((a) => ({ ...a, roles }));

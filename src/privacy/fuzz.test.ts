@@ -5,7 +5,7 @@
 import { appendFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, Client, loginAs, seedCity, testPlatform, type TestPlatform } from '../../test/helpers.js';
+import { ADMIN_PASSWORD, type Client, loginAs, seedCity, testPlatform, type TestPlatform } from '../../test/helpers.js';
 
 const SESSION_ENDING = new Set(['/api/v1/auth/logout', '/api/v1/auth/sessions/revoke-all', '/api/v1/auth/totp/disable']);
 
@@ -204,7 +204,7 @@ function bodyFor(r: Route): fc.Arbitrary<unknown> {
 function requestFor(r: Route) {
   const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
   return fc.record({
-    params: fc.tuple(...params.map(() => segment)).map((xs) => xs as string[]),
+    params: fc.tuple(...params.map(() => segment)).map((xs) => xs),
     query: fc.array(fc.tuple(fc.constantFrom(...(r.query.length ? r.query : ['q']), 'zzz'), queryValue), { maxLength: 4 }),
     body: bodyFor(r),
   });
@@ -242,7 +242,7 @@ async function send(client: Client | null, r: Route, req: { params: string[]; qu
 }
 const statuses: Record<number, number> = {};
 
-let routes: Route[] = [];
+const routes: Route[] = [];
 
 beforeAll(async () => {
   platform = await testPlatform();

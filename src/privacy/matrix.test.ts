@@ -9,7 +9,7 @@
 //   `scoped` and a unit role on another unit's data  → 403 (a list just leaves it out)
 //   otherwise                                     → `ok` (200 or 201)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, seedCity, testPlatform, type TestPlatform } from '../../test/helpers.js';
+import { type Client, seedCity, testPlatform, type TestPlatform } from '../../test/helpers.js';
 
 type Role = 'agent' | 'dispatcher' | 'handler' | 'unit_manager' | 'followup' | 'supervisor' | 'admin';
 const STAFF: Role[] = ['agent', 'dispatcher', 'handler', 'unit_manager', 'followup', 'supervisor', 'admin'];

@@ -1,9 +1,8 @@
 // Login throttling, password policy, TOTP, session expiry and revocation — through the API.
 import { describe, expect, it } from 'vitest';
-import { ADMIN_PASSWORD, Client, loginAs } from '../../test/helpers.js';
+import { ADMIN_PASSWORD, Client, loginAs, throwawayDatabase } from '../../test/helpers.js';
 import { useCity } from '../../test/fixtures.js';
 import { startPlatform } from '../server.js';
-import { throwawayDatabase } from '../../test/helpers.js';
 import { base32Decode, totp } from './totp.js';
 
 const t = useCity();

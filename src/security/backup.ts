@@ -175,7 +175,7 @@ export async function backup(opts: {
   }
   const { rows, tar } = await withPglite(opts.dataDir, {}, async (db) => ({
     rows: await keyRows((sql) => db.query(sql)),
-    tar: new Uint8Array(await ((await db.dumpDataDir('none')) as Blob).arrayBuffer()),
+    tar: new Uint8Array(await (await db.dumpDataDir('none')).arrayBuffer()),
   }));
   // The tarball without the key file (unless asked for), gzipped into a file only its owner reads.
   const entries = tarEntries(tar);

@@ -156,7 +156,7 @@ export class WorkCalendar {
   private offsetAt(t: number): number {
     const p: Record<string, number> = {};
     for (const x of this.fmt.formatToParts(new Date(t))) if (x.type !== 'literal') p[x.type] = Number(x.value);
-    const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+    const asUtc = Date.UTC(p.year!, p.month! - 1, p.day, p.hour, p.minute, p.second);
     return asUtc - (t - (((t % 1000) + 1000) % 1000));
   }
 

@@ -1,7 +1,7 @@
 // `jiesu sla tick`: runs the escalation job once (e.g. from cron), with every module's listeners;
 // `jiesu sla calendar import` (calendarcli.ts): the State Council's holiday notice.
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { callServer, dbOptions, serverOption, type DbOptions } from '../cli/shared.js';
 import { startPlatform } from '../server.js';
 import { calendarCommands } from './calendarcli.js';

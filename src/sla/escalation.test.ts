@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, engine } from '../../test/helpers.js';
+import { type Client, engine } from '../../test/helpers.js';
 import { useCity } from '../../test/fixtures.js';
 import type { WorkOrder } from '../workorders/model.js';
 

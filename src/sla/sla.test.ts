@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { Client } from '../../test/helpers.js';
+import { type Client } from '../../test/helpers.js';
 import { useCity } from '../../test/fixtures.js';
 import type { WorkOrder } from '../workorders/model.js';
 import { calendarGaps } from './settings.js';

@@ -52,7 +52,7 @@ function shapes(): WorkOrder[] {
               status,
               mainUnitId: status === 'new' ? null : MAIN,
               pendingExtension,
-              pendingReply: pendingReply as WorkOrder['pendingReply'],
+              pendingReply: pendingReply,
               supervisionCount,
               closeReason,
               duplicateOf: closeReason === 'duplicate' ? 99 : null,

@@ -139,7 +139,7 @@ export function train(examples: Example[], opts: TrainOptions = {}): TextModel {
       if (b.some((v) => v !== 0)) offsets = [...b];
     }
   }
-  const init = alphaSum?.map((s) => s.map((v, r) => (alphaCnt[r] ? v / alphaCnt[r]! : 0)));
+  const init = alphaSum?.map((s) => s.map((v, r) => (alphaCnt[r] ? v / alphaCnt[r] : 0)));
   const full = fit(X, y, V, K, { ...cfg, C: chosenC }, () => progress('training'), init, rowCost);
   const meta: ModelMeta = {
     format: 'jiesu-dispatch-textmodel',

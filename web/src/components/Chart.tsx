@@ -23,7 +23,7 @@ export function Chart({
   const click = useRef(onClick);
   click.current = onClick;
   useEffect(() => {
-    const c = echarts.init(el.current!);
+    const c = echarts.init(el.current);
     chart.current = c;
     c.on('click', (p) => click.current?.(p as never));
     const ro = new ResizeObserver(() => c.resize());

@@ -169,7 +169,6 @@ export function Dashboard() {
         setDrill(null);
         showError(e);
       }
-      // eslint-disable-next-line react-hooks/exhaustive-deps
     },
     [month, t],
   );
@@ -338,7 +337,7 @@ export function Dashboard() {
                     onOpen={() =>
                       showList(
                         h.words.slice(0, 4).join(' '),
-                        h.samples.map((s) => ({ id: s.workorderId, number: `#${s.workorderId}`, title: s.title, status: 'new' as Status, at: '' })),
+                        h.samples.map((s) => ({ id: s.workorderId, number: `#${s.workorderId}`, title: s.title, status: 'new', at: '' })),
                       )
                     }
                   >
@@ -361,9 +360,7 @@ export function Dashboard() {
         size="small"
         data-testid="rankings"
         title={t('dash.rankings', { month })}
-        extra={
-          <Segmented size="small" value={kind} onChange={(v) => setKind(v as typeof kind)} options={KINDS.map((k) => ({ label: t('kind.' + k), value: k }))} />
-        }
+        extra={<Segmented size="small" value={kind} onChange={(v) => setKind(v)} options={KINDS.map((k) => ({ label: t('kind.' + k), value: k }))} />}
       >
         {ranks && ranks.length > 0 && (
           <Chart
