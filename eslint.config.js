@@ -7,6 +7,27 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import { importX } from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import prettier from 'eslint-config-prettier';
+import globals from 'globals';
+
+// The domain modules (src/<module>/); core, db, http and cli are the layers they stand on.
+const MODULES = [
+  'callcenter',
+  'demo',
+  'dispatch',
+  'duplicates',
+  'intake',
+  'kb',
+  'kpi',
+  'notifications',
+  'open311',
+  'org',
+  'portal',
+  'privacy',
+  'security',
+  'sla',
+  'survey',
+  'workorders',
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data*/**', 'bench/out/**', 'coverage/**'] },
@@ -43,6 +64,24 @@ export default tseslint.config(
     },
   },
   {
+    // A module is used through its entry file (src/<module>/index.ts); its other files are its own.
+    // Vocabularies (import-free type files the web app shares) and benchmark kits are the exceptions.
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\./)+(src/)?(${MODULES.join('|')})/(?!index\\.js$|vocabulary\\.js$|[\\w-]+\\.bench\\.js$|testkit)`,
+              message: 'Import another module through its entry file, ../<module>/index.js.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['web/src/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
@@ -50,6 +89,7 @@ export default tseslint.config(
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: globals.node },
   },
   prettier,
 );

@@ -15,7 +15,7 @@ export interface BenchResult {
 export interface Benchmark {
   module: string;
   title: string;
-  run(opts: { databaseUrl?: string; quick: boolean }): Promise<BenchResult[]>;
+  run(opts: { databaseUrl?: string; quick: boolean }): BenchResult[] | Promise<BenchResult[]>;
 }
 
 export function percentile(samples: number[], p: number): number {

@@ -222,7 +222,7 @@ describe(`the server survives SIGKILL under keyed intake and order traffic (${en
     await someProgress();
     stop = true;
     await Promise.all(clients);
-    if (broken) throw broken;
+    if (broken) throw broken instanceof Error ? broken : new Error(JSON.stringify(broken));
 
     // Through the API: each order's history holds each acknowledged action once, where it was acknowledged.
     for (const id of new Set(ackedOrders.values())) {

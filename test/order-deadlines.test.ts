@@ -2,7 +2,7 @@
 // list filters for overdue and warned orders, and the unit's reply to a supervision notice.
 import { describe, expect, it } from 'vitest';
 import { useCity } from './fixtures.js';
-import type { WorkOrder } from '../src/workorders/model.js';
+import type { WorkOrder } from '../src/workorders/index.js';
 
 const t = useCity();
 

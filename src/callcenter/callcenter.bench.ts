@@ -6,7 +6,7 @@ import { DEFAULT_HOURLY_PROFILE, simulateYear } from './simulate.js';
 export const callcenterBench: Benchmark = {
   module: 'callcenter',
   title: 'staffing: one-year discrete-event simulation and Erlang A',
-  async run() {
+  run() {
     // A plan by Erlang A for the average day of the default profile, 80 % within 15 s.
     const calls = 406174;
     const sum = DEFAULT_HOURLY_PROFILE.reduce((s, w) => s + w, 0);

@@ -9,7 +9,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { parse } from 'csv-parse';
 import type { Database } from '../db/database.js';
-import { encrypt, sealCitizen } from '../privacy/pii.js';
+import { encrypt, sealCitizen } from '../privacy/index.js';
 import { ingestEvents, type CallEvent } from './service.js';
 
 export const CDR_COLUMNS = [

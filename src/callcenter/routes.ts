@@ -15,7 +15,6 @@ import {
   postEvents,
   setAgentState,
   wallboard,
-  type AgentState,
   type GroupBy,
 } from './service.js';
 
@@ -84,7 +83,7 @@ const ContractBody = Type.Object(
   { additionalProperties: false },
 );
 
-export async function routes(app: App, ctx: AppContext) {
+export function routes(app: App, ctx: AppContext) {
   const { db, config } = ctx;
 
   app.post('/api/v1/callcenter/events', { schema: { tags: ['callcenter'], body: EventsBody } }, async (req) => {

@@ -1,7 +1,7 @@
 // The operator's monthly scorecard against the contract: measures, quality score, targets, deductions.
 import { describe, expect, it } from 'vitest';
 import { useCity } from '../../test/fixtures.js';
-import { monthOf } from '../kpi/facts.js';
+import { monthOf } from '../kpi/index.js';
 
 const month = monthOf(new Date(), 'Asia/Shanghai');
 

@@ -4,9 +4,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import { startPlatform } from '../server.js';
 import { announceUrl } from '../db/folderlock.js';
 import { loadModuleExports } from '../http/modules.js';
-import { printDemoSummary } from '../demo/cli.js';
-import { seedDemo, type DemoSummary } from '../demo/seed.js';
-import { calendarGaps } from '../sla/settings.js';
+import { printDemoSummary } from '../demo/index.js';
+import { seedDemo, type DemoSummary } from '../demo/index.js';
+import { calendarGaps } from '../sla/index.js';
 import { dbOptions, fail, isExpectedFailure, withDb, type DbOptions } from './shared.js';
 import { ConfigError, SETTINGS, checkSettings, setting, type SettingName } from '../core/config.js';
 
@@ -80,12 +80,12 @@ dbOptions(
       await platform.close();
       process.exit(0);
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.once('SIGINT', () => void stop());
+    process.once('SIGTERM', () => void stop());
   });
 
 dbOptions(program.command('migrate').description('apply pending database migrations and exit')).action((o: DbOptions) =>
-  withDb(o, async (_db, applied) => console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the schema is up to date')),
+  withDb(o, (_db, applied) => console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the schema is up to date')),
 );
 
 program

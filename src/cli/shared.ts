@@ -67,7 +67,7 @@ export async function callServer<T = unknown>(server: string, method: 'GET' | 'P
 }
 
 /** Opens the database, brings the schema up to date, runs `fn` (given the migrations applied), closes. */
-export async function withDb<T>(o: DbOptions, fn: (db: Database, applied: string[]) => Promise<T>): Promise<T> {
+export async function withDb<T>(o: DbOptions, fn: (db: Database, applied: string[]) => T | Promise<T>): Promise<T> {
   const db = await openDatabase({ databaseUrl: o.databaseUrl, dataDir: resolve(o.data) });
   try {
     return await fn(db, await migrate(db));

@@ -1,7 +1,7 @@
 // Fast bulk insert that works the same on PGlite and a PostgreSQL server: one statement
 // per batch, `INSERT … SELECT FROM unnest($1::text[], …)`, each column cast from text.
 import type { Database, Queryable } from './database.js';
-import { refusePlaintext } from '../privacy/store.js';
+import { refusePlaintext } from '../privacy/index.js';
 
 export interface BulkColumn {
   name: string;
@@ -15,7 +15,9 @@ export function toText(v: unknown): string | null {
   if (v instanceof Date) return v.toISOString();
   if (Array.isArray(v)) return `{${v.join(',')}}`;
   if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  throw new TypeError(`cannot write a ${typeof v} to a COPY`);
 }
 
 export async function bulkInsert(

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import { configurePii } from '../privacy/pii.js';
+import { configurePii } from '../privacy/index.js';
 import { lockFolder } from './folderlock.js';
 import { from as copyFrom } from 'pg-copy-streams';
 import { setting } from '../core/config.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isoTime, localHourReader, localMidnights } from './clock.js';
-import { Rng } from './rng.js';
+import { Rng } from '../core/random.js';
 
 describe('isoTime', () => {
   it('formats an instant exactly as Date#toISOString does', () => {

@@ -3,7 +3,7 @@
 import type { Database } from '../db/database.js';
 import { copiesOverlap, CopyWriter, type BulkColumn } from '../db/bulk.js';
 import type { Rng } from '../core/random.js';
-import { sealCitizen, type SealedCitizen } from '../privacy/pii.js';
+import { sealCitizen, type SealedCitizen } from '../privacy/index.js';
 import { localHourReader } from './clock.js';
 import { mobilePhone, personName } from './people.js';
 import { HOURLY } from './taxonomy.js';

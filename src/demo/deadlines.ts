@@ -1,9 +1,8 @@
 // The deadlines of the orders still at a unit, as the time-limit module would have set them.
 import type { AppContext } from '../core/context.js';
 import { bulkLoad } from '../db/bulk.js';
-import { computeTimes, levelAt, nextAt } from '../sla/deadlines.js';
-import { choosePolicy, loadCalendar, policyFromRow } from '../sla/settings.js';
-import type { WorkOrder } from '../workorders/model.js';
+import { computeTimes, levelAt, nextAt, choosePolicy, loadCalendar, policyFromRow } from '../sla/index.js';
+import type { WorkOrder } from '../workorders/index.js';
 
 /** Deadlines of the orders still at a unit, as the time-limit module would have set them. */
 export async function seedDeadlines(ctx: AppContext, running: WorkOrder[], end: Date) {

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs, testPlatform, throwawayDatabase, type TestPlatform } from '../../test/helpers.js';
-import { applyEvent, decide, type ActionContext } from '../workorders/lifecycle.js';
-import type { WorkOrder } from '../workorders/model.js';
+import { applyEvent, decide } from '../workorders/index.js';
+import type { WorkOrder, ActionContext } from '../workorders/index.js';
 import { DEMO_PASSWORD, seedDemo, type DemoSummary } from './seed.js';
 
 const END = new Date('2026-11-20T10:00:00Z');

@@ -6,7 +6,7 @@ import type { Database } from '../db/database.js';
 import { bulkInsert } from '../db/bulk.js';
 import { defaultConfig, type AppContext } from '../core/context.js';
 import type { Rng } from '../core/random.js';
-import { KpiAccumulator } from '../kpi/service.js';
+import { KpiAccumulator } from '../kpi/index.js';
 import { dayStamper } from './clock.js';
 import { seedContacts } from './contacts.js';
 import { seedDeadlines } from './deadlines.js';

@@ -1,6 +1,6 @@
 // The demo city's knowledge base: one published guide per leaf category, owned by its unit.
 import type { Database } from '../db/database.js';
-import { createArticle } from '../kb/articles.js';
+import { createArticle } from '../kb/index.js';
 import * as T from './taxonomy.js';
 import type { DemoCity } from './types.js';
 

@@ -4,10 +4,10 @@
 import type { Database } from '../db/database.js';
 import { copiesOverlap, CopyWriter, textField, textLine, type BulkColumn } from '../db/bulk.js';
 import { Rng } from '../core/random.js';
-import type { KpiAccumulator } from '../kpi/service.js';
-import { sealEventData } from '../privacy/pii.js';
-import type { CreatedData, OrderEvent } from '../workorders/lifecycle.js';
-import { ROW_COLUMNS, toRowValues, type OrderType, type WorkOrder } from '../workorders/model.js';
+import type { KpiAccumulator } from '../kpi/index.js';
+import { sealEventData } from '../privacy/index.js';
+import type { CreatedData, OrderEvent, OrderType, WorkOrder } from '../workorders/index.js';
+import { ROW_COLUMNS, toRowValues } from '../workorders/index.js';
 import { dayStamper, isoTime } from './clock.js';
 import { CITIZEN_POOL, citizenSource } from './people.js';
 import { mix } from './plan.js';
@@ -150,11 +150,12 @@ export async function seedOrders(
     row[CITIZEN_AT + 1] = sealed.phone_enc;
     row[CITIZEN_AT + 2] = sealed.phone_bidx;
     row.unshift(id);
-    orderOut.addLine(textLine(row));
+    // A full chunk starts its COPY; the writer awaits it at the next chunk or at close.
+    void orderOut.addLine(textLine(row));
     for (let i = 0; i < evs.length; i++) {
       const e = evs[i]!;
       const data = i === 0 ? sealEventData(e.type, { ...e.data, citizen: { name: sealed.name_enc, phone: sealed.phone_enc } }) : e.data;
-      eventOut.addLine(`${id}\t${i + 1}\t${e.type}\t${e.actorId ?? '\\N'}\t${e.at}\t${textField(data)}`);
+      void eventOut.addLine(`${id}\t${i + 1}\t${e.type}\t${e.actorId ?? '\\N'}\t${e.at}\t${textField(data)}`);
     }
     if (t >= recentFrom) {
       const loc = order.location;

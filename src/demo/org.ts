@@ -2,7 +2,7 @@
 // staff: users for every role, a handler and a manager in every unit that handles orders.
 import type { Queryable } from '../db/database.js';
 import type { Rng } from '../core/random.js';
-import { hashPassword } from '../org/auth.js';
+import { hashPassword } from '../org/index.js';
 import { personName } from './people.js';
 import * as T from './taxonomy.js';
 import type { DemoCity, DemoUnit } from './types.js';

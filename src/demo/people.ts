@@ -1,5 +1,5 @@
 // The demo's people: names and mobile numbers, and where each order's citizen comes from.
-import { sealCitizen, type SealedCitizen } from '../privacy/pii.js';
+import { sealCitizen, type SealedCitizen } from '../privacy/index.js';
 import { Rng } from '../core/random.js';
 import { mix } from './plan.js';
 import * as T from './taxonomy.js';

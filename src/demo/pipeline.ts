@@ -6,9 +6,9 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CopyOptions, Database, QueryResult } from '../db/database.js';
-import { keyringSpec } from '../privacy/pii.js';
+import { keyringSpec } from '../privacy/index.js';
 import type { Rng } from '../core/random.js';
-import type { SummedFact } from '../kpi/facts.js';
+import type { SummedFact } from '../kpi/index.js';
 import type { DemoCity, HistoryHooks, HistoryOptions, HistorySummary, OrderPart, OrdersResult } from './types.js';
 
 /** Requests from the worker to the main thread. */

@@ -2,7 +2,7 @@
 // generated (the older ones are left out of the demo's search indexes).
 import type { CopyWriter } from '../db/bulk.js';
 import type { Database } from '../db/database.js';
-import { indexOrders } from '../kb/assist.js';
+import { indexOrders } from '../kb/index.js';
 import { insertSignatures, type SignedOrder } from '../duplicates/index.js';
 
 /** Days of recent orders the assistant and the duplicate check look through in the demo city. */

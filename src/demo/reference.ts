@@ -1,7 +1,7 @@
 // The demo city's reference data: its category tree (taxonomy.ts) with codes, and the
 // responsibility list, who handles which category where.
 import type { Database } from '../db/database.js';
-import { syncServicesFromCategories } from '../open311/services.js';
+import { syncServicesFromCategories } from '../open311/index.js';
 import * as T from './taxonomy.js';
 import type { DemoCity } from './types.js';
 

@@ -2,7 +2,7 @@
 // real 12345 taxonomies), who is responsible for each, and phrases to write citizens' texts.
 
 /** Responsible unit: a bureau/utility by name, or the district / sub-district where it happens. */
-export type Owner = string | 'district' | 'subdistrict';
+export type Owner = 'district' | 'subdistrict' | (string & {});
 
 export interface Level3 {
   name: string;

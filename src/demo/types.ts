@@ -1,7 +1,7 @@
 // What the demo's steps hand each other: the city, the options and results of the history,
 // the parts of the orders. Plain data, since it crosses to the worker threads (pipeline.ts).
-import type { SealedCitizen } from '../privacy/pii.js';
-import type { WorkOrder } from '../workorders/model.js';
+import type { SealedCitizen } from '../privacy/index.js';
+import type { WorkOrder } from '../workorders/index.js';
 
 export interface DemoUnit {
   id: number;

@@ -4,8 +4,8 @@
 // The history predates the first district's manager review (seedOrg switches it on), so
 // every unit's requests are endorsed and its replies go out directly.
 import type { Rng } from '../core/random.js';
-import { EVENTS, type Decided } from '../workorders/lifecycle.js';
-import type { CloseReason, Satisfaction } from '../workorders/model.js';
+import { EVENTS } from '../workorders/index.js';
+import type { CloseReason, Satisfaction, Decided } from '../workorders/index.js';
 import { HOUR } from './clock.js';
 import * as T from './taxonomy.js';
 

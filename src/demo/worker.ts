@@ -4,13 +4,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { markPipelined } from '../db/bulk.js';
 import type { Database, QueryResult } from '../db/database.js';
-import { configurePii } from '../privacy/pii.js';
+import { configurePii } from '../privacy/index.js';
 import type { DbReply, DbRequest, OrdersWorkerInput, WorkerEvent, WorkerInput } from './pipeline.js';
 import { Rng } from '../core/random.js';
 import { seedHistory } from './history.js';
 import { seedOrders } from './orders.js';
 import { openPostgres } from '../db/database.js';
-import { KpiAccumulator } from '../kpi/service.js';
+import { KpiAccumulator } from '../kpi/index.js';
 import { defaultConfig } from '../core/context.js';
 
 type Request = DbRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
@@ -47,7 +47,7 @@ const db: Database = {
       typeof csv === 'string' || csv.buffer.byteLength <= Buffer.poolSize ? [] : [csv.buffer as ArrayBuffer],
     )),
   tx: (fn) => fn(db),
-  close: async () => undefined,
+  close: () => Promise.resolve(),
 };
 markPipelined(db);
 

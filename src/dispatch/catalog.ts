@@ -76,9 +76,8 @@ export async function updateCategory(q: Queryable, code: string, patch: { name?:
 
 function parseCsv(text: string): string[][] {
   try {
-    return (parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][]).filter((r) =>
-      r.some((c) => c !== ''),
-    );
+    const rows: string[][] = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: true, trim: true });
+    return rows.filter((r) => r.some((c) => c !== ''));
   } catch (e) {
     throw badRequest(`CSV 无法解析 (cannot parse CSV): ${(e as Error).message}`, 'csv');
   }

@@ -89,7 +89,7 @@ export function commands(program: Command) {
     .requiredOption('--model <dir>', 'model folder')
     .requiredOption('--input <file>', 'JSONL file')
     .option('--json', 'print one JSON object {n, accuracy, macroF1, top3Accuracy, msPerMessage}')
-    .action(async (o: { model: string; input: string; json?: boolean }) => {
+    .action((o: { model: string; input: string; json?: boolean }) => {
       if (!existsSync(o.input)) fail(`文件不存在 (file not found): ${o.input}`);
       const model = TextModel.load(o.model);
       const examples = readJsonl(o.input);
@@ -112,7 +112,7 @@ export function commands(program: Command) {
       }
       console.log('\nconfusion matrix (rows: true label, columns: predicted, in the order above)');
       const cw = Math.max(4, ...r.confusion.flat().map((v) => String(v).length + 1));
-      r.confusion.forEach((row, i) => console.log(`${pad(r.labels[i]!, w)} ${row.map((v, j) => String(v).padStart(cw)).join('')}  [${i + 1}]`));
+      r.confusion.forEach((row, i) => console.log(`${pad(r.labels[i]!, w)} ${row.map((v) => String(v).padStart(cw)).join('')}  [${i + 1}]`));
       console.log(`${pad('', w)} ${r.labels.map((_, j) => `[${j + 1}]`.padStart(cw)).join('')}`);
     });
 

@@ -36,7 +36,7 @@ const SETS: { name: string; f1Target: number; top3Target?: number }[] = [
 export const dispatchBench: Benchmark = {
   module: 'dispatch',
   title: 'text model on ../shared/data (stratified 80/20 split, seed 12345)',
-  async run({ quick }) {
+  run({ quick }) {
     const dataDir = join(packageRoot, '..', 'shared', 'data');
     if (!existsSync(dataDir)) {
       return [{ name: 'skipped', value: 0, unit: '', notes: `${dataDir} is absent: the real messages are not on this machine` }];

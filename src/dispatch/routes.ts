@@ -23,7 +23,6 @@ import { ACCURACY_GROUPS, autoDispatchListener, dispatchAccuracy, getSettings, l
 const Code = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
 const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
 const Nullable = <T extends ReturnType<typeof Type.String> | typeof Id>(t: T) => Type.Optional(Type.Union([t, Type.Null()]));
-const CsvBody = Type.Object({ csv: Type.String({ minLength: 1, maxLength: 5_000_000 }) }, { additionalProperties: false });
 const CodeParams = Type.Object({ code: Code });
 
 /** A CSV body arrives as text/csv or as JSON {csv}. */
@@ -33,14 +32,15 @@ function csvOf(body: unknown): string {
   throw badRequest('需要 CSV 内容 (expected a text/csv body or JSON {"csv": "..."})', 'csv');
 }
 
-export async function routes(app: App, ctx: AppContext) {
+export function routes(app: App, ctx: AppContext) {
   const { db } = ctx;
   // Runs last among the order listeners, so other modules see `created` before an automatic `dispatched`.
   const listener = autoDispatchListener(ctx, ctx);
   ctx.orderListeners.push(listener);
-  app.addHook('onReady', async () => {
+  app.addHook('onReady', (done) => {
     const i = ctx.orderListeners.indexOf(listener);
     if (i >= 0 && i !== ctx.orderListeners.length - 1) ctx.orderListeners.push(...ctx.orderListeners.splice(i, 1));
+    done();
   });
   app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: 5_000_000 }, (_req, body, done) => done(null, decodeText(body as Buffer)));
 

@@ -4,8 +4,7 @@
 import type { Queryable } from '../db/database.js';
 import type { AppContext, OrderEventListener } from '../core/context.js';
 import { badRequest } from '../core/errors.js';
-import type { WorkOrder } from '../workorders/model.js';
-import { appendSystemEvent } from '../workorders/service.js';
+import { appendSystemEvent } from '../workorders/index.js';
 import { route, type RouteResult } from './catalog.js';
 import { TextModel, train, type Example, type TrainOptions } from './textmodel/index.js';
 

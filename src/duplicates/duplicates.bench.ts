@@ -11,7 +11,7 @@ import { bulkLoad } from '../db/bulk.js';
 import { packageRoot } from '../db/migrate.js';
 import { clusterDocs } from './hotspots.js';
 import { bandKeys, minhash, textScore, tokenize } from './text.js';
-import { randomSource } from '../demo/rng.js';
+import { randomSource } from '../core/random.js';
 
 /** Dictionary words jieba keeps whole (so synthetic token lists survive a round trip through text). */
 function vocabulary(n: number): string[] {
@@ -44,8 +44,6 @@ async function speed(quick: boolean): Promise<BenchResult[]> {
     const general = vocab.slice(6000);
     const r = randomSource(7);
     const zipf = (n: number) => Math.min(n - 1, Math.floor(Math.exp(r() * Math.log(n + 1))) - 1);
-    const now = Date.now();
-    const day = 86400_000;
     const makeDoc = () => {
       const topic = zipf(1000);
       const words = new Set<string>();

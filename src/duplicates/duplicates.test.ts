@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyEvent } from '../workorders/lifecycle.js';
-import type { WorkOrder } from '../workorders/model.js';
+import { applyEvent } from '../workorders/index.js';
+import type { WorkOrder } from '../workorders/index.js';
 import { startPlatform } from '../server.js';
 import { loginAs, seedCity, testPlatform, throwawayDatabase, type Client, type TestPlatform } from '../../test/helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../demo/rng.js';
+import { Rng } from '../core/random.js';
 import { clusterDocs, type Doc } from './hotspots.js';
 import { tokenize } from './text.js';
 

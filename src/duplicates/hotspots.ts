@@ -3,7 +3,7 @@
 // areas, the words that name the cluster, sample titles and a spike alert.
 import type { Queryable } from '../db/database.js';
 import { bandKeys, minhash, weightedTextScore } from './text.js';
-import { scopeSql } from '../workorders/visibility.js';
+import { scopeSql } from '../workorders/index.js';
 import { setting } from '../core/config.js';
 
 export interface Doc {

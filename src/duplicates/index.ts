@@ -1,7 +1,7 @@
 // The signature table and the near-duplicate lookup.
 import type { Database, Queryable } from '../db/database.js';
-import type { WorkOrder } from '../workorders/model.js';
-import { scopeSql } from '../workorders/visibility.js';
+import type { WorkOrder } from '../workorders/index.js';
+import { scopeSql } from '../workorders/index.js';
 import { bandKeys, distanceM, minhash, textScore, tokenize } from './text.js';
 import { setting } from '../core/config.js';
 

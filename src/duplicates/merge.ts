@@ -6,10 +6,10 @@ import type { Queryable } from '../db/database.js';
 import type { Actor, AppContext, OrderEventListener } from '../core/context.js';
 import { hasRole } from '../core/context.js';
 import { badRequest, conflict, notFound } from '../core/errors.js';
-import { act, loadVisible, maskName, maskPhone } from '../workorders/service.js';
-import type { WorkOrder } from '../workorders/model.js';
+import { act, loadVisible, maskName, maskPhone } from '../workorders/index.js';
+import type { WorkOrder } from '../workorders/index.js';
 import { upsertSignature } from './index.js';
-import { decrypt, sealCitizen } from '../privacy/pii.js';
+import { decrypt, sealCitizen } from '../privacy/index.js';
 
 const PII_ROLES = ['agent', 'dispatcher', 'followup'] as const;
 

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
-import { orderScope } from '../workorders/visibility.js';
+import { orderScope } from '../workorders/index.js';
 import type { AppContext } from '../core/context.js';
 import { badRequest } from '../core/errors.js';
 import { Id, IdParams, Text } from '../http/schemas.js';
@@ -46,7 +46,7 @@ const HotspotQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
 });
 
-export async function routes(app: App, ctx: AppContext) {
+export function routes(app: App, ctx: AppContext) {
   ctx.orderListeners.push(orderListener);
   const tags = ['duplicates'];
 

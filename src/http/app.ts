@@ -6,10 +6,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError, forbidden, unauthorized } from '../core/errors.js';
 import { hasRole, type Actor, type Role } from '../core/actor.js';
 import type { AppContext } from '../core/context.js';
-import { authenticate } from '../org/auth.js';
+import { authenticate } from '../org/index.js';
 import { loadModuleExports } from './modules.js';
 import { serveWeb } from './web.js';
-import { installHttpSecurity } from '../security/http.js';
+import { installHttpSecurity } from '../security/index.js';
 
 import type { App } from './types.js';
 import { setting } from '../core/config.js';
@@ -75,11 +75,13 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
     await ctx.db.query('SELECT 1');
     return { status: 'ok', database: ctx.db.kind };
   });
-  app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());
 
   // Each domain module (src/<module>/routes.ts) adds its routes and order listeners.
-  for (const { value: routes } of await loadModuleExports<(app: App, ctx: AppContext) => Promise<void>>('routes', 'routes')) {
-    await app.register(async (api) => routes(api as App, ctx));
+  for (const { value: routes } of await loadModuleExports<(app: App, ctx: AppContext) => void | Promise<void>>('routes', 'routes')) {
+    await app.register(async (api) => {
+      await routes(api as App, ctx);
+    });
   }
   return app;
 }

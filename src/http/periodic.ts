@@ -14,7 +14,7 @@ export function runPeriodically(app: App, intervalMs: number, name: string, job:
   };
   const timer = setInterval(run, intervalMs);
   timer.unref();
-  app.addHook('onReady', async () => run());
+  app.addHook('onReady', () => run());
   app.addHook('onClose', async () => {
     stopped = true;
     clearInterval(timer);

@@ -87,7 +87,10 @@ export class ContactBatcher {
     for (const p of batch) {
       const k = `${p.createdBy}\u0000${p.key}`;
       if (seen.has(k)) later.push(p);
-      else (seen.add(k), first.push(p));
+      else {
+        seen.add(k);
+        first.push(p);
+      }
     }
     let rows: Record<string, any>[];
     try {

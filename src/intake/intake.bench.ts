@@ -2,7 +2,7 @@
 // encryption and blind index of the caller, commit), beside the same INSERT done directly with
 // the driver (the limit, the caller sealed the same way), and the caller-history lookup with
 // many contacts on record.
-import { encrypt, phoneIndex, sealCitizen } from '../privacy/pii.js';
+import { encrypt, phoneIndex, sealCitizen } from '../privacy/index.js';
 import { performance } from 'node:perf_hooks';
 import { percentile, round, timeEach, type Benchmark } from '../../bench/harness.js';
 import { seedCity, testPlatform } from '../../test/helpers.js';

@@ -4,20 +4,8 @@ import { requireActor } from '../http/app.js';
 import { idempotencyKeyOf } from '../http/idempotency.js';
 import type { AppContext } from '../core/context.js';
 import { Id, IdParams, Nullable, StringEnum, Text } from '../http/schemas.js';
-import { ORDER_TYPES, URGENCIES } from '../workorders/model.js';
-import { OrderLocation } from '../workorders/routes.js';
-import {
-  CHANNELS,
-  CONTACT_READERS,
-  INVALID_REASONS,
-  OUTCOMES,
-  TRANSFER_TARGETS,
-  callerHistory,
-  createContact,
-  getContact,
-  listContacts,
-  type ContactInput,
-} from './service.js';
+import { ORDER_TYPES, URGENCIES, OrderLocation } from '../workorders/index.js';
+import { CHANNELS, CONTACT_READERS, INVALID_REASONS, OUTCOMES, TRANSFER_TARGETS, callerHistory, createContact, getContact, listContacts } from './service.js';
 
 const Phone = Type.String({ maxLength: 32, pattern: '^[+(（]?[0-9][0-9 ()（）-]{2,30}$' });
 const DateTime = Type.String({ format: 'date-time' });
@@ -66,7 +54,7 @@ const ListQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 });
 
-export async function routes(app: App, ctx: AppContext) {
+export function routes(app: App, ctx: AppContext) {
   const { db } = ctx;
   app.post(
     '/api/v1/contacts',

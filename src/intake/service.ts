@@ -11,12 +11,10 @@ import type { Database, Queryable } from '../db/database.js';
 import type { Actor, AppContext } from '../core/context.js';
 import { hasRole } from '../core/context.js';
 import { AppError, badRequest, forbidden, notFound } from '../core/errors.js';
-import { createOrder, maskName, maskPhone, type CreateInput } from '../workorders/service.js';
-import { fromRow, type WorkOrder } from '../workorders/model.js';
+import { createOrder, maskName, maskPhone, type CreateInput, fromRow, type WorkOrder } from '../workorders/index.js';
 import { batcherFor } from './batch.js';
 import { requestHash } from '../http/idempotency.js';
-import { phoneOrThrow } from './phone.js';
-import { decrypt, phoneIndexes, sealCitizen } from '../privacy/pii.js';
+import { phoneOrThrow, decrypt, phoneIndexes, sealCitizen } from '../privacy/index.js';
 
 export const CHANNELS = ['phone', 'web', 'app', 'miniprogram', 'email', 'open311', 'walkin'] as const;
 export const OUTCOMES = ['answered', 'workorder', 'duplicate', 'transferred', 'invalid'] as const;

@@ -4,12 +4,12 @@
 // suggestion) add a part by pushing a provider onto `assistProviders`.
 import type { Database, Queryable } from '../db/database.js';
 import { hasRole, type Actor, type AppContext } from '../core/context.js';
-import { suggest } from '../dispatch/service.js';
-import { callerHistory } from '../intake/service.js';
+import { suggest } from '../dispatch/index.js';
+import { callerHistory } from '../intake/index.js';
 import { indexTokens } from './text.js';
 import { planQuery, searchArticles, searchStages, stageConditions, type SearchHit } from './search.js';
 import { commonTerms, matchGroups } from './termstats.js';
-import { orderScope, scopeSql } from '../workorders/visibility.js';
+import { orderScope, scopeSql } from '../workorders/index.js';
 import { tsqueryText, type QueryPlan } from './text.js';
 
 export interface AssistInput {

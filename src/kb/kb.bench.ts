@@ -14,7 +14,7 @@ import { indexMissingOrders } from './assist.js';
 import { importArticles, parseImport } from './importer.js';
 import { searchArticles } from './search.js';
 import { queryWords } from './text.js';
-import { randomSource } from '../demo/rng.js';
+import { randomSource } from '../core/random.js';
 
 /** Words of the hotline's daily business; the ones jieba keeps whole become the synthetic vocabulary. */
 const WORDS = (

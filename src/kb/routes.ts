@@ -44,7 +44,7 @@ const PatchBody = Type.Object(
 );
 const VersionParams = Type.Object({ id: Id, version: Type.Integer({ minimum: 1, maximum: 2147483647 }) });
 
-export async function routes(app: App, ctx: AppContext) {
+export function routes(app: App, ctx: AppContext) {
   const { db } = ctx;
   const tags = ['kb'];
 

@@ -1,7 +1,6 @@
 // Which counters an order event adds to, and in which month and unit. One pure function,
 // used by the live listener and by the rebuild from history, so both agree.
-import type { OrderEvent } from '../workorders/lifecycle.js';
-import type { WorkOrder } from '../workorders/model.js';
+import type { OrderEvent, WorkOrder } from '../workorders/index.js';
 
 export const COUNTERS = [
   'received',
@@ -38,7 +37,7 @@ export interface FactJudge {
   /** Whether the sign or reply of the current dispatch cycle, made at `at`, met its deadline. */
   onTime(kind: 'sign' | 'reply', order: WorkOrder, at: string): Promise<boolean> | boolean;
   /** Working hours between two instants on the city's calendar. */
-  workingHours(from: string, to: string): number;
+  workingHours: (from: string, to: string) => number;
 }
 
 const monthCaches = new Map<string, Map<number, string>>();

@@ -6,8 +6,8 @@
 import { percentile, round, timeEach, type Benchmark } from '../../bench/harness.js';
 import { bulkLoad } from '../db/bulk.js';
 import { loginAs, testPlatform } from '../../test/helpers.js';
-import { DEMO_PASSWORD, seedDemo } from '../demo/seed.js';
-import { Rng } from '../demo/rng.js';
+import { DEMO_PASSWORD, seedDemo } from '../demo/index.js';
+import { Rng } from '../core/random.js';
 import { COUNTERS } from './facts.js';
 import { ROLLUP_SQL } from './service.js';
 

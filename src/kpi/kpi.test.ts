@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedCity, testPlatform, throwawayDatabase, type Client, type TestPlatform } from '../../test/helpers.js';
-import type { WorkOrder } from '../workorders/model.js';
+import type { WorkOrder } from '../workorders/index.js';
 import { monthOf } from './facts.js';
 import { shiftMonth } from './measures.js';
 

@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import type { Database } from '../db/database.js';
 import type { AppContext } from '../core/context.js';
 import { loadKpiSettings, rankUnits, type Ranked } from './measures.js';
-import { scorecard } from '../callcenter/scorecard.js';
+import { scorecard } from '../callcenter/index.js';
 
 const pct = (v: number | null) => (v == null ? null : Math.round(v * 10000) / 100);
 

@@ -4,7 +4,7 @@ import { requireActor } from '../http/app.js';
 import { hasRole, type Actor, type AppContext } from '../core/context.js';
 import { badRequest, forbidden } from '../core/errors.js';
 import { Id, StringEnum } from '../http/schemas.js';
-import { UNIT_KINDS, subtreeUnitIds } from '../org/units.js';
+import { UNIT_KINDS, subtreeUnitIds } from '../org/index.js';
 import type { Queryable } from '../db/database.js';
 import {
   DRILL_MEASURES,
@@ -46,7 +46,7 @@ async function allowedUnits(q: Queryable, actor: Actor): Promise<number[] | null
   return actor.unitId == null ? [] : subtreeUnitIds(q, actor.unitId);
 }
 
-export async function routes(app: App, ctx: AppContext) {
+export function routes(app: App, ctx: AppContext) {
   const { db, config } = ctx;
   ctx.orderListeners.push(kpiListener(ctx));
 

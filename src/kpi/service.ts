@@ -3,11 +3,10 @@
 import type { Database, Queryable } from '../db/database.js';
 import { bulkLoad, copiesOverlap, CopyWriter, type BulkColumn } from '../db/bulk.js';
 import type { AppContext } from '../core/context.js';
-import { applyEvent, foldInto, type OrderEvent } from '../workorders/lifecycle.js';
-import type { WorkOrder } from '../workorders/model.js';
-import { computeTimes } from '../sla/deadlines.js';
-import { choosePolicy, loadCalendar, policyFromRow, type Policy, type SlaSettings } from '../sla/settings.js';
-import type { WorkCalendar } from '../sla/calendar.js';
+import { applyEvent, foldInto } from '../workorders/index.js';
+import type { WorkOrder, OrderEvent } from '../workorders/index.js';
+import { computeTimes, choosePolicy, loadCalendar, policyFromRow } from '../sla/index.js';
+import type { WorkCalendar, Policy, SlaSettings } from '../sla/index.js';
 import { COUNTERS, factsFor, factsOf, FactTotals, type Fact, type FactJudge, type SummedFact } from './facts.js';
 import { measureBit, type DrillMeasure } from './measures.js';
 
@@ -139,7 +138,7 @@ export class KpiAccumulator {
       this.facts.add(fs);
       for (const f of fs) {
         const mask = logMask(f);
-        if (mask) this.log.addLine(`${f.month},${f.unitId},${mask},${id},${ev.at}`);
+        if (mask) void this.log.addLine(`${f.month},${f.unitId},${mask},${id},${ev.at}`);
       }
     }
     return order;

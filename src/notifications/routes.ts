@@ -12,7 +12,7 @@ const ListQuery = Type.Object({
   cursor: Type.Optional(Id),
 });
 
-export async function routes(app: App, ctx: AppContext) {
+export function routes(app: App, ctx: AppContext) {
   const { db } = ctx;
   app.get('/api/v1/notifications', { schema: { tags: ['notifications'], querystring: ListQuery } }, async (req) =>
     listNotifications(db, requireActor(req).id, req.query),

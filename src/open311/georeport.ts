@@ -1,12 +1,12 @@
 // GeoReport v2 behaviour: API keys, creating a service request as a work order, and
 // reading requests back in the spec's shape. GET answers never carry personal data.
-import { encrypt } from '../privacy/pii.js';
+import { encrypt } from '../privacy/index.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database, Queryable } from '../db/database.js';
 import type { Actor, AppContext } from '../core/context.js';
 import { AppError, badRequest, notFound } from '../core/errors.js';
-import { createOrder } from '../workorders/service.js';
-import type { OrderType, WorkOrder } from '../workorders/model.js';
+import { createOrder } from '../workorders/index.js';
+import type { OrderType, WorkOrder } from '../workorders/index.js';
 import { checkAttributeValues, getService } from './services.js';
 import { systemActor } from './system.js';
 

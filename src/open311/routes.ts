@@ -7,7 +7,7 @@ import { requireActor } from '../http/app.js';
 import type { AppContext } from '../core/context.js';
 import { AppError, badRequest, notFound } from '../core/errors.js';
 import { IdParams, StringEnum } from '../http/schemas.js';
-import { ORDER_TYPES } from '../workorders/model.js';
+import { ORDER_TYPES } from '../workorders/index.js';
 import { CONTENT_TYPE, formatOf, renderErrors, splitFormat, toXml, toXmlSingle, type Format } from './format.js';
 import { createApiKey, getRequest, listApiKeys, listRequests, postRequest, revokeApiKey, tokenLookup, type PostRequestInput } from './georeport.js';
 import { DATATYPES, createService, getService, listServices, updateService, type Service, syncServicesFromCategories } from './services.js';
@@ -122,10 +122,13 @@ function idAndFormat(raw: string): { id: string; format: Format } {
   return { id, format };
 }
 
+/** A query parameter as text: a string, or a repeated parameter's list, which then fails its check. */
+const queryText = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+
 const DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 function parseDate(v: unknown, name: string): Date | undefined {
   if (v === undefined || v === '') return undefined;
-  const s = String(v);
+  const s = queryText(v);
   const d = new Date(s);
   if (!DATE.test(s) || Number.isNaN(d.getTime())) throw badRequest(`${name} 须为 W3C 日期时间 (${name} must be a W3C datetime)`, name);
   return d;
@@ -133,7 +136,7 @@ function parseDate(v: unknown, name: string): Date | undefined {
 
 function positiveInt(v: unknown, name: string, def: number, max: number): number {
   if (v === undefined || v === '') return def;
-  const s = String(v);
+  const s = queryText(v);
   if (!/^\d{1,7}$/.test(s) || Number(s) < 1) throw badRequest(`${name} 须为正整数 (${name} must be a positive integer)`, name);
   return Math.min(Number(s), max);
 }
@@ -191,7 +194,7 @@ export async function routes(app: App, ctx: AppContext) {
 
   // ---- GeoReport v2 ----
   await app.register(
-    async (v2) => {
+    (v2, _opts, done) => {
       v2.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
         done(null, parseForm(body as string));
       });
@@ -235,7 +238,7 @@ export async function routes(app: App, ctx: AppContext) {
           if (start && end && end.getTime() - start.getTime() > 90 * 86400_000) {
             throw badRequest('查询区间不得超过 90 天 (the range may not span more than 90 days)', 'end_date');
           }
-          const status = q.status === undefined || q.status === '' ? undefined : String(q.status);
+          const status = q.status === undefined || q.status === '' ? undefined : queryText(q.status);
           if (status !== undefined && status !== 'open' && status !== 'closed')
             throw badRequest('status 须为 open 或 closed (status must be open or closed)', 'status');
           const items = await listRequests(
@@ -303,6 +306,7 @@ export async function routes(app: App, ctx: AppContext) {
           );
         });
       }
+      done();
     },
     { prefix: '/open311/v2' },
   );

@@ -4,7 +4,7 @@ import { requireActor } from '../http/app.js';
 import { ROLES, type AppContext } from '../core/context.js';
 import { Id, IdParams, StringEnum } from '../http/schemas.js';
 import { logout } from './auth.js';
-import { secureLogin } from '../security/login.js';
+import { secureLogin } from '../security/index.js';
 import { UNIT_KINDS, createUnit, getUnit, listUnits, updateUnit } from './units.js';
 import { createUser, getUser, listUsers, updateUser } from './users.js';
 
@@ -41,7 +41,7 @@ const UserPatch = Type.Object(
   { additionalProperties: false },
 );
 
-export async function routes(app: App, { db, config }: AppContext) {
+export function routes(app: App, { db, config }: AppContext) {
   app.post(
     '/api/v1/auth/login',
     {

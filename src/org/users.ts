@@ -3,7 +3,7 @@ import { ROLES, type Role } from '../core/context.js';
 import { badRequest, conflict, notFound } from '../core/errors.js';
 import { forgetUser, hashPassword, revokeUserSessions } from './auth.js';
 import { getUnit } from './units.js';
-import { checkPasswordPolicy } from '../security/password.js';
+import { checkPasswordPolicy } from '../security/index.js';
 
 export interface User {
   id: number;

@@ -153,7 +153,7 @@ export async function monthly(db: Database, month: string, timeZone: string): Pr
 }
 
 const csvCell = (v: unknown) => {
-  const s = v == null ? '' : String(v);
+  const s = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
   return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 

@@ -5,12 +5,10 @@ import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 
 import type { Queryable } from '../db/database.js';
 import type { AppContext } from '../core/context.js';
 import { AppError, badRequest, conflict, notFound } from '../core/errors.js';
-import { createChannelOrder, redact } from '../open311/georeport.js';
-import { systemActor } from '../open311/system.js';
-import { act } from '../workorders/service.js';
-import { checkFile, storeAttachment, type NewFile } from '../workorders/attachments.js';
-import { fromRow } from '../workorders/model.js';
-import { phoneIndex } from '../privacy/pii.js';
+import { createChannelOrder, redact, systemActor } from '../open311/index.js';
+import { act, fromRow } from '../workorders/index.js';
+import { checkFile, storeAttachment, type NewFile } from '../workorders/index.js';
+import { phoneIndex } from '../privacy/index.js';
 import { setting } from '../core/config.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');

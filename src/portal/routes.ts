@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import type { AppContext } from '../core/context.js';
 import { StringEnum, Text } from '../http/schemas.js';
-import { SATISFACTIONS } from '../workorders/model.js';
+import { SATISFACTIONS } from '../workorders/index.js';
 import { monthly, toCsv } from './opendata.js';
 import { LIMITS, newChallenge, rate, submit, track } from './portal.js';
 
@@ -36,7 +36,7 @@ const RateBody = Type.Object(
   { additionalProperties: false },
 );
 
-export async function routes(app: App, ctx: AppContext) {
+export function routes(app: App, ctx: AppContext) {
   const { db, config } = ctx;
   const pub = { public: true };
 

@@ -65,7 +65,6 @@ async function newOrder(unitId: number | null): Promise<Target> {
   }
   return { orderId: order.id, unitId: unitId ?? 0, contactId: c.body.id };
 }
-const version = async (id: number) => (await city.users.admin.get(`/api/v1/workorders/${id}`)).body.version as number;
 
 const CENTER_READERS: Role[] = ['agent', 'dispatcher', 'followup', 'supervisor', 'admin'];
 const KPI_READERS: Role[] = ['supervisor', 'admin', 'dispatcher', 'unit_manager'];

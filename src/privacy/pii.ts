@@ -12,7 +12,7 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes }
 import { chmodSync, existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../core/errors.js';
-import { normalizePhone } from '../intake/phone.js';
+import { normalizePhone } from './phone.js';
 
 export interface PiiKey {
   id: string;

@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importCdrFile } from '../callcenter/cdr.js';
+import { importCdrFile } from '../callcenter/index.js';
 import type { Database } from '../db/database.js';
-import { seedDemo } from '../demo/seed.js';
+import { seedDemo } from '../demo/index.js';
 import { open311City, raw } from '../open311/testkit.bench.js';
 import { testPlatform, type TestPlatform } from '../../test/helpers.js';
 import { bulkInsert, CopyWriter } from '../db/bulk.js';
@@ -242,7 +242,10 @@ describe('no personal data in clear in the demo city', () => {
     const phones = new Set<string>();
     const names = new Set<string>();
     for (const r of rows) {
-      if (r.phone) (phones.add(decrypt(r.phone)!), expect(r.bidx).toMatch(/^[0-9a-f]{64}$/));
+      if (r.phone) {
+        phones.add(decrypt(r.phone)!);
+        expect(r.bidx).toMatch(/^[0-9a-f]{64}$/);
+      }
       if (r.name) names.add(decrypt(r.name)!);
     }
     expect(phones.size).toBeGreaterThan(300);

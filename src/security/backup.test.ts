@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../db/migrate.js';
-import { configurePii, KEY_FILE } from '../privacy/pii.js';
+import { configurePii, KEY_FILE } from '../privacy/index.js';
 import { startPlatform } from '../server.js';
 import { ADMIN_PASSWORD, loginAs, seedCity, throwawayDatabase } from '../../test/helpers.js';
 import { backupEntries } from './backup.js';

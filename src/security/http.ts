@@ -54,7 +54,7 @@ export function installHttpSecurity(app: FastifyInstance<any, any, any, any, any
       done(new AppError(400, 'too_deep', `JSON 嵌套过深 (JSON nested deeper than ${MAX_JSON_DEPTH} levels)`), undefined);
       return;
     }
-    defaultJson(req, body as string, done);
+    void defaultJson(req, body as string, done);
   });
 
   app.addHook('onRequest', async (req, reply) => {

@@ -1,11 +1,11 @@
 // Hardened login: sliding-window throttling per user and per IP (in the database, so every
 // node shares it), then the password, then the TOTP code for users who enabled it.
-import { decrypt } from '../privacy/pii.js';
+import { decrypt } from '../privacy/index.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Queryable } from '../db/database.js';
 import type { AppConfig } from '../core/context.js';
 import { AppError, unauthorized } from '../core/errors.js';
-import { createSession, verifyCredentials } from '../org/auth.js';
+import { createSession, verifyCredentials } from '../org/index.js';
 import { verifyTotp } from './totp.js';
 import { setting } from '../core/config.js';
 

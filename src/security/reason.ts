@@ -19,6 +19,6 @@ export function accessPurpose(query: string | undefined, header: string | string
     }
     if (reason.length > 200) throw badRequest('X-Access-Reason: 最多 200 字 (at most 200 characters)', 'x-access-reason');
   }
-  reason = reason?.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+  reason = reason?.replace(/\p{Cc}/gu, ' ').trim();
   return reason ? `workorder.view: ${reason}` : undefined;
 }

@@ -1,6 +1,6 @@
 // Security endpoints: TOTP enrolment, revoking sessions, the personal-data audit log.
-import { decrypt, encrypt } from '../privacy/pii.js';
-import { revokeUserSessions } from '../org/auth.js';
+import { decrypt, encrypt } from '../privacy/index.js';
+import { revokeUserSessions } from '../org/index.js';
 import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
@@ -22,7 +22,7 @@ const instant = (v: string | undefined, field: string) => {
   return d.toISOString();
 };
 
-export async function routes(app: App, { db }: AppContext) {
+export function routes(app: App, { db }: AppContext) {
   // TOTP: an admin starts enrolment (a fresh secret, not yet required), then confirms it with
   // a code from the authenticator app; from then on login needs `totp`.
   app.post('/api/v1/auth/totp/setup', { schema: { tags: ['auth'] } }, async (req) => {

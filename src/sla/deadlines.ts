@@ -3,7 +3,7 @@
 import type { Queryable } from '../db/database.js';
 import type { AppContext, OrderEventListener } from '../core/context.js';
 import { badRequest } from '../core/errors.js';
-import type { WorkOrder } from '../workorders/model.js';
+import type { WorkOrder } from '../workorders/index.js';
 import { dayKey, type Duration, type WorkCalendar } from './calendar.js';
 import { findPolicy, loadCalendar, type CalendarYearInfo, type LoadedCalendar, type SlaSettings } from './settings.js';
 

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, engine } from '../../test/helpers.js';
 import { useCity } from '../../test/fixtures.js';
-import type { WorkOrder } from '../workorders/model.js';
+import type { WorkOrder } from '../workorders/index.js';
 
 const run = promisify(execFile);
 

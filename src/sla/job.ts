@@ -4,8 +4,8 @@
 // it under a unique key (order, cycle, kind, level): every level fires exactly once.
 import type { Queryable } from '../db/database.js';
 import type { AppContext } from '../core/context.js';
-import { deliverWebhooks, enqueueWebhook, notifyUsers, type DeliveryResult } from '../notifications/service.js';
-import { appendSystemEvent } from '../workorders/service.js';
+import { deliverWebhooks, enqueueWebhook, notifyUsers, type DeliveryResult } from '../notifications/index.js';
+import { appendSystemEvent } from '../workorders/index.js';
 import { levelAt, nextAt, rank, type Kind, type Level } from './deadlines.js';
 import { loadCalendar, type SlaSettings } from './settings.js';
 

@@ -8,10 +8,8 @@ import type { AppContext } from '../core/context.js';
 import { badRequest, conflict, notFound } from '../core/errors.js';
 import { runPeriodically } from '../http/periodic.js';
 import { Id, IdParams, StringEnum } from '../http/schemas.js';
-import { checkWebhookUrl } from '../notifications/service.js';
-import { ORDER_TYPES, URGENCIES } from '../workorders/model.js';
-import { loadVisible } from '../workorders/service.js';
-import { orderScope, scopeSql } from '../workorders/visibility.js';
+import { checkWebhookUrl } from '../notifications/index.js';
+import { ORDER_TYPES, URGENCIES, loadVisible, orderScope, scopeSql } from '../workorders/index.js';
 import { dayKey, dayNumber, officialDays } from './calendar.js';
 import { deadlineListener, orderDeadlines, recomputeOrder, recomputeRunning } from './deadlines.js';
 import { tick } from './job.js';
@@ -83,7 +81,7 @@ function validDate(s: string, field: string): string {
 /** Recomputes every running deadline (after the working hours changed): how many, and how many open orders' deadlines moved. */
 const recomputeAll = (ctx: AppContext) => ctx.db.tx((q) => recomputeRunning(q, ctx));
 
-export async function routes(app: App, ctx: AppContext) {
+export function routes(app: App, ctx: AppContext) {
   const { db } = ctx;
   contexts.set(db, ctx);
   ctx.orderListeners.push(deadlineListener(ctx));
@@ -333,12 +331,14 @@ export async function routes(app: App, ctx: AppContext) {
 /** Once the app is ready: a newer built-in calendar than the deadlines were computed with recomputes them (in the background). */
 function checkBuiltinAtStart(app: App, ctx: AppContext) {
   let pending: Promise<void> | undefined;
-  app.addHook('onReady', async () => {
+  // Started, not awaited: the server answers while the check runs; close waits for it.
+  app.addHook('onReady', (done) => {
     pending = checkBuiltin(ctx)
       .then((r) => {
         if (r?.from) app.log.info(r, 'sla: built-in holiday data changed, deadlines recomputed');
       })
       .catch((err: unknown) => app.log.error(err, 'sla: checking the built-in holiday data failed'));
+    done();
   });
   app.addHook('onClose', async () => {
     await pending;

@@ -1,11 +1,9 @@
 // Time limits through the API: policies, deadlines on the official calendar, the
 // escalation job (exactly once), the inbox, supervision notices and the webhook.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { type Client } from '../../test/helpers.js';
 import { useCity } from '../../test/fixtures.js';
-import type { WorkOrder } from '../workorders/model.js';
+import type { WorkOrder } from '../workorders/index.js';
 import { calendarGaps } from './settings.js';
 
 const t = useCity();
@@ -33,12 +31,6 @@ async function dispatchedAt(id: number, at: string) {
   const r = await t.u.admin.post('/api/v1/sla/recompute', { orderId: id });
   expect(r.status).toBe(200);
 }
-const tickAt = async (now: string | number) => {
-  const r = await t.u.admin.post('/api/v1/sla/tick', { now: new Date(now).toISOString() });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body as { fired: { orderId: number; kind: string; level: string }[]; webhooks: { sent: number; failed: number } };
-};
-const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
 const cst = (iso: string) => new Date(Date.parse(iso)).toISOString(); // normalise "+08:00" to Z
 
 describe('policies', () => {

@@ -6,7 +6,7 @@
 import type { Queryable } from '../db/database.js';
 import type { AppContext } from '../core/context.js';
 import { badRequest } from '../core/errors.js';
-import { audit } from '../security/audit.js';
+import { audit } from '../security/index.js';
 import { dayKey, dayNumber, officialDays, type DayKind, type WorkCalendar } from './calendar.js';
 import { recomputeRunning, type RecomputeResult } from './deadlines.js';
 import { NoticeError, parseNotice, type NoticeDay, type NoticeItem } from './notice.js';

@@ -5,8 +5,8 @@ import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
 import type { AppContext } from '../core/context.js';
-import { appendSystemEvent, present } from '../workorders/service.js';
-import { fromRow, type WorkOrder } from '../workorders/model.js';
+import { appendSystemEvent, present } from '../workorders/index.js';
+import { fromRow, type WorkOrder } from '../workorders/index.js';
 
 export interface QueueItem {
   order: WorkOrder;
@@ -26,7 +26,7 @@ export function surveyScript(order: WorkOrder, unitName: string | null, timeZone
   ].join('\n');
 }
 
-export async function routes(app: App, ctx: AppContext) {
+export function routes(app: App, ctx: AppContext) {
   const { db, config } = ctx;
 
   // 重办: an unsatisfied or unresolved survey sends the order straight back to its unit.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Client } from '../../test/helpers.js';
 import { useCity } from '../../test/fixtures.js';
-import type { WorkOrder } from '../workorders/model.js';
+import type { WorkOrder } from '../workorders/index.js';
 
 const t = useCity();
 

@@ -37,7 +37,7 @@ function cleanName(name: string): string {
   const base = name
     .split(/[\\/]/)
     .pop()!
-    .replace(/[\u0000-\u001f\u007f"]/g, '')
+    .replace(/[\p{Cc}"]/gu, '')
     .trim();
   if (!base) throw badRequest('文件名不能为空 (the file needs a name)', 'name');
   return base.slice(0, 200);

@@ -80,9 +80,9 @@ function context(actor: Actor, order: WorkOrder, managerReviews: boolean): Actio
     now: new Date('2026-12-02T02:00:00.000Z'),
     survey: { maxAttempts: 3, retryAfterMinutes: 120 },
     isMainUnit: actor.unitId != null && actor.unitId === order.mainUnitId,
-    unitExists: async () => true,
-    orderExists: async () => true,
-    managerReviews: async () => managerReviews,
+    unitExists: () => Promise.resolve(true),
+    orderExists: () => Promise.resolve(true),
+    managerReviews: () => Promise.resolve(managerReviews),
   };
 }
 

@@ -181,7 +181,7 @@ interface ActionDef {
   /** Called by the system, not offered to people (no route). */
   internal?: boolean;
   /** Validates the body against the order and returns the event to append. */
-  decide(order: WorkOrder, body: Record<string, any>, ctx: ActionContext): Promise<Decided>;
+  decide(order: WorkOrder, body: Record<string, any>, ctx: ActionContext): Decided | Promise<Decided>;
 }
 
 const OPEN: readonly Status[] = ['new', 'dispatched', 'accepted', 'returned', 'replied', 'reopened'];
@@ -259,13 +259,13 @@ export const ACTIONS: Record<string, ActionDef> = {
     roles: ['handler', 'unit_manager'],
     from: ['dispatched'],
     mainUnitOnly: true,
-    decide: async () => EVENTS.signed(),
+    decide: () => EVENTS.signed(),
   },
   return: {
     roles: ['handler', 'unit_manager'],
     from: ['dispatched', 'accepted'],
     mainUnitOnly: true,
-    decide: async (_o, b) => EVENTS.returned({ reason: b.reason }),
+    decide: (_o, b) => EVENTS.returned({ reason: b.reason }),
   },
   'request-extension': {
     roles: ['handler', 'unit_manager'],
@@ -285,7 +285,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     from: ['accepted'],
     mainUnitOnly: true,
     available: (o) => !!o.pendingExtension && !o.pendingExtension.endorsed,
-    async decide(o) {
+    decide(o) {
       extensionAtUnit(o);
       return { type: 'extension_endorsed', data: {} };
     },
@@ -296,7 +296,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     from: ['accepted'],
     mainUnitOnly: true,
     available: (o) => !!o.pendingExtension && !o.pendingExtension.endorsed,
-    async decide(o, b) {
+    decide(o, b) {
       extensionAtUnit(o);
       return { type: 'extension_rejected', data: { reason: b.reason ?? null, by: 'unit' } };
     },
@@ -305,7 +305,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     roles: ['dispatcher', 'supervisor'],
     from: ['accepted'],
     available: (o) => !!o.pendingExtension?.endorsed,
-    async decide(o, b) {
+    decide(o, b) {
       // There must be an endorsed request even when the body names the days.
       const days = b.days ?? extensionAtCenter(o).days;
       extensionAtCenter(o);
@@ -316,7 +316,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     roles: ['dispatcher', 'supervisor'],
     from: ['accepted'],
     available: (o) => !!o.pendingExtension?.endorsed,
-    async decide(o, b) {
+    decide(o, b) {
       extensionAtCenter(o);
       return EVENTS.extensionRejected({ reason: b.reason });
     },
@@ -339,7 +339,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     from: ['accepted'],
     mainUnitOnly: true,
     available: (o) => !!o.pendingReply,
-    async decide(o, b) {
+    decide(o, b) {
       const draft = waitingReply(o);
       const content = b.content ?? draft.content;
       const resolved = b.resolved ?? draft.resolved;
@@ -352,7 +352,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     from: ['accepted'],
     mainUnitOnly: true,
     available: (o) => !!o.pendingReply,
-    async decide(o, b) {
+    decide(o, b) {
       waitingReply(o);
       return { type: 'reply_rejected', data: { reason: b.reason } };
     },
@@ -360,12 +360,12 @@ export const ACTIONS: Record<string, ActionDef> = {
   survey: {
     roles: ['followup'],
     from: ['replied'],
-    decide: async (_o, b) => EVENTS.surveyed({ satisfaction: b.satisfaction, resolved: b.resolved, note: b.note }),
+    decide: (_o, b) => EVENTS.surveyed({ satisfaction: b.satisfaction, resolved: b.resolved, note: b.note }),
   },
   'survey-unreachable': {
     roles: ['followup'],
     from: ['replied'],
-    async decide(o, b, ctx) {
+    decide(o, b, ctx) {
       if (o.lastSurveyAttemptAt) {
         const wait = ctx.survey.retryAfterMinutes * 60_000 - (ctx.now.getTime() - Date.parse(o.lastSurveyAttemptAt));
         if (wait > 0) throw conflict('retry_too_soon', `上次回访未接通，请 ${Math.ceil(wait / 60_000)} 分钟后再试 (retry in ${Math.ceil(wait / 60_000)} min)`);
@@ -395,7 +395,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     from: ['closed'],
     internal: true,
     available: (o) => o.closeReason === 'duplicate',
-    async decide(o) {
+    decide(o) {
       if (o.closeReason !== 'duplicate') throw conflict('invalid_transition', '该工单不是作为重复件关闭的 (the order was not closed as a duplicate)');
       return { type: 'unmerged', data: { duplicateOf: o.duplicateOf } };
     },
@@ -403,7 +403,7 @@ export const ACTIONS: Record<string, ActionDef> = {
   supervise: {
     roles: ['supervisor'],
     from: OPEN,
-    decide: async (_o, b) => EVENTS.supervised({ note: b.note }),
+    decide: (_o, b) => EVENTS.supervised({ note: b.note }),
   },
   // The unit answers a supervision notice (督办回复): what it has done, when it will finish.
   'reply-supervision': {
@@ -411,7 +411,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     from: OPEN,
     mainUnitOnly: true,
     available: (o) => o.supervisionCount > 0,
-    async decide(o, b) {
+    decide(o, b) {
       if (o.supervisionCount === 0) throw conflict('invalid_transition', '该工单没有督办通知 (no supervision notice to reply to)');
       return { type: 'supervision_replied', data: { note: b.note } };
     },

@@ -1,9 +1,9 @@
 // The work order as the API shows it, and its mapping from the `workorders` row.
-import { decrypt, sealCitizen } from '../privacy/pii.js';
+import { decrypt, sealCitizen } from '../privacy/index.js';
 export * from './vocabulary.js';
-import type { OrderType, Urgency, Status, Satisfaction, CloseReason, Location, Citizen, PendingExtension, Reply, Survey, WorkOrder } from './vocabulary.js';
+import type { WorkOrder } from './vocabulary.js';
 
-const iso = (v: unknown): string | null => (v == null ? null : v instanceof Date ? v.toISOString() : String(v));
+const iso = (v: unknown): string | null => (v == null ? null : v instanceof Date ? v.toISOString() : (v as string));
 
 export function fromRow(r: Record<string, any>): WorkOrder {
   const hasLocation = r.address != null || r.district_unit_id != null || r.lat != null || r.lng != null;

@@ -2,8 +2,8 @@
 // an extension request waits for them, and the handler when it is turned down. The rules
 // themselves are in lifecycle.ts (reply, approve-reply, reject-reply, endorse/decline-extension).
 import type { OrderEventListener } from '../core/context.js';
-import { notifyUsers } from '../notifications/service.js';
-import { unitManagerIds } from '../org/units.js';
+import { notifyUsers } from '../notifications/index.js';
+import { unitManagerIds } from '../org/index.js';
 
 export const reviewListener: OrderEventListener = async (q, { order, previous, event }) => {
   const link = { workorderId: order.id, data: { number: order.number } };

@@ -6,20 +6,10 @@ import { Id, IdParams, Nullable, StringEnum, Text } from '../http/schemas.js';
 import { CLOSE_REASONS, ORDER_TYPES, SATISFACTIONS, STATUSES, URGENCIES } from './model.js';
 import { act, createOrder, createOrderOnce, forReader, getOrder, listEvents, listOrders } from './service.js';
 import { idempotencyKeyOf } from '../http/idempotency.js';
-import { AccessReason, accessPurpose } from '../security/reason.js';
+import { AccessReason, accessPurpose } from '../security/index.js';
 import { reviewListener } from './review.js';
+import { OrderLocation } from './schemas.js';
 import { addAttachment, ATTACHMENT_TYPES, listAttachments, MAX_ATTACHMENT_BYTES, readAttachment } from './attachments.js';
-
-/** Where an order's problem is; also embedded by other modules that create orders. */
-export const OrderLocation = Type.Object(
-  {
-    address: Nullable(Type.String({ maxLength: 500 })),
-    districtUnitId: Nullable(Id),
-    lat: Nullable(Type.Number({ minimum: -90, maximum: 90 })),
-    lng: Nullable(Type.Number({ minimum: -180, maximum: 180 })),
-  },
-  { additionalProperties: false },
-);
 
 const CreateBody = Type.Object(
   {
@@ -80,7 +70,7 @@ const ListQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 });
 
-export async function routes(app: App, ctx: AppContext) {
+export function routes(app: App, ctx: AppContext) {
   const { db } = ctx;
   ctx.orderListeners.push(reviewListener);
   app.post('/api/v1/workorders', { schema: { tags: ['workorders'], body: CreateBody } }, async (req, reply) => {

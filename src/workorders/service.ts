@@ -5,7 +5,7 @@ import type { Actor, AppContext } from '../core/context.js';
 import { hasRole } from '../core/context.js';
 import { badRequest, conflict, notFound } from '../core/errors.js';
 import { requestHash } from '../http/idempotency.js';
-import { openEventData, sealEventData } from '../privacy/pii.js';
+import { openEventData, sealEventData } from '../privacy/index.js';
 import { allowedActions, applyEvent, decide, type CreatedData, type OrderEvent } from './lifecycle.js';
 import { ROW_COLUMNS, fromRow, toRowValues, type Citizen, type WorkOrder } from './model.js';
 import { inScope, orderNotFound, orderScope, scopeSql } from './visibility.js';

@@ -4,7 +4,7 @@ import type { Queryable } from '../db/database.js';
 import type { Actor } from '../core/context.js';
 import { hasRole } from '../core/context.js';
 import { notFound } from '../core/errors.js';
-import { subtreeUnitIds } from '../org/units.js';
+import { subtreeUnitIds } from '../org/index.js';
 
 /** Roles that see every order (the center); the others see their unit's orders. */
 export const CENTER_ROLES = ['agent', 'dispatcher', 'followup', 'supervisor', 'admin'] as const;

@@ -120,7 +120,10 @@ export function fitOffsets(oof: { z: Float64Array; y: number }[], K: number, shr
         for (let j = 0; j < K; j++) {
           if (j === k) continue;
           const v = z[j]! + b[j]!;
-          if (v > m) ((m = v), (best = j));
+          if (v > m) {
+            m = v;
+            best = j;
+          }
         }
         other[i] = best;
         otherMax[i] = m;
@@ -140,9 +143,15 @@ export function fitOffsets(oof: { z: Float64Array; y: number }[], K: number, shr
       let bestS = score(bestB);
       for (const g of grid) {
         const s = score(g);
-        if (s > bestS + 1e-9 || (Math.abs(s - bestS) <= 1e-9 && Math.abs(g) < Math.abs(bestB))) ((bestS = s), (bestB = g));
+        if (s > bestS + 1e-9 || (Math.abs(s - bestS) <= 1e-9 && Math.abs(g) < Math.abs(bestB))) {
+          bestS = s;
+          bestB = g;
+        }
       }
-      if (bestB !== b[k]) ((b[k] = bestB), (changed = true));
+      if (bestB !== b[k]) {
+        b[k] = bestB;
+        changed = true;
+      }
     }
     if (!changed) break;
   }

@@ -59,7 +59,10 @@ export function fitSvm(
       }
       let ps = 0;
       let qs = 0;
-      for (let j = 0; j < V; j++) ((ps += p[j]!), (qs += q[j]!));
+      for (let j = 0; j < V; j++) {
+        ps += p[j]!;
+        qs += q[j]!;
+      }
       r = new Float64Array(V);
       for (let j = 0; j < V; j++) {
         const l = Math.log(p[j]! / ps / (q[j]! / qs));

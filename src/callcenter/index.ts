@@ -1,0 +1,4 @@
+// The call center: CDR import, agent states, wallboard, scorecards and staffing.
+// What other modules, the CLI, the demo and benchmarks may use; the rest is internal.
+export * from './cdr.js';
+export * from './scorecard.js';
