@@ -40,14 +40,14 @@ dbOptions(
   .option('--demo', 'seed the demo city first when the database is empty (what `npm start` does)')
   .action(async (o: DbOptions & { port: number; host: string; demo?: boolean }) => {
     const dataDir = resolve(o.data);
-    // The server runs the time-limit job (warnings, escalation) every minute unless told otherwise.
-    process.env.JIESU_SLA_INTERVAL_SECONDS ??= '60';
     console.log(`jiesu: opening ${describeDb(o.databaseUrl, dataDir)} …`);
     const platform = await startPlatform({
       databaseUrl: o.databaseUrl,
       dataDir,
       adminPassword: setting('JIESU_ADMIN_PASSWORD'),
       logger: setting('LOG_LEVEL') !== 'silent',
+      // The server runs the time-limit job (warnings, escalation) every minute unless told otherwise.
+      config: { slaIntervalSeconds: setting('JIESU_SLA_INTERVAL_SECONDS') },
     });
     let demo: DemoSummary | undefined;
     if (o.demo && (await platform.db.query<{ n: number }>('SELECT count(*)::int AS n FROM units')).rows[0]!.n === 0) {

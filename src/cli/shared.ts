@@ -7,6 +7,7 @@ import { openDatabase, type Database } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { AppError } from '../core/errors.js';
 import { decodeText } from '../http/text.js';
+import { setting } from '../core/config.js';
 
 export interface DbOptions {
   data: string;
@@ -15,9 +16,7 @@ export interface DbOptions {
 
 /** `--data <dir>` and `--database-url <url>`, defaulting to JIESU_DATA and DATABASE_URL. */
 export const dbOptions = (cmd: Command) =>
-  cmd
-    .option('--data <dir>', 'PGlite data folder', process.env.JIESU_DATA ?? './data')
-    .option('--database-url <url>', 'PostgreSQL server URL', process.env.DATABASE_URL);
+  cmd.option('--data <dir>', 'PGlite data folder', setting('JIESU_DATA')).option('--database-url <url>', 'PostgreSQL server URL', setting('DATABASE_URL'));
 
 /**
  * `--server <url>`: do the work through a running jiesu server's admin API instead of opening
@@ -28,12 +27,12 @@ export const serverOption = (cmd: Command) =>
   cmd.option(
     '--server <url>',
     'run through the jiesu server at this URL (admin token in JIESU_TOKEN) instead of opening the database',
-    process.env.JIESU_SERVER,
+    setting('JIESU_SERVER'),
   );
 
 /** One call to a running server's API as the admin in JIESU_TOKEN; its errors become one-line failures. */
 export async function callServer<T = unknown>(server: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const token = process.env.JIESU_TOKEN?.trim();
+  const token = setting('JIESU_TOKEN')?.trim();
   if (!token) fail('请在环境变量 JIESU_TOKEN 中提供管理员令牌 (--server needs an admin token in JIESU_TOKEN: POST /api/v1/auth/login)');
   let url: URL;
   try {

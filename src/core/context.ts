@@ -20,6 +20,8 @@ export interface AppConfig {
     /** An unsatisfied or unresolved survey dispatches the order back to the same unit at once. */
     reopenToSameUnit: boolean;
   };
+  /** The time-limit job's interval in seconds; 0: not run periodically (tests, one-off CLI commands). */
+  slaIntervalSeconds: number;
 }
 
 export const defaultConfig: AppConfig = {
@@ -30,6 +32,7 @@ export const defaultConfig: AppConfig = {
     retryAfterMinutes: setting('JIESU_SURVEY_RETRY_MINUTES'),
     reopenToSameUnit: setting('JIESU_REOPEN_TO_SAME_UNIT'),
   },
+  slaIntervalSeconds: 0,
 };
 
 /**

@@ -2,6 +2,7 @@
 // per batch, `INSERT … SELECT FROM unnest($1::text[], …)`, each column cast from text.
 import type { Database, Queryable } from './database.js';
 import { refusePlaintext } from '../privacy/index.js';
+import { setting } from '../core/config.js';
 
 export interface BulkColumn {
   name: string;
@@ -250,7 +251,7 @@ export async function withIndexesDeferred<T>(
           if (opts.maintenanceWorkMem) await q.exec(`SET LOCAL maintenance_work_mem = '${opts.maintenanceWorkMem}'`);
           await q.exec(sql);
         });
-        if (process.env.JIESU_DEMO_DEBUG) console.error(`demo: index ${sql.slice(0, 70)}… ${Date.now() - t} ms`);
+        if (setting('JIESU_DEMO_DEBUG')) console.error(`demo: index ${sql.slice(0, 70)}… ${Date.now() - t} ms`);
       }
     };
     await Promise.all(Array.from({ length: db.kind === 'postgres' ? Math.max(1, opts.parallel ?? 1) : 1 }, build));

@@ -51,7 +51,7 @@ export interface DatabaseOptions {
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   // The personal-data keys go with the database (src/privacy): a server without keys is refused.
   // Only a key generated into a PGlite folder waits until PGlite has created the folder.
-  const keyFile = !opts.databaseUrl && opts.dataDir && !process.env.JIESU_PII_KEYS?.trim();
+  const keyFile = !opts.databaseUrl && opts.dataDir && !setting('JIESU_PII_KEYS');
   if (!keyFile) configurePii(opts);
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
   const db = await openPglite(opts.dataDir);

@@ -15,6 +15,7 @@ import { seedOrdersInWorker } from './pipeline.js';
 import { planOrderTimes, splitOrders } from './plan.js';
 import { RECENT_DAYS } from './recent.js';
 import type { DemoCity, HistoryHooks, HistoryOptions, HistorySummary, OrdersResult } from './types.js';
+import { setting } from '../core/config.js';
 
 /** The orders with their events, the contacts and calls, the deadlines and the assessment figures. */
 export async function seedHistory(db: Database, city: DemoCity, rng: Rng, opts: HistoryOptions, hooks: HistoryHooks): Promise<HistorySummary> {
@@ -92,7 +93,7 @@ export async function seedHistory(db: Database, city: DemoCity, rng: Rng, opts: 
 
 /** How many parts the orders are generated in: one per core (at most 4) for big loads on a server, else one. */
 function partsFor(db: Database, opts: HistoryOptions): number {
-  const asked = Number(process.env.JIESU_DEMO_THREADS);
-  if (Number.isInteger(asked) && asked >= 1) return asked;
+  const asked = setting('JIESU_DEMO_THREADS');
+  if (asked) return asked;
   return db.kind === 'postgres' && opts.orders >= 50_000 ? Math.min(4, availableParallelism()) : 1;
 }

@@ -16,6 +16,7 @@ import { leaves, type Leaf } from './reference.js';
 import * as T from './taxonomy.js';
 import type { DemoCity, DemoUnit, HistoryOptions, OrderInfo, OrderPart, OrdersResult } from './types.js';
 import { walkLifecycle, type Append } from './walk.js';
+import { setting } from '../core/config.js';
 
 /** Generates and writes one part of the orders (on a server, each part on a thread of its own). */
 export async function seedOrders(
@@ -175,7 +176,7 @@ export async function seedOrders(
     await flush();
   }
   await flush(true);
-  if (process.env.JIESU_DEMO_DEBUG)
+  if (setting('JIESU_DEMO_DEBUG'))
     console.error(`demo: orders ${part.firstId}… took ${Date.now() - startedAt} ms, of which ${insertMs} ms waiting for their COPYs`);
   return { orders: id - part.firstId + 1, events, open, infos, running, counters: [...counters.entries()] };
 }

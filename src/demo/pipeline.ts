@@ -10,6 +10,7 @@ import { keyringSpec } from '../privacy/index.js';
 import type { Rng } from '../core/random.js';
 import type { SummedFact } from '../kpi/index.js';
 import type { DemoCity, HistoryHooks, HistoryOptions, HistorySummary, OrderPart, OrdersResult } from './types.js';
+import { setting } from '../core/config.js';
 
 /** Requests from the worker to the main thread. */
 export type DbRequest =
@@ -45,7 +46,7 @@ const fromSource = import.meta.url.endsWith('.ts');
 
 /** The worker is used on PGlite (a server overlaps COPYs on its own connections); JIESU_DEMO_WORKER=0 turns it off. */
 export function useWorker(db: Database): boolean {
-  if (db.kind !== 'pglite' || process.env.JIESU_DEMO_WORKER === '0') return false;
+  if (db.kind !== 'pglite' || !setting('JIESU_DEMO_WORKER')) return false;
   if (!fromSource) return true;
   try {
     createRequire(import.meta.url).resolve('tsx/cjs/api');

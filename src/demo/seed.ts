@@ -19,6 +19,7 @@ import { DEMO_PASSWORD, seedOrg } from './org.js';
 import { seedHistoryInWorker, useWorker } from './pipeline.js';
 import { seedReference } from './reference.js';
 import type { DemoCity, HistoryOptions, Progress } from './types.js';
+import { setting } from '../core/config.js';
 
 export { DEMO_PASSWORD };
 
@@ -67,7 +68,7 @@ export async function seedDemo(db: Database, opts: DemoOptions): Promise<DemoSum
   let cpuMark = process.cpuUsage();
   const stage = (name: string) => {
     const cpu = process.cpuUsage(cpuMark); // the whole process: the generating thread included
-    if (process.env.JIESU_DEMO_DEBUG) console.error(`demo: ${name} ${Date.now() - mark} ms (cpu ${Math.round((cpu.user + cpu.system) / 1000)} ms)`);
+    if (setting('JIESU_DEMO_DEBUG')) console.error(`demo: ${name} ${Date.now() - mark} ms (cpu ${Math.round((cpu.user + cpu.system) / 1000)} ms)`);
     mark = Date.now();
     cpuMark = process.cpuUsage();
   };

@@ -29,6 +29,7 @@ import { KEY_FILE, KEY_MISSING_FILE, keysOpen, parseKeys, PiiKeyError, CHECK_TEX
 import pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
 import { LOCK_FILE, lockFolder } from '../db/folderlock.js';
+import { setting } from '../core/config.js';
 
 const fail = (message: string) => new AppError(400, 'backup_failed', message);
 
@@ -82,7 +83,7 @@ async function keyRows(query: (sql: string) => Promise<{ rows: unknown[] }>): Pr
 
 /** The ids of `rows` that JIESU_PII_KEYS does not open; null when it is not set. */
 function missingFromEnv(rows: KeyRow[]): string[] | null {
-  const spec = process.env.JIESU_PII_KEYS?.trim();
+  const spec = setting('JIESU_PII_KEYS')?.trim();
   if (!spec) return null;
   let keys: ReturnType<typeof parseKeys> = [];
   try {
@@ -182,7 +183,7 @@ export async function backup(opts: {
   parts.push(new Uint8Array(1024)); // the end-of-archive blocks
   await pipeline(Readable.from(parts), createGzip(), createWriteStream(opts.out, { mode: 0o600 }));
   chmodSync(opts.out, 0o600);
-  const source = process.env.JIESU_PII_KEYS?.trim() ? 'JIESU_PII_KEYS' : keyFile;
+  const source = setting('JIESU_PII_KEYS')?.trim() ? 'JIESU_PII_KEYS' : keyFile;
   return { kind: 'pglite', bytes: statSync(opts.out).size, key: { ids: rows.map((r) => r.key_id), source, included: !!opts.includeKey } };
 }
 

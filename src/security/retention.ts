@@ -2,12 +2,10 @@
 // lose the citizen's name and phone everywhere they are stored, and their files. Idempotent; safe on many nodes.
 import type { Database } from '../db/database.js';
 import { badRequest } from '../core/errors.js';
-
-export const DEFAULT_RETENTION_DAYS = 730;
+import { setting } from '../core/config.js';
 
 export function retentionDays(flag?: number): number {
-  const env = process.env.JIESU_RETENTION_DAYS;
-  const days = flag ?? (env !== undefined && env !== '' ? Number(env) : DEFAULT_RETENTION_DAYS);
+  const days = flag ?? setting('JIESU_RETENTION_DAYS');
   if (!Number.isInteger(days) || days < 1) throw badRequest('保留天数须为正整数 (retention days must be a positive integer)', 'days');
   return days;
 }

@@ -37,7 +37,6 @@ export function commands(program: Command) {
       };
       // Through a running server (an embedded folder it holds cannot be opened beside it).
       if (o.server) return print(await callServer<TickResult>(o.server, 'POST', '/api/v1/sla/tick', o.now ? { now: o.now.toISOString() } : {}));
-      delete process.env.JIESU_SLA_INTERVAL_SECONDS; // one run only, no periodic runner
       const platform = await startPlatform({ databaseUrl: o.databaseUrl, dataDir: resolve(o.data) });
       try {
         const ctx = contextFor(platform.db);

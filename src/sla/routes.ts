@@ -347,7 +347,7 @@ function checkBuiltinAtStart(app: App, ctx: AppContext) {
 
 /** Runs the job every JIESU_SLA_INTERVAL_SECONDS seconds (and once at start-up, so deadlines missed while down fire). */
 function startRunner(app: App, ctx: AppContext) {
-  const secs = Number(process.env.JIESU_SLA_INTERVAL_SECONDS ?? 0);
+  const secs = ctx.config.slaIntervalSeconds;
   if (!(secs > 0)) return;
   runPeriodically(app, secs * 1000, 'sla: tick', async () => {
     const r = await tick(ctx);
