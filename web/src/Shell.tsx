@@ -1,5 +1,5 @@
 // Login or the application: a menu by role, language switch, sign-out, and the current workspace.
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Button, Layout, Menu, Segmented, Space, Spin, Tag, Typography } from 'antd';
 import { LogoutOutlined } from '@ant-design/icons';
 import { useI18n } from './i18n';
@@ -23,7 +23,7 @@ function StaffShell() {
   const { t, lang, setLang } = useI18n();
   const { path } = useLocation();
   const [collapsed, setCollapsed] = useState(false);
-  const spaces = user ? workspacesFor(user.roles) : [];
+  const spaces = useMemo(() => (user ? workspacesFor(user.roles) : []), [user]);
 
   // Land on the first workspace of the role; unknown paths go there too.
   const orderMatch = /^\/orders\/(\d+)$/.exec(path);
@@ -82,7 +82,7 @@ function StaffShell() {
               <Typography.Text strong>{user.displayName}</Typography.Text>{' '}
               <Typography.Text type="secondary">{user.unitId ? unitName(user.unitId) : ''}</Typography.Text>{' '}
               {user.roles.map((r) => (
-                <Tag key={r}>{t('role.' + r)}</Tag>
+                <Tag key={r}>{t(`role.${r}`)}</Tag>
               ))}
             </span>
             <NotificationBell />

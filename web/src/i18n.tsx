@@ -857,9 +857,23 @@ const en: Record<Key, string> = {
   'err.required': 'Required',
 };
 
+export type { Key };
 export type Lang = 'zh' | 'en';
 const dicts: Record<Lang, Record<Key, string>> = { zh, en };
-export type T = (key: Key | string, vars?: Record<string, string | number>) => string;
+type Vars = Record<string, string | number>;
+/** The part of a key before its last dot: `status` of `status.new`, `deadline.unit` of `deadline.unit.days`. */
+type Prefix1<K> = K extends `${infer P}.${string}` ? P : never;
+type Prefix2<K> = K extends `${infer P}.${infer Q}.${string}` ? `${P}.${Q}` : never;
+type Prefix3<K> = K extends `${infer P}.${infer Q}.${infer R}.${string}` ? `${P}.${Q}.${R}` : never;
+export type KeyPrefix = Prefix1<Key> | Prefix2<Key> | Prefix3<Key>;
+/**
+ * t('order.title') for a fixed text; t('status', order.status) for a value the server sends,
+ * whose prefix is checked here and whose value falls back to itself when unknown.
+ */
+export interface T {
+  (key: Key, vars?: Vars): string;
+  (prefix: KeyPrefix, value: string | null | undefined, vars?: Vars): string;
+}
 
 interface I18n {
   lang: Lang;
@@ -875,14 +889,17 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
     setLangState(l);
   }, []);
-  const t = useCallback<T>(
-    (key, vars) => {
-      let s = (dicts[lang] as Record<string, string>)[key] ?? (zh as Record<string, string>)[key] ?? key;
+  const t = useCallback(
+    (first: string, second?: string | null | Vars, third?: Vars) => {
+      const byValue = typeof second === 'string' || second === null;
+      const key = byValue ? `${first}.${second ?? ''}` : first;
+      const vars = byValue ? third : (second ?? undefined);
+      let s = (dicts[lang] as Record<string, string>)[key] ?? (zh as Record<string, string>)[key] ?? (byValue ? (second ?? '') : key);
       if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v));
       return s;
     },
     [lang],
-  );
+  ) as T;
   const value = useMemo(() => ({ lang, setLang, t }), [lang, setLang, t]);
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

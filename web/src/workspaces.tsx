@@ -25,10 +25,11 @@ import { OrderList } from './pages/OrderList';
 import { AdminUnits } from './pages/AdminUnits';
 import { AdminUsers } from './pages/AdminUsers';
 import { AdminCategories, AdminKb, AdminRules, AdminTimeLimits } from './pages/AdminCatalog';
+import type { Key } from './i18n';
 
 export interface Workspace {
   path: string;
-  label: string;
+  label: Key;
   icon: ReactNode;
   roles: Role[];
   render: () => ReactNode;

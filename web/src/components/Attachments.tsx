@@ -1,5 +1,5 @@
 // Files on an order: thumbnails of photos, PDFs to open, and an upload button while the order is open.
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { App, Button, Card, Image, List, Typography, Upload } from 'antd';
 import { FilePdfOutlined, PaperClipOutlined } from '@ant-design/icons';
 import { getBlob, get, upload } from '../api';
@@ -29,11 +29,14 @@ export function Attachments({ order }: { order: WorkOrder }) {
   const [busy, setBusy] = useState(false);
   const base = `/workorders/${order.id}/attachments`;
 
-  const reload = () =>
-    get<{ items: Attachment[] }>(base)
-      .then((r) => setItems(r.items))
-      .catch(() => setItems([]));
-  useEffect(() => void reload(), [order.id]); // eslint-disable-line react-hooks/exhaustive-deps
+  const reload = useCallback(
+    () =>
+      get<{ items: Attachment[] }>(base)
+        .then((r) => setItems(r.items))
+        .catch(() => setItems([])),
+    [base],
+  );
+  useEffect(() => void reload(), [reload]);
 
   // Photos are fetched with the token and shown from object URLs, released when the list changes.
   useEffect(() => {
@@ -54,7 +57,7 @@ export function Attachments({ order }: { order: WorkOrder }) {
       live = false;
       made.forEach((u) => URL.revokeObjectURL(u));
     };
-  }, [items]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [items, base]);
 
   const open = async (a: Attachment) => {
     try {

@@ -20,7 +20,7 @@ export interface DeadlineView {
   dueAt: string;
   warnAt: string;
   metAt: string | null;
-  level: 'green' | 'yellow' | 'red' | string;
+  level: string; // green, yellow or red
   onTime: boolean | null;
   remainingWorkingHours: number | null;
   /** Hours in the calendar's working day (absent from older servers: 8). */
@@ -33,7 +33,7 @@ const COLORS: Record<string, string> = { green: 'green', yellow: 'gold', red: 'r
 
 export function remainingText(d: DeadlineView, t: T): string {
   const h = d.remainingWorkingHours;
-  if (d.state !== 'running') return d.state === 'met' ? (d.onTime === false ? t('deadline.metLate') : t('deadline.met')) : t('deadline.' + d.state);
+  if (d.state !== 'running') return d.state === 'met' ? (d.onTime === false ? t('deadline.metLate') : t('deadline.met')) : t(`deadline.${d.state}`);
   if (h == null) return fmtTime(d.dueAt);
   const span = workingSpan(h, d.workingDayHours);
   const text = span.minutes
@@ -48,9 +48,9 @@ export function DeadlineTag({ d }: { d: DeadlineView }) {
   // Which calendar it was counted on, e.g. 日历 2027：管理员导入通知（2026/12/03）.
   const cals = (d.calendars ?? []).map((c) => `${t('cal.deadline')} ${c.year}：${calendarLabel(c, t, lang)}`);
   return (
-    <Tooltip title={[`${t('deadline.' + d.kind)} · ${t('deadline.due')} ${fmtTime(d.dueAt)}`, ...cals].join(' · ')}>
+    <Tooltip title={[`${t('deadline', d.kind)} · ${t('deadline.due')} ${fmtTime(d.dueAt)}`, ...cals].join(' · ')}>
       <Tag color={color} icon={<ClockCircleOutlined />} data-level={d.state === 'running' ? d.level : d.state}>
-        {t('deadline.' + d.kind)} {remainingText(d, t)}
+        {t('deadline', d.kind)} {remainingText(d, t)}
       </Tag>
     </Tooltip>
   );
@@ -65,7 +65,7 @@ export function useDeadlines(orderId: number, refreshKey: unknown = 0) {
         .then((r) => live && setItems(r.items))
         .catch(() => live && setItems([]));
     void load();
-    const h = setInterval(load, 60_000);
+    const h = setInterval(() => void load(), 60_000);
     return () => {
       live = false;
       clearInterval(h);

@@ -32,7 +32,7 @@ export function NotificationBell() {
   }, []);
   useEffect(() => {
     void load();
-    const h = setInterval(load, 60_000);
+    const h = setInterval(() => void load(), 60_000);
     return () => clearInterval(h);
   }, [load]);
   const openNote = async (n: Note) => {

@@ -1,7 +1,7 @@
 // The action buttons an order offers to this user in its current state: the server says which
 // (`allowedActions`, from src/workorders/lifecycle.ts); this file only draws them and their forms.
 // Each sends the order's `version`; a 409 version conflict says so plainly and offers a refresh.
-import { useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { App, Button, Form, Input, InputNumber, Modal, Radio, Select, Space, Switch, TreeSelect } from 'antd';
 import { ApiError, post } from '../api';
 import { useI18n, type T } from '../i18n';
@@ -126,7 +126,7 @@ export const ACTION_DEFS: ActionDef[] = [
     form: (t) => (
       <>
         <Form.Item label={t('field.satisfaction')} name="satisfaction" rules={req(t)}>
-          <Radio.Group options={SATISFACTIONS.map((s) => ({ label: t('sat.' + s), value: s }))} />
+          <Radio.Group options={SATISFACTIONS.map((s) => ({ label: t(`sat.${s}`), value: s }))} />
         </Form.Item>
         <Form.Item label={t('field.resolved')} name="resolved" valuePropName="checked">
           <Switch />
@@ -143,7 +143,7 @@ export const ACTION_DEFS: ActionDef[] = [
     form: (t) => (
       <>
         <Form.Item label={t('field.reason')} name="reason" rules={req(t)}>
-          <Select options={CLOSE_REASONS.map((r) => ({ label: t('close.' + r), value: r }))} />
+          <Select options={CLOSE_REASONS.map((r) => ({ label: t(`close.${r}`), value: r }))} />
         </Form.Item>
         <Form.Item noStyle shouldUpdate={(a, b) => a.reason !== b.reason}>
           {({ getFieldValue }) =>
@@ -177,13 +177,19 @@ export function availableActions(o: WorkOrder): ActionDef[] {
 export function useActionError(onRefresh?: () => void) {
   const { modal, message } = App.useApp();
   const { t } = useI18n();
-  return (e: unknown) => {
-    if (e instanceof ApiError && e.isConflict) {
-      modal.warning({ title: t('order.conflict'), content: e.message, okText: t('order.refresh'), onOk: onRefresh });
-    } else {
-      message.error((e as Error).message);
-    }
-  };
+  // Stable across renders, so effects may list it among their dependencies.
+  const refresh = useRef(onRefresh);
+  refresh.current = onRefresh;
+  return useCallback(
+    (e: unknown) => {
+      if (e instanceof ApiError && e.isConflict) {
+        modal.warning({ title: t('order.conflict'), content: e.message, okText: t('order.refresh'), onOk: () => refresh.current?.() });
+      } else {
+        void message.error((e as Error).message);
+      }
+    },
+    [modal, message, t],
+  );
 }
 
 export function OrderActions({
@@ -212,7 +218,7 @@ export function OrderActions({
     try {
       const body = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined && v !== ''));
       const next = await post<WorkOrder>(`/workorders/${order.id}/actions/${a.name}`, { ...body, version: order.version });
-      message.success(t('action.done', { action: t('action.' + a.name) }));
+      message.success(t('action.done', { action: t('action', a.name) }));
       setOpen(null);
       onDone(next);
     } catch (e) {
@@ -233,7 +239,7 @@ export function OrderActions({
             danger={a.danger}
             type={a.name === actions[0]?.name ? 'primary' : 'default'}
             loading={busy === a.name && !open}
-            aria-label={`${t('action.' + a.name)} ${order.number}`}
+            aria-label={`${t('action', a.name)} ${order.number}`}
             onClick={() => {
               if (!a.form) return void send(a, {});
               form.resetFields();
@@ -241,13 +247,13 @@ export function OrderActions({
               setOpen(a);
             }}
           >
-            {t('action.' + a.name)}
+            {t('action', a.name)}
           </Button>
         ))}
       </Space>
       <Modal
         open={!!open}
-        title={open ? `${t('action.' + open.name)} · ${order.number}` : ''}
+        title={open ? `${t('action', open.name)} · ${order.number}` : ''}
         okText={t('action.ok')}
         cancelText={t('action.cancel')}
         confirmLoading={!!busy}

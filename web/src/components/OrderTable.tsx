@@ -22,7 +22,7 @@ export const STATUS_COLORS: Record<Status, string> = {
 
 export function StatusTag({ status }: { status: Status }) {
   const { t } = useI18n();
-  return <Tag color={STATUS_COLORS[status]}>{t('status.' + status)}</Tag>;
+  return <Tag color={STATUS_COLORS[status]}>{t(`status.${status}`)}</Tag>;
 }
 
 export const fmtTime = (s: string | null | undefined) =>
@@ -69,20 +69,23 @@ export function OrderTable({
   const showError = useActionError();
   const cursor = cursors[cursors.length - 1] ?? null;
 
+  // A caller's fixed statuses arrive as a new array each render: the effect keys on their text.
+  const fixedKey = fixedStatus?.join(',');
   const load = useCallback(async () => {
     setLoading(true);
     try {
-      const status = fixedStatus ? (filters.status?.length ? filters.status.filter((s) => fixedStatus.includes(s)) : fixedStatus) : filters.status;
+      const fixed = fixedKey ? (fixedKey.split(',') as Status[]) : undefined;
+      const status = fixed ? (filters.status?.length ? filters.status.filter((s) => fixed.includes(s)) : fixed) : filters.status;
       setPage(await get<Page<WorkOrder>>('/workorders', { status, type: filters.type, q: filters.q, limit: pageSize, cursor: cursor ?? undefined }));
     } catch (e) {
       showError(e);
     } finally {
       setLoading(false);
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [JSON.stringify(filters), JSON.stringify(fixedStatus), cursor, pageSize, reloadKey]);
+  }, [filters, fixedKey, cursor, pageSize, showError]);
 
-  useEffect(() => void load(), [load]);
+  // reloadKey: the caller asks for the same page again (after an action elsewhere).
+  useEffect(() => void load(), [load, reloadKey]);
 
   const change = (f: Filters) => {
     setFilters(f);
@@ -90,7 +93,7 @@ export function OrderTable({
     onFilters?.(f);
   };
   const replace = (o: WorkOrder) => setPage((p) => ({ ...p, items: p.items.map((x) => (x.id === o.id ? o : x)) }));
-  const statusOptions = (fixedStatus ?? [...STATUSES]).map((s) => ({ label: t('status.' + s), value: s }));
+  const statusOptions = (fixedStatus ?? [...STATUSES]).map((s) => ({ label: t(`status.${s}`), value: s }));
 
   return (
     <section aria-label={caption}>
@@ -113,7 +116,7 @@ export function OrderTable({
             placeholder={t('field.type')}
             style={{ width: 130 }}
             value={filters.type}
-            options={ORDER_TYPES.map((x) => ({ label: t('type.' + x), value: x }))}
+            options={ORDER_TYPES.map((x) => ({ label: t(`type.${x}`), value: x }))}
             onChange={(v) => change({ ...filters, type: v })}
           />
           <Input.Search
@@ -152,7 +155,7 @@ export function OrderTable({
               </span>
             ),
           },
-          { title: t('field.type'), key: 'type', width: 70, render: (_, o) => t('type.' + o.type) },
+          { title: t('field.type'), key: 'type', width: 70, render: (_, o) => t(`type.${o.type}`) },
           {
             title: t('field.status'),
             key: 'status',

@@ -3,7 +3,6 @@
 // view: AdminCalendar.tsx), and the knowledge base (list and editor).
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import {
-  Alert,
   App,
   Button,
   Card,
@@ -27,7 +26,7 @@ import {
 } from 'antd';
 import { PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
-import { api, get, patch, post, upload } from '../api';
+import { get, patch, post, upload } from '../api';
 import { useI18n } from '../i18n';
 import { unitTree, useSession } from '../session';
 import { useActionError } from '../components/OrderActions';
@@ -224,7 +223,7 @@ export function AdminRules() {
   const [form] = Form.useForm();
   const catName = (code: string) => cats.find((c) => c.code === code)?.name ?? code;
   const load = useCallback(async () => setRules((await get<{ items: Rule[] }>('/dispatch/rules', { categoryCode: category })).items), [category]);
-  useEffect(() => void load().catch(showError), [load]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => void load().catch(showError), [load, showError]);
   const uTree = unitTree(units, { activeOnly: true });
   const openEditor = (r: Rule | null) => {
     setEditing(r);
@@ -381,7 +380,7 @@ export function AdminTimeLimits() {
   const [editing, setEditing] = useState<Policy | 'new' | null>(null);
   const [form] = Form.useForm();
   const load = useCallback(async () => setPolicies((await get<{ items: Policy[] }>('/sla/policies')).items), []);
-  useEffect(() => void load().catch(showError), [load]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => void load().catch(showError), [load, showError]);
   useEffect(() => {
     if (editing)
       form.setFieldsValue(
@@ -402,7 +401,7 @@ export function AdminTimeLimits() {
       showError(e);
     }
   };
-  const dur = (d: Duration) => `${d.amount}${t('deadline.unit.' + d.unit)}`;
+  const dur = (d: Duration) => `${d.amount}${t(`deadline.unit.${d.unit}`)}`;
   return (
     <>
       {h(t('menu.timeLimits'))}
@@ -423,8 +422,8 @@ export function AdminTimeLimits() {
           dataSource={policies}
           pagination={false}
           columns={[
-            { title: t('field.type'), key: 'ty', render: (_, p) => (p.orderType ? t('type.' + p.orderType) : t('list.all')) },
-            { title: t('field.urgency'), key: 'u', render: (_, p) => (p.urgency ? t('urgency.' + p.urgency) : t('list.all')) },
+            { title: t('field.type'), key: 'ty', render: (_, p) => (p.orderType ? t('type', p.orderType) : t('list.all')) },
+            { title: t('field.urgency'), key: 'u', render: (_, p) => (p.urgency ? t('urgency', p.urgency) : t('list.all')) },
             { title: t('admin.categoryPrefix'), key: 'c', render: (_, p) => p.categoryPrefix ?? t('list.all') },
             { title: t('deadline.sign'), key: 's', render: (_, p) => dur(p.sign) },
             { title: t('deadline.reply'), key: 'r', render: (_, p) => dur(p.reply) },
@@ -454,10 +453,10 @@ export function AdminTimeLimits() {
       >
         <Form form={form} layout="vertical" onFinish={save}>
           <Form.Item label={t('field.type')} name="orderType">
-            <Select allowClear placeholder={t('list.all')} options={ORDER_TYPES.map((x) => ({ label: t('type.' + x), value: x }))} />
+            <Select allowClear placeholder={t('list.all')} options={ORDER_TYPES.map((x) => ({ label: t(`type.${x}`), value: x }))} />
           </Form.Item>
           <Form.Item label={t('field.urgency')} name="urgency">
-            <Select allowClear placeholder={t('list.all')} options={['normal', 'urgent'].map((x) => ({ label: t('urgency.' + x), value: x }))} />
+            <Select allowClear placeholder={t('list.all')} options={['normal', 'urgent'].map((x) => ({ label: t('urgency', x), value: x }))} />
           </Form.Item>
           <Form.Item label={t('admin.categoryPrefix')} name="categoryPrefix">
             <Input maxLength={64} placeholder={t('list.all')} />
@@ -506,7 +505,7 @@ export function AdminKb() {
   const [editing, setEditing] = useState<Article | 'new' | null>(null);
   const [form] = Form.useForm();
   const load = useCallback(async () => setPage(await get('/kb/articles', { status, limit: 20, offset })), [status, offset]);
-  useEffect(() => void load().catch(showError), [load]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => void load().catch(showError), [load, showError]);
   useEffect(() => {
     if (!editing) return;
     form.setFieldsValue(
@@ -519,7 +518,7 @@ export function AdminKb() {
             reviewDate: editing.reviewDate ? dayjs(editing.reviewDate) : undefined,
           },
     );
-  }, [editing, form]);
+  }, [editing, form, user?.unitId]);
   const save = async (v: { title: string; questions: string; answer: string; categoryCode?: string; reviewDate?: dayjs.Dayjs; ownerUnitId?: number }) => {
     const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     const body = {
@@ -566,7 +565,7 @@ export function AdminKb() {
             setStatus(s);
             setOffset(0);
           }}
-          options={['published', 'draft', 'retired'].map((s) => ({ label: t('kb.' + s), value: s }))}
+          options={['published', 'draft', 'retired'].map((s) => ({ label: t('kb', s), value: s }))}
         />
         <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>
           {t('admin.newArticle')}
@@ -605,7 +604,7 @@ export function AdminKb() {
           {
             title: t('field.status'),
             key: 's',
-            render: (_, a) => <Tag color={a.status === 'published' ? 'green' : a.status === 'draft' ? 'gold' : 'default'}>{t('kb.' + a.status)}</Tag>,
+            render: (_, a) => <Tag color={a.status === 'published' ? 'green' : a.status === 'draft' ? 'gold' : 'default'}>{t('kb', a.status)}</Tag>,
           },
           { title: t('admin.version'), key: 'v', render: (_, a) => `v${a.version}${a.lastVersion > a.version ? ` (v${a.lastVersion} ${t('kb.draft')})` : ''}` },
           { title: t('admin.reviewDate'), key: 'r', render: (_, a) => a.reviewDate ?? '—' },

@@ -15,7 +15,7 @@ export function AdminUnits() {
   const [createForm] = Form.useForm();
   const [editForm] = Form.useForm();
   const showError = useActionError();
-  const kinds = UNIT_KINDS.map((k) => ({ label: t('kind.' + k), value: k }));
+  const kinds = UNIT_KINDS.map((k) => ({ label: t(`kind.${k}`), value: k }));
   const tree = unitTree(units);
   const byId = new Map(units.map((u) => [u.id, u]));
 
@@ -69,7 +69,7 @@ export function AdminUnits() {
                 const u = byId.get(Number(n.key))!;
                 return (
                   <span>
-                    {u.name} <Tag>{t('kind.' + u.kind)}</Tag>
+                    {u.name} <Tag>{t(`kind.${u.kind}`)}</Tag>
                     {!u.active && <Tag color="red">{t('admin.inactive')}</Tag>}
                     {u.managerReview && <Tag color="purple">{t('admin.managerReview')}</Tag>}
                   </span>

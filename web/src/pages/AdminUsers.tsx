@@ -21,8 +21,7 @@ export function AdminUsers() {
     } catch (e) {
       showError(e);
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+  }, [showError]);
   useEffect(() => void load(), [load]);
 
   const open = (u: User | 'new') => {
@@ -50,7 +49,7 @@ export function AdminUsers() {
       showError(e);
     }
   };
-  const roleOptions = ROLES.map((r) => ({ label: t('role.' + r), value: r }));
+  const roleOptions = ROLES.map((r) => ({ label: t(`role.${r}`), value: r }));
 
   return (
     <>
@@ -69,7 +68,7 @@ export function AdminUsers() {
           { title: t('login.username'), dataIndex: 'username' },
           { title: t('field.displayName'), dataIndex: 'displayName' },
           { title: t('field.unit'), key: 'unit', render: (_, u) => unitName(u.unitId) },
-          { title: t('field.roles'), key: 'roles', render: (_, u) => u.roles.map((r) => <Tag key={r}>{t('role.' + r)}</Tag>) },
+          { title: t('field.roles'), key: 'roles', render: (_, u) => u.roles.map((r) => <Tag key={r}>{t(`role.${r}`)}</Tag>) },
           { title: t('field.active'), key: 'active', render: (_, u) => (u.active ? '✓' : <Tag color="red">{t('admin.inactive')}</Tag>) },
           {
             title: t('field.actions'),

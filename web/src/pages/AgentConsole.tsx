@@ -127,6 +127,7 @@ export function AgentConsole() {
   const district = Form.useWatch('districtUnitId', form);
   const dPhone = useDebounced((phone ?? '').replace(/\s/g, ''), 400);
   const dText = useDebounced(`${title ?? ''}\n${content ?? ''}`.trim(), 500);
+  const dTitle = useDebounced(title ?? '', 500);
 
   // The call panel: who is calling, what they called about before.
   useEffect(() => {
@@ -153,12 +154,11 @@ export function AgentConsole() {
         setCategoryCode(a.dispatch?.categories?.[0]?.code ?? null);
       })
       .catch(() => live && setAssist(null));
-    post<{ candidates: Candidate[] }>('/duplicates/check', { title: (title ?? '').slice(0, 200), content: dText, districtUnitId: district ?? null, limit: 5 })
+    post<{ candidates: Candidate[] }>('/duplicates/check', { title: dTitle.slice(0, 200), content: dText, districtUnitId: district ?? null, limit: 5 })
       .then((d) => live && setCandidates(d.candidates))
       .catch(() => live && setCandidates([]));
     return () => void (live = false);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [dText, district, callNo]);
+  }, [dText, dTitle, dPhone, district, callNo]);
 
   const clear = () => {
     form.resetFields();
@@ -183,7 +183,7 @@ export function AgentConsole() {
     } catch {
       return;
     }
-    const summary = [v.title?.trim(), v.content?.trim()].filter(Boolean).join('：') || t('contact.noSummary.' + outcome);
+    const summary = [v.title?.trim(), v.content?.trim()].filter(Boolean).join('：') || t(`contact.noSummary.${outcome}`);
     if (outcome === 'answered' && !articleId && !v.content?.trim()) return void message.warning(t('contact.needArticle'));
     if (outcome === 'duplicate' && !linkId) return void message.warning(t('contact.needLink'));
     setBusy(true);
@@ -224,7 +224,7 @@ export function AgentConsole() {
             `#${linkId}`)
           : null;
       message.success({
-        content: outcome === 'workorder' ? t('agent.created', { number: c.workorder!.number }) : t('contact.recorded', { outcome: t('outcome.' + outcome) }),
+        content: outcome === 'workorder' ? t('agent.created', { number: c.workorder!.number }) : t('contact.recorded', { outcome: t(`outcome.${outcome}`) }),
         key: 'created',
       });
       setRecent((r) => [{ id: c.id, outcome, summary, at: c.startedAt, order: c.workorder, linked }, ...r].slice(0, 10));
@@ -235,8 +235,11 @@ export function AgentConsole() {
       setBusy(false);
     }
   };
+  // The shortcuts are bound once; they call the latest record and clear through refs.
   const recordRef = useRef(record);
   recordRef.current = record;
+  const clearRef = useRef(clear);
+  clearRef.current = clear;
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -253,7 +256,7 @@ export function AgentConsole() {
         form.setFieldValue('urgent', !form.getFieldValue('urgent'));
       } else if (key('KeyN')) {
         e.preventDefault();
-        clear();
+        clearRef.current();
       } else if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') run('workorder');
       else if (key('KeyA')) run('answered');
       else if (key('KeyD')) run('duplicate');
@@ -262,7 +265,6 @@ export function AgentConsole() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [form]);
 
   const h2 = (s: string) => <h2 style={{ fontSize: 16, margin: 0 }}>{s}</h2>;
@@ -319,7 +321,7 @@ export function AgentConsole() {
                 renderItem={(c) => (
                   <List.Item>
                     <div>
-                      <Typography.Text type="secondary">{fmtTime(c.startedAt)}</Typography.Text> <Tag>{t('outcome.' + c.outcome)}</Tag>
+                      <Typography.Text type="secondary">{fmtTime(c.startedAt)}</Typography.Text> <Tag>{t('outcome', c.outcome)}</Tag>
                       <div className="pre" style={{ fontSize: 12 }}>
                         {c.summary.slice(0, 80)}
                       </div>
@@ -364,7 +366,7 @@ export function AgentConsole() {
               </Col>
               <Col span={7}>
                 <Form.Item label={t('field.channel')} name="channel">
-                  <Select options={CHANNELS.map((c) => ({ label: t('channel.' + c), value: c }))} />
+                  <Select options={CHANNELS.map((c) => ({ label: t(`channel.${c}`), value: c }))} />
                 </Form.Item>
               </Col>
             </Row>
@@ -373,7 +375,7 @@ export function AgentConsole() {
                 optionType="button"
                 buttonStyle="solid"
                 size="small"
-                options={ORDER_TYPES.map((x, i) => ({ label: `${t('type.' + x)} ${i + 1}`, value: x }))}
+                options={ORDER_TYPES.map((x, i) => ({ label: `${t(`type.${x}`)} ${i + 1}`, value: x }))}
               />
             </Form.Item>
             <Form.Item label={t('field.title')} name="title" rules={[{ required: true, whitespace: true, message: t('err.required') }]}>
@@ -402,12 +404,12 @@ export function AgentConsole() {
             <Row gutter={12}>
               <Col span={12}>
                 <Form.Item label={t('contact.transferTo')} name="transferTo">
-                  <Radio.Group size="small" optionType="button" options={TRANSFER.map((x) => ({ label: t('transfer.' + x), value: x }))} />
+                  <Radio.Group size="small" optionType="button" options={TRANSFER.map((x) => ({ label: t(`transfer.${x}`), value: x }))} />
                 </Form.Item>
               </Col>
               <Col span={12}>
                 <Form.Item label={t('contact.invalidReason')} name="invalidReason">
-                  <Select size="small" options={INVALID.map((x) => ({ label: t('invalid.' + x), value: x }))} />
+                  <Select size="small" options={INVALID.map((x) => ({ label: t(`invalid.${x}`), value: x }))} />
                 </Form.Item>
               </Col>
             </Row>
@@ -451,7 +453,7 @@ export function AgentConsole() {
             dataSource={recent}
             locale={{ emptyText: t('list.empty') }}
             columns={[
-              { title: t('field.outcome'), key: 'o', width: 100, render: (_, r) => <Tag>{t('outcome.' + r.outcome)}</Tag> },
+              { title: t('field.outcome'), key: 'o', width: 100, render: (_, r) => <Tag>{t(`outcome.${r.outcome}`)}</Tag> },
               {
                 title: t('field.number'),
                 key: 'n',

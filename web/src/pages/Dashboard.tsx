@@ -128,8 +128,7 @@ export function Dashboard() {
     get<{ totals: Figures }>('/opendata/monthly', { month })
       .then((d) => setOpen(d.totals))
       .catch(() => setOpen(null));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [month]);
+  }, [month, showError]);
   useEffect(() => {
     setRanks(null);
     get<{ items: Ranked[] }>('/kpi/rankings', { month, kind })
@@ -138,8 +137,7 @@ export function Dashboard() {
         setRanks([]);
         showError(e);
       });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [month, kind]);
+  }, [month, kind, showError]);
   useEffect(() => {
     get<{ items: SlaItem[] }>('/sla/orders', { level: 'red', limit: 500 })
       .then((d) => setRed(d.items))
@@ -155,7 +153,7 @@ export function Dashboard() {
   const showList = (title: string, rows: DrillRow[]) => setDrill({ title, rows, total: rows.length, loading: false });
   const drillKpi = useCallback(
     async (u: Ranked, measure: string) => {
-      const title = `${u.unitName} · ${t('measure.' + measure)} · ${month}`;
+      const title = `${u.unitName} · ${t('measure', measure)} · ${month}`;
       setDrill({ title, rows: [], total: 0, loading: true });
       try {
         const d = await get<{ total: number; items: { id: number; number: string; title: string; status: Status; at: string }[] }>('/kpi/orders', {
@@ -170,7 +168,7 @@ export function Dashboard() {
         showError(e);
       }
     },
-    [month, t],
+    [month, t, showError],
   );
 
   const download = async () => {
@@ -193,7 +191,7 @@ export function Dashboard() {
   const slaRows = (items: SlaItem[]): DrillRow[] => items.map((i) => ({ id: i.orderId, number: i.number, title: i.title, status: i.status, at: i.dueAt }));
   const num = (c: number | '<5' | undefined) => (c === undefined ? '—' : c);
   const count = (u: Ranked, measure: string) => (
-    <Opens label={`${u.unitName} ${t('measure.' + measure)} ${u.counts[measure] ?? 0}`} onOpen={() => void drillKpi(u, measure)}>
+    <Opens label={`${u.unitName} ${t('measure', measure)} ${u.counts[measure] ?? 0}`} onOpen={() => void drillKpi(u, measure)}>
       {u.counts[measure] ?? 0}
     </Opens>
   );
@@ -360,7 +358,7 @@ export function Dashboard() {
         size="small"
         data-testid="rankings"
         title={t('dash.rankings', { month })}
-        extra={<Segmented size="small" value={kind} onChange={(v) => setKind(v)} options={KINDS.map((k) => ({ label: t('kind.' + k), value: k }))} />}
+        extra={<Segmented size="small" value={kind} onChange={(v) => setKind(v)} options={KINDS.map((k) => ({ label: t(`kind.${k}`), value: k }))} />}
       >
         {ranks && ranks.length > 0 && (
           <Chart

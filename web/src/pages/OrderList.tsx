@@ -18,7 +18,7 @@ export function OrderList() {
     f.status?.forEach((s) => p.append('status', s));
     if (f.type) p.set('type', f.type);
     if (f.q) p.set('q', f.q);
-    navigate('/orders' + (p.size ? '?' + p : ''), true);
+    navigate('/orders' + (p.size ? `?${p.toString()}` : ''), true);
   };
   return (
     <>

@@ -57,7 +57,7 @@ function OrderLinks({ order }: { order: WorkOrder }) {
                 <DeadlineTag d={d} />{' '}
                 <Typography.Text type="secondary">
                   {d.duration.amount}
-                  {t('deadline.unit.' + d.duration.unit)}
+                  {t('deadline.unit', d.duration.unit)}
                   {d.extensionDays ? ` +${d.extensionDays}${t('deadline.days')}` : ''} · {t('deadline.due')} {fmtTime(d.dueAt)}
                   {d.metAt ? ` · ${t('deadline.metAt')} ${fmtTime(d.metAt)}` : ''}
                   {(d.calendars ?? []).map((c) => ` · ${t('cal.deadline')} ${c.year}：${calendarLabel(c, t, lang)}`).join('')}
@@ -73,7 +73,7 @@ function OrderLinks({ order }: { order: WorkOrder }) {
         ) : (
           callers.map((c, i) => (
             <div key={i}>
-              {c.name ?? '—'} · {c.phone ?? '—'} <Tag>{t('callerSource.' + c.source)}</Tag>
+              {c.name ?? '—'} · {c.phone ?? '—'} <Tag>{t('callerSource', c.source)}</Tag>
               {c.sourceOrderId && c.sourceOrderId !== order.id && <Link to={`/orders/${c.sourceOrderId}`}>#{c.sourceOrderId}</Link>}{' '}
               <Typography.Text type="secondary">{fmtTime(c.addedAt)}</Typography.Text>
             </div>
@@ -126,7 +126,7 @@ function eventDetail(ev: OrderEvent, t: T, unitName: (id: number | null) => stri
   const d = ev.data;
   switch (ev.type) {
     case 'created':
-      return [`${t('type.' + d.type)} · ${t('urgency.' + d.urgency)} · ${d.number}`];
+      return [`${t('type', d.type)} · ${t('urgency', d.urgency)} · ${d.number}`];
     case 'dispatched':
       return [
         `${t('field.mainUnit')}: ${unitName(d.unitId)}`,
@@ -150,9 +150,9 @@ function eventDetail(ev: OrderEvent, t: T, unitName: (id: number | null) => stri
     case 'extension_endorsed':
       return [];
     case 'surveyed':
-      return [`${t('sat.' + d.satisfaction)} · ${d.resolved ? t('field.resolved') : t('field.notResolved')}`, ...(d.note ? [d.note] : [])];
+      return [`${t('sat', d.satisfaction)} · ${d.resolved ? t('field.resolved') : t('field.notResolved')}`, ...(d.note ? [d.note] : [])];
     case 'closed':
-      return [t('close.' + d.reason) + (d.duplicateOf ? ` → #${d.duplicateOf}` : '')];
+      return [t('close', d.reason) + (d.duplicateOf ? ` → #${d.duplicateOf}` : '')];
     case 'supervised':
       return [d.note];
     default:
@@ -262,8 +262,8 @@ export function OrderPage({ id }: { id: number }) {
         <Col xs={24} lg={14}>
           <Card size="small" title={t('order.title')}>
             <Descriptions size="small" column={2} bordered>
-              <Descriptions.Item label={t('field.type')}>{t('type.' + order.type)}</Descriptions.Item>
-              <Descriptions.Item label={t('field.urgency')}>{t('urgency.' + order.urgency)}</Descriptions.Item>
+              <Descriptions.Item label={t('field.type')}>{t(`type.${order.type}`)}</Descriptions.Item>
+              <Descriptions.Item label={t('field.urgency')}>{t(`urgency.${order.urgency}`)}</Descriptions.Item>
               <Descriptions.Item label={t('field.citizenName')}>{order.citizen?.name ?? '—'}</Descriptions.Item>
               <Descriptions.Item label={t('field.citizenPhone')}>
                 {order.citizen?.phone ?? '—'} {masked && <Typography.Text type="secondary">{t('order.masked')}</Typography.Text>}
@@ -296,7 +296,7 @@ export function OrderPage({ id }: { id: number }) {
               )}
               {order.survey && (
                 <Descriptions.Item label={t('field.survey')} span={2}>
-                  {t('sat.' + order.survey.satisfaction)} · {order.survey.resolved ? t('field.resolved') : t('field.notResolved')}
+                  {t(`sat.${order.survey.satisfaction}`)} · {order.survey.resolved ? t('field.resolved') : t('field.notResolved')}
                   {order.survey.note && <div className="pre">{order.survey.note}</div>}
                 </Descriptions.Item>
               )}
@@ -318,7 +318,7 @@ export function OrderPage({ id }: { id: number }) {
                   color: EVENT_COLORS[ev.type] ?? 'gray',
                   content: (
                     <div>
-                      <Typography.Text strong>{t('event.' + ev.type)}</Typography.Text>{' '}
+                      <Typography.Text strong>{t('event', ev.type)}</Typography.Text>{' '}
                       <Typography.Text type="secondary">
                         {fmtTime(ev.at)} · {t('event.by')} {actorName(ev)}
                       </Typography.Text>

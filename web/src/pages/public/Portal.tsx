@@ -257,13 +257,13 @@ function Track({ number, code }: { number?: string; code?: string }) {
           {data.rating && (
             <Alert
               type="info"
-              title={`${t('portal.rated')}: ${t('sat.' + data.rating.satisfaction)} · ${data.rating.resolved ? t('field.resolved') : t('field.notResolved')}`}
+              title={`${t('portal.rated')}: ${t('sat', data.rating.satisfaction)} · ${data.rating.resolved ? t('field.resolved') : t('field.notResolved')}`}
             />
           )}
           {data.canRate && (
             <Form layout="vertical" name="rate" onFinish={rate} initialValues={{ satisfaction: 'satisfied', resolved: true }}>
               <Form.Item label={t('field.satisfaction')} name="satisfaction">
-                <Radio.Group options={['satisfied', 'basically_satisfied', 'unsatisfied'].map((s) => ({ label: t('sat.' + s), value: s }))} />
+                <Radio.Group options={['satisfied', 'basically_satisfied', 'unsatisfied'].map((s) => ({ label: t('sat', s), value: s }))} />
               </Form.Item>
               <Form.Item label={t('portal.resolvedQ')} name="resolved">
                 <Radio.Group

@@ -1,14 +1,14 @@
 // Public pages (no login): the citizen portal and open data. A narrow, mobile-first layout.
 import type { ReactNode } from 'react';
 import { Layout, Segmented } from 'antd';
-import { useI18n } from '../../i18n';
+import { useI18n, type Key } from '../../i18n';
 import { Link } from '../../router';
 import { Portal } from './Portal';
 import { OpenData } from './OpenData';
 
 export interface PublicPage {
   path: string;
-  label: string;
+  label: Key;
   render: () => ReactNode;
 }
 export const PUBLIC_PAGES: PublicPage[] = [
