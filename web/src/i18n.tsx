@@ -866,9 +866,13 @@ type Prefix1<K> = K extends `${infer P}.${string}` ? P : never;
 type Prefix2<K> = K extends `${infer P}.${infer Q}.${string}` ? `${P}.${Q}` : never;
 type Prefix3<K> = K extends `${infer P}.${infer Q}.${infer R}.${string}` ? `${P}.${Q}.${R}` : never;
 export type KeyPrefix = Prefix1<Key> | Prefix2<Key> | Prefix3<Key>;
+/** The names under a prefix that have a text: KeySuffix<'measure'> is 'received' | 'signed' | …. */
+type Suffix<K, P extends string> = K extends `${P}.${infer S}` ? S : never;
+export type KeySuffix<P extends KeyPrefix> = Suffix<Key, P>;
 /**
- * t('order.title') for a fixed text; t('status', order.status) for a value the server sends,
- * whose prefix is checked here and whose value falls back to itself when unknown.
+ * t('order.title') for a fixed text, t(`status.${order.status}`) for a value of a known union;
+ * t('event', ev.type) for a value in the server's untyped JSON (an event's data), whose prefix
+ * is checked here and whose value falls back to itself when unknown.
  */
 export interface T {
   (key: Key, vars?: Vars): string;

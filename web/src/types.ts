@@ -1,7 +1,18 @@
 // Shapes of the API's answers (see GET /api/v1/openapi.json).
 // The vocabulary and the work order come from the server's own files (they import nothing).
 export { ROLES, UNIT_KINDS, type Role, type UnitKind } from '../../src/org/vocabulary';
-export { CLOSE_REASONS, ORDER_TYPES, SATISFACTIONS, STATUSES, type OrderType, type Status, type WorkOrder } from '../../src/workorders/vocabulary';
+export {
+  CLOSE_REASONS,
+  ORDER_TYPES,
+  SATISFACTIONS,
+  STATUSES,
+  URGENCIES,
+  type OrderType,
+  type Satisfaction,
+  type Status,
+  type Urgency,
+  type WorkOrder,
+} from '../../src/workorders/vocabulary';
 import type { Role, UnitKind } from '../../src/org/vocabulary';
 
 export interface User {

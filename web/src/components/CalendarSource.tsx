@@ -42,7 +42,7 @@ export const fmtDate = (iso: string, lang: Lang) =>
 
 /** "管理员导入通知（2026/12/03）", "内置数据 chinese-days 1.5.7", "仅周末（未收录节假日）". */
 export function calendarLabel(c: CalendarYearInfo, t: T, lang: Lang): string {
-  if (c.source === 'admin') return t('cal.src.admin', c.origin ?? 'edit', { date: fmtDate(c.changedAt ?? c.setAt ?? '', lang) });
+  if (c.source === 'admin') return t(`cal.src.admin.${c.origin ?? 'edit'}`, { date: fmtDate(c.changedAt ?? c.setAt ?? '', lang) });
   if (c.source === 'chinese-days') return t('cal.src.builtin', { v: c.builtinVersion });
   return t('cal.src.weekends');
 }

@@ -10,11 +10,12 @@ import { workingSpan } from './workingTime';
 import { calendarLabel, type CalendarYearInfo } from './CalendarSource';
 
 export interface DeadlineView {
-  kind: string;
+  /** The clocks src/sla/deadlines.ts keeps (its KINDS). */
+  kind: 'sign' | 'reply';
   state: 'running' | 'met' | 'suspended' | 'cleared';
   cycle: number;
   unitId: number | null;
-  duration: { unit: string; amount: number };
+  duration: { unit: 'hours' | 'days'; amount: number };
   extensionDays: number;
   startedAt: string;
   dueAt: string;
@@ -48,9 +49,9 @@ export function DeadlineTag({ d }: { d: DeadlineView }) {
   // Which calendar it was counted on, e.g. 日历 2027：管理员导入通知（2026/12/03）.
   const cals = (d.calendars ?? []).map((c) => `${t('cal.deadline')} ${c.year}：${calendarLabel(c, t, lang)}`);
   return (
-    <Tooltip title={[`${t('deadline', d.kind)} · ${t('deadline.due')} ${fmtTime(d.dueAt)}`, ...cals].join(' · ')}>
+    <Tooltip title={[`${t(`deadline.${d.kind}`)} · ${t('deadline.due')} ${fmtTime(d.dueAt)}`, ...cals].join(' · ')}>
       <Tag color={color} icon={<ClockCircleOutlined />} data-level={d.state === 'running' ? d.level : d.state}>
-        {t('deadline', d.kind)} {remainingText(d, t)}
+        {t(`deadline.${d.kind}`)} {remainingText(d, t)}
       </Tag>
     </Tooltip>
   );

@@ -8,8 +8,25 @@ import { useI18n, type T } from '../i18n';
 import { unitTree, useSession } from '../session';
 import { CLOSE_REASONS, SATISFACTIONS, type WorkOrder } from '../types';
 
+/** The actions the web app draws: each has its label, `action.<name>`, in i18n.tsx. */
+export type ActionName =
+  | 'dispatch'
+  | 'sign'
+  | 'reply'
+  | 'approve-reply'
+  | 'reject-reply'
+  | 'endorse-extension'
+  | 'decline-extension'
+  | 'return'
+  | 'request-extension'
+  | 'approve-extension'
+  | 'reject-extension'
+  | 'survey'
+  | 'close'
+  | 'supervise';
+
 interface ActionDef {
-  name: string;
+  name: ActionName;
   /** Form fields in the modal; none means one click. */
   form?: (t: T, ctx: { treeData: ReturnType<typeof unitTree> }) => React.ReactNode;
   initial?: (o: WorkOrder) => Record<string, unknown>;
@@ -218,7 +235,7 @@ export function OrderActions({
     try {
       const body = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined && v !== ''));
       const next = await post<WorkOrder>(`/workorders/${order.id}/actions/${a.name}`, { ...body, version: order.version });
-      message.success(t('action.done', { action: t('action', a.name) }));
+      message.success(t('action.done', { action: t(`action.${a.name}`) }));
       setOpen(null);
       onDone(next);
     } catch (e) {
@@ -239,7 +256,7 @@ export function OrderActions({
             danger={a.danger}
             type={a.name === actions[0]?.name ? 'primary' : 'default'}
             loading={busy === a.name && !open}
-            aria-label={`${t('action', a.name)} ${order.number}`}
+            aria-label={`${t(`action.${a.name}`)} ${order.number}`}
             onClick={() => {
               if (!a.form) return void send(a, {});
               form.resetFields();
@@ -247,13 +264,13 @@ export function OrderActions({
               setOpen(a);
             }}
           >
-            {t('action', a.name)}
+            {t(`action.${a.name}`)}
           </Button>
         ))}
       </Space>
       <Modal
         open={!!open}
-        title={open ? `${t('action', open.name)} · ${order.number}` : ''}
+        title={open ? `${t(`action.${open.name}`)} · ${order.number}` : ''}
         okText={t('action.ok')}
         cancelText={t('action.cancel')}
         confirmLoading={!!busy}

@@ -180,7 +180,7 @@ function DayDialog({
         {t('cal.dayNow', { state: now ? t('cal.working') : t('cal.off'), name: day?.name ? `（${day.name}）` : '' })}
         {day?.reason && <Typography.Text type="secondary"> · {day.reason}</Typography.Text>}
       </Typography.Paragraph>
-      <Form form={form} layout="vertical" onFinish={save} initialValues={{ working: !now, name: day?.name ?? '', reason: '' }}>
+      <Form form={form} layout="vertical" onFinish={(v) => void save(v)} initialValues={{ working: !now, name: day?.name ?? '', reason: '' }}>
         <Form.Item name="working" label={t('cal.makeAs')}>
           <Radio.Group
             optionType="button"
@@ -250,7 +250,7 @@ function NoticeDialog({ year, open, onClose, onSaved }: { year: number; open: bo
         <Button key="b" onClick={() => setPreview(null)}>
           {t('cal.back')}
         </Button>,
-        <Button key="c" type="primary" loading={busy} onClick={confirm}>
+        <Button key="c" type="primary" loading={busy} onClick={() => void confirm()}>
           {t('cal.confirm')}
         </Button>,
       ]
@@ -258,7 +258,7 @@ function NoticeDialog({ year, open, onClose, onSaved }: { year: number; open: bo
         <Button key="x" onClick={onClose}>
           {t('action.cancel')}
         </Button>,
-        <Button key="p" type="primary" loading={busy} disabled={!text.trim()} onClick={parse}>
+        <Button key="p" type="primary" loading={busy} disabled={!text.trim()} onClick={() => void parse()}>
           {t('cal.parse')}
         </Button>,
       ];

@@ -33,7 +33,7 @@ import { useActionError } from '../components/OrderActions';
 import { plain } from '../components/text';
 import { CalendarWarning } from '../components/CalendarSource';
 import { CalendarCard } from './AdminCalendar';
-import { ORDER_TYPES } from '../types';
+import { ORDER_TYPES, URGENCIES, type OrderType, type Urgency } from '../types';
 
 interface Category {
   id: number;
@@ -164,7 +164,7 @@ export function AdminCategories() {
         <Col xs={24} lg={12}>
           {sel && (
             <Card size="small" title={`${t('admin.edit')} ${sel.code}`} style={{ marginBottom: 16 }}>
-              <Form form={edit} layout="vertical" onFinish={save}>
+              <Form form={edit} layout="vertical" onFinish={(v) => void save(v)}>
                 <Form.Item label={t('field.name')} name="name" rules={[{ required: true, whitespace: true }]}>
                   <Input maxLength={200} />
                 </Form.Item>
@@ -178,7 +178,7 @@ export function AdminCategories() {
             </Card>
           )}
           <Card size="small" title={t('admin.newCategory')}>
-            <Form form={form} layout="vertical" name="category" onFinish={add}>
+            <Form form={form} layout="vertical" name="category" onFinish={(v) => void add(v)}>
               <Form.Item label={t('admin.code')} name="code" rules={[{ required: true, pattern: /^[A-Za-z0-9_.-]+$/ }]}>
                 <Input maxLength={64} />
               </Form.Item>
@@ -318,7 +318,7 @@ export function AdminRules() {
         cancelText={t('action.cancel')}
         forceRender
       >
-        <Form form={form} layout="vertical" onFinish={create}>
+        <Form form={form} layout="vertical" onFinish={(v) => void create(v)}>
           <Form.Item label={t('field.category')} name="categoryCode" rules={[{ required: true }]}>
             <TreeSelect showSearch treeData={tree} treeNodeFilterProp="title" disabled={!!editing} />
           </Form.Item>
@@ -346,8 +346,8 @@ interface Duration {
 }
 interface Policy {
   id: number;
-  orderType: string | null;
-  urgency: string | null;
+  orderType: OrderType | null;
+  urgency: Urgency | null;
   categoryPrefix: string | null;
   sign: Duration;
   reply: Duration;
@@ -422,8 +422,8 @@ export function AdminTimeLimits() {
           dataSource={policies}
           pagination={false}
           columns={[
-            { title: t('field.type'), key: 'ty', render: (_, p) => (p.orderType ? t('type', p.orderType) : t('list.all')) },
-            { title: t('field.urgency'), key: 'u', render: (_, p) => (p.urgency ? t('urgency', p.urgency) : t('list.all')) },
+            { title: t('field.type'), key: 'ty', render: (_, p) => (p.orderType ? t(`type.${p.orderType}`) : t('list.all')) },
+            { title: t('field.urgency'), key: 'u', render: (_, p) => (p.urgency ? t(`urgency.${p.urgency}`) : t('list.all')) },
             { title: t('admin.categoryPrefix'), key: 'c', render: (_, p) => p.categoryPrefix ?? t('list.all') },
             { title: t('deadline.sign'), key: 's', render: (_, p) => dur(p.sign) },
             { title: t('deadline.reply'), key: 'r', render: (_, p) => dur(p.reply) },
@@ -451,12 +451,12 @@ export function AdminTimeLimits() {
         destroyOnHidden
         forceRender
       >
-        <Form form={form} layout="vertical" onFinish={save}>
+        <Form form={form} layout="vertical" onFinish={(v) => void save(v)}>
           <Form.Item label={t('field.type')} name="orderType">
             <Select allowClear placeholder={t('list.all')} options={ORDER_TYPES.map((x) => ({ label: t(`type.${x}`), value: x }))} />
           </Form.Item>
           <Form.Item label={t('field.urgency')} name="urgency">
-            <Select allowClear placeholder={t('list.all')} options={['normal', 'urgent'].map((x) => ({ label: t('urgency', x), value: x }))} />
+            <Select allowClear placeholder={t('list.all')} options={URGENCIES.map((x) => ({ label: t(`urgency.${x}`), value: x }))} />
           </Form.Item>
           <Form.Item label={t('admin.categoryPrefix')} name="categoryPrefix">
             <Input maxLength={64} placeholder={t('list.all')} />
@@ -476,6 +476,8 @@ export function AdminTimeLimits() {
   );
 }
 
+const KB_STATUSES = ['published', 'draft', 'retired'] as const;
+type KbStatus = (typeof KB_STATUSES)[number];
 interface Article {
   id: number;
   title: string;
@@ -485,7 +487,7 @@ interface Article {
   ownerUnitId: number;
   validUntil: string | null;
   reviewDate: string | null;
-  status: string;
+  status: KbStatus;
   version: number;
   lastVersion: number;
   useCount: number;
@@ -499,7 +501,7 @@ export function AdminKb() {
   const showError = useActionError();
   const { unitName, units, user } = useSession();
   const { tree } = useCategories();
-  const [status, setStatus] = useState<string | undefined>('published');
+  const [status, setStatus] = useState<KbStatus | undefined>('published');
   const [page, setPage] = useState({ items: [] as Article[], total: 0 });
   const [offset, setOffset] = useState(0);
   const [editing, setEditing] = useState<Article | 'new' | null>(null);
@@ -565,7 +567,7 @@ export function AdminKb() {
             setStatus(s);
             setOffset(0);
           }}
-          options={['published', 'draft', 'retired'].map((s) => ({ label: t('kb', s), value: s }))}
+          options={KB_STATUSES.map((s) => ({ label: t(`kb.${s}`), value: s }))}
         />
         <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>
           {t('admin.newArticle')}
@@ -604,7 +606,7 @@ export function AdminKb() {
           {
             title: t('field.status'),
             key: 's',
-            render: (_, a) => <Tag color={a.status === 'published' ? 'green' : a.status === 'draft' ? 'gold' : 'default'}>{t('kb', a.status)}</Tag>,
+            render: (_, a) => <Tag color={a.status === 'published' ? 'green' : a.status === 'draft' ? 'gold' : 'default'}>{t(`kb.${a.status}`)}</Tag>,
           },
           { title: t('admin.version'), key: 'v', render: (_, a) => `v${a.version}${a.lastVersion > a.version ? ` (v${a.lastVersion} ${t('kb.draft')})` : ''}` },
           { title: t('admin.reviewDate'), key: 'r', render: (_, a) => a.reviewDate ?? '—' },
@@ -622,7 +624,7 @@ export function AdminKb() {
         destroyOnHidden
         forceRender
       >
-        <Form form={form} layout="vertical" name="article" onFinish={save}>
+        <Form form={form} layout="vertical" name="article" onFinish={(v) => void save(v)}>
           <Form.Item label={t('field.title')} name="title" rules={[{ required: true, whitespace: true }]}>
             <Input maxLength={200} />
           </Form.Item>

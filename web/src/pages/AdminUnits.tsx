@@ -81,7 +81,7 @@ export function AdminUnits() {
         </Col>
         <Col xs={24} lg={14}>
           <Card size="small" title={t('admin.newUnit')} style={{ marginBottom: 16 }}>
-            <Form form={createForm} name="new-unit" layout="inline" onFinish={create} initialValues={{ kind: 'district' }}>
+            <Form form={createForm} name="new-unit" layout="inline" onFinish={(v) => void create(v)} initialValues={{ kind: 'district' }}>
               <Form.Item label={t('field.name')} name="name" rules={[{ required: true, whitespace: true, message: t('err.required') }]}>
                 <Input maxLength={200} />
               </Form.Item>
@@ -98,7 +98,7 @@ export function AdminUnits() {
           </Card>
           {selected && (
             <Card size="small" title={`${t('admin.edit')} · ${selected.name}`}>
-              <Form form={editForm} name="edit-unit" layout="vertical" onFinish={save}>
+              <Form form={editForm} name="edit-unit" layout="vertical" onFinish={(v) => void save(v)}>
                 <Form.Item label={t('field.name')} name="name" rules={[{ required: true, whitespace: true, message: t('err.required') }]}>
                   <Input maxLength={200} />
                 </Form.Item>

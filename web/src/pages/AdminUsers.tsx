@@ -90,7 +90,7 @@ export function AdminUsers() {
         onOk={() => form.submit()}
         onCancel={() => setEditing(null)}
       >
-        <Form form={form} name="user" layout="vertical" onFinish={save}>
+        <Form form={form} name="user" layout="vertical" onFinish={(v) => void save(v)}>
           <Form.Item label={t('login.username')} name="username" rules={[{ required: true, pattern: /^[A-Za-z0-9_.-]{2,64}$/, message: 'A-Z a-z 0-9 _ . -' }]}>
             <Input disabled={editing !== 'new'} autoComplete="off" />
           </Form.Item>

@@ -37,7 +37,7 @@ interface Contact {
   channel: string;
   startedAt: string;
   summary: string;
-  outcome: string;
+  outcome: Outcome;
   workorderId: number | null;
   transferTo: string | null;
   invalidReason: string | null;
@@ -321,7 +321,7 @@ export function AgentConsole() {
                 renderItem={(c) => (
                   <List.Item>
                     <div>
-                      <Typography.Text type="secondary">{fmtTime(c.startedAt)}</Typography.Text> <Tag>{t('outcome', c.outcome)}</Tag>
+                      <Typography.Text type="secondary">{fmtTime(c.startedAt)}</Typography.Text> <Tag>{t(`outcome.${c.outcome}`)}</Tag>
                       <div className="pre" style={{ fontSize: 12 }}>
                         {c.summary.slice(0, 80)}
                       </div>

@@ -7,7 +7,7 @@ import { Button, Card, Col, DatePicker, Modal, Row, Segmented, Space, Spin, Stat
 import { ArrowDownOutlined, ArrowUpOutlined, DownloadOutlined, FireOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { get, getToken } from '../api';
-import { useI18n } from '../i18n';
+import { useI18n, type KeySuffix } from '../i18n';
 import { Link } from '../router';
 import { Chart } from '../components/Chart';
 import { CalendarWarning } from '../components/CalendarSource';
@@ -15,6 +15,9 @@ import { useSession } from '../session';
 import { useActionError } from '../components/OrderActions';
 import { StatusTag, fmtTime } from '../components/OrderTable';
 import type { Status } from '../types';
+
+/** A unit's counted measure (GET /kpi/orders?measure=), each with its label in i18n.tsx. */
+type Measure = KeySuffix<'measure'>;
 
 interface StatsRow {
   key: string;
@@ -152,8 +155,8 @@ export function Dashboard() {
 
   const showList = (title: string, rows: DrillRow[]) => setDrill({ title, rows, total: rows.length, loading: false });
   const drillKpi = useCallback(
-    async (u: Ranked, measure: string) => {
-      const title = `${u.unitName} · ${t('measure', measure)} · ${month}`;
+    async (u: Ranked, measure: Measure) => {
+      const title = `${u.unitName} · ${t(`measure.${measure}`)} · ${month}`;
       setDrill({ title, rows: [], total: 0, loading: true });
       try {
         const d = await get<{ total: number; items: { id: number; number: string; title: string; status: Status; at: string }[] }>('/kpi/orders', {
@@ -190,8 +193,8 @@ export function Dashboard() {
   const sl = stats?.serviceLevelSeconds?.[stats.serviceLevelSeconds.length - 1] ?? 20;
   const slaRows = (items: SlaItem[]): DrillRow[] => items.map((i) => ({ id: i.orderId, number: i.number, title: i.title, status: i.status, at: i.dueAt }));
   const num = (c: number | '<5' | undefined) => (c === undefined ? '—' : c);
-  const count = (u: Ranked, measure: string) => (
-    <Opens label={`${u.unitName} ${t('measure', measure)} ${u.counts[measure] ?? 0}`} onOpen={() => void drillKpi(u, measure)}>
+  const count = (u: Ranked, measure: Measure) => (
+    <Opens label={`${u.unitName} ${t(`measure.${measure}`)} ${u.counts[measure] ?? 0}`} onOpen={() => void drillKpi(u, measure)}>
       {u.counts[measure] ?? 0}
     </Opens>
   );

@@ -63,7 +63,7 @@ function DispatchCell({ order, onDone }: { order: WorkOrder; onDone: () => void 
         placeholder={t('action.pickUnit')}
         popupMatchSelectWidth={false}
       />
-      <Button type="primary" loading={busy} onClick={dispatch} aria-label={`${t('action.dispatch')} ${order.number}`}>
+      <Button type="primary" loading={busy} onClick={() => void dispatch()} aria-label={`${t('action.dispatch')} ${order.number}`}>
         {t('action.dispatch')}
       </Button>
     </Space.Compact>

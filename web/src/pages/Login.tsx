@@ -39,7 +39,7 @@ export function Login() {
         }
         style={{ width: 360 }}
       >
-        <Form name="login" layout="vertical" onFinish={onFinish} requiredMark={false}>
+        <Form name="login" layout="vertical" onFinish={(v) => void onFinish(v)} requiredMark={false}>
           <Form.Item label={t('login.username')} name="username" rules={[{ required: true, message: t('err.required') }]}>
             <Input autoFocus autoComplete="username" />
           </Form.Item>

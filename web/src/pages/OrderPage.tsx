@@ -15,7 +15,8 @@ import type { OrderEvent, WorkOrder } from '../types';
 
 interface Caller {
   id: number | null;
-  source: string;
+  /** As src/duplicates/merge.ts writes it. */
+  source: 'order' | 'repeat' | 'merge';
   name: string | null;
   phone: string | null;
   contactId: number | null;
@@ -57,7 +58,7 @@ function OrderLinks({ order }: { order: WorkOrder }) {
                 <DeadlineTag d={d} />{' '}
                 <Typography.Text type="secondary">
                   {d.duration.amount}
-                  {t('deadline.unit', d.duration.unit)}
+                  {t(`deadline.unit.${d.duration.unit}`)}
                   {d.extensionDays ? ` +${d.extensionDays}${t('deadline.days')}` : ''} · {t('deadline.due')} {fmtTime(d.dueAt)}
                   {d.metAt ? ` · ${t('deadline.metAt')} ${fmtTime(d.metAt)}` : ''}
                   {(d.calendars ?? []).map((c) => ` · ${t('cal.deadline')} ${c.year}：${calendarLabel(c, t, lang)}`).join('')}
@@ -73,7 +74,7 @@ function OrderLinks({ order }: { order: WorkOrder }) {
         ) : (
           callers.map((c, i) => (
             <div key={i}>
-              {c.name ?? '—'} · {c.phone ?? '—'} <Tag>{t('callerSource', c.source)}</Tag>
+              {c.name ?? '—'} · {c.phone ?? '—'} <Tag>{t(`callerSource.${c.source}`)}</Tag>
               {c.sourceOrderId && c.sourceOrderId !== order.id && <Link to={`/orders/${c.sourceOrderId}`}>#{c.sourceOrderId}</Link>}{' '}
               <Typography.Text type="secondary">{fmtTime(c.addedAt)}</Typography.Text>
             </div>

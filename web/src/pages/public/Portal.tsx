@@ -7,6 +7,7 @@ import { ApiError, get, post } from '../../api';
 import { useI18n } from '../../i18n';
 import { navigate, useLocation } from '../../router';
 import { fmtTime } from '../../components/OrderTable';
+import { SATISFACTIONS, type Satisfaction } from '../../types';
 
 interface Service {
   service_code: string;
@@ -28,7 +29,7 @@ interface Tracked {
   createdAt: string;
   timeline: { at: string; text: string }[];
   replies: { at: string; content: string; resolved: boolean }[];
-  rating: { satisfaction: string; resolved: boolean; note: string | null } | null;
+  rating: { satisfaction: Satisfaction; resolved: boolean; note: string | null } | null;
   canRate: boolean;
 }
 
@@ -109,7 +110,7 @@ function Submit({ onDone }: { onDone: (number: string, code: string) => void }) 
   };
   const req = [{ required: true, whitespace: true, message: t('err.required') }];
   return (
-    <Form form={form} layout="vertical" name="portal" onFinish={submit}>
+    <Form form={form} layout="vertical" name="portal" onFinish={(v) => void submit(v)}>
       <Form.Item label={t('portal.category')} name="categoryCode" rules={req}>
         <Select
           showSearch
@@ -195,7 +196,7 @@ function Track({ number, code }: { number?: string; code?: string }) {
       void look(number, code);
     }
   }, [number, code, form, look]);
-  const rate = async (v: { satisfaction: string; resolved: boolean; note?: string }) => {
+  const rate = async (v: { satisfaction: Satisfaction; resolved: boolean; note?: string }) => {
     try {
       await post(`/portal/requests/${data!.number}/rating`, {
         code: form.getFieldValue('code').trim().toUpperCase(),
@@ -257,13 +258,13 @@ function Track({ number, code }: { number?: string; code?: string }) {
           {data.rating && (
             <Alert
               type="info"
-              title={`${t('portal.rated')}: ${t('sat', data.rating.satisfaction)} · ${data.rating.resolved ? t('field.resolved') : t('field.notResolved')}`}
+              title={`${t('portal.rated')}: ${t(`sat.${data.rating.satisfaction}`)} · ${data.rating.resolved ? t('field.resolved') : t('field.notResolved')}`}
             />
           )}
           {data.canRate && (
-            <Form layout="vertical" name="rate" onFinish={rate} initialValues={{ satisfaction: 'satisfied', resolved: true }}>
+            <Form layout="vertical" name="rate" onFinish={(v) => void rate(v)} initialValues={{ satisfaction: 'satisfied', resolved: true }}>
               <Form.Item label={t('field.satisfaction')} name="satisfaction">
-                <Radio.Group options={['satisfied', 'basically_satisfied', 'unsatisfied'].map((s) => ({ label: t('sat', s), value: s }))} />
+                <Radio.Group options={SATISFACTIONS.map((s) => ({ label: t(`sat.${s}`), value: s }))} />
               </Form.Item>
               <Form.Item label={t('portal.resolvedQ')} name="resolved">
                 <Radio.Group
