@@ -2,6 +2,7 @@
 // one error format. Domain modules register their own routes on it.
 import Fastify, { type FastifyError, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
+import compress from '@fastify/compress';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError, forbidden, unauthorized } from '../core/errors.js';
 import { hasRole, type Actor, type Role } from '../core/actor.js';
@@ -40,6 +41,9 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
 
   // Security headers, CORS (closed by default) and the JSON depth limit: src/security/http.ts.
   installHttpSecurity(app);
+  // API answers go out brotli- or gzip-compressed when the client accepts it; the web app's
+  // files were compressed at build time (scripts/precompress.js) and are sent as they are.
+  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
 
   // Deny by default: every route needs a signed-in actor unless its own config says `public`.
   // The decision is on the route that matched, never on how the URL was spelled (/%61pi/…).

@@ -37,12 +37,15 @@ export async function serveWeb(app: App, root = WEB_ROOT): Promise<Fallback | nu
     prefix: '/',
     wildcard: false, // one route per built file; everything else reaches the not-found handler
     index: false,
+    preCompressed: true,
     cacheControl: false,
     setHeaders(res, path) {
       // Vite puts a content hash in every asset name, so assets never change; index.html always may.
       res.setHeader('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
       res.setHeader('content-security-policy', CSP);
       res.setHeader('x-content-type-options', 'nosniff');
+      // The same URL is sent as brotli, gzip or plain by the client's Accept-Encoding: caches must key on it.
+      res.setHeader('vary', 'Accept-Encoding');
     },
   });
   return (req, reply) => {

@@ -1,101 +1,15 @@
-// Login or the application: a menu by role, language switch, sign-out, and the current workspace.
-import { useEffect, useMemo, useState } from 'react';
-import { Button, Layout, Menu, Segmented, Space, Spin, Tag, Typography } from 'antd';
-import { LogoutOutlined } from '@ant-design/icons';
-import { useI18n } from './i18n';
-import { navigate, useLocation } from './router';
-import { useSession } from './session';
-import { workspacesFor } from './workspaces';
-import { Login } from './pages/Login';
-import { OrderPage } from './pages/OrderPage';
-import { NotificationBell } from './components/Notifications';
+// The citizen's pages or the staff application, each loaded only when its path is opened: the
+// portal's first visit downloads neither the staff workspaces nor the chart library.
+import { lazy, Suspense } from 'react';
+import { Spin } from 'antd';
+import { useLocation } from './router';
 import { PUBLIC_PAGES, PublicShell } from './pages/public/PublicShell';
+
+const StaffShell = lazy(() => import('./StaffShell'));
 
 export function Shell() {
   const { path } = useLocation();
   // The citizen portal and open data are public: no login, no staff menu.
   const pub = PUBLIC_PAGES.find((p) => path === p.path || path.startsWith(p.path + '/'));
-  return pub ? <PublicShell page={pub} /> : <StaffShell />;
-}
-
-function StaffShell() {
-  const { user, loading, logout, unitName } = useSession();
-  const { t, lang, setLang } = useI18n();
-  const { path } = useLocation();
-  const [collapsed, setCollapsed] = useState(false);
-  const spaces = useMemo(() => (user ? workspacesFor(user.roles) : []), [user]);
-
-  // Land on the first workspace of the role; unknown paths go there too.
-  const orderMatch = /^\/orders\/(\d+)$/.exec(path);
-  const current = spaces.find((w) => w.path === path);
-  useEffect(() => {
-    if (user && !current && !orderMatch && spaces[0]) navigate(spaces[0].path, true);
-  }, [user, current, orderMatch, spaces]);
-  useEffect(() => {
-    document.title = `${current ? t(current.label) + ' · ' : ''}${t('app.name')}`;
-  }, [current, t]);
-
-  if (loading) return <Spin fullscreen />;
-  if (!user) return <Login />;
-
-  const langSwitch = (
-    <Segmented
-      aria-label={t('lang.switch')}
-      size="small"
-      value={lang}
-      onChange={(v) => setLang(v as 'zh' | 'en')}
-      options={[
-        { label: '中文', value: 'zh' },
-        { label: 'EN', value: 'en' },
-      ]}
-    />
-  );
-  return (
-    <Layout style={{ minHeight: '100%' }}>
-      <a className="skip-link" href="#main">
-        {t('skip')}
-      </a>
-      <Layout.Sider collapsible collapsed={collapsed} onCollapse={setCollapsed} width={196} breakpoint="lg">
-        <div className="brand">{collapsed ? t('app.short') : t('app.name')}</div>
-        <nav aria-label="menu">
-          <Menu
-            theme="dark"
-            mode="inline"
-            selectedKeys={[orderMatch ? '/orders' : path]}
-            items={spaces.map((w) => ({
-              key: w.path,
-              icon: w.icon,
-              label: (
-                <a href={w.path} onClick={(e) => e.preventDefault()}>
-                  {t(w.label)}
-                </a>
-              ),
-            }))}
-            onClick={(e) => navigate(e.key)}
-          />
-        </nav>
-      </Layout.Sider>
-      <Layout>
-        <Layout.Header style={{ background: '#fff', padding: '0 16px', display: 'flex', justifyContent: 'flex-end', alignItems: 'center' }}>
-          <Space size="middle" wrap={false}>
-            <span data-testid="whoami">
-              <Typography.Text strong>{user.displayName}</Typography.Text>{' '}
-              <Typography.Text type="secondary">{user.unitId ? unitName(user.unitId) : ''}</Typography.Text>{' '}
-              {user.roles.map((r) => (
-                <Tag key={r}>{t(`role.${r}`)}</Tag>
-              ))}
-            </span>
-            <NotificationBell />
-            {langSwitch}
-            <Button icon={<LogoutOutlined />} onClick={() => void logout().then(() => navigate('/', true))}>
-              {t('logout')}
-            </Button>
-          </Space>
-        </Layout.Header>
-        <Layout.Content id="main" tabIndex={-1} style={{ margin: 16, minWidth: 0 }} role="main">
-          {orderMatch ? <OrderPage id={Number(orderMatch[1])} /> : current?.render()}
-        </Layout.Content>
-      </Layout>
-    </Layout>
-  );
+  return <Suspense fallback={<Spin fullscreen />}>{pub ? <PublicShell page={pub} /> : <StaffShell />}</Suspense>;
 }

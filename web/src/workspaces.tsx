@@ -1,6 +1,6 @@
 // Every workspace of the application in one list. A new module adds its page here: a path,
 // the roles that see it in the menu, a label key (i18n.tsx) and the component.
-import type { ReactNode } from 'react';
+import { lazy, type ReactNode } from 'react';
 import {
   AlertOutlined,
   ApartmentOutlined,
@@ -16,16 +16,21 @@ import {
   UnorderedListOutlined,
 } from '@ant-design/icons';
 import type { Role } from './types';
-import { AgentConsole } from './pages/AgentConsole';
-import { DispatchQueue } from './pages/DispatchQueue';
-import { UnitInbox } from './pages/UnitInbox';
-import { FollowUp } from './pages/FollowUp';
-import { Dashboard } from './pages/Dashboard';
-import { OrderList } from './pages/OrderList';
-import { AdminUnits } from './pages/AdminUnits';
-import { AdminUsers } from './pages/AdminUsers';
-import { AdminCategories, AdminKb, AdminRules, AdminTimeLimits } from './pages/AdminCatalog';
 import type { Key } from './i18n';
+
+// Each page is its own chunk, fetched when its workspace is first opened.
+const AgentConsole = lazy(() => import('./pages/AgentConsole').then((m) => ({ default: m.AgentConsole })));
+const DispatchQueue = lazy(() => import('./pages/DispatchQueue').then((m) => ({ default: m.DispatchQueue })));
+const UnitInbox = lazy(() => import('./pages/UnitInbox').then((m) => ({ default: m.UnitInbox })));
+const FollowUp = lazy(() => import('./pages/FollowUp').then((m) => ({ default: m.FollowUp })));
+const Dashboard = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.Dashboard })));
+const OrderList = lazy(() => import('./pages/OrderList').then((m) => ({ default: m.OrderList })));
+const AdminUnits = lazy(() => import('./pages/AdminUnits').then((m) => ({ default: m.AdminUnits })));
+const AdminUsers = lazy(() => import('./pages/AdminUsers').then((m) => ({ default: m.AdminUsers })));
+const AdminCategories = lazy(() => import('./pages/AdminCatalog').then((m) => ({ default: m.AdminCategories })));
+const AdminKb = lazy(() => import('./pages/AdminCatalog').then((m) => ({ default: m.AdminKb })));
+const AdminRules = lazy(() => import('./pages/AdminCatalog').then((m) => ({ default: m.AdminRules })));
+const AdminTimeLimits = lazy(() => import('./pages/AdminCatalog').then((m) => ({ default: m.AdminTimeLimits })));
 
 export interface Workspace {
   path: string;

@@ -5,7 +5,7 @@ import { FilePdfOutlined, PaperClipOutlined } from '@ant-design/icons';
 import { getBlob, get, upload } from '../api';
 import { useI18n } from '../i18n';
 import { useActionError } from './OrderActions';
-import { fmtTime } from './OrderTable';
+import { fmtTime } from '../time';
 import type { WorkOrder } from '../types';
 
 interface Attachment {

@@ -6,6 +6,7 @@ import { Alert } from 'antd';
 import { get } from '../api';
 import { useI18n, type Lang, type T } from '../i18n';
 import { Link } from '../router';
+import { CITY_TIME_ZONE } from '../time';
 
 export interface CalendarYearInfo {
   year: number;
@@ -36,9 +37,9 @@ export function fmtDay(date: string, lang: Lang, withYear = false): string {
     ...(withYear ? { year: 'numeric' } : {}),
   });
 }
-/** The date of an instant, in the browser's zone: 2026/12/03. */
+/** The date of an instant, in the city's clock: 2026/12/03. */
 export const fmtDate = (iso: string, lang: Lang) =>
-  new Date(iso).toLocaleDateString(lang === 'zh' ? 'zh-CN' : 'en-US', { year: 'numeric', month: '2-digit', day: '2-digit' });
+  new Date(iso).toLocaleDateString(lang === 'zh' ? 'zh-CN' : 'en-US', { timeZone: CITY_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
 
 /** "管理员导入通知（2026/12/03）", "内置数据 chinese-days 1.5.7", "仅周末（未收录节假日）". */
 export function calendarLabel(c: CalendarYearInfo, t: T, lang: Lang): string {

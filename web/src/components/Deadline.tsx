@@ -5,7 +5,7 @@ import { Space, Tag, Tooltip, Typography } from 'antd';
 import { ClockCircleOutlined } from '@ant-design/icons';
 import { get } from '../api';
 import { useI18n, type T } from '../i18n';
-import { fmtTime } from './OrderTable';
+import { fmtTime } from '../time';
 import { workingSpan } from './workingTime';
 import { calendarLabel, type CalendarYearInfo } from './CalendarSource';
 

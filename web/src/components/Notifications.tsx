@@ -6,7 +6,7 @@ import { BellOutlined } from '@ant-design/icons';
 import { get, post } from '../api';
 import { useI18n } from '../i18n';
 import { navigate } from '../router';
-import { fmtTime } from './OrderTable';
+import { fmtTime } from '../time';
 
 interface Note {
   id: number;

@@ -9,6 +9,7 @@ import { Link } from '../router';
 import { useSession } from '../session';
 import { ORDER_TYPES, STATUSES, type Page, type Status, type WorkOrder } from '../types';
 import { useActionError } from './OrderActions';
+import { fmtTime } from '../time';
 
 export const STATUS_COLORS: Record<Status, string> = {
   new: 'blue',
@@ -24,9 +25,6 @@ export function StatusTag({ status }: { status: Status }) {
   const { t } = useI18n();
   return <Tag color={STATUS_COLORS[status]}>{t(`status.${status}`)}</Tag>;
 }
-
-export const fmtTime = (s: string | null | undefined) =>
-  s ? new Date(s).toLocaleString('zh-CN', { hour12: false, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }) : '—';
 
 export interface Filters {
   status?: Status[];

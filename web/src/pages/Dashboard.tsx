@@ -13,7 +13,8 @@ import { Chart } from '../components/Chart';
 import { CalendarWarning } from '../components/CalendarSource';
 import { useSession } from '../session';
 import { useActionError } from '../components/OrderActions';
-import { StatusTag, fmtTime } from '../components/OrderTable';
+import { StatusTag } from '../components/OrderTable';
+import { fmtTime } from '../time';
 import type { Status } from '../types';
 
 /** A unit's counted measure (GET /kpi/orders?measure=), each with its label in i18n.tsx. */

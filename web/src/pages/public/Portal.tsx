@@ -6,7 +6,7 @@ import { PlusOutlined } from '@ant-design/icons';
 import { ApiError, get, post } from '../../api';
 import { useI18n } from '../../i18n';
 import { navigate, useLocation } from '../../router';
-import { fmtTime } from '../../components/OrderTable';
+import { fmtTime } from '../../time';
 import { SATISFACTIONS, type Satisfaction } from '../../types';
 
 interface Service {

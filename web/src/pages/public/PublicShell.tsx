@@ -1,10 +1,11 @@
 // Public pages (no login): the citizen portal and open data. A narrow, mobile-first layout.
-import type { ReactNode } from 'react';
-import { Layout, Segmented } from 'antd';
+import { lazy, Suspense, type ReactNode } from 'react';
+import { Layout, Segmented, Spin } from 'antd';
 import { useI18n, type Key } from '../../i18n';
 import { Link } from '../../router';
-import { Portal } from './Portal';
-import { OpenData } from './OpenData';
+
+const Portal = lazy(() => import('./Portal').then((m) => ({ default: m.Portal })));
+const OpenData = lazy(() => import('./OpenData').then((m) => ({ default: m.OpenData })));
 
 export interface PublicPage {
   path: string;
@@ -51,7 +52,7 @@ export function PublicShell({ page }: { page: PublicPage }) {
         />
       </Layout.Header>
       <Layout.Content id="main" role="main" style={{ padding: 12, width: '100%', maxWidth: page.path === '/portal' ? 720 : 1100, margin: '0 auto' }}>
-        {page.render()}
+        <Suspense fallback={<Spin style={{ display: 'block', margin: 48 }} />}>{page.render()}</Suspense>
       </Layout.Content>
     </Layout>
   );
