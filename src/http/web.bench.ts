@@ -7,27 +7,14 @@ import { performance } from 'node:perf_hooks';
 import type { Benchmark, BenchResult } from '../../bench/harness.js';
 import { startPlatform } from '../server.js';
 import { firstLoadBytes, PAGES, WEB_DIST } from './bundle.js';
+import { CHROMIUM, hasChromium, launchChromium } from '../../test/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'bench-pass-123';
 
 async function browserTimes(): Promise<Map<string, { ms: number; kb: number }>> {
   const out = new Map<string, { ms: number; kb: number }>();
-  const { chromium } = await import('playwright-core');
   const platform = await startPlatform({ adminPassword: PASSWORD, config: { slaIntervalSeconds: 0 } });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const base = await platform.app.listen({ port: 0, host: '127.0.0.1' });
     const login = await platform.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: PASSWORD } });
@@ -80,7 +67,7 @@ export const benchmark: Benchmark = {
   async run() {
     if (!existsSync(WEB_DIST)) return [{ name: 'web app', value: NaN, unit: '', notes: 'dist/web is missing: run npm run build:web first' }];
     const bytes = firstLoadBytes();
-    const times = existsSync(CHROMIUM) ? await browserTimes() : null;
+    const times = hasChromium ? await browserTimes() : null;
     const results: BenchResult[] = [];
     for (const p of bytes) {
       results.push({

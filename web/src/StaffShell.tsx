@@ -1,7 +1,7 @@
 // The staff application: login, a menu by role, language switch, sign-out, the current workspace.
 // Loaded only for staff paths (Shell.tsx), so the citizen portal never downloads it.
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
-import { Button, Layout, Menu, Segmented, Space, Spin, Tag, Typography } from 'antd';
+import { Button, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
 import { LogoutOutlined } from '@ant-design/icons';
 import { useI18n } from './i18n';
 import { navigate, useLocation } from './router';
@@ -9,12 +9,13 @@ import { useSession } from './session';
 import { workspacesFor } from './workspaces';
 import { Login } from './pages/Login';
 import { NotificationBell } from './components/Notifications';
+import { LangSwitch } from './components/LangSwitch';
 
 const OrderPage = lazy(() => import('./pages/OrderPage').then((m) => ({ default: m.OrderPage })));
 
 export default function StaffShell() {
   const { user, loading, logout, unitName } = useSession();
-  const { t, lang, setLang } = useI18n();
+  const { t } = useI18n();
   const { path } = useLocation();
   const [collapsed, setCollapsed] = useState(false);
   const spaces = useMemo(() => (user ? workspacesFor(user.roles) : []), [user]);
@@ -32,18 +33,6 @@ export default function StaffShell() {
   if (loading) return <Spin fullscreen />;
   if (!user) return <Login />;
 
-  const langSwitch = (
-    <Segmented
-      aria-label={t('lang.switch')}
-      size="small"
-      value={lang}
-      onChange={(v) => setLang(v as 'zh' | 'en')}
-      options={[
-        { label: '中文', value: 'zh' },
-        { label: 'EN', value: 'en' },
-      ]}
-    />
-  );
   return (
     <Layout style={{ minHeight: '100%' }}>
       <a className="skip-link" href="#main">
@@ -80,7 +69,7 @@ export default function StaffShell() {
               ))}
             </span>
             <NotificationBell />
-            {langSwitch}
+            <LangSwitch />
             <Button icon={<LogoutOutlined />} onClick={() => void logout().then(() => navigate('/', true))}>
               {t('logout')}
             </Button>

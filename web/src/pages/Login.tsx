@@ -1,12 +1,13 @@
 import { useState } from 'react';
-import { Alert, Button, Card, Form, Input, Segmented } from 'antd';
+import { Alert, Button, Card, Form, Input } from 'antd';
 import { ApiError } from '../api';
 import { useI18n } from '../i18n';
 import { useSession } from '../session';
+import { LangSwitch } from '../components/LangSwitch';
 
 export function Login() {
   const { login } = useSession();
-  const { t, lang, setLang } = useI18n();
+  const { t } = useI18n();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -23,22 +24,7 @@ export function Login() {
   };
   return (
     <main className="login-wrap">
-      <Card
-        title={<h1 style={{ fontSize: 18, margin: 0 }}>{t('app.name')}</h1>}
-        extra={
-          <Segmented
-            aria-label={t('lang.switch')}
-            size="small"
-            value={lang}
-            onChange={(v) => setLang(v as 'zh' | 'en')}
-            options={[
-              { label: '中文', value: 'zh' },
-              { label: 'EN', value: 'en' },
-            ]}
-          />
-        }
-        style={{ width: 360 }}
-      >
+      <Card title={<h1 style={{ fontSize: 18, margin: 0 }}>{t('app.name')}</h1>} extra={<LangSwitch />} style={{ width: 360 }}>
         <Form name="login" layout="vertical" onFinish={(v) => void onFinish(v)} requiredMark={false}>
           <Form.Item label={t('login.username')} name="username" rules={[{ required: true, message: t('err.required') }]}>
             <Input autoFocus autoComplete="username" />

@@ -1,8 +1,9 @@
 // Public pages (no login): the citizen portal and open data. A narrow, mobile-first layout.
 import { lazy, Suspense, type ReactNode } from 'react';
-import { Layout, Segmented, Spin } from 'antd';
+import { Layout, Spin } from 'antd';
 import { useI18n, type Key } from '../../i18n';
 import { Link } from '../../router';
+import { LangSwitch } from '../../components/LangSwitch';
 
 const Portal = lazy(() => import('./Portal').then((m) => ({ default: m.Portal })));
 const OpenData = lazy(() => import('./OpenData').then((m) => ({ default: m.OpenData })));
@@ -18,7 +19,7 @@ export const PUBLIC_PAGES: PublicPage[] = [
 ];
 
 export function PublicShell({ page }: { page: PublicPage }) {
-  const { t, lang, setLang } = useI18n();
+  const { t } = useI18n();
   return (
     <Layout style={{ minHeight: '100%', background: '#f5f7fa' }}>
       <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 12, padding: '0 12px', background: '#1659c4' }}>
@@ -40,16 +41,7 @@ export function PublicShell({ page }: { page: PublicPage }) {
             </Link>
           ))}
         </nav>
-        <Segmented
-          aria-label={t('lang.switch')}
-          size="small"
-          value={lang}
-          onChange={(v) => setLang(v as 'zh' | 'en')}
-          options={[
-            { label: '中文', value: 'zh' },
-            { label: 'EN', value: 'en' },
-          ]}
-        />
+        <LangSwitch />
       </Layout.Header>
       <Layout.Content id="main" role="main" style={{ padding: 12, width: '100%', maxWidth: page.path === '/portal' ? 720 : 1100, margin: '0 auto' }}>
         <Suspense fallback={<Spin style={{ display: 'block', margin: 48 }} />}>{page.render()}</Suspense>
