@@ -40,7 +40,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   });
 
   // Security headers, CORS (closed by default) and the JSON depth limit: src/security/http.ts.
-  installHttpSecurity(app);
+  await installHttpSecurity(app);
   // API answers go out brotli- or gzip-compressed when the client accepts it; the web app's
   // files were compressed at build time (scripts/precompress.js) and are sent as they are.
   await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });

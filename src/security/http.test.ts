@@ -51,6 +51,13 @@ describe('HTTP hardening', () => {
       expect(get.headers['access-control-allow-origin']).toBe('https://portal.example.gov.cn');
       const other = await p.app.inject({ url: '/api/v1/health', headers: { origin: 'https://app.example.evil' } });
       expect(other.headers['access-control-allow-origin']).toBeUndefined();
+      const otherPreflight = await p.app.inject({
+        method: 'OPTIONS',
+        url: '/api/v1/workorders',
+        headers: { origin: 'https://app.example.evil', 'access-control-request-method': 'POST' },
+      });
+      expect(otherPreflight.statusCode).toBe(404);
+      expect(otherPreflight.headers['access-control-allow-origin']).toBeUndefined();
     } finally {
       await p.close();
     }

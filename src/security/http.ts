@@ -1,5 +1,8 @@
-// HTTP hardening for every response: security headers, CORS closed unless configured,
-// and JSON bodies limited in nesting depth (the size limit is Fastify's bodyLimit, 1 MiB).
+// HTTP hardening for every response: security headers (@fastify/helmet), CORS closed unless
+// configured (@fastify/cors), and JSON bodies limited in nesting depth (the size limit is
+// Fastify's bodyLimit, 1 MiB).
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../core/errors.js';
 import { setting } from '../core/config.js';
@@ -34,19 +37,11 @@ export function jsonDepth(text: string): number {
   return max;
 }
 
-// Applied to every response; a page's own content-security-policy (src/http/web.ts) is kept.
-const HEADERS: Record<string, string> = {
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'same-origin',
-  'x-dns-prefetch-control': 'off',
-  'x-permitted-cross-domain-policies': 'none',
-};
-const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+// helmet's headers on every response; a page's own content-security-policy (src/http/web.ts)
+// replaces the API's. HSTS is left to the hook below: it is only sent over TLS.
+const API_CSP = { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } };
 
-export function installHttpSecurity(app: FastifyInstance<any, any, any, any, any>, origins = corsOrigins()): void {
+export async function installHttpSecurity(app: FastifyInstance<any, any, any, any, any>, origins = corsOrigins()): Promise<void> {
   const defaultJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
@@ -57,24 +52,31 @@ export function installHttpSecurity(app: FastifyInstance<any, any, any, any, any
     void defaultJson(req, body as string, done);
   });
 
-  app.addHook('onRequest', async (req, reply) => {
-    const origin = req.headers.origin;
-    if (origin && origins.has(origin)) {
-      reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
-      if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
-        return reply
-          .status(204)
-          .header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE')
-          .header('access-control-allow-headers', 'authorization, content-type, idempotency-key, x-access-reason')
-          .header('access-control-max-age', '600')
-          .send();
-      }
-    }
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: API_CSP,
+    referrerPolicy: { policy: 'no-referrer' },
+    frameguard: { action: 'deny' },
+    crossOriginOpenerPolicy: { policy: 'same-origin' },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    strictTransportSecurity: false,
   });
 
+  // CORS is closed unless JIESU_CORS_ORIGINS names origins: then only those get answers.
+  if (origins.size > 0) {
+    // The preflight route @fastify/cors adds carries no token (browsers send none), so it is public.
+    app.addHook('onRoute', (route) => {
+      if (route.method === 'OPTIONS' && route.url === '*') route.config = { ...route.config, public: true };
+    });
+    await app.register(cors, {
+      origin: (origin, cb) => cb(null, origin !== undefined && origins.has(origin)),
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-access-reason'],
+      maxAge: 600,
+    });
+  }
+
   app.addHook('onSend', async (req, reply, payload) => {
-    for (const [k, v] of Object.entries(HEADERS)) if (!reply.hasHeader(k)) reply.header(k, v);
-    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', API_CSP);
     // HSTS only when the client reached us over TLS (directly or through a proxy that says so).
     const proto = String(req.headers['x-forwarded-proto'] ?? '')
       .split(',')[0]!
