@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, engine } from '../../test/helpers.js';
 import { useCity } from '../../test/fixtures.js';
+import { cityTimeText } from '../core/time.js';
 import type { WorkOrder } from '../workorders/index.js';
 
 const run = promisify(execFile);
@@ -65,6 +66,11 @@ describe('the escalation job', () => {
     const mine = await inbox(t.u.handlerStreetA, o.id);
     expect(mine.map((n) => n.kind)).toEqual(['sla.yellow']);
     expect(mine[0].title).toContain(o.number);
+    // The deadline reads in the city's clock, as people write it; programs get ISO in data.
+    expect(mine[0].body).toContain(cityTimeText(d.sign.dueAt));
+    expect(mine[0].body).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+    expect(`${mine[0].title}${mine[0].body}`).not.toMatch(/[A-Za-z]{3,}/);
+    expect(mine[0].data).toMatchObject({ number: o.number, dueAt: new Date(d.sign.dueAt).toISOString(), deadline: 'sign' });
     expect((await inbox(t.u.supervisor, o.id)).map((n) => n.kind)).toEqual(['sla.yellow']);
     expect(await inbox(t.u.handlerB, o.id)).toEqual([]);
     expect(await inbox(t.u.handlerA, o.id)).toEqual([]);

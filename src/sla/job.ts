@@ -6,6 +6,7 @@ import type { Queryable } from '../db/database.js';
 import type { AppContext } from '../core/context.js';
 import { deliverWebhooks, enqueueWebhook, notifyUsers, type DeliveryResult } from '../notifications/index.js';
 import { appendSystemEvent } from '../workorders/index.js';
+import { cityTimeText } from '../core/time.js';
 import { levelAt, nextAt, rank, type Kind, type Level } from './deadlines.js';
 import { loadCalendar, type SlaSettings } from './settings.js';
 
@@ -25,7 +26,7 @@ export interface TickResult {
 }
 
 const KIND_ZH: Record<Kind, string> = { sign: '签收', reply: '答复' };
-const LEVEL_ZH = { yellow: '即将超时 (yellow warning)', red: '已超时 (overdue)', escalated: '超时未办，升级督办 (escalated)' };
+const LEVEL_ZH = { yellow: '即将超时', red: '已超时', escalated: '超时未办，升级督办' };
 
 async function recipients(q: Queryable, unitId: number | null): Promise<number[]> {
   const { rows } = await q.query<{ id: number }>(`SELECT id FROM users WHERE active AND (unit_id = $1 OR 'supervisor' = ANY(roles)) ORDER BY id`, [unitId]);
@@ -35,6 +36,8 @@ async function recipients(q: Queryable, unitId: number | null): Promise<number[]
 async function fire(ctx: AppContext, q: Queryable, s: SlaSettings, row: any, level: Exclude<Level, 'green'>, now: Date): Promise<void> {
   const kindZh = KIND_ZH[row.kind as Kind];
   const due = new Date(row.due_at).toISOString();
+  // People read the deadline in the city's clock; `data.dueAt` stays ISO for programs.
+  const dueText = cityTimeText(row.due_at, 'zh-CN', ctx.config.timeZone);
   let unitId: number | null = row.unit_id;
   if (level === 'escalated') {
     const p = await q.query<{ parent_id: number | null }>('SELECT parent_id FROM units WHERE id = $1', [row.unit_id]);
@@ -42,10 +45,16 @@ async function fire(ctx: AppContext, q: Queryable, s: SlaSettings, row: any, lev
   }
   const title = `工单 ${row.number} ${kindZh}${LEVEL_ZH[level]}`;
   const body =
-    `「${row.title}」${kindZh}时限 ${due}。` +
+    `「${row.title}」${kindZh}时限 ${dueText}。` +
     (level === 'escalated' ? '已超时仍未办理，请上级单位督促。' : level === 'red' ? '已超时，请尽快办理。' : '即将到期，请及时办理。');
   const data = { deadline: row.kind, level, dueAt: due, unitId: row.unit_id, notifiedUnitId: unitId, cycle: row.cycle };
-  await notifyUsers(q, await recipients(q, unitId), { kind: `sla.${level}`, title, body, workorderId: row.workorder_id, data });
+  await notifyUsers(q, await recipients(q, unitId), {
+    kind: `sla.${level}`,
+    title,
+    body,
+    workorderId: row.workorder_id,
+    data: { ...data, number: row.number, title: row.title },
+  });
   if (s.webhookUrl) {
     await enqueueWebhook(
       q,
@@ -56,10 +65,7 @@ async function fire(ctx: AppContext, q: Queryable, s: SlaSettings, row: any, lev
   }
   if (s.autoSupervise && level !== 'yellow') {
     await appendSystemEvent(ctx, q, row.workorder_id, 'supervised', {
-      note:
-        level === 'red'
-          ? `系统自动督办：${kindZh}已超时 (automatic supervision: ${row.kind} overdue)`
-          : `系统二级督办：超时未办，已通报上级单位 (second-level supervision, parent unit notified)`,
+      note: level === 'red' ? `系统自动督办：${kindZh}已超时` : '系统二级督办：超时未办，已通报上级单位',
       automatic: true,
       level: level === 'red' ? 1 : 2,
       deadline: row.kind,

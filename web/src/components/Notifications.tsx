@@ -4,7 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Badge, Button, List, Popover, Typography } from 'antd';
 import { BellOutlined } from '@ant-design/icons';
 import { get, post } from '../api';
-import { useI18n } from '../i18n';
+import { useI18n, type T } from '../i18n';
 import { navigate } from '../router';
 import { fmtTime } from '../time';
 
@@ -14,8 +14,30 @@ interface Note {
   title: string;
   body: string;
   workorderId: number | null;
+  data: Record<string, unknown>;
   createdAt: string;
   readAt: string | null;
+}
+
+// The server stores a Chinese text with each notification (for webhooks and API clients); the
+// bell writes the kinds it knows in the reader's language from their data, times in the city clock.
+const KINDS = ['sla.yellow', 'sla.red', 'sla.escalated', 'reply.review', 'extension.review', 'extension.declined', 'reply.rejected'] as const;
+type Kind = (typeof KINDS)[number];
+const isKnown = (k: string): k is Kind => (KINDS as readonly string[]).includes(k);
+
+function noteText(n: Note, t: T): { title: string; body: string } {
+  const d = n.data ?? {};
+  if (!isKnown(n.kind) || typeof d.title !== 'string' || typeof d.number !== 'string') return { title: n.title, body: n.body };
+  const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+  const vars = {
+    number: d.number,
+    title: d.title,
+    deadline: t('notify.deadline', str(d.deadline)),
+    due: fmtTime(typeof d.dueAt === 'string' ? d.dueAt : null),
+    days: str(d.days),
+    reason: str(d.reason),
+  };
+  return { title: t(`notify.${n.kind}.title`, vars), body: t(`notify.${n.kind}.body`, vars) };
 }
 
 export function NotificationBell() {
@@ -47,19 +69,22 @@ export function NotificationBell() {
         size="small"
         dataSource={items}
         locale={{ emptyText: t('notes.none') }}
-        renderItem={(n) => (
-          <List.Item style={{ cursor: 'pointer', background: n.readAt ? undefined : '#f0f7ff' }} onClick={() => void openNote(n)}>
-            <List.Item.Meta
-              title={n.title}
-              description={
-                <>
-                  <div className="pre">{n.body}</div>
-                  <Typography.Text type="secondary">{fmtTime(n.createdAt)}</Typography.Text>
-                </>
-              }
-            />
-          </List.Item>
-        )}
+        renderItem={(n) => {
+          const text = noteText(n, t);
+          return (
+            <List.Item style={{ cursor: 'pointer', background: n.readAt ? undefined : '#f0f7ff' }} onClick={() => void openNote(n)}>
+              <List.Item.Meta
+                title={text.title}
+                description={
+                  <>
+                    <div className="pre">{text.body}</div>
+                    <Typography.Text type="secondary">{fmtTime(n.createdAt)}</Typography.Text>
+                  </>
+                }
+              />
+            </List.Item>
+          );
+        }}
       />
       {unread > 0 && (
         <Button block size="small" onClick={() => void post('/notifications/read-all').then(load)}>
