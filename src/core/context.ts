@@ -8,8 +8,10 @@ import { setting } from './config.js';
 export { ROLES, hasRole, type Actor, type Role } from './actor.js';
 
 export interface AppConfig {
-  /** How long a login token lives, in seconds. */
-  tokenTtlSeconds: number;
+  /** A login ends after this long without a request; each request extends it (seconds). */
+  sessionIdleSeconds: number;
+  /** A login ends this long after sign-in however active it is: the absolute cap (seconds). */
+  sessionMaxSeconds: number;
   /** IANA time zone of the city (order numbers, working calendar). */
   timeZone: string;
   survey: {
@@ -25,7 +27,8 @@ export interface AppConfig {
 }
 
 export const defaultConfig: AppConfig = {
-  tokenTtlSeconds: 12 * 3600,
+  sessionIdleSeconds: 60 * setting('JIESU_SESSION_IDLE_MINUTES'),
+  sessionMaxSeconds: 3600 * setting('JIESU_SESSION_MAX_HOURS'),
   timeZone: 'Asia/Shanghai',
   survey: {
     maxAttempts: setting('JIESU_SURVEY_MAX_ATTEMPTS'),

@@ -7,7 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError, forbidden, unauthorized } from '../core/errors.js';
 import { hasRole, type Actor, type Role } from '../core/actor.js';
 import type { AppContext } from '../core/context.js';
-import { authenticate } from '../org/index.js';
+import { authenticate, type AuthFailure } from '../org/index.js';
 import { loadModuleExports } from './modules.js';
 import { serveWeb } from './web.js';
 import { installHttpSecurity } from '../security/index.js';
@@ -58,9 +58,9 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     if (!token) throw unauthorized();
-    const actor = await authenticate(ctx.db, token);
-    if (!actor) throw unauthorized();
-    req.actor = actor;
+    const auth = await authenticate(ctx.db, token, ctx.config.sessionIdleSeconds);
+    if ('failure' in auth) throw sessionRefused(auth.failure);
+    req.actor = auth.actor;
   });
 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
@@ -88,6 +88,14 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
     });
   }
   return app;
+}
+
+// A token that did name a session says why it stopped working, so that a client can tell
+// "sign in again where you are" (session_expired, session_revoked) from "never signed in".
+function sessionRefused(failure: AuthFailure): AppError {
+  if (failure === 'expired') return new AppError(401, 'session_expired', '登录已过期，请重新输入密码 (the session has expired)');
+  if (failure === 'revoked') return new AppError(401, 'session_revoked', '登录已被注销，请重新登录 (the session was signed out)');
+  return unauthorized();
 }
 
 /** The authenticated actor, with one of the given roles when any are named. */

@@ -23,17 +23,35 @@ export async function verifyCredentials(db: Queryable, username: string, passwor
   return user && ok && user.active ? user.id : null;
 }
 
-export async function createSession(db: Queryable, userId: number, ttlSeconds: number): Promise<{ token: string; expiresAt: Date }> {
+/** How long a session lives: an idle timeout that each request renews, up to a cap from sign-in. */
+export interface SessionLimits {
+  idleSeconds: number;
+  maxSeconds: number;
+}
+
+export interface SessionTimes {
+  /** When the session ends unless a request renews it. */
+  expiresAt: Date;
+  /** When it ends however active it is. */
+  absoluteExpiresAt: Date;
+}
+
+export async function createSession(db: Queryable, userId: number, limits: SessionLimits): Promise<{ token: string } & SessionTimes> {
   const token = randomBytes(32).toString('base64url');
-  const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-  await db.query('INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)', [sha256(token), userId, expiresAt]);
-  return { token, expiresAt };
+  // The database's clock, the one authenticate() compares with.
+  const { rows } = await db.query<{ expires_at: Date; absolute_expires_at: Date }>(
+    `INSERT INTO sessions (token_hash, user_id, expires_at, absolute_expires_at)
+     VALUES ($1, $2, now() + make_interval(secs => least($3::float8, $4::float8)), now() + make_interval(secs => $4::float8))
+     RETURNING expires_at, absolute_expires_at`,
+    [sha256(token), userId, limits.idleSeconds, limits.maxSeconds],
+  );
+  return { token, expiresAt: rows[0]!.expires_at, absoluteExpiresAt: rows[0]!.absolute_expires_at };
 }
 
 /** Returns a new token, or null when the username or password is wrong (the caller cannot tell which). */
-export async function login(db: Database, username: string, password: string, ttlSeconds: number): Promise<{ token: string; expiresAt: Date } | null> {
+export async function login(db: Database, username: string, password: string, limits: SessionLimits): Promise<({ token: string } & SessionTimes) | null> {
   const userId = await verifyCredentials(db, username, password);
-  return userId == null ? null : createSession(db, userId, ttlSeconds);
+  return userId == null ? null : createSession(db, userId, limits);
 }
 
 export async function logout(db: Database, token: string): Promise<void> {
@@ -63,21 +81,49 @@ export function forgetUser(userId: number): void {
   for (const [h, e] of actorCache) if (e.actor.id === userId) actorCache.delete(h);
 }
 
-export async function authenticate(db: Queryable, token: string): Promise<Actor | null> {
+// A request renews its session's expiry to now + idle, but the row is written only when that
+// moves it by more than this, so a busy client costs one write a minute, not one a request.
+const RENEW_STEP_SECONDS = 60;
+
+/** Why a token was refused: none such (or its user is disabled), ended by time, or signed out / revoked. */
+export type AuthFailure = 'unknown' | 'expired' | 'revoked';
+
+/** The actor of a live session, renewing its idle expiry; or why there is none. */
+export async function authenticate(db: Queryable, token: string, idleSeconds: number): Promise<{ actor: Actor } | { failure: AuthFailure }> {
   const h = sha256(token);
   const now = Date.now();
   const hit = actorCache.get(h);
-  if (hit && hit.db === db && hit.until > now) return { ...hit.actor, roles: [...hit.actor.roles] };
-  const { rows } = await db.query<{ id: number; username: string; unit_id: number | null; roles: Role[]; expires_at: Date }>(
-    `SELECT u.id, u.username, u.unit_id, u.roles, s.expires_at
+  if (hit && hit.db === db && hit.until > now) return { actor: { ...hit.actor, roles: [...hit.actor.roles] } };
+  const { rows } = await db.query<{
+    id: number;
+    username: string;
+    unit_id: number | null;
+    roles: Role[];
+    active: boolean;
+    revoked: boolean;
+    live: boolean;
+    expires_at: Date;
+    renewed: Date;
+    renew: boolean;
+  }>(
+    `SELECT u.id, u.username, u.unit_id, u.roles, u.active, s.revoked_at IS NOT NULL AS revoked,
+            s.expires_at > now() AS live, s.expires_at,
+            least(now() + make_interval(secs => $2::float8), s.absolute_expires_at) AS renewed,
+            least(now() + make_interval(secs => $2::float8), s.absolute_expires_at) > s.expires_at + make_interval(secs => $3::float8) AS renew
        FROM sessions s JOIN users u ON u.id = s.user_id
-      WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active`,
-    [h],
+      WHERE s.token_hash = $1`,
+    [h, idleSeconds, RENEW_STEP_SECONDS],
   );
   const u = rows[0];
-  if (!u) {
+  if (!u || !u.active || u.revoked || !u.live) {
     actorCache.delete(h);
-    return null;
+    return { failure: !u || !u.active ? 'unknown' : u.revoked ? 'revoked' : 'expired' };
+  }
+  let expiresAt = u.expires_at;
+  if (u.renew) {
+    // Only forward, and not on a session revoked meanwhile: two nodes renewing at once both succeed harmlessly.
+    await db.query('UPDATE sessions SET expires_at = $2 WHERE token_hash = $1 AND expires_at < $2 AND revoked_at IS NULL', [h, u.renewed]);
+    expiresAt = u.renewed;
   }
   const actor: Actor = { id: u.id, username: u.username, unitId: u.unit_id, roles: u.roles };
   if (AUTH_CACHE_MS > 0) {
@@ -85,9 +131,18 @@ export async function authenticate(db: Queryable, token: string): Promise<Actor 
       for (const [k, e] of actorCache) if (e.until <= now) actorCache.delete(k);
       if (actorCache.size >= AUTH_CACHE_MAX) actorCache.delete(actorCache.keys().next().value!);
     }
-    actorCache.set(h, { db, actor, until: Math.min(now + AUTH_CACHE_MS, u.expires_at.getTime()) });
+    actorCache.set(h, { db, actor, until: Math.min(now + AUTH_CACHE_MS, expiresAt.getTime()) });
   }
-  return { ...actor, roles: [...actor.roles] };
+  return { actor: { ...actor, roles: [...actor.roles] } };
+}
+
+/** A session's expiry times, as they stand (null when the token names no live session). */
+export async function sessionTimes(db: Queryable, token: string): Promise<SessionTimes | null> {
+  const { rows } = await db.query<{ expires_at: Date; absolute_expires_at: Date }>(
+    'SELECT expires_at, absolute_expires_at FROM sessions WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > now()',
+    [sha256(token)],
+  );
+  return rows[0] ? { expiresAt: rows[0].expires_at, absoluteExpiresAt: rows[0].absolute_expires_at } : null;
 }
 
 /** Creates the `admin` user from JIESU_ADMIN_PASSWORD when it does not exist yet. */

@@ -3,7 +3,8 @@ import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
 import { ROLES, type AppContext } from '../core/context.js';
 import { Id, IdParams, StringEnum } from '../http/schemas.js';
-import { logout } from './auth.js';
+import { logout, sessionTimes } from './auth.js';
+import { unauthorized } from '../core/errors.js';
 import { secureLogin } from '../security/index.js';
 import { UNIT_KINDS, createUnit, getUnit, listUnits, updateUnit } from './units.js';
 import { createUser, getUser, listUsers, updateUser } from './users.js';
@@ -63,6 +64,20 @@ export function routes(app: App, { db, config }: AppContext) {
     return reply.status(204).send();
   });
   app.get('/api/v1/auth/me', { schema: { tags: ['auth'] } }, async (req) => getUser(db, requireActor(req).id));
+  // When this login ends: `expiresAt` moves with activity (this request counts), never past
+  // `absoluteExpiresAt`, which is fixed at sign-in.
+  app.get('/api/v1/auth/session', { schema: { tags: ['auth'] } }, async (req) => {
+    const actor = requireActor(req);
+    const times = await sessionTimes(db, req.headers.authorization!.slice(7).trim());
+    if (!times) throw unauthorized();
+    return {
+      username: actor.username,
+      expiresAt: times.expiresAt.toISOString(),
+      absoluteExpiresAt: times.absoluteExpiresAt.toISOString(),
+      idleMinutes: config.sessionIdleSeconds / 60,
+      maxHours: config.sessionMaxSeconds / 3600,
+    };
+  });
 
   app.post('/api/v1/units', { schema: { tags: ['org'], body: UnitBody } }, async (req, reply) => {
     requireActor(req, 'admin');

@@ -123,14 +123,16 @@ describe('sessions', () => {
 
   it('a token stops working when it expires', async () => {
     const tmp = await throwawayDatabase();
-    const p = await startPlatform({ databaseUrl: tmp?.url, adminPassword: ADMIN_PASSWORD, config: { tokenTtlSeconds: 1 } });
+    const p = await startPlatform({ databaseUrl: tmp?.url, adminPassword: ADMIN_PASSWORD, config: { sessionMaxSeconds: 1 } });
     try {
       const res = await new Client(p).post('/api/v1/auth/login', { username: 'admin', password: ADMIN_PASSWORD });
       expect(Date.parse(res.body.expiresAt) - Date.now()).toBeLessThanOrEqual(1000);
       const c = new Client(p, res.body.token);
       expect((await c.get('/api/v1/auth/me')).status).toBe(200);
       await new Promise((r) => setTimeout(r, 1100));
-      expect((await c.get('/api/v1/auth/me')).status).toBe(401);
+      const late = await c.get('/api/v1/auth/me');
+      expect(late.status).toBe(401);
+      expect(late.body.error.code).toBe('session_expired');
     } finally {
       await p.close();
       await tmp?.drop();

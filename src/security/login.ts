@@ -52,7 +52,7 @@ export async function secureLogin(
   req: FastifyRequest,
   reply: FastifyReply,
   body: { username: string; password: string; totp?: string },
-): Promise<{ token: string; expiresAt: string }> {
+): Promise<{ token: string; expiresAt: string; absoluteExpiresAt: string }> {
   const s = throttleSettings();
   const userKey = `user:${body.username.toLowerCase()}`;
   const ipKey = `ip:${req.ip}`;
@@ -82,6 +82,6 @@ export async function secureLogin(
     }
   }
   await db.query('DELETE FROM login_failures WHERE key = $1', [userKey]);
-  const session = await createSession(db, userId, config.tokenTtlSeconds);
-  return { token: session.token, expiresAt: session.expiresAt.toISOString() };
+  const session = await createSession(db, userId, { idleSeconds: config.sessionIdleSeconds, maxSeconds: config.sessionMaxSeconds });
+  return { token: session.token, expiresAt: session.expiresAt.toISOString(), absoluteExpiresAt: session.absoluteExpiresAt.toISOString() };
 }
