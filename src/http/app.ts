@@ -5,11 +5,13 @@ import swagger from '@fastify/swagger';
 import compress from '@fastify/compress';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError, forbidden, unauthorized } from '../core/errors.js';
+import { translate } from '../core/i18n.js';
 import { hasRole, type Actor, type Role } from '../core/actor.js';
 import type { AppContext } from '../core/context.js';
 import { authenticate, type AuthFailure } from '../org/index.js';
 import { loadModuleExports } from './modules.js';
 import { serveWeb } from './web.js';
+import { frameworkErrorBody, installLanguage, requestLanguage, toErrorBody } from './errors.js';
 import { installHttpSecurity } from '../security/index.js';
 
 import type { App } from './types.js';
@@ -21,9 +23,10 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
     logger: opts.logger ? { level: setting('LOG_LEVEL') } : false,
     bodyLimit: 1024 * 1024,
     // Errors Fastify raises before routing (malformed URL, over-long parameter) in our format too.
-    frameworkErrors: (err, _req, reply) => {
+    frameworkErrors: (err, req, reply) => {
       const r = reply as unknown as { status(n: number): { send(b: unknown): void } };
-      r.status(err.statusCode && err.statusCode < 500 ? err.statusCode : 400).send({ error: { code: 'bad_request', message: err.message } });
+      const status = err.statusCode && err.statusCode < 500 ? err.statusCode : 400;
+      r.status(status).send({ error: { ...frameworkErrorBody(status, err, requestLanguage(req)).error, code: 'bad_request' } });
     },
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
@@ -52,6 +55,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
     if (route.config?.public) route.schema = { ...route.schema, security: [] };
   });
   app.decorateRequest('actor', null);
+  // Messages in the reader's language (Accept-Language) and a Content-Language on what carries text.
+  installLanguage(app);
   app.addHook('onRequest', async (req) => {
     // Unmatched routes fall through to the JSON 404 (it tells nothing); public routes need no token.
     if (!req.routeOptions.url || req.routeOptions.config?.public) return;
@@ -64,7 +69,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   });
 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
-    const body = toErrorBody(err);
+    const body = toErrorBody(err, requestLanguage(req));
     if (body.status >= 500) req.log.error(err);
     reply.status(body.status).send({ error: body.error });
   });
@@ -72,7 +77,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
   const webFallback = await serveWeb(app);
   app.setNotFoundHandler((req, reply) => {
     if (webFallback?.(req, reply)) return;
-    reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
+    const params = { method: req.method, path: req.url.split('?')[0]! };
+    reply.status(404).send({ error: { code: 'not_found', message: translate(requestLanguage(req), 'http.routeNotFound', params) } });
   });
 
   app.get('/api/v1/health', { config: { public: true }, schema: { tags: ['system'] } }, async () => {
@@ -93,49 +99,14 @@ export async function buildApp(ctx: AppContext, opts: { logger?: boolean } = {})
 // A token that did name a session says why it stopped working, so that a client can tell
 // "sign in again where you are" (session_expired, session_revoked) from "never signed in".
 function sessionRefused(failure: AuthFailure): AppError {
-  if (failure === 'expired') return new AppError(401, 'session_expired', '登录已过期，请重新输入密码 (the session has expired)');
-  if (failure === 'revoked') return new AppError(401, 'session_revoked', '登录已被注销，请重新登录 (the session was signed out)');
+  if (failure === 'expired') return new AppError(401, 'session_expired', 'auth.sessionExpired');
+  if (failure === 'revoked') return new AppError(401, 'session_revoked', 'auth.sessionRevoked');
   return unauthorized();
 }
 
 /** The authenticated actor, with one of the given roles when any are named. */
 export function requireActor(req: FastifyRequest, ...roles: Role[]): Actor {
   if (!req.actor) throw unauthorized();
-  if (roles.length > 0 && !hasRole(req.actor, ...roles)) throw forbidden(`需要角色 (requires role): ${roles.join(' | ')}`);
+  if (roles.length > 0 && !hasRole(req.actor, ...roles)) throw forbidden('auth.requiresRole', { roles });
   return req.actor;
-}
-
-interface ErrorBody {
-  status: number;
-  error: { code: string; message: string; field?: string };
-}
-
-function toErrorBody(err: FastifyError | AppError): ErrorBody {
-  if (err instanceof AppError) {
-    return { status: err.status, error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } };
-  }
-  const fe = err as FastifyError & { code?: string };
-  if (fe.validation && fe.validation.length > 0) {
-    const v = fe.validation[0]!;
-    const params = v.params;
-    const path = [fe.validationContext, ...(v.instancePath ?? '').split('/').filter(Boolean)];
-    if (typeof params.missingProperty === 'string') path.push(params.missingProperty);
-    if (typeof params.additionalProperty === 'string') path.push(params.additionalProperty);
-    const field = path.filter(Boolean).slice(1).join('.') || String(fe.validationContext ?? '');
-    const message =
-      `${field ? field + ': ' : ''}${v.message ?? 'invalid'}` + (params.allowedValues ? ` (${(params.allowedValues as unknown[]).join(', ')})` : '');
-    return { status: 400, error: { code: 'validation_failed', message, field } };
-  }
-  const pgCode = typeof fe.code === 'string' && /^[0-9A-Z]{5}$/.test(fe.code) ? fe.code : undefined;
-  if (pgCode) {
-    // Safety net: a database constraint caught input the service did not check.
-    if (pgCode === '23505') return { status: 409, error: { code: 'conflict', message: 'already exists' } };
-    if (pgCode.startsWith('22') || pgCode.startsWith('23')) {
-      return { status: 400, error: { code: 'validation_failed', message: 'invalid value' } };
-    }
-  }
-  const status = fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500 ? fe.statusCode : 500;
-  if (status === 500) return { status, error: { code: 'internal', message: '服务器内部错误 (internal error)' } };
-  const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : status === 429 ? 'rate_limited' : 'bad_request';
-  return { status, error: { code, message: fe.message } };
 }
