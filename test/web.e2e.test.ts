@@ -89,6 +89,15 @@ describe('web app served by jiesu serve', () => {
       await agent.keyboard.press('Control+Enter');
       await toast(agent, /已创建工单 \d{13}/);
       await shot(agent, '1-agent-console');
+      // Every outcome button is on screen at 1366×768, without scrolling.
+      for (const name of [/创建工单/, /直接答复/, /重复诉求/, /转接/, /无效来电/]) {
+        const box = await agent.getByTestId('agent-actions').getByRole('button', { name }).boundingBox();
+        expect(box && box.y + box.height).toBeLessThanOrEqual(768);
+      }
+      // The shift's recorded calls are still listed after going elsewhere and coming Back.
+      await agent.goto(`${base}/orders`);
+      await agent.goBack();
+      await agent.getByTestId('recent-calls').getByText(title).waitFor();
       const list = await call('GET', '/workorders?q=' + encodeURIComponent(title), tokens.agent);
       expect(list.body.items).toHaveLength(1);
       const created = list.body.items[0];
@@ -127,11 +136,34 @@ describe('web app served by jiesu serve', () => {
       // Follow-up: survey the citizen.
       const followup = await signIn('followup1');
       expect(new URL(followup.url()).pathname).toBe('/followup');
-      await followup
-        .getByRole('row', { name: new RegExp(title) })
-        .getByText('已更换灯泡')
+      // The queue on the left; the script to read, the reply and the outcomes on the right.
+      await followup.getByRole('row', { name: new RegExp(title) }).click();
+      const callCard = followup.getByTestId('followup-call');
+      await callCard
+        .getByTestId('followup-script')
+        .getByText(new RegExp(`${title}.*${number}`))
+        .waitFor();
+      await callCard
+        .getByTestId('followup-script')
+        .getByText(/已更换灯泡/)
         .waitFor();
       await shot(followup, '4-followup');
+      // First call: nobody answers. The order waits for its retry, counted.
+      await followup.getByRole('button', { name: `未接通 ${number}` }).click();
+      const unreachable = followup.getByRole('dialog');
+      await unreachable.getByLabel('备注').fill('无人接听');
+      await unreachable.getByRole('button', { name: '确定' }).click();
+      await followup.getByRole('row', { name: new RegExp(title) }).waitFor({ state: 'detached' });
+      await followup.getByRole('switch', { name: '含等待重拨' }).click();
+      await followup
+        .getByRole('row', { name: new RegExp(title) })
+        .getByText('1/3 次')
+        .waitFor();
+      await followup.getByRole('row', { name: new RegExp(title) }).click();
+      await callCard
+        .getByTestId('followup-attempts')
+        .getByText(/已拨打未接通 1 次，最多 3 次/)
+        .waitFor();
       await followup.getByRole('button', { name: `回访 ${number}` }).click();
       const surveyDialog = followup.getByRole('dialog');
       await surveyDialog.getByLabel('满意', { exact: true }).check();

@@ -22,6 +22,7 @@ export type ActionName =
   | 'approve-extension'
   | 'reject-extension'
   | 'survey'
+  | 'survey-unreachable'
   | 'close'
   | 'supervise';
 
@@ -152,6 +153,14 @@ export const ACTION_DEFS: ActionDef[] = [
           <Input.TextArea rows={2} maxLength={2000} />
         </Form.Item>
       </>
+    ),
+  },
+  {
+    name: 'survey-unreachable',
+    form: (t) => (
+      <Form.Item label={t('field.note')} name="note">
+        <Input.TextArea rows={2} maxLength={2000} placeholder={t('followup.unreachableNote')} />
+      </Form.Item>
     ),
   },
   {

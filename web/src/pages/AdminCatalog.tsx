@@ -179,7 +179,7 @@ export function AdminCategories() {
           )}
           <Card size="small" title={t('admin.newCategory')}>
             <Form form={form} layout="vertical" name="category" onFinish={(v) => void add(v)}>
-              <Form.Item label={t('admin.code')} name="code" rules={[{ required: true, pattern: /^[A-Za-z0-9_.-]+$/ }]}>
+              <Form.Item label={t('admin.code')} name="code" rules={[{ required: true }, { pattern: /^[A-Za-z0-9_.-]+$/, message: t('admin.codeFormat') }]}>
                 <Input maxLength={64} />
               </Form.Item>
               <Form.Item label={t('field.name')} name="name" rules={[{ required: true, whitespace: true }]}>

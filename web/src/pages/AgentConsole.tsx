@@ -27,6 +27,10 @@ interface FormValues {
   transferTo: string;
   invalidReason: string;
 }
+// The server's limits (src/intake/routes.ts, src/kb/routes.ts): the form cannot take more than it accepts.
+const TITLE_MAX = 200;
+const CONTENT_MAX = 20000;
+const ASSIST_MAX = 5000;
 const INITIAL: Partial<FormValues> = { channel: 'phone', type: 'request', urgent: false, transferTo: '110', invalidReason: 'hung_up' };
 const CHANNELS = ['phone', 'web', 'app', 'miniprogram', 'email', 'walkin'] as const;
 const TRANSFER = ['110', '119', '120', 'other'] as const;
@@ -104,11 +108,25 @@ function useDebounced<T>(value: T, ms: number): T {
 
 export function AgentConsole() {
   const { t } = useI18n();
-  const { units, unitName } = useSession();
+  const { units, unitName, user } = useSession();
   const { message } = App.useApp();
   const [form] = Form.useForm<FormValues>();
   const [busy, setBusy] = useState(false);
-  const [recent, setRecent] = useState<Recorded[]>([]);
+  // The shift's recorded calls survive Back and a reload: kept per user in this tab's sessionStorage.
+  const recentKey = `jiesu.recent.${user?.id ?? 0}`;
+  const [recent, setRecentState] = useState<Recorded[]>(() => {
+    try {
+      return JSON.parse(sessionStorage.getItem(recentKey) ?? '[]') as Recorded[];
+    } catch {
+      return [];
+    }
+  });
+  const setRecent = (f: (r: Recorded[]) => Recorded[]) =>
+    setRecentState((r) => {
+      const next = f(r);
+      sessionStorage.setItem(recentKey, JSON.stringify(next));
+      return next;
+    });
   // The contact starts when the agent first types into the empty form; `callNo` counts contacts.
   const startedAt = useRef<string | null>(null);
   const [callNo, setCallNo] = useState(0);
@@ -148,14 +166,19 @@ export function AgentConsole() {
       return;
     }
     let live = true;
-    post<Assist>('/assist', { text: dText, ...(dPhone.length >= 7 ? { phone: dPhone } : {}) })
+    post<Assist>('/assist', { text: dText.slice(0, ASSIST_MAX), ...(dPhone.length >= 7 ? { phone: dPhone } : {}) })
       .then((a) => {
         if (!live) return;
         setAssist(a);
         setCategoryCode(a.dispatch?.categories?.[0]?.code ?? null);
       })
       .catch(() => live && setAssist(null));
-    post<{ candidates: Candidate[] }>('/duplicates/check', { title: dTitle.slice(0, 200), content: dText, districtUnitId: district ?? null, limit: 5 })
+    post<{ candidates: Candidate[] }>('/duplicates/check', {
+      title: dTitle.slice(0, TITLE_MAX),
+      content: dText.slice(0, CONTENT_MAX),
+      districtUnitId: district ?? null,
+      limit: 5,
+    })
       .then((d) => live && setCandidates(d.candidates))
       .catch(() => live && setCandidates([]));
     return () => void (live = false);
@@ -228,7 +251,7 @@ export function AgentConsole() {
         content: outcome === 'workorder' ? t('agent.created', { number: c.workorder!.number }) : t('contact.recorded', { outcome: t(`outcome.${outcome}`) }),
         key: 'created',
       });
-      setRecent((r) => [{ id: c.id, outcome, summary, at: c.startedAt, order: c.workorder, linked }, ...r].slice(0, 10));
+      setRecent((r) => [{ id: c.id, outcome, summary, at: c.startedAt, order: c.workorder, linked }, ...r].slice(0, 30));
       clear();
     } catch (e) {
       showError(e);
@@ -380,10 +403,10 @@ export function AgentConsole() {
               />
             </Form.Item>
             <Form.Item label={t('field.title')} name="title" rules={[{ required: true, whitespace: true, message: t('err.required') }]}>
-              <Input maxLength={200} showCount />
+              <Input maxLength={TITLE_MAX} showCount />
             </Form.Item>
             <Form.Item label={t('field.content')} name="content" rules={[{ required: true, whitespace: true, message: t('err.required') }]}>
-              <Input.TextArea rows={4} maxLength={20000} />
+              <Input.TextArea rows={3} maxLength={CONTENT_MAX} showCount />
             </Form.Item>
             <Row gutter={12}>
               <Col span={8}>
@@ -424,7 +447,7 @@ export function AgentConsole() {
                 )}
               </Typography.Paragraph>
             )}
-            <Space wrap>
+            <Space wrap size={[6, 6]} className="agent-actions" data-testid="agent-actions">
               <Button type="primary" htmlType="submit" loading={busy}>
                 {t('agent.submit')} (Ctrl+Enter)
               </Button>
@@ -446,7 +469,7 @@ export function AgentConsole() {
             </Space>
           </Form>
         </Card>
-        <Card title={h2(t('agent.recent'))} size="small">
+        <Card title={h2(t('agent.recent'))} size="small" data-testid="recent-calls">
           <Table<Recorded>
             rowKey="id"
             size="small"
@@ -468,6 +491,11 @@ export function AgentConsole() {
       </Col>
       <Col xs={24} xl={7}>
         <Card title={h2(t('assist.title'))} size="small" data-testid="assistant" aria-live="polite">
+          {dText.length > ASSIST_MAX && (
+            <Typography.Paragraph type="warning" style={{ fontSize: 12 }} data-testid="assist-truncated">
+              {t('assist.truncated', { n: ASSIST_MAX })}
+            </Typography.Paragraph>
+          )}
           {!assist && candidates.length === 0 ? (
             <Typography.Text type="secondary">{t('assist.hint')}</Typography.Text>
           ) : (

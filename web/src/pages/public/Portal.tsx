@@ -7,13 +7,18 @@ import { ApiError, get, post } from '../../api';
 import { useI18n } from '../../i18n';
 import { navigate, useLocation } from '../../router';
 import { fmtTime } from '../../time';
+import { matchesService } from './categorySearch';
 import { SATISFACTIONS, type Satisfaction } from '../../types';
+
+/** A number the center can call back: a mobile, or a landline with its area code (as the server checks). */
+const isCallbackPhone = (raw: string) => /^(1[3-9][0-9]{9}|0[1-9][0-9]{8,10})$/.test(raw.replace(/[\s()（）-]/g, '').replace(/^(\+86|0086)/, ''));
 
 interface Service {
   service_code: string;
   service_name: string;
   description: string;
   group: string;
+  keywords?: string | null;
 }
 interface Challenge {
   question: string;
@@ -114,7 +119,11 @@ function Submit({ onDone }: { onDone: (number: string, code: string) => void }) 
       <Form.Item label={t('portal.category')} name="categoryCode" rules={req}>
         <Select
           showSearch
-          optionFilterProp="label"
+          filterOption={(input, option) => {
+            const code = (option as { value?: string } | undefined)?.value;
+            const s = services.find((x) => x.service_code === code);
+            return s ? matchesService(input, s) : false;
+          }}
           placeholder={t('portal.categoryHint')}
           options={groups.map((g) => ({
             label: g,
@@ -146,7 +155,14 @@ function Submit({ onDone }: { onDone: (number: string, code: string) => void }) 
           )}
         </Upload>
       </Form.Item>
-      <Form.Item label={t('portal.phone')} name="phone" rules={[...req, { pattern: /^\+?[0-9][0-9 -]{5,30}$/, message: t('portal.badPhone') }]}>
+      <Form.Item
+        label={t('portal.phone')}
+        name="phone"
+        rules={[
+          ...req,
+          { validator: (_, v: string | undefined) => (!v || isCallbackPhone(v) ? Promise.resolve() : Promise.reject(new Error(t('portal.badPhone')))) },
+        ]}
+      >
         <Input inputMode="tel" maxLength={32} />
       </Form.Item>
       <Form.Item label={t('portal.name')} name="name">
