@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import type { AppContext } from '../core/context.js';
 import { StringEnum, Text } from '../http/schemas.js';
+import { requestLanguage } from '../http/errors.js';
 import { SATISFACTIONS } from '../workorders/index.js';
 import { monthly, toCsv } from './opendata.js';
 import { LIMITS, newChallenge, rate, submit, track } from './portal.js';
@@ -47,7 +48,7 @@ export function routes(app: App, ctx: AppContext) {
   app.get(
     '/api/v1/portal/requests/:number',
     { config: pub, schema: { tags: ['portal'], params: Type.Object({ number: Number13 }), querystring: CodeQuery } },
-    async (req) => track(ctx, req.ip, req.params.number, req.query.code),
+    async (req) => track(ctx, req.ip, req.params.number, req.query.code, requestLanguage(req)),
   );
   app.post(
     '/api/v1/portal/requests/:number/rating',

@@ -10,6 +10,6 @@ export function normalizePhone(raw: string): string {
 /** Normalises and checks a phone number; 400 naming `field` when it is not one. */
 export function phoneOrThrow(raw: string, field: string): string {
   const p = normalizePhone(raw);
-  if (!/^\+?[0-9]{3,20}$/.test(p)) throw badRequest(`${field}: 电话号码无效 (not a phone number)`, field);
+  if (!/^\+?[0-9]{3,20}$/.test(p)) throw badRequest('validation.phone', { field }, field);
   return p;
 }

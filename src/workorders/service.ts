@@ -63,7 +63,7 @@ export async function createOrder(ctx: AppContext, actor: Actor, input: CreateIn
     const loc = input.location;
     if (loc?.districtUnitId != null) {
       const u = await tx.query('SELECT 1 FROM units WHERE id = $1', [loc.districtUnitId]);
-      if (u.rowCount === 0) throw badRequest(`unit ${loc.districtUnitId} does not exist`, 'location.districtUnitId');
+      if (u.rowCount === 0) throw badRequest('org.unitMissing', { id: loc.districtUnitId }, 'location.districtUnitId');
     }
     const now = new Date();
     const data: CreatedData = {
@@ -110,7 +110,7 @@ export async function createOrderOnce(ctx: AppContext, actor: Actor, input: Crea
         [actor.id, key],
       );
       if (rows[0]!.request_hash !== hash)
-        throw conflict('idempotency_key_reused', 'Idempotency-Key 已用于另一请求内容 (the key was used with a different body)');
+        throw conflict('idempotency_key_reused', 'http.idempotencyKeyReused');
       const { rows: stored } = await q.query('SELECT * FROM workorders WHERE id = $1', [rows[0]!.workorder_id]);
       return { order: fromRow(stored[0]!), replayed: true };
     }
@@ -206,7 +206,7 @@ export async function appendSystemEvent(
   actorId: number | null = null,
 ): Promise<WorkOrder> {
   const { rows } = await q.query('SELECT * FROM workorders WHERE id = $1 FOR UPDATE', [orderId]);
-  if (!rows[0]) throw notFound(`work order ${orderId}`);
+  if (!rows[0]) throw notFound('workorder', orderId);
   return commitEvent(ctx, q, fromRow(rows[0]), { type, data, at: new Date().toISOString(), actorId });
 }
 

@@ -76,20 +76,20 @@ export function FollowUp() {
               onRow={(i) => ({ onClick: () => setSelected(i.order.id), style: { cursor: 'pointer' } })}
               rowClassName={(i) => (i.order.id === selected ? 'ant-table-row-selected' : '')}
               columns={[
-                { title: t('field.number'), key: 'n', width: 150, render: (_, i) => <Link to={`/orders/${i.order.id}`}>{i.order.number}</Link> },
+                { title: t('field.number'), key: 'n', width: 125, render: (_, i) => <Link to={`/orders/${i.order.id}`}>{i.order.number}</Link> },
                 { title: t('field.title'), key: 't', ellipsis: true, render: (_, i) => i.order.title },
-                { title: t('field.unit'), key: 'u', width: 120, ellipsis: true, render: (_, i) => i.unitName ?? '—' },
+                { title: t('field.unit'), key: 'u', width: 100, ellipsis: true, render: (_, i) => i.unitName ?? '—' },
                 {
                   title: t('followup.attempts'),
                   key: 'a',
-                  width: 90,
+                  width: 70,
                   render: (_, i) =>
                     i.order.surveyAttempts > 0 ? <Tag color="orange">{t('followup.attemptsOf', { n: i.order.surveyAttempts, max })}</Tag> : '—',
                 },
                 {
                   title: t('followup.nextCall'),
                   key: 'd',
-                  width: 140,
+                  width: 90,
                   render: (_, i) => (waiting(i) ? fmtTime(i.dueAt) : <Typography.Text type="success">{t('followup.now')}</Typography.Text>),
                 },
               ]}
