@@ -54,18 +54,18 @@ export async function getContract(db: Database): Promise<Contract | null> {
 
 export async function requireContract(db: Database): Promise<Contract> {
   const c = await getContract(db);
-  if (!c) throw notFound('合同未设置 (no contract configured)');
+  if (!c) throw notFound('contract');
   return c;
 }
 
 export async function putContract(db: Database, actor: Actor, c: Contract): Promise<Contract> {
-  if (c.periodTo < c.periodFrom) throw badRequest('periodTo 早于 periodFrom (period ends before it starts)', 'periodTo');
+  if (c.periodTo < c.periodFrom) throw badRequest('callcenter.periodEndsBeforeStart', {}, 'periodTo');
   for (const [k, v] of Object.entries(c.targets)) {
-    if (k === 'qualityScore' && (v < 0 || v > 100)) throw badRequest(`targets.${k}: 0–100 (a score)`, `targets.${k}`);
-    if (k !== 'asaSeconds' && k !== 'qualityScore' && (v < 0 || v > 1)) throw badRequest(`targets.${k}: 0–1 (a share)`, `targets.${k}`);
+    if (k === 'qualityScore' && (v < 0 || v > 100)) throw badRequest('callcenter.targetScore', { target: k }, `targets.${k}`);
+    if (k !== 'asaSeconds' && k !== 'qualityScore' && (v < 0 || v > 1)) throw badRequest('callcenter.targetShare', { target: k }, `targets.${k}`);
   }
   c.deductions.forEach((d, i) => {
-    if ((d.percent == null) === (d.amount == null)) throw badRequest('deduction: percent 或 amount 二选一 (one of percent, amount)', `deductions.${i}`);
+    if ((d.percent == null) === (d.amount == null)) throw badRequest('callcenter.deductionOneOf', {}, `deductions.${i}`);
   });
   await db.query(
     `INSERT INTO cc_contract (id, period_from, period_to, value, targets, deductions, updated_by, updated_at)

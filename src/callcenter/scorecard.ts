@@ -11,10 +11,10 @@ export async function recordQuality(db: Database, actor: Actor, input: { contact
   let agentId = input.agentId ?? null;
   if (input.contactId != null) {
     const c = await db.query<{ agent_id: number | null }>('SELECT agent_id FROM contacts WHERE id = $1', [input.contactId]);
-    if (!c.rows[0]) throw badRequest(`contact ${input.contactId} does not exist`, 'contactId');
+    if (!c.rows[0]) throw badRequest('intake.contactMissing', { id: input.contactId }, 'contactId');
     agentId ??= c.rows[0].agent_id;
   }
-  if (agentId == null) throw badRequest('需要 contactId 或 agentId (contactId or agentId is required)', 'agentId');
+  if (agentId == null) throw badRequest('callcenter.contactOrAgent', {}, 'agentId');
   const { rows } = await db.query(
     `INSERT INTO cc_quality (contact_id, agent_id, score, note, inspected_by) VALUES ($1, $2, $3, $4, $5)
      RETURNING id, contact_id AS "contactId", agent_id AS "agentId", score, note, inspected_by AS "inspectedBy", inspected_at AS "inspectedAt"`,

@@ -73,7 +73,7 @@ export async function ingestEvents(q: Queryable, events: CallEvent[], source: 'c
 export async function postEvents(db: Database, events: CallEvent[]) {
   const soon = Date.now() + 5 * 60_000;
   events.forEach((e, i) => {
-    if (Date.parse(e.at) > soon) throw badRequest(`events.${i}.at 在未来 (in the future)`, `events.${i}.at`);
+    if (Date.parse(e.at) > soon) throw badRequest('validation.inFuture', { field: `events.${i}.at` }, `events.${i}.at`);
   });
   return db.tx(async (q) => {
     const ids = [...new Set(events.map((e) => e.agentId).filter((a): a is number => a != null))];
@@ -81,7 +81,7 @@ export async function postEvents(db: Database, events: CallEvent[]) {
       const { rows } = await q.query<{ id: number }>('SELECT id FROM users WHERE id = ANY($1::int[])', [ids]);
       const known = new Set(rows.map((r) => r.id));
       const i = events.findIndex((e) => e.agentId != null && !known.has(e.agentId));
-      if (i >= 0) throw badRequest(`话务员 ${events[i]!.agentId} 不存在 (no such agent)`, `events.${i}.agentId`);
+      if (i >= 0) throw badRequest('callcenter.agentMissing', { id: events[i]!.agentId ?? '' }, `events.${i}.agentId`);
     }
     return ingestEvents(q, events, 'cti');
   });
@@ -98,15 +98,15 @@ export interface AgentStateRecord {
 
 /** Sets an agent's state (the agent itself, or a supervisor/admin); closes the previous state. */
 export async function setAgentState(db: Database, actor: Actor, agentId: number, state: AgentState, at?: string): Promise<AgentStateRecord> {
-  if (actor.id !== agentId && !hasRole(actor, 'supervisor', 'admin')) throw forbidden('只能设置自己的状态 (you may set only your own state)');
+  if (actor.id !== agentId && !hasRole(actor, 'supervisor', 'admin')) throw forbidden('callcenter.ownStateOnly');
   const when = at ? new Date(at) : new Date();
-  if (when.getTime() > Date.now() + 5 * 60_000) throw badRequest('at 在未来 (in the future)', 'at');
+  if (when.getTime() > Date.now() + 5 * 60_000) throw badRequest('validation.inFuture', { field: 'at' }, 'at');
   return db.tx(async (q) => {
-    if ((await q.query('SELECT 1 FROM users WHERE id = $1', [agentId])).rowCount === 0) throw notFound(`agent ${agentId}`);
+    if ((await q.query('SELECT 1 FROM users WHERE id = $1', [agentId])).rowCount === 0) throw notFound('agent', agentId);
     // The current-state row is the per-agent lock: concurrent changes serialise here.
     const cur = await q.query<{ state: string; since: Date }>('SELECT state, since FROM cc_agent_current WHERE agent_id = $1 FOR UPDATE', [agentId]);
     const prev = cur.rows[0];
-    if (prev && when < prev.since) throw badRequest('at 早于当前状态的开始时间 (before the current state began)', 'at');
+    if (prev && when < prev.since) throw badRequest('callcenter.beforeCurrentState', {}, 'at');
     if (prev?.state === state) return { agentId, state, startedAt: prev.since.toISOString(), endedAt: null };
     await q.query(
       `INSERT INTO cc_agent_current (agent_id, state, since) VALUES ($1, $2, $3)
@@ -192,9 +192,9 @@ const secs = (v: unknown) => (v == null ? null : Math.round(Number(v) * 10) / 10
  * - costPerEffectiveCall (totals only) = contractValue / effectiveCalls.
  */
 export async function callStats(db: Database, s: StatsQuery): Promise<{ rows: StatsRow[]; totals: StatsRow }> {
-  if (Date.parse(s.to) <= Date.parse(s.from)) throw badRequest('to 必须晚于 from (to must be after from)', 'to');
+  if (Date.parse(s.to) <= Date.parse(s.from)) throw badRequest('validation.toAfterFrom', {}, 'to');
   const maxDays = s.groupBy === 'hour' ? 93 : 3700;
-  if (Date.parse(s.to) - Date.parse(s.from) > maxDays * 86400_000) throw badRequest(`时间范围过长 (period longer than ${maxDays} days)`, 'to');
+  if (Date.parse(s.to) - Date.parse(s.from) > maxDays * 86400_000) throw badRequest('validation.periodTooLong', { days: maxDays }, 'to');
   const rows = s.groupBy === 'none' ? [] : await measure(db, s, s.groupBy);
   const [totals] = await measure(db, s, 'none');
   const t = totals ?? emptyRow('total', s.slSeconds);

@@ -36,6 +36,7 @@ i18n.services.formatter?.add('capitalize', (value: unknown) => {
 
 // A parameter whose values are codes with words of their own: `roles: ['agent']` reads
 // 「话务员」, `status: 'closed'` reads 「已办结」. Params keep the codes in the response body.
+// A parameter `field` is a field's dotted path and reads as its label (field.*).
 const WORDED_PARAMS: Record<string, string> = {
   role: 'role',
   roles: 'role',
@@ -56,10 +57,21 @@ export function translate(lang: Language, key: MessageKey, params: MessageParams
   const sep = lang === 'en' ? ', ' : '、';
   for (const [name, value] of Object.entries(params)) {
     const prefix = WORDED_PARAMS[name];
-    const one = (v: string | number) => (prefix ? word(lang, prefix, v) : v);
+    const one = (v: string | number) => (name === 'field' ? fieldLabel(lang, String(v)) : prefix ? word(lang, prefix, v) : v);
     filled[name] = Array.isArray(value) ? value.map(one).join(sep) : one(value as string | number);
   }
   return i18n.t(key, { lng: lang, ...filled, interpolation: { escapeValue: false } });
+}
+
+/** The label of a field path in `lang`: `citizen.phone` reads 来电号码; unknown paths 该字段. */
+export function fieldLabel(lang: Language, path: string): string {
+  // The longest known tail: workorder.citizen.phone → citizen.phone → phone; indexes left out.
+  const parts = path.split('.').filter((p) => p && !/^\d+$/.test(p));
+  for (let i = 0; i < parts.length; i++) {
+    const tail = parts.slice(i).join('.');
+    for (const key of [`field.${tail}`, `field.${tail.toLowerCase()}`]) if (hasMessage(key)) return i18n.t(key, { lng: lang });
+  }
+  return i18n.t('field.unknown', { lng: lang });
 }
 
 /** Whether the catalogue has `key` (field labels and worded values are looked up by pattern). */

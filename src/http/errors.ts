@@ -28,17 +28,6 @@ export function installLanguage(app: App): void {
   });
 }
 
-/** The label of a field path in `lang`: `citizen.phone` reads 来电号码; unknown paths 该字段. */
-export function fieldLabel(lang: Language, path: string): string {
-  // The longest known tail: workorder.citizen.phone → citizen.phone → phone.
-  const parts = path.split('.').filter((p) => p && !/^\d+$/.test(p));
-  for (let i = 0; i < parts.length; i++) {
-    const tail = parts.slice(i).join('.');
-    for (const key of [`field.${tail}`, `field.${tail.toLowerCase()}`]) if (hasMessage(key)) return translate(lang, key);
-  }
-  return translate(lang, 'field.unknown');
-}
-
 /** Allowed values of an enum in words where the catalogue has them (statuses, roles…). */
 function allowedInWords(lang: Language, field: string, values: unknown[]): string {
   const last = field.split('.').pop() ?? '';
@@ -64,7 +53,7 @@ function validationBody(lang: Language, context: string | undefined, v: AjvError
   const path = (v.instancePath ?? '').split('/').filter(Boolean);
   if (typeof p.missingProperty === 'string') path.push(p.missingProperty);
   const field = path.join('.') || String(context ?? '');
-  const label = fieldLabel(lang, field);
+  const label = field;
   const limit = typeof p.limit === 'number' ? p.limit : undefined;
   let key: MessageKey = 'validation.invalid';
   let params: MessageParams = { field: label };

@@ -11,7 +11,7 @@ const KEY = /^[\x21-\x7e]{1,200}$/;
 export function idempotencyKeyOf(req: FastifyRequest): string | undefined {
   const raw = req.headers['idempotency-key'];
   const key = Array.isArray(raw) ? raw[0] : raw;
-  if (key !== undefined && !KEY.test(key)) throw badRequest('Idempotency-Key: 1–200 printable ASCII characters', 'Idempotency-Key');
+  if (key !== undefined && !KEY.test(key)) throw badRequest('http.idempotencyKey', {}, 'Idempotency-Key');
   return key;
 }
 

@@ -94,22 +94,22 @@ const masked = (c: Contact): Contact => ({
 /** The rules between fields that a JSON schema cannot say; 400 naming the field. */
 function checkRules(input: ContactInput) {
   const { outcome } = input;
-  if (outcome === 'transferred' && !input.transferTo) throw badRequest('outcome transferred 需要 transferTo (110|119|120|other)', 'transferTo');
-  if (outcome !== 'transferred' && input.transferTo) throw badRequest('transferTo 仅用于 outcome transferred', 'transferTo');
-  if (outcome === 'invalid' && !input.invalidReason) throw badRequest('outcome invalid 需要 invalidReason', 'invalidReason');
-  if (outcome !== 'invalid' && input.invalidReason) throw badRequest('invalidReason 仅用于 outcome invalid', 'invalidReason');
-  if (outcome === 'duplicate' && input.workorderId == null) throw badRequest('outcome duplicate 需要关联的工单 workorderId', 'workorderId');
+  if (outcome === 'transferred' && !input.transferTo) throw badRequest('intake.transferToRequired', {}, 'transferTo');
+  if (outcome !== 'transferred' && input.transferTo) throw badRequest('intake.transferToOnlyTransferred', {}, 'transferTo');
+  if (outcome === 'invalid' && !input.invalidReason) throw badRequest('intake.invalidReasonRequired', {}, 'invalidReason');
+  if (outcome !== 'invalid' && input.invalidReason) throw badRequest('intake.invalidReasonOnlyInvalid', {}, 'invalidReason');
+  if (outcome === 'duplicate' && input.workorderId == null) throw badRequest('intake.duplicateNeedsOrder', {}, 'workorderId');
   if (outcome === 'workorder') {
     const both = input.workorderId != null && input.workorder;
     const none = input.workorderId == null && !input.workorder;
-    if (both || none) throw badRequest('outcome workorder 需要 workorder（新建工单）或 workorderId（已建工单）二选一', 'workorder');
+    if (both || none) throw badRequest('intake.workorderOneOf', {}, 'workorder');
   } else {
-    if (input.workorder) throw badRequest('workorder 仅用于 outcome workorder', 'workorder');
-    if (outcome !== 'duplicate' && input.workorderId != null) throw badRequest('workorderId 仅用于 outcome workorder 或 duplicate', 'workorderId');
+    if (input.workorder) throw badRequest('intake.workorderOnlyForWorkorder', {}, 'workorder');
+    if (outcome !== 'duplicate' && input.workorderId != null) throw badRequest('intake.workorderIdOnly', {}, 'workorderId');
   }
   const started = Date.parse(input.startedAt);
-  if (input.endedAt != null && Date.parse(input.endedAt) < started) throw badRequest('endedAt 早于 startedAt (ends before it starts)', 'endedAt');
-  if (started > Date.now() + 5 * 60_000) throw badRequest('startedAt 在未来 (in the future)', 'startedAt');
+  if (input.endedAt != null && Date.parse(input.endedAt) < started) throw badRequest('intake.endsBeforeStart', {}, 'endedAt');
+  if (started > Date.now() + 5 * 60_000) throw badRequest('validation.inFuture', { field: 'startedAt' }, 'startedAt');
 }
 
 export interface CreateResult {
@@ -132,7 +132,7 @@ export async function createContact(ctx: AppContext, actor: Actor, input: Contac
     const { rows } = await q.query('SELECT * FROM contacts WHERE created_by = $1 AND idempotency_key = $2', [actor.id, idempotencyKey]);
     const prev = rows[0]!;
     if (prev.request_hash !== hash) {
-      throw new AppError(422, 'idempotency_key_reused', 'Idempotency-Key 已用于另一请求内容 (the key was used with a different body)');
+      throw new AppError(422, 'idempotency_key_reused', 'http.idempotencyKeyReused');
     }
     let order: WorkOrder | null = null;
     if (prev.outcome === 'workorder' && prev.workorder_id != null) {
@@ -217,8 +217,8 @@ export async function createContact(ctx: AppContext, actor: Actor, input: Contac
     const e = err as { code?: string; constraint?: string; message?: string };
     if (e.code === '23503') {
       const what = `${e.constraint ?? ''} ${e.message ?? ''}`;
-      if (what.includes('agent_id')) throw badRequest(`话务员 ${input.agentId} 不存在 (no such agent)`, 'agentId');
-      if (what.includes('workorder_id')) throw badRequest(`工单 ${input.workorderId} 不存在 (no such work order)`, 'workorderId');
+      if (what.includes('agent_id')) throw badRequest('callcenter.agentMissing', { id: input.agentId ?? '' }, 'agentId');
+      if (what.includes('workorder_id')) throw badRequest('workorders.orderMissing', { id: input.workorderId ?? '' }, 'workorderId');
     }
     throw err;
   }
@@ -227,7 +227,7 @@ export async function createContact(ctx: AppContext, actor: Actor, input: Contac
 /** One contact; caller data unmasked for roles that need it, and that read is logged. */
 export async function getContact(db: Database, actor: Actor, id: number): Promise<Contact> {
   const { rows } = await db.query('SELECT * FROM contacts WHERE id = $1', [id]);
-  if (!rows[0]) throw notFound(`contact ${id}`);
+  if (!rows[0]) throw notFound('contact', id);
   const c = toContact(rows[0]);
   if (hasRole(actor, ...PII_ROLES)) {
     if (c.caller.phone || c.caller.name) await logPii(db, actor, [c.workorderId], 'contact.view');
@@ -259,7 +259,7 @@ export interface ContactFilter {
 const encodeCursor = (id: number) => Buffer.from(`c:${id}`).toString('base64url');
 function decodeCursor(c: string): number {
   const m = /^c:(\d{1,10})$/.exec(Buffer.from(c, 'base64url').toString());
-  if (!m) throw badRequest('invalid cursor', 'cursor');
+  if (!m) throw badRequest('http.invalidCursor', {}, 'cursor');
   return Number(m[1]);
 }
 
@@ -296,7 +296,7 @@ export interface CallerHistory {
  * only, and every such read is written to pii_access_log.
  */
 export async function callerHistory(db: Database, actor: Actor, rawPhone: string, limit: number): Promise<CallerHistory> {
-  if (!hasRole(actor, 'agent', 'dispatcher')) throw forbidden('需要角色 (requires role): agent | dispatcher');
+  if (!hasRole(actor, 'agent', 'dispatcher')) throw forbidden('auth.requiresRole', { roles: ['agent', 'dispatcher'] });
   const phone = phoneOrThrow(rawPhone, 'phone');
   return db.tx(async (q) => {
     const contacts = await q.query(`SELECT *, count(*) OVER () AS total FROM contacts WHERE caller_phone_bidx = ANY($1::text[]) ORDER BY id DESC LIMIT $2`, [

@@ -64,7 +64,7 @@ const isOwner = (a: Actor, ownerUnitId: number) => a.unitId === ownerUnitId && h
 
 function normalise(c: Content): Content {
   const questions = [...new Set(c.questions.map((q) => q.trim()).filter(Boolean))];
-  if (c.validFrom && c.validUntil && c.validUntil < c.validFrom) throw badRequest('有效期截止早于开始 (validUntil is before validFrom)', 'validUntil');
+  if (c.validFrom && c.validUntil && c.validUntil < c.validFrom) throw badRequest('kb.validUntilBeforeFrom', {}, 'validUntil');
   return { ...c, title: c.title.trim(), answer: c.answer.trim(), questions };
 }
 
@@ -84,13 +84,13 @@ export interface CreateArticleInput extends Partial<Omit<Content, 'title' | 'ans
 
 export async function createArticle(q: Queryable, actor: Actor, input: CreateArticleInput): Promise<Article> {
   const center = isCenterEditor(actor);
-  if (!center && !hasRole(actor, ...OWNER_ROLES)) throw forbidden('需要中心编辑或承办单位角色 (requires admin | dispatcher | handler | unit_manager)');
+  if (!center && !hasRole(actor, ...OWNER_ROLES)) throw forbidden('auth.requiresRole', { roles: ['admin', 'dispatcher', 'handler', 'unit_manager'] });
   const ownerUnitId = input.ownerUnitId ?? (center ? undefined : (actor.unitId ?? undefined));
-  if (ownerUnitId == null) throw badRequest('ownerUnitId is required', 'ownerUnitId');
-  if (!center && ownerUnitId !== actor.unitId) throw forbidden('只能为本单位起草知识 (you can only draft articles for your own unit)');
-  if (input.publish && !center) throw forbidden('只有中心可以发布 (only the center publishes: admin | dispatcher)');
+  if (ownerUnitId == null) throw badRequest('validation.required', { field: 'ownerUnitId' }, 'ownerUnitId');
+  if (!center && ownerUnitId !== actor.unitId) throw forbidden('kb.ownUnitOnly');
+  if (input.publish && !center) throw forbidden('kb.centerPublishes');
   const unit = await q.query('SELECT 1 FROM units WHERE id = $1', [ownerUnitId]);
-  if (unit.rowCount === 0) throw badRequest(`unit ${ownerUnitId} does not exist`, 'ownerUnitId');
+  if (unit.rowCount === 0) throw badRequest('org.unitMissing', { id: ownerUnitId }, 'ownerUnitId');
   const c = normalise({
     title: input.title,
     questions: input.questions ?? [],
@@ -134,13 +134,13 @@ export async function createArticle(q: Queryable, actor: Actor, input: CreateArt
 
 export async function getArticle(q: Queryable, id: number): Promise<Article> {
   const { rows } = await q.query<Article>(`SELECT ${ARTICLE_COLUMNS} FROM kb_articles a WHERE a.id = $1`, [id]);
-  if (!rows[0]) throw notFound(`article ${id}`);
+  if (!rows[0]) throw notFound('article', id);
   return rows[0];
 }
 
 async function lockArticle(q: Queryable, id: number): Promise<Article> {
   const { rows } = await q.query<Article>(`SELECT ${ARTICLE_COLUMNS} FROM kb_articles a WHERE a.id = $1 FOR UPDATE`, [id]);
-  if (!rows[0]) throw notFound(`article ${id}`);
+  if (!rows[0]) throw notFound('article', id);
   return rows[0];
 }
 
@@ -190,8 +190,7 @@ export async function listVersions(q: Queryable, id: number): Promise<Version[]>
 /** Proposes a change: a new draft version built on the latest non-rejected version. */
 export async function proposeChange(q: Queryable, actor: Actor, id: number, patch: Partial<Content> & { note?: string }): Promise<Version> {
   const a = await lockArticle(q, id);
-  if (!isCenterEditor(actor) && !isOwner(actor, a.ownerUnitId))
-    throw forbidden('只有知识所属单位或中心可以修改 (only the owner unit or the center may change this article)');
+  if (!isCenterEditor(actor) && !isOwner(actor, a.ownerUnitId)) throw forbidden('kb.ownerOrCenterChanges');
   const { rows: base } = await q.query<{ content: Content }>(
     `SELECT content FROM kb_article_versions WHERE article_id = $1 AND state <> 'rejected' ORDER BY version DESC LIMIT 1`,
     [id],
@@ -199,7 +198,7 @@ export async function proposeChange(q: Queryable, actor: Actor, id: number, patc
   const prev = base[0]!.content;
   const next = normalise({ ...prev, ...Object.fromEntries(CONTENT_FIELDS.filter((f) => patch[f] !== undefined).map((f) => [f, patch[f]])) });
   const changed = CONTENT_FIELDS.filter((f) => JSON.stringify(next[f]) !== JSON.stringify(prev[f]));
-  if (changed.length === 0) throw badRequest('没有任何修改 (the change changes nothing)');
+  if (changed.length === 0) throw badRequest('kb.nothingChanged');
   const version = a.lastVersion + 1;
   await q.query(
     `INSERT INTO kb_article_versions (article_id, version, state, content, changed_fields, note, created_by) VALUES ($1, $2, 'draft', $3, $4, $5, $6)`,
@@ -211,7 +210,7 @@ export async function proposeChange(q: Queryable, actor: Actor, id: number, patc
 
 /** Publishes a draft version (the latest draft when none is named): its content becomes the article's. */
 export async function publishVersion(q: Queryable, actor: Actor, id: number, version?: number): Promise<Article> {
-  if (!isCenterEditor(actor)) throw forbidden('只有中心可以发布 (only the center publishes: admin | dispatcher)');
+  if (!isCenterEditor(actor)) throw forbidden('kb.centerPublishes');
   await lockArticle(q, id);
   const { rows } = await q.query<{ version: number; state: string; content: Content }>(
     version === undefined
@@ -220,8 +219,8 @@ export async function publishVersion(q: Queryable, actor: Actor, id: number, ver
     version === undefined ? [id] : [id, version],
   );
   const v = rows[0];
-  if (!v) throw version === undefined ? conflict('nothing_to_publish', '没有待发布的草稿 (no draft version to publish)') : notFound(`version ${version}`);
-  if (v.state !== 'draft') throw conflict('invalid_transition', `版本 ${v.version} 不是草稿 (version is ${v.state}, not draft)`);
+  if (!v) throw version === undefined ? conflict('nothing_to_publish', 'kb.nothingToPublish') : notFound('articleVersion', version);
+  if (v.state !== 'draft') throw conflict('invalid_transition', 'kb.notDraft', { version: v.version, status: v.state });
   const c = v.content;
   const reviewDate = c.reviewDate ?? addYear();
   await q.query(`UPDATE kb_article_versions SET state = 'superseded' WHERE article_id = $1 AND state = 'published'`, [id]);
@@ -241,11 +240,11 @@ export async function publishVersion(q: Queryable, actor: Actor, id: number, ver
 }
 
 export async function rejectVersion(q: Queryable, actor: Actor, id: number, version: number, note?: string): Promise<Version> {
-  if (!isCenterEditor(actor)) throw forbidden('只有中心可以驳回 (only the center rejects: admin | dispatcher)');
+  if (!isCenterEditor(actor)) throw forbidden('kb.centerRejects');
   await lockArticle(q, id);
   const { rows } = await q.query<{ state: string }>('SELECT state FROM kb_article_versions WHERE article_id = $1 AND version = $2', [id, version]);
-  if (!rows[0]) throw notFound(`version ${version}`);
-  if (rows[0].state !== 'draft') throw conflict('invalid_transition', `版本 ${version} 不是草稿 (version is ${rows[0].state}, not draft)`);
+  if (!rows[0]) throw notFound('articleVersion', version);
+  if (rows[0].state !== 'draft') throw conflict('invalid_transition', 'kb.notDraft', { version, status: rows[0].state });
   await q.query(
     `UPDATE kb_article_versions SET state = 'rejected', decided_by = $3, decided_at = now(), note = COALESCE($4, note) WHERE article_id = $1 AND version = $2`,
     [id, version, actor.id, note ?? null],
@@ -254,9 +253,9 @@ export async function rejectVersion(q: Queryable, actor: Actor, id: number, vers
 }
 
 export async function retireArticle(q: Queryable, actor: Actor, id: number): Promise<Article> {
-  if (!isCenterEditor(actor)) throw forbidden('只有中心可以停用 (only the center retires: admin | dispatcher)');
+  if (!isCenterEditor(actor)) throw forbidden('kb.centerRetires');
   const a = await lockArticle(q, id);
-  if (a.status === 'retired') throw conflict('invalid_transition', '知识已停用 (article is already retired)');
+  if (a.status === 'retired') throw conflict('invalid_transition', 'kb.alreadyRetired');
   await q.query(`UPDATE kb_articles SET status = 'retired', updated_at = now() WHERE id = $1`, [id]);
   return getArticle(q, id);
 }
@@ -264,10 +263,10 @@ export async function retireArticle(q: Queryable, actor: Actor, id: number): Pro
 /** The owner (or the center) confirms the article is still right; the next review is due on reviewDate (default: in a year). */
 export async function markReviewed(q: Queryable, actor: Actor, id: number, reviewDate?: string): Promise<Article> {
   const a = await lockArticle(q, id);
-  if (!isCenterEditor(actor) && !isOwner(actor, a.ownerUnitId)) throw forbidden('只有知识所属单位或中心可以复核 (only the owner unit or the center reviews)');
-  if (a.status !== 'published') throw conflict('invalid_transition', `只能复核已发布的知识 (article is ${a.status})`);
+  if (!isCenterEditor(actor) && !isOwner(actor, a.ownerUnitId)) throw forbidden('kb.ownerOrCenterReviews');
+  if (a.status !== 'published') throw conflict('invalid_transition', 'kb.reviewPublishedOnly', { status: a.status });
   const due = reviewDate ?? addYear();
-  if (due <= new Date().toISOString().slice(0, 10)) throw badRequest('下次复核日期须在今天之后 (reviewDate must be in the future)', 'reviewDate');
+  if (due <= new Date().toISOString().slice(0, 10)) throw badRequest('kb.reviewDateFuture', {}, 'reviewDate');
   await q.query('UPDATE kb_articles SET reviewed_at = now(), review_due = $2, updated_at = now() WHERE id = $1', [id, due]);
   return getArticle(q, id);
 }
@@ -275,7 +274,7 @@ export async function markReviewed(q: Queryable, actor: Actor, id: number, revie
 /** An agent answered with the article (直接答复); helpful is the caller's feedback when known. */
 export async function recordUse(q: Queryable, actor: Actor, id: number, body: { contactId?: number; helpful?: boolean }) {
   const a = await lockArticle(q, id);
-  if (a.status !== 'published') throw conflict('invalid_transition', `只能使用已发布的知识 (article is ${a.status})`);
+  if (a.status !== 'published') throw conflict('invalid_transition', 'kb.usePublishedOnly', { status: a.status });
   const { rows } = await q.query<{ id: number; at: string }>(
     'INSERT INTO kb_article_uses (article_id, user_id, contact_id, helpful) VALUES ($1, $2, $3, $4) RETURNING id, at',
     [id, actor.id, body.contactId ?? null, body.helpful ?? null],
@@ -294,8 +293,8 @@ export async function recordUse(q: Queryable, actor: Actor, id: number, body: { 
 export async function reviewDue(q: Queryable, actor: Actor, unitId?: number): Promise<Article[]> {
   const center = hasRole(actor, 'admin', 'dispatcher', 'supervisor');
   if (!center) {
-    if (actor.unitId == null) throw forbidden('用户不属于任何单位 (user has no unit)');
-    if (unitId !== undefined && unitId !== actor.unitId) throw forbidden('只能查看本单位 (only your own unit)');
+    if (actor.unitId == null) throw forbidden('auth.noUnit');
+    if (unitId !== undefined && unitId !== actor.unitId) throw forbidden('auth.ownUnitOnly');
     unitId = actor.unitId;
   }
   const params: unknown[] = [];

@@ -75,7 +75,7 @@ export function parseImport(content: string, format: 'jsonl' | 'csv'): { rows: I
     try {
       records = parseCsv(content.replace(/^\uFEFF/, ''), { columns: true, skip_empty_lines: true, trim: true, relax_column_count: true });
     } catch (e) {
-      throw badRequest(`CSV 无法解析 (invalid CSV): ${(e as Error).message}`, 'content');
+      throw badRequest('http.csvInvalid', { detail: (e as Error).message }, 'content');
     }
     records.forEach((r, i) => take(r, i + 2));
   }
@@ -101,7 +101,7 @@ export async function importArticles(
   };
   if (opts.ownerUnitId !== undefined) {
     const u = await db.query('SELECT 1 FROM units WHERE id = $1', [opts.ownerUnitId]);
-    if (u.rowCount === 0) throw badRequest(`unit ${opts.ownerUnitId} does not exist`, 'ownerUnitId');
+    if (u.rowCount === 0) throw badRequest('org.unitMissing', { id: opts.ownerUnitId }, 'ownerUnitId');
   }
   // Department name → unit id.
   const units = new Map<string, number>();

@@ -174,7 +174,7 @@ export function routes(app: App, ctx: AppContext) {
   );
   app.delete('/api/v1/kb/synonyms/:id', { schema: { tags, params: IdParams } }, async (req, reply) => {
     requireActor(req, 'admin');
-    if (!(await deleteSynonyms(db, req.params.id))) throw notFound(`synonym group ${req.params.id}`);
+    if (!(await deleteSynonyms(db, req.params.id))) throw notFound('synonyms', req.params.id);
     return reply.status(204).send();
   });
 

@@ -120,7 +120,7 @@ export async function searchArticles(
   opts: { limit?: number; categoryCode?: string; plan?: QueryPlan } = {},
 ): Promise<SearchResult> {
   const limit = opts.limit ?? 10;
-  if (!text.trim()) throw badRequest('q: 请输入检索词 (empty query)', 'q');
+  if (!text.trim()) throw badRequest('validation.required', { field: 'q' }, 'q');
   const plan = opts.plan ?? (await planQuery(q, text));
   if (plan.groups.length === 0) return { q: text, mode: 'none', terms: [], items: [] };
   const stages = searchStages(matchGroups(plan.groups, await commonTerms(q, 'kb_articles')));
@@ -160,7 +160,7 @@ export async function listSynonyms(q: Queryable): Promise<SynonymGroup[]> {
 
 export async function addSynonyms(q: Queryable, actorId: number, terms: string[]): Promise<SynonymGroup> {
   const clean = [...new Set(terms.map((t) => t.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '')).filter(Boolean))];
-  if (clean.length < 2) throw badRequest('同义词组至少需要两个不同的词 (a synonym group needs at least two distinct terms of letters or digits)', 'terms');
+  if (clean.length < 2) throw badRequest('kb.synonymsTwoTerms', {}, 'terms');
   const { rows } = await q.query<SynonymGroup>('INSERT INTO kb_synonyms (terms, created_by) VALUES ($1, $2) RETURNING id, terms', [clean, actorId]);
   return rows[0]!;
 }

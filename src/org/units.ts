@@ -29,7 +29,7 @@ export async function createUnit(db: Queryable, input: { name: string; kind: Uni
 /** The unit, or 404 (or 400 naming `field` when the id came inside a body). */
 export async function getUnit(db: Queryable, id: number, field?: string): Promise<Unit> {
   const { rows } = await db.query<Unit>(`SELECT ${COLUMNS} FROM units WHERE id = $1`, [id]);
-  if (!rows[0]) throw field ? badRequest(`unit ${id} does not exist`, field) : notFound(`unit ${id}`);
+  if (!rows[0]) throw field ? badRequest('org.unitMissing', { id }, field) : notFound('unit', id);
   return rows[0];
 }
 
@@ -51,12 +51,11 @@ export async function updateUnit(
   if (patch.parentId != null) {
     await getUnit(db, patch.parentId, 'parentId');
     // A unit cannot move below itself.
-    if ((await subtreeUnitIds(db, id)).includes(patch.parentId)) throw badRequest('a unit cannot be placed under itself or its descendants', 'parentId');
+    if ((await subtreeUnitIds(db, id)).includes(patch.parentId)) throw badRequest('org.unitUnderItself', {}, 'parentId');
   }
   if (patch.managerReview) {
     // Replies would wait for nobody.
-    if (!(await unitManagerIds(db, id)).length)
-      throw badRequest('该单位没有负责人账号，不能开启负责人审核 (the unit has no active manager to approve replies and extensions)', 'managerReview');
+    if (!(await unitManagerIds(db, id)).length) throw badRequest('org.noManager', {}, 'managerReview');
   }
   const { rows } = await db.query<Unit>(
     `UPDATE units SET

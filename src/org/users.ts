@@ -20,7 +20,7 @@ const COLUMNS = 'id, username, display_name AS "displayName", unit_id AS "unitId
 const checkPassword = (password: string) => checkPasswordPolicy(password);
 
 function checkRoles(roles: string[]): Role[] {
-  for (const r of roles) if (!(ROLES as readonly string[]).includes(r)) throw badRequest(`unknown role ${r}`, 'roles');
+  for (const r of roles) if (!(ROLES as readonly string[]).includes(r)) throw badRequest('org.unknownRole', { value: r }, 'roles');
   return [...new Set(roles)] as Role[];
 }
 
@@ -32,7 +32,7 @@ export async function createUser(
   const roles = checkRoles(input.roles);
   if (input.unitId != null) await getUnit(db, input.unitId, 'unitId');
   const exists = await db.query('SELECT 1 FROM users WHERE username = $1', [input.username]);
-  if (exists.rowCount > 0) throw conflict('username_taken', `username ${input.username} is taken`);
+  if (exists.rowCount > 0) throw conflict('username_taken', 'org.usernameTaken', { username: input.username });
   const { rows } = await db.query<User>(
     `INSERT INTO users (username, password_hash, display_name, unit_id, roles)
      VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
@@ -43,7 +43,7 @@ export async function createUser(
 
 export async function getUser(db: Queryable, id: number): Promise<User> {
   const { rows } = await db.query<User>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
-  if (!rows[0]) throw notFound(`user ${id}`);
+  if (!rows[0]) throw notFound('user', id);
   return rows[0];
 }
 

@@ -5,10 +5,11 @@ import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 
 import type { Queryable } from '../db/database.js';
 import type { AppContext } from '../core/context.js';
 import { AppError, badRequest, conflict, notFound } from '../core/errors.js';
+import { DEFAULT_LANGUAGE, hasMessage, translate, type Language } from '../core/i18n.js';
 import { createChannelOrder, redact, systemActor } from '../open311/index.js';
 import { act, fromRow } from '../workorders/index.js';
 import { checkFile, storeAttachment, type NewFile } from '../workorders/index.js';
-import { phoneIndex } from '../privacy/index.js';
+import { isCallbackPhone, phoneIndex } from '../privacy/index.js';
 import { setting } from '../core/config.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -25,7 +26,7 @@ export const LIMITS = {
   challengeSeconds: 600,
 };
 
-const tooMany = () => new AppError(429, 'rate_limited', '提交过于频繁，请稍后再试 (too many requests, try again later)');
+const tooMany = () => new AppError(429, 'rate_limited', 'portal.tooMany');
 
 /** Counts one hit in a fixed window shared by all nodes; throws 429 above the limit. */
 export async function hit(q: Queryable, bucket: string, windowSeconds: number, limit: number): Promise<void> {
@@ -74,7 +75,7 @@ export async function newChallenge(db: Queryable): Promise<{ question: string; t
 
 /** Checks the answer and burns the challenge (each one may be used once). */
 export async function checkChallenge(db: Queryable, token: string, answer: string): Promise<void> {
-  const wrong = () => badRequest('验证题答案错误或已过期 (wrong or expired challenge answer)', 'challengeAnswer');
+  const wrong = () => badRequest('portal.wrongChallenge', {}, 'challengeAnswer');
   const m = /^(\d{1,12})\.([A-Za-z0-9_-]{1,32})\.([A-Za-z0-9_-]{43})$/.exec(token);
   if (!m || !/^-?\d{1,4}$/.test(answer.trim())) throw wrong();
   const exp = Number(m[1]);
@@ -92,9 +93,9 @@ export async function checkChallenge(db: Queryable, token: string, answer: strin
 export function decodePhoto(dataUrl: string, i: number): NewFile {
   const field = `photos.${i}`;
   const m = /^data:(image\/(?:jpeg|png|webp));base64,([A-Za-z0-9+/]+={0,2})$/.exec(dataUrl);
-  if (!m) throw badRequest('照片须为 JPEG/PNG/WebP 的 data URL (photo must be a JPEG, PNG or WebP data URL)', field);
+  if (!m) throw badRequest('portal.photoType', {}, field);
   const data = Buffer.from(m[2]!, 'base64');
-  if (data.length > LIMITS.photoBytes) throw badRequest(`照片不得超过 ${LIMITS.photoBytes / 1024} KB (photo too large)`, field);
+  if (data.length > LIMITS.photoBytes) throw badRequest('portal.photoTooLarge', { kb: LIMITS.photoBytes / 1024 }, field);
   const contentType = m[1]!;
   checkFile({ contentType, data }, field);
   return { name: `市民照片-${i + 1}.${contentType.slice(6).replace('jpeg', 'jpg')}`, contentType, data };
@@ -123,9 +124,10 @@ export async function submit(ctx: AppContext, ip: string, input: SubmitInput): P
   const { db } = ctx;
   await hit(db, `submit:ip:${ip}`, 3600, LIMITS.ipPerHour);
   await checkChallenge(db, input.challengeToken, input.challengeAnswer);
-  if ((input.lat == null) !== (input.lng == null)) throw badRequest('lat 与 lng 须同时提供 (lat and lng go together)', 'lat');
+  if ((input.lat == null) !== (input.lng == null)) throw badRequest('validation.latLng', {}, 'lat');
   const photos = (input.photos ?? []).map(decodePhoto);
   const phone = normalisePhone(input.phone);
+  if (!isCallbackPhone(phone)) throw badRequest('validation.phone', { field: 'phone' }, 'phone');
   await hit(db, `submit:phone:${phoneIndex(phone)}`, 86400, LIMITS.phonePerDay);
   const queryCode = newCode();
   const { order } = await createChannelOrder(
@@ -157,46 +159,44 @@ async function loadByCode(q: Queryable, number: string, code: string) {
       WHERE w.number = $1 AND p.code_hash = $2`,
     [number, sha256(code.trim().toUpperCase())],
   );
-  if (!rows[0]) throw notFound(`request ${number}`);
+  if (!rows[0]) throw notFound('request', number);
   return rows[0];
 }
 
-const STATUS_TEXT: Record<string, string> = {
-  new: '已受理 (received)',
-  dispatched: '已派至承办单位 (assigned)',
-  accepted: '办理中 (in progress)',
-  returned: '重新派单中 (being re-routed)',
-  replied: '已答复，待评价 (replied)',
-  reopened: '重新办理中 (reopened)',
-  closed: '已办结 (closed)',
-};
+// What the citizen reads of the order's state and history, in their language.
+function statusText(lang: Language, status: string): string {
+  const key = `portal.status.${status}`;
+  return hasMessage(key) ? translate(lang, key) : status;
+}
 
-function timelineEntry(type: string, data: Record<string, any>, unitNames: Map<number, string>): string | null {
+function timelineEntry(lang: Language, type: string, data: Record<string, any>, unitNames: Map<number, string>): string | null {
   switch (type) {
     case 'created':
-      return '诉求已受理 (request received)';
-    case 'dispatched':
-      return `已派至 ${unitNames.get(data.unitId) ?? '承办单位'} 办理 (assigned)`;
+      return translate(lang, 'portal.event.created');
+    case 'dispatched': {
+      const unit = unitNames.get(data.unitId);
+      return unit ? translate(lang, 'portal.event.dispatched', { unit }) : translate(lang, 'portal.event.dispatchedToUnit');
+    }
     case 'signed':
-      return '承办单位已签收 (accepted by the unit)';
+      return translate(lang, 'portal.event.signed');
     case 'returned':
-      return '工单退回热线中心重新派单 (returned for re-routing)';
+      return translate(lang, 'portal.event.returned');
     case 'extension_approved':
-      return `办理期限延长 ${data.days} 天 (deadline extended)`;
+      return translate(lang, 'portal.event.extended', { days: Number(data.days) });
     case 'replied':
-      return '承办单位已答复 (the unit replied)';
+      return translate(lang, 'portal.event.replied');
     case 'surveyed':
-      return data.reopened ? '评价为不满意或未解决，重新办理 (reopened)' : '已回访评价 (rated)';
+      return translate(lang, data.reopened ? 'portal.event.reopened' : 'portal.event.rated');
     case 'closed':
-      return data.reason === 'duplicate' ? '与其他诉求合并办理 (merged)' : '已办结 (closed)';
+      return translate(lang, data.reason === 'duplicate' ? 'portal.event.merged' : 'portal.event.closed');
     case 'supervised':
-      return '热线中心已督办 (supervision notice sent)';
+      return translate(lang, 'portal.event.supervised');
     default:
       return null;
   }
 }
 
-export async function track(ctx: AppContext, ip: string, number: string, code: string) {
+export async function track(ctx: AppContext, ip: string, number: string, code: string, lang: Language = DEFAULT_LANGUAGE) {
   const { db } = ctx;
   await hit(db, `track:ip:${ip}`, 60, LIMITS.lookupsPerMinute);
   const row = await loadByCode(db, number, code);
@@ -217,14 +217,14 @@ export async function track(ctx: AppContext, ip: string, number: string, code: s
   return {
     number: order.number,
     status: order.status,
-    statusText: STATUS_TEXT[order.status] ?? order.status,
+    statusText: statusText(lang, order.status),
     category: row.service_name ?? order.categoryCode,
     address: order.location?.address ?? null,
     content: redact(order.content),
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
     timeline: events
-      .map((e) => ({ at: e.at.toISOString(), text: timelineEntry(e.type, e.data, unitNames) }))
+      .map((e) => ({ at: e.at.toISOString(), text: timelineEntry(lang, e.type, e.data, unitNames) }))
       .filter((e): e is { at: string; text: string } => e.text !== null),
     replies,
     rating: row.portal_rating ?? null,
@@ -242,13 +242,13 @@ export async function rate(
   await hit(db, `track:ip:${ip}`, 60, LIMITS.lookupsPerMinute);
   const row = await loadByCode(db, number, body.code);
   const order = fromRow(row);
-  if (!order.reply) throw conflict('not_replied', '工单尚未答复，暂不能评价 (the request has no reply yet)');
+  if (!order.reply) throw conflict('not_replied', 'portal.notReplied');
   const rating = { satisfaction: body.satisfaction, resolved: body.resolved, note: body.note ?? null };
   const r = await db.query('UPDATE portal_requests SET rating = $2, rated_at = now() WHERE workorder_id = $1 AND rated_at IS NULL', [
     order.id,
     JSON.stringify(rating),
   ]);
-  if (r.rowCount === 0) throw conflict('already_rated', '已评价过 (already rated)');
+  if (r.rowCount === 0) throw conflict('already_rated', 'portal.alreadyRated');
   // While the order waits for its follow-up, the citizen's rating is the survey.
   if (order.status === 'replied') {
     try {

@@ -46,7 +46,7 @@ export async function installHttpSecurity(app: FastifyInstance<any, any, any, an
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     if (jsonDepth(body as string) > MAX_JSON_DEPTH) {
-      done(new AppError(400, 'too_deep', `JSON 嵌套过深 (JSON nested deeper than ${MAX_JSON_DEPTH} levels)`), undefined);
+      done(new AppError(400, 'too_deep', 'http.jsonTooDeep', { max: MAX_JSON_DEPTH }), undefined);
       return;
     }
     void defaultJson(req, body as string, done);

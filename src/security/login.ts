@@ -43,7 +43,7 @@ async function recordFailure(db: Queryable, keys: string[], windowSeconds: numbe
 export function tooManyAttempts(reply: FastifyReply, seconds: number): AppError {
   reply.header('retry-after', String(seconds));
   const minutes = Math.ceil(seconds / 60);
-  return new AppError(429, 'too_many_attempts', `登录失败次数过多，请 ${minutes} 分钟后再试 (too many failed logins, retry in ${seconds} s)`);
+  return new AppError(429, 'too_many_attempts', 'auth.tooManyAttempts', { minutes, seconds });
 }
 
 export async function secureLogin(
@@ -62,7 +62,7 @@ export async function secureLogin(
   const userId = await verifyCredentials(db, body.username, body.password);
   if (userId == null) {
     await recordFailure(db, [userKey, ipKey], s.windowSeconds);
-    throw unauthorized('用户名或密码错误 (wrong username or password)');
+    throw unauthorized('auth.wrongPassword');
   }
   const { rows } = await db.query<{ totp_enabled: boolean; totp_secret: string | null; totp_last_step: number | null }>(
     'SELECT totp_enabled, coalesce(totp_secret_enc, totp_secret) AS totp_secret, totp_last_step FROM users WHERE id = $1',
@@ -70,7 +70,7 @@ export async function secureLogin(
   );
   const u = rows[0]!;
   if (u.totp_enabled && u.totp_secret) {
-    if (!body.totp) throw new AppError(401, 'totp_required', '请输入动态验证码 (a TOTP code is required)');
+    if (!body.totp) throw new AppError(401, 'totp_required', 'auth.totpRequired');
     const step = verifyTotp(decrypt(u.totp_secret)!, body.totp, Date.now(), u.totp_last_step);
     // The step is claimed with a conditional update, so two nodes cannot accept the same code.
     const claimed =
@@ -78,7 +78,7 @@ export async function secureLogin(
       (await db.query('UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)', [userId, step])).rowCount > 0;
     if (!claimed) {
       await recordFailure(db, [userKey, ipKey], s.windowSeconds);
-      throw new AppError(401, 'totp_invalid', '动态验证码错误 (wrong TOTP code)');
+      throw new AppError(401, 'totp_invalid', 'auth.totpWrong');
     }
   }
   await db.query('DELETE FROM login_failures WHERE key = $1', [userKey]);

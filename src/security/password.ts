@@ -6,9 +6,6 @@ export const MIN_PASSWORD_LENGTH = 10;
 /** At least 10 characters with at least one letter and one digit. */
 export function checkPasswordPolicy(password: string, field = 'password'): void {
   if (password.length < MIN_PASSWORD_LENGTH || !/\p{L}/u.test(password) || !/\p{Nd}/u.test(password)) {
-    throw badRequest(
-      `密码至少 ${MIN_PASSWORD_LENGTH} 位且须同时包含字母和数字 (password must have at least ${MIN_PASSWORD_LENGTH} characters with letters and digits)`,
-      field,
-    );
+    throw badRequest('auth.passwordPolicy', { min: MIN_PASSWORD_LENGTH }, field);
   }
 }

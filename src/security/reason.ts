@@ -15,9 +15,9 @@ export function accessPurpose(query: string | undefined, header: string | string
     try {
       reason = decodeURIComponent(header);
     } catch {
-      throw badRequest('X-Access-Reason: 须为 UTF-8 百分号编码 (must be percent-encoded UTF-8)', 'x-access-reason');
+      throw badRequest('privacy.reasonEncoding', {}, 'x-access-reason');
     }
-    if (reason.length > 200) throw badRequest('X-Access-Reason: 最多 200 字 (at most 200 characters)', 'x-access-reason');
+    if (reason.length > 200) throw badRequest('validation.maxLength', { field: 'x-access-reason', limit: 200 }, 'x-access-reason');
   }
   reason = reason?.replace(/\p{Cc}/gu, ' ').trim();
   return reason ? `workorder.view: ${reason}` : undefined;

@@ -6,7 +6,7 @@ import { setting } from '../core/config.js';
 
 export function retentionDays(flag?: number): number {
   const days = flag ?? setting('JIESU_RETENTION_DAYS');
-  if (!Number.isInteger(days) || days < 1) throw badRequest('保留天数须为正整数 (retention days must be a positive integer)', 'days');
+  if (!Number.isInteger(days) || days < 1) throw badRequest('security.retentionDays', {}, 'days');
   return days;
 }
 

@@ -6,7 +6,7 @@ import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
 import type { AppContext } from '../core/context.js';
 import { hasRole } from '../core/context.js';
-import { AppError, badRequest, conflict, forbidden } from '../core/errors.js';
+import { badRequest, conflict, forbidden, notFound } from '../core/errors.js';
 import { Id } from '../http/schemas.js';
 import { audit, listAuditEvents, listPiiAccess } from './audit.js';
 import { newTotpSecret, otpauthUrl, verifyTotp } from './totp.js';
@@ -18,7 +18,7 @@ const Cursor = Type.String({ maxLength: 20, pattern: '^\\d+$' });
 const instant = (v: string | undefined, field: string) => {
   if (v === undefined) return undefined;
   const d = new Date(v);
-  if (Number.isNaN(d.getTime())) throw badRequest(`${field}: 无效的时间 (invalid date-time)`, field);
+  if (Number.isNaN(d.getTime())) throw badRequest('validation.formatDateTime', { field }, field);
   return d.toISOString();
 };
 
@@ -28,7 +28,7 @@ export function routes(app: App, { db }: AppContext) {
   app.post('/api/v1/auth/totp/setup', { schema: { tags: ['auth'] } }, async (req) => {
     const actor = requireActor(req, 'admin');
     const { rows } = await db.query<{ totp_enabled: boolean }>('SELECT totp_enabled FROM users WHERE id = $1', [actor.id]);
-    if (rows[0]?.totp_enabled) throw conflict('totp_enabled', '已启用动态验证码 (TOTP is already enabled)');
+    if (rows[0]?.totp_enabled) throw conflict('totp_enabled', 'auth.totpEnabled');
     const secret = newTotpSecret();
     await db.query('UPDATE users SET totp_secret_enc = $2, totp_secret = NULL, totp_last_step = NULL WHERE id = $1', [actor.id, encrypt(secret)]);
     return { secret, otpauthUrl: otpauthUrl(secret, actor.username) };
@@ -43,10 +43,10 @@ export function routes(app: App, { db }: AppContext) {
         [actor.id],
       );
       const u = rows[0]!;
-      if (u.totp_enabled) throw conflict('totp_enabled', '已启用动态验证码 (TOTP is already enabled)');
-      if (!u.totp_secret) throw conflict('totp_not_set_up', '请先调用 totp/setup (call totp/setup first)');
+      if (u.totp_enabled) throw conflict('totp_enabled', 'auth.totpEnabled');
+      if (!u.totp_secret) throw conflict('totp_not_set_up', 'auth.totpNotSetUp');
       const step = verifyTotp(decrypt(u.totp_secret)!, req.body.code);
-      if (step == null) throw badRequest('动态验证码错误 (wrong TOTP code)', 'code');
+      if (step == null) throw badRequest('auth.totpWrong', {}, 'code');
       await db.query('UPDATE users SET totp_enabled = true, totp_last_step = $2 WHERE id = $1', [actor.id, step]);
       await audit(db, actor.id, 'totp.enable', { userId: actor.id });
       return { enabled: true };
@@ -58,7 +58,7 @@ export function routes(app: App, { db }: AppContext) {
     const r = await db.query('UPDATE users SET totp_enabled = false, totp_secret = NULL, totp_secret_enc = NULL, totp_last_step = NULL WHERE id = $1', [
       req.body.userId,
     ]);
-    if (r.rowCount === 0) throw new AppError(404, 'not_found', `user ${req.body.userId} not found`);
+    if (r.rowCount === 0) throw notFound('user', req.body.userId);
     await revokeUserSessions(db, req.body.userId);
     await audit(db, actor.id, 'totp.disable', { userId: req.body.userId });
     return { enabled: false };
@@ -71,9 +71,9 @@ export function routes(app: App, { db }: AppContext) {
     async (req) => {
       const actor = requireActor(req);
       const userId = req.body?.userId ?? actor.id;
-      if (userId !== actor.id && !hasRole(actor, 'admin')) throw forbidden('只有管理员可以注销他人的会话 (only an admin may revoke another user’s sessions)');
+      if (userId !== actor.id && !hasRole(actor, 'admin')) throw forbidden('auth.revokeOthers');
       const exists = await db.query('SELECT 1 FROM users WHERE id = $1', [userId]);
-      if (exists.rowCount === 0) throw new AppError(404, 'not_found', `user ${userId} not found`);
+      if (exists.rowCount === 0) throw notFound('user', userId);
       const revoked = await revokeUserSessions(db, userId);
       await audit(db, actor.id, 'sessions.revoke_all', { userId, revoked });
       return { userId, revoked };

@@ -39,7 +39,7 @@ function cleanName(name: string): string {
     .pop()!
     .replace(/[\p{Cc}"]/gu, '')
     .trim();
-  if (!base) throw badRequest('文件名不能为空 (the file needs a name)', 'name');
+  if (!base) throw badRequest('workorders.fileNameEmpty', {}, 'name');
   return base.slice(0, 200);
 }
 
@@ -53,10 +53,9 @@ export interface NewFile {
 export function checkFile(file: Pick<NewFile, 'contentType' | 'data'>, field = 'body'): string {
   const type = file.contentType.split(';')[0]!.trim().toLowerCase();
   const looksRight = ATTACHMENT_TYPES[type];
-  if (!looksRight)
-    throw new AppError(415, 'unsupported_media_type', `只接受 JPEG、PNG、WebP 图片和 PDF (accepted: ${Object.keys(ATTACHMENT_TYPES).join(', ')})`, field);
-  if (file.data.length === 0) throw badRequest('文件为空 (the file is empty)', field);
-  if (!looksRight(file.data)) throw badRequest(`文件内容不是 ${type} (the content is not ${type})`, field);
+  if (!looksRight) throw new AppError(415, 'unsupported_media_type', 'workorders.fileType', { accepted: Object.keys(ATTACHMENT_TYPES) }, field);
+  if (file.data.length === 0) throw badRequest('workorders.fileEmpty', {}, field);
+  if (!looksRight(file.data)) throw badRequest('workorders.fileContent', { type }, field);
   return type;
 }
 
@@ -82,11 +81,11 @@ export async function storeAttachment(q: Queryable, orderId: number, file: NewFi
 /** A staff member adds a file to an order they may see, while it is open. */
 export async function addAttachment(q: Queryable, actor: Actor, orderId: number, file: NewFile): Promise<Attachment> {
   const order = await loadVisible(q, actor, orderId, true);
-  if (order.status === 'closed') throw new AppError(409, 'invalid_transition', '工单已办结，不能再添加附件 (the order is closed)');
+  if (order.status === 'closed') throw new AppError(409, 'invalid_transition', 'workorders.attachClosed');
   const contentType = checkFile(file);
   const { rows: count } = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM workorder_attachments WHERE workorder_id = $1', [orderId]);
   if (count[0]!.n >= MAX_ATTACHMENTS_PER_ORDER)
-    throw new AppError(409, 'too_many_attachments', `每张工单最多 ${MAX_ATTACHMENTS_PER_ORDER} 个附件 (at most ${MAX_ATTACHMENTS_PER_ORDER} files an order)`);
+    throw new AppError(409, 'too_many_attachments', 'workorders.tooManyAttachments', { max: MAX_ATTACHMENTS_PER_ORDER });
   return storeAttachment(q, orderId, { ...file, contentType }, actor);
 }
 
@@ -99,7 +98,7 @@ export async function listAttachments(q: Queryable, actor: Actor, orderId: numbe
 export async function readAttachment(q: Queryable, actor: Actor, orderId: number, id: number): Promise<Attachment & { data: Buffer }> {
   await loadVisible(q, actor, orderId);
   const { rows } = await q.query(`SELECT ${COLUMNS}, data FROM workorder_attachments WHERE workorder_id = $1 AND id = $2`, [orderId, id]);
-  if (!rows[0]) throw notFound(`attachment ${id} of work order ${orderId}`);
+  if (!rows[0]) throw notFound('attachment', id, { order: orderId });
   const { data, ...rest } = rows[0] as any;
   return { ...shape(rest), data: Buffer.from(data) };
 }

@@ -188,17 +188,16 @@ const OPEN: readonly Status[] = ['new', 'dispatched', 'accepted', 'returned', 'r
 
 // What the review actions act on, or 409 when there is none.
 function waitingReply(o: WorkOrder) {
-  if (!o.pendingReply) throw conflict('invalid_transition', '没有等待审核的答复 (no reply is waiting for approval)');
+  if (!o.pendingReply) throw conflict('invalid_transition', 'workorders.noPendingReply');
   return o.pendingReply;
 }
 function extensionAtUnit(o: WorkOrder) {
-  if (!o.pendingExtension || o.pendingExtension.endorsed)
-    throw conflict('invalid_transition', '没有等待本单位审核的延期申请 (no extension request waits for the unit)');
+  if (!o.pendingExtension || o.pendingExtension.endorsed) throw conflict('invalid_transition', 'workorders.noExtensionAtUnit');
   return o.pendingExtension;
 }
 function extensionAtCenter(o: WorkOrder) {
-  if (!o.pendingExtension) throw conflict('invalid_transition', 'no extension request is pending');
-  if (!o.pendingExtension.endorsed) throw conflict('invalid_transition', '延期申请尚待承办单位负责人审核 (the unit manager has not backed the request yet)');
+  if (!o.pendingExtension) throw conflict('invalid_transition', 'workorders.noPendingExtension');
+  if (!o.pendingExtension.endorsed) throw conflict('invalid_transition', 'workorders.extensionNotEndorsed');
   return o.pendingExtension;
 }
 
@@ -248,10 +247,10 @@ export const ACTIONS: Record<string, ActionDef> = {
     roles: ['dispatcher'],
     from: ['new', 'returned', 'reopened'],
     async decide(_o, b, ctx) {
-      if (!(await ctx.unitExists(b.unitId))) throw badRequest(`unit ${b.unitId} does not exist`, 'unitId');
+      if (!(await ctx.unitExists(b.unitId))) throw badRequest('org.unitMissing', { id: b.unitId }, 'unitId');
       const coUnitIds: number[] = [...new Set<number>(b.coUnitIds ?? [])];
-      if (coUnitIds.includes(b.unitId)) throw badRequest('the main unit cannot also be a co-unit', 'coUnitIds');
-      for (const id of coUnitIds) if (!(await ctx.unitExists(id))) throw badRequest(`unit ${id} does not exist`, 'coUnitIds');
+      if (coUnitIds.includes(b.unitId)) throw badRequest('workorders.mainIsCoUnit', {}, 'coUnitIds');
+      for (const id of coUnitIds) if (!(await ctx.unitExists(id))) throw badRequest('org.unitMissing', { id }, 'coUnitIds');
       return EVENTS.dispatched({ unitId: b.unitId, coUnitIds, note: b.note });
     },
   },
@@ -273,7 +272,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     mainUnitOnly: true,
     available: (o) => !o.pendingExtension,
     async decide(o, b, ctx) {
-      if (o.pendingExtension) throw conflict('invalid_transition', 'an extension request is already pending');
+      if (o.pendingExtension) throw conflict('invalid_transition', 'workorders.extensionPending');
       // In a unit whose manager reviews, a handler's request goes to the manager first.
       const endorsed = hasRole(ctx.actor, 'unit_manager') || !(await ctx.managerReviews(o.mainUnitId!));
       return EVENTS.extensionRequested({ days: b.days, reason: b.reason }, endorsed);
@@ -328,7 +327,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     mainUnitOnly: true,
     available: (o) => !o.pendingReply,
     async decide(o, b, ctx) {
-      if (o.pendingReply) throw conflict('invalid_transition', '已有答复等待负责人审核 (a reply is waiting for the manager)');
+      if (o.pendingReply) throw conflict('invalid_transition', 'workorders.replyPending');
       const review = !hasRole(ctx.actor, 'unit_manager') && (await ctx.managerReviews(o.mainUnitId!));
       return EVENTS.reply({ content: b.content, resolved: b.resolved }, review);
     },
@@ -368,7 +367,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     decide(o, b, ctx) {
       if (o.lastSurveyAttemptAt) {
         const wait = ctx.survey.retryAfterMinutes * 60_000 - (ctx.now.getTime() - Date.parse(o.lastSurveyAttemptAt));
-        if (wait > 0) throw conflict('retry_too_soon', `上次回访未接通，请 ${Math.ceil(wait / 60_000)} 分钟后再试 (retry in ${Math.ceil(wait / 60_000)} min)`);
+        if (wait > 0) throw conflict('retry_too_soon', 'workorders.retryTooSoon', { minutes: Math.ceil(wait / 60_000) });
       }
       const attempt = o.surveyAttempts + 1;
       return { type: 'survey_failed', data: { reason: 'unreachable', attempt, final: attempt >= ctx.survey.maxAttempts, note: b.note ?? null } };
@@ -380,11 +379,11 @@ export const ACTIONS: Record<string, ActionDef> = {
     async decide(o, b, ctx) {
       const reason = b.reason as CloseReason;
       if (reason === 'duplicate') {
-        if (b.duplicateOf == null) throw badRequest('duplicateOf is required when the reason is duplicate', 'duplicateOf');
-        if (b.duplicateOf === o.id) throw badRequest('an order cannot duplicate itself', 'duplicateOf');
-        if (!(await ctx.orderExists(b.duplicateOf))) throw badRequest(`order ${b.duplicateOf} does not exist`, 'duplicateOf');
+        if (b.duplicateOf == null) throw badRequest('workorders.duplicateOfRequired', {}, 'duplicateOf');
+        if (b.duplicateOf === o.id) throw badRequest('workorders.duplicateOfSelf', {}, 'duplicateOf');
+        if (!(await ctx.orderExists(b.duplicateOf))) throw badRequest('workorders.orderMissing', { id: b.duplicateOf }, 'duplicateOf');
       } else if (b.duplicateOf != null) {
-        throw badRequest('duplicateOf is only for the reason duplicate', 'duplicateOf');
+        throw badRequest('workorders.duplicateOfOnlyForDuplicate', {}, 'duplicateOf');
       }
       return EVENTS.closed({ reason, duplicateOf: b.duplicateOf });
     },
@@ -396,7 +395,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     internal: true,
     available: (o) => o.closeReason === 'duplicate',
     decide(o) {
-      if (o.closeReason !== 'duplicate') throw conflict('invalid_transition', '该工单不是作为重复件关闭的 (the order was not closed as a duplicate)');
+      if (o.closeReason !== 'duplicate') throw conflict('invalid_transition', 'workorders.notClosedAsDuplicate');
       return { type: 'unmerged', data: { duplicateOf: o.duplicateOf } };
     },
   },
@@ -412,7 +411,7 @@ export const ACTIONS: Record<string, ActionDef> = {
     mainUnitOnly: true,
     available: (o) => o.supervisionCount > 0,
     decide(o, b) {
-      if (o.supervisionCount === 0) throw conflict('invalid_transition', '该工单没有督办通知 (no supervision notice to reply to)');
+      if (o.supervisionCount === 0) throw conflict('invalid_transition', 'workorders.noSupervision');
       return { type: 'supervision_replied', data: { note: b.note } };
     },
   },
@@ -435,13 +434,13 @@ export function allowedActions(order: WorkOrder, actor: Actor): string[] {
 /** Checks role, unit, version and state, then returns the event the action yields. */
 export async function decide(order: WorkOrder, action: string, body: Record<string, any>, ctx: ActionContext) {
   const def = ACTIONS[action]!;
-  if (!hasRole(ctx.actor, ...def.roles)) throw forbidden(`${action} 需要角色 (requires role): ${def.roles.join(' | ')}`);
-  if (def.mainUnitOnly && !ctx.isMainUnit) throw forbidden(`只有主办单位可以${action} (only the main unit may ${action} this order)`);
+  if (!hasRole(ctx.actor, ...def.roles)) throw forbidden('workorders.actionRequiresRole', { action, roles: def.roles });
+  if (def.mainUnitOnly && !ctx.isMainUnit) throw forbidden('workorders.mainUnitOnly', { action });
   if (body.version !== order.version) {
-    throw conflict('version_conflict', `工单已被修改，请刷新 (order is at version ${order.version}, not ${body.version})`);
+    throw conflict('version_conflict', 'workorders.versionConflict', { version: order.version, sent: body.version });
   }
   if (!def.from.includes(order.status)) {
-    throw conflict('invalid_transition', `状态为 ${order.status} 的工单不能执行 ${action} (allowed from: ${def.from.join(', ')})`);
+    throw conflict('invalid_transition', 'workorders.invalidTransition', { status: order.status, action, from: def.from });
   }
   return def.decide(order, body, ctx);
 }

@@ -36,4 +36,4 @@ export function scopeSql(scope: number[] | null, params: unknown[], alias = 'wor
  * The answer for an order the actor may not see is the answer for one that does not exist,
  * so that ids cannot be probed.
  */
-export const orderNotFound = (id: number | string) => notFound(`work order ${id}`);
+export const orderNotFound = (id: number | string) => notFound('workorder', id);
