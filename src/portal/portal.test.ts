@@ -89,6 +89,14 @@ describe('portal: submit and track', () => {
     expect((await submit({ photos: ['data:image/gif;base64,R0lGOD'] })).status).toBe(400);
     expect((await submit({ photos: [PNG, PNG, PNG, PNG] })).status).toBe(400);
     expect((await submit({ lat: 39.9 })).status).toBe(400);
+    // A number the center cannot call back: 7 digits with no area code, or too short for a mobile.
+    for (const phone of ['6512345', '138001380', '23456789012']) {
+      const bad = await submit({ phone });
+      expect(bad.status).toBe(400);
+      expect(bad.json.error.field).toBe('phone');
+    }
+    for (const phone of ['010-6512-3456', '+86 139 0000 2222', '0771 5512345'])
+      expect((await submit({ phone, content: `固话也可以 ${phone}` })).status).toBe(201);
   });
 
   it('rate-limits per IP and per phone', async () => {

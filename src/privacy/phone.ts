@@ -13,3 +13,9 @@ export function phoneOrThrow(raw: string, field: string): string {
   if (!/^\+?[0-9]{3,20}$/.test(p)) throw badRequest('validation.phone', { field }, field);
   return p;
 }
+
+/**
+ * A number the center can call back: a mobile (1 and ten digits) or a landline with its area
+ * code (0 and 9 to 11 digits). A 7-digit local number cannot be dialled from the hotline.
+ */
+export const isCallbackPhone = (raw: string) => /^(1[3-9][0-9]{9}|0[1-9][0-9]{8,10})$/.test(normalizePhone(raw));
