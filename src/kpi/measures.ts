@@ -31,7 +31,7 @@ export async function loadKpiSettings(q: Queryable): Promise<KpiSettings> {
 
 export async function saveKpiSettings(q: Queryable, s: KpiSettings) {
   const sum = Object.values(s.weights).reduce((a, b) => a + b, 0);
-  if (Math.abs(sum - 1) > 1e-6) throw badRequest(`权重之和必须为 1 (the weights must sum to 1, not ${sum})`, 'weights');
+  if (Math.abs(sum - 1) > 1e-6) throw badRequest('kpi.weightsSum', { sum }, 'weights');
   await q.query('UPDATE kpi_settings SET settings = $1, updated_at = now() WHERE id = 1', [JSON.stringify(s)]);
 }
 
@@ -104,7 +104,7 @@ export interface MeasureFilter {
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 export function checkMonth(m: string, field: string) {
-  if (!MONTH.test(m)) throw badRequest(`月份格式应为 YYYY-MM (month must be YYYY-MM)`, field);
+  if (!MONTH.test(m)) throw badRequest('validation.month', { field }, field);
 }
 
 export function shiftMonth(m: string, delta: number): string {

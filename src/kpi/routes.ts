@@ -35,8 +35,8 @@ function period(q: { month?: string; from?: string; to?: string }, timeZone: str
   const to = q.month ?? q.to ?? from;
   checkMonth(from, 'from');
   checkMonth(to, 'to');
-  if (from > to) throw badRequest('from 不能晚于 to (from must not be after to)', 'from');
-  if (monthsBetween(from, to) > 120) throw badRequest('at most 120 months', 'to');
+  if (from > to) throw badRequest('validation.toAfterFrom', {}, 'from');
+  if (monthsBetween(from, to) > 120) throw badRequest('kpi.tooManyMonths', { max: 120 }, 'to');
   return { from, to };
 }
 
@@ -72,7 +72,7 @@ export function routes(app: App, ctx: AppContext) {
       let unitIds = req.query.unitId;
       if (allowed) {
         unitIds = (unitIds ?? (actor.unitId ? [actor.unitId] : [])).filter((id) => allowed.includes(id));
-        if (!unitIds.length) throw forbidden('只能查看本单位及下级单位的考核数据 (only your own units)');
+        if (!unitIds.length) throw forbidden('kpi.ownUnits');
       }
       const f: MeasureFilter = {
         ...p,
@@ -130,7 +130,7 @@ export function routes(app: App, ctx: AppContext) {
       const actor = requireActor(req, ...READERS);
       const p = period(req.query, config.timeZone);
       const allowed = await allowedUnits(db, actor);
-      if (allowed && !allowed.includes(req.query.unitId)) throw forbidden('只能查看本单位及下级单位的考核数据 (only your own units)');
+      if (allowed && !allowed.includes(req.query.unitId)) throw forbidden('kpi.ownUnits');
       const units = req.query.includeDescendants ? await subtreeUnitIds(db, req.query.unitId) : [req.query.unitId];
       const where = `k.unit_id = ANY($1::int[]) AND k.month BETWEEN $2 AND $3 AND (k.measures & $4) <> 0`;
       const params = [units, p.from, p.to, measureBit(req.query.measure)];

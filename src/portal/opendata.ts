@@ -137,7 +137,7 @@ const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 /** The month's figures, from the cache while fresh. */
 export async function monthly(db: Database, month: string, timeZone: string): Promise<Monthly> {
   const m = MONTH.exec(month);
-  if (!m || Number(m[1]) < 2000) throw badRequest('month 须为 YYYY-MM (month must be YYYY-MM)', 'month');
+  if (!m || Number(m[1]) < 2000) throw badRequest('validation.month', { field: 'month' }, 'month');
   const end = Date.UTC(Number(m[1]), Number(m[2]), 1);
   const cached = await db.query<{ computed_at: Date; data: Monthly }>('SELECT computed_at, data FROM opendata_monthly WHERE month = $1', [month]);
   const c = cached.rows[0];

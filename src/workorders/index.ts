@@ -7,3 +7,5 @@ export * from './schemas.js';
 export * from './service.js';
 export * from './visibility.js';
 export * from './vocabulary.js';
+export * from './export.js';
+export * from './listing.js';

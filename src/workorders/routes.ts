@@ -6,9 +6,12 @@ import { Id, IdParams, Nullable, StringEnum, Text } from '../http/schemas.js';
 import { CLOSE_REASONS, ORDER_TYPES, SATISFACTIONS, STATUSES, URGENCIES } from './model.js';
 import { act, createOrder, createOrderOnce, forReader, getOrder, listEvents, listOrders } from './service.js';
 import { idempotencyKeyOf } from '../http/idempotency.js';
-import { AccessReason, accessPurpose } from '../security/index.js';
+import { AccessReason, accessPurpose, audit } from '../security/index.js';
 import { reviewListener } from './review.js';
 import { OrderLocation } from './schemas.js';
+import { SORTS } from './listing.js';
+import { EXPORT_FORMATS, exportOrders } from './export.js';
+import { negotiateLanguage } from '../core/i18n.js';
 import { addAttachment, ATTACHMENT_TYPES, listAttachments, MAX_ATTACHMENT_BYTES, readAttachment } from './attachments.js';
 
 const CreateBody = Type.Object(
@@ -51,24 +54,42 @@ export const ACTION_BODIES: Record<string, TSchema> = {
   'decline-extension': action({ reason: Type.Optional(Type.String({ maxLength: 2000 })) }),
   survey: action({ satisfaction: StringEnum(SATISFACTIONS), resolved: Type.Boolean(), note: Type.Optional(Type.String({ maxLength: 2000 })) }),
   'survey-unreachable': action({ note: Type.Optional(Type.String({ maxLength: 2000 })) }),
-  close: action({ reason: StringEnum(CLOSE_REASONS), duplicateOf: Type.Optional(Id) }),
+  close: action({
+    reason: StringEnum(CLOSE_REASONS),
+    // The other order's number as people see it (13 digits), or its internal id (older clients).
+    duplicateOf: Type.Optional(Type.Union([Type.String({ pattern: '^\\s*[0-9]{13}\\s*$' }), Id])),
+  }),
   supervise: action({ note: Text(2000) }),
   'reply-supervision': action({ note: Text(2000) }),
 };
 
-const ListQuery = Type.Object({
+/** The filter and sort the list and its export share (listing.ts). */
+const FilterProps = {
   status: Type.Optional(Type.Array(StringEnum(STATUSES), { maxItems: STATUSES.length })),
-  overdue: Type.Optional(Type.Boolean({ description: 'a running deadline has passed' })),
+  overdue: Type.Optional(Type.Boolean({ description: 'true: a running deadline has passed; false: none has' })),
   warning: Type.Optional(StringEnum(['yellow', 'red'] as const, { description: 'a running deadline is at this level now' })),
   unitId: Type.Optional(Id),
+  unit: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647, description: 'main unit: this unit or one below it' })),
+  district: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647, description: 'the district the problem is in' })),
+  urgency: Type.Optional(StringEnum(URGENCIES)),
   type: Type.Optional(StringEnum(ORDER_TYPES)),
-  categoryCode: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  categoryCode: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'code prefix' })),
+  category: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'a category code: it and its sub-categories' })),
   createdFrom: Type.Optional(Type.String({ format: 'date-time' })),
   createdTo: Type.Optional(Type.String({ format: 'date-time' })),
+  from: Type.Optional(Type.String({ format: 'date', description: 'created on or after this day (YYYY-MM-DD, city time zone)' })),
+  to: Type.Optional(Type.String({ format: 'date', description: 'created on or before this day (YYYY-MM-DD, city time zone)' })),
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  sort: Type.Optional(StringEnum(SORTS, { description: 'created_at, deadline, urgency or status; a leading - sorts descending (default: newest first)' })),
+};
+
+const ListQuery = Type.Object({
+  ...FilterProps,
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 20 }),
-  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  cursor: Type.Optional(Type.String({ maxLength: 400 })),
 });
+
+const ExportQuery = Type.Object({ ...FilterProps, format: StringEnum(EXPORT_FORMATS, { description: 'xlsx (Excel) or csv (UTF-8 with BOM)' }) });
 
 export function routes(app: App, ctx: AppContext) {
   const { db } = ctx;
@@ -82,7 +103,34 @@ export function routes(app: App, ctx: AppContext) {
     if (r.replayed) reply.header('idempotent-replayed', 'true');
     return reply.status(201).send(forReader(r.order, actor));
   });
-  app.get('/api/v1/workorders', { schema: { tags: ['workorders'], querystring: ListQuery } }, async (req) => listOrders(db, requireActor(req), req.query));
+  app.get('/api/v1/workorders', { schema: { tags: ['workorders'], querystring: ListQuery } }, async (req) =>
+    listOrders(db, requireActor(req), req.query, ctx.config.timeZone),
+  );
+  // The list as a file: the same filter, sort and visibility; X-Total-Count (sent first) lets the
+  // client show progress while the rows stream.
+  app.get(
+    '/api/v1/workorders/export',
+    {
+      schema: {
+        tags: ['workorders'],
+        description: 'The filtered orders as Excel (xlsx) or CSV, in the Accept-Language (zh-CN or en), times in the city time zone.',
+        querystring: ExportQuery,
+      },
+    },
+    async (req, reply) => {
+      const actor = requireActor(req);
+      const { format, ...filter } = req.query;
+      const file = await exportOrders(db, actor, filter, { format, lang: negotiateLanguage(req.headers['accept-language']), timeZone: ctx.config.timeZone });
+      await audit(db, actor.id, 'workorders.export', { format, filter, rows: file.total });
+      return reply
+        .type(file.contentType)
+        .header('x-total-count', String(file.total))
+        .header('access-control-expose-headers', 'X-Total-Count, Content-Disposition')
+        .header('content-disposition', `attachment; filename="orders.${format}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`)
+        .header('cache-control', 'no-store')
+        .send(file.body);
+    },
+  );
   // `reason` (or the X-Access-Reason header) is the logged purpose of reading unmasked personal data.
   app.get(
     '/api/v1/workorders/:id',

@@ -8,7 +8,8 @@ import { requestHash } from '../http/idempotency.js';
 import { openEventData, sealEventData } from '../privacy/index.js';
 import { allowedActions, applyEvent, decide, type CreatedData, type OrderEvent } from './lifecycle.js';
 import { ROW_COLUMNS, fromRow, toRowValues, type Citizen, type WorkOrder } from './model.js';
-import { inScope, orderNotFound, orderScope, scopeSql } from './visibility.js';
+import { inScope, orderNotFound, orderScope } from './visibility.js';
+import { pageOfRows, type ListFilter } from './listing.js';
 
 /** Roles that need the citizen's name and phone to do their job. */
 const PII_ROLES = ['agent', 'dispatcher', 'followup'] as const;
@@ -109,8 +110,7 @@ export async function createOrderOnce(ctx: AppContext, actor: Actor, input: Crea
         'SELECT request_hash, workorder_id FROM workorder_idempotency WHERE created_by = $1 AND key = $2',
         [actor.id, key],
       );
-      if (rows[0]!.request_hash !== hash)
-        throw conflict('idempotency_key_reused', 'http.idempotencyKeyReused');
+      if (rows[0]!.request_hash !== hash) throw conflict('idempotency_key_reused', 'http.idempotencyKeyReused');
       const { rows: stored } = await q.query('SELECT * FROM workorders WHERE id = $1', [rows[0]!.workorder_id]);
       return { order: fromRow(stored[0]!), replayed: true };
     }
@@ -161,12 +161,19 @@ export async function getOrder(ctx: AppContext, actor: Actor, id: number, purpos
   // Modules add their parts (deadlines, …) next to the order's own fields.
   const extra: Record<string, unknown> = {};
   for (const view of ctx.orderViews ?? []) Object.assign(extra, await view(ctx.db, actor, order));
+  // People know the other order by its number.
+  if (order.duplicateOf != null) {
+    const { rows } = await ctx.db.query<{ number: string }>('SELECT number FROM workorders WHERE id = $1', [order.duplicateOf]);
+    extra.duplicateOfNumber = rows[0]?.number ?? null;
+  }
   return { ...shown, ...extra };
 }
 
-export async function act(ctx: AppContext, actor: Actor, id: number, action: string, body: Record<string, any>): Promise<WorkOrder> {
+export async function act(ctx: AppContext, actor: Actor, id: number, action: string, given: Record<string, any>): Promise<WorkOrder> {
   return ctx.db.tx(async (q) => {
     const order = await loadVisible(q, actor, id, true);
+    // People name the other order by its number (the 13 digits they see); an integer is the internal id.
+    const body = typeof given.duplicateOf === 'string' ? { ...given, duplicateOf: await orderIdByNumber(q, given.duplicateOf) } : given;
     const ev = await decide(order, action, body, {
       actor,
       now: new Date(),
@@ -181,6 +188,13 @@ export async function act(ctx: AppContext, actor: Actor, id: number, action: str
     const { rows } = await q.query('SELECT * FROM workorders WHERE id = $1', [id]);
     return present(q, actor, fromRow(rows[0]!), { reveal: true });
   });
+}
+
+/** The internal id of the order with this number; 404 when there is none. */
+export async function orderIdByNumber(q: Queryable, number: string): Promise<number> {
+  const { rows } = await q.query<{ id: number }>('SELECT id FROM workorders WHERE number = $1', [number.trim()]);
+  if (!rows[0]) throw orderNotFound(number.trim());
+  return rows[0].id;
 }
 
 /** Appends one event to a locked order, rewrites its row and tells the listeners. */
@@ -249,64 +263,20 @@ export async function listEvents(db: Database, actor: Actor, id: number): Promis
   });
 }
 
-export interface ListFilter {
-  status?: string[];
-  /** A running deadline (sign or reply) has passed. */
-  overdue?: boolean;
-  /** A running deadline is at this level now: yellow (warning share used) or red (passed). */
-  warning?: 'yellow' | 'red';
-  unitId?: number;
-  type?: string;
-  categoryCode?: string;
-  createdFrom?: string;
-  createdTo?: string;
-  q?: string;
-  limit: number;
-  cursor?: string;
+/** Newest first unless sorted; `nextCursor` continues after the last item. Personal data is always masked in lists. */
+export async function listOrders(
+  db: Database,
+  actor: Actor,
+  f: ListFilter & { limit: number; cursor?: string },
+  timeZone: string,
+): Promise<{ items: (OrderForReader & { runningDueAt: string | null })[]; nextCursor: string | null }> {
+  const { rows, nextCursor } = await pageOfRows(db, actor, f, { limit: f.limit, cursor: f.cursor }, timeZone);
+  const items = rows.map((r) => ({
+    ...forReader(masked(fromRow(r)), actor),
+    runningDueAt: r.running_due_at ? new Date(r.running_due_at).toISOString() : null,
+  }));
+  return { items, nextCursor };
 }
 
-const encodeCursor = (id: number) => Buffer.from(`id:${id}`).toString('base64url');
-function decodeCursor(c: string): number {
-  const m = /^id:(\d{1,10})$/.exec(Buffer.from(c, 'base64url').toString());
-  if (!m) throw badRequest('invalid cursor', 'cursor');
-  return Number(m[1]);
-}
-
-/** Newest first; `nextCursor` continues after the last item. Personal data is always masked in lists. */
-export async function listOrders(db: Database, actor: Actor, f: ListFilter): Promise<{ items: WorkOrder[]; nextCursor: string | null }> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const scope = await orderScope(db, actor);
-  if (scope) where.push(scopeSql(scope, params));
-  if (f.status?.length) where.push(`status = ANY($${params.push(f.status)}::text[])`);
-  if (f.unitId !== undefined) where.push(`main_unit_id = $${params.push(f.unitId)}`);
-  if (f.type) where.push(`type = $${params.push(f.type)}`);
-  if (f.categoryCode) where.push(`category_code LIKE $${params.push(escapeLike(f.categoryCode) + '%')}`);
-  if (f.createdFrom) where.push(`created_at >= $${params.push(f.createdFrom)}`);
-  if (f.createdTo) where.push(`created_at < $${params.push(f.createdTo)}`);
-  if (f.q) {
-    const p = params.push('%' + escapeLike(f.q) + '%');
-    where.push(`(title ILIKE $${p} OR content ILIKE $${p} OR number = $${params.push(f.q)})`);
-  }
-  // Deadlines are kept by the time-limit module (src/sla) in order_deadlines.
-  if (f.overdue) where.push(`EXISTS (SELECT 1 FROM order_deadlines d WHERE d.workorder_id = workorders.id AND d.state = 'running' AND d.due_at <= now())`);
-  if (f.warning === 'red')
-    where.push(`EXISTS (SELECT 1 FROM order_deadlines d WHERE d.workorder_id = workorders.id AND d.state = 'running' AND d.due_at <= now())`);
-  if (f.warning === 'yellow') {
-    where.push(
-      `EXISTS (SELECT 1 FROM order_deadlines d WHERE d.workorder_id = workorders.id AND d.state = 'running' AND d.warn_at <= now() AND d.due_at > now())`,
-    );
-  }
-  if (f.cursor) where.push(`id < $${params.push(decodeCursor(f.cursor))}`);
-  const { rows } = await db.query(
-    `SELECT * FROM workorders ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT $${params.push(f.limit + 1)}`,
-    params,
-  );
-  const items = rows.slice(0, f.limit).map((r) => {
-    const o = fromRow(r);
-    return forReader({ ...o, citizen: maskCitizen(o.citizen) }, actor);
-  });
-  return { items, nextCursor: rows.length > f.limit ? encodeCursor(items[items.length - 1]!.id) : null };
-}
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
+/** An order as lists and exports show it: name and phone masked. */
+export const masked = (o: WorkOrder): WorkOrder => ({ ...o, citizen: maskCitizen(o.citizen) });
