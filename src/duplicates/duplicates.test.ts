@@ -225,6 +225,15 @@ describe('hot topics', () => {
     expect(bikes.trend.length).toBeGreaterThanOrEqual(3);
     expect(bikes.trend.at(-1).count).toBe(5);
     expect(bikes.samples.length).toBe(3);
+    // The drill-down names each order by its number, with its state and time filled in.
+    const numbers = new Map<number, string>();
+    for (const id of ids) numbers.set(id, (await city.users.supervisor.get(`/api/v1/workorders/${id}`)).body.number);
+    expect(bikes.orders).toHaveLength(5);
+    for (const o of [...bikes.orders, ...bikes.samples]) {
+      expect(o.number).toBe(numbers.get(o.workorderId));
+      expect(o.status).toBe('new');
+      expect(Date.parse(o.createdAt)).toBeGreaterThan(Date.now() - 3600_000);
+    }
     expect(bikes.spike.alert).toBe(true);
     expect(r.body.alerts).toBeGreaterThanOrEqual(1);
     // A higher threshold silences the alert; a district filter narrows the cluster.

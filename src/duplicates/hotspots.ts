@@ -13,6 +13,10 @@ export interface Doc {
   day: string;
   area: number | null;
   title?: string;
+  /** What a drill-down list shows of the order. */
+  number?: string;
+  status?: string;
+  createdAt?: string;
 }
 
 export interface Cluster {
@@ -111,14 +115,24 @@ export function dayOf(at: Date, timeZone: string): string {
   return f.format(at);
 }
 
+const listed = (m: Doc) => ({ workorderId: m.id, number: m.number ?? '', title: m.title ?? '', status: m.status ?? '', createdAt: m.createdAt ?? '' });
+
 export async function hotspots(db: Queryable, q: HotspotQuery) {
   const spikeFactor = q.spikeFactor ?? setting('JIESU_HOTSPOT_SPIKE_FACTOR');
   const spikeMin = q.spikeMin ?? setting('JIESU_HOTSPOT_SPIKE_MIN');
   const params: unknown[] = [q.from, q.to];
   const district = q.district != null ? `AND s.district_unit_id = $${params.push(q.district)}` : '';
   const visible = scopeSql(q.scope ?? null, params, 'w');
-  const { rows } = await db.query<{ workorder_id: number; created_at: Date | string; district_unit_id: number | null; tokens: string[]; title: string }>(
-    `SELECT s.workorder_id, s.created_at, s.district_unit_id, s.tokens, w.title
+  const { rows } = await db.query<{
+    workorder_id: number;
+    created_at: Date | string;
+    district_unit_id: number | null;
+    tokens: string[];
+    title: string;
+    number: string;
+    status: string;
+  }>(
+    `SELECT s.workorder_id, s.created_at, s.district_unit_id, s.tokens, w.title, w.number, w.status
        FROM dup_signatures s JOIN workorders w ON w.id = s.workorder_id
       WHERE s.created_at >= $1 AND s.created_at < $2 ${district} AND ${visible}
       ORDER BY s.created_at LIMIT ${MAX_ROWS}`,
@@ -130,6 +144,9 @@ export async function hotspots(db: Queryable, q: HotspotQuery) {
     day: dayOf(new Date(r.created_at), q.timeZone),
     area: r.district_unit_id,
     title: r.title,
+    number: r.number,
+    status: r.status,
+    createdAt: new Date(r.created_at).toISOString(),
   }));
   const byId = new Map(docs.map((d) => [d.id, d]));
   const days: string[] = [];
@@ -157,10 +174,7 @@ export async function hotspots(db: Queryable, q: HotspotQuery) {
     const before = trend.slice(0, -1);
     const usual = before.length ? before.reduce((s, x) => s + x.count, 0) / before.length : 0;
     const spike = last >= spikeMin && last >= spikeFactor * Math.max(usual, 1);
-    const samples = members
-      .slice(-3)
-      .reverse()
-      .map((m) => ({ workorderId: m.id, title: m.title ?? '' }));
+    const samples = members.slice(-3).reverse().map(listed);
     return {
       size: c.size,
       words: c.topWords,
@@ -171,6 +185,8 @@ export async function hotspots(db: Queryable, q: HotspotQuery) {
       samples,
       spike: { alert: spike, lastDay, lastDayCount: last, usualPerDay: Math.round(usual * 100) / 100, factor: spikeFactor },
       workorderIds: c.ids.slice(0, 100),
+      // The drill-down's list: people know orders by number, with their state and time.
+      orders: members.slice(-100).reverse().map(listed),
     };
   });
   items.sort((a, b) => Number(b.spike.alert) - Number(a.spike.alert) || b.size - a.size);
