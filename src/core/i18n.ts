@@ -12,7 +12,7 @@ export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'zh-CN';
 
 /** Values a message is filled with; an array is listed ("、" in Chinese, ", " in English). */
-export type MessageParams = Record<string, string | number | readonly (string | number)[]>;
+export type MessageParams = Record<string, string | number | readonly (string | number)[] | Readonly<Record<Language, string>>>;
 
 const i18n = i18next.createInstance();
 void i18n.init({
@@ -58,7 +58,9 @@ export function translate(lang: Language, key: MessageKey, params: MessageParams
   for (const [name, value] of Object.entries(params)) {
     const prefix = WORDED_PARAMS[name];
     const one = (v: string | number) => (name === 'field' ? fieldLabel(lang, String(v)) : prefix ? word(lang, prefix, v) : v);
-    filled[name] = Array.isArray(value) ? value.map(one).join(sep) : one(value as string | number);
+    // A value given in each language (e.g. a parser's reason) is taken in the reader's.
+    if (typeof value === 'object' && !Array.isArray(value)) filled[name] = (value as Record<Language, string>)[lang];
+    else filled[name] = Array.isArray(value) ? value.map(one).join(sep) : one(value);
   }
   return i18n.t(key, { lng: lang, ...filled, interpolation: { escapeValue: false } });
 }

@@ -18,7 +18,7 @@ const CAT_FROM = `categories c LEFT JOIN categories p ON p.id = c.parent_id`;
 
 export async function getCategory(q: Queryable, code: string, field?: string): Promise<Category> {
   const { rows } = await q.query<Category>(`SELECT ${CAT_COLS} FROM ${CAT_FROM} WHERE c.code = $1`, [code]);
-  if (!rows[0]) throw field ? badRequest(`分类不存在 (category ${code} does not exist)`, field) : notFound(`category ${code}`);
+  if (!rows[0]) throw field ? badRequest('dispatch.categoryMissing', { code }, field) : notFound('category', code);
   return rows[0];
 }
 
@@ -35,10 +35,10 @@ export async function createCategory(q: Queryable, input: { code: string; name: 
   let parent: Category | null = null;
   if (input.parentCode) {
     parent = await getCategory(q, input.parentCode, 'parentCode');
-    if (parent.level >= 3) throw badRequest('分类最多三级 (categories have at most three levels)', 'parentCode');
+    if (parent.level >= 3) throw badRequest('dispatch.threeLevels', {}, 'parentCode');
   }
   if ((await q.query('SELECT 1 FROM categories WHERE code = $1', [input.code])).rowCount) {
-    throw conflict('conflict', `分类编码已存在 (category code ${input.code} already exists)`);
+    throw conflict('conflict', 'dispatch.codeExists', { code: input.code });
   }
   await assertFreeName(q, parent?.id ?? null, input.name);
   await q.query('INSERT INTO categories (code, name, parent_id, level) VALUES ($1, $2, $3, $4)', [
@@ -56,7 +56,7 @@ async function assertFreeName(q: Queryable, parentId: number | null, name: strin
     name.trim(),
     exceptCode ?? '',
   ]);
-  if (rowCount) throw conflict('conflict', `同级已有同名分类 (a sibling category is already called ${name})`);
+  if (rowCount) throw conflict('conflict', 'dispatch.siblingName', { name });
 }
 
 /** Renames or (de)activates a category; the code and the place in the tree stay. */
@@ -79,7 +79,7 @@ function parseCsv(text: string): string[][] {
     const rows: string[][] = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: true, trim: true });
     return rows.filter((r) => r.some((c) => c !== ''));
   } catch (e) {
-    throw badRequest(`CSV 无法解析 (cannot parse CSV): ${(e as Error).message}`, 'csv');
+    throw badRequest('http.csvInvalid', { detail: (e as Error).message }, 'csv');
   }
 }
 
@@ -96,11 +96,11 @@ export async function importCategories(q: Queryable, csv: string): Promise<{ cre
   for (const [i, row] of rows.entries()) {
     const names = row.slice(0, 3);
     if (names[0] === '' || names.some((n, k) => n === '' && names.slice(k + 1).some((m) => m !== ''))) {
-      throw badRequest(`第 ${i + 1} 行：上级分类不能为空 (row ${i + 1}: a level cannot be empty when a lower one is given)`, 'csv');
+      throw badRequest('dispatch.csvLevelEmpty', { row: i + 1 }, 'csv');
     }
     let parent: { id: number; code: string; level: number } | null = null;
     for (const name of names.filter((n) => n !== '')) {
-      if (name.length > 200) throw badRequest(`第 ${i + 1} 行：名称过长 (row ${i + 1}: name too long)`, 'csv');
+      if (name.length > 200) throw badRequest('dispatch.csvNameTooLong', { row: i + 1 }, 'csv');
       const found: { rows: { id: number; code: string; level: number }[] } = await q.query<{ id: number; code: string; level: number }>(
         'SELECT id, code, level FROM categories WHERE COALESCE(parent_id, 0) = $1 AND name = $2',
         [parent?.id ?? 0, name],
@@ -158,30 +158,30 @@ export interface RuleInput {
 }
 
 async function assertUnit(q: Queryable, id: number, field: string) {
-  if (!(await q.query('SELECT 1 FROM units WHERE id = $1', [id])).rowCount) throw badRequest(`单位不存在 (unit ${id} does not exist)`, field);
+  if (!(await q.query('SELECT 1 FROM units WHERE id = $1', [id])).rowCount) throw badRequest('org.unitMissing', { id }, field);
 }
 
 async function checkRule(q: Queryable, r: { areaUnitId?: number | null; mainUnitId: number; coUnitIds?: number[] }) {
   if (r.areaUnitId != null) await assertUnit(q, r.areaUnitId, 'areaUnitId');
   await assertUnit(q, r.mainUnitId, 'mainUnitId');
   const co = [...new Set(r.coUnitIds ?? [])];
-  if (co.includes(r.mainUnitId)) throw badRequest('主办单位不能同时是协办单位 (the main unit cannot also be a co-unit)', 'coUnitIds');
+  if (co.includes(r.mainUnitId)) throw badRequest('workorders.mainIsCoUnit', {}, 'coUnitIds');
   for (const u of co) await assertUnit(q, u, 'coUnitIds');
   return co;
 }
 
 export async function getRule(q: Queryable, id: number): Promise<Rule> {
   const { rows } = await q.query<Rule>(`${RULE_SELECT} WHERE r.id = $1`, [id]);
-  if (!rows[0]) throw notFound(`rule ${id}`);
+  if (!rows[0]) throw notFound('rule', id);
   return rows[0];
 }
 
 export async function createRule(q: Queryable, input: RuleInput): Promise<Rule> {
   const cat = await q.query<{ id: number }>('SELECT id FROM categories WHERE code = $1', [input.categoryCode]);
-  if (!cat.rows[0]) throw badRequest(`分类不存在 (category ${input.categoryCode} does not exist)`, 'categoryCode');
+  if (!cat.rows[0]) throw badRequest('dispatch.categoryMissing', { code: input.categoryCode }, 'categoryCode');
   const co = await checkRule(q, input);
   const dup = await q.query('SELECT 1 FROM dispatch_rules WHERE category_id = $1 AND COALESCE(area_unit_id, 0) = $2', [cat.rows[0].id, input.areaUnitId ?? 0]);
-  if (dup.rowCount) throw conflict('conflict', '该分类和区域已有规则 (a rule for this category and area already exists)');
+  if (dup.rowCount) throw conflict('conflict', 'dispatch.ruleExists');
   const { rows } = await q.query<{ id: number }>(
     'INSERT INTO dispatch_rules (category_id, area_unit_id, main_unit_id, co_unit_ids, note) VALUES ($1, $2, $3, $4, $5) RETURNING id',
     [cat.rows[0].id, input.areaUnitId ?? null, input.mainUnitId, co, input.note ?? null],
@@ -217,13 +217,13 @@ export async function listRules(q: Queryable, f: { categoryCode?: string; areaUn
 }
 
 /** A unit named in CSV: its numeric id, or its exact name when that is unique. */
-async function resolveUnit(q: Queryable, ref: string, where: string): Promise<number> {
+async function resolveUnit(q: Queryable, ref: string, where: number): Promise<number> {
   if (/^\d+$/.test(ref)) {
     if ((await q.query('SELECT 1 FROM units WHERE id = $1', [Number(ref)])).rowCount) return Number(ref);
   }
   const { rows } = await q.query<{ id: number }>('SELECT id FROM units WHERE name = $1', [ref]);
   if (rows.length !== 1) {
-    throw badRequest(`${where}：单位 "${ref}" ${rows.length ? '重名，请用编号 (is ambiguous, use its id)' : '不存在 (does not exist)'}`, 'csv');
+    throw badRequest(rows.length ? 'dispatch.csvUnitAmbiguous' : 'dispatch.csvUnitMissing', { row: where, unit: ref }, 'csv');
   }
   return rows[0]!.id;
 }
@@ -239,11 +239,11 @@ export async function importRules(q: Queryable, csv: string): Promise<{ created:
   let created = 0;
   let updated = 0;
   for (const [i, row] of rows.entries()) {
-    const where = `第 ${i + 1} 行 (row ${i + 1})`;
+    const where = i + 1;
     const [categoryCode = '', area = '', main = '', co = ''] = row;
     const cat = await q.query<{ id: number }>('SELECT id FROM categories WHERE code = $1', [categoryCode]);
-    if (!cat.rows[0]) throw badRequest(`${where}：分类 "${categoryCode}" 不存在 (category does not exist)`, 'csv');
-    if (!main) throw badRequest(`${where}：缺少主办单位 (main unit missing)`, 'csv');
+    if (!cat.rows[0]) throw badRequest('dispatch.csvCategoryMissing', { row: where, code: categoryCode }, 'csv');
+    if (!main) throw badRequest('dispatch.csvMainMissing', { row: where }, 'csv');
     const areaUnitId = area ? await resolveUnit(q, area, where) : null;
     const mainUnitId = await resolveUnit(q, main, where);
     const coUnitIds: number[] = [];
@@ -252,7 +252,7 @@ export async function importRules(q: Queryable, csv: string): Promise<{ created:
       .map((s) => s.trim())
       .filter(Boolean))
       coUnitIds.push(await resolveUnit(q, ref, where));
-    if (coUnitIds.includes(mainUnitId)) throw badRequest(`${where}：主办单位不能同时是协办单位 (main unit is also a co-unit)`, 'csv');
+    if (coUnitIds.includes(mainUnitId)) throw badRequest('dispatch.csvMainIsCo', { row: where }, 'csv');
     const r = await q.query(
       `UPDATE dispatch_rules SET main_unit_id = $3, co_unit_ids = $4, active = true, updated_at = now()
        WHERE category_id = $1 AND COALESCE(area_unit_id, 0) = $2`,
@@ -291,7 +291,7 @@ export async function route(q: Queryable, categoryCode: string, districtUnitId?:
      SELECT id, level FROM up`,
     [categoryCode],
   );
-  if (cats.rowCount === 0) throw badRequest(`分类不存在 (category ${categoryCode} does not exist)`, 'category');
+  if (cats.rowCount === 0) throw badRequest('dispatch.categoryMissing', { code: categoryCode }, 'category');
   const areas = districtUnitId == null ? { rows: [] as { id: number; depth: number }[] } : await unitAncestors(q, districtUnitId);
   const areaDepth = new Map(areas.rows.map((a) => [a.id, a.depth]));
   const catLevel = new Map(cats.rows.map((c) => [c.id, c.level]));
@@ -316,6 +316,6 @@ async function unitAncestors(q: Queryable, unitId: number) {
      SELECT id, (SELECT max(h) FROM up) - h + 1 AS depth FROM up`,
     [unitId],
   );
-  if (r.rowCount === 0) throw badRequest(`单位不存在 (unit ${unitId} does not exist)`, 'districtUnitId');
+  if (r.rowCount === 0) throw badRequest('org.unitMissing', { id: unitId }, 'districtUnitId');
   return r;
 }

@@ -49,7 +49,7 @@ describe('categories', () => {
     expect(l2.every((c: any) => c.code.startsWith(top.code) && c.code.length === top.code.length + 2)).toBe(true);
     const bad = await admin.post('/api/v1/categories/import', { csv: '城乡建设,,维修基金\n' });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.message).toContain('row 1');
+    expect(bad.body.error.message).toContain('第 1 行');
   });
 });
 

@@ -29,7 +29,7 @@ const CodeParams = Type.Object({ code: Code });
 function csvOf(body: unknown): string {
   if (typeof body === 'string') return body;
   if (body && typeof (body as { csv?: unknown }).csv === 'string') return (body as { csv: string }).csv;
-  throw badRequest('需要 CSV 内容 (expected a text/csv body or JSON {"csv": "..."})', 'csv');
+  throw badRequest('dispatch.csvRequired', {}, 'csv');
 }
 
 export function routes(app: App, ctx: AppContext) {
@@ -172,7 +172,7 @@ export function routes(app: App, ctx: AppContext) {
     async (req) => {
       requireActor(req, 'agent', 'dispatcher', 'admin', 'supervisor');
       const b = req.body;
-      if (!`${b.title}${b.content}`.trim()) throw badRequest('标题和内容不能都为空 (title and content cannot both be empty)', 'content');
+      if (!`${b.title}${b.content}`.trim()) throw badRequest('dispatch.titleOrContent', {}, 'content');
       return suggest(db, ctx, { ...b, districtUnitId: b.districtUnitId ?? b.location?.districtUnitId ?? null });
     },
   );

@@ -79,7 +79,7 @@ export async function suggest(
   const unitModel = await latestModel(q, 'unit', cacheKey);
   const catModel = await latestModel(q, 'category', cacheKey);
   if (input.districtUnitId != null && !(await q.query('SELECT 1 FROM units WHERE id = $1', [input.districtUnitId])).rowCount) {
-    throw badRequest(`单位不存在 (unit ${input.districtUnitId} does not exist)`, 'districtUnitId');
+    throw badRequest('org.unitMissing', { id: input.districtUnitId }, 'districtUnitId');
   }
   const unitPreds = (unitModel?.model.predict(text, 3) ?? []).filter((p) => /^\d+$/.test(p.label));
   const catPreds = catModel?.model.predict(text, 3) ?? [];

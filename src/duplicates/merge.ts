@@ -35,12 +35,11 @@ async function addEvent(
 /** Records a merge: the link, the duplicate's callers copied to the main order, events on both. */
 async function recordMerge(q: Queryable, mainId: number, dup: WorkOrder, mode: 'closed' | 'linked', actorId: number | null): Promise<number> {
   const { rows: chain } = await q.query<{ main_id: number }>('SELECT main_id FROM dup_merges WHERE duplicate_id = $1 AND undone_at IS NULL', [mainId]);
-  if (chain[0]) throw conflict('merge_chain', `主工单 ${mainId} 本身已合并到 ${chain[0].main_id} (the main order is itself merged into ${chain[0].main_id})`);
+  if (chain[0]) throw conflict('merge_chain', 'duplicates.mainMerged', { id: mainId, main: chain[0].main_id });
   const { rows: existing } = await q.query<{ main_id: number }>('SELECT main_id FROM dup_merges WHERE duplicate_id = $1 AND undone_at IS NULL', [dup.id]);
-  if (existing[0]) throw conflict('already_merged', `工单 ${dup.id} 已合并到 ${existing[0].main_id} (already merged)`);
+  if (existing[0]) throw conflict('already_merged', 'duplicates.alreadyMergedInto', { id: dup.id, main: existing[0].main_id });
   const { rows: asMain } = await q.query('SELECT 1 FROM dup_merges WHERE main_id = $1 AND undone_at IS NULL LIMIT 1', [dup.id]);
-  if (asMain.length)
-    throw conflict('merge_chain', `工单 ${dup.id} 已有合并进来的重复件，请合并到它 (order ${dup.id} is itself a main order; merge into it instead)`);
+  if (asMain.length) throw conflict('merge_chain', 'duplicates.isMain', { id: dup.id });
   const { rows } = await q.query<{ id: number }>('INSERT INTO dup_merges (main_id, duplicate_id, mode, created_by) VALUES ($1, $2, $3, $4) RETURNING id', [
     mainId,
     dup.id,
@@ -90,7 +89,7 @@ async function recordUndo(q: Queryable, mergeId: number, actorId: number | null)
     'UPDATE dup_merges SET undone_at = now(), undone_by = $2 WHERE id = $1 AND undone_at IS NULL RETURNING main_id, duplicate_id',
     [mergeId, actorId],
   );
-  if (!rows[0]) throw conflict('already_undone', `合并 ${mergeId} 已撤销 (merge already undone)`);
+  if (!rows[0]) throw conflict('already_undone', 'duplicates.alreadyUndone', { id: mergeId });
   await q.query('UPDATE dup_callers SET removed_at = now() WHERE merge_id = $1 AND removed_at IS NULL', [mergeId]);
   await addEvent(q, rows[0].main_id, 'unmerged_in', actorId, mergeId, rows[0].duplicate_id);
   await addEvent(q, rows[0].duplicate_id, 'unmerged_from', actorId, mergeId, rows[0].main_id);
@@ -118,18 +117,17 @@ export interface MergeResult {
 /** Merges orders into a main one: `new` duplicates are closed as duplicate, the others linked. */
 export async function mergeOrders(ctx: AppContext, actor: Actor, mainId: number, duplicateIds: number[]): Promise<MergeResult> {
   const ids = [...new Set(duplicateIds)];
-  if (ids.includes(mainId)) throw badRequest('主工单不能合并到自身 (the main order cannot be its own duplicate)', 'duplicateIds');
+  if (ids.includes(mainId)) throw badRequest('duplicates.mainIsDuplicate', {}, 'duplicateIds');
   const main = await loadVisible(ctx.db, actor, mainId);
   if (main.status === 'closed' && main.closeReason === 'duplicate') {
-    throw conflict('merge_chain', `主工单 ${mainId} 本身是重复件 (the main order is itself a duplicate of ${main.duplicateOf})`);
+    throw conflict('merge_chain', 'duplicates.mainIsADuplicate', { id: mainId, main: main.duplicateOf ?? '' });
   }
   // Check every duplicate first, so that a bad id changes nothing.
   const dups: WorkOrder[] = [];
   for (const id of ids) {
     const d = await loadVisible(ctx.db, actor, id);
     const { rows } = await ctx.db.query('SELECT 1 FROM dup_merges WHERE duplicate_id = $1 AND undone_at IS NULL', [id]);
-    if (rows.length || (d.status === 'closed' && d.closeReason === 'duplicate'))
-      throw conflict('already_merged', `工单 ${id} 已作为重复件合并 (already merged)`);
+    if (rows.length || (d.status === 'closed' && d.closeReason === 'duplicate')) throw conflict('already_merged', 'duplicates.alreadyMerged', { id });
     dups.push(d);
   }
   const merges: MergeResult['merges'] = [];
@@ -156,8 +154,8 @@ export async function undoMerge(ctx: AppContext, actor: Actor, mergeId: number) 
     [mergeId],
   );
   const m = rows[0];
-  if (!m) throw notFound(`merge ${mergeId}`);
-  if (m.undone_at) throw conflict('already_undone', `合并 ${mergeId} 已撤销 (merge already undone)`);
+  if (!m) throw notFound('merge', mergeId);
+  if (m.undone_at) throw conflict('already_undone', 'duplicates.alreadyUndone', { id: mergeId });
   const dup = await loadVisible(ctx.db, actor, m.duplicate_id);
   if (m.mode === 'closed' && dup.status === 'closed' && dup.closeReason === 'duplicate') {
     // Reopens the duplicate as `new`; the listener marks the merge undone in that transaction.
@@ -177,12 +175,11 @@ export interface RepeatInput {
 
 /** Adds a repeat caller to an order (the citizen is surveyed with the others). */
 export async function addRepeat(ctx: AppContext, actor: Actor, orderId: number, input: RepeatInput) {
-  if (!input.name && !input.phone && input.contactId == null)
-    throw badRequest('需要来电人姓名、电话或来电记录 (name, phone or contactId is required)', 'phone');
+  if (!input.name && !input.phone && input.contactId == null) throw badRequest('duplicates.callerRequired', {}, 'phone');
   return ctx.db.tx(async (q) => {
     const order = await loadVisible(q, actor, orderId, true);
     const { rows: merged } = await q.query<{ main_id: number }>('SELECT main_id FROM dup_merges WHERE duplicate_id = $1 AND undone_at IS NULL', [orderId]);
-    if (merged[0]) throw conflict('merged', `工单 ${orderId} 已合并到 ${merged[0].main_id}，请关联到主工单 (link to the main order)`);
+    if (merged[0]) throw conflict('merged', 'duplicates.linkToMain', { id: orderId, main: merged[0].main_id });
     const caller = sealCitizen(input);
     const { rows } = await q.query<{ id: number }>(
       `INSERT INTO dup_callers (workorder_id, name_enc, phone_enc, contact_id, source, note, added_by, phone_bidx)

@@ -53,7 +53,7 @@ export function routes(app: App, ctx: AppContext) {
   app.post('/api/v1/duplicates/check', { schema: { tags, body: CheckBody } }, async (req) => {
     const actor = requireActor(req, 'agent', 'dispatcher');
     const b = req.body;
-    if ((b.lat == null) !== (b.lng == null)) throw badRequest('lat 与 lng 需同时提供 (lat and lng go together)', b.lat == null ? 'lat' : 'lng');
+    if ((b.lat == null) !== (b.lng == null)) throw badRequest('validation.latLng', {}, b.lat == null ? 'lat' : 'lng');
     return checkDuplicates(ctx.db, b, await orderScope(ctx.db, actor));
   });
 
@@ -79,8 +79,8 @@ export function routes(app: App, ctx: AppContext) {
     const to = q.to ?? new Date().toISOString();
     const from = q.from ?? new Date(new Date(to).getTime() - 7 * 86400_000).toISOString();
     const span = new Date(to).getTime() - new Date(from).getTime();
-    if (span <= 0) throw badRequest('from 必须早于 to (from must be before to)', 'from');
-    if (span > 92 * 86400_000) throw badRequest('时间窗口最长 92 天 (the window is at most 92 days)', 'from');
+    if (span <= 0) throw badRequest('validation.toAfterFrom', {}, 'from');
+    if (span > 92 * 86400_000) throw badRequest('validation.periodTooLong', { days: 92 }, 'from');
     // Orders loaded in bulk (demo seed, imports) get their signatures on first use.
     await reindex(ctx.db, { from, to });
     return hotspots(ctx.db, { ...q, from, to, timeZone: ctx.config.timeZone, scope: await orderScope(ctx.db, actor) });

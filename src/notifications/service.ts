@@ -64,7 +64,7 @@ export async function listNotifications(db: Database, userId: number, f: { unrea
 
 export async function markRead(db: Database, userId: number, id: number): Promise<Notification> {
   const { rows } = await db.query('UPDATE notifications SET read_at = coalesce(read_at, now()) WHERE id = $1 AND user_id = $2 RETURNING *', [id, userId]);
-  if (!rows[0]) throw notFound(`notification ${id}`);
+  if (!rows[0]) throw notFound('notification', id);
   return toNotification(rows[0]);
 }
 
@@ -77,9 +77,9 @@ export function checkWebhookUrl(url: string): void {
   try {
     u = new URL(url);
   } catch {
-    throw badRequest('webhookUrl 不是有效的网址 (not a valid URL)', 'webhookUrl');
+    throw badRequest('validation.formatUri', { field: 'webhookUrl' }, 'webhookUrl');
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw badRequest('webhookUrl 须为 http(s) (must be http or https)', 'webhookUrl');
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw badRequest('notifications.httpOnly', {}, 'webhookUrl');
 }
 
 export interface DeliveryResult {

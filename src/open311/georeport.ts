@@ -11,7 +11,7 @@ import { checkAttributeValues, getService } from './services.js';
 import { systemActor } from './system.js';
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-export const forbiddenKey = () => new AppError(403, 'invalid_api_key', 'api_key 无效或已停用 (invalid api_key)');
+export const forbiddenKey = () => new AppError(403, 'invalid_api_key', 'open311.invalidApiKey', {}, 'api_key');
 
 export async function createApiKey(db: Queryable, actor: Actor, name: string): Promise<{ id: number; name: string; apiKey: string }> {
   const apiKey = 'o311_' + randomBytes(24).toString('base64url');
@@ -30,11 +30,11 @@ export async function listApiKeys(db: Queryable) {
 
 export async function revokeApiKey(db: Queryable, id: number) {
   const r = await db.query('UPDATE open311_api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
-  if (r.rowCount === 0) throw notFound(`active api key ${id}`);
+  if (r.rowCount === 0) throw notFound('apiKey', id);
 }
 
 async function checkApiKey(db: Queryable, apiKey: string | undefined): Promise<number> {
-  if (!apiKey) throw badRequest('缺少 api_key (api_key is required)', 'api_key');
+  if (!apiKey) throw badRequest('validation.required', { field: 'api_key' }, 'api_key');
   const { rows } = await db.query<{ id: number }>('SELECT id FROM open311_api_keys WHERE key_hash = $1 AND revoked_at IS NULL', [sha256(apiKey)]);
   if (!rows[0]) throw forbiddenKey();
   return rows[0].id;
@@ -52,7 +52,7 @@ const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 function optionalText(fields: Record<string, string | undefined>, name: string, max: number): string | null {
   const v = fields[name]?.trim();
   if (!v) return null;
-  if (v.length > max) throw badRequest(`${name} 过长 (longer than ${max} characters)`, name);
+  if (v.length > max) throw badRequest('validation.maxLength', { field: name, limit: max }, name);
   return v;
 }
 
@@ -60,7 +60,7 @@ function coordinate(fields: Record<string, string | undefined>, name: 'lat' | 'l
   const raw = fields[name]?.trim();
   if (!raw) return null;
   const v = Number(raw);
-  if (!/^-?\d+(\.\d+)?$/.test(raw) || !Number.isFinite(v) || Math.abs(v) > limit) throw badRequest(`${name} 无效 (invalid ${name})`, name);
+  if (!/^-?\d+(\.\d+)?$/.test(raw) || !Number.isFinite(v) || Math.abs(v) > limit) throw badRequest('validation.invalid', { field: name }, name);
   return v;
 }
 
@@ -87,7 +87,7 @@ export interface ChannelInput {
  */
 export async function createChannelOrder(ctx: AppContext, input: ChannelInput, also?: (tx: Queryable, order: WorkOrder) => Promise<void>) {
   const service = await getService(ctx.db, input.serviceCode).catch((err) => {
-    if (err instanceof AppError && err.status === 404) throw badRequest(`service_code ${input.serviceCode} 不存在 (unknown service_code)`, 'service_code');
+    if (err instanceof AppError && err.status === 404) throw badRequest('open311.unknownService', { code: input.serviceCode }, 'service_code');
     throw err;
   });
   const attributes = checkAttributeValues(service, input.attributes ?? {});
@@ -143,24 +143,24 @@ export async function postRequest(ctx: AppContext, input: PostRequestInput) {
   const f = input.fields;
   const apiKeyId = await checkApiKey(ctx.db, f.api_key);
   const serviceCode = f.service_code?.trim();
-  if (!serviceCode) throw badRequest('缺少 service_code (service_code is required)', 'service_code');
+  if (!serviceCode) throw badRequest('validation.required', { field: 'service_code' }, 'service_code');
   const lat = coordinate(f, 'lat', 90);
   const lng = coordinate(f, 'long', 180);
-  if ((lat == null) !== (lng == null)) throw badRequest('lat 与 long 须同时提供 (lat and long go together)', lat == null ? 'lat' : 'long');
+  if ((lat == null) !== (lng == null)) throw badRequest('validation.latLng', {}, lat == null ? 'lat' : 'long');
   const address = optionalText(f, 'address_string', 500);
   const addressId = optionalText(f, 'address_id', 100);
   if (lat == null && !address && !addressId) {
-    throw badRequest('须提供位置：lat/long、address_string 或 address_id (a location is required)', 'lat');
+    throw badRequest('open311.locationRequired', {}, 'lat');
   }
   const description = optionalText(f, 'description', 4000);
   const email = optionalText(f, 'email', 320);
-  if (email && !EMAIL.test(email)) throw badRequest('email 无效 (invalid email)', 'email');
+  if (email && !EMAIL.test(email)) throw badRequest('validation.formatEmail', { field: 'email' }, 'email');
   const phone = optionalText(f, 'phone', 32);
-  if (phone && !PHONE.test(phone)) throw badRequest('phone 无效 (invalid phone)', 'phone');
+  if (phone && !PHONE.test(phone)) throw badRequest('validation.phone', { field: 'phone' }, 'phone');
   const first = optionalText(f, 'first_name', 50);
   const last = optionalText(f, 'last_name', 50);
   const mediaUrl = optionalText(f, 'media_url', 2000);
-  if (mediaUrl && !/^https?:\/\/\S+$/.test(mediaUrl)) throw badRequest('media_url 须为 http(s) 地址 (media_url must be an http(s) URL)', 'media_url');
+  if (mediaUrl && !/^https?:\/\/\S+$/.test(mediaUrl)) throw badRequest('validation.formatUri', { field: 'media_url' }, 'media_url');
   const name = last || first ? `${last ?? ''}${first ?? ''}` : null;
   const { order, token } = await createChannelOrder(ctx, {
     channel: 'open311',
@@ -184,7 +184,7 @@ export async function tokenLookup(db: Queryable, token: string) {
   const { rows } = await db.query<{ number: string }>('SELECT w.number FROM open311_requests r JOIN workorders w ON w.id = r.workorder_id WHERE r.token = $1', [
     token,
   ]);
-  if (!rows[0]) throw notFound(`token ${token}`);
+  if (!rows[0]) throw notFound('token', token);
   return { service_request_id: rows[0].number, token };
 }
 
@@ -341,6 +341,6 @@ export async function listRequests(db: Database, f: RequestFilter, timeZone: str
 
 export async function getRequest(db: Database, id: string, timeZone: string): Promise<ServiceRequest> {
   const { rows } = await db.query(`${SELECT} WHERE w.number = $1 AND ${PUBLISHABLE}`, [id]);
-  if (!rows[0]) throw notFound(`service request ${id}`);
+  if (!rows[0]) throw notFound('serviceRequest', id);
   return toServiceRequest(rows[0], timeZone);
 }

@@ -7,6 +7,8 @@ import { requireActor } from '../http/app.js';
 import type { AppContext } from '../core/context.js';
 import { AppError, badRequest, notFound } from '../core/errors.js';
 import { IdParams, StringEnum } from '../http/schemas.js';
+import { requestLanguage } from '../http/errors.js';
+import { translate } from '../core/i18n.js';
 import { ORDER_TYPES } from '../workorders/index.js';
 import { CONTENT_TYPE, formatOf, renderErrors, splitFormat, toXml, toXmlSingle, type Format } from './format.js';
 import { createApiKey, getRequest, listApiKeys, listRequests, postRequest, revokeApiKey, tokenLookup, type PostRequestInput } from './georeport.js';
@@ -81,13 +83,13 @@ function parseForm(body: string): Record<string, string | string[]> {
 
 /** Splits a decoded body (form or JSON) into GeoReport fields and attribute[code] values. */
 function toPostInput(body: unknown): PostRequestInput {
-  if (body == null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('请求体须为表单或 JSON 对象 (body must be a form or a JSON object)');
+  if (body == null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('open311.bodyShape');
   const fields: Record<string, string | undefined> = {};
   const attributes: Record<string, string | string[]> = {};
   const scalar = (k: string, v: unknown): string => {
     if (v === null || v === undefined) return '';
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
-    throw badRequest(`${k} 须为单个值 (${k} must be a single value)`, k);
+    throw badRequest('open311.singleValue', { name: k }, k);
   };
   for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
     const m = /^attribute\[([^\]]+)\](\[\])?$/.exec(k);
@@ -117,7 +119,7 @@ const fmt = (suffix: string): Format => (suffix === '.xml' ? 'xml' : 'json');
 /** Reads the last path segment "id.format"; an unknown format is a 400. */
 function idAndFormat(raw: string): { id: string; format: Format } {
   const { id, format } = splitFormat(raw);
-  if (!format) throw badRequest('仅支持 .json 与 .xml 格式 (format must be json or xml)');
+  if (!format) throw badRequest('open311.format');
   if (!id) throw notFound('resource');
   return { id, format };
 }
@@ -130,14 +132,14 @@ function parseDate(v: unknown, name: string): Date | undefined {
   if (v === undefined || v === '') return undefined;
   const s = queryText(v);
   const d = new Date(s);
-  if (!DATE.test(s) || Number.isNaN(d.getTime())) throw badRequest(`${name} 须为 W3C 日期时间 (${name} must be a W3C datetime)`, name);
+  if (!DATE.test(s) || Number.isNaN(d.getTime())) throw badRequest('validation.formatDateTime', { field: name }, name);
   return d;
 }
 
 function positiveInt(v: unknown, name: string, def: number, max: number): number {
   if (v === undefined || v === '') return def;
   const s = queryText(v);
-  if (!/^\d{1,7}$/.test(s) || Number(s) < 1) throw badRequest(`${name} 须为正整数 (${name} must be a positive integer)`, name);
+  if (!/^\d{1,7}$/.test(s) || Number(s) < 1) throw badRequest('validation.positiveInteger', { field: name }, name);
   return Math.min(Number(s), max);
 }
 
@@ -147,7 +149,7 @@ const list = (v: unknown): string[] | undefined => {
     .flatMap((x) => String(x).split(','))
     .map((x) => x.trim())
     .filter(Boolean);
-  if (parts.length > 200) throw badRequest('列表过长 (too many values)');
+  if (parts.length > 200) throw badRequest('open311.tooManyValues');
   return parts;
 };
 
@@ -201,13 +203,15 @@ export async function routes(app: App, ctx: AppContext) {
       v2.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req: FastifyRequest, reply: FastifyReply) => {
         const format = formatOf(req.url);
         let status = 500;
-        let description = '服务器内部错误 (internal error)';
+        const lang = requestLanguage(req);
+        let description = translate(lang, 'http.internal');
         if (err instanceof AppError) {
           status = err.status;
-          description = err.field ? `${err.field}: ${err.message}` : err.message;
+          // GeoReport clients know the parameters by name: the description starts with it.
+          description = err.field ? `${err.field}: ${err.messageIn(lang)}` : err.messageIn(lang);
         } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
           status = err.statusCode;
-          description = err.message;
+          description = translate(lang, err.validation ? 'validation.body' : 'http.badRequest');
         } else {
           req.log.error(err);
         }
@@ -215,7 +219,7 @@ export async function routes(app: App, ctx: AppContext) {
       });
       v2.setNotFoundHandler((req, reply) => {
         const format = formatOf(req.url);
-        const e = [{ code: 404, description: `no resource ${req.method} ${req.url.split('?')[0]}` }];
+        const e = [{ code: 404, description: translate(requestLanguage(req), 'http.routeNotFound', { method: req.method, path: req.url.split('?')[0]! }) }];
         return send(reply, format, 404, e, () => renderErrors(format, e));
       });
       const open = { config: { public: true }, schema: { tags: ['open311'] } };
@@ -234,13 +238,12 @@ export async function routes(app: App, ctx: AppContext) {
           const q = req.query as Record<string, unknown>;
           const start = parseDate(q.start_date, 'start_date');
           const end = parseDate(q.end_date, 'end_date');
-          if (start && end && start > end) throw badRequest('start_date 晚于 end_date (start_date is after end_date)', 'start_date');
+          if (start && end && start > end) throw badRequest('validation.toAfterFrom', {}, 'start_date');
           if (start && end && end.getTime() - start.getTime() > 90 * 86400_000) {
-            throw badRequest('查询区间不得超过 90 天 (the range may not span more than 90 days)', 'end_date');
+            throw badRequest('validation.periodTooLong', { days: 90 }, 'end_date');
           }
           const status = q.status === undefined || q.status === '' ? undefined : queryText(q.status);
-          if (status !== undefined && status !== 'open' && status !== 'closed')
-            throw badRequest('status 须为 open 或 closed (status must be open or closed)', 'status');
+          if (status !== undefined && status !== 'open' && status !== 'closed') throw badRequest('open311.status', {}, 'status');
           const items = await listRequests(
             db,
             {
@@ -260,7 +263,7 @@ export async function routes(app: App, ctx: AppContext) {
       v2.get('/services/:code', open, async (req, reply) => {
         const { id, format } = idAndFormat((req.params as { code: string }).code);
         const s = await getService(db, id).catch((err) => {
-          if (err instanceof AppError && err.status === 404) throw notFound(`service_code ${id}`);
+          if (err instanceof AppError && err.status === 404) throw notFound('service', id);
           throw err;
         });
         const attributes = s.attributes.map(attributeEntry).sort((a, b) => a.order - b.order);

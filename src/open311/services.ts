@@ -47,12 +47,12 @@ function normaliseAttributes(list: Partial<ServiceAttribute>[]): ServiceAttribut
   const codes = new Set<string>();
   return list.map((a, i) => {
     const code = a.code!;
-    if (codes.has(code)) throw badRequest(`duplicate attribute code ${code}`, `attributes.${i}.code`);
+    if (codes.has(code)) throw badRequest('open311.duplicateAttribute', { code }, `attributes.${i}.code`);
     codes.add(code);
     const datatype = a.datatype ?? 'string';
     const values = a.values ?? [];
     if ((datatype === 'singlevaluelist' || datatype === 'multivaluelist') && values.length === 0) {
-      throw badRequest(`attribute ${code}: a ${datatype} needs values`, `attributes.${i}.values`);
+      throw badRequest('open311.listNeedsValues', { code }, `attributes.${i}.values`);
     }
     return {
       variable: a.variable ?? true,
@@ -70,7 +70,7 @@ function normaliseAttributes(list: Partial<ServiceAttribute>[]): ServiceAttribut
 export async function createService(q: Queryable, input: ServiceInput): Promise<Service> {
   const attributes = normaliseAttributes(input.attributes ?? []);
   const exists = await q.query('SELECT 1 FROM open311_services WHERE service_code = $1', [input.serviceCode]);
-  if (exists.rowCount > 0) throw conflict('service_exists', `service ${input.serviceCode} already exists`);
+  if (exists.rowCount > 0) throw conflict('service_exists', 'open311.serviceExists', { code: input.serviceCode });
   const { rows } = await q.query<Service>(
     `INSERT INTO open311_services (service_code, service_name, description, group_name, keywords, metadata, attributes, order_type, active)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
@@ -115,7 +115,7 @@ export async function getService(q: Queryable, code: string, opts: { includeInac
   const { rows } = await q.query<Service>(`SELECT ${COLUMNS} FROM open311_services WHERE service_code = $1${opts.includeInactive ? '' : ' AND active'}`, [
     code,
   ]);
-  if (!rows[0]) throw notFound(`service ${code}`);
+  if (!rows[0]) throw notFound('service', code);
   return rows[0];
 }
 
@@ -133,30 +133,30 @@ export async function listServices(q: Queryable, opts: { includeInactive?: boole
 export function checkAttributeValues(service: Service, given: Record<string, string | string[]>): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const code of Object.keys(given)) {
-    if (!service.attributes.some((a) => a.code === code && a.variable)) throw badRequest(`unknown attribute ${code}`, `attribute[${code}]`);
+    if (!service.attributes.some((a) => a.code === code && a.variable)) throw badRequest('open311.unknownAttribute', { code }, `attribute[${code}]`);
   }
   for (const a of service.attributes) {
     if (!a.variable) continue;
     const raw = given[a.code];
     const empty = raw === undefined || raw === '' || (Array.isArray(raw) && raw.length === 0);
     if (empty) {
-      if (a.required) throw badRequest(`attribute ${a.code} is required`, `attribute[${a.code}]`);
+      if (a.required) throw badRequest('open311.attributeRequired', { code: a.code }, `attribute[${a.code}]`);
       continue;
     }
     const field = `attribute[${a.code}]`;
     const keys = new Set(a.values.map((v) => v.key));
     if (a.datatype === 'multivaluelist') {
       const list = Array.isArray(raw) ? raw : String(raw).split(',');
-      for (const v of list) if (!keys.has(v)) throw badRequest(`attribute ${a.code}: ${v} is not one of its values`, field);
+      for (const v of list) if (!keys.has(v)) throw badRequest('open311.attributeValue', { code: a.code, value: v }, field);
       out[a.code] = list;
       continue;
     }
-    if (Array.isArray(raw)) throw badRequest(`attribute ${a.code} takes one value`, field);
+    if (Array.isArray(raw)) throw badRequest('open311.attributeOneValue', { code: a.code }, field);
     const v = String(raw);
-    if (v.length > 4000) throw badRequest(`attribute ${a.code} is too long`, field);
-    if (a.datatype === 'number' && !/^-?\d+(\.\d+)?$/.test(v)) throw badRequest(`attribute ${a.code} must be a number`, field);
-    if (a.datatype === 'datetime' && Number.isNaN(Date.parse(v))) throw badRequest(`attribute ${a.code} must be a datetime`, field);
-    if (a.datatype === 'singlevaluelist' && !keys.has(v)) throw badRequest(`attribute ${a.code}: ${v} is not one of its values`, field);
+    if (v.length > 4000) throw badRequest('open311.attributeTooLong', { code: a.code }, field);
+    if (a.datatype === 'number' && !/^-?\d+(\.\d+)?$/.test(v)) throw badRequest('open311.attributeNumber', { code: a.code }, field);
+    if (a.datatype === 'datetime' && Number.isNaN(Date.parse(v))) throw badRequest('open311.attributeDateTime', { code: a.code }, field);
+    if (a.datatype === 'singlevaluelist' && !keys.has(v)) throw badRequest('open311.attributeValue', { code: a.code, value: v }, field);
     out[a.code] = v;
   }
   return out;

@@ -142,10 +142,7 @@ async function checkExtension(q: Queryable, order: WorkOrder, days: number) {
   ]);
   const used = rows[0]?.extension_days ?? 0;
   if (used + days > policy.maxExtensionDays) {
-    throw badRequest(
-      `延期天数超过上限：已延期 ${used} 天，最多 ${policy.maxExtensionDays} 天 (extension limit: ${used} days used, at most ${policy.maxExtensionDays})`,
-      'days',
-    );
+    throw badRequest('sla.extensionLimit', { used, max: policy.maxExtensionDays }, 'days');
   }
 }
 

@@ -74,7 +74,7 @@ const AtQuery = Type.Object({ at: Type.Optional(Type.String({ format: 'date-time
 
 function validDate(s: string, field: string): string {
   const dn = dayNumber(s);
-  if (!Number.isFinite(dn) || dayKey(dn) !== s) throw badRequest(`${s} 不是有效日期 (not a valid date)`, field);
+  if (!Number.isFinite(dn) || dayKey(dn) !== s) throw badRequest('validation.formatDate', { field }, field);
   return s;
 }
 
@@ -192,8 +192,8 @@ export function routes(app: App, ctx: AppContext) {
     const seen = new Set<string>();
     req.body.days.forEach((d, i) => {
       validDate(d.date, `days.${i}.date`);
-      if (!d.date.startsWith(`${year}-`)) throw badRequest(`${d.date} 不在 ${year} 年 (not in ${year})`, `days.${i}.date`);
-      if (seen.has(d.date)) throw badRequest(`${d.date} 重复 (duplicate date)`, `days.${i}.date`);
+      if (!d.date.startsWith(`${year}-`)) throw badRequest('sla.notInYear', { date: d.date, year }, `days.${i}.date`);
+      if (seen.has(d.date)) throw badRequest('sla.duplicateDate', { date: d.date }, `days.${i}.date`);
       seen.add(d.date);
     });
     const r = await replaceYear(ctx, actor.id, year, req.body.days);
@@ -258,7 +258,7 @@ export function routes(app: App, ctx: AppContext) {
        ON CONFLICT ((coalesce(order_type, '')), (coalesce(urgency, '')), (coalesce(category_prefix, ''))) DO NOTHING RETURNING *`,
       [b.orderType ?? null, b.urgency ?? null, b.categoryPrefix ?? null, b.sign.amount, b.sign.unit, b.reply.amount, b.reply.unit, b.maxExtensionDays ?? 10],
     );
-    if (!rows[0]) throw conflict('duplicate', '已有相同范围的时限规则 (a policy for this type, urgency and category already exists)');
+    if (!rows[0]) throw conflict('duplicate', 'sla.policyExists');
     return reply.status(201).send(policyFromRow(rows[0]));
   });
   app.patch('/api/v1/sla/policies/:id', { schema: { tags: ['sla'], params: IdParams, body: PolicyPatch } }, async (req) => {
@@ -289,13 +289,13 @@ export function routes(app: App, ctx: AppContext) {
         b.maxExtensionDays ?? null,
       ],
     );
-    if (!rows[0]) throw notFound(`policy ${req.params.id}`);
+    if (!rows[0]) throw notFound('policy', req.params.id);
     return policyFromRow(rows[0]);
   });
   app.delete('/api/v1/sla/policies/:id', { schema: { tags: ['sla'], params: IdParams } }, async (req, reply) => {
     requireActor(req, 'admin');
     const r = await db.query('DELETE FROM sla_policies WHERE id = $1', [req.params.id]);
-    if (r.rowCount === 0) throw notFound(`policy ${req.params.id}`);
+    if (r.rowCount === 0) throw notFound('policy', req.params.id);
     return reply.status(204).send();
   });
 

@@ -32,9 +32,9 @@ export async function loadSettings(q: Queryable): Promise<SlaSettings> {
 
 export function validateSettings(s: SlaSettings): void {
   const err = checkPeriods(s.periods);
-  if (err) throw badRequest(err, 'periods');
-  if (!(s.warnShare > 0 && s.warnShare < 1)) throw badRequest('warnShare 须在 0 与 1 之间 (must be between 0 and 1)', 'warnShare');
-  if (!(s.escalateAfter.amount > 0)) throw badRequest('escalateAfter.amount 须大于 0 (must be positive)', 'escalateAfter.amount');
+  if (err) throw badRequest('sla.periodsInvalid', { detail: err }, 'periods');
+  if (!(s.warnShare > 0 && s.warnShare < 1)) throw badRequest('sla.warnShare', {}, 'warnShare');
+  if (!(s.escalateAfter.amount > 0)) throw badRequest('validation.exclusiveMinimum', { field: 'escalateAfter.amount', limit: 0 }, 'escalateAfter.amount');
 }
 
 export async function saveSettings(q: Queryable, s: SlaSettings): Promise<void> {

@@ -128,9 +128,9 @@ export interface DayEditResult extends RecomputeResult {
 
 /** Sets one day off or on. The year becomes the administrator's (a covered year's built-in days are copied first, so only this day changes). */
 export async function setDay(ctx: AppContext, actorId: number | null, year: number, date: string, edit: DayEdit, via: Via = 'api'): Promise<DayEditResult> {
-  if (!date.startsWith(`${year}-`)) throw badRequest(`${date} 不在 ${year} 年 (not in ${year})`, 'date');
+  if (!date.startsWith(`${year}-`)) throw badRequest('sla.notInYear', { date, year }, 'date');
   const reason = edit.reason.trim();
-  if (!reason) throw badRequest('请填写调整原因 (a reason is required)', 'reason');
+  if (!reason) throw badRequest('validation.required', { field: 'reason' }, 'reason');
   const name = edit.name?.trim() || null;
   return ctx.db.tx(async (q) => {
     await lock(q);
@@ -180,7 +180,8 @@ export function readNotice(text: string, year: number) {
   try {
     return parseNotice(text, year);
   } catch (e) {
-    if (e instanceof NoticeError) throw badRequest(e.message, 'text');
+    if (e instanceof NoticeError)
+      throw badRequest(e.line > 0 ? 'sla.noticeLine' : 'sla.notice', { line: e.line, text: e.text, reason: { 'zh-CN': e.reasonZh, en: e.reasonEn } }, 'text');
     throw e;
   }
 }

@@ -369,6 +369,71 @@ export const zhCN = {
   'callcenter.beforeCurrentState': '时间早于当前状态的开始时间',
   'validation.toAfterFrom': '结束时间须晚于开始时间',
   'validation.periodTooLong': '时间范围不能超过 {{days}} 天',
+
+  // Categories and dispatch rules
+  'dispatch.categoryMissing': '分类 {{code}} 不存在',
+  'dispatch.threeLevels': '分类最多三级',
+  'dispatch.codeExists': '分类编码 {{code}} 已存在',
+  'dispatch.siblingName': '同一上级下已有名为“{{name}}”的分类',
+  'dispatch.csvLevelEmpty': '第 {{row}} 行：填写了下级分类时，上级分类不能为空',
+  'dispatch.csvNameTooLong': '第 {{row}} 行：名称过长',
+  'dispatch.ruleExists': '该分类和区域已有派单规则',
+  'dispatch.csvUnitAmbiguous': '第 {{row}} 行：有多个单位叫“{{unit}}”，请填写单位编号',
+  'dispatch.csvUnitMissing': '第 {{row}} 行：不存在的单位“{{unit}}”',
+  'dispatch.csvCategoryMissing': '第 {{row}} 行：分类 {{code}} 不存在',
+  'dispatch.csvMainMissing': '第 {{row}} 行：缺少主办单位',
+  'dispatch.csvMainIsCo': '第 {{row}} 行：主办单位不能同时是协办单位',
+  'dispatch.csvRequired': '请提供 CSV 内容',
+  'dispatch.titleOrContent': '标题和内容不能都为空',
+
+  // Open311
+  'open311.bodyShape': '请求内容须为表单或 JSON 对象',
+  'open311.singleValue': '参数 {{name}} 只能有一个值',
+  'open311.format': '只支持 .json 和 .xml 格式',
+  'validation.positiveInteger': '{{field}}须为正整数',
+  'open311.tooManyValues': '列出的值过多',
+  'open311.status': '状态只能是 open 或 closed',
+  'open311.duplicateAttribute': '属性编码 {{code}} 重复',
+  'open311.listNeedsValues': '属性 {{code}} 是选择列表，须列出可选值',
+  'open311.serviceExists': '服务类别 {{code}} 已存在',
+  'open311.unknownAttribute': '没有属性 {{code}}',
+  'open311.attributeRequired': '请填写属性 {{code}}',
+  'open311.attributeValue': '属性 {{code}} 没有可选值 {{value}}',
+  'open311.attributeOneValue': '属性 {{code}} 只能有一个值',
+  'open311.attributeTooLong': '属性 {{code}} 过长',
+  'open311.attributeNumber': '属性 {{code}} 须为数字',
+  'open311.attributeDateTime': '属性 {{code}} 须为日期时间',
+  'open311.invalidApiKey': 'API 密钥无效或已停用',
+  'open311.unknownService': '服务类别 {{code}} 不存在',
+  'open311.locationRequired': '请提供位置：经纬度、地址或地址编号',
+
+  // Time limits and calendar
+  'sla.noticeLine': '第 {{line}} 行无法识别「{{text}}」：{{reason}}',
+  'sla.notice': '{{reason}}',
+  'sla.notInYear': '{{date}} 不在 {{year}} 年',
+  'sla.periodsInvalid': '工作时段无效：至少一个时段，结束晚于开始，按时间顺序且不重叠',
+  'sla.warnShare': '预警比例须在 0 与 1 之间',
+  'sla.duplicateDate': '日期 {{date}} 重复',
+  'sla.policyExists': '已有相同类型、紧急程度和分类的时限规则',
+  'sla.extensionLimit': '延期天数超过上限：已延期 {{used}} 天，最多 {{max}} 天',
+
+  // Duplicates and merges
+  'duplicates.mainMerged': '主工单 {{id}} 本身已合并到工单 {{main}}',
+  'duplicates.alreadyMergedInto': '工单 {{id}} 已合并到工单 {{main}}',
+  'duplicates.isMain': '工单 {{id}} 已有合并进来的重复件，请合并到它',
+  'duplicates.alreadyUndone': '合并 {{id}} 已撤销',
+  'duplicates.mainIsDuplicate': '主工单不能合并到自身',
+  'duplicates.mainIsADuplicate': '主工单 {{id}} 本身是工单 {{main}} 的重复件',
+  'duplicates.alreadyMerged': '工单 {{id}} 已作为重复件合并',
+  'duplicates.callerRequired': '请提供来电人姓名、电话或来电记录',
+  'duplicates.linkToMain': '工单 {{id}} 已合并到工单 {{main}}，请关联到主工单',
+  'notifications.httpOnly': '推送地址须以 http 或 https 开头',
+
+  // Measures
+  'kpi.weightsSum': '各项权重之和须为 1（现为 {{sum}}）',
+  'validation.month': '{{field}}须为 YYYY-MM 格式，如 2026-03',
+  'kpi.tooManyMonths': '时间范围最多 {{max}} 个月',
+  'kpi.ownUnits': '只能查看本单位及下级单位的考核数据',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
