@@ -44,6 +44,8 @@ function withQuery(path: string, query?: Query): string {
 
 async function send(method: string, path: string, body: BodyInit | undefined, headers: Record<string, string>): Promise<Response> {
   if (token) headers.authorization = `Bearer ${token}`;
+  // Server messages in the app's current language (web/src/i18n.tsx keeps it in localStorage).
+  headers['accept-language'] = localStorage.getItem('jiesu.lang') === 'en' ? 'en' : 'zh-CN';
   let res: Response;
   try {
     res = await fetch('/api/v1' + path, { method, headers, body });
