@@ -16,7 +16,12 @@ export class ApiError extends Error {
 
 const TOKEN_KEY = 'jiesu.token';
 let token: string | null = localStorage.getItem(TOKEN_KEY);
-let onUnauthorized: () => void = () => undefined;
+/**
+ * Asked when a request with a token answers 401: resolves true once the person has signed in
+ * again (the request is then sent once more), false to let the request fail as it is.
+ */
+export type UnauthorizedHandler = (error: ApiError, method: string) => Promise<boolean>;
+let onUnauthorized: UnauthorizedHandler = () => Promise.resolve(false);
 
 export const getToken = () => token;
 export function setToken(t: string | null) {
@@ -24,7 +29,7 @@ export function setToken(t: string | null) {
   if (t) localStorage.setItem(TOKEN_KEY, t);
   else localStorage.removeItem(TOKEN_KEY);
 }
-export function setUnauthorizedHandler(fn: () => void) {
+export function setUnauthorizedHandler(fn: UnauthorizedHandler) {
   onUnauthorized = fn;
 }
 
@@ -42,8 +47,13 @@ function withQuery(path: string, query?: Query): string {
   return s ? `${path}?${s}` : path;
 }
 
-async function send(method: string, path: string, body: BodyInit | undefined, headers: Record<string, string>): Promise<Response> {
-  if (token) headers.authorization = `Bearer ${token}`;
+// Signing in and out answer 401 for their own reasons: never a reason to ask for the password.
+const NO_REAUTH = new Set(['/auth/login', '/auth/logout']);
+
+async function send(method: string, path: string, body: BodyInit | undefined, headers: Record<string, string>, retried = false): Promise<Response> {
+  const sentToken = token;
+  if (sentToken) headers.authorization = `Bearer ${sentToken}`;
+  else delete headers.authorization;
   // Server messages in the app's current language (web/src/i18n.tsx keeps it in localStorage).
   headers['accept-language'] = localStorage.getItem('jiesu.lang') === 'en' ? 'en' : 'zh-CN';
   let res: Response;
@@ -54,8 +64,13 @@ async function send(method: string, path: string, body: BodyInit | undefined, he
   }
   if (!res.ok) {
     const e = (await res.json().catch(() => ({})))?.error ?? {};
-    if (res.status === 401 && path !== '/auth/login') onUnauthorized();
-    throw new ApiError(res.status, e.code ?? 'error', e.message ?? res.statusText, e.field);
+    const error = new ApiError(res.status, e.code ?? 'error', e.message ?? res.statusText, e.field);
+    // An expired session: sign in again where we are and send the same request once more (the
+    // server refused it before doing anything). A token renewed meanwhile needs no asking.
+    if (res.status === 401 && sentToken && !retried && !NO_REAUTH.has(path.split('?')[0]!)) {
+      if ((token && token !== sentToken) || (await onUnauthorized(error, method))) return send(method, path, body, headers, true);
+    }
+    throw error;
   }
   return res;
 }

@@ -1,8 +1,11 @@
 // The action buttons an order offers to this user in its current state: the server says which
 // (`allowedActions`, from src/workorders/lifecycle.ts); this file only draws them and their forms.
 // Each sends the order's `version`; a 409 version conflict says so plainly and offers a refresh.
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { App, Button, Form, Input, InputNumber, Modal, Radio, Select, Space, Switch, TreeSelect } from 'antd';
+import { EditOutlined } from '@ant-design/icons';
+import { draftKey, readDraft, useFormDraft } from '../drafts';
+import { DraftNotice } from './DraftNotice';
 import { ApiError, post } from '../api';
 import { useI18n, type T } from '../i18n';
 import { unitTree, useSession } from '../session';
@@ -223,11 +226,14 @@ export function OrderActions({
   onDone,
   only,
   size = 'middle',
+  openDraft = false,
 }: {
   order: WorkOrder;
   onDone: (o: WorkOrder | null) => void;
   only?: string[];
   size?: 'small' | 'middle';
+  /** Opens the form of an action that has an unsent draft when the order is shown (the order's own page). */
+  openDraft?: boolean;
 }) {
   const { user, units } = useSession();
   const { t } = useI18n();
@@ -236,14 +242,36 @@ export function OrderActions({
   const [busy, setBusy] = useState<string | null>(null);
   const [form] = Form.useForm();
   const showError = useActionError(() => onDone(null));
+  // What is typed into an action's form is kept per user, action and order until it is sent.
+  const keyOf = (a: ActionDef) => (user ? draftKey(user.username, `action.${a.name}`, order.id) : null);
+  const draft = useFormDraft(form, open ? keyOf(open) : null, {
+    reset: () => {
+      form.resetFields();
+      if (open) form.setFieldsValue(open.initial?.(order) ?? {});
+    },
+  });
+  const actions = user ? availableActions(order).filter((a) => !only || only.includes(a.name)) : [];
+  const hasDraft = (a: ActionDef) => !!a.form && !!readDraft(keyOf(a)!);
+  const openForm = (a: ActionDef) => {
+    form.resetFields();
+    form.setFieldsValue(a.initial?.(order) ?? {});
+    setOpen(a); // the draft, if any, goes in over the initial values (useFormDraft)
+  };
+  const draftOpened = useRef(false);
+  const firstDrafted = openDraft && user ? actions.find(hasDraft) : undefined;
+  useEffect(() => {
+    if (!firstDrafted || draftOpened.current) return;
+    draftOpened.current = true;
+    openForm(firstDrafted);
+  });
   if (!user) return null;
-  const actions = availableActions(order).filter((a) => !only || only.includes(a.name));
 
   const send = async (a: ActionDef, values: Record<string, unknown>) => {
     setBusy(a.name);
     try {
       const body = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined && v !== ''));
       const next = await post<WorkOrder>(`/workorders/${order.id}/actions/${a.name}`, { ...body, version: order.version });
+      if (a.form) draft.clear();
       message.success(t('action.done', { action: t(`action.${a.name}`) }));
       setOpen(null);
       onDone(next);
@@ -266,11 +294,10 @@ export function OrderActions({
             type={a.name === actions[0]?.name ? 'primary' : 'default'}
             loading={busy === a.name && !open}
             aria-label={`${t(`action.${a.name}`)} ${order.number}`}
+            icon={hasDraft(a) ? <EditOutlined aria-label={t('draft.restored')} /> : undefined}
             onClick={() => {
               if (!a.form) return void send(a, {});
-              form.resetFields();
-              form.setFieldsValue(a.initial?.(order) ?? {});
-              setOpen(a);
+              openForm(a);
             }}
           >
             {t(`action.${a.name}`)}
@@ -287,7 +314,14 @@ export function OrderActions({
         onCancel={() => setOpen(null)}
         forceRender
       >
-        <Form form={form} layout="vertical" name={`action-${order.id}`} onFinish={(v) => open && void send(open, v)}>
+        <Form
+          form={form}
+          layout="vertical"
+          name={`action-${order.id}`}
+          onFinish={(v) => open && void send(open, v)}
+          onValuesChange={(changed, all: object) => draft.onValuesChange(changed, all)}
+        >
+          <DraftNotice draft={draft} />
           {open?.form?.(t, { treeData: unitTree(units, { activeOnly: true }) })}
         </Form>
       </Modal>

@@ -12,6 +12,8 @@ import { StatusTag } from '../components/OrderTable';
 import { fmtTime } from '../time';
 import { useActionError } from '../components/OrderActions';
 import { Marked, plain } from '../components/text';
+import { DraftNotice } from '../components/DraftNotice';
+import { draftKey, useFormDraft } from '../drafts';
 import { ORDER_TYPES, type Status, type WorkOrder } from '../types';
 
 interface FormValues {
@@ -111,6 +113,8 @@ export function AgentConsole() {
   const { units, unitName, user } = useSession();
   const { message } = App.useApp();
   const [form] = Form.useForm<FormValues>();
+  // What the agent types survives an expired session, a reload or a closed tab (drafts.ts).
+  const draft = useFormDraft(form, user ? draftKey(user.username, 'agent.contact') : null);
   const [busy, setBusy] = useState(false);
   // The shift's recorded calls survive Back and a reload: kept per user in this tab's sessionStorage.
   const recentKey = `jiesu.recent.${user?.id ?? 0}`;
@@ -185,6 +189,7 @@ export function AgentConsole() {
   }, [dText, dTitle, dPhone, district, callNo]);
 
   const clear = () => {
+    draft.clear();
     form.resetFields();
     setHistory(null);
     setAssist(null);
@@ -358,16 +363,7 @@ export function AgentConsole() {
         </Card>
       </Col>
       <Col xs={24} xl={11}>
-        <Card
-          title={h2(t('agent.title'))}
-          size="small"
-          style={{ marginBottom: 16 }}
-          extra={
-            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-              {t('agent.shortcuts')}
-            </Typography.Text>
-          }
-        >
+        <Card title={h2(t('agent.title'))} size="small" style={{ marginBottom: 16 }}>
           <Form
             form={form}
             name="contact"
@@ -375,8 +371,12 @@ export function AgentConsole() {
             initialValues={INITIAL}
             onFinish={() => void record('workorder')}
             requiredMark
-            onValuesChange={() => void (startedAt.current ??= new Date().toISOString())}
+            onValuesChange={(changed, all) => {
+              startedAt.current ??= new Date().toISOString();
+              draft.onValuesChange(changed, all);
+            }}
           >
+            <DraftNotice draft={draft} />
             <Row gutter={12}>
               <Col span={9}>
                 <Form.Item label={t('field.citizenPhone')} name="phone" rules={[{ pattern: /^\+?[0-9][0-9 -]{2,30}$/, message: '0-9' }]}>
@@ -467,6 +467,9 @@ export function AgentConsole() {
                 {t('agent.clear')} (Alt+N)
               </Button>
             </Space>
+            <Typography.Paragraph type="secondary" style={{ fontSize: 12, margin: 0 }}>
+              {t('agent.shortcuts')}
+            </Typography.Paragraph>
           </Form>
         </Card>
         <Card title={h2(t('agent.recent'))} size="small" data-testid="recent-calls">

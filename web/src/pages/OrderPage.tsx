@@ -237,7 +237,7 @@ export function OrderPage({ id }: { id: number }) {
         {order.title}
       </Typography.Title>
       <div style={{ marginBottom: 12 }}>
-        <OrderActions order={order} onDone={(o) => (o ? void load() : void load())} />
+        <OrderActions order={order} openDraft onDone={(o) => (o ? void load() : void load())} />
       </div>
       {order.pendingReply && (
         <Alert

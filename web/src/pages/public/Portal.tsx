@@ -9,6 +9,8 @@ import { navigate, useLocation } from '../../router';
 import { fmtTime } from '../../time';
 import { matchesService } from './categorySearch';
 import { SATISFACTIONS, type Satisfaction } from '../../types';
+import { draftKey, useFormDraft } from '../../drafts';
+import { DraftNotice } from '../../components/DraftNotice';
 
 /** A number the center can call back: a mobile, or a landline with its area code (as the server checks). */
 const isCallbackPhone = (raw: string) => /^(1[3-9][0-9]{9}|0[1-9][0-9]{8,10})$/.test(raw.replace(/[\s()（）-]/g, '').replace(/^(\+86|0086)/, ''));
@@ -68,9 +70,14 @@ function errText(e: unknown) {
   return e instanceof ApiError ? e.message : String(e);
 }
 
+// The citizen's text survives a reload; the phone, name and challenge answer are not kept.
+const PORTAL_DRAFT = draftKey('citizen', 'portal.request');
+const NOT_KEPT = ['phone', 'name', 'challengeAnswer'] as const;
+
 function Submit({ onDone }: { onDone: (number: string, code: string) => void }) {
   const { t } = useI18n();
   const [form] = Form.useForm();
+  const draft = useFormDraft(form, PORTAL_DRAFT, { omit: NOT_KEPT });
   const [services, setServices] = useState<Service[]>([]);
   const [challenge, setChallenge] = useState<Challenge | null>(null);
   const [files, setFiles] = useState<UploadFile[]>([]);
@@ -105,6 +112,7 @@ function Submit({ onDone }: { onDone: (number: string, code: string) => void }) 
         challengeToken: challenge!.token,
         challengeAnswer: String(v.challengeAnswer).trim(),
       });
+      draft.clear();
       onDone(r.number, r.queryCode);
     } catch (e) {
       setError(errText(e));
@@ -115,7 +123,8 @@ function Submit({ onDone }: { onDone: (number: string, code: string) => void }) 
   };
   const req = [{ required: true, whitespace: true, message: t('err.required') }];
   return (
-    <Form form={form} layout="vertical" name="portal" onFinish={(v) => void submit(v)}>
+    <Form form={form} layout="vertical" name="portal" onFinish={(v) => void submit(v)} onValuesChange={(c, all: object) => draft.onValuesChange(c, all)}>
+      <DraftNotice draft={draft} />
       <Form.Item label={t('portal.category')} name="categoryCode" rules={req}>
         <Select
           showSearch
