@@ -4,6 +4,7 @@
 import type { Queryable } from '../db/database.js';
 import type { AppContext, OrderEventListener } from '../core/context.js';
 import { badRequest } from '../core/errors.js';
+import { DEFAULT_LANGUAGE, translate } from '../core/i18n.js';
 import { appendSystemEvent } from '../workorders/index.js';
 import { route, type RouteResult } from './catalog.js';
 import { TextModel, train, type Example, type TrainOptions } from './textmodel/index.js';
@@ -182,7 +183,7 @@ export function autoDispatchListener(ctx: AppContext, cacheKey: object): OrderEv
       confidence: d.confidence,
       ruleId: s.route?.rule.id ?? null,
       modelId: s.models.unit,
-      note: `自动派单 (automatic dispatch): 规则与模型一致，置信度 ${d.confidence!.toFixed(3)}`,
+      note: translate(DEFAULT_LANGUAGE, 'dispatch.autoNote', { confidence: d.confidence!.toFixed(3) }),
     });
   };
   return self;
@@ -210,7 +211,7 @@ export async function trainFromHistory(q: Queryable, opts: TrainOptions & { targ
     const ex = await historyExamples(q, target);
     const labels = new Set(ex.map((e) => e.label)).size;
     if (labels < 2) {
-      out.push({ target, modelId: null, examples: ex.length, labels, skipped: '少于两个类别 (fewer than two labels in closed orders)' });
+      out.push({ target, modelId: null, examples: ex.length, labels, skipped: translate(DEFAULT_LANGUAGE, 'dispatch.fewLabels') });
       continue;
     }
     const model = train(ex, { ...opts, target });

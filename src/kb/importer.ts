@@ -9,6 +9,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Database } from '../db/database.js';
 import { badRequest } from '../core/errors.js';
+import { DEFAULT_LANGUAGE, translate } from '../core/i18n.js';
 import { analyzeKb } from './termstats.js';
 import { indexTokens } from './text.js';
 
@@ -54,8 +55,8 @@ export function parseImport(content: string, format: 'jsonl' | 'csv'): { rows: I
   const take = (o: Record<string, unknown>, line: number) => {
     const question = pick(o, 'question', 'text', 'title', '问题');
     const answer = pick(o, 'answer', '答案', '答复');
-    if (!question) return errors.push({ line, message: '缺少问题 (missing question)' });
-    if (!answer) return errors.push({ line, message: '缺少答案 (missing answer)' });
+    if (!question) return errors.push({ line, message: translate(DEFAULT_LANGUAGE, 'kb.import.noQuestion') });
+    if (!answer) return errors.push({ line, message: translate(DEFAULT_LANGUAGE, 'kb.import.noAnswer') });
     rows.push({ line, question, answer, department: pick(o, 'department', 'label', 'unit', '部门'), categoryCode: pick(o, 'categoryCode', 'category') });
   };
   if (format === 'jsonl') {
@@ -65,9 +66,9 @@ export function parseImport(content: string, format: 'jsonl' | 'csv'): { rows: I
       try {
         o = JSON.parse(l);
       } catch {
-        return errors.push({ line: i + 1, message: '不是合法的 JSON (invalid JSON)' });
+        return errors.push({ line: i + 1, message: translate(DEFAULT_LANGUAGE, 'kb.import.badJson') });
       }
-      if (!o || typeof o !== 'object' || Array.isArray(o)) return errors.push({ line: i + 1, message: '应为 JSON 对象 (expected an object)' });
+      if (!o || typeof o !== 'object' || Array.isArray(o)) return errors.push({ line: i + 1, message: translate(DEFAULT_LANGUAGE, 'kb.import.notObject') });
       take(o as Record<string, unknown>, i + 1);
     });
   } else {
@@ -123,7 +124,7 @@ export async function importArticles(
   for (const r of parsed.rows) {
     const owner = r.department ? units.get(r.department) : opts.ownerUnitId;
     if (owner !== undefined) ready.push({ ...r, owner });
-    else if (!r.department) report.errors.push({ line: r.line, message: '缺少部门 (missing department; give ownerUnitId)' });
+    else if (!r.department) report.errors.push({ line: r.line, message: translate(DEFAULT_LANGUAGE, 'kb.import.noDepartment') });
   }
   const publish = opts.publish ?? true;
   const seen = new Set<string>();

@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
 import type { AppContext } from '../core/context.js';
+import { DEFAULT_LANGUAGE, translate } from '../core/i18n.js';
 import { appendSystemEvent, present } from '../workorders/index.js';
 import { fromRow, type WorkOrder } from '../workorders/index.js';
 
@@ -35,7 +36,7 @@ export function routes(app: App, ctx: AppContext) {
     await appendSystemEvent(ctx, q, order.id, 'dispatched', {
       unitId: order.mainUnitId,
       coUnitIds: order.coUnitIds,
-      note: '回访不满意或未解决，退回原承办单位重办 (reopened after follow-up)',
+      note: translate(DEFAULT_LANGUAGE, 'survey.reopenedNote'),
     });
   });
 

@@ -429,4 +429,14 @@ export const en: Record<MessageKey, string> = {
   'validation.month': '{{field, capitalize}} must be in YYYY-MM form, such as 2026-03',
   'kpi.tooManyMonths': 'The period may span at most {{max}} months',
   'kpi.ownUnits': 'You can only see the measures of your own unit and the units below it',
+
+  // Imports and system notes (stored or reported in the center's language)
+  'kb.import.noQuestion': 'The question is missing',
+  'kb.import.noAnswer': 'The answer is missing',
+  'kb.import.badJson': 'Not valid JSON',
+  'kb.import.notObject': 'Expected a JSON object',
+  'kb.import.noDepartment': 'The department is missing; give the owner unit',
+  'survey.reopenedNote': 'Unsatisfied or unresolved at follow-up; back to the same unit',
+  'dispatch.autoNote': 'Automatic dispatch: the rule and the model agree, confidence {{confidence}}',
+  'dispatch.fewLabels': 'Fewer than two labels among closed orders',
 };

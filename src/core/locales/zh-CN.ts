@@ -434,6 +434,16 @@ export const zhCN = {
   'validation.month': '{{field}}须为 YYYY-MM 格式，如 2026-03',
   'kpi.tooManyMonths': '时间范围最多 {{max}} 个月',
   'kpi.ownUnits': '只能查看本单位及下级单位的考核数据',
+
+  // Imports and system notes (stored or reported in the center's language)
+  'kb.import.noQuestion': '缺少问题',
+  'kb.import.noAnswer': '缺少答案',
+  'kb.import.badJson': '不是合法的 JSON',
+  'kb.import.notObject': '应为 JSON 对象',
+  'kb.import.noDepartment': '缺少部门，请指定所属单位',
+  'survey.reopenedNote': '回访不满意或未解决，退回原承办单位重办',
+  'dispatch.autoNote': '自动派单：规则与模型一致，置信度 {{confidence}}',
+  'dispatch.fewLabels': '已办结工单中少于两个类别',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
