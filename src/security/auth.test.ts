@@ -26,7 +26,7 @@ describe('login throttling', () => {
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(800);
     expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(900);
     expect(blocked.json().error).toMatchObject({ code: 'too_many_attempts' });
-    expect(blocked.json().error.message).toMatch(/登录失败次数过多.*too many failed logins/);
+    expect(blocked.json().error.message).toMatch(/^登录失败次数过多，请 \d+ 分钟后再试$/);
     // Other users are unaffected.
     expect((await loginFrom('10.0.2.1', { username: 'agent1', password: t.city.password })).statusCode).toBe(200);
     // Once the window has passed (simulated by ageing the rows), the user may log in again.
@@ -51,7 +51,7 @@ describe('password policy', () => {
       const r = await admin.post('/api/v1/users', { ...base, username: 'weak', password });
       expect(r.status, password).toBe(400);
       expect(r.body.error.field).toBe('password');
-      expect(r.body.error.message).toMatch(/至少 10 位.*letters and digits/);
+      expect(r.body.error.message).toBe('密码至少 10 位，且须同时包含字母和数字');
     }
     const ok = await admin.post('/api/v1/users', { ...base, username: 'strong', password: '长密码abcdef12' });
     expect(ok.status).toBe(201);
