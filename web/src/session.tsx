@@ -113,7 +113,15 @@ export function SessionProvider({ children }: { children: ReactNode }) {
           showIcon
           role="alert"
           data-testid="session-expired"
-          style={{ position: 'fixed', top: 8, left: '50%', transform: 'translateX(-50%)', zIndex: 1100, maxWidth: 760, boxShadow: '0 2px 8px rgba(0,0,0,.15)' }}
+          style={{
+            position: 'fixed',
+            bottom: 16,
+            left: '50%',
+            transform: 'translateX(-50%)',
+            zIndex: 1100,
+            maxWidth: 760,
+            boxShadow: '0 2px 8px rgba(0,0,0,.15)',
+          }}
           title={t('reauth.banner')}
           action={
             <Button size="small" type="primary" onClick={() => setReauth({ code: 'session_expired' })}>
@@ -169,8 +177,8 @@ function ReauthDialog({ username, code, onDone }: { username: string; code: stri
     >
       <Typography.Paragraph type="secondary">{t('reauth.body')}</Typography.Paragraph>
       <Form form={form} name="reauth" layout="vertical" requiredMark={false} onFinish={(v) => void submit(v)}>
-        <Form.Item label={t('login.username')}>
-          <Input value={username} disabled autoComplete="username" />
+        <Form.Item label={t('login.username')} htmlFor="reauth-username">
+          <Input id="reauth-username" value={username} disabled autoComplete="username" />
         </Form.Item>
         <Form.Item label={t('login.password')} name="password" rules={[{ required: true, message: t('err.required') }]}>
           <Input.Password autoFocus autoComplete="current-password" />
