@@ -126,7 +126,8 @@ function validationBody(lang: Language, context: string | undefined, v: AjvError
 
 /** The status and body for any error thrown while answering, in `lang`. */
 export function toErrorBody(err: FastifyError | AppError, lang: Language): ErrorBody {
-  if (err instanceof AppError) {
+  // An AppError of 500 (a missing PII key, say) is for the operator's log, not the reader.
+  if (err instanceof AppError && err.status < 500) {
     const params = Object.keys(err.params).length ? { params: err.params } : {};
     return { status: err.status, error: { code: err.code, message: err.messageIn(lang), ...(err.field ? { field: err.field } : {}), ...params } };
   }
