@@ -11,7 +11,7 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppError } from '../core/errors.js';
+import { operatorError } from '../core/errors.js';
 import { normalizePhone } from './phone.js';
 
 export interface PiiKey {
@@ -157,7 +157,7 @@ export function encrypt(plain: string | null | undefined): string | null {
 }
 
 function fail(message: string): never {
-  throw new AppError(500, 'pii_key_error', message);
+  throw operatorError(500, 'pii_key_error', message);
 }
 
 /** Decrypts; plaintext left by an older version is returned as is. Wrong or missing key: a clear error. */

@@ -24,14 +24,14 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, gunzipSync } from 'node:zlib';
-import { AppError } from '../core/errors.js';
+import { operatorError } from '../core/errors.js';
 import { KEY_FILE, KEY_MISSING_FILE, keysOpen, parseKeys, PiiKeyError, CHECK_TEXT } from '../privacy/index.js';
 import pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
 import { LOCK_FILE, lockFolder } from '../db/folderlock.js';
 import { setting } from '../core/config.js';
 
-const fail = (message: string) => new AppError(400, 'backup_failed', message);
+const fail = (message: string) => operatorError(400, 'backup_failed', message);
 
 function run(cmd: string, args: string[]): Promise<void> {
   return new Promise((resolvePromise, reject) => {
