@@ -11,12 +11,15 @@ export interface KpiSettings {
   weights: { responseRate: number; resolutionRate: number; satisfactionRate: number; onTimeReplyRate: number };
   /** Points taken off per unit of rate (e.g. returnRate 20: a 10 % return rate costs 2 points). */
   penalties: { returnRate: number; reopenRate: number };
+  /** The service level's threshold: calls answered within this many seconds (the 12345 contracts' 15 s). */
+  serviceLevelSeconds: number;
 }
 
 export const DEFAULT_KPI_SETTINGS: KpiSettings = {
   basicallySatisfiedWeight: 0.5,
   weights: { responseRate: 0.2, resolutionRate: 0.3, satisfactionRate: 0.3, onTimeReplyRate: 0.2 },
   penalties: { returnRate: 0, reopenRate: 0 },
+  serviceLevelSeconds: 15,
 };
 
 export async function loadKpiSettings(q: Queryable): Promise<KpiSettings> {
@@ -26,13 +29,15 @@ export async function loadKpiSettings(q: Queryable): Promise<KpiSettings> {
     basicallySatisfiedWeight: s.basicallySatisfiedWeight ?? DEFAULT_KPI_SETTINGS.basicallySatisfiedWeight,
     weights: { ...DEFAULT_KPI_SETTINGS.weights, ...s.weights },
     penalties: { ...DEFAULT_KPI_SETTINGS.penalties, ...s.penalties },
+    serviceLevelSeconds: s.serviceLevelSeconds ?? DEFAULT_KPI_SETTINGS.serviceLevelSeconds,
   };
 }
 
-export async function saveKpiSettings(q: Queryable, s: KpiSettings) {
+export async function saveKpiSettings(q: Queryable, s: Omit<KpiSettings, 'serviceLevelSeconds'> & { serviceLevelSeconds?: number }) {
   const sum = Object.values(s.weights).reduce((a, b) => a + b, 0);
   if (Math.abs(sum - 1) > 1e-6) throw badRequest('kpi.weightsSum', { sum }, 'weights');
-  await q.query('UPDATE kpi_settings SET settings = $1, updated_at = now() WHERE id = 1', [JSON.stringify(s)]);
+  const serviceLevelSeconds = s.serviceLevelSeconds ?? (await loadKpiSettings(q)).serviceLevelSeconds;
+  await q.query('UPDATE kpi_settings SET settings = $1, updated_at = now() WHERE id = 1', [JSON.stringify({ ...s, serviceLevelSeconds })]);
 }
 
 export type Counts = Record<Counter, number>;

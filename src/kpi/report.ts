@@ -1,75 +1,47 @@
-// The monthly report as an Excel workbook: summary, rankings by unit kind, daily volume
-// (the charts' data), top categories and the overdue list. Numbers come from the same
-// functions as the API, so the two always agree.
+// The monthly report as an Excel workbook: summary, rankings by unit kind, the operator's
+// scorecard, daily volume, top categories and the overdue list, one language a file. The
+// city's figures come from month.ts, the functions the dashboard and open data read too.
 import ExcelJS from 'exceljs';
 import type { Database } from '../db/database.js';
 import type { AppContext } from '../core/context.js';
+import { cityDateTime } from '../core/time.js';
 import { loadKpiSettings, rankUnits, type Ranked } from './measures.js';
-import { scorecard } from '../callcenter/index.js';
+import { scorecard, monthBounds } from '../callcenter/index.js';
+import { cityMonth, orderCounts } from './month.js';
+import { label, word, type LabelKey, type ReportLanguage } from './labels.js';
 
 const pct = (v: number | null) => (v == null ? null : Math.round(v * 10000) / 100);
 
-export const RANKED_KINDS: { kind: string; title: string }[] = [
-  { kind: 'district', title: '区县排名' },
-  { kind: 'subdistrict', title: '街道乡镇排名' },
-  { kind: 'bureau', title: '委办局排名' },
-  { kind: 'utility', title: '公共服务企业排名' },
-];
+export const RANKED_KINDS = ['district', 'subdistrict', 'bureau', 'utility'] as const;
 
-/** Month bounds as instants in the city's time zone (UTC+8 for China, which has no DST). */
-function monthBounds(month: string): { start: string; end: string } {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  const start = new Date(Date.UTC(y, m - 1, 1) - 8 * 3600_000);
-  const end = new Date(Date.UTC(y, m, 1) - 8 * 3600_000);
-  return { start: start.toISOString(), end: end.toISOString() };
-}
-
-export async function monthlyReportData(db: Database, ctx: AppContext, month: string) {
+export async function monthlyReportData(db: Database, ctx: AppContext, month: string, lang: ReportLanguage = 'zh-CN') {
+  const tz = ctx.config.timeZone;
   const settings = await loadKpiSettings(db);
-  const { start, end } = monthBounds(month);
-  const rankings: { kind: string; title: string; items: Ranked[] }[] = [];
-  for (const k of RANKED_KINDS) {
-    rankings.push({ ...k, items: await rankUnits(db, { from: month, to: month, kind: k.kind, includeDescendants: true }, settings) });
+  const { to: end } = await monthBounds(db, month, tz);
+  const rankings: { kind: (typeof RANKED_KINDS)[number]; items: Ranked[] }[] = [];
+  for (const kind of RANKED_KINDS) {
+    rankings.push({ kind, items: await rankUnits(db, { from: month, to: month, kind, includeDescendants: true }, settings) });
   }
-  const summary = (
-    await db.query<Record<string, number>>(
-      `SELECT count(*)::int AS created,
-            count(*) FILTER (WHERE type = 'complaint')::int AS complaints,
-            count(*) FILTER (WHERE status = 'closed')::int AS closed_now,
-            count(*) FILTER (WHERE close_reason = 'answered')::int AS answered_directly
-       FROM workorders WHERE created_at >= $1 AND created_at < $2`,
-      [start, end],
-    )
-  ).rows[0]!;
-  const daily = (
-    await db.query<{ day: string; n: number }>(
-      `SELECT to_char(created_at AT TIME ZONE $3, 'YYYY-MM-DD') AS day, count(*)::int AS n
-       FROM workorders WHERE created_at >= $1 AND created_at < $2 GROUP BY 1 ORDER BY 1`,
-      [start, end, ctx.config.timeZone],
-    )
-  ).rows;
-  const categories = (
-    await db.query<{ category: string; n: number }>(
-      `SELECT COALESCE(category_code, '(未分类)') AS category, count(*)::int AS n
-       FROM workorders WHERE created_at >= $1 AND created_at < $2 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20`,
-      [start, end],
-    )
-  ).rows;
+  const city = await cityMonth(db, month, tz, lang, settings);
+  const daily = (await orderCounts(db, month, tz)).byDay;
   const overdue = (
-    await db.query<{ number: string; title: string; unit: string; kind: string; due_at: Date }>(
-      `SELECT w.number, w.title, u.name AS unit, d.kind, d.due_at
+    await db.query<{ number: string; title: string; unit: string | null; kind: string; due_at: Date; status: string; urgency: string }>(
+      `SELECT w.number, w.title, u.name AS unit, d.kind, d.due_at, w.status, w.urgency
        FROM order_deadlines d JOIN workorders w ON w.id = d.workorder_id LEFT JOIN units u ON u.id = d.unit_id
       WHERE d.state = 'running' AND d.due_at < LEAST(now(), $1::timestamptz)
       ORDER BY d.due_at LIMIT 1000`,
       [end],
     )
   ).rows;
-  const operator = await scorecard(db, month, ctx.config.timeZone);
-  return { month, settings, summary, rankings, daily, categories, overdue, operator };
+  const operator = await scorecard(db, month, tz);
+  return { month, settings, city, rankings, daily, overdue, operator };
 }
 
-export async function monthlyWorkbook(db: Database, ctx: AppContext, month: string): Promise<Buffer> {
-  const data = await monthlyReportData(db, ctx, month);
+export async function monthlyWorkbook(db: Database, ctx: AppContext, month: string, lang: ReportLanguage = 'zh-CN'): Promise<Buffer> {
+  const data = await monthlyReportData(db, ctx, month, lang);
+  const L = (key: LabelKey, params?: Record<string, string | number>) => label(lang, key, params);
+  const tz = ctx.config.timeZone;
+  const { city } = data;
   const wb = new ExcelJS.Workbook();
   wb.creator = 'jiesu';
   wb.created = new Date();
@@ -78,38 +50,46 @@ export async function monthlyWorkbook(db: Database, ctx: AppContext, month: stri
     ws.views = [{ state: 'frozen', ySplit: 1 }];
   };
 
-  const s = wb.addWorksheet('概要 Summary');
+  const s = wb.addWorksheet(L('sheet.summary'));
   s.columns = [
-    { header: '指标 measure', key: 'k', width: 36 },
-    { header: '数值 value', key: 'v', width: 18 },
+    { header: L('col.measure'), key: 'k', width: 36 },
+    { header: L('col.value'), key: 'v', width: 18 },
   ];
   s.addRows([
-    { k: '月份 month', v: month },
-    { k: '新建工单 orders created', v: data.summary.created },
-    { k: '其中投诉 complaints', v: data.summary.complaints },
-    { k: '直接答复办结 answered directly', v: data.summary.answered_directly },
-    { k: '目前已办结 closed so far', v: data.summary.closed_now },
-    { k: '超期未办 overdue (listed)', v: data.overdue.length },
-    { k: '基本满意权重 weight of basically satisfied', v: data.settings.basicallySatisfiedWeight },
+    { k: L('row.month'), v: month },
+    { k: L('row.orders'), v: city.orders.orders },
+    { k: L('row.complaints'), v: city.orders.complaints },
+    { k: L('row.answeredDirectly'), v: city.orders.answeredDirectly },
+    { k: L('row.closedSoFar'), v: city.orders.closedSoFar },
+    { k: L('row.satisfaction'), v: pct(city.satisfactionRate) },
+    { k: L('row.resolution'), v: pct(city.resolutionRate) },
+    { k: L('row.response'), v: pct(city.responseRate) },
+    { k: L('row.onTime'), v: pct(city.onTimeReplyRate) },
+    { k: L('row.surveyed'), v: city.surveyed },
+    { k: L('row.answerRate'), v: pct(city.calls.answerRate) },
+    { k: L('row.serviceLevel', { s: city.calls.serviceLevel.seconds }), v: pct(city.calls.serviceLevel.rate) },
+    { k: L('row.effectiveCalls'), v: city.calls.effectiveCalls },
+    { k: L('row.overdue'), v: data.overdue.length },
+    { k: L('row.weight'), v: data.settings.basicallySatisfiedWeight },
   ]);
   header(s);
 
   for (const r of data.rankings) {
-    const ws = wb.addWorksheet(r.title);
+    const ws = wb.addWorksheet(L(`sheet.${r.kind}`));
     ws.columns = [
-      { header: '排名 rank', key: 'rank', width: 8 },
-      { header: '单位 unit', key: 'unit', width: 30 },
-      { header: '综合得分 score', key: 'score', width: 12 },
-      { header: '排名变化 change', key: 'change', width: 12 },
-      { header: '受理量 received', key: 'received', width: 12 },
-      { header: '响应率% response', key: 'response', width: 14 },
-      { header: '解决率% resolution', key: 'resolution', width: 14 },
-      { header: '满意率% satisfaction', key: 'satisfaction', width: 14 },
-      { header: '按时答复率% on-time', key: 'ontime', width: 14 },
-      { header: '退单率% returns', key: 'returns', width: 12 },
-      { header: '重办率% reopens', key: 'reopens', width: 12 },
-      { header: '延期率% extensions', key: 'ext', width: 12 },
-      { header: '平均办理工时 h', key: 'hours', width: 14 },
+      { header: L('col.rank'), key: 'rank', width: 8 },
+      { header: L('col.unit'), key: 'unit', width: 30 },
+      { header: L('col.score'), key: 'score', width: 12 },
+      { header: L('col.change'), key: 'change', width: 12 },
+      { header: L('col.received'), key: 'received', width: 12 },
+      { header: L('col.response'), key: 'response', width: 14 },
+      { header: L('col.resolution'), key: 'resolution', width: 14 },
+      { header: L('col.satisfaction'), key: 'satisfaction', width: 14 },
+      { header: L('col.onTime'), key: 'ontime', width: 14 },
+      { header: L('col.returns'), key: 'returns', width: 12 },
+      { header: L('col.reopens'), key: 'reopens', width: 12 },
+      { header: L('col.extensions'), key: 'ext', width: 12 },
+      { header: L('col.hours'), key: 'hours', width: 14 },
     ];
     for (const u of r.items) {
       ws.addRow({
@@ -131,60 +111,72 @@ export async function monthlyWorkbook(db: Database, ctx: AppContext, month: stri
     header(ws);
   }
 
-  const op = wb.addWorksheet('话务外包考核 operator');
+  const op = wb.addWorksheet(L('sheet.operator'));
   op.columns = [
-    { header: '指标 measure', key: 'k', width: 34 },
-    { header: '实际 actual', key: 'v', width: 16 },
-    { header: '目标 target', key: 't', width: 14 },
-    { header: '达标 met', key: 'm', width: 10 },
+    { header: L('col.measure'), key: 'k', width: 34 },
+    { header: L('col.actual'), key: 'v', width: 16 },
+    { header: L('col.target'), key: 't', width: 14 },
+    { header: L('col.met'), key: 'm', width: 10 },
   ];
   const target = (m: string) => data.operator.contract?.targets.find((x) => x.measure === m);
   const om = data.operator.measures;
-  const row = (k: string, v: number | null, m?: string) => {
+  const sl = city.calls.serviceLevel;
+  const row = (k: string, v: number | null, m?: string, asPct = false) => {
     const t = m ? target(m) : undefined;
-    op.addRow({ k, v, t: t?.target ?? null, m: t ? (t.met == null ? '—' : t.met ? '是' : '否') : null });
+    const shown = (x: number | null | undefined) => (x == null ? null : asPct ? pct(x) : x);
+    op.addRow({ k, v: shown(v), t: shown(t?.target), m: t ? (t.met == null ? '—' : t.met ? L('yes') : L('no')) : null });
   };
-  row('呼入量 offered', om.offered);
-  row('人工接通 answered', om.answered);
-  row('人工接通率 answer rate', om.answerRate, 'answerRate');
-  row('15秒服务水平 service level 15 s', om.serviceLevel15, 'serviceLevel15');
-  row('有效来电 effective calls', om.effectiveCalls);
-  row('质检平均分 quality score', om.qualityScore, 'qualityScore');
-  row('单个有效来电成本 cost per effective call (元)', om.costPerEffectiveCall);
+  row(L('row.offered'), city.calls.offered);
+  row(L('row.answered'), city.calls.answered);
+  row(L('row.answerRate'), city.calls.answerRate, 'answerRate', true);
+  row(L('row.serviceLevel', { s: sl.seconds }), sl.rate, `serviceLevel${sl.seconds}`, true);
+  row(L('row.effectiveCalls'), city.calls.effectiveCalls);
+  row(L('row.quality'), om.qualityScore, 'qualityScore');
+  row(L('row.cost'), om.costPerEffectiveCall);
   if (data.operator.contract) {
     op.addRow({});
-    op.addRow({ k: '合同金额（本月分摊） prorated contract value', v: data.operator.contract.proratedValue });
-    for (const d of data.operator.contract.deductions) op.addRow({ k: `扣减 deduction: ${d.note ?? d.measure}`, v: d.deducted });
-    op.addRow({ k: '扣减合计 total deducted', v: data.operator.contract.totalDeducted });
+    op.addRow({ k: L('row.prorated'), v: data.operator.contract.proratedValue });
+    for (const d of data.operator.contract.deductions) op.addRow({ k: L('row.deduction', { what: d.note ?? d.measure }), v: d.deducted });
+    op.addRow({ k: L('row.totalDeducted'), v: data.operator.contract.totalDeducted });
   }
   header(op);
 
-  const d = wb.addWorksheet('每日工单量 daily');
+  const d = wb.addWorksheet(L('sheet.daily'));
   d.columns = [
-    { header: '日期 day', key: 'day', width: 14 },
-    { header: '工单 orders', key: 'n', width: 12 },
+    { header: L('col.day'), key: 'day', width: 14 },
+    { header: L('col.orders'), key: 'orders', width: 12 },
   ];
-  d.addRows(data.daily);
+  d.addRows(data.daily.map((x) => ({ day: x.day, orders: x.orders })));
   header(d);
 
-  const c = wb.addWorksheet('热点分类 top categories');
+  const c = wb.addWorksheet(L('sheet.categories'));
   c.columns = [
-    { header: '分类 category', key: 'category', width: 20 },
-    { header: '工单 orders', key: 'n', width: 12 },
+    { header: L('col.category'), key: 'name', width: 36 },
+    { header: L('col.orders'), key: 'orders', width: 12 },
   ];
-  c.addRows(data.categories);
+  c.addRows(city.topCategories.map((x) => ({ name: x.name, orders: x.orders })));
   header(c);
 
-  const o = wb.addWorksheet('超期工单 overdue');
+  const o = wb.addWorksheet(L('sheet.overdue'));
   o.columns = [
-    { header: '工单号 number', key: 'number', width: 18 },
-    { header: '标题 title', key: 'title', width: 50 },
-    { header: '承办单位 unit', key: 'unit', width: 28 },
-    { header: '时限 deadline', key: 'kind', width: 10 },
-    { header: '到期 due', key: 'due', width: 22 },
+    { header: L('col.number'), key: 'number', width: 18 },
+    { header: L('col.title'), key: 'title', width: 50 },
+    { header: L('col.mainUnit'), key: 'unit', width: 28 },
+    { header: L('col.status'), key: 'status', width: 10 },
+    { header: L('col.urgency'), key: 'urgency', width: 10 },
+    { header: L('col.deadline'), key: 'kind', width: 10 },
+    { header: L('col.due'), key: 'due', width: 18 },
   ];
   for (const r of data.overdue)
-    o.addRow({ number: r.number, title: r.title, unit: r.unit, kind: r.kind === 'sign' ? '签收' : '答复', due: r.due_at.toISOString() });
+    o.addRow({
+      number: r.number,
+      title: r.title,
+      unit: r.unit,
+      status: word(lang, 'status', r.status),
+      urgency: word(lang, 'urgency', r.urgency),
+      kind: word(lang, 'kind', r.kind),
+      due: cityDateTime(r.due_at, tz),
+    });
   header(o);
 
   return Buffer.from(await wb.xlsx.writeBuffer());

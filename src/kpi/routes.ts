@@ -19,6 +19,8 @@ import {
 } from './measures.js';
 import { kpiListener, rebuildKpi } from './service.js';
 import { monthlyWorkbook } from './report.js';
+import { cityMonth, monthsWithData } from './month.js';
+import { readerLanguage } from './labels.js';
 
 const READERS = ['supervisor', 'admin', 'dispatcher', 'unit_manager'] as const;
 const Month = Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM' });
@@ -161,6 +163,9 @@ export function routes(app: App, ctx: AppContext) {
         { returnRate: Type.Number({ minimum: 0, maximum: 100 }), reopenRate: Type.Number({ minimum: 0, maximum: 100 }) },
         { additionalProperties: false },
       ),
+      serviceLevelSeconds: Type.Optional(
+        Type.Integer({ minimum: 1, maximum: 600, description: 'service level: calls answered within this many seconds (default 15)' }),
+      ),
     },
     { additionalProperties: false },
   );
@@ -178,9 +183,21 @@ export function routes(app: App, ctx: AppContext) {
     return rebuildKpi(db, ctx);
   });
 
+  // The city's month as the dashboard's cards show it: the same functions as the Excel report and open data.
+  app.get('/api/v1/kpi/summary', { schema: { tags: ['kpi'], querystring: Type.Object({ month: Month }) } }, async (req) => {
+    requireActor(req, ...READERS);
+    return cityMonth(db, req.query.month, config.timeZone, readerLanguage(req.headers['accept-language']));
+  });
+  // The months that have data, for the month pickers: the latest is the default.
+  app.get('/api/v1/kpi/months', { schema: { tags: ['kpi'] } }, async (req) => {
+    requireActor(req, ...READERS);
+    const months = await monthsWithData(db, config.timeZone);
+    return { months, latest: months.at(-1) ?? null };
+  });
+
   app.get('/api/v1/reports/monthly', { schema: { tags: ['kpi'], querystring: Type.Object({ month: Month }) } }, async (req, reply) => {
     requireActor(req, 'supervisor', 'admin');
-    const buf = await monthlyWorkbook(db, ctx, req.query.month);
+    const buf = await monthlyWorkbook(db, ctx, req.query.month, readerLanguage(req.headers['accept-language']));
     return reply
       .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', `attachment; filename="jiesu-monthly-${req.query.month}.xlsx"`)
