@@ -147,6 +147,21 @@ describe('one definition per measure', () => {
       )
     ).rows[0]!.t;
     expect(rows[0]![6]).toBe(first);
+
+    // The English file's words come from the same catalogue, capitalised as cells; the language
+    // is negotiated like every other answer's (q-values: French is not offered, English is).
+    const enOverdue = rowsOf(en.getWorksheet('Overdue orders')!);
+    expect(enOverdue[0]).toEqual(['Order number', 'Title', 'Handling unit', 'Status', 'Urgency', 'Time limit', 'Due']);
+    expect(enOverdue.length).toBe(overdue.length);
+    for (const r of enOverdue.slice(1)) {
+      expect(['New', 'Dispatched', 'Accepted', 'Returned', 'Replied', 'Reopened', 'Closed']).toContain(r[3]);
+      expect(['Normal', 'Urgent']).toContain(r[4]);
+      expect(['Sign', 'Reply']).toContain(r[5]);
+    }
+    const negotiated = await workbook('fr-FR;q=1, en;q=0.8, zh;q=0.5');
+    expect(negotiated.worksheets.map((w) => w.name)).toEqual(en.worksheets.map((w) => w.name));
+    const s = (await get('/api/v1/kpi/settings')).json().serviceLevelSeconds;
+    expect(rowsOf(en.getWorksheet('Summary')!).some((r) => r[0] === `Service level ${s} s (%)`)).toBe(true);
   });
 
   it('explains open data in one language, and offers only the months that have data', async () => {

@@ -5,4 +5,4 @@ export * from './service.js';
 // The city's month figures, one definition each (docs/MEASURES.md), for open data and the rest.
 export * from './month.js';
 export { loadKpiSettings, type KpiSettings } from './measures.js';
-export { readerLanguage, type ReportLanguage } from './labels.js';
+export { type ReportLanguage } from './labels.js';

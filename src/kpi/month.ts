@@ -2,6 +2,7 @@
 // (docs/MEASURES.md): the dashboard's cards (GET /api/v1/kpi/summary), the monthly Excel
 // report and open data all read these functions, so the same month shows the same numbers.
 import type { Database, Queryable } from '../db/database.js';
+import { translate, type Language } from '../core/i18n.js';
 import { callStats, monthBounds } from '../callcenter/index.js';
 import { COUNTERS } from './facts.js';
 import { loadKpiSettings, ratesOf, type Counts, type KpiSettings } from './measures.js';
@@ -174,13 +175,13 @@ export interface TopCategory {
 }
 
 /** Categories with the most orders this month, named. */
-export async function topCategories(q: Queryable, counts: OrderCounts, limit: number, lang: 'zh-CN' | 'en' = 'zh-CN'): Promise<TopCategory[]> {
+export async function topCategories(q: Queryable, counts: OrderCounts, limit: number, lang: Language = 'zh-CN'): Promise<TopCategory[]> {
   const top = counts.byCategory.slice(0, limit);
   const names = await categoryPaths(
     q,
     top.flatMap((c) => (c.code ? [c.code] : [])),
   );
-  const none = lang === 'en' ? 'Uncategorised' : '未分类';
+  const none = translate(lang, 'kpi.uncategorised');
   return top.map((c) => ({ code: c.code, name: c.code ? (names.get(c.code) ?? c.code) : none, orders: c.orders }));
 }
 
@@ -201,7 +202,7 @@ export interface CityMonth {
 export const TOP_CATEGORIES = 10;
 
 /** Every figure of the city's month, as the dashboard cards, the Excel summary and open data give it. */
-export async function cityMonth(db: Database, month: string, timeZone: string, lang: 'zh-CN' | 'en' = 'zh-CN', settings?: KpiSettings): Promise<CityMonth> {
+export async function cityMonth(db: Database, month: string, timeZone: string, lang: Language = 'zh-CN', settings?: KpiSettings): Promise<CityMonth> {
   const s = settings ?? (await loadKpiSettings(db));
   const counts = await orderCounts(db, month, timeZone);
   const c = await cityCounts(db, month);

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
+import { requestLanguage } from '../http/errors.js';
 import { hasRole, type Actor, type AppContext } from '../core/context.js';
 import { badRequest, forbidden } from '../core/errors.js';
 import { Id, StringEnum } from '../http/schemas.js';
@@ -20,7 +21,6 @@ import {
 import { kpiListener, rebuildKpi } from './service.js';
 import { monthlyWorkbook } from './report.js';
 import { cityMonth, monthsWithData } from './month.js';
-import { readerLanguage } from './labels.js';
 
 const READERS = ['supervisor', 'admin', 'dispatcher', 'unit_manager'] as const;
 const Month = Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM' });
@@ -186,7 +186,7 @@ export function routes(app: App, ctx: AppContext) {
   // The city's month as the dashboard's cards show it: the same functions as the Excel report and open data.
   app.get('/api/v1/kpi/summary', { schema: { tags: ['kpi'], querystring: Type.Object({ month: Month }) } }, async (req) => {
     requireActor(req, ...READERS);
-    return cityMonth(db, req.query.month, config.timeZone, readerLanguage(req.headers['accept-language']));
+    return cityMonth(db, req.query.month, config.timeZone, requestLanguage(req));
   });
   // The months that have data, for the month pickers: the latest is the default.
   app.get('/api/v1/kpi/months', { schema: { tags: ['kpi'] } }, async (req) => {
@@ -197,7 +197,7 @@ export function routes(app: App, ctx: AppContext) {
 
   app.get('/api/v1/reports/monthly', { schema: { tags: ['kpi'], querystring: Type.Object({ month: Month }) } }, async (req, reply) => {
     requireActor(req, 'supervisor', 'admin');
-    const buf = await monthlyWorkbook(db, ctx, req.query.month, readerLanguage(req.headers['accept-language']));
+    const buf = await monthlyWorkbook(db, ctx, req.query.month, requestLanguage(req));
     return reply
       .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', `attachment; filename="jiesu-monthly-${req.query.month}.xlsx"`)

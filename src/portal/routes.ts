@@ -7,7 +7,6 @@ import { StringEnum, Text } from '../http/schemas.js';
 import { requestLanguage } from '../http/errors.js';
 import { SATISFACTIONS } from '../workorders/index.js';
 import { localize, monthly, toCsv } from './opendata.js';
-import { readerLanguage } from '../kpi/index.js';
 import { LIMITS, newChallenge, rate, submit, track } from './portal.js';
 
 const Number13 = Type.String({ pattern: '^[0-9]{8,20}$' });
@@ -67,7 +66,7 @@ export function routes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
-      const data = localize(await monthly(db, req.query.month, config.timeZone), readerLanguage(req.headers['accept-language']));
+      const data = localize(await monthly(db, req.query.month, config.timeZone), requestLanguage(req));
       if (req.query.format === 'csv') {
         return reply
           .header('content-type', 'text/csv; charset=utf-8')
