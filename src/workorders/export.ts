@@ -120,29 +120,33 @@ export async function exportOrders(
   if (total > MAX_EXPORT_ROWS) throw badRequest('workorders.exportTooLarge', { total, max: MAX_EXPORT_ROWS }, 'from');
   const names = await lookups(db);
   const at = (v: string | null) => (v ? cityDateTime(v, timeZone) : '');
-  const cells = (o: WorkOrder, due: string | null): Record<Column, string> => ({
-    number: o.number,
-    title: o.title,
-    type: words.type[o.type],
-    urgency: words.urgency[o.urgency],
-    status: words.status[o.status],
-    category: o.categoryCode ? (names.categories.get(o.categoryCode) ?? o.categoryCode) : '',
-    district: names.unit(o.location?.districtUnitId),
-    unit: names.unit(o.mainUnitId),
-    coUnits: o.coUnitIds.map((u) => names.unit(u)).join(lang === 'en' ? ', ' : '、'),
-    deadline: at(due),
-    overdue: due && new Date(due).getTime() <= Date.now() ? words.yes : words.no,
-    createdAt: at(o.createdAt),
-    dispatchedAt: at(o.dispatchedAt),
-    signedAt: at(o.signedAt),
-    repliedAt: at(o.repliedAt),
-    closedAt: at(o.closedAt),
-    address: o.location?.address ?? '',
-    citizenName: o.citizen?.name ?? '',
-    citizenPhone: o.citizen?.phone ?? '',
-  });
+  // The one row builder: an order's cells in column order, the same for both formats.
+  const cells = (o: WorkOrder, due: string | null): string[] => {
+    const c: Record<Column, string> = {
+      number: o.number,
+      title: o.title,
+      type: words.type[o.type],
+      urgency: words.urgency[o.urgency],
+      status: words.status[o.status],
+      category: o.categoryCode ? (names.categories.get(o.categoryCode) ?? o.categoryCode) : '',
+      district: names.unit(o.location?.districtUnitId),
+      unit: names.unit(o.mainUnitId),
+      coUnits: o.coUnitIds.map((u) => names.unit(u)).join(lang === 'en' ? ', ' : '、'),
+      deadline: at(due),
+      overdue: due && new Date(due).getTime() <= Date.now() ? words.yes : words.no,
+      createdAt: at(o.createdAt),
+      dispatchedAt: at(o.dispatchedAt),
+      signedAt: at(o.signedAt),
+      repliedAt: at(o.repliedAt),
+      closedAt: at(o.closedAt),
+      address: o.location?.address ?? '',
+      citizenName: o.citizen?.name ?? '',
+      citizenPhone: o.citizen?.phone ?? '',
+    };
+    return COLUMNS.map((k) => c[k]);
+  };
 
-  async function* rows(): AsyncGenerator<Record<Column, string>> {
+  async function* rows(): AsyncGenerator<string[]> {
     let cursor: string | null = null;
     do {
       const page: { rows: Record<string, any>[]; nextCursor: string | null } = await pageOfRows(db, actor, f, { limit: BATCH, cursor }, timeZone);
@@ -153,7 +157,7 @@ export async function exportOrders(
 
   const body = new PassThrough();
   const header = COLUMNS.map((c) => words.columns[c]);
-  const write = format === 'csv' ? writeCsv(body, header, rows()) : writeXlsx(body, words.sheet, header, rows());
+  const write = writeRows(body, format === 'csv' ? csvWriter(body) : xlsxWriter(body, words.sheet), header, rows());
   // A failure half-way ends the download broken rather than passing for a complete file.
   write.catch((e: unknown) => body.destroy(e instanceof Error ? e : new Error(String(e))));
   const ext = format === 'csv' ? 'csv' : 'xlsx';
@@ -180,36 +184,53 @@ async function lookups(db: Queryable) {
   };
 }
 
-/** Waits until the stream has room again, so a slow download slows the reading down. */
-async function put(out: PassThrough, chunk: string): Promise<void> {
-  if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', resolve));
+/** How a format writes the rows it is given: the header, then each row's cells in column order. */
+interface RowWriter {
+  header(cells: string[]): void;
+  row(cells: string[]): void;
+  end(): Promise<void> | void;
+}
+
+/** Writes the rows through `w`, waiting whenever the stream is full, so a slow download slows the reading down. */
+async function writeRows(out: PassThrough, w: RowWriter, header: string[], rows: AsyncIterable<string[]>) {
+  w.header(header);
+  for await (const r of rows) {
+    w.row(r);
+    if (out.writableNeedDrain) await new Promise<void>((resolve) => out.once('drain', resolve));
+  }
+  await w.end();
 }
 
 const csvField = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+const NUMBER_AT = COLUMNS.indexOf('number');
 
 /**
  * CSV as Excel on a Chinese Windows opens it: a UTF-8 byte-order mark, CRLF line ends, and the
  * order number written ="…" so the 13 digits are not turned into 2.02612E+12.
  */
-async function writeCsv(out: PassThrough, header: string[], rows: AsyncIterable<Record<Column, string>>) {
-  await put(out, '\uFEFF' + header.map(csvField).join(',') + '\r\n');
-  for await (const r of rows) {
-    await put(out, COLUMNS.map((c) => csvField(c === 'number' ? `="${r.number}"` : r[c])).join(',') + '\r\n');
-  }
-  out.end();
+function csvWriter(out: PassThrough): RowWriter {
+  const line = (cells: string[]) => cells.map(csvField).join(',') + '\r\n';
+  return {
+    header: (cells) => out.write('\uFEFF' + line(cells)),
+    row: (cells) => out.write(line(cells.map((v, i) => (i === NUMBER_AT ? `="${v}"` : v)))),
+    end: () => void out.end(),
+  };
 }
 
-async function writeXlsx(out: PassThrough, sheetName: string, header: string[], rows: AsyncIterable<Record<Column, string>>) {
+/** Excel, streamed: a frozen bold header row, each row committed as it comes. */
+function xlsxWriter(out: PassThrough, sheetName: string): RowWriter {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const ws = wb.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
-  ws.columns = COLUMNS.map((c, i) => ({ header: header[i], key: c, width: WIDTHS[c] ?? 14 }));
-  ws.getRow(1).font = { bold: true };
-  ws.getRow(1).commit();
-  for await (const r of rows) {
-    ws.addRow(r).commit();
-    // Give the socket a chance to drain between rows of a long file.
-    if (out.writableNeedDrain) await new Promise<void>((resolve) => out.once('drain', resolve));
-  }
-  ws.commit();
-  await wb.commit();
+  return {
+    header: (cells) => {
+      ws.columns = COLUMNS.map((c, i) => ({ header: cells[i], key: c, width: WIDTHS[c] ?? 14 }));
+      ws.getRow(1).font = { bold: true };
+      ws.getRow(1).commit();
+    },
+    row: (cells) => ws.addRow(cells).commit(),
+    end: async () => {
+      ws.commit();
+      await wb.commit();
+    },
+  };
 }

@@ -209,6 +209,21 @@ describe('export', () => {
     }
   });
 
+  it('writes the same rows in both formats: one row builder, only the CSV number wrapped for Excel', async () => {
+    const query = `district=${t.city.units.districtA}&sort=created_at`;
+    const csvRes = await download(t.u.dispatcher, `format=csv&${query}`);
+    const csv = parse<string[]>(csvRes.rawPayload.toString('utf8').slice(1));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await download(t.u.dispatcher, `format=xlsx&${query}`)).rawPayload as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0]!;
+    const xlsx = Array.from({ length: ws.rowCount }, (_, r) => Array.from({ length: ws.columnCount }, (_, c) => ws.getRow(r + 1).getCell(c + 1).text));
+    expect(csv.length).toBe(3);
+    expect(xlsx[0]).toEqual(csv[0]);
+    const number = csv[0]!.indexOf('工单编号');
+    expect(xlsx.slice(1)).toEqual(csv.slice(1).map((r) => r.map((v, i) => (i === number ? v.replace(/^="(\d+)"$/, '$1') : v))));
+    expect(xlsx[1]![number]).toBe(o3.number);
+  });
+
   it('exports only what the reader may see: a handler of another district does not get the order', async () => {
     const csv = async (client: Client, query = '') => {
       const res = await download(client, `format=csv${query}`);
