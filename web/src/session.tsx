@@ -97,7 +97,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       user,
       loading,
       units,
-      unitName: (id) => (id == null ? '—' : (byId.get(id)?.name ?? `#${id}`)),
+      // A unit not (yet) loaded reads as a dash, never as its internal id.
+      unitName: (id) => (id == null ? '—' : (byId.get(id)?.name ?? '—')),
       reloadUnits,
       hasRole: (...roles) => !!user && user.roles.some((r) => roles.includes(r)),
       login,

@@ -177,8 +177,13 @@ export const ACTION_DEFS: ActionDef[] = [
         <Form.Item noStyle shouldUpdate={(a, b) => a.reason !== b.reason}>
           {({ getFieldValue }) =>
             getFieldValue('reason') === 'duplicate' && (
-              <Form.Item label={t('field.number') + ' (ID)'} name="duplicateOf" rules={req(t)}>
-                <InputNumber min={1} />
+              <Form.Item
+                label={t('order.duplicateOfNumber')}
+                name="duplicateOf"
+                normalize={(v: string) => v.replace(/\s+/g, '')}
+                rules={[...req(t), { pattern: /^\d{13}$/, message: t('order.numberFormat') }]}
+              >
+                <Input inputMode="numeric" maxLength={17} placeholder={t('order.numberPlaceholder')} />
               </Form.Item>
             )
           }

@@ -250,7 +250,7 @@ export function AgentConsole() {
           ? (candidates.find((x) => x.workorderId === linkId)?.number ??
             history?.openOrders.find((o) => o.id === linkId)?.number ??
             assist?.similarOrders?.find((o) => o.id === linkId)?.number ??
-            `#${linkId}`)
+            null)
           : null;
       message.success({
         content: outcome === 'workorder' ? t('agent.created', { number: c.workorder!.number }) : t('contact.recorded', { outcome: t(`outcome.${outcome}`) }),

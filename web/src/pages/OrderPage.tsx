@@ -33,8 +33,11 @@ interface Merge {
   undoneAt: string | null;
 }
 
+/** The order as GET /workorders/:id gives it: with the number of the order it duplicates. */
+type OrderView = WorkOrder & { duplicateOfNumber?: string | null };
+
 /** Deadlines, callers about the same problem, and merged duplicates of one order. */
-function OrderLinks({ order }: { order: WorkOrder }) {
+function OrderLinks({ order }: { order: OrderView }) {
   const { t, lang } = useI18n();
   const deadlines = useDeadlines(order.id, order.version);
   const [callers, setCallers] = useState<Caller[]>([]);
@@ -86,7 +89,7 @@ function OrderLinks({ order }: { order: WorkOrder }) {
         <Card size="small" title={t('order.duplicates')} style={{ marginBottom: 16 }}>
           {order.duplicateOf && (
             <div>
-              {t('order.duplicateOf')} <Link to={`/orders/${order.duplicateOf}`}>#{order.duplicateOf}</Link>
+              {t('order.duplicateOf')} <Link to={`/orders/${order.duplicateOf}`}>{order.duplicateOfNumber ?? t('order.duplicateOfOpen')}</Link>
             </div>
           )}
           {merges.map((m) => {
@@ -124,7 +127,7 @@ const EVENT_COLORS: Record<string, string> = {
   extension_endorsed: 'gold',
 };
 
-function eventDetail(ev: OrderEvent, t: T, unitName: (id: number | null) => string): string[] {
+function eventDetail(ev: OrderEvent, t: T, unitName: (id: number | null) => string, order: OrderView): string[] {
   const d = ev.data;
   switch (ev.type) {
     case 'created':
@@ -154,7 +157,7 @@ function eventDetail(ev: OrderEvent, t: T, unitName: (id: number | null) => stri
     case 'surveyed':
       return [`${t('sat', d.satisfaction)} · ${d.resolved ? t('field.resolved') : t('field.notResolved')}`, ...(d.note ? [d.note] : [])];
     case 'closed':
-      return [t('close', d.reason) + (d.duplicateOf ? ` → #${d.duplicateOf}` : '')];
+      return [t('close', d.reason) + (d.duplicateOf && d.duplicateOf === order.duplicateOf && order.duplicateOfNumber ? ` → ${order.duplicateOfNumber}` : '')];
     case 'supervised':
       return [d.note];
     default:
@@ -189,7 +192,7 @@ function useCategoryPath(code: string | null | undefined): string | null {
 export function OrderPage({ id }: { id: number }) {
   const { t } = useI18n();
   const { unitName, user } = useSession();
-  const [order, setOrder] = useState<WorkOrder | null>(null);
+  const [order, setOrder] = useState<OrderView | null>(null);
   const [events, setEvents] = useState<OrderEvent[]>([]);
   const [error, setError] = useState<string | null>(null);
   const categoryPath = useCategoryPath(order?.categoryCode);
@@ -217,7 +220,7 @@ export function OrderPage({ id }: { id: number }) {
           : ev.actorName
         : ev.actorId === user?.id
           ? user.displayName
-          : `#${ev.actorId}`;
+          : t('event.staff');
   const masked = order.citizen?.phone?.includes('*');
 
   return (
@@ -324,7 +327,7 @@ export function OrderPage({ id }: { id: number }) {
                       <Typography.Text type="secondary">
                         {fmtTime(ev.at)} · {t('event.by')} {actorName(ev)}
                       </Typography.Text>
-                      {eventDetail(ev, t, unitName).map((line, i) => (
+                      {eventDetail(ev, t, unitName, order).map((line, i) => (
                         <div key={i} className="pre">
                           {line}
                         </div>
