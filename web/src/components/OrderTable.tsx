@@ -3,7 +3,7 @@
 // each workspace's own actions.
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Button, DatePicker, Dropdown, Input, Modal, Progress, Select, Space, Table, Tag, Tooltip, TreeSelect, Typography } from 'antd';
-import type { SorterResult, SortOrder } from 'antd/es/table/interface';
+import type { SortOrder } from 'antd/es/table/interface';
 import { DownloadOutlined, ReloadOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { download, get, type DownloadProgress } from '../api';
