@@ -393,7 +393,7 @@ export function OrderTable({
         scroll={{ x: BASE_WIDTH + extraColumns.reduce((n, c) => n + (c.key === 'deadline' ? 0 : (c.width ?? 120)), 0) }}
         showSorterTooltip={false}
         onChange={(_p, _f, s) => {
-          const one = (Array.isArray(s) ? s[0] : s);
+          const one = Array.isArray(s) ? s[0] : s;
           const key = one?.columnKey ? SORTABLE[String(one.columnKey)] : undefined;
           const sort = key && one?.order ? (one.order === 'descend' ? `-${key}` : key) : undefined;
           // The default order is newest first: say nothing for it, so the URL stays short.
