@@ -31,6 +31,8 @@ import { useI18n } from '../i18n';
 import { unitTree, useSession } from '../session';
 import { useActionError } from '../components/OrderActions';
 import { plain } from '../components/text';
+import { DraftNotice } from '../components/DraftNotice';
+import { draftKey, useFormDraft } from '../drafts';
 import { CalendarWarning } from '../components/CalendarSource';
 import { CalendarCard } from './AdminCalendar';
 import { ORDER_TYPES, URGENCIES, type OrderType, type Urgency } from '../types';
@@ -521,6 +523,11 @@ export function AdminKb() {
           },
     );
   }, [editing, form, user?.unitId]);
+  // An article takes long typing: kept as a draft per user and article until it is saved (put in
+  // over the values above, which this effect follows).
+  const draft = useFormDraft(form, editing && user ? draftKey(user.username, 'kb-article', editing === 'new' ? 'new' : editing.id) : null, {
+    reset: () => setEditing((e) => (e === 'new' ? 'new' : e && { ...e })),
+  });
   const save = async (v: { title: string; questions: string; answer: string; categoryCode?: string; reviewDate?: dayjs.Dayjs; ownerUnitId?: number }) => {
     const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     const body = {
@@ -547,6 +554,7 @@ export function AdminKb() {
         await post(`/kb/articles/${(editing as Article).id}/publish`, { version: ver.version });
       }
       message.success(t('admin.saved'));
+      draft.clear();
       setEditing(null);
       await load();
     } catch (e) {
@@ -624,7 +632,8 @@ export function AdminKb() {
         destroyOnHidden
         forceRender
       >
-        <Form form={form} layout="vertical" name="article" onFinish={(v) => void save(v)}>
+        <DraftNotice draft={draft} />
+        <Form<Parameters<typeof save>[0]> form={form} layout="vertical" name="article" onFinish={(v) => void save(v)} onValuesChange={draft.onValuesChange}>
           <Form.Item label={t('field.title')} name="title" rules={[{ required: true, whitespace: true }]}>
             <Input maxLength={200} />
           </Form.Item>
