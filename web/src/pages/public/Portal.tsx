@@ -6,6 +6,7 @@ import { PlusOutlined } from '@ant-design/icons';
 import { ApiError, get, post } from '../../api';
 import { useI18n } from '../../i18n';
 import { navigate, useLocation } from '../../router';
+import { isCallbackPhone } from '../../../../src/privacy/vocabulary';
 import { fmtTime } from '../../time';
 import { matchesService } from './categorySearch';
 import { SATISFACTIONS, type Satisfaction } from '../../types';
@@ -13,7 +14,6 @@ import { draftKey, useFormDraft } from '../../drafts';
 import { DraftNotice } from '../../components/DraftNotice';
 
 /** A number the center can call back: a mobile, or a landline with its area code (as the server checks). */
-const isCallbackPhone = (raw: string) => /^(1[3-9][0-9]{9}|0[1-9][0-9]{8,10})$/.test(raw.replace(/[\s()（）-]/g, '').replace(/^(\+86|0086)/, ''));
 
 interface Service {
   service_code: string;
