@@ -1,12 +1,14 @@
-// The supervisor's dashboard with the real figures: today's and the month's volume, the call
-// center's answer rate and service level, overdue orders, satisfaction, the units' ranking
-// for a month with rank change, hot topics; every number opens the list behind it. A warning
+// The supervisor's dashboard with the real figures: today's calls, the month's orders, answer
+// rate, service level and satisfaction (GET /kpi/summary: the one definition of each measure,
+// docs/MEASURES.md, the same as the Excel report and open data), overdue orders, the top
+// categories by name, the units' ranking for a month with rank change, hot topics; every number
+// opens the list behind it, by order number, status in words and time in the city's clock. The
+// month picker offers the months that have data (GET /kpi/months), the latest first. A warning
 // while this year's or (from 1 October) next year's holiday calendar is missing.
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import { Button, Card, Col, DatePicker, Modal, Row, Segmented, Space, Spin, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
+import { useCallback, useEffect, useState, type CSSProperties, type ReactNode } from 'react';
+import { Button, Card, Col, Modal, Row, Segmented, Select, Space, Spin, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
 import { ArrowDownOutlined, ArrowUpOutlined, DownloadOutlined, FireOutlined } from '@ant-design/icons';
-import dayjs from 'dayjs';
-import { get, getToken } from '../api';
+import { get, getBlob } from '../api';
 import { useI18n, type KeySuffix } from '../i18n';
 import { Link } from '../router';
 import { Chart } from '../components/Chart';
@@ -14,7 +16,7 @@ import { CalendarWarning } from '../components/CalendarSource';
 import { useSession } from '../session';
 import { useActionError } from '../components/OrderActions';
 import { StatusTag } from '../components/OrderTable';
-import { fmtTime } from '../time';
+import { cityDay, cityDayStart, cityMonthRange, fmtMonth, fmtTime } from '../time';
 import type { Status } from '../types';
 
 /** A unit's counted measure (GET /kpi/orders?measure=), each with its label in i18n.tsx. */
@@ -24,23 +26,30 @@ interface StatsRow {
   key: string;
   offered: number;
   answered: number;
-  abandoned: number;
+  /** answered / offered of the day: the summary's answer rate, day by day. */
   answerRate: number | null;
-  serviceLevel: Record<string, number | null>;
-  asaSeconds: number | null;
   contacts: number;
-  effectiveCalls: number;
 }
 interface Stats {
   rows: StatsRow[];
   totals: StatsRow;
-  serviceLevelSeconds: number[];
 }
-interface Figures {
-  received: number | '<5';
-  closed: number | '<5';
+/** GET /kpi/summary: the city's month (src/kpi/month.ts). */
+interface Summary {
+  month: string;
+  orders: { orders: number; complaints: number; answeredDirectly: number; closedSoFar: number };
   satisfactionRate: number | null;
-  avgHandlingHours: number | null;
+  resolutionRate: number | null;
+  surveyed: number;
+  calls: {
+    offered: number;
+    answered: number;
+    answerRate: number | null;
+    serviceLevel: { seconds: number; rate: number | null };
+    contacts: number;
+    effectiveCalls: number;
+  };
+  topCategories: { code: string | null; name: string; orders: number }[];
 }
 interface Ranked {
   unitId: number;
@@ -65,14 +74,21 @@ interface SlaItem {
   unitId: number | null;
   dueAt: string;
 }
+/** An order as a hot topic lists it (src/duplicates/hotspots.ts). */
+interface HotOrder {
+  workorderId: number;
+  number: string;
+  title: string;
+  status: Status;
+  createdAt: string;
+}
 interface Hot {
   size: number;
   words: string[];
   trend: { day: string; count: number }[];
   areas: { name: string | null; count: number }[];
-  samples: { workorderId: number; title: string }[];
   spike: { alert: boolean; lastDayCount: number; usualPerDay: number };
-  workorderIds: number[];
+  orders: HotOrder[];
 }
 interface DrillRow {
   id: number;
@@ -81,16 +97,12 @@ interface DrillRow {
   status: Status;
   at: string;
 }
+type TimeColumn = 'dash.at' | 'dash.dueAt' | 'field.createdAt';
 
 const KINDS = ['district', 'bureau', 'utility', 'subdistrict'] as const;
 const pct = (x: number | null | undefined, d = 1) => (x == null ? '—' : `${(x * 100).toFixed(d)}%`);
-const monthRange = (m: string) => ({
-  from: `${m}-01T00:00:00+08:00`,
-  to: `${dayjs(m + '-01')
-    .add(1, 'month')
-    .format('YYYY-MM')}-01T00:00:00+08:00`,
-});
-const todayKey = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+/** One line, cut with an ellipsis: a card never grows taller than the others for a long word. */
+const oneLine: CSSProperties = { display: 'block', whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' };
 
 /** A number that opens the list behind it. */
 function Opens({ children, onOpen, label }: { children: ReactNode; onOpen: () => void; label: string }) {
@@ -109,31 +121,65 @@ function Opens({ children, onOpen, label }: { children: ReactNode; onOpen: () =>
   );
 }
 
+/** A figure card: its title, the figure, one line of context; all cards of a row are as tall as each other. */
+function StatCard({ title, value, note, testId }: { title: string; value: ReactNode; note?: string; testId: string }) {
+  return (
+    <Card size="small" data-testid={testId} className="stat-card" style={{ height: '100%' }}>
+      <Statistic
+        title={
+          <span style={oneLine} title={title}>
+            {title}
+          </span>
+        }
+        valueRender={() => <span style={{ ...oneLine, fontSize: 24 }}>{value}</span>}
+      />
+      <Typography.Text type="secondary" style={{ ...oneLine, fontSize: 12 }} title={note}>
+        {note ?? '\u00a0'}
+      </Typography.Text>
+    </Card>
+  );
+}
+
 export function Dashboard() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { hasRole } = useSession();
   const showError = useActionError();
-  const [month, setMonth] = useState(() => dayjs().format('YYYY-MM'));
+  // The months that have data, oldest first; the picker lists them newest first.
+  const [months, setMonths] = useState<string[] | null>(null);
+  const [month, setMonth] = useState<string | null>(null);
   const [kind, setKind] = useState<(typeof KINDS)[number]>('district');
+  const [summary, setSummary] = useState<Summary | null>(null);
   const [stats, setStats] = useState<Stats | null>(null);
-  const [open, setOpen] = useState<Figures | null>(null);
+  const [today, setToday] = useState<StatsRow | null>(null);
   const [ranks, setRanks] = useState<Ranked[] | null>(null);
   const [red, setRed] = useState<SlaItem[]>([]);
   const [yellow, setYellow] = useState<SlaItem[]>([]);
   const [hot, setHot] = useState<Hot[]>([]);
-  const [drill, setDrill] = useState<{ title: string; rows: DrillRow[]; total: number; loading: boolean } | null>(null);
+  const [drill, setDrill] = useState<{ title: string; rows: DrillRow[]; total: number; loading: boolean; time: TimeColumn } | null>(null);
 
   useEffect(() => {
-    const r = monthRange(month);
+    get<{ months: string[]; latest: string | null }>('/kpi/months')
+      .then((d) => {
+        setMonths(d.months);
+        setMonth(d.latest);
+      })
+      .catch((e) => {
+        setMonths([]);
+        showError(e);
+      });
+  }, [showError]);
+  // Summary in the reader's language: the top categories' "uncategorised" is a word.
+  useEffect(() => {
+    if (!month) return;
+    setSummary(null);
     setStats(null);
-    get<Stats>('/callcenter/stats', { ...r, groupBy: 'day' })
+    get<Summary>('/kpi/summary', { month }).then(setSummary).catch(showError);
+    get<Stats>('/callcenter/stats', { ...cityMonthRange(month), groupBy: 'day' })
       .then(setStats)
       .catch(showError);
-    get<{ totals: Figures }>('/opendata/monthly', { month })
-      .then((d) => setOpen(d.totals))
-      .catch(() => setOpen(null));
-  }, [month, showError]);
+  }, [month, lang, showError]);
   useEffect(() => {
+    if (!month) return;
     setRanks(null);
     get<{ items: Ranked[] }>('/kpi/rankings', { month, kind })
       .then((d) => setRanks(d.items))
@@ -143,6 +189,11 @@ export function Dashboard() {
       });
   }, [month, kind, showError]);
   useEffect(() => {
+    const day = cityDay();
+    const from = cityDayStart(day);
+    get<Stats>('/callcenter/stats', { from, to: new Date(new Date(from).getTime() + 86400_000).toISOString(), groupBy: 'none' })
+      .then((d) => setToday(d.totals))
+      .catch(() => setToday(null));
     get<{ items: SlaItem[] }>('/sla/orders', { level: 'red', limit: 500 })
       .then((d) => setRed(d.items))
       .catch(() => undefined);
@@ -154,32 +205,29 @@ export function Dashboard() {
       .catch(() => undefined);
   }, []);
 
-  const showList = (title: string, rows: DrillRow[]) => setDrill({ title, rows, total: rows.length, loading: false });
+  const monthWords = month ? fmtMonth(month, lang) : '—';
+  const showList = (title: string, rows: DrillRow[], time: TimeColumn) => setDrill({ title, rows, total: rows.length, loading: false, time });
   const drillKpi = useCallback(
     async (u: Ranked, measure: Measure) => {
-      const title = `${u.unitName} · ${t(`measure.${measure}`)} · ${month}`;
-      setDrill({ title, rows: [], total: 0, loading: true });
+      if (!month) return;
+      const title = `${u.unitName} · ${t(`measure.${measure}`)} · ${fmtMonth(month, lang)}`;
+      setDrill({ title, rows: [], total: 0, loading: true, time: 'dash.at' });
       try {
-        const d = await get<{ total: number; items: { id: number; number: string; title: string; status: Status; at: string }[] }>('/kpi/orders', {
-          month,
-          unitId: u.unitId,
-          measure,
-          limit: 500,
-        });
-        setDrill({ title, rows: d.items, total: d.total, loading: false });
+        const d = await get<{ total: number; items: DrillRow[] }>('/kpi/orders', { month, unitId: u.unitId, measure, limit: 500 });
+        setDrill({ title, rows: d.items, total: d.total, loading: false, time: 'dash.at' });
       } catch (e) {
         setDrill(null);
         showError(e);
       }
     },
-    [month, t, showError],
+    [month, lang, t, showError],
   );
 
   const download = async () => {
+    if (!month) return;
     try {
-      const res = await fetch(`/api/v1/reports/monthly?month=${month}`, { headers: { authorization: `Bearer ${getToken()}` } });
-      if (!res.ok) throw new Error((await res.json().catch(() => ({})))?.error?.message ?? res.statusText);
-      const url = URL.createObjectURL(await res.blob());
+      // In the app's language: api.ts sends it as Accept-Language.
+      const url = URL.createObjectURL(await getBlob(`/reports/monthly?month=${month}`));
       const a = document.createElement('a');
       a.href = url;
       a.download = `jiesu-monthly-${month}.xlsx`;
@@ -190,15 +238,16 @@ export function Dashboard() {
     }
   };
 
-  const today = stats?.rows.find((r) => r.key === todayKey());
-  const sl = stats?.serviceLevelSeconds?.[stats.serviceLevelSeconds.length - 1] ?? 20;
   const slaRows = (items: SlaItem[]): DrillRow[] => items.map((i) => ({ id: i.orderId, number: i.number, title: i.title, status: i.status, at: i.dueAt }));
-  const num = (c: number | '<5' | undefined) => (c === undefined ? '—' : c);
+  const hotRows = (h: Hot): DrillRow[] => h.orders.map((o) => ({ id: o.workorderId, number: o.number, title: o.title, status: o.status, at: o.createdAt }));
   const count = (u: Ranked, measure: Measure) => (
     <Opens label={`${u.unitName} ${t(`measure.${measure}`)} ${u.counts[measure] ?? 0}`} onOpen={() => void drillKpi(u, measure)}>
       {u.counts[measure] ?? 0}
     </Opens>
   );
+  const s = summary;
+  const calls = s?.calls;
+  const sep = lang === 'en' ? ', ' : '，';
 
   return (
     <>
@@ -207,96 +256,99 @@ export function Dashboard() {
           {t('dash.title')}
         </Typography.Title>
         <Space>
-          <DatePicker
-            picker="month"
-            allowClear={false}
-            aria-label={t('open.month')}
-            value={dayjs(month + '-01')}
-            onChange={(d) => d && setMonth(d.format('YYYY-MM'))}
-            disabledDate={(d) => d.isAfter(dayjs(), 'month')}
+          <Select
+            aria-label={t('dash.month')}
+            data-testid="month-picker"
+            virtual={false}
+            style={{ width: lang === 'en' ? 170 : 140 }}
+            loading={months == null}
+            disabled={months?.length === 0}
+            placeholder={months?.length === 0 ? t('dash.noMonths') : undefined}
+            value={month ?? undefined}
+            onChange={(m: string) => setMonth(m)}
+            options={[...(months ?? [])].reverse().map((m) => ({ value: m, label: fmtMonth(m, lang) }))}
           />
-          <Button icon={<DownloadOutlined />} onClick={() => void download()}>
+          <Button icon={<DownloadOutlined />} disabled={!month} onClick={() => void download()}>
             {t('dash.report')}
           </Button>
         </Space>
       </Space>
       <CalendarWarning admin={hasRole('admin')} />
-      <Row gutter={[12, 12]} style={{ marginBottom: 12 }}>
+      <Row gutter={[12, 12]} style={{ marginBottom: 12 }} data-testid="cards">
         <Col xs={12} md={8} xl={4}>
-          <Card size="small">
-            <Statistic
-              title={t('dash.todayCalls')}
-              value={today?.offered ?? 0}
-              suffix={
-                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  / {t('dash.answered')} {today?.answered ?? 0}
-                </Typography.Text>
-              }
-            />
-          </Card>
+          <StatCard
+            testId="card-today"
+            title={t('dash.todayCalls')}
+            value={today?.offered ?? '—'}
+            note={today ? t('dash.todayNote', { answered: today.answered }) : undefined}
+          />
         </Col>
         <Col xs={12} md={8} xl={4}>
-          <Card size="small">
-            <Statistic
-              title={t('dash.monthOrders')}
-              value={num(open?.received)}
-              suffix={
-                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  / {t('dash.contacts')} {stats?.totals.contacts ?? '—'}
-                </Typography.Text>
-              }
-            />
-          </Card>
+          <StatCard
+            testId="card-orders"
+            title={t('dash.monthOrders')}
+            value={s?.orders.orders ?? '—'}
+            note={s ? t('dash.ordersNote', { complaints: s.orders.complaints, direct: s.orders.answeredDirectly }) : undefined}
+          />
         </Col>
         <Col xs={12} md={8} xl={4}>
-          <Card size="small">
-            <Statistic title={t('dash.answerRate')} value={pct(stats?.totals.answerRate)} />
-          </Card>
+          <StatCard
+            testId="card-answer-rate"
+            title={t('dash.answerRate')}
+            value={pct(calls?.answerRate)}
+            note={calls ? t('dash.callsNote', { offered: calls.offered, answered: calls.answered }) : undefined}
+          />
         </Col>
         <Col xs={12} md={8} xl={4}>
-          <Card size="small">
-            <Statistic title={t('dash.serviceLevel', { s: sl })} value={pct(stats?.totals.serviceLevel?.[String(sl)])} />
-          </Card>
+          <StatCard
+            testId="card-service-level"
+            title={t('dash.serviceLevel', { s: calls?.serviceLevel.seconds ?? '—' })}
+            value={pct(calls?.serviceLevel.rate)}
+            note={calls ? t('dash.slNote', { n: calls.effectiveCalls }) : undefined}
+          />
         </Col>
         <Col xs={12} md={8} xl={4}>
-          <Card size="small" data-testid="overdue">
-            <Statistic
-              title={t('dash.overdue')}
-              valueRender={() => (
-                <Space>
-                  <Opens label={`${t('dash.red')} ${red.length}`} onOpen={() => showList(t('dash.red'), slaRows(red))}>
-                    <Typography.Text type="danger" style={{ fontSize: 24 }}>
-                      {red.length}
-                    </Typography.Text>
-                  </Opens>
-                  <Opens label={`${t('dash.yellow')} ${yellow.length}`} onOpen={() => showList(t('dash.yellow'), slaRows(yellow))}>
-                    <Typography.Text type="warning" style={{ fontSize: 18 }}>
-                      {yellow.length}
-                    </Typography.Text>
-                  </Opens>
-                </Space>
-              )}
-            />
-          </Card>
+          <StatCard
+            testId="overdue"
+            title={t('dash.overdue')}
+            note={t('dash.overdueNote')}
+            value={
+              <Space>
+                <Opens label={`${t('dash.red')} ${red.length}`} onOpen={() => showList(t('dash.red'), slaRows(red), 'dash.dueAt')}>
+                  <Typography.Text type="danger" style={{ fontSize: 24 }}>
+                    {red.length}
+                  </Typography.Text>
+                </Opens>
+                <Opens label={`${t('dash.yellow')} ${yellow.length}`} onOpen={() => showList(t('dash.yellow'), slaRows(yellow), 'dash.dueAt')}>
+                  <Typography.Text type="warning" style={{ fontSize: 18 }}>
+                    {yellow.length}
+                  </Typography.Text>
+                </Opens>
+              </Space>
+            }
+          />
         </Col>
         <Col xs={12} md={8} xl={4}>
-          <Card size="small">
-            <Statistic title={t('dash.satisfaction')} value={pct(open?.satisfactionRate)} />
-          </Card>
+          <StatCard
+            testId="card-satisfaction"
+            title={t('dash.satisfaction')}
+            value={pct(s?.satisfactionRate)}
+            note={s ? t('dash.satNote', { n: s.surveyed, r: pct(s.resolutionRate) }) : undefined}
+          />
         </Col>
       </Row>
       <Row gutter={[12, 12]} style={{ marginBottom: 12 }}>
-        <Col xs={24} lg={14}>
-          <Card size="small" title={t('dash.trend')}>
+        <Col xs={24} lg={10}>
+          <Card size="small" title={t('dash.trend', { month: monthWords })} style={{ height: '100%' }}>
             {!stats ? (
               <Spin />
             ) : (
               <Chart
-                label={`${t('dash.trend')}: ${stats.rows.map((r) => `${r.key} ${r.offered}`).join(', ')}`}
+                label={`${t('dash.trend', { month: monthWords })}: ${stats.rows.map((r) => `${r.key} ${r.offered}`).join(', ')}`}
                 option={{
                   tooltip: { trigger: 'axis' },
                   legend: { bottom: 0 },
-                  grid: { left: 40, right: 40, top: 16, bottom: 50 },
+                  grid: { left: 40, right: 44, top: 16, bottom: 50 },
                   xAxis: { type: 'category', data: stats.rows.map((r) => r.key.slice(5)) },
                   yAxis: [
                     { type: 'value', minInterval: 1 },
@@ -318,9 +370,32 @@ export function Dashboard() {
             )}
           </Card>
         </Col>
-        <Col xs={24} lg={10}>
+        <Col xs={24} md={12} lg={7}>
+          <Card size="small" title={t('dash.topCategories', { month: monthWords })} data-testid="top-categories" style={{ height: '100%' }}>
+            {!s ? (
+              <Spin />
+            ) : s.topCategories.length === 0 ? (
+              <Typography.Text type="secondary">{t('dash.noCategories')}</Typography.Text>
+            ) : (
+              <ol style={{ margin: 0, paddingLeft: 20 }}>
+                {s.topCategories.slice(0, 8).map((c) => (
+                  <li key={c.code ?? ''} style={{ marginBottom: 4 }}>
+                    <span style={{ display: 'flex', gap: 8 }}>
+                      <span style={{ ...oneLine, flex: 1 }} title={c.name}>
+                        {c.name}
+                      </span>
+                      <Typography.Text strong>{c.orders}</Typography.Text>
+                    </span>
+                  </li>
+                ))}
+              </ol>
+            )}
+          </Card>
+        </Col>
+        <Col xs={24} md={12} lg={7}>
           <Card
             size="small"
+            style={{ height: '100%' }}
             title={
               <>
                 <FireOutlined /> {t('dash.hot')}
@@ -336,12 +411,7 @@ export function Dashboard() {
                   {h.spike.alert && <Tag color="red">{t('dash.spike')}</Tag>}
                   <Opens
                     label={`${h.words.slice(0, 3).join(' ')} ${h.size}`}
-                    onOpen={() =>
-                      showList(
-                        h.words.slice(0, 4).join(' '),
-                        h.samples.map((s) => ({ id: s.workorderId, number: `#${s.workorderId}`, title: s.title, status: 'new', at: '' })),
-                      )
-                    }
+                    onOpen={() => showList(h.words.slice(0, 4).join(' · '), hotRows(h), 'field.createdAt')}
                   >
                     <b>{h.words.slice(0, 4).join(' · ')}</b>
                   </Opens>{' '}
@@ -350,7 +420,7 @@ export function Dashboard() {
                     {h.areas
                       .slice(0, 3)
                       .map((a) => `${a.name ?? '—'} ${a.count}`)
-                      .join('，')}
+                      .join(sep)}
                   </Typography.Text>
                 </div>
               ))
@@ -361,7 +431,7 @@ export function Dashboard() {
       <Card
         size="small"
         data-testid="rankings"
-        title={t('dash.rankings', { month })}
+        title={t('dash.rankings', { month: monthWords })}
         extra={<Segmented size="small" value={kind} onChange={(v) => setKind(v)} options={KINDS.map((k) => ({ label: t(`kind.${k}`), value: k }))} />}
       >
         {ranks && ranks.length > 0 && (
@@ -475,10 +545,10 @@ export function Dashboard() {
             pagination={{ pageSize: 10, hideOnSinglePage: true }}
             title={() => t('dash.drillTotal', { n: drill.total })}
             columns={[
-              { title: t('field.number'), key: 'n', render: (_, r) => <Link to={`/orders/${r.id}`}>{r.number}</Link> },
-              { title: t('field.title'), key: 't', ellipsis: true, render: (_, r) => r.title },
-              { title: t('field.status'), key: 's', render: (_, r) => (r.at ? <StatusTag status={r.status} /> : '') },
-              { title: t('dash.at'), key: 'a', render: (_, r) => (r.at ? fmtTime(r.at) : '') },
+              { title: t('field.number'), key: 'n', width: 150, render: (_, r) => <Link to={`/orders/${r.id}`}>{r.number}</Link> },
+              { title: t('field.title'), key: 't', ellipsis: { showTitle: true }, render: (_, r) => r.title },
+              { title: t('field.status'), key: 's', width: 100, render: (_, r) => <StatusTag status={r.status} /> },
+              { title: t(drill.time), key: 'a', width: 150, render: (_, r) => fmtTime(r.at) },
             ]}
           />
         )}
