@@ -1,5 +1,7 @@
 // Open data: anonymised monthly figures (counts under 5 shown as "<5") by category and by
-// district, as charts and tables, and the month's CSV.
+// district, as charts and tables, the hotline's answer rate and service level, and the month's
+// CSV. The figures are the kpi module's (docs/MEASURES.md), the same as the dashboard's; every
+// word on the page, the definitions in the footnote included, is the web app's catalogue's.
 import { useEffect, useState } from 'react';
 import { Alert, Button, Card, Col, DatePicker, Row, Space, Statistic, Table, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
@@ -7,6 +9,7 @@ import dayjs from 'dayjs';
 import { ApiError, get } from '../../api';
 import { useI18n } from '../../i18n';
 import { Chart } from '../../components/Chart';
+import { cityDay } from '../../time';
 
 type Count = number | '<5';
 interface Figures {
@@ -20,8 +23,8 @@ interface Figures {
 interface Monthly {
   month: string;
   suppressionThreshold: number;
-  definitions: Record<string, string>;
   totals: Figures;
+  calls: { answerRate: number | null; serviceLevel: { seconds: number; rate: number | null }; effectiveCalls: number };
   byCategory: Figures[];
   byDistrict: Figures[];
 }
@@ -29,9 +32,13 @@ interface Monthly {
 const num = (c: Count) => (typeof c === 'number' ? c : 0);
 const pct = (x: number | null) => (x == null ? '—' : `${(x * 100).toFixed(1)}%`);
 
+/** The measures the footnote defines, in the web catalogue (open.def.*). */
+const DEFINED = ['received', 'closed', 'avgHandlingHours', 'satisfactionRate', 'calls'] as const;
+
 export function OpenData() {
-  const { t } = useI18n();
-  const [month, setMonth] = useState(() => dayjs().format('YYYY-MM'));
+  const { t, lang } = useI18n();
+  // This month of the city's clock, whatever the browser's time zone.
+  const [month, setMonth] = useState(() => cityDay().slice(0, 7));
   const [data, setData] = useState<Monthly | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -45,8 +52,10 @@ export function OpenData() {
       });
   }, [month, t]);
 
+  // Rows without a category or district are "not stated", in the reader's language.
+  const named = (rows: Figures[]) => rows.map((r) => (r.key === 'unknown' ? { ...r, name: t('open.notStated') } : r));
   const bars = (title: string, rows: Figures[]) => {
-    const top = rows.slice(0, 15);
+    const top = named(rows).slice(0, 15);
     return (
       <Chart
         label={`${title}: ${top.map((r) => `${r.name} ${r.received}`).join(', ')}`}
@@ -56,7 +65,8 @@ export function OpenData() {
           legend: { bottom: 0 },
           grid: { left: 110, right: 20, top: 10, bottom: 40 },
           xAxis: { type: 'value', minInterval: 1 },
-          yAxis: { type: 'category', inverse: true, data: top.map((r) => r.name), axisLabel: { width: 100, overflow: 'truncate' } },
+          // A category's path reads by its last name on the axis (市容环卫), the whole path in the table.
+          yAxis: { type: 'category', inverse: true, data: top.map((r) => r.name.split(' / ').at(-1)), axisLabel: { width: 100, overflow: 'truncate' } },
           series: [
             { name: t('open.received'), type: 'bar', data: top.map((r) => num(r.received)), itemStyle: { color: '#1659c4' } },
             { name: t('open.closed'), type: 'bar', data: top.map((r) => num(r.closed)), itemStyle: { color: '#52c41a' } },
@@ -70,7 +80,7 @@ export function OpenData() {
       size="small"
       rowKey="key"
       pagination={{ pageSize: 10, hideOnSinglePage: true }}
-      dataSource={rows}
+      dataSource={named(rows)}
       scroll={{ x: 'max-content' }}
       columns={[
         { title: label, dataIndex: 'name' },
@@ -94,8 +104,9 @@ export function OpenData() {
             allowClear={false}
             aria-label={t('open.month')}
             value={dayjs(month + '-01')}
+            format={lang === 'en' ? 'MMMM YYYY' : 'YYYY年M月'}
             onChange={(d) => d && setMonth(d.format('YYYY-MM'))}
-            disabledDate={(d) => d.isAfter(dayjs(), 'month')}
+            disabledDate={(d) => d.format('YYYY-MM') > cityDay().slice(0, 7)}
           />
           <Button icon={<DownloadOutlined />} href={`/api/v1/opendata/monthly?month=${month}&format=csv`} download={`jiesu-opendata-${month}.csv`}>
             {t('open.csv')}
@@ -106,24 +117,34 @@ export function OpenData() {
       {data && (
         <>
           <Row gutter={[12, 12]} style={{ marginBottom: 12 }}>
-            <Col xs={12} md={6}>
-              <Card size="small">
+            <Col xs={12} md={8} xl={4}>
+              <Card size="small" style={{ height: '100%' }}>
                 <Statistic title={t('open.received')} value={data.totals.received} />
               </Card>
             </Col>
-            <Col xs={12} md={6}>
-              <Card size="small">
+            <Col xs={12} md={8} xl={4}>
+              <Card size="small" style={{ height: '100%' }}>
                 <Statistic title={t('open.closed')} value={data.totals.closed} />
               </Card>
             </Col>
-            <Col xs={12} md={6}>
-              <Card size="small">
+            <Col xs={12} md={8} xl={4}>
+              <Card size="small" style={{ height: '100%' }}>
                 <Statistic title={t('open.avgHours')} value={data.totals.avgHandlingHours ?? '—'} />
               </Card>
             </Col>
-            <Col xs={12} md={6}>
-              <Card size="small">
+            <Col xs={12} md={8} xl={4}>
+              <Card size="small" style={{ height: '100%' }}>
                 <Statistic title={t('dash.satisfaction')} value={pct(data.totals.satisfactionRate)} />
+              </Card>
+            </Col>
+            <Col xs={12} md={8} xl={4}>
+              <Card size="small" style={{ height: '100%' }}>
+                <Statistic title={t('open.answerRate')} value={pct(data.calls.answerRate)} />
+              </Card>
+            </Col>
+            <Col xs={12} md={8} xl={4}>
+              <Card size="small" style={{ height: '100%' }}>
+                <Statistic title={t('open.serviceLevel', { s: data.calls.serviceLevel.seconds })} value={pct(data.calls.serviceLevel.rate)} />
               </Card>
             </Col>
           </Row>
@@ -141,8 +162,10 @@ export function OpenData() {
               </Card>
             </Col>
           </Row>
-          <Typography.Paragraph type="secondary" style={{ marginTop: 12, fontSize: 12 }}>
-            {t('open.suppressed', { n: data.suppressionThreshold })} {Object.values(data.definitions).join('；')}
+          <Typography.Paragraph type="secondary" style={{ marginTop: 12, fontSize: 12 }} data-testid="open-footnote">
+            {[t('open.suppressed', { n: data.suppressionThreshold }), ...DEFINED.map((k) => t(`open.def.${k}`, { s: data.calls.serviceLevel.seconds }))].join(
+              lang === 'en' ? ' ' : '',
+            )}
           </Typography.Paragraph>
         </>
       )}
