@@ -212,7 +212,7 @@ describe('export', () => {
   it('writes the same rows in both formats: one row builder, only the CSV number wrapped for Excel', async () => {
     const query = `district=${t.city.units.districtA}&sort=created_at`;
     const csvRes = await download(t.u.dispatcher, `format=csv&${query}`);
-    const csv = parse(csvRes.rawPayload.toString('utf8').slice(1)) as string[][];
+    const csv = parse(csvRes.rawPayload.toString('utf8').slice(1));
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load((await download(t.u.dispatcher, `format=xlsx&${query}`)).rawPayload as unknown as ArrayBuffer);
     const ws = wb.worksheets[0]!;
