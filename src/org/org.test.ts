@@ -114,3 +114,30 @@ describe('users', () => {
     expect((await anon.post('/api/v1/auth/login', { username: 'zhao', password: 'password-2' })).status).toBe(401);
   });
 });
+
+describe('unit members', () => {
+  it('lists a unit’s active people to its own manager, and refuses other units and roles', async () => {
+    const city = await admin.post('/api/v1/units', { name: '成员测试市', kind: 'city' });
+    const a = await admin.post('/api/v1/units', { name: '甲区', kind: 'district', parentId: city.body.id });
+    const b = await admin.post('/api/v1/units', { name: '乙区', kind: 'district', parentId: city.body.id });
+    const user = (username: string, unitId: number, roles: string[], displayName = username) =>
+      admin.post('/api/v1/users', { username, password: 'password-123', displayName, unitId, roles });
+    await user('m_a', a.body.id, ['unit_manager'], '甲区负责人');
+    await user('h_a', a.body.id, ['handler'], '甲区承办人');
+    const gone = await user('h_a_old', a.body.id, ['handler']);
+    await admin.patch(`/api/v1/users/${gone.body.id}`, { active: false });
+    await user('m_b', b.body.id, ['unit_manager']);
+
+    const managerA = await loginAs(platform, 'm_a', 'password-123');
+    const list = await managerA.get(`/api/v1/units/${a.body.id}/members`);
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((u: any) => u.displayName).sort()).toEqual(['甲区承办人', '甲区负责人'].sort());
+    expect(list.body.items[0]).not.toHaveProperty('username');
+
+    expect((await managerA.get(`/api/v1/units/${b.body.id}/members`)).status).toBe(403);
+    const handlerA = await loginAs(platform, 'h_a', 'password-123');
+    expect((await handlerA.get(`/api/v1/units/${a.body.id}/members`)).status).toBe(403);
+    expect((await admin.get(`/api/v1/units/${b.body.id}/members`)).body.items).toHaveLength(1);
+    expect((await admin.get('/api/v1/units/999999/members')).status).toBe(404);
+  });
+});

@@ -4,7 +4,7 @@ import { requireActor } from '../http/app.js';
 import { ROLES, type AppContext } from '../core/context.js';
 import { Id, IdParams, StringEnum } from '../http/schemas.js';
 import { logout, sessionTimes } from './auth.js';
-import { unauthorized } from '../core/errors.js';
+import { forbidden, unauthorized } from '../core/errors.js';
 import { secureLogin } from '../security/index.js';
 import { UNIT_KINDS, createUnit, getUnit, listUnits, updateUnit } from './units.js';
 import { createUser, getUser, listUsers, updateUser } from './users.js';
@@ -90,6 +90,15 @@ export function routes(app: App, { db, config }: AppContext) {
     async (req) => ({ items: await listUnits(db, req.query) }),
   );
   app.get('/api/v1/units/:id', { schema: { tags: ['org'], params: IdParams } }, async (req) => getUnit(db, req.params.id));
+  // Who works in a unit, for its manager to name an order's handler (assign): names and roles
+  // only. The unit's own managers and admins may read it; anyone else is refused.
+  app.get('/api/v1/units/:id/members', { schema: { tags: ['org'], params: IdParams } }, async (req) => {
+    const actor = requireActor(req, 'unit_manager', 'admin');
+    if (!actor.roles.includes('admin') && actor.unitId !== req.params.id) throw forbidden('org.membersOwnUnit');
+    await getUnit(db, req.params.id);
+    const users = await listUsers(db, { unitId: req.params.id });
+    return { items: users.filter((u) => u.active).map((u) => ({ id: u.id, displayName: u.displayName, roles: u.roles })) };
+  });
   app.patch('/api/v1/units/:id', { schema: { tags: ['org'], params: IdParams, body: UnitPatch } }, async (req) => {
     requireActor(req, 'admin');
     return updateUnit(db, req.params.id, req.body);

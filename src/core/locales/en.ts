@@ -300,6 +300,7 @@ export const en: Record<MessageKey, string> = {
   'org.noManager': 'The unit has no active manager to approve replies and extensions',
   'org.unknownRole': 'Unknown role {{value}}',
   'org.usernameTaken': 'The username {{username}} is taken',
+  'org.membersOwnUnit': 'You can only see the people of your own unit',
   'auth.passwordPolicy': 'The password needs at least {{min}} characters, with letters and digits',
   'auth.totpEnabled': 'The one-time code is already enabled',
   'auth.totpNotSetUp': 'Set up the one-time code first',

@@ -305,6 +305,7 @@ export const zhCN = {
   'org.noManager': '该单位没有在用的负责人账号，不能开启负责人审核',
   'org.unknownRole': '没有这个角色：{{value}}',
   'org.usernameTaken': '用户名 {{username}} 已被使用',
+  'org.membersOwnUnit': '只能查看本单位的人员',
   'auth.passwordPolicy': '密码至少 {{min}} 位，且须同时包含字母和数字',
   'auth.totpEnabled': '已启用动态验证码',
   'auth.totpNotSetUp': '请先设置动态验证码',
