@@ -145,6 +145,27 @@ describe('search', () => {
   });
 });
 
+describe('ranking: the problem before stock phrases', () => {
+  it('puts the street-light article first for 小区门口路灯不亮好几天了, not the rubbish one that shares 小区 and 好几天', async () => {
+    const light = await publishedArticle({
+      title: '路灯不亮如何报修',
+      questions: ['路灯坏了找谁'],
+      answer: '道路照明设施损坏可拨打12345，由城市照明管理部门维修。',
+    });
+    const rubbish = await publishedArticle({
+      title: '小区垃圾清运不及时',
+      questions: ['小区垃圾好几天没人清运'],
+      answer: '小区内垃圾好几天未清运的，可向物业或属地街道反映，由环卫部门督促清运。',
+    });
+    const r = await t.city.users.agent.get(`/api/v1/kb/search?q=${encodeURIComponent('小区门口路灯不亮好几天了')}`);
+    const ids = r.body.items.map((h: any) => h.id);
+    expect(ids[0]).toBe(light.id);
+    expect(ids.indexOf(rubbish.id)).not.toBe(0);
+    const assisted = await t.city.users.agent.post('/api/v1/assist', { text: '小区门口路灯不亮好几天了' });
+    expect(assisted.body.articles[0].id).toBe(light.id);
+  });
+});
+
 describe('answering directly and reviews', () => {
   it('records use and feedback, lists overdue reviews for the owner unit', async () => {
     const { users, units } = t.city;

@@ -5,8 +5,8 @@
 // and valid, recently reviewed, often used articles.
 import type { Queryable } from '../db/database.js';
 import { badRequest } from '../core/errors.js';
-import { commonTerms, matchGroups } from './termstats.js';
-import { highlight, queryWords, snippet, subWords, tsqueryText, type QueryPlan } from './text.js';
+import { groupWeights, matchGroups, termStats } from './termstats.js';
+import { PREFIX, highlight, joinedWords, openWord, queryWords, quoteTerm, snippet, subWords, tsqueryText, type QueryPlan } from './text.js';
 
 export interface SearchHit {
   id: number;
@@ -30,27 +30,96 @@ export interface SearchResult {
   items: SearchHit[];
 }
 
-/** Query words grouped with their sub-words and synonyms. */
+/** Query words grouped with their sub-words, their synonyms and, for a lone character, the dictionary word it is part of. */
 export async function planQuery(q: Queryable, text: string): Promise<QueryPlan> {
   const words = queryWords(text).slice(0, 16);
   if (words.length === 0) return { groups: [], terms: [] };
-  const { rows } = await q.query<{ terms: string[] }>('SELECT terms FROM kb_synonyms WHERE terms && $1::text[]', [words]);
-  const groups = words.map((w) => {
-    const g = new Set(subWords(w));
-    for (const r of rows) if (r.terms.includes(w)) for (const t of r.terms) g.add(t);
-    return [...g];
-  });
-  // A single-character word (丢, 办) is kept only while there is nothing better, so it never makes AND fail alone.
-  const strong = groups.filter((g) => g[0]!.length > 1);
-  return { groups: strong.length ? strong : groups, terms: [...new Set(groups.flat())] };
+  const joined = joinedWords(text);
+  const { rows } = await q.query<{ terms: string[] }>('SELECT terms FROM kb_synonyms WHERE terms && $1::text[]', [[...words, ...[...joined.values()].flat()]]);
+  const byHead = new Map<string, Set<string>>();
+  for (const w of words) {
+    // 路 of 路/灯不亮 stands for 路灯 (and still matches a text cut the same way).
+    const alts = joined.get(w);
+    const head = alts?.[0] ?? w;
+    const g = byHead.get(head) ?? new Set<string>();
+    for (const t of alts ? [...alts, w] : subWords(w)) g.add(t);
+    for (const r of rows) if ([...g].some((t) => r.terms.includes(t))) for (const t of r.terms) g.add(t);
+    byHead.set(head, g);
+  }
+  // A single-character word (丢, 霾) stays for the ranking; matchGroups leaves it out of the match while there is a longer one.
+  const groups = [...byHead.entries()].map(([head, g]) => [head, ...[...g].filter((t) => t !== head)]);
+  const terms = [...new Set(groups.flat())];
+  // The word still being typed also matches as a prefix (公积 → 公积金).
+  const open = openWord(text);
+  const last = open ? groups.find((g) => g.includes(open)) : undefined;
+  if (last && open) last.push(open + PREFIX);
+  return { groups, terms };
 }
 
-/** Ranking: weighted ts_rank (D,C,B,A = answer is C, questions B, title A) times validity, review and use boosts. */
-export const SCORE_SQL = (qParam: string) => `ts_rank('{0.05, 0.2, 0.6, 1.0}', a.tsv, ${qParam}, 1)
+/** Where a query word is found and what that is worth: a tsquery weight filter ('' = anywhere) and its value. */
+export interface FieldValue {
+  weights: string;
+  value: number;
+}
+
+/** In an article: its title counts fully, a question variant nearly as much, the answer a little. */
+export const ARTICLE_FIELDS: FieldValue[] = [
+  { weights: 'A', value: 1 },
+  { weights: 'B', value: 0.8 },
+  { weights: '', value: 0.3 },
+];
+
+/**
+ * Relevance in [0, 1]: for each query word, the value of the best field it is found in,
+ * weighted by the word's weight (groupWeights: stock phrases and frequent words weigh
+ * little), over the sum of the weights. The tsqueries are constants (InitPlans), evaluated
+ * once per search, and each test is a lookup in the row's tsvector.
+ */
+export function relevanceSql(vector: string, groups: string[][], weights: number[], fields: FieldValue[], params: unknown[]): string {
+  const total = weights.reduce((a, b) => a + b, 0);
+  if (groups.length === 0 || total <= 0) return '0';
+  const terms = groups.map((g, i) => {
+    // The word itself or a synonym counts fully; a part of it (注意 of 注意事项, 路 of 路灯) less.
+    const head = g[0]!;
+    const whole = g.filter((t) => t === head || !head.includes(t));
+    const part = g.filter((t) => t !== head && head.includes(t));
+    const tests = fields.flatMap((f) => [
+      { terms: whole, weights: f.weights, value: f.value },
+      ...(part.length ? [{ terms: part, weights: f.weights, value: f.value * PART_VALUE }] : []),
+    ]);
+    tests.sort((a, b) => b.value - a.value);
+    const cases = tests
+      .map((c) => `WHEN ${vector} @@ (SELECT to_tsquery('simple', $${params.push(c.terms.map((t) => quoteTerm(t, c.weights)).join(' | '))})) THEN ${c.value}`)
+      .join(' ');
+    return `(CASE ${cases} ELSE 0 END) * ${(weights[i]! / total).toFixed(6)}`;
+  });
+  return `(${terms.join(' + ')})`;
+}
+
+/** What finding only a part of a query word is worth against finding the word. */
+const PART_VALUE = 0.6;
+
+/**
+ * A short title that the query covers beats a long one that merely contains it
+ * (遇到交通事故我该怎么办 before 遇到铁路交通事故我该怎么办): a gentle factor in the title's length.
+ */
+export const titleLengthSql = (title: string) => `(1 / (1 + 0.1 * ln(1 + char_length(${title}) / 10.0)))`;
+
+/** Ranking: the relevance, by the title's length, then validity, review and use boosts; ts_rank (D,C,B,A = answer is C, questions B, title A) breaks ties. */
+export const SCORE_SQL = (qParam: string, relevance = '0') => `(${relevance} * ${titleLengthSql('a.title')}
+    + 0.02 * ts_rank('{0.05, 0.2, 0.6, 1.0}', a.tsv, ${qParam}, 1))
   * (CASE WHEN (a.valid_from IS NULL OR a.valid_from <= current_date) AND (a.valid_until IS NULL OR a.valid_until >= current_date) THEN 1 ELSE 0.3 END)
   * (CASE WHEN a.review_due IS NULL OR a.review_due >= current_date THEN 1 ELSE 0.8 END)
   * (1 + 0.05 * ln(1 + a.use_count + a.helpful_count))
   * (CASE WHEN a.unhelpful_count > a.helpful_count THEN 0.9 ELSE 1 END)`;
+
+/**
+ * Matches gathered before the best are chosen: the stages fill a pool of this many, each
+ * stage's pre-ranked by ts_rank, and the pool is ranked as one by relevance, so a title that
+ * holds most of the words beats an answer that holds them all, and the relevance (a few
+ * lookups per query word) is computed for the pool only.
+ */
+export const POOL = 50;
 
 const HIT_COLUMNS = `a.id, a.title, a.answer, a.category_code AS "categoryCode", a.owner_unit_id AS "ownerUnitId",
   ((a.valid_from IS NULL OR a.valid_from <= current_date) AND (a.valid_until IS NULL OR a.valid_until >= current_date)) AS valid,
@@ -123,16 +192,24 @@ export async function searchArticles(
   if (!text.trim()) throw badRequest('validation.required', { field: 'q' }, 'q');
   const plan = opts.plan ?? (await planQuery(q, text));
   if (plan.groups.length === 0) return { q: text, mode: 'none', terms: [], items: [] };
-  const stages = searchStages(matchGroups(plan.groups, await commonTerms(q, 'kb_articles')));
-  const params: unknown[] = [tsqueryText(plan.groups, 'or'), limit];
+  const stats = await termStats(q, 'kb_articles');
+  const stages = searchStages(matchGroups(plan.groups, stats.common));
+  const pool = Math.max(limit, POOL);
+  const params: unknown[] = [tsqueryText(plan.groups, 'or'), pool, limit];
   const category = opts.categoryCode ? `AND a.category_code = $${params.push(opts.categoryCode)}` : '';
+  const relevance = relevanceSql('a.tsv', plan.groups, groupWeights(plan.groups, stats), ARTICLE_FIELDS, params);
+  // Each stage pre-ranks its matches by ts_rank (cheap) into the pool; the pool is ranked as one by relevance.
   const branches = stageConditions(stages, params, articleVector).map(
-    (where, i) => `(SELECT ${HIT_COLUMNS}, ${SCORE_SQL("to_tsquery('simple', $1)")}::float8 AS score, ${i} AS stage
+    (where, i) => `(SELECT a.*, ${SCORE_SQL("to_tsquery('simple', $1)")} AS pre, ${i} AS stage
      FROM (SELECT * FROM kb_articles a WHERE ${where} AND a.status = 'published' ${category} LIMIT ${stages[i]!.cap}) a
-     ORDER BY score DESC, a.id LIMIT $2)`,
+     ORDER BY pre DESC, a.id LIMIT $2)`,
   );
-  const { rows } = await q.query<Row>(`SELECT * FROM (${branches.join('\nUNION ALL\n')}) s\nLIMIT $2`, params);
-  rows.sort((a, b) => a.stage! - b.stage!); // already so; the sort is stable and makes it certain
+  const { rows } = await q.query<Row>(
+    `SELECT ${HIT_COLUMNS}, ${SCORE_SQL("to_tsquery('simple', $1)", relevance)}::float8 AS score, a.stage
+     FROM (SELECT * FROM (${branches.join('\nUNION ALL\n')}) s LIMIT $2) a
+     ORDER BY score DESC, a.stage, a.id LIMIT $3`,
+    params,
+  );
   const mode: SearchResult['mode'] = rows.length === 0 ? 'none' : stages[rows[0]!.stage!]!.mode;
   for (const r of rows) delete r.stage;
   return {
