@@ -115,7 +115,7 @@ describe('GET services/{service_code}', () => {
 });
 
 describe('POST requests', () => {
-  it('creates a request from a form body and answers service_request_id and token (JSON)', async () => {
+  it('creates a request from a form body and answers its service_request_id, not also a token (JSON)', async () => {
     const r = await post('.json', {
       ...base(),
       jurisdiction_id: 'demo.gov.cn',
@@ -127,8 +127,8 @@ describe('POST requests', () => {
     expect(r.status).toBe(201);
     expect(r.json).toHaveLength(1);
     expect(r.json[0].service_request_id).toMatch(/^\d{13}$/);
-    expect(r.json[0].token).toBeTruthy();
-    expect(Object.keys(r.json[0])).toEqual(expect.arrayContaining(['service_request_id', 'service_notice', 'account_id']));
+    expect(r.json[0].token).toBeUndefined();
+    expect(Object.keys(r.json[0]).sort()).toEqual(['account_id', 'service_notice', 'service_request_id']);
   });
 
   it('takes a JSON body and answers XML', async () => {
@@ -143,7 +143,7 @@ describe('POST requests', () => {
     expect(r.status).toBe(201);
     const doc = parseXml(r.text, ['request']);
     expect(doc.service_requests.request[0].service_request_id).toMatch(/^\d{13}$/);
-    expect(doc.service_requests.request[0].token).toBeTruthy();
+    expect(doc.service_requests.request[0].token).toBeUndefined();
   });
 
   it('takes attribute[code] and attribute[code][] form fields and checks them', async () => {
@@ -163,12 +163,16 @@ describe('POST requests', () => {
     await expectError('POST', 'requests', 400, { form: f }, /size/); // required attribute missing
     await expectError('POST', 'requests', 400, { form: { ...f, 'attribute[size]': 'huge' } }, /size/);
     await expectError('POST', 'requests', 400, { form: { ...f, 'attribute[size]': 'small', 'attribute[depth]': 'deep' } }, /depth/);
-    await expectError('POST', 'requests', 400, { form: { ...f, 'attribute[size]': 'small', 'attribute[color]': 'red' } }, /color/);
+    // An attribute the service does not declare is kept, not refused, and shown to staff.
+    const extra = await post('.json', { ...f, 'attribute[size]': 'small', 'attribute[color]': 'red' });
+    expect(extra.status).toBe(201);
+    const o = await t.users.dispatcher.get(`/api/v1/workorders?q=${extra.json[0].service_request_id}`);
+    expect(o.body.items[0].content).toContain('color: red');
   });
 
   it('rejects a missing or wrong api_key', async () => {
     const { api_key: _k, ...noKey } = base();
-    await expectError('POST', 'requests', 400, { form: noKey }, /api_key/);
+    await expectError('POST', 'requests', 403, { form: noKey }, /api_key/);
     await expectError('POST', 'requests', 403, { form: { ...base(), api_key: 'o311_wrong' } }, /api_key/);
     const k = await t.users.admin.post('/api/v1/open311/keys', { name: '将停用' });
     expect((await post('.json', { ...base(), api_key: k.body.apiKey })).status).toBe(201);
@@ -179,7 +183,7 @@ describe('POST requests', () => {
   it('rejects missing or invalid fields with 400', async () => {
     const { service_code: _s, ...noService } = base();
     await expectError('POST', 'requests', 400, { form: noService }, /service_code/);
-    await expectError('POST', 'requests', 400, { form: { ...base(), service_code: 'no-such' } }, /service_code/);
+    await expectError('POST', 'requests', 404, { form: { ...base(), service_code: 'no-such' } }, /service_code/);
     const { lat: _a, long: _b, ...noPlace } = base();
     await expectError('POST', 'requests', 400, { form: noPlace }, /lat/);
     await expectError('POST', 'requests', 400, { form: { ...noPlace, lat: '39.9' } }, /long/);
@@ -198,7 +202,13 @@ describe('POST requests', () => {
 describe('GET tokens/{token}', () => {
   it('maps a token to its service_request_id in JSON and XML', async () => {
     const r = await post('.json', base());
-    const { token, service_request_id } = r.json[0];
+    const { service_request_id } = r.json[0];
+    // POST answers the number itself; the token of each request is still kept and looked up.
+    const { rows } = await t.platform.db.query<{ token: string }>(
+      'SELECT token FROM open311_requests r JOIN workorders w ON w.id = r.workorder_id WHERE w.number = $1',
+      [service_request_id],
+    );
+    const token = rows[0]!.token;
     const j = await raw(t.platform, 'GET', `${V2}/tokens/${token}.json`);
     expect(j.status).toBe(200);
     expect(j.json).toEqual([{ service_request_id, token }]);
@@ -313,15 +323,17 @@ describe('a request posted through Open311 walks the work-order lifecycle', () =
 
     let sr = await read();
     expect(sr).toMatchObject({ status: 'open', agency_responsible: null });
-    expect(sr.status_notes).toMatch(/received/);
+    expect(sr.status_notes).toBe('已受理，等待派单');
+    const en = (await raw(t.platform, 'GET', `${V2}/requests/${id}.json`, { headers: { 'accept-language': 'en' } })).json[0];
+    expect(en.status_notes).toBe('Received, waiting to be assigned');
 
     let o = (await t.users.dispatcher.post(`/api/v1/workorders/${orderId}/actions/dispatch`, { version: order.version, unitId: t.units.districtA })).body;
     sr = await read();
     expect(sr).toMatchObject({ status: 'open', agency_responsible: '东城区' });
-    expect(sr.status_notes).toMatch(/assigned/);
+    expect(sr.status_notes).toBe('已派至东城区办理');
 
     o = (await t.users.handlerA.post(`/api/v1/workorders/${orderId}/actions/sign`, { version: o.version })).body;
-    expect((await read()).status_notes).toMatch(/in progress/);
+    expect((await read()).status_notes).toBe('东城区正在办理');
 
     o = (
       await t.users.handlerA.post(`/api/v1/workorders/${orderId}/actions/reply`, {
@@ -346,7 +358,7 @@ describe('a request posted through Open311 walks the work-order lifecycle', () =
     expect(open.map((r: any) => r.service_request_id)).not.toContain(id);
   });
 
-  it('never publishes reports of wrongdoing or invalid contacts', async () => {
+  it('never publishes reports of wrongdoing; an Open311 request closed as invalid or duplicate reads closed with its reason', async () => {
     await t.users.admin.post('/api/v1/open311/services', { serviceCode: 'tip-off', serviceName: '举报', orderType: 'report' });
     const r = await post('.json', { ...base(), service_code: 'tip-off' });
     expect(r.status).toBe(201);
@@ -354,7 +366,17 @@ describe('a request posted through Open311 walks the work-order lifecycle', () =
     const inv = (await post('.json', base())).json[0].service_request_id;
     const o = (await t.users.dispatcher.get(`/api/v1/workorders?q=${inv}`)).body.items[0];
     expect((await t.users.agent.post(`/api/v1/workorders/${o.id}/actions/close`, { version: o.version, reason: 'invalid' })).status).toBe(200);
-    await expectError('GET', `requests/${inv}`, 404);
+    const closed = (await raw(t.platform, 'GET', `${V2}/requests/${inv}.json`)).json[0];
+    expect(closed).toMatchObject({ status: 'closed', status_notes: '经核实不属于可受理的诉求，已办结' });
+    const first = (await post('.json', base())).json[0].service_request_id;
+    const dup = (await post('.json', base())).json[0].service_request_id;
+    const d = (await t.users.dispatcher.get(`/api/v1/workorders?q=${dup}`)).body.items[0];
+    const c = await t.users.agent.post(`/api/v1/workorders/${d.id}/actions/close`, { version: d.version, reason: 'duplicate', duplicateOf: first });
+    expect(c.status).toBe(200);
+    expect((await raw(t.platform, 'GET', `${V2}/requests.json?service_request_id=${dup}&status=closed`)).json[0]).toMatchObject({
+      status: 'closed',
+      status_notes: `与诉求 ${first} 合并办理，已办结`,
+    });
   });
 });
 

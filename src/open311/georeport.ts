@@ -5,8 +5,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Database, Queryable } from '../db/database.js';
 import type { Actor, AppContext } from '../core/context.js';
 import { AppError, badRequest, notFound } from '../core/errors.js';
-import { createOrder } from '../workorders/index.js';
-import type { OrderType, WorkOrder } from '../workorders/index.js';
+import { translate, type Language } from '../core/i18n.js';
+import { createOrder, storeAttachment } from '../workorders/index.js';
+import type { NewFile, OrderType, WorkOrder } from '../workorders/index.js';
 import { checkAttributeValues, getService } from './services.js';
 import { systemActor } from './system.js';
 
@@ -33,20 +34,71 @@ export async function revokeApiKey(db: Queryable, id: number) {
   if (r.rowCount === 0) throw notFound('apiKey', id);
 }
 
-async function checkApiKey(db: Queryable, apiKey: string | undefined): Promise<number> {
-  if (!apiKey) throw badRequest('validation.required', { field: 'api_key' }, 'api_key');
+/** The id of a valid API key; 403 (the spec's code) when it is missing, unknown or revoked. */
+export async function checkApiKey(db: Queryable, apiKey: string | undefined): Promise<number> {
+  if (!apiKey) throw new AppError(403, 'invalid_api_key', 'open311.apiKeyRequired', {}, 'api_key');
   const { rows } = await db.query<{ id: number }>('SELECT id FROM open311_api_keys WHERE key_hash = $1 AND revoked_at IS NULL', [sha256(apiKey)]);
   if (!rows[0]) throw forbiddenKey();
   return rows[0].id;
 }
 
-/** A POST body after form or JSON decoding: scalar fields plus attribute[code] values. */
+/** A POST body after form, JSON or multipart decoding: scalar fields, media URLs, attribute[code] values and uploaded files. */
 export interface PostRequestInput {
   fields: Record<string, string | undefined>;
   attributes: Record<string, string | string[]>;
+  mediaUrls?: string[];
+  files?: NewFile[];
 }
 
-const PHONE = /^\+?[0-9][0-9 -]{2,30}$/;
+/** One jurisdiction this endpoint serves (open311_jurisdictions); null: a single-jurisdiction endpoint. */
+export interface Jurisdiction {
+  id: string;
+  unitId: number;
+}
+
+/**
+ * The jurisdiction a GeoReport call names. Without configured jurisdictions the parameter is
+ * ignored (the spec: only needed where an endpoint serves several); with them an unknown one is
+ * a 404, and a missing one is a 400 unless there is just one.
+ */
+export async function resolveJurisdiction(db: Queryable, given: string | undefined): Promise<Jurisdiction | null> {
+  const { rows } = await db.query<{ jurisdiction_id: string; unit_id: number }>('SELECT jurisdiction_id, unit_id FROM open311_jurisdictions ORDER BY 1');
+  if (rows.length === 0) return null;
+  const id = given?.trim();
+  if (!id) {
+    if (rows.length === 1) return { id: rows[0]!.jurisdiction_id, unitId: rows[0]!.unit_id };
+    throw badRequest('validation.required', { field: 'jurisdiction_id' }, 'jurisdiction_id');
+  }
+  const j = rows.find((r) => r.jurisdiction_id === id);
+  if (!j) throw new AppError(404, 'not_found', 'open311.jurisdictionNotFound', { id }, 'jurisdiction_id');
+  return { id: j.jurisdiction_id, unitId: j.unit_id };
+}
+
+/** SQL restricting `w` (workorders) and `r` (open311_requests) to a jurisdiction: its requests and its units' orders. */
+export function jurisdictionSql(j: Jurisdiction | null, params: unknown[]): string {
+  if (!j) return 'TRUE';
+  const id = params.push(j.id);
+  const unit = params.push(j.unitId);
+  return `(r.jurisdiction_id = $${id} OR w.main_unit_id IN (
+    WITH RECURSIVE sub AS (SELECT id FROM units WHERE id = $${unit} UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)
+    SELECT id FROM sub))`;
+}
+
+// Phones are stored as given (and indexed normalised, src/privacy): clients send local formats such as "(01632) 960123".
+const PHONE = /^\+?[0-9 ()./-]{3,40}$/;
+const hasDigits = (s: string) => (s.match(/[0-9]/g) ?? []).length >= 3;
+// Scripts written family name first and without a space.
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+
+/** first_name and last_name joined the way the language writes them: 王小明, Jane Citizen. */
+export function joinName(first: string | null, last: string | null): string | null {
+  if (!first && !last) return null;
+  if (CJK.test(`${first ?? ''}${last ?? ''}`)) return `${last ?? ''}${first ?? ''}`;
+  return [first, last].filter(Boolean).join(' ');
+}
+
+/** At most this many media URLs and uploaded photos per request. */
+export const MAX_MEDIA = 6;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 
 function optionalText(fields: Record<string, string | undefined>, name: string, max: number): string | null {
@@ -76,8 +128,12 @@ export interface ChannelInput {
   phone: string | null;
   email?: string | null;
   mediaUrl?: string | null;
+  mediaUrls?: string[];
   attributes?: Record<string, string | string[]>;
   apiKeyId?: number | null;
+  jurisdictionId?: string | null;
+  /** Photos uploaded with the request (multipart), already checked with checkFile. */
+  files?: NewFile[];
 }
 
 /**
@@ -90,7 +146,7 @@ export async function createChannelOrder(ctx: AppContext, input: ChannelInput, a
     if (err instanceof AppError && err.status === 404) throw badRequest('open311.unknownService', { code: input.serviceCode }, 'service_code');
     throw err;
   });
-  const attributes = checkAttributeValues(service, input.attributes ?? {});
+  const { values: attributes, extra } = checkAttributeValues(service, input.attributes ?? {});
   const actor = await systemActor(ctx.db, input.channel, input.channel === 'open311' ? 'Open311 接口' : '网上诉求门户');
   const attrText = Object.entries(attributes)
     .map(([code, v]) => {
@@ -99,9 +155,14 @@ export async function createChannelOrder(ctx: AppContext, input: ChannelInput, a
       return `${a.description || code}: ${Array.isArray(v) ? v.map(label).join('、') : a.values.length ? label(v) : v}`;
     })
     .join('\n');
+  // Attributes the service does not declare (a client's own ids, easting/northing, …): kept and shown to staff.
+  const extraText = Object.entries(extra)
+    .map(([code, v]) => `${code}: ${Array.isArray(v) ? v.join('、') : v}`)
+    .join('\n');
+  const mediaUrls = input.mediaUrls ?? (input.mediaUrl ? [input.mediaUrl] : []);
   const place = input.address ?? (input.lat != null ? `${input.lat},${input.lng}` : input.addressId ? `address_id ${input.addressId}` : '');
   const title = `${service.serviceName}${place ? '：' + place : ''}`.slice(0, 200);
-  const content = [input.description ?? service.serviceName, attrText].filter(Boolean).join('\n');
+  const content = [input.description ?? service.serviceName, attrText, extraText].filter(Boolean).join('\n');
   const run = async (tx: Queryable) => {
     const order = await createOrder(
       ctx,
@@ -118,8 +179,9 @@ export async function createChannelOrder(ctx: AppContext, input: ChannelInput, a
     );
     const token = randomBytes(12).toString('base64url');
     await tx.query(
-      `INSERT INTO open311_requests (workorder_id, token, channel, api_key_id, service_code, address_id, email_enc, media_url, attributes)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      `INSERT INTO open311_requests (workorder_id, token, channel, api_key_id, service_code, address_id, email_enc, media_url, attributes,
+         media_urls, jurisdiction_id, extra_attributes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
       [
         order.id,
         token,
@@ -128,22 +190,32 @@ export async function createChannelOrder(ctx: AppContext, input: ChannelInput, a
         service.serviceCode,
         input.addressId ?? null,
         encrypt(input.email),
-        input.mediaUrl ?? null,
+        mediaUrls[0] ?? null,
         JSON.stringify(attributes),
+        mediaUrls,
+        input.jurisdictionId ?? null,
+        JSON.stringify(extra),
       ],
     );
+    for (const f of input.files ?? []) await storeAttachment(tx, order.id, f, null);
     if (also) await also(tx, order);
     return { order, token };
   };
   return ctx.db.tx(run);
 }
 
-/** POST requests: validates the GeoReport fields and creates the work order. */
-export async function postRequest(ctx: AppContext, input: PostRequestInput) {
+/** POST requests: validates the GeoReport fields and creates the work order; answers its number (no token: it exists at once). */
+export async function postRequest(ctx: AppContext, input: PostRequestInput, lang: Language) {
   const f = input.fields;
   const apiKeyId = await checkApiKey(ctx.db, f.api_key);
+  const jurisdiction = await resolveJurisdiction(ctx.db, f.jurisdiction_id);
   const serviceCode = f.service_code?.trim();
   if (!serviceCode) throw badRequest('validation.required', { field: 'service_code' }, 'service_code');
+  // The spec answers an unknown service_code with 404.
+  await getService(ctx.db, serviceCode).catch((err) => {
+    if (err instanceof AppError && err.status === 404) throw new AppError(404, 'not_found', 'open311.unknownService', { code: serviceCode }, 'service_code');
+    throw err;
+  });
   const lat = coordinate(f, 'lat', 90);
   const lng = coordinate(f, 'long', 180);
   if ((lat == null) !== (lng == null)) throw badRequest('validation.latLng', {}, lat == null ? 'lat' : 'long');
@@ -155,14 +227,13 @@ export async function postRequest(ctx: AppContext, input: PostRequestInput) {
   const description = optionalText(f, 'description', 4000);
   const email = optionalText(f, 'email', 320);
   if (email && !EMAIL.test(email)) throw badRequest('validation.formatEmail', { field: 'email' }, 'email');
-  const phone = optionalText(f, 'phone', 32);
-  if (phone && !PHONE.test(phone)) throw badRequest('validation.phone', { field: 'phone' }, 'phone');
+  const phone = optionalText(f, 'phone', 40);
+  if (phone && (!PHONE.test(phone) || !hasDigits(phone))) throw badRequest('validation.phone', { field: 'phone' }, 'phone');
   const first = optionalText(f, 'first_name', 50);
   const last = optionalText(f, 'last_name', 50);
-  const mediaUrl = optionalText(f, 'media_url', 2000);
-  if (mediaUrl && !/^https?:\/\/\S+$/.test(mediaUrl)) throw badRequest('validation.formatUri', { field: 'media_url' }, 'media_url');
-  const name = last || first ? `${last ?? ''}${first ?? ''}` : null;
-  const { order, token } = await createChannelOrder(ctx, {
+  const mediaUrls = checkMediaUrls(input.mediaUrls ?? (f.media_url ? [f.media_url] : []));
+  if (mediaUrls.length + (input.files?.length ?? 0) > MAX_MEDIA) throw badRequest('open311.tooManyMedia', { limit: MAX_MEDIA }, 'media_url');
+  const { order } = await createChannelOrder(ctx, {
     channel: 'open311',
     serviceCode,
     description,
@@ -170,14 +241,28 @@ export async function postRequest(ctx: AppContext, input: PostRequestInput) {
     addressId,
     lat,
     lng,
-    name,
+    name: joinName(first, last),
     phone,
     email,
-    mediaUrl,
+    mediaUrls,
     attributes: input.attributes,
     apiKeyId,
+    // Without configured jurisdictions: what the client named, kept as given.
+    jurisdictionId: jurisdiction?.id ?? optionalText(f, 'jurisdiction_id', 100),
+    files: input.files,
   });
-  return { service_request_id: order.number, token, service_notice: '已受理，工单将按时限办理 (received)', account_id: null };
+  return { service_request_id: order.number, service_notice: translate(lang, 'open311.serviceNotice'), account_id: null };
+}
+
+/** media_url values: http(s) URLs, at most MAX_MEDIA. */
+export function checkMediaUrls(list: string[]): string[] {
+  const urls = list.map((u) => u.trim()).filter(Boolean);
+  if (urls.length > MAX_MEDIA) throw badRequest('open311.tooManyMedia', { limit: MAX_MEDIA }, 'media_url');
+  for (const u of urls) {
+    if (u.length > 2000) throw badRequest('validation.maxLength', { field: 'media_url', limit: 2000 }, 'media_url');
+    if (!/^https?:\/\/\S+$/.test(u)) throw badRequest('validation.formatUri', { field: 'media_url' }, 'media_url');
+  }
+  return urls;
 }
 
 export async function tokenLookup(db: Queryable, token: string) {
@@ -238,23 +323,42 @@ export function redact(text: string): string {
     .replace(/(?<!\d)(0\d{2,3}-?)\d{4}(\d{3,4})(?!\d)/g, '$1****$2');
 }
 
-function statusNotes(r: Record<string, any>): string | null {
-  if (r.reply) return redact(String(r.reply.content));
+/** What a reader is told of a request's state: the unit's reply once there is one, else a note in the reader's language; a closed order says why. */
+export function statusNotes(r: Record<string, any>, lang: Language): string | null {
+  const reply = r.reply ? redact(String(r.reply.content)) : null;
   switch (r.status) {
     case 'new':
-      return '已受理，等待派单 (received, awaiting dispatch)';
+      return translate(lang, 'open311.note.received');
     case 'dispatched':
-      return '已派至承办单位 (assigned to the responsible unit)';
+      return translate(lang, 'open311.note.dispatched', { unit: r.unit_name ?? '' });
     case 'accepted':
-      return '承办单位正在办理 (in progress)';
+      return translate(lang, 'open311.note.accepted', { unit: r.unit_name ?? '' });
     case 'returned':
-      return '正在重新派单 (being re-routed)';
+      return translate(lang, 'open311.note.returned');
+    case 'replied':
+      return reply;
     case 'reopened':
-      return '重新办理中 (reopened)';
+      return translate(lang, 'open311.note.reopened');
     case 'closed':
-      return r.close_reason === 'duplicate' ? '与其他诉求合并办理 (merged with another request)' : '已办结 (closed)';
+      return closedNote(r.close_reason, r.duplicate_number, reply, lang);
     default:
       return null;
+  }
+}
+
+/** Why an order closed, for a reader: the reply when the unit gave one, else the reason in words. */
+export function closedNote(reason: string | null, duplicateNumber: string | null, reply: string | null, lang: Language): string {
+  switch (reason) {
+    case 'duplicate':
+      return translate(lang, 'open311.note.closedDuplicate', { number: duplicateNumber ?? '' });
+    case 'invalid':
+      return translate(lang, 'open311.note.closedInvalid');
+    case 'answered':
+      return translate(lang, 'open311.note.closedAnswered');
+    case 'unreachable':
+      return reply ?? translate(lang, 'open311.note.closedUnreachable');
+    default:
+      return reply ?? translate(lang, 'open311.note.closed');
   }
 }
 
@@ -277,11 +381,11 @@ export function w3c(at: Date | string, timeZone: string): string {
   return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}${off === '' ? 'Z' : off}`;
 }
 
-function toServiceRequest(r: Record<string, any>, timeZone: string): ServiceRequest {
+function toServiceRequest(r: Record<string, any>, timeZone: string, lang: Language): ServiceRequest {
   return {
     service_request_id: r.number,
     status: r.status === 'closed' ? 'closed' : 'open',
-    status_notes: statusNotes(r),
+    status_notes: statusNotes(r, lang),
     service_name: r.service_name,
     service_code: r.category_code,
     description: redact(r.content),
@@ -295,7 +399,7 @@ function toServiceRequest(r: Record<string, any>, timeZone: string): ServiceRequ
     zipcode: null,
     lat: r.lat ?? null,
     long: r.lng ?? null,
-    media_url: r.media_url ?? null,
+    media_url: r.media_urls?.[0] ?? r.media_url ?? null,
   };
 }
 
@@ -305,22 +409,28 @@ export interface RequestFilter {
   start?: Date;
   end?: Date;
   status?: 'open' | 'closed';
+  jurisdiction?: Jurisdiction | null;
   page: number;
   pageSize: number;
 }
 
 const SELECT = `SELECT w.number, w.status, w.category_code, w.content, w.address, w.lat, w.lng, w.created_at, w.updated_at,
-    w.reply, w.close_reason, s.service_name, u.name AS unit_name, r.address_id, r.media_url
+    w.reply, w.close_reason, s.service_name, u.name AS unit_name, r.address_id, r.media_url, r.media_urls, d.number AS duplicate_number
   FROM workorders w
   JOIN open311_services s ON s.service_code = w.category_code
   LEFT JOIN units u ON u.id = w.main_unit_id
-  LEFT JOIN open311_requests r ON r.workorder_id = w.id`;
-// Reports of wrongdoing (举报) and invalid contacts are never published.
-const PUBLISHABLE = `w.type <> 'report' AND w.close_reason IS DISTINCT FROM 'invalid'`;
+  LEFT JOIN open311_requests r ON r.workorder_id = w.id
+  LEFT JOIN workorders d ON d.id = w.duplicate_of`;
+/**
+ * Reports of wrongdoing (举报) are never published. Orders closed as invalid are published only when
+ * they came in through Open311 or the portal: that client knows the request and must learn it closed;
+ * invalid calls from other channels (prank calls, …) stay unlisted.
+ */
+export const PUBLISHABLE = `w.type <> 'report' AND (w.close_reason IS DISTINCT FROM 'invalid' OR r.workorder_id IS NOT NULL)`;
 
-export async function listRequests(db: Database, f: RequestFilter, timeZone: string): Promise<ServiceRequest[]> {
-  const where = [PUBLISHABLE];
+export async function listRequests(db: Database, f: RequestFilter, timeZone: string, lang: Language): Promise<ServiceRequest[]> {
   const params: unknown[] = [];
+  const where = [PUBLISHABLE, jurisdictionSql(f.jurisdiction ?? null, params)];
   if (f.ids?.length) where.push(`w.number = ANY($${params.push(f.ids)}::text[])`);
   else {
     // The spec's default window: the last 90 days.
@@ -336,11 +446,18 @@ export async function listRequests(db: Database, f: RequestFilter, timeZone: str
      LIMIT $${params.push(f.pageSize)} OFFSET $${params.push((f.page - 1) * f.pageSize)}`,
     params,
   );
-  return rows.map((r) => toServiceRequest(r, timeZone));
+  return rows.map((r) => toServiceRequest(r, timeZone, lang));
 }
 
-export async function getRequest(db: Database, id: string, timeZone: string): Promise<ServiceRequest> {
-  const { rows } = await db.query(`${SELECT} WHERE w.number = $1 AND ${PUBLISHABLE}`, [id]);
+export async function getRequest(
+  db: Database,
+  id: string,
+  timeZone: string,
+  lang: Language,
+  jurisdiction: Jurisdiction | null = null,
+): Promise<ServiceRequest> {
+  const params: unknown[] = [id];
+  const { rows } = await db.query(`${SELECT} WHERE w.number = $1 AND ${PUBLISHABLE} AND ${jurisdictionSql(jurisdiction, params)}`, params);
   if (!rows[0]) throw notFound('serviceRequest', id);
-  return toServiceRequest(rows[0], timeZone);
+  return toServiceRequest(rows[0], timeZone, lang);
 }

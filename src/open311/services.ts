@@ -1,10 +1,16 @@
 // The public service catalogue (GeoReport "services"). Admins manage it; the lead will
 // later sync it from the category tree. service_code = the work order's categoryCode.
 import type { Queryable } from '../db/database.js';
-import { badRequest, conflict, notFound } from '../core/errors.js';
+import { AppError, badRequest, conflict, notFound } from '../core/errors.js';
 
 export const DATATYPES = ['string', 'number', 'datetime', 'text', 'singlevaluelist', 'multivaluelist'] as const;
 export type Datatype = (typeof DATATYPES)[number];
+/**
+ * An attribute the client fills itself, not the citizen (FixMyStreet's `automated`): `server_set`
+ * from its own data (an asset id, easting/northing), `hidden_field` a form field the citizen does not see.
+ */
+export const AUTOMATED = ['server_set', 'hidden_field'] as const;
+export type Automated = (typeof AUTOMATED)[number];
 
 export interface ServiceAttribute {
   variable: boolean;
@@ -15,6 +21,7 @@ export interface ServiceAttribute {
   order: number;
   description: string;
   values: { key: string; name: string }[];
+  automated?: Automated | null;
 }
 
 export interface Service {
@@ -63,14 +70,25 @@ function normaliseAttributes(list: Partial<ServiceAttribute>[]): ServiceAttribut
       order: a.order ?? i + 1,
       description: a.description ?? '',
       values,
+      ...(a.automated ? { automated: a.automated } : {}),
     };
   });
+}
+
+/** Clients list services by name: two active services may not share one (409 naming the other). */
+async function checkNameFree(q: Queryable, name: string, code: string) {
+  const { rows } = await q.query<{ service_code: string }>(
+    'SELECT service_code FROM open311_services WHERE active AND service_name = $1 AND service_code <> $2',
+    [name, code],
+  );
+  if (rows[0]) throw new AppError(409, 'service_name_taken', 'open311.serviceNameTaken', { name, code: rows[0].service_code }, 'serviceName');
 }
 
 export async function createService(q: Queryable, input: ServiceInput): Promise<Service> {
   const attributes = normaliseAttributes(input.attributes ?? []);
   const exists = await q.query('SELECT 1 FROM open311_services WHERE service_code = $1', [input.serviceCode]);
   if (exists.rowCount > 0) throw conflict('service_exists', 'open311.serviceExists', { code: input.serviceCode });
+  if (input.active ?? true) await checkNameFree(q, input.serviceName, input.serviceCode);
   const { rows } = await q.query<Service>(
     `INSERT INTO open311_services (service_code, service_name, description, group_name, keywords, metadata, attributes, order_type, active)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${COLUMNS}`,
@@ -92,6 +110,7 @@ export async function createService(q: Queryable, input: ServiceInput): Promise<
 export async function updateService(q: Queryable, code: string, patch: Partial<ServiceInput>): Promise<Service> {
   const current = await getService(q, code, { includeInactive: true });
   const attributes = patch.attributes ? normaliseAttributes(patch.attributes) : current.attributes;
+  if (patch.active ?? current.active) await checkNameFree(q, patch.serviceName ?? current.serviceName, code);
   const { rows } = await q.query<Service>(
     `UPDATE open311_services SET service_name = $2, description = $3, group_name = $4, keywords = $5, metadata = $6,
        attributes = $7, order_type = $8, active = $9, updated_at = now()
@@ -127,20 +146,32 @@ export async function listServices(q: Queryable, opts: { includeInactive?: boole
 }
 
 /**
- * Checks the attribute values sent with a request against the service definition.
- * Returns the values to store, or throws 400 naming the attribute.
+ * Checks the attribute values sent with a request against the service definition: the declared
+ * ones are checked (400 naming the attribute); those it does not declare (clients send their own
+ * ids, easting/northing, …) are kept as `extra`, as given. Automated attributes are the client's
+ * to fill, so they are never required.
  */
-export function checkAttributeValues(service: Service, given: Record<string, string | string[]>): Record<string, string | string[]> {
+export function checkAttributeValues(
+  service: Service,
+  given: Record<string, string | string[]>,
+): { values: Record<string, string | string[]>; extra: Record<string, string | string[]> } {
   const out: Record<string, string | string[]> = {};
-  for (const code of Object.keys(given)) {
-    if (!service.attributes.some((a) => a.code === code && a.variable)) throw badRequest('open311.unknownAttribute', { code }, `attribute[${code}]`);
+  const extra: Record<string, string | string[]> = {};
+  for (const [code, v] of Object.entries(given)) {
+    if (service.attributes.some((a) => a.code === code && a.variable)) continue;
+    const list = (Array.isArray(v) ? v : [v]).filter((x) => x !== '');
+    if (list.length === 0) continue;
+    if (code.length > 100) throw badRequest('open311.attributeTooLong', { code: code.slice(0, 20) }, 'attribute');
+    for (const x of list) if (x.length > 4000) throw badRequest('open311.attributeTooLong', { code }, `attribute[${code}]`);
+    extra[code] = Array.isArray(v) ? list : list[0]!;
   }
+  if (Object.keys(extra).length > 50) throw badRequest('open311.tooManyValues', {}, 'attribute');
   for (const a of service.attributes) {
     if (!a.variable) continue;
     const raw = given[a.code];
     const empty = raw === undefined || raw === '' || (Array.isArray(raw) && raw.length === 0);
     if (empty) {
-      if (a.required) throw badRequest('open311.attributeRequired', { code: a.code }, `attribute[${a.code}]`);
+      if (a.required && !a.automated) throw badRequest('open311.attributeRequired', { code: a.code }, `attribute[${a.code}]`);
       continue;
     }
     const field = `attribute[${a.code}]`;
@@ -159,13 +190,14 @@ export function checkAttributeValues(service: Service, given: Record<string, str
     if (a.datatype === 'singlevaluelist' && !keys.has(v)) throw badRequest('open311.attributeValue', { code: a.code, value: v }, field);
     out[a.code] = v;
   }
-  return out;
+  return { values: out, extra };
 }
 
 /**
  * The catalogue follows the category tree: every active leaf category becomes (or stays) a
- * service with its code, named by its path, grouped under its first level. Attributes and
- * order types set by hand are kept; services whose category was deactivated are deactivated.
+ * service with its code, named by its path (「城乡建设 / 市政设施 / 路灯」: unique, where two leaves
+ * may both be 「其他」), grouped under its first level. Keywords, attributes and order types set by
+ * hand are kept (keywords start empty); services whose category was deactivated are deactivated.
  */
 export async function syncServicesFromCategories(q: Queryable): Promise<{ upserted: number; deactivated: number }> {
   const up = await q.query(
@@ -175,7 +207,7 @@ export async function syncServicesFromCategories(q: Queryable): Promise<{ upsert
        SELECT c.id, c.code, c.name, c.parent_id, c.active AND p.active, p.root_name, p.full_name || ' / ' || c.name
          FROM categories c JOIN path p ON c.parent_id = p.id)
      INSERT INTO open311_services (service_code, service_name, description, group_name, keywords, order_type)
-     SELECT p.code, p.name, p.full_name, p.root_name, ARRAY[p.root_name, p.name], 'complaint'
+     SELECT p.code, p.full_name, p.full_name, p.root_name, '{}'::text[], 'complaint'
        FROM path p
       WHERE p.active AND NOT EXISTS (SELECT 1 FROM categories ch WHERE ch.parent_id = p.id AND ch.active)
      ON CONFLICT (service_code) DO UPDATE SET service_name = EXCLUDED.service_name, description = EXCLUDED.description,
