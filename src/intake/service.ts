@@ -11,7 +11,7 @@ import type { Database, Queryable } from '../db/database.js';
 import type { Actor, AppContext } from '../core/context.js';
 import { hasRole } from '../core/context.js';
 import { AppError, badRequest, forbidden, notFound } from '../core/errors.js';
-import { createOrder, maskName, maskPhone, type CreateInput, fromRow, type WorkOrder } from '../workorders/index.js';
+import { createOrder, maskName, maskPhone, reserveOrderNumber, type CreateInput, fromRow, type WorkOrder } from '../workorders/index.js';
 import { batcherFor } from './batch.js';
 import { requestHash } from '../http/idempotency.js';
 import { phoneOrThrow, decrypt, phoneIndexes, sealCitizen } from '../privacy/index.js';
@@ -141,6 +141,7 @@ export async function createContact(ctx: AppContext, actor: Actor, input: Contac
     }
     return { contact: toContact(prev), workorder: order, replayed: true };
   };
+  let reserved: string | undefined;
   const run = async (q: Queryable): Promise<CreateResult> => {
     // agentId and workorderId are checked by their foreign keys (see below): one statement on the common path.
     const ins = await q.query(
@@ -174,7 +175,7 @@ export async function createContact(ctx: AppContext, actor: Actor, input: Contac
     if (input.outcome === 'workorder' && input.workorder) {
       const w = input.workorder;
       const citizen = w.citizen ? { name: w.citizen.name ?? null, phone: orderPhone ?? null } : { name, phone };
-      order = await createOrder(ctx, actor, { ...w, citizen, contactId: row.id as number }, q);
+      order = await createOrder(ctx, actor, { ...w, citizen, contactId: row.id as number }, q, reserved);
       await q.query('UPDATE contacts SET workorder_id = $2 WHERE id = $1', [row.id, order.id]);
       row.workorder_id = order.id;
     }
@@ -212,7 +213,10 @@ export async function createContact(ctx: AppContext, actor: Actor, input: Contac
     }
     // A contact that creates an order needs a transaction; any other is one INSERT, which
     // commits on its own before the response is sent.
-    return await (input.outcome === 'workorder' && input.workorder ? ctx.db.tx(run) : run(ctx.db));
+    if (!(input.outcome === 'workorder' && input.workorder)) return await run(ctx.db);
+    // The order's number is taken before the transaction, so creations do not wait on each other.
+    reserved = await reserveOrderNumber(ctx);
+    return await ctx.db.tx(run);
   } catch (err) {
     const e = err as { code?: string; constraint?: string; message?: string };
     if (e.code === '23503') {
