@@ -123,7 +123,8 @@ describe.skipIf(!hasChromium)('the supervisor dashboard, 1366×768', () => {
         await picker.click();
         const options = page.locator('.ant-select-dropdown:visible .ant-select-item-option');
         await options.first().waitFor();
-        expect(await options.allInnerTexts()).toEqual([...months].reverse().map((m) => fmtMonth(m, lang)));
+        // Polled: the list is drawn again as the dropdown finishes opening.
+        await expect.poll(() => options.allInnerTexts()).toEqual([...months].reverse().map((m) => fmtMonth(m, lang)));
         await shot(page, `dashboard-${lang}-months`);
         // Another month: its own figures.
         if (months.length > 1) {

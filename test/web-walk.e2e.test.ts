@@ -107,7 +107,8 @@ describe.skipIf(!hasChromium)('a whole shift, every role, both languages', () =>
           if (paths.includes('/orders')) {
             await page.goto(server.base + '/orders');
             const first = page.locator('table a[href^="/orders/"]').first();
-            await first.waitFor();
+            // The list loads after the page; on a busy CI machine that can take a while.
+            await first.waitFor({ timeout: 60_000 });
             const href = (await first.getAttribute('href'))!;
             const text = await screenText(page, href);
             seen.push(...problems(text, lang).map((p) => `order page: ${p}`));
