@@ -208,7 +208,7 @@ describe('the demo city', () => {
     const services = await platform.app.inject({ method: 'GET', url: '/open311/v2/services.json' });
     const list = JSON.parse(services.body);
     expect(list.length).toBe(summary.articles); // one service per leaf category, as one guide each
-    expect(list.find((s: any) => s.service_code === '010101')).toMatchObject({ service_name: '路灯', group: '城乡建设' });
+    expect(list.find((s: any) => s.service_code === '010101')).toMatchObject({ service_name: '城乡建设 / 市政设施 / 路灯', group: '城乡建设' });
     const recent = (
       await platform.db.query<{ title: string; content: string; district_unit_id: number }>(
         'SELECT title, content, district_unit_id FROM workorders ORDER BY created_at DESC LIMIT 1',

@@ -231,6 +231,16 @@ const ORDER_TYPES_SQL: Record<(typeof ROW_COLUMNS)[number], string> = {
   survey_attempts: 'int',
   last_survey_attempt_at: 'timestamptz',
   pending_reply: 'jsonb',
+  transfer_chain: 'jsonb',
+  transfer_unit_ids: 'int[]',
+  assignee_id: 'int',
+  co_replies: 'jsonb',
+  pending_suspension: 'jsonb',
+  suspension: 'jsonb',
+  suspended_until: 'timestamptz',
+  pending_return: 'jsonb',
+  awaiting_ruling: 'boolean',
+  final_unit_id: 'int',
 };
 const ORDER_BULK_COLUMNS: BulkColumn[] = [{ name: 'id', type: 'int' }, ...ROW_COLUMNS.map((c) => ({ name: c, type: ORDER_TYPES_SQL[c] }))];
 const EVENT_BULK_COLUMNS: BulkColumn[] = [

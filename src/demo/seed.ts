@@ -8,6 +8,7 @@
 //   people.ts     names, phones, citizens          contacts.ts   contacts and calls
 //   deadlines.ts  deadlines of the open orders     recent.ts     the last days' search indexes
 //   knowledge.ts  the knowledge base               pipeline.ts, worker.ts  the worker threads
+//   templates.ts  reply templates (常用语)
 //   taxonomy.ts   categories and phrases           clock.ts      time in the city's zone
 import type { Database } from '../db/database.js';
 import { withIndexesDeferred } from '../db/bulk.js';
@@ -18,6 +19,7 @@ import { seedKnowledge } from './knowledge.js';
 import { DEMO_PASSWORD, seedOrg } from './org.js';
 import { seedHistoryInWorker, useWorker } from './pipeline.js';
 import { seedReference } from './reference.js';
+import { seedTemplates } from './templates.js';
 import type { DemoCity, HistoryOptions, Progress } from './types.js';
 import { setting } from '../core/config.js';
 
@@ -93,6 +95,8 @@ export async function seedDemo(db: Database, opts: DemoOptions): Promise<DemoSum
   stage('indexes');
   const articles = await seedKnowledge(db, city);
   stage('knowledge base');
+  await seedTemplates(db, city);
+  stage('reply templates');
   return {
     units: city.units.length,
     contacts: history.contacts,

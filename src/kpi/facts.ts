@@ -1,6 +1,6 @@
 // Which counters an order event adds to, and in which month and unit. One pure function,
 // used by the live listener and by the rebuild from history, so both agree.
-import type { OrderEvent, WorkOrder } from '../workorders/index.js';
+import { applyEvent, dispatchedUnitId, type OrderEvent, type WorkOrder } from '../workorders/index.js';
 
 export const COUNTERS = [
   'received',
@@ -19,6 +19,13 @@ export const COUNTERS = [
   'reopened',
   'unreachable',
   'supervised',
+  // Appeals (申诉, src/appeals), counted for the unit that appealed in the month of the survey it contests.
+  'appeals_filed',
+  'appeals_upheld',
+  'appeals_rejected',
+  // Co-units' parts (协办), for the co-unit, in the month of the part.
+  'co_replied',
+  'co_replied_on_time',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 
@@ -29,6 +36,22 @@ export interface FactKey {
   districtId: number;
 }
 export interface Fact extends FactKey {
+  add: Partial<Record<Counter, number>>;
+  /**
+   * An upheld appeal: the drill-down row this unit's survey made at this instant loses its survey
+   * measures (the counters above take the survey back out by negative amounts).
+   */
+  unlog?: string;
+}
+
+/** The counters a survey adds to; an upheld appeal takes them back from the unit (or moves them). */
+export const SURVEY_COUNTERS = ['surveyed', 'resolved', 'satisfied', 'basically_satisfied', 'unsatisfied', 'reopened'] as const satisfies readonly Counter[];
+
+/** The assessment fact of the survey an appeal contests, as its `surveyed` event made it (carried in the appeal's events). */
+export interface AssessedSurvey extends FactKey {
+  /** The `surveyed` event: its place in the order's history and its time. */
+  seq: number;
+  at: string;
   add: Partial<Record<Counter, number>>;
 }
 
@@ -90,6 +113,8 @@ export function factsFor(
   timeZone: string,
 ): Fact[] {
   const key = (unitId: number | null, at: string | null) => (unitId == null || at == null ? null : { unitId, at });
+  // After a transfer down (转派) the center still assesses the unit it dispatched to.
+  const assessed = dispatchedUnitId(order);
   const fact = (k: { unitId: number; at: string } | null, add: Fact['add']): Fact[] =>
     k
       ? [{ month: monthOf(k.at, timeZone), unitId: k.unitId, categoryCode: order.categoryCode ?? '', districtId: order.location?.districtUnitId ?? 0, add }]
@@ -99,18 +124,18 @@ export function factsFor(
     case 'dispatched':
       return fact(key(d.unitId, event.at), { received: 1 });
     case 'signed': {
-      return fact(key(order.mainUnitId, order.dispatchedAt), { signed: 1, signed_on_time: onTime ? 1 : 0 });
+      return fact(key(assessed, order.dispatchedAt), { signed: 1, signed_on_time: onTime ? 1 : 0 });
     }
     case 'returned':
       return fact(key(previous?.mainUnitId ?? null, previous?.dispatchedAt ?? null), { returned: 1 });
     case 'extension_approved':
-      return fact(key(order.mainUnitId, order.dispatchedAt), { extended: 1 });
+      return fact(key(assessed, order.dispatchedAt), { extended: 1 });
     case 'replied': {
       const hours = order.dispatchedAt ? workingHours(order.dispatchedAt, event.at) : 0;
-      return fact(key(order.mainUnitId, event.at), { replied: 1, replied_on_time: onTime ? 1 : 0, handling_hours: hours });
+      return fact(key(assessed, event.at), { replied: 1, replied_on_time: onTime ? 1 : 0, handling_hours: hours });
     }
     case 'surveyed':
-      return fact(key(order.mainUnitId, event.at), {
+      return fact(key(assessed, event.at), {
         surveyed: 1,
         resolved: d.resolved ? 1 : 0,
         satisfied: d.satisfaction === 'satisfied' ? 1 : 0,
@@ -119,12 +144,58 @@ export function factsFor(
         reopened: d.reopened ? 1 : 0,
       });
     case 'survey_failed':
-      return d.final ? fact(key(order.mainUnitId, event.at), { unreachable: 1 }) : [];
+      return d.final ? fact(key(assessed, event.at), { unreachable: 1 }) : [];
     case 'supervised':
-      return fact(key(order.mainUnitId, event.at), { supervised: 1 });
+      return fact(key(assessed, event.at), { supervised: 1 });
+    case 'co_replied':
+      return fact(key(d.unitId, event.at), { co_replied: 1, co_replied_on_time: d.onTime === false ? 0 : 1 });
+    case 'appeal_filed':
+    case 'appeal_ruled':
+      return appealFacts(event);
     default:
       return [];
   }
+}
+
+/**
+ * An appeal counts for the unit that appealed, in the month and category of the survey it
+ * contests (`data.assessed`). Upheld, the survey leaves that unit's counters; for `not_our_duty`
+ * it goes into the account of the unit the supervisor named (`data.unitId`) instead.
+ */
+function appealFacts(event: OrderEvent): Fact[] {
+  const a = event.data.assessed as AssessedSurvey;
+  const key = { month: a.month, unitId: a.unitId, categoryCode: a.categoryCode, districtId: a.districtId };
+  if (event.type === 'appeal_filed') return [{ ...key, add: { appeals_filed: 1 } }];
+  if (event.data.decision !== 'upheld') return [{ ...key, add: { appeals_rejected: 1 } }];
+  const back: Fact['add'] = { appeals_upheld: 1 };
+  const moved: Fact['add'] = {};
+  for (const c of SURVEY_COUNTERS) {
+    const n = a.add[c] ?? 0;
+    if (n) {
+      back[c] = -n;
+      moved[c] = n;
+    }
+  }
+  const facts: Fact[] = [{ ...key, add: back, unlog: a.at }];
+  if (event.data.unitId != null) facts.push({ ...key, unitId: event.data.unitId, add: moved });
+  return facts;
+}
+
+/**
+ * The fact of the order's latest survey, the one an appeal contests: the history folded as the
+ * live listener saw it, that event's fact as `factsFor` makes it. Null before any survey.
+ */
+export function lastSurveyFact(events: readonly (OrderEvent & { seq: number })[], id: number, timeZone: string): AssessedSurvey | null {
+  let order: WorkOrder | null = null;
+  let found: AssessedSurvey | null = null;
+  for (const ev of events) {
+    const previous: WorkOrder | null = order;
+    order = applyEvent(ev.type === 'created' ? null : order, ev, id);
+    if (ev.type !== 'surveyed') continue;
+    const f = factsFor(previous, order, ev, true, () => 0, timeZone).find((x) => x.add.surveyed);
+    found = f ? { month: f.month, unitId: f.unitId, categoryCode: f.categoryCode, districtId: f.districtId, seq: ev.seq, at: ev.at, add: f.add } : null;
+  }
+  return found;
 }
 
 /** Where each counter sits in an accumulated fact's values. */

@@ -51,16 +51,20 @@ export interface Rates {
   reopenRate: number | null;
   extensionRate: number | null;
   avgHandlingHours: number | null;
+  /** Co-units' parts (协办) given before the order's reply deadline, of all parts the unit gave. */
+  coReplyOnTimeRate: number | null;
 }
 
 export interface UnitMeasures extends Rates {
   unitId: number;
   unitName: string;
   unitKind: string;
-  /** The counters, and the late signs and replies (the drill-down's signed_late and replied_late). */
-  counts: Counts & { signed_late: number; replied_late: number };
+  /** The counters, and the late signs, replies and co-units' parts (the drill-down's *_late). */
+  counts: Counts & { signed_late: number; replied_late: number; co_replied_late: number };
   /** Composite score out of 100; null when the unit had nothing to assess. */
   score: number | null;
+  /** Appeals (申诉) the unit filed against the period's surveys, and how they were ruled (the same as `counts.appeals_*`). */
+  appeals: { filed: number; upheld: number; rejected: number; pending: number };
 }
 
 const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
@@ -75,6 +79,7 @@ export function ratesOf(c: Counts, s: KpiSettings): Rates {
     reopenRate: ratio(c.reopened, c.surveyed),
     extensionRate: ratio(c.extended, c.received),
     avgHandlingHours: ratio(c.handling_hours, c.replied),
+    coReplyOnTimeRate: ratio(c.co_replied_on_time, c.co_replied),
   };
 }
 
@@ -145,8 +150,18 @@ export async function measureUnits(q: Queryable, f: MeasureFilter, s: KpiSetting
     const counts = Object.fromEntries(COUNTERS.map((c) => [c, Number(r[c])])) as Counts;
     counts.handling_hours = Math.round(counts.handling_hours * 100) / 100;
     const rates = ratesOf(counts, s);
-    const late = { signed_late: counts.signed - counts.signed_on_time, replied_late: counts.replied - counts.replied_on_time };
-    return { unitId: r.unit_id, unitName: r.name, unitKind: r.kind, counts: { ...counts, ...late }, ...rates, score: scoreOf(rates, s) };
+    const late = {
+      signed_late: counts.signed - counts.signed_on_time,
+      replied_late: counts.replied - counts.replied_on_time,
+      co_replied_late: counts.co_replied - counts.co_replied_on_time,
+    };
+    const appeals = {
+      filed: counts.appeals_filed,
+      upheld: counts.appeals_upheld,
+      rejected: counts.appeals_rejected,
+      pending: counts.appeals_filed - counts.appeals_upheld - counts.appeals_rejected,
+    };
+    return { unitId: r.unit_id, unitName: r.name, unitKind: r.kind, counts: { ...counts, ...late }, ...rates, score: scoreOf(rates, s), appeals };
   });
 }
 
@@ -224,6 +239,12 @@ export const DRILL_MEASURES = [
   'reopened',
   'unreachable',
   'supervised',
+  'appeals_filed',
+  'appeals_upheld',
+  'appeals_rejected',
+  'co_replied',
+  'co_replied_on_time',
+  'co_replied_late',
 ] as const;
 export type DrillMeasure = (typeof DRILL_MEASURES)[number];
 const BITS = Object.fromEntries(DRILL_MEASURES.map((m, i) => [m, 1 << i])) as Record<DrillMeasure, number>;

@@ -90,6 +90,9 @@ export async function monthlyWorkbook(db: Database, ctx: AppContext, month: stri
       { header: L('col.reopens'), key: 'reopens', width: 12 },
       { header: L('col.extensions'), key: 'ext', width: 12 },
       { header: L('col.hours'), key: 'hours', width: 14 },
+      { header: L('col.appealsFiled'), key: 'appealsFiled', width: 12 },
+      { header: L('col.appealsUpheld'), key: 'appealsUpheld', width: 12 },
+      { header: L('col.appealsRejected'), key: 'appealsRejected', width: 12 },
     ];
     for (const u of r.items) {
       ws.addRow({
@@ -106,6 +109,9 @@ export async function monthlyWorkbook(db: Database, ctx: AppContext, month: stri
         reopens: pct(u.reopenRate),
         ext: pct(u.extensionRate),
         hours: u.avgHandlingHours == null ? null : Math.round(u.avgHandlingHours * 10) / 10,
+        appealsFiled: u.appeals.filed,
+        appealsUpheld: u.appeals.upheld,
+        appealsRejected: u.appeals.rejected,
       });
     }
     header(ws);

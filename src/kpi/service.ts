@@ -7,7 +7,7 @@ import { applyEvent, foldInto } from '../workorders/index.js';
 import type { WorkOrder, OrderEvent } from '../workorders/index.js';
 import { computeTimes, choosePolicy, loadCalendar, policyFromRow } from '../sla/index.js';
 import type { WorkCalendar, Policy, SlaSettings } from '../sla/index.js';
-import { COUNTERS, factsFor, factsOf, FactTotals, type Fact, type FactJudge, type SummedFact } from './facts.js';
+import { COUNTERS, factsFor, factsOf, FactTotals, SURVEY_COUNTERS, type Fact, type FactJudge, type SummedFact } from './facts.js';
 import { measureBit, type DrillMeasure } from './measures.js';
 
 /** The drill-down measures of one fact as bits (counters of 1, plus the misses); 0 when it has none. */
@@ -17,6 +17,7 @@ function logMask(f: Fact): number {
   for (const c in add) if (add[c] === 1 && c !== 'handling_hours') mask |= measureBit(c as DrillMeasure);
   if (f.add.signed === 1 && !f.add.signed_on_time) mask |= measureBit('signed_late');
   if (f.add.replied === 1 && !f.add.replied_on_time) mask |= measureBit('replied_late');
+  if (f.add.co_replied === 1 && !f.add.co_replied_on_time) mask |= measureBit('co_replied_late');
   if (f.add.surveyed === 1 && !f.add.resolved) mask |= measureBit('unresolved');
   return mask;
 }
@@ -47,8 +48,17 @@ async function writeFacts(q: Queryable, facts: Fact[], orderId: number, at: stri
         at,
       ]);
     }
+    if (f.unlog) {
+      // An upheld appeal: the survey's drill-down row no longer lists the order under its survey measures.
+      const where = 'workorder_id = $1 AND unit_id = $2 AND month = $3 AND at = $4';
+      await q.query(`UPDATE kpi_fact_orders SET measures = measures & ~$5::int WHERE ${where}`, [orderId, f.unitId, f.month, f.unlog, SURVEY_MASK]);
+      await q.query(`DELETE FROM kpi_fact_orders WHERE ${where} AND measures = 0`, [orderId, f.unitId, f.month, f.unlog]);
+    }
   }
 }
+
+/** The drill-down bits a survey sets (SURVEY_COUNTERS and `unresolved`). */
+const SURVEY_MASK = [...SURVEY_COUNTERS, 'unresolved' as const].reduce((m, c) => m | measureBit(c), 0);
 
 /** Live judge: the deadlines the time-limit module keeps, the calendar in force. */
 function liveJudge(q: Queryable, calendar: WorkCalendar): FactJudge {
@@ -62,7 +72,19 @@ function liveJudge(q: Queryable, calendar: WorkCalendar): FactJudge {
   };
 }
 
-const RELEVANT = new Set(['dispatched', 'signed', 'returned', 'extension_approved', 'replied', 'surveyed', 'survey_failed', 'supervised']);
+const RELEVANT = new Set([
+  'dispatched',
+  'signed',
+  'returned',
+  'extension_approved',
+  'replied',
+  'surveyed',
+  'survey_failed',
+  'supervised',
+  'appeal_filed',
+  'appeal_ruled',
+  'co_replied',
+]);
 
 export function kpiListener(ctx: AppContext) {
   return async (q: Queryable, { order, previous, event }: { order: WorkOrder; previous: WorkOrder | null; event: OrderEvent }) => {
@@ -124,6 +146,8 @@ export class KpiAccumulator {
     const workingHours = (from: string, to: string) => calendar.workingMsBetween(Date.parse(from), Date.parse(to)) / 3_600_000;
     // The order is folded in place; of the order before an event, the facts need only where it was.
     const previous = { mainUnitId: null as number | null, dispatchedAt: null as string | null };
+    // The order's drill-down rows, written once its whole history is folded (a later appeal may change one).
+    const lines: { month: string; unitId: number; mask: number; at: string }[] = [];
     for (const ev of events) {
       if (order) {
         previous.mainUnitId = order.mainUnitId;
@@ -138,9 +162,12 @@ export class KpiAccumulator {
       this.facts.add(fs);
       for (const f of fs) {
         const mask = logMask(f);
-        if (mask) void this.log.addLine(`${f.month},${f.unitId},${mask},${id},${ev.at}`);
+        if (mask) lines.push({ month: f.month, unitId: f.unitId, mask, at: ev.at });
+        // An upheld appeal takes the survey's measures off its earlier row (as writeFacts does live).
+        if (f.unlog) for (const l of lines) if (l.unitId === f.unitId && l.month === f.month && l.at === f.unlog) l.mask &= ~SURVEY_MASK;
       }
     }
+    for (const l of lines) if (l.mask) void this.log.addLine(`${l.month},${l.unitId},${l.mask},${id},${l.at}`);
     return order;
   }
 

@@ -30,7 +30,7 @@ export function commands(program: Command) {
         if (o.json) console.log(JSON.stringify(r));
         else {
           console.log(
-            `sla tick at ${r.now}: ${r.claimed} deadline(s) checked, ${r.fired.length} escalation(s) fired; webhooks sent ${r.webhooks.sent}, failed ${r.webhooks.failed}, dead ${r.webhooks.dead}`,
+            `sla tick at ${r.now}: ${r.claimed} deadline(s) checked, ${r.fired.length} escalation(s) fired, ${r.resumed?.length ?? 0} suspension(s) ended; webhooks sent ${r.webhooks.sent}, failed ${r.webhooks.failed}, dead ${r.webhooks.dead}`,
           );
           for (const f of r.fired) console.log(`  ${f.number} ${f.kind} ${f.level} (due ${f.dueAt})`);
         }

@@ -19,12 +19,19 @@ export interface Times {
   escalate: number;
 }
 
-/** Due, warning and escalation instants of a deadline started at `start`. */
-export function computeTimes(cal: WorkCalendar, s: SlaSettings, start: number, d: Duration, extensionDays: number): Times {
+/**
+ * Due, warning and escalation instants of a deadline started at `start`, extended by whole
+ * working days and moved by `suspendedMs` of working time the clock stood still (挂起).
+ */
+export function computeTimes(cal: WorkCalendar, s: SlaSettings, start: number, d: Duration, extensionDays: number, suspendedMs = 0): Times {
   const base = cal.add(start, d);
-  const due = extensionDays > 0 ? cal.addWorkingDays(base, extensionDays) : base;
+  let due = extensionDays > 0 ? cal.addWorkingDays(base, extensionDays) : base;
   const total = cal.workingMsBetween(start, due);
-  const warn = total > 0 ? cal.addWorkingMs(start, Math.round(total * s.warnShare)) : due;
+  let warn = total > 0 ? cal.addWorkingMs(start, Math.round(total * s.warnShare)) : due;
+  if (suspendedMs > 0) {
+    due = cal.addWorkingMs(due, suspendedMs);
+    warn = cal.addWorkingMs(warn, suspendedMs);
+  }
   return { due, warn, escalate: cal.add(due, s.escalateAfter) };
 }
 
@@ -53,7 +60,7 @@ async function startDeadlines(q: Queryable, ctx: AppContext, order: WorkOrder, a
        ON CONFLICT (workorder_id, kind) DO UPDATE SET cycle = EXCLUDED.cycle, unit_id = EXCLUDED.unit_id, policy_id = EXCLUDED.policy_id,
          duration = EXCLUDED.duration, extension_days = 0, started_at = EXCLUDED.started_at, due_at = EXCLUDED.due_at,
          warn_at = EXCLUDED.warn_at, escalate_at = EXCLUDED.escalate_at, state = 'running', met_at = NULL, level = 'green',
-         next_at = EXCLUDED.next_at, updated_at = now()`,
+         next_at = EXCLUDED.next_at, paused_at = NULL, suspended_ms = 0, suspensions = '[]', updated_at = now()`,
       [order.id, kind, order.dispatchCount, order.mainUnitId, policy.id || null, JSON.stringify(dur), d(start), d(t.due), d(t.warn), d(t.escalate)],
     );
   }
@@ -64,7 +71,7 @@ export async function recomputeOrder(q: Queryable, ctx: AppContext, orderId: num
   const { calendar, settings } = loaded ?? (await loadCalendar(q, ctx));
   const { rows } = await q.query<any>(`SELECT * FROM order_deadlines WHERE workorder_id = $1 AND state = 'running' FOR UPDATE`, [orderId]);
   for (const r of rows) {
-    const t = computeTimes(calendar, settings, new Date(r.started_at).getTime(), r.duration, r.extension_days);
+    const t = computeTimes(calendar, settings, new Date(r.started_at).getTime(), r.duration, r.extension_days, Number(r.suspended_ms));
     await q.query(
       'UPDATE order_deadlines SET due_at = $3, warn_at = $4, escalate_at = $5, next_at = $6, updated_at = now() WHERE workorder_id = $1 AND kind = $2',
       [orderId, r.kind, d(t.due), d(t.warn), d(t.escalate), d(nextAt(t, r.level))],
@@ -93,13 +100,13 @@ export async function recomputeRunning(
 ): Promise<RecomputeResult> {
   const { calendar, settings } = loaded ?? (await loadCalendar(q, ctx));
   const { rows } = await q.query<any>(
-    `SELECT workorder_id, kind, started_at, duration, extension_days, level, due_at, warn_at, escalate_at, next_at
+    `SELECT workorder_id, kind, started_at, duration, extension_days, suspended_ms, level, due_at, warn_at, escalate_at, next_at
        FROM order_deadlines WHERE state = 'running' ORDER BY workorder_id, kind${opts.dryRun ? '' : ' FOR UPDATE'}`,
   );
   const changed: { id: number; kind: string; t: Times; next: number | null }[] = [];
   const movedOrders = new Set<number>();
   for (const r of rows) {
-    const t = computeTimes(calendar, settings, new Date(r.started_at).getTime(), r.duration, r.extension_days);
+    const t = computeTimes(calendar, settings, new Date(r.started_at).getTime(), r.duration, r.extension_days, Number(r.suspended_ms));
     const next = nextAt(t, r.level);
     const same = (a: unknown, b: number | null) => (a == null ? b == null : b != null && new Date(a as string).getTime() === b);
     if (!same(r.due_at, t.due)) movedOrders.add(r.workorder_id);
@@ -129,10 +136,49 @@ export async function recomputeRunning(
 
 async function setState(q: Queryable, orderId: number, kinds: readonly Kind[], state: 'met' | 'suspended' | 'cleared', at: string) {
   await q.query(
-    `UPDATE order_deadlines SET state = $3, met_at = CASE WHEN $3 = 'met' THEN $4::timestamptz ELSE met_at END, next_at = NULL, updated_at = now()
-     WHERE workorder_id = $1 AND kind = ANY($2::text[]) AND state = 'running'`,
+    `UPDATE order_deadlines SET state = $3, met_at = CASE WHEN $3 = 'met' THEN $4::timestamptz ELSE met_at END, next_at = NULL, paused_at = NULL, updated_at = now()
+     WHERE workorder_id = $1 AND kind = ANY($2::text[]) AND state IN ('running', 'paused')`,
     [orderId, kinds, state, at],
   );
+}
+
+/** 挂起 approved: the running deadlines stand still from the suspension's start (the job and the overdue lists skip them). */
+async function pause(q: Queryable, orderId: number, from: string) {
+  await q.query(
+    `UPDATE order_deadlines SET state = 'paused', paused_at = $2, next_at = NULL, updated_at = now() WHERE workorder_id = $1 AND state = 'running'`,
+    [orderId, from],
+  );
+}
+
+/**
+ * The clock runs again: each paused deadline moves by exactly the suspended working time (the
+ * event's `workingMs`, on the calendar in force), which it keeps with the reason.
+ */
+async function resume(q: Queryable, ctx: AppContext, orderId: number, data: Record<string, any>) {
+  const { calendar, settings } = await loadCalendar(q, ctx);
+  const { rows } = await q.query<any>(`SELECT * FROM order_deadlines WHERE workorder_id = $1 AND state = 'paused' FOR UPDATE`, [orderId]);
+  for (const r of rows) {
+    const from = new Date(r.paused_at).toISOString();
+    const to: string = data.endedAt;
+    const workingMs = typeof data.workingMs === 'number' ? data.workingMs : calendar.workingMsBetween(Date.parse(from), Date.parse(to));
+    const suspendedMs = Number(r.suspended_ms) + workingMs;
+    const t = computeTimes(calendar, settings, new Date(r.started_at).getTime(), r.duration, r.extension_days, suspendedMs);
+    await q.query(
+      `UPDATE order_deadlines SET state = 'running', paused_at = NULL, suspended_ms = $3, suspensions = suspensions || $4::jsonb,
+         due_at = $5, warn_at = $6, escalate_at = $7, next_at = $8, updated_at = now()
+       WHERE workorder_id = $1 AND kind = $2`,
+      [
+        orderId,
+        r.kind,
+        suspendedMs,
+        JSON.stringify([{ from, to, workingMs, reason: data.reason ?? null }]),
+        d(t.due),
+        d(t.warn),
+        d(t.escalate),
+        d(nextAt(t, r.level)),
+      ],
+    );
+  }
 }
 
 async function checkExtension(q: Queryable, order: WorkOrder, days: number) {
@@ -161,6 +207,10 @@ export function deadlineListener(ctx: AppContext): OrderEventListener {
       case 'closed':
       case 'surveyed':
         return setState(q, order.id, KINDS, 'cleared', event.at);
+      case 'suspension_approved':
+        return pause(q, order.id, event.data.startedAt ?? event.at);
+      case 'suspension_ended':
+        return resume(q, ctx, order.id, { ...event.data, endedAt: event.data.endedAt ?? event.at });
       case 'extension_approved': {
         // The policy caps approved extensions per dispatch; a longer request can be approved with fewer days.
         await checkExtension(q, order, event.data.days);
@@ -175,9 +225,18 @@ export function deadlineListener(ctx: AppContext): OrderEventListener {
   };
 }
 
+/** A time the clock stood still (挂起) and the deadline moved by. */
+export interface DeadlineSuspension {
+  from: string;
+  to: string;
+  workingMs: number;
+  reason: string | null;
+}
+
 export interface DeadlineView {
   kind: Kind;
-  state: 'running' | 'met' | 'suspended' | 'cleared';
+  /** `paused`: the order is suspended, the clock stands still (`suspended` is the older "returned to the center"). */
+  state: 'running' | 'met' | 'suspended' | 'cleared' | 'paused';
   cycle: number;
   unitId: number | null;
   policyId: number | null;
@@ -200,6 +259,11 @@ export interface DeadlineView {
   workingDayHours: number;
   /** The calendar of each year from start to due the deadline was computed on (an administrator's, the built-in data, or weekends only). */
   calendars: CalendarYearInfo[];
+  /** Since when the clock stands still, while the order is suspended. */
+  pausedAt: string | null;
+  /** Working time the deadline has moved by for suspensions, and why (each suspension). */
+  suspendedWorkingMs: number;
+  suspensions: DeadlineSuspension[];
 }
 
 const iso = (v: unknown) => new Date(v as string).toISOString();
@@ -213,8 +277,10 @@ export async function orderDeadlines(q: Queryable, ctx: AppContext, orderId: num
   return rows.map((r) => {
     const t = { due: +new Date(r.due_at), warn: +new Date(r.warn_at), escalate: +new Date(r.escalate_at) };
     const running = r.state === 'running';
+    const paused = r.state === 'paused';
     const metAt = r.met_at ? +new Date(r.met_at) : null;
-    const remaining = running ? calendar.remainingMs(now, t.due) : null;
+    // A paused deadline keeps the working time it had left when the clock stopped.
+    const remaining = running ? calendar.remainingMs(now, t.due) : paused ? calendar.remainingMs(+new Date(r.paused_at), t.due) : null;
     return {
       kind: r.kind,
       state: r.state,
@@ -235,6 +301,9 @@ export async function orderDeadlines(q: Queryable, ctx: AppContext, orderId: num
       remainingWorkingHours: remaining == null ? null : Math.round((remaining / 3_600_000) * 100) / 100,
       workingDayHours: calendar.workingDayMs / 3_600_000,
       calendars: range(yearOf(+new Date(r.started_at)), yearOf(t.due)).map(yearInfo),
+      pausedAt: r.paused_at ? iso(r.paused_at) : null,
+      suspendedWorkingMs: Number(r.suspended_ms ?? 0),
+      suspensions: r.suspensions ?? [],
     };
   });
 }

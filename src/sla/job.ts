@@ -5,7 +5,7 @@
 import type { Queryable } from '../db/database.js';
 import type { AppContext } from '../core/context.js';
 import { deliverWebhooks, enqueueWebhook, notifyUsers, type DeliveryResult } from '../notifications/index.js';
-import { appendSystemEvent } from '../workorders/index.js';
+import { appendSystemEvent, endSuspension } from '../workorders/index.js';
 import { cityTimeText } from '../core/time.js';
 import { levelAt, nextAt, rank, type Kind, type Level } from './deadlines.js';
 import { loadCalendar, type SlaSettings } from './settings.js';
@@ -22,6 +22,8 @@ export interface TickResult {
   now: string;
   claimed: number;
   fired: Fired[];
+  /** Suspensions (挂起) that reached their end: the clock runs again. */
+  resumed: { orderId: number; number: string }[];
   webhooks: DeliveryResult;
 }
 
@@ -78,7 +80,25 @@ async function fire(ctx: AppContext, q: Queryable, s: SlaSettings, row: any, lev
 /** One run of the job at `now`: fires what is due, then delivers pending webhooks. */
 export async function tick(ctx: AppContext, now: Date = new Date(), opts: { batch?: number; deliver?: boolean } = {}): Promise<TickResult> {
   const batch = opts.batch ?? 200;
-  const out: TickResult = { now: now.toISOString(), claimed: 0, fired: [], webhooks: { sent: 0, failed: 0, dead: 0 } };
+  const out: TickResult = { now: now.toISOString(), claimed: 0, fired: [], resumed: [], webhooks: { sent: 0, failed: 0, dead: 0 } };
+  // Suspensions that reached their end first, so that deadlines they move are judged moved. Each
+  // node claims other orders (SKIP LOCKED); an order ended by another node meanwhile is skipped.
+  for (;;) {
+    const n = await ctx.db.tx(async (q) => {
+      const { rows } = await q.query<{ id: number }>(
+        `SELECT id FROM workorders WHERE suspended_until <= $1 ORDER BY suspended_until LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [now, batch],
+      );
+      if (rows.length === 0) return 0;
+      const { calendar } = await loadCalendar(q, ctx);
+      for (const r of rows) {
+        const o = await endSuspension(ctx, q, r.id, calendar);
+        if (o) out.resumed.push({ orderId: o.id, number: o.number });
+      }
+      return rows.length;
+    });
+    if (n < batch) break;
+  }
   for (;;) {
     const n = await ctx.db.tx(async (q) => {
       const { rows } = await q.query<any>(

@@ -9,7 +9,7 @@ import { badRequest, conflict, notFound } from '../core/errors.js';
 import { runPeriodically } from '../http/periodic.js';
 import { Id, IdParams, StringEnum } from '../http/schemas.js';
 import { checkWebhookUrl } from '../notifications/index.js';
-import { ORDER_TYPES, URGENCIES, loadVisible, orderScope, scopeSql } from '../workorders/index.js';
+import { ORDER_TYPES, URGENCIES, loadVisible, orderScope, provideWorkingClock, scopeSql } from '../workorders/index.js';
 import { dayKey, dayNumber, officialDays } from './calendar.js';
 import { deadlineListener, orderDeadlines, recomputeOrder, recomputeRunning } from './deadlines.js';
 import { tick } from './job.js';
@@ -85,6 +85,8 @@ export function routes(app: App, ctx: AppContext) {
   const { db } = ctx;
   contexts.set(db, ctx);
   ctx.orderListeners.push(deadlineListener(ctx));
+  // Suspensions (挂起) end after working days on this calendar.
+  provideWorkingClock(ctx, async (q) => (await loadCalendar(q, ctx)).calendar);
   // Every single-order read carries its deadlines and the working time left.
   (ctx.orderViews ??= []).push(async (q, _actor, order) => ({ deadlines: await orderDeadlines(q, ctx, order.id, Date.now()) }));
 

@@ -91,6 +91,10 @@ export interface SetYear {
 
 export async function loadSetYears(q: Queryable): Promise<Map<number, SetYear>> {
   const { rows } = await q.query<any>('SELECT * FROM calendar_years ORDER BY year');
+  return setYearsOf(rows);
+}
+
+function setYearsOf(rows: any[]): Map<number, SetYear> {
   return new Map(
     rows.map((r) => [
       r.year,
@@ -159,11 +163,40 @@ export interface LoadedCalendar {
 
 /** The calendar in force: official days (except in years an administrator has set), the city's local days over them, the configured working hours. */
 export async function loadCalendar(q: Queryable, ctx: AppContext, settings?: SlaSettings): Promise<LoadedCalendar> {
-  const s = settings ?? (await loadSettings(q));
+  if (!settings) return cachedCalendar(q, ctx);
+  const s = settings;
   const local = await loadLocalDays(q);
   const setYears = await loadSetYears(q);
   const calendar = buildCalendar(ctx.config.timeZone, s.periods, local, setYears.keys());
   return { calendar, settings: s, setYears, yearInfo: (y) => yearInfo(y, setYears) };
+}
+
+/**
+ * Every order read and action needs the calendar: its three sources come in one round trip,
+ * with a digest of them, and the calendar is built again only when the digest changes (so a
+ * change made on another node counts from the next read, as before).
+ */
+const calendars = new Map<string, LoadedCalendar>();
+async function cachedCalendar(q: Queryable, ctx: AppContext): Promise<LoadedCalendar> {
+  const { rows } = await q.query<{ settings: Partial<SlaSettings> | null; days: StoredDay[]; years: any[]; digest: string }>(
+    `SELECT s.settings, d.days, y.years, md5(coalesce(s.settings::text, '') || d.days::text || y.years::text) AS digest
+       FROM (SELECT (SELECT settings FROM sla_settings WHERE id = 1) AS settings) s,
+            (SELECT coalesce(json_agg(json_build_object('day', to_char(day, 'YYYY-MM-DD'), 'kind', kind, 'name', name, 'origin', origin, 'reason', reason)
+                                      ORDER BY day), '[]'::json) AS days FROM calendar_local_days) d,
+            (SELECT coalesce(json_agg(c ORDER BY year), '[]'::json) AS years FROM calendar_years c) y`,
+  );
+  const r = rows[0]!;
+  const key = `${ctx.config.timeZone}|${r.digest}`;
+  let loaded = calendars.get(key);
+  if (!loaded) {
+    const s = { ...DEFAULT_SETTINGS, ...(r.settings ?? {}) };
+    const setYears = setYearsOf(r.years);
+    const calendar = buildCalendar(ctx.config.timeZone, s.periods, r.days, setYears.keys());
+    loaded = { calendar, settings: s, setYears, yearInfo: (y) => yearInfo(y, setYears) };
+    if (calendars.size >= 8) calendars.clear();
+    calendars.set(key, loaded);
+  }
+  return loaded;
 }
 
 export interface Policy {

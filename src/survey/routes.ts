@@ -6,7 +6,7 @@ import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
 import type { AppContext } from '../core/context.js';
 import { DEFAULT_LANGUAGE, translate } from '../core/i18n.js';
-import { appendSystemEvent, present } from '../workorders/index.js';
+import { appendSystemEvent, dispatchedUnitId, present } from '../workorders/index.js';
 import { fromRow, type WorkOrder } from '../workorders/index.js';
 
 export interface QueueItem {
@@ -34,7 +34,8 @@ export function routes(app: App, ctx: AppContext) {
   ctx.orderListeners.push(async (q, { order, event }) => {
     if (event.type !== 'surveyed' || !event.data.reopened || !config.survey.reopenToSameUnit || order.mainUnitId == null) return;
     await appendSystemEvent(ctx, q, order.id, 'dispatched', {
-      unitId: order.mainUnitId,
+      // After a transfer down, back to the unit the center dispatched to, which passes it down again if it must.
+      unitId: dispatchedUnitId(order)!,
       coUnitIds: order.coUnitIds,
       note: translate(DEFAULT_LANGUAGE, 'survey.reopenedNote'),
     });

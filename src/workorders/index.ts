@@ -9,3 +9,4 @@ export * from './visibility.js';
 export * from './vocabulary.js';
 export * from './export.js';
 export * from './listing.js';
+export * from './settings.js';

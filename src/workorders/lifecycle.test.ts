@@ -126,7 +126,7 @@ describe('allowedActions', () => {
   it('offers a handler of the main unit what it does, and nothing to another unit', () => {
     const order: WorkOrder = { ...baseOrder(), status: 'accepted', mainUnitId: MAIN, version: 3 };
     const handler = (unitId: number): Actor => ({ id: 5, username: 'h', unitId, roles: ['handler'] });
-    expect(allowedActions(order, handler(MAIN))).toEqual(['return', 'request-extension', 'reply']);
+    expect(allowedActions(order, handler(MAIN))).toEqual(['return', 'request-extension', 'reply', 'transfer-down', 'request-suspension']);
     expect(allowedActions(order, handler(OTHER))).toEqual([]);
     expect(allowedActions({ ...order, status: 'dispatched' }, { id: 6, username: 'd', unitId: 1, roles: ['dispatcher'] })).toEqual([]);
     expect(allowedActions({ ...order, status: 'new', mainUnitId: null }, { id: 6, username: 'd', unitId: 1, roles: ['dispatcher'] })).toEqual([

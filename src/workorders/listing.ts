@@ -5,7 +5,7 @@ import type { Queryable } from '../db/database.js';
 import type { Actor } from '../core/context.js';
 import { badRequest } from '../core/errors.js';
 import { subtreeUnitIds } from '../org/index.js';
-import { STATUSES, type Urgency } from './vocabulary.js';
+import { STATUSES, type Pending, type Urgency } from './vocabulary.js';
 import { orderScope, scopeSql } from './visibility.js';
 
 /** Sort keys; a leading `-` sorts descending. */
@@ -39,10 +39,31 @@ export interface ListFilter {
   /** Created on or before this day (inclusive), YYYY-MM-DD in the city's time zone. */
   to?: string;
   q?: string;
+  /** Orders assigned to the reader (assign: the named handler). */
+  mine?: boolean;
+  /** Orders waiting on this step of the departments' side (vocabulary.ts PENDING). */
+  pending?: Pending;
   sort?: Sort;
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
+
+/**
+ * The condition of each `pending` value. `co-reply`: a co-unit has not given its part (for a unit's
+ * reader, one of its own units); `$units` stands for the reader's units, or NULL for the center.
+ */
+const PENDING_SQL: Record<Pending, string> = {
+  'transfer-sign': `(workorders.transfer_unit_ids <> '{}' AND workorders.status = 'accepted' AND workorders.transfer_chain->-1->>'signedAt' IS NULL)`,
+  'transfer-review': `(workorders.pending_reply->>'stage' = 'upper')`,
+  'co-reply': `(workorders.co_unit_ids <> '{}' AND workorders.status IN ('dispatched', 'accepted') AND EXISTS (
+      SELECT 1 FROM unnest(workorders.co_unit_ids) AS cu(id)
+       WHERE ($units::int[] IS NULL OR cu.id = ANY($units::int[]))
+         AND NOT workorders.co_replies @> jsonb_build_array(jsonb_build_object('unitId', cu.id))))`,
+  suspension: `(workorders.pending_suspension IS NOT NULL)`,
+  suspended: `(workorders.suspension IS NOT NULL)`,
+  'return-review': `(workorders.pending_return IS NOT NULL)`,
+  'final-ruling': `(workorders.awaiting_ruling)`,
+};
 
 /** The running deadline that falls first (sign or reply), from the time-limit module's order_deadlines. */
 export const RUNNING_DUE_SQL = `(SELECT min(d.due_at) FROM order_deadlines d WHERE d.workorder_id = workorders.id AND d.state = 'running')`;
@@ -79,6 +100,11 @@ export async function filterSql(q: Queryable, actor: Actor, f: ListFilter, timeZ
   if (f.q) {
     const p = params.push('%' + escapeLike(f.q) + '%');
     where.push(`(workorders.title ILIKE $${p} OR workorders.content ILIKE $${p} OR workorders.number = $${params.push(f.q)})`);
+  }
+  if (f.mine) where.push(`workorders.assignee_id = $${params.push(actor.id)}`);
+  if (f.pending) {
+    const units = f.pending === 'co-reply' ? `$${params.push(scope)}` : '';
+    where.push(PENDING_SQL[f.pending].replaceAll('$units', () => units));
   }
   if (f.overdue === true) where.push(OVERDUE_SQL);
   if (f.overdue === false) where.push(`NOT ${OVERDUE_SQL}`);

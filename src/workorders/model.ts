@@ -25,6 +25,16 @@ export function fromRow(r: Record<string, any>): WorkOrder {
     contactId: r.contact_id,
     mainUnitId: r.main_unit_id,
     coUnitIds: r.co_unit_ids ?? [],
+    transferChain: r.transfer_chain ?? [],
+    internalDueAt: (r.transfer_chain ?? []).at(-1)?.internalDueAt ?? null,
+    assigneeId: r.assignee_id ?? null,
+    coReplies: r.co_replies ?? [],
+    pendingSuspension: r.pending_suspension ?? null,
+    suspended: r.suspension != null,
+    suspension: r.suspension ?? null,
+    pendingReturn: r.pending_return ?? null,
+    awaitingRuling: r.awaiting_ruling ?? false,
+    finalUnitId: r.final_unit_id ?? null,
     // Requests stored before manager review had no `endorsed`: they were with the center already.
     pendingExtension: r.extension && { endorsed: true, ...r.extension },
     pendingReply: r.pending_reply ?? null,
@@ -90,6 +100,16 @@ export const ROW_COLUMNS = [
   'survey_attempts',
   'last_survey_attempt_at',
   'pending_reply',
+  'transfer_chain',
+  'transfer_unit_ids',
+  'assignee_id',
+  'co_replies',
+  'pending_suspension',
+  'suspension',
+  'suspended_until',
+  'pending_return',
+  'awaiting_ruling',
+  'final_unit_id',
 ] as const;
 
 export function toRowValues(o: WorkOrder): unknown[] {
@@ -134,5 +154,17 @@ export function toRowValues(o: WorkOrder): unknown[] {
     o.surveyAttempts,
     o.lastSurveyAttemptAt,
     json(o.pendingReply),
+    JSON.stringify(o.transferChain),
+    // The units above the holder, who keep seeing the order (visibility.ts).
+    o.transferChain.map((t) => t.fromUnitId),
+    o.assigneeId,
+    JSON.stringify(o.coReplies),
+    json(o.pendingSuspension),
+    json(o.suspension),
+    // When the time-limit job ends the suspension (src/sla/job.ts).
+    o.suspension?.endsAt ?? null,
+    json(o.pendingReturn),
+    o.awaitingRuling,
+    o.finalUnitId,
   ];
 }

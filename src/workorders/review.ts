@@ -8,7 +8,8 @@ import { unitManagerIds } from '../org/index.js';
 export const reviewListener: OrderEventListener = async (q, { order, previous, event }) => {
   const link = (data: Record<string, unknown> = {}) => ({ workorderId: order.id, data: { number: order.number, title: order.title, ...data } });
   const managers = () => unitManagerIds(q, order.mainUnitId!);
-  if (event.type === 'reply_submitted' && order.mainUnitId != null) {
+  // A reply waiting for the unit above (after a transfer down) is departments.ts's to announce.
+  if (event.type === 'reply_submitted' && event.data.stage !== 'upper' && order.mainUnitId != null) {
     await notifyUsers(q, await managers(), {
       kind: 'reply.review',
       title: `答复待审核 ${order.number}`,

@@ -3,11 +3,13 @@ import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
 import type { AppContext } from '../core/context.js';
 import { Id, IdParams, Nullable, StringEnum, Text } from '../http/schemas.js';
-import { CLOSE_REASONS, ORDER_TYPES, SATISFACTIONS, STATUSES, URGENCIES } from './model.js';
+import { CLOSE_REASONS, ORDER_TYPES, PENDING, SATISFACTIONS, STATUSES, URGENCIES } from './model.js';
 import { act, createOrder, createOrderOnce, forReader, getOrder, listEvents, listOrders } from './service.js';
 import { idempotencyKeyOf } from '../http/idempotency.js';
 import { AccessReason, accessPurpose, audit } from '../security/index.js';
 import { reviewListener } from './review.js';
+import { departmentsListener } from './departments.js';
+import { loadWorkorderSettings, saveWorkorderSettings } from './settings.js';
 import { OrderLocation } from './schemas.js';
 import { SORTS } from './listing.js';
 import { EXPORT_FORMATS, exportOrders } from './export.js';
@@ -61,7 +63,33 @@ export const ACTION_BODIES: Record<string, TSchema> = {
   }),
   supervise: action({ note: Text(2000) }),
   'reply-supervision': action({ note: Text(2000) }),
+  // The departments' side (转派, 指定经办人, 协办, 挂起, 退单审核 / 终审).
+  'transfer-down': action({
+    unitId: Id,
+    note: Type.Optional(Type.String({ maxLength: 2000 })),
+    internalDueAt: Type.Optional(Type.String({ format: 'date-time', description: "the upper unit's own deadline for the lower one" })),
+  }),
+  assign: action({ userId: Id }),
+  'co-reply': action({ content: Text(20000) }),
+  'request-suspension': action({ reason: Text(2000), workingDays: Type.Integer({ minimum: 1, maximum: 60 }) }),
+  'approve-suspension': action({
+    workingDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })),
+    note: Type.Optional(Type.String({ maxLength: 2000 })),
+  }),
+  'reject-suspension': action({ reason: Type.Optional(Type.String({ maxLength: 2000 })) }),
+  resume: action({}),
+  'approve-return': action({ note: Type.Optional(Type.String({ maxLength: 2000 })) }),
+  'reject-return': action({ reason: Text(2000) }),
+  'final-ruling': action({ unitId: Id, note: Type.Optional(Type.String({ maxLength: 2000 })) }),
 };
+
+const SettingsPatch = Type.Object(
+  {
+    requireCoReplies: Type.Optional(Type.Boolean({ description: "the lead unit's reply waits until every co-unit has given its part" })),
+    returnReview: Type.Optional(Type.Boolean({ description: "a return waits for a dispatcher's approval; the second goes to a supervisor's final ruling" })),
+  },
+  { additionalProperties: false },
+);
 
 /** The filter and sort the list and its export share (listing.ts). */
 const FilterProps = {
@@ -80,6 +108,8 @@ const FilterProps = {
   from: Type.Optional(Type.String({ format: 'date', description: 'created on or after this day (YYYY-MM-DD, city time zone)' })),
   to: Type.Optional(Type.String({ format: 'date', description: 'created on or before this day (YYYY-MM-DD, city time zone)' })),
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  mine: Type.Optional(Type.Boolean({ description: 'true: orders assigned to me (the named handler)' })),
+  pending: Type.Optional(StringEnum(PENDING, { description: 'orders waiting on this step of the departments’ side' })),
   sort: Type.Optional(StringEnum(SORTS, { description: 'created_at, deadline, urgency or status; a leading - sorts descending (default: newest first)' })),
 };
 
@@ -93,7 +123,7 @@ const ExportQuery = Type.Object({ ...FilterProps, format: StringEnum(EXPORT_FORM
 
 export function routes(app: App, ctx: AppContext) {
   const { db } = ctx;
-  ctx.orderListeners.push(reviewListener);
+  ctx.orderListeners.push(reviewListener, departmentsListener(ctx));
   app.post('/api/v1/workorders', { schema: { tags: ['workorders'], body: CreateBody } }, async (req, reply) => {
     const actor = requireActor(req, 'agent', 'dispatcher');
     // With an Idempotency-Key a retried create answers the first order instead of making a second.
@@ -131,6 +161,15 @@ export function routes(app: App, ctx: AppContext) {
         .send(file.body);
     },
   );
+  // The center's switches for the departments' side: every staff member may read them, an administrator sets them.
+  app.get('/api/v1/workorders/settings', { schema: { tags: ['workorders'] } }, async (req) => {
+    requireActor(req);
+    return loadWorkorderSettings(db);
+  });
+  app.patch('/api/v1/workorders/settings', { schema: { tags: ['workorders'], body: SettingsPatch } }, async (req) => {
+    requireActor(req, 'admin');
+    return saveWorkorderSettings(db, req.body);
+  });
   // `reason` (or the X-Access-Reason header) is the logged purpose of reading unmasked personal data.
   app.get(
     '/api/v1/workorders/:id',

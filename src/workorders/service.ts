@@ -6,7 +6,8 @@ import { hasRole } from '../core/context.js';
 import { badRequest, conflict, notFound } from '../core/errors.js';
 import { requestHash } from '../http/idempotency.js';
 import { openEventData, sealEventData } from '../privacy/index.js';
-import { allowedActions, applyEvent, decide, type CreatedData, type OrderEvent } from './lifecycle.js';
+import { allowedActions, applyEvent, decide, suspensionEnded, WALL_CLOCK, type CreatedData, type OrderEvent, type WorkingClock } from './lifecycle.js';
+import { loadWorkorderSettings } from './settings.js';
 import { ROW_COLUMNS, fromRow, toRowValues, type Citizen, type WorkOrder } from './model.js';
 import { inScope, orderNotFound, orderScope } from './visibility.js';
 import { pageOfRows, type ListFilter } from './listing.js';
@@ -25,11 +26,25 @@ export interface CreateInput {
   contactId?: number | null;
 }
 
+// Building a date formatter costs more than using one: one per time zone.
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The day part of order numbers, in the city's time zone. */
 function dayStamp(at: Date, timeZone: string): string {
-  const p = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
-  const get = (t: string) => p.find((x) => x.type === t)!.value;
-  return `${get('year')}${get('month')}${get('day')}`;
+  let f = dayFormats.get(timeZone);
+  if (!f) dayFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  // en-CA writes YYYY-MM-DD.
+  return f.format(at).replaceAll('-', '');
+}
+
+/**
+ * The next number of the day. On a server it is taken in a statement of its own, before the
+ * order's transaction: the counter row is then locked for that one statement, not for the whole
+ * creation, so creations run side by side. A creation that fails afterwards leaves a gap; numbers
+ * stay unique and increasing per day. (PGlite runs one transaction at a time anyway.)
+ */
+export async function reserveOrderNumber(ctx: AppContext, at = new Date()): Promise<string | undefined> {
+  return ctx.db.kind === 'postgres' ? nextNumber(ctx.db, at, ctx.config.timeZone) : undefined;
 }
 
 async function nextNumber(q: Queryable, at: Date, timeZone: string): Promise<string> {
@@ -57,18 +72,43 @@ async function notify(ctx: AppContext, q: Queryable, order: WorkOrder, previous:
   for (const listener of ctx.orderListeners) await listener(q, { order, previous, event });
 }
 
-/** Creates an order (in its own transaction, or inside `q`'s). */
-export async function createOrder(ctx: AppContext, actor: Actor, input: CreateInput, q?: Queryable): Promise<WorkOrder> {
+/**
+ * The state each order reached in a transaction, as commitEvent left it: what a creation or an
+ * action answers, without reading the row back (listeners may have appended events of their own).
+ */
+const latestIn = new WeakMap<Queryable, Map<number, WorkOrder>>();
+function remember(q: Queryable, order: WorkOrder) {
+  let m = latestIn.get(q);
+  if (!m) latestIn.set(q, (m = new Map()));
+  m.set(order.id, order);
+}
+const latest = (q: Queryable, order: WorkOrder) => latestIn.get(q)?.get(order.id) ?? order;
+
+async function checkDistrict(q: Queryable, districtUnitId: number | null | undefined) {
+  if (districtUnitId == null) return;
+  const u = await q.query('SELECT 1 FROM units WHERE id = $1', [districtUnitId]);
+  if (u.rowCount === 0) throw badRequest('org.unitMissing', { id: districtUnitId }, 'location.districtUnitId');
+}
+
+/**
+ * Creates an order (in its own transaction, or inside `q`'s). `number`: one reserved with
+ * reserveOrderNumber before the caller's transaction; without it, it is taken inside (PGlite, or
+ * a caller that did not reserve).
+ */
+export async function createOrder(ctx: AppContext, actor: Actor, input: CreateInput, q?: Queryable, reserved?: string): Promise<WorkOrder> {
   const { db, config } = ctx;
+  const now = new Date();
+  // On its own, the number is taken before the transaction (after the input is known good).
+  let number = reserved;
+  if (!q && !number && db.kind === 'postgres') {
+    await checkDistrict(db, input.location?.districtUnitId);
+    number = await reserveOrderNumber(ctx, now);
+  }
   const run = async (tx: Queryable) => {
     const loc = input.location;
-    if (loc?.districtUnitId != null) {
-      const u = await tx.query('SELECT 1 FROM units WHERE id = $1', [loc.districtUnitId]);
-      if (u.rowCount === 0) throw badRequest('org.unitMissing', { id: loc.districtUnitId }, 'location.districtUnitId');
-    }
-    const now = new Date();
+    await checkDistrict(tx, loc?.districtUnitId);
     const data: CreatedData = {
-      number: await nextNumber(tx, now, config.timeZone),
+      number: number ?? (await nextNumber(tx, now, config.timeZone)),
       type: input.type,
       title: input.title.trim(),
       content: input.content.trim(),
@@ -80,15 +120,18 @@ export async function createOrder(ctx: AppContext, actor: Actor, input: CreateIn
     };
     const ev: OrderEvent = { type: 'created', at: now.toISOString(), actorId: actor.id, data };
     const order = applyEvent(null, ev);
-    const cols = ROW_COLUMNS.join(', ');
-    const placeholders = ROW_COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
-    const { rows } = await tx.query<{ id: number }>(`INSERT INTO workorders (${cols}) VALUES (${placeholders}) RETURNING id`, toRowValues(order));
+    // The row and its first event in one round trip.
+    const values = toRowValues(order);
+    const { rows } = await tx.query<{ id: number }>(
+      `WITH o AS (INSERT INTO workorders (${ROW_COLUMNS.join(', ')}) VALUES (${ROW_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id)
+       INSERT INTO workorder_events (workorder_id, seq, type, actor_id, at, data)
+       SELECT o.id, 1, $${values.length + 1}, $${values.length + 2}, $${values.length + 3}, $${values.length + 4} FROM o RETURNING workorder_id AS id`,
+      [...values, ev.type, ev.actorId, ev.at, JSON.stringify(sealEventData(ev.type, ev.data))],
+    );
     order.id = rows[0]!.id;
-    await appendEvent(tx, order.id, 1, ev);
     await notify(ctx, tx, order, null, ev);
     // Listeners may have moved it on already (automatic dispatch).
-    const { rows: stored } = await tx.query('SELECT * FROM workorders WHERE id = $1', [order.id]);
-    return fromRow(stored[0]!);
+    return latest(tx, order);
   };
   return q ? run(q) : db.tx(run);
 }
@@ -100,6 +143,9 @@ export async function createOrder(ctx: AppContext, actor: Actor, input: CreateIn
  */
 export async function createOrderOnce(ctx: AppContext, actor: Actor, input: CreateInput, key: string): Promise<{ order: WorkOrder; replayed: boolean }> {
   const hash = requestHash(input);
+  // Taken before the transaction (a replayed key leaves that number unused).
+  await checkDistrict(ctx.db, input.location?.districtUnitId);
+  const reserved = await reserveOrderNumber(ctx);
   return ctx.db.tx(async (q) => {
     const claim = await q.query(
       'INSERT INTO workorder_idempotency (created_by, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT (created_by, key) DO NOTHING',
@@ -114,7 +160,7 @@ export async function createOrderOnce(ctx: AppContext, actor: Actor, input: Crea
       const { rows: stored } = await q.query('SELECT * FROM workorders WHERE id = $1', [rows[0]!.workorder_id]);
       return { order: fromRow(stored[0]!), replayed: true };
     }
-    const order = await createOrder(ctx, actor, input, q);
+    const order = await createOrder(ctx, actor, input, q, reserved);
     await q.query('UPDATE workorder_idempotency SET workorder_id = $3 WHERE created_by = $1 AND key = $2', [actor.id, key, order.id]);
     return { order, replayed: false };
   });
@@ -161,6 +207,11 @@ export async function getOrder(ctx: AppContext, actor: Actor, id: number, purpos
   // Modules add their parts (deadlines, …) next to the order's own fields.
   const extra: Record<string, unknown> = {};
   for (const view of ctx.orderViews ?? []) Object.assign(extra, await view(ctx.db, actor, order));
+  // People know the named handler by name (assign), not by an id.
+  if (order.assigneeId != null) {
+    const { rows } = await ctx.db.query<{ display_name: string }>('SELECT display_name FROM users WHERE id = $1', [order.assigneeId]);
+    extra.assigneeName = rows[0]?.display_name ?? null;
+  }
   // People know the other order by its number.
   if (order.duplicateOf != null) {
     const { rows } = await ctx.db.query<{ number: string }>('SELECT number FROM workorders WHERE id = $1', [order.duplicateOf]);
@@ -168,6 +219,13 @@ export async function getOrder(ctx: AppContext, actor: Actor, id: number, purpos
   }
   return { ...shown, ...extra };
 }
+
+/** The working calendar of each context, given by the time-limit module (src/sla) when it starts. */
+const clocks = new WeakMap<AppContext, (q: Queryable) => Promise<WorkingClock>>();
+export function provideWorkingClock(ctx: AppContext, clock: (q: Queryable) => Promise<WorkingClock>) {
+  clocks.set(ctx, clock);
+}
+const clockOf = (ctx: AppContext, q: Queryable) => clocks.get(ctx)?.(q) ?? Promise.resolve(WALL_CLOCK);
 
 export async function act(ctx: AppContext, actor: Actor, id: number, action: string, given: Record<string, any>): Promise<WorkOrder> {
   return ctx.db.tx(async (q) => {
@@ -182,11 +240,32 @@ export async function act(ctx: AppContext, actor: Actor, id: number, action: str
       unitExists: async (u) => (await q.query('SELECT 1 FROM units WHERE id = $1 AND active', [u])).rowCount > 0,
       orderExists: async (o) => (await q.query('SELECT 1 FROM workorders WHERE id = $1', [o])).rowCount > 0,
       managerReviews: async (u) => (await q.query('SELECT 1 FROM units WHERE id = $1 AND manager_review', [u])).rowCount > 0,
+      settings: () => loadWorkorderSettings(q),
+      isBelow: async (u, above) =>
+        (
+          await q.query(
+            `WITH RECURSIVE up AS (SELECT parent_id FROM units WHERE id = $1 AND active
+                                   UNION ALL SELECT u.parent_id FROM units u JOIN up ON u.id = up.parent_id)
+             SELECT 1 FROM up WHERE parent_id = $2 LIMIT 1`,
+            [u, above],
+          )
+        ).rowCount > 0,
+      isUnitStaff: async (userId, unitId) =>
+        (await q.query(`SELECT 1 FROM users WHERE id = $1 AND unit_id = $2 AND active AND roles && '{handler,unit_manager}'::text[]`, [userId, unitId]))
+          .rowCount > 0,
+      // The time-limit module's reply deadline (running, or stopped by a suspension).
+      replyDueAt: async () => {
+        const { rows } = await q.query<{ due_at: Date }>(
+          `SELECT due_at FROM order_deadlines WHERE workorder_id = $1 AND kind = 'reply' AND state IN ('running', 'paused')`,
+          [id],
+        );
+        return rows[0] ? new Date(rows[0].due_at).toISOString() : null;
+      },
+      clock: () => clockOf(ctx, q),
     });
-    await commitEvent(ctx, q, order, { ...ev, at: new Date().toISOString(), actorId: actor.id });
+    const next = await commitEvent(ctx, q, order, { ...ev, at: new Date().toISOString(), actorId: actor.id });
     // Listeners may have appended events of their own (e.g. re-dispatch after a failed survey).
-    const { rows } = await q.query('SELECT * FROM workorders WHERE id = $1', [id]);
-    return present(q, actor, fromRow(rows[0]!), { reveal: true });
+    return present(q, actor, latest(q, next), { reveal: true });
   });
 }
 
@@ -203,6 +282,7 @@ async function commitEvent(ctx: AppContext, q: Queryable, order: WorkOrder, even
   await appendEvent(q, order.id, next.version, event);
   const sets = ROW_COLUMNS.map((c, i) => `${c} = $${i + 2}`).join(', ');
   await q.query(`UPDATE workorders SET ${sets} WHERE id = $1`, [order.id, ...toRowValues(next)]);
+  remember(q, next);
   await notify(ctx, q, next, order, event);
   return next;
 }
@@ -222,6 +302,19 @@ export async function appendSystemEvent(
   const { rows } = await q.query('SELECT * FROM workorders WHERE id = $1 FOR UPDATE', [orderId]);
   if (!rows[0]) throw notFound('workorder', orderId);
   return commitEvent(ctx, q, fromRow(rows[0]), { type, data, at: new Date().toISOString(), actorId });
+}
+
+/**
+ * Ends a suspension that reached its end (the time-limit job, inside its transaction, on an order
+ * it has locked): the clock runs again from `endsAt`, whenever the job gets to it.
+ */
+export async function endSuspension(ctx: AppContext, q: Queryable, orderId: number, clock: WorkingClock): Promise<WorkOrder | null> {
+  const { rows } = await q.query('SELECT * FROM workorders WHERE id = $1 FOR UPDATE', [orderId]);
+  if (!rows[0]) return null;
+  const order = fromRow(rows[0]);
+  if (!order.suspended || !order.suspension) return null;
+  const ev = suspensionEnded(order, clock, Date.parse(order.suspension.endsAt), { automatic: true });
+  return commitEvent(ctx, q, order, { ...ev, at: new Date().toISOString(), actorId: null });
 }
 
 export interface EventRecord extends OrderEvent {

@@ -16,20 +16,31 @@ export async function orderScope(q: Queryable, actor: Actor): Promise<number[] |
   return hasRole(actor, 'unit_manager') ? subtreeUnitIds(q, actor.unitId) : [actor.unitId];
 }
 
-/** Whether an order (its main and co-units) lies in the scope. */
-export function inScope(order: { mainUnitId: number | null; coUnitIds: number[] }, scope: number[] | null): boolean {
+/**
+ * Whether an order lies in the scope: its main unit, a co-unit, or a unit above the main unit
+ * that passed it down (转派: the upper units keep seeing what they transferred).
+ */
+export function inScope(order: { mainUnitId: number | null; coUnitIds: number[]; transferChain?: { fromUnitId: number }[] }, scope: number[] | null): boolean {
   if (scope === null) return true;
-  return (order.mainUnitId != null && scope.includes(order.mainUnitId)) || order.coUnitIds.some((u) => scope.includes(u));
+  return (
+    (order.mainUnitId != null && scope.includes(order.mainUnitId)) ||
+    order.coUnitIds.some((u) => scope.includes(u)) ||
+    (order.transferChain ?? []).some((t) => scope.includes(t.fromUnitId))
+  );
 }
 
 /**
  * The same rule as SQL on an alias of `workorders`, with its parameter pushed onto params;
- * 'TRUE' for the center. `<> '{}'` lets the planner use the partial co-units index (0090).
+ * 'TRUE' for the center. `<> '{}'` lets the planner use the partial co-units and transfer
+ * indexes (0090, 0100).
  */
 export function scopeSql(scope: number[] | null, params: unknown[], alias = 'workorders'): string {
   if (scope === null) return 'TRUE';
   const p = params.push(scope);
-  return `(${alias}.main_unit_id = ANY($${p}::int[]) OR (${alias}.co_unit_ids && $${p}::int[] AND ${alias}.co_unit_ids <> '{}'))`;
+  return (
+    `(${alias}.main_unit_id = ANY($${p}::int[]) OR (${alias}.co_unit_ids && $${p}::int[] AND ${alias}.co_unit_ids <> '{}')` +
+    ` OR (${alias}.transfer_unit_ids && $${p}::int[] AND ${alias}.transfer_unit_ids <> '{}'))`
+  );
 }
 
 /**

@@ -13,6 +13,14 @@ export const CLOSE_REASONS = ['answered', 'invalid', 'duplicate'] as const;
 /** …plus `unreachable`: the follow-up never reached the citizen after the allowed attempts. */
 export type CloseReason = (typeof CLOSE_REASONS)[number] | 'unreachable';
 
+/**
+ * The steps an order may wait on, for the list's `pending` filter: a lower unit to sign, the upper
+ * unit's review of a reply, co-units' parts, the center on a suspension request, a running
+ * suspension, a dispatcher on a return, a supervisor's final ruling.
+ */
+export const PENDING = ['transfer-sign', 'transfer-review', 'co-reply', 'suspension', 'suspended', 'return-review', 'final-ruling'] as const;
+export type Pending = (typeof PENDING)[number];
+
 export interface Location {
   address: string | null;
   districtUnitId: number | null;
@@ -34,10 +42,68 @@ export interface PendingExtension {
   endorsed: boolean;
 }
 
-/** A handler's reply waiting for the unit manager's approval (units that review replies). */
+/**
+ * A reply waiting for review: the unit manager's (`stage: 'unit'`, units that review replies), or
+ * the unit above's after a transfer down (`stage: 'upper'`, reviewed by `reviewUnitId`).
+ * Replies stored before transfers had no stage: they were the unit's own review.
+ */
 export interface PendingReply {
   content: string;
   resolved: boolean;
+  by: number | null;
+  at: string;
+  stage?: 'unit' | 'upper';
+  reviewUnitId?: number | null;
+}
+
+/** One step down the tree (转派): `fromUnitId` passed the order to `unitId`, which must sign. */
+export interface TransferStep {
+  fromUnitId: number;
+  unitId: number;
+  by: number | null;
+  at: string;
+  note: string | null;
+  /** The upper unit's own deadline for the lower one (the center's deadlines keep running). */
+  internalDueAt: string | null;
+  /** When the receiving unit signed; null while it must still sign. */
+  signedAt: string | null;
+  /** The upper unit's named handler, given back to it when the order comes back up. */
+  upperAssigneeId: number | null;
+}
+
+/** A co-unit's part (协办答复), timed against the order's reply deadline. */
+export interface CoReply {
+  unitId: number;
+  content: string;
+  by: number | null;
+  at: string;
+  /** The reply deadline when the part came, or null when the order had none. */
+  dueAt: string | null;
+  onTime: boolean | null;
+}
+
+/** A unit's request to stop the clock (挂起), waiting for the center. */
+export interface PendingSuspension {
+  reason: string;
+  workingDays: number;
+  requestedBy: number | null;
+  requestedAt: string;
+}
+
+/** The clock stopped by the center's approval: until `endsAt` or an earlier resume. */
+export interface Suspension {
+  reason: string;
+  workingDays: number;
+  requestedBy: number | null;
+  approvedBy: number | null;
+  startedAt: string;
+  endsAt: string;
+}
+
+/** A return to the center waiting for a dispatcher (退单审核). */
+export interface PendingReturn {
+  reason: string;
+  unitId: number | null;
   by: number | null;
   at: string;
 }
@@ -81,6 +147,23 @@ export interface WorkOrder {
   contactId: number | null;
   mainUnitId: number | null;
   coUnitIds: number[];
+  /** The transfers down from the unit the center dispatched to, top first; empty when that unit holds the order. */
+  transferChain: TransferStep[];
+  /** The upper unit's deadline for the unit holding the order (the last transfer's), shown apart from the center's. */
+  internalDueAt: string | null;
+  /** The holding unit's named handler (assign). */
+  assigneeId: number | null;
+  /** The co-units' parts of this dispatch. */
+  coReplies: CoReply[];
+  pendingSuspension: PendingSuspension | null;
+  /** The clock is stopped (挂起): `suspension` says why and until when. */
+  suspended: boolean;
+  suspension: Suspension | null;
+  pendingReturn: PendingReturn | null;
+  /** Returned twice under return review: a supervisor names the responsible unit (终审). */
+  awaitingRuling: boolean;
+  /** The unit a final ruling named; it cannot return the order. */
+  finalUnitId: number | null;
   pendingExtension: PendingExtension | null;
   pendingReply: PendingReply | null;
   extensionDays: number;

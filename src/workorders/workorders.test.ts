@@ -495,6 +495,6 @@ describe('allowedActions', () => {
     const row = (await t.u.handlerA.get('/api/v1/workorders?status=dispatched&limit=200')).body.items.find((x: WorkOrder) => x.id === o.id);
     expect(row.allowedActions).toEqual(['sign', 'return']);
     const signed = await step(t.u.handlerA, d, 'sign');
-    expect(signed.allowedActions).toEqual(['return', 'request-extension', 'reply']);
+    expect(signed.allowedActions).toEqual(['return', 'request-extension', 'reply', 'transfer-down', 'request-suspension']);
   });
 });

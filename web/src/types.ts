@@ -4,10 +4,12 @@ export { ROLES, UNIT_KINDS, type Role, type UnitKind } from '../../src/org/vocab
 export {
   CLOSE_REASONS,
   ORDER_TYPES,
+  PENDING,
   SATISFACTIONS,
   STATUSES,
   URGENCIES,
   type OrderType,
+  type Pending,
   type Satisfaction,
   type Status,
   type Urgency,

@@ -3,6 +3,7 @@
 import { lazy, type ReactNode } from 'react';
 import {
   AlertOutlined,
+  AuditOutlined,
   ApartmentOutlined,
   BookOutlined,
   BranchesOutlined,
@@ -23,6 +24,7 @@ const AgentConsole = lazy(() => import('./pages/AgentConsole').then((m) => ({ de
 const DispatchQueue = lazy(() => import('./pages/DispatchQueue').then((m) => ({ default: m.DispatchQueue })));
 const UnitInbox = lazy(() => import('./pages/UnitInbox').then((m) => ({ default: m.UnitInbox })));
 const FollowUp = lazy(() => import('./pages/FollowUp').then((m) => ({ default: m.FollowUp })));
+const Rulings = lazy(() => import('./pages/Rulings').then((m) => ({ default: m.Rulings })));
 const Dashboard = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.Dashboard })));
 const OrderList = lazy(() => import('./pages/OrderList').then((m) => ({ default: m.OrderList })));
 const AdminUnits = lazy(() => import('./pages/AdminUnits').then((m) => ({ default: m.AdminUnits })));
@@ -46,6 +48,7 @@ export const WORKSPACES: Workspace[] = [
   { path: '/inbox', label: 'menu.inbox', icon: <InboxOutlined />, roles: ['handler', 'unit_manager'], render: () => <UnitInbox /> },
   { path: '/followup', label: 'menu.followup', icon: <AlertOutlined />, roles: ['followup'], render: () => <FollowUp /> },
   { path: '/dashboard', label: 'menu.dashboard', icon: <BarChartOutlined />, roles: ['supervisor', 'admin'], render: () => <Dashboard /> },
+  { path: '/rulings', label: 'menu.rulings', icon: <AuditOutlined />, roles: ['supervisor'], render: () => <Rulings /> },
   {
     path: '/orders',
     label: 'menu.orders',

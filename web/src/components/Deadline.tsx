@@ -12,7 +12,8 @@ import { calendarLabel, type CalendarYearInfo } from './CalendarSource';
 export interface DeadlineView {
   /** The clocks src/sla/deadlines.ts keeps (its KINDS). */
   kind: 'sign' | 'reply';
-  state: 'running' | 'met' | 'suspended' | 'cleared';
+  /** `paused`: the order is suspended (挂起), the clock stands still. */
+  state: 'running' | 'met' | 'suspended' | 'cleared' | 'paused';
   cycle: number;
   unitId: number | null;
   duration: { unit: 'hours' | 'days'; amount: number };
@@ -28,6 +29,9 @@ export interface DeadlineView {
   workingDayHours?: number;
   /** The calendar of each year the deadline spans (absent from older servers). */
   calendars?: CalendarYearInfo[];
+  /** Working time the deadline moved by for suspensions, and each suspension's reason. */
+  suspendedWorkingMs?: number;
+  suspensions?: { from: string; to: string; workingMs: number; reason: string | null }[];
 }
 
 const COLORS: Record<string, string> = { green: 'green', yellow: 'gold', red: 'red' };
@@ -45,7 +49,7 @@ export function remainingText(d: DeadlineView, t: T): string {
 
 export function DeadlineTag({ d }: { d: DeadlineView }) {
   const { t, lang } = useI18n();
-  const color = d.state === 'running' ? (COLORS[d.level] ?? 'default') : d.onTime === false ? 'orange' : 'default';
+  const color = d.state === 'running' ? (COLORS[d.level] ?? 'default') : d.state === 'paused' ? 'magenta' : d.onTime === false ? 'orange' : 'default';
   // Which calendar it was counted on, e.g. 日历 2027：管理员导入通知（2026/12/03）.
   const cals = (d.calendars ?? []).map((c) => `${t('cal.deadline')} ${c.year}：${calendarLabel(c, t, lang)}`);
   return (
@@ -79,7 +83,8 @@ export function useDeadlines(orderId: number, refreshKey: unknown = 0) {
 export function DeadlineCell({ orderId, version }: { orderId: number; version: number }) {
   const items = useDeadlines(orderId, version);
   if (!items) return <Typography.Text type="secondary">…</Typography.Text>;
-  const running = items.filter((d) => d.state === 'running');
+  // A suspended order's deadlines stand still: shown as such, not as gone.
+  const running = items.filter((d) => d.state === 'running' || d.state === 'paused');
   if (!running.length) return <Typography.Text type="secondary">—</Typography.Text>;
   return (
     <Space size={2} wrap>

@@ -2,7 +2,7 @@
 // paging, export of exactly what is filtered (Excel or CSV, with progress), and a column for
 // each workspace's own actions.
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { Button, DatePicker, Dropdown, Input, Modal, Progress, Select, Space, Table, Tag, Tooltip, TreeSelect, Typography } from 'antd';
+import { Button, Checkbox, DatePicker, Dropdown, Input, Modal, Progress, Select, Space, Table, Tag, Tooltip, TreeSelect, Typography } from 'antd';
 import type { SortOrder } from 'antd/es/table/interface';
 import { DownloadOutlined, ReloadOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
@@ -10,7 +10,7 @@ import { download, get, type DownloadProgress } from '../api';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
 import { unitTree, useSession } from '../session';
-import { ORDER_TYPES, STATUSES, URGENCIES, type Page, type Status, type Urgency, type WorkOrder } from '../types';
+import { ORDER_TYPES, PENDING, STATUSES, URGENCIES, type Page, type Pending, type Status, type Urgency, type WorkOrder } from '../types';
 import { useActionError } from './OrderActions';
 import { fmtTime } from '../time';
 
@@ -29,6 +29,22 @@ export function StatusTag({ status }: { status: Status }) {
   return <Tag color={STATUS_COLORS[status]}>{t(`status.${status}`)}</Tag>;
 }
 
+/** Where the order waits on the departments' side, as small tags beside its status. */
+export function StepTags({ order: o }: { order: WorkOrder }) {
+  const { t } = useI18n();
+  const last = o.transferChain?.[o.transferChain.length - 1];
+  return (
+    <>
+      {last && last.signedAt == null && o.status === 'accepted' && <Tag color="cyan">{t('pending.transfer-sign')}</Tag>}
+      {o.pendingReply?.stage === 'upper' && <Tag color="purple">{t('pending.transfer-review')}</Tag>}
+      {o.pendingSuspension && <Tag color="gold">{t('pending.suspension')}</Tag>}
+      {o.suspended && <Tag color="magenta">{t('pending.suspended')}</Tag>}
+      {o.pendingReturn && <Tag color="orange">{t('pending.return-review')}</Tag>}
+      {o.awaitingRuling && <Tag color="red">{t('pending.final-ruling')}</Tag>}
+    </>
+  );
+}
+
 export interface Filters {
   status?: Status[];
   type?: string;
@@ -44,12 +60,16 @@ export interface Filters {
   /** A category code: it and its sub-categories. */
   category?: string;
   overdue?: boolean;
+  /** Only the orders the reader is the named handler of (assign). */
+  mine?: boolean;
+  /** Waiting on this step of the departments' side (转派, 协办, 挂起, 退单审核, 终审). */
+  pending?: Pending;
   /** created_at, deadline, urgency or status; a leading - sorts descending. */
   sort?: string;
 }
 
 /** The filter keys, for callers that keep them in the URL. */
-export const FILTER_KEYS = ['status', 'type', 'q', 'urgency', 'from', 'to', 'district', 'unit', 'category', 'overdue', 'sort'] as const;
+export const FILTER_KEYS = ['status', 'type', 'q', 'urgency', 'from', 'to', 'district', 'unit', 'category', 'overdue', 'mine', 'pending', 'sort'] as const;
 
 /** Filters from a URL's query (unknown or malformed values are dropped). */
 export function filtersFromQuery(search: URLSearchParams): Filters {
@@ -71,6 +91,8 @@ export function filtersFromQuery(search: URLSearchParams): Filters {
     unit: int('unit'),
     category: search.get('category') ?? undefined,
     overdue: overdue === 'true' ? true : overdue === 'false' ? false : undefined,
+    mine: search.get('mine') === 'true' ? true : undefined,
+    pending: (PENDING as readonly string[]).includes(search.get('pending') ?? '') ? (search.get('pending') as Pending) : undefined,
     sort: /^-?(created_at|deadline|urgency|status)$/.test(search.get('sort') ?? '') ? search.get('sort')! : undefined,
   };
 }
@@ -209,6 +231,9 @@ export function OrderTable({
   reloadKey = 0,
   onFilters,
   caption,
+  showMine = false,
+  pendingOptions = [],
+  fixedPending,
 }: {
   fixedStatus?: Status[];
   initial?: Filters;
@@ -219,6 +244,12 @@ export function OrderTable({
   reloadKey?: number;
   onFilters?: (f: Filters) => void;
   caption: string;
+  /** Offer 「只看我的」 (the orders the reader was named for). */
+  showMine?: boolean;
+  /** The departments' steps this workspace filters on (none: no such filter). */
+  pendingOptions?: Pending[];
+  /** Always this step (a tab of one step's orders). */
+  fixedPending?: Pending;
 }) {
   const { t } = useI18n();
   const { unitName, units } = useSession();
@@ -249,9 +280,11 @@ export function OrderTable({
       unit: filters.unit,
       category: filters.category,
       overdue: filters.overdue,
+      mine: filters.mine,
+      pending: fixedPending ?? filters.pending,
       sort: filters.sort,
     };
-  }, [filters, fixedKey]);
+  }, [filters, fixedKey, fixedPending]);
 
   const load = useCallback(async () => {
     setLoading(true);
@@ -356,6 +389,23 @@ export function OrderTable({
             ]}
             onChange={(v) => change({ ...filters, overdue: v === undefined ? undefined : v === 'true' })}
           />
+          {pendingOptions.length > 0 && (
+            <Select
+              aria-label={t('list.pending')}
+              allowClear
+              placeholder={t('list.pending')}
+              style={{ width: 150 }}
+              popupMatchSelectWidth={200}
+              value={filters.pending}
+              options={pendingOptions.map((p) => ({ label: t(`pending.${p}`), value: p }))}
+              onChange={(v) => change({ ...filters, pending: v })}
+            />
+          )}
+          {showMine && (
+            <Checkbox checked={!!filters.mine} onChange={(e) => change({ ...filters, mine: e.target.checked || undefined })}>
+              {t('list.mine')}
+            </Checkbox>
+          )}
           <Select
             aria-label={t('field.type')}
             allowClear
@@ -422,8 +472,9 @@ export function OrderTable({
             render: (_, o) => (
               <>
                 <StatusTag status={o.status} />
-                {o.pendingReply && <Tag color="purple">{t('order.reviewTag')}</Tag>}
+                {o.pendingReply && o.pendingReply.stage !== 'upper' && <Tag color="purple">{t('order.reviewTag')}</Tag>}
                 {o.pendingExtension && !o.pendingExtension.endorsed && <Tag color="gold">{t('order.extensionTag')}</Tag>}
+                <StepTags order={o} />
               </>
             ),
           },

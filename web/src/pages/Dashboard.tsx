@@ -60,6 +60,7 @@ interface Ranked {
   satisfactionRate: number | null;
   onTimeReplyRate: number | null;
   returnRate: number | null;
+  coReplyOnTimeRate?: number | null;
   score: number | null;
   rank: number | null;
   previousRank: number | null;
@@ -532,6 +533,27 @@ export function Dashboard() {
             },
             { title: t('measure.returned'), key: 'ret', render: (_, u) => count(u, 'returned') },
             { title: t('measure.reopened'), key: 'reo', render: (_, u) => count(u, 'reopened') },
+            {
+              title: t('dash.coReply'),
+              key: 'co',
+              render: (_, u) =>
+                u.counts.co_replied ? (
+                  <>
+                    {pct(u.coReplyOnTimeRate ?? null)} ({count(u, 'co_replied_late')} {t('dash.late')})
+                  </>
+                ) : (
+                  '—'
+                ),
+            },
+            {
+              title: t('dash.appeals'),
+              key: 'appeals',
+              render: (_, u) => (
+                <>
+                  {count(u, 'appeals_filed')} ({count(u, 'appeals_upheld')} / {count(u, 'appeals_rejected')})
+                </>
+              ),
+            },
           ]}
         />
       </Card>

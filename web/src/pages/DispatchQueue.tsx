@@ -1,12 +1,13 @@
 // The dispatcher's queue: new, returned and reopened orders, each dispatched in one click
-// to the unit picked in its row (pre-filled with the order's district as a first suggestion).
+// to the unit picked in its row (pre-filled with the order's district as a first suggestion);
+// beside it the units' suspension requests and returns waiting for the center's approval.
 import { useEffect, useState } from 'react';
-import { App, Button, Space, TreeSelect, Typography } from 'antd';
+import { App, Button, Space, Tabs, TreeSelect, Typography } from 'antd';
 import { get, post } from '../api';
 import { useI18n } from '../i18n';
 import { unitTree, useSession } from '../session';
 import { OrderTable } from '../components/OrderTable';
-import { OrderActions, useActionError } from '../components/OrderActions';
+import { OrderActions, useActionError, type ActionName } from '../components/OrderActions';
 import type { OrderEvent, WorkOrder } from '../types';
 
 function ReturnReason({ order }: { order: WorkOrder }) {
@@ -72,24 +73,59 @@ function DispatchCell({ order, onDone }: { order: WorkOrder; onDone: () => void 
 
 export function DispatchQueue() {
   const { t } = useI18n();
+  // The center's own approvals on the departments' side wait in their own tabs (#24).
+  const approvals = (pending: 'suspension' | 'return-review', only: ActionName[]) => (
+    <OrderTable
+      caption={t(pending === 'suspension' ? 'dispatch.suspensions' : 'dispatch.returns')}
+      fixedStatus={['dispatched', 'accepted']}
+      fixedPending={pending}
+      extraColumns={[
+        {
+          title: t('field.actions'),
+          key: 'actions',
+          width: 240,
+          fixed: 'right',
+          render: (o, reload) => <OrderActions size="small" order={o} only={only} onDone={reload} />,
+        },
+      ]}
+    />
+  );
   return (
     <>
       <Typography.Title level={3} className="page-title">
         {t('dispatch.title')}
       </Typography.Title>
-      <OrderTable
-        caption={t('dispatch.title')}
-        fixedStatus={['new', 'returned', 'reopened']}
-        extraColumns={[
-          { title: t('dispatch.lastReason'), key: 'reason', width: 160, render: (o) => <ReturnReason order={o} /> },
-          { title: t('action.dispatch'), key: 'dispatch', width: 270, fixed: 'right', render: (o, reload) => <DispatchCell order={o} onDone={reload} /> },
+      <Tabs
+        items={[
           {
-            title: t('field.actions'),
-            key: 'more',
-            width: 110,
-            fixed: 'right',
-            render: (o, reload) => <OrderActions size="small" order={o} only={['close']} onDone={reload} />,
+            key: 'queue',
+            label: t('dispatch.queue'),
+            children: (
+              <OrderTable
+                caption={t('dispatch.title')}
+                fixedStatus={['new', 'returned', 'reopened']}
+                extraColumns={[
+                  { title: t('dispatch.lastReason'), key: 'reason', width: 160, render: (o) => <ReturnReason order={o} /> },
+                  {
+                    title: t('action.dispatch'),
+                    key: 'dispatch',
+                    width: 270,
+                    fixed: 'right',
+                    render: (o, reload) => <DispatchCell order={o} onDone={reload} />,
+                  },
+                  {
+                    title: t('field.actions'),
+                    key: 'more',
+                    width: 110,
+                    fixed: 'right',
+                    render: (o, reload) => <OrderActions size="small" order={o} only={['close']} onDone={reload} />,
+                  },
+                ]}
+              />
+            ),
           },
+          { key: 'suspensions', label: t('dispatch.suspensions'), children: approvals('suspension', ['approve-suspension', 'reject-suspension']) },
+          { key: 'returns', label: t('dispatch.returns'), children: approvals('return-review', ['approve-return', 'reject-return']) },
         ]}
       />
     </>

@@ -12,6 +12,7 @@ import { fmtTime } from '../time';
 import { DeadlineTag, useDeadlines } from '../components/Deadline';
 import { calendarLabel } from '../components/CalendarSource';
 import { Link } from '../router';
+import { Handling, HandlingAlerts } from '../components/Handling';
 import type { OrderEvent, WorkOrder } from '../types';
 
 interface Caller {
@@ -67,6 +68,16 @@ function OrderLinks({ order }: { order: OrderView }) {
                   {d.metAt ? ` · ${t('deadline.metAt')} ${fmtTime(d.metAt)}` : ''}
                   {(d.calendars ?? []).map((c) => ` · ${t('cal.deadline')} ${c.year}：${calendarLabel(c, t, lang)}`).join('')}
                 </Typography.Text>
+                {!!d.suspendedWorkingMs && (
+                  <div>
+                    <Typography.Text type="secondary" data-testid="deadline-suspended">
+                      {t('deadline.suspendedBy', {
+                        hours: Math.round((d.suspendedWorkingMs / 3_600_000) * 10) / 10,
+                        reasons: (d.suspensions ?? []).map((x) => x.reason ?? '—').join('；'),
+                      })}
+                    </Typography.Text>
+                  </div>
+                )}
               </div>
             ))}
           </Space>
@@ -125,6 +136,17 @@ const EVENT_COLORS: Record<string, string> = {
   reply_submitted: 'purple',
   reply_rejected: 'orange',
   extension_endorsed: 'gold',
+  transferred_down: 'cyan',
+  transfer_signed: 'geekblue',
+  transfer_returned: 'orange',
+  reply_forwarded: 'purple',
+  co_replied: 'purple',
+  suspension_approved: 'magenta',
+  suspension_ended: 'magenta',
+  return_requested: 'orange',
+  final_ruling: 'red',
+  appeal_filed: 'gold',
+  appeal_ruled: 'green',
 };
 
 function eventDetail(ev: OrderEvent, t: T, unitName: (id: number | null) => string, order: OrderView): string[] {
@@ -160,6 +182,39 @@ function eventDetail(ev: OrderEvent, t: T, unitName: (id: number | null) => stri
       return [t('close', d.reason) + (d.duplicateOf && d.duplicateOf === order.duplicateOf && order.duplicateOfNumber ? ` → ${order.duplicateOfNumber}` : '')];
     case 'supervised':
       return [d.note];
+    case 'transferred_down':
+      return [
+        `${unitName(d.fromUnitId)} → ${unitName(d.unitId)}`,
+        ...(d.internalDueAt ? [`${t('order.internalDue')}: ${fmtTime(d.internalDueAt)}`] : []),
+        ...(d.note ? [d.note] : []),
+      ];
+    case 'transfer_returned':
+      return [`${unitName(d.fromUnitId)} → ${unitName(d.toUnitId)}`, `${t('field.reason')}: ${d.reason}`];
+    case 'reply_forwarded':
+      return [`${t('order.upperReview', { unit: unitName(d.reviewUnitId) })}`, ...(d.amended ? [t('order.replyAmended')] : [])];
+    case 'assigned':
+      return [];
+    case 'co_replied':
+      return [`${unitName(d.unitId)}${d.onTime === false ? ` · ${t('order.late')}` : ''}`, d.content];
+    case 'suspension_requested':
+      return [`${t('order.suspensionDays')}: ${d.workingDays}`, `${t('field.reason')}: ${d.reason}`];
+    case 'suspension_approved':
+      return [`${fmtTime(d.startedAt)} → ${fmtTime(d.endsAt)}`, ...(d.note ? [d.note] : [])];
+    case 'suspension_ended':
+      return [
+        t('order.suspensionWorking', { hours: Math.round((d.workingMs / 3_600_000) * 10) / 10 }) + (d.automatic ? ` · ${t('order.suspensionAuto')}` : ''),
+      ];
+    case 'suspension_rejected':
+    case 'return_rejected':
+      return d.reason ? [`${t('field.reason')}: ${d.reason}`] : [];
+    case 'return_requested':
+      return [`${t('field.reason')}: ${d.reason}`];
+    case 'final_ruling':
+      return [`${t('field.mainUnit')}: ${unitName(d.unitId)}`, ...(d.note ? [d.note] : [])];
+    case 'appeal_filed':
+      return [`${t(`appeal.${d.kind as 'unreasonable'}`)}`, d.reason];
+    case 'appeal_ruled':
+      return [t(`appeal.${d.decision as 'upheld'}`), ...(d.unitId ? [t('order.appealMoved', { unit: unitName(d.unitId) })] : []), ...(d.note ? [d.note] : [])];
     default:
       return [];
   }
@@ -248,7 +303,7 @@ export function OrderPage({ id }: { id: number }) {
           type="info"
           showIcon
           data-testid="pending-reply"
-          title={t('order.pendingReply')}
+          title={order.pendingReply.stage === 'upper' ? t('order.upperReview', { unit: unitName(order.pendingReply.reviewUnitId) }) : t('order.pendingReply')}
           description={<div className="pre">{order.pendingReply.content}</div>}
         />
       )}
@@ -263,6 +318,7 @@ export function OrderPage({ id }: { id: number }) {
           }
         />
       )}
+      <HandlingAlerts order={order} />
       <Row gutter={16}>
         <Col xs={24} lg={14}>
           <Card size="small" title={t('order.title')}>
@@ -307,6 +363,7 @@ export function OrderPage({ id }: { id: number }) {
               )}
             </Descriptions>
           </Card>
+          <Handling order={order} />
           <div style={{ marginTop: 16 }}>
             <Attachments order={order} />
           </div>
