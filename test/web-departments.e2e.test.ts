@@ -87,7 +87,10 @@ describe.skipIf(!hasChromium)('the departments’ side in the web app', () => {
     await actOn(manager, '指定承办人', async (dialog) => {
       // Typed and chosen with Enter: the list loads while it opens, and a click may land as it moves.
       await dialog.getByLabel('指定承办人').fill('handler_a');
-      await manager.locator('.ant-select-dropdown:visible').getByTitle(/^handler_a姓名/).waitFor();
+      await manager
+        .locator('.ant-select-dropdown:visible')
+        .getByTitle(/^handler_a姓名/)
+        .waitFor();
       await manager.keyboard.press('Enter');
       await expect.poll(() => manager.locator('.ant-select-dropdown:visible').count()).toBe(0);
     });

@@ -59,7 +59,13 @@ async function replay(url: string, seconds: number, sample: Record<string, any>)
           names.map((k) => row[k]),
         );
         const id = ins.rows[0]!.id;
-        await c.query('INSERT INTO workorder_events (workorder_id, seq, type, actor_id, at, data) VALUES ($1, 1, $2, $3, $4, $5)', [id, ev.type, ev.actor_id, ev.at, ev.data]);
+        await c.query('INSERT INTO workorder_events (workorder_id, seq, type, actor_id, at, data) VALUES ($1, 1, $2, $3, $4, $5)', [
+          id,
+          ev.type,
+          ev.actor_id,
+          ev.at,
+          ev.data,
+        ]);
         await c.query(
           `INSERT INTO dup_signatures (workorder_id, created_at, district_unit_id, lat, lng, open, tokens, bands) VALUES ($1, $2, $3, $4, $5, true, $6, $7)`,
           [id, ev.at, sig.district_unit_id, sig.lat, sig.lng, sig.tokens, sig.bands],
@@ -107,7 +113,8 @@ export const throughputBench: Benchmark = {
           const event = (await p.db.query<Record<string, any>>('SELECT * FROM workorder_events WHERE workorder_id = $1 AND seq = 1', [r.body.id])).rows[0]!;
           const signature = (await p.db.query<Record<string, any>>('SELECT * FROM dup_signatures WHERE workorder_id = $1', [r.body.id])).rows[0]!;
           delete row.id;
-          for (const k of Object.keys(row)) if (row[k] !== null && typeof row[k] === 'object' && !(row[k] instanceof Date) && !Buffer.isBuffer(row[k])) row[k] = JSON.stringify(row[k]);
+          for (const k of Object.keys(row))
+            if (row[k] !== null && typeof row[k] === 'object' && !(row[k] instanceof Date) && !Buffer.isBuffer(row[k])) row[k] = JSON.stringify(row[k]);
           for (const k of ['transfer_unit_ids', 'co_unit_ids']) if (k in row) row[k] = JSON.parse(row[k]);
           // The index's words, as the segmenter gave them (the lexemes of each weight).
           const words = async (weight: string) =>
@@ -122,10 +129,14 @@ export const throughputBench: Benchmark = {
       } finally {
         await p.close();
       }
-      child = spawn(process.execPath, [join(packageRoot, 'bin', 'jiesu.js'), 'serve', '--port', '0', ...(db ? ['--database-url', db.url] : ['--data', dataDir])], {
-        env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'silent', JIESU_SLA_INTERVAL_SECONDS: '0', JIESU_DB_POOL: String(CONNECTIONS) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      child = spawn(
+        process.execPath,
+        [join(packageRoot, 'bin', 'jiesu.js'), 'serve', '--port', '0', ...(db ? ['--database-url', db.url] : ['--data', dataDir])],
+        {
+          env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'silent', JIESU_SLA_INTERVAL_SECONDS: '0', JIESU_DB_POOL: String(CONNECTIONS) },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let log = '';
       const url = await new Promise<string>((resolve, reject) => {
         child!.stdout!.on('data', (d) => {
@@ -157,7 +168,12 @@ export const throughputBench: Benchmark = {
       await create({ duration: 2 }); // warm up
       const api = await create();
       const apiRate = api.requests.average as number;
-      out.push({ name: 'create order, API at 10 connections', value: round(apiRate, 0), unit: 'orders/s', notes: `p99 ${api.latency.p99} ms, errors ${api.errors + api.non2xx}` });
+      out.push({
+        name: 'create order, API at 10 connections',
+        value: round(apiRate, 0),
+        unit: 'orders/s',
+        notes: `p99 ${api.latency.p99} ms, errors ${api.errors + api.non2xx}`,
+      });
       if (db && sample) {
         const r = await replay(db.url, seconds, sample);
         const ratio = apiRate / r.tps;
