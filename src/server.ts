@@ -2,7 +2,7 @@
 import { openDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { buildApp, type App } from './http/app.js';
-import { defaultConfig, type AppConfig } from './core/context.js';
+import { defaultConfig, type AppConfig, type AppContext } from './core/context.js';
 import { bootstrapAdmin } from './org/auth.js';
 import { encryptLegacy, verifyKeys } from './privacy/store.js';
 
@@ -17,6 +17,8 @@ export interface PlatformOptions {
 export interface Platform {
   app: App;
   db: Database;
+  /** The context the routes were built with: its order listeners keep projections and measures current. */
+  ctx: AppContext;
   config: AppConfig;
   close(): Promise<void>;
 }
@@ -29,10 +31,12 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
     await encryptLegacy(db);
     await bootstrapAdmin(db, opts.adminPassword);
     const config = { ...defaultConfig, ...opts.config };
-    const app = await buildApp({ db, config, orderListeners: [] }, { logger: opts.logger });
+    const ctx: AppContext = { db, config, orderListeners: [] };
+    const app = await buildApp(ctx, { logger: opts.logger });
     return {
       app,
       db,
+      ctx,
       config,
       async close() {
         await app.close();

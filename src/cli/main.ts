@@ -5,7 +5,7 @@ import { startPlatform } from '../server.js';
 import { announceUrl } from '../db/folderlock.js';
 import { loadModuleExports } from '../http/modules.js';
 import { printDemoSummary } from '../demo/index.js';
-import { seedDemo, type DemoSummary } from '../demo/index.js';
+import { seedDemo, seedDepartmentSteps, type DemoSummary } from '../demo/index.js';
 import { calendarGaps } from '../sla/index.js';
 import { dbOptions, fail, isExpectedFailure, withDb, type DbOptions } from './shared.js';
 import { ConfigError, SETTINGS, checkSettings, setting, type SettingName } from '../core/config.js';
@@ -53,6 +53,8 @@ dbOptions(
     if (o.demo && (await platform.db.query<{ n: number }>('SELECT count(*)::int AS n FROM units')).rows[0]!.n === 0) {
       console.log('jiesu: empty database, seeding the demo city (30 days of history) …');
       demo = await seedDemo(platform.db, { contacts: setting('JIESU_DEMO_CONTACTS'), days: 30, seed: 1 });
+      // Transfers, suspensions and appeals, taken live so that their listeners run.
+      await seedDepartmentSteps(platform.ctx);
     }
     const address = await platform.app.listen({ port: o.port, host: o.host });
     // A second opener of the data folder is told to go through this server instead.

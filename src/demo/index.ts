@@ -2,3 +2,4 @@
 // What other modules, the CLI, the demo and benchmarks may use; the rest is internal.
 export * from './cli.js';
 export * from './seed.js';
+export { seedDepartmentSteps } from './steps.js';

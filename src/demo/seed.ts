@@ -9,6 +9,7 @@
 //   deadlines.ts  deadlines of the open orders     recent.ts     the last days' search indexes
 //   knowledge.ts  the knowledge base               pipeline.ts, worker.ts  the worker threads
 //   templates.ts  reply templates (常用语)
+//   steps.ts      transfers, suspensions and appeals taken live by `serve --demo` (their listeners run)
 //   taxonomy.ts   categories and phrases           clock.ts      time in the city's zone
 import type { Database } from '../db/database.js';
 import { withIndexesDeferred } from '../db/bulk.js';
