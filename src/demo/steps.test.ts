@@ -20,7 +20,14 @@ describe('the demo city’s departments’ side', () => {
     expect(taken).toBeGreaterThanOrEqual(9);
     const supervisor = await loginAs(platform, 'supervisor1', DEMO_PASSWORD);
     const items: any[] = [];
-    for (const status of ['dispatched', 'accepted']) items.push(...(await supervisor.get(`/api/v1/workorders?status=${status}&limit=200`)).body.items);
+    for (const status of ['dispatched', 'accepted']) {
+      let cursor: string | null = '';
+      while (cursor !== null) {
+        const page: any = (await supervisor.get(`/api/v1/workorders?status=${status}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).body;
+        items.push(...page.items);
+        cursor = page.nextCursor ?? null;
+      }
+    }
     const transferred = items.filter((o) => o.transferChain.length === 1);
     expect(transferred).toHaveLength(3);
     expect(items.filter((o) => o.pendingReply?.stage === 'upper')).toHaveLength(1);

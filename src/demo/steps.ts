@@ -36,13 +36,14 @@ export async function seedDepartmentSteps(ctx: AppContext): Promise<number> {
     }
   };
 
-  // 转派: open orders held by a district, passed to one of its streets.
+  // 转派: open orders held by a district, passed to one of its streets; the first district's
+  // first, as its people are among the printed demo logins.
   const { rows: held } = await ctx.db.query<{ id: number; status: string; unit: number; sub: number }>(
     `SELECT w.id, w.status, w.main_unit_id AS unit,
             (SELECT s.id FROM units s WHERE s.parent_id = w.main_unit_id AND s.kind = 'subdistrict' ORDER BY s.id LIMIT 1) AS sub
        FROM workorders w JOIN units u ON u.id = w.main_unit_id
       WHERE u.kind = 'district' AND w.status IN ('dispatched', 'accepted') AND w.suspension IS NULL AND w.pending_return IS NULL
-      ORDER BY w.id DESC LIMIT 8`,
+      ORDER BY u.id, w.id DESC LIMIT 8`,
   );
   const transferred: { id: number; sub: number }[] = [];
   for (const o of held) {
@@ -64,7 +65,7 @@ export async function seedDepartmentSteps(ctx: AppContext): Promise<number> {
     `SELECT w.id, w.main_unit_id AS unit FROM workorders w
       WHERE w.status = 'accepted' AND w.suspension IS NULL AND w.pending_suspension IS NULL AND w.pending_return IS NULL
         AND w.transfer_chain = '[]'::jsonb AND w.id <> ALL($1::int[])
-      ORDER BY w.id DESC LIMIT 6`,
+      ORDER BY w.main_unit_id, w.id DESC LIMIT 6`,
     [held.map((o) => o.id)],
   );
   let suspended = 0;
