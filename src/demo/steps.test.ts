@@ -35,6 +35,12 @@ describe('the demo city’s departments’ side', () => {
     expect(items.filter((o) => o.pendingSuspension)).toHaveLength(1);
     const events = (await supervisor.get(`/api/v1/workorders/${transferred[0].id}/events`)).body.items.map((e: any) => e.type);
     expect(events).toContain('transferred_down');
+    // Each went to the street its address names.
+    const streets = await platform.db.query<{ address: string; name: string }>(
+      `SELECT w.address, u.name FROM workorders w JOIN units u ON u.id = (w.transfer_chain->0->>'unitId')::int WHERE w.transfer_chain <> '[]'::jsonb`,
+    );
+    expect(streets.rows).toHaveLength(3);
+    for (const r of streets.rows) expect(r.address).toContain(r.name);
 
     const appeals = (await supervisor.get('/api/v1/appeals')).body.items.map((a: any) => a.status).sort();
     expect(appeals).toEqual(expect.arrayContaining(['rejected', 'upheld']));

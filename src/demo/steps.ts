@@ -36,11 +36,12 @@ export async function seedDepartmentSteps(ctx: AppContext): Promise<number> {
     }
   };
 
-  // 转派: open orders held by a district, passed to one of its streets; the first district's
+  // 转派: open orders held by a district, passed to the street the address names; the first district's
   // first, as its people are among the printed demo logins.
   const { rows: held } = await ctx.db.query<{ id: number; status: string; unit: number; sub: number }>(
     `SELECT w.id, w.status, w.main_unit_id AS unit,
-            (SELECT s.id FROM units s WHERE s.parent_id = w.main_unit_id AND s.kind = 'subdistrict' ORDER BY s.id LIMIT 1) AS sub
+            (SELECT s.id FROM units s WHERE s.parent_id = w.main_unit_id AND s.kind = 'subdistrict'
+              ORDER BY strpos(coalesce(w.address, ''), s.name) > 0 DESC, s.id LIMIT 1) AS sub
        FROM workorders w JOIN units u ON u.id = w.main_unit_id
       WHERE u.kind = 'district' AND w.status IN ('dispatched', 'accepted') AND w.suspension IS NULL AND w.pending_return IS NULL
       ORDER BY u.id, w.id DESC LIMIT 8`,
