@@ -91,6 +91,45 @@ export interface DeliveryResult {
 /** Delay before attempt n+1 after n failed attempts: 30 s, 1 min, 2 min, … capped at 1 h. */
 export const backoffMs = (attempts: number) => Math.min(3_600_000, 30_000 * 2 ** (attempts - 1));
 
+/**
+ * Writes one delivery attempt's outcome on an outbox row (webhooks, Open311 outbound): sent,
+ * dead after the last attempt, or due again after the backoff. `sent` sets more columns on success.
+ */
+export async function recordDelivery(
+  db: Queryable,
+  table: 'webhook_outbox' | 'open311_outbound',
+  row: { id: number },
+  r: { attempts: number; status: number | null; error: string | null; maxAttempts: number; now: Date; sent?: Record<string, unknown> },
+): Promise<'sent' | 'dead' | 'failed'> {
+  if (!r.error) {
+    const extra = Object.entries(r.sent ?? {});
+    await db.query(
+      `UPDATE ${table} SET status = 'sent', attempts = $2, last_status = $3, last_error = NULL, sent_at = now(), lease_until = NULL${extra
+        .map(([column], i) => `, ${column} = $${i + 4}`)
+        .join('')} WHERE id = $1`,
+      [row.id, r.attempts, r.status, ...extra.map(([, v]) => v)],
+    );
+    return 'sent';
+  }
+  if (r.attempts >= r.maxAttempts) {
+    await db.query(`UPDATE ${table} SET status = 'dead', attempts = $2, last_status = $3, last_error = $4, lease_until = NULL WHERE id = $1`, [
+      row.id,
+      r.attempts,
+      r.status,
+      r.error,
+    ]);
+    return 'dead';
+  }
+  await db.query(`UPDATE ${table} SET attempts = $2, last_status = $3, last_error = $4, lease_until = NULL, next_attempt_at = $5 WHERE id = $1`, [
+    row.id,
+    r.attempts,
+    r.status,
+    r.error,
+    new Date(r.now.getTime() + backoffMs(r.attempts)),
+  ]);
+  return 'failed';
+}
+
 /** Posts due webhooks once each; failures are retried later (by `now`), dead after maxAttempts. */
 export async function deliverWebhooks(db: Database, now: Date, opts: { maxAttempts?: number; timeoutMs?: number } = {}): Promise<DeliveryResult> {
   const maxAttempts = opts.maxAttempts ?? 6;
@@ -131,30 +170,7 @@ export async function deliverWebhooks(db: Database, now: Date, opts: { maxAttemp
       }
       const attempts = row.attempts + 1;
       await db.query('INSERT INTO webhook_attempts (outbox_id, status, error) VALUES ($1, $2, $3)', [row.id, status, error]);
-      if (!error) {
-        out.sent++;
-        await db.query(
-          `UPDATE webhook_outbox SET status = 'sent', attempts = $2, last_status = $3, last_error = NULL, sent_at = now(), lease_until = NULL WHERE id = $1`,
-          [row.id, attempts, status],
-        );
-      } else if (attempts >= maxAttempts) {
-        out.dead++;
-        await db.query(`UPDATE webhook_outbox SET status = 'dead', attempts = $2, last_status = $3, last_error = $4, lease_until = NULL WHERE id = $1`, [
-          row.id,
-          attempts,
-          status,
-          error,
-        ]);
-      } else {
-        out.failed++;
-        await db.query(`UPDATE webhook_outbox SET attempts = $2, last_status = $3, last_error = $4, lease_until = NULL, next_attempt_at = $5 WHERE id = $1`, [
-          row.id,
-          attempts,
-          status,
-          error,
-          new Date(now.getTime() + backoffMs(attempts)),
-        ]);
-      }
+      out[await recordDelivery(db, 'webhook_outbox', row, { attempts, status, error, maxAttempts, now })]++;
     }
   }
 }

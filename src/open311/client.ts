@@ -14,7 +14,7 @@ import type { Database, Queryable } from '../db/database.js';
 import type { Actor, AppContext, OrderEventListener } from '../core/context.js';
 import { AppError, badRequest, notFound } from '../core/errors.js';
 import { decrypt, encrypt } from '../privacy/index.js';
-import { backoffMs } from '../notifications/index.js';
+import { recordDelivery } from '../notifications/index.js';
 import { act, fromRow, type WorkOrder } from '../workorders/index.js';
 
 export interface EndpointInput {
@@ -204,31 +204,16 @@ async function deliver(db: Database, now: Date, out: ClientResult) {
         error = ((e as Error).message || String(e)).slice(0, 500);
       }
       const attempts = row.attempts + 1;
-      if (!error) {
-        out.sent++;
-        await db.query(
-          `UPDATE open311_outbound SET status = 'sent', attempts = $2, last_status = $3, last_error = NULL, remote_request_id = $4, remote_token = $5,
-             sent_at = now(), lease_until = NULL WHERE id = $1`,
-          [row.id, attempts, status, remoteId, token],
-        );
-      } else if (attempts >= MAX_ATTEMPTS) {
-        out.dead++;
-        await db.query(`UPDATE open311_outbound SET status = 'dead', attempts = $2, last_status = $3, last_error = $4, lease_until = NULL WHERE id = $1`, [
-          row.id,
+      out[
+        await recordDelivery(db, 'open311_outbound', row, {
           attempts,
           status,
           error,
-        ]);
-      } else {
-        out.failed++;
-        await db.query(`UPDATE open311_outbound SET attempts = $2, last_status = $3, last_error = $4, lease_until = NULL, next_attempt_at = $5 WHERE id = $1`, [
-          row.id,
-          attempts,
-          status,
-          error,
-          new Date(now.getTime() + backoffMs(attempts)),
-        ]);
-      }
+          maxAttempts: MAX_ATTEMPTS,
+          now,
+          sent: { remote_request_id: remoteId, remote_token: token },
+        })
+      ]++;
     }
   }
 }
