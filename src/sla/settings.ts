@@ -2,6 +2,7 @@
 import type { Queryable } from '../db/database.js';
 import type { AppContext } from '../core/context.js';
 import { badRequest } from '../core/errors.js';
+import { once } from '../db/once.js';
 import { DEFAULT_PERIODS, WorkCalendar, checkPeriods, officialDays, type DayKind, type Duration, type Period } from './calendar.js';
 
 export interface SlaSettings {
@@ -159,11 +160,13 @@ export interface LoadedCalendar {
   setYears: Map<number, SetYear>;
   /** Which calendar a year is counted on. */
   yearInfo: (year: number) => CalendarYearInfo;
+  /** The time-limit policies, read with the calendar (see policyFor). */
+  policies?: Policy[];
 }
 
 /** The calendar in force: official days (except in years an administrator has set), the city's local days over them, the configured working hours. */
 export async function loadCalendar(q: Queryable, ctx: AppContext, settings?: SlaSettings): Promise<LoadedCalendar> {
-  if (!settings) return cachedCalendar(q, ctx);
+  if (!settings) return once(q, 'sla.calendar', () => cachedCalendar(q, ctx));
   const s = settings;
   const local = await loadLocalDays(q);
   const setYears = await loadSetYears(q);
@@ -172,18 +175,19 @@ export async function loadCalendar(q: Queryable, ctx: AppContext, settings?: Sla
 }
 
 /**
- * Every order read and action needs the calendar: its three sources come in one round trip,
- * with a digest of them, and the calendar is built again only when the digest changes (so a
+ * Every order read and action needs the calendar: its three sources and the time-limit policies
+ * come in one round trip, with a digest of them, and the calendar is built again only when the digest changes (so a
  * change made on another node counts from the next read, as before).
  */
 const calendars = new Map<string, LoadedCalendar>();
 async function cachedCalendar(q: Queryable, ctx: AppContext): Promise<LoadedCalendar> {
-  const { rows } = await q.query<{ settings: Partial<SlaSettings> | null; days: StoredDay[]; years: any[]; digest: string }>(
-    `SELECT s.settings, d.days, y.years, md5(coalesce(s.settings::text, '') || d.days::text || y.years::text) AS digest
+  const { rows } = await q.query<{ settings: Partial<SlaSettings> | null; days: StoredDay[]; years: any[]; policies: any[]; digest: string }>(
+    `SELECT s.settings, d.days, y.years, p.policies, md5(coalesce(s.settings::text, '') || d.days::text || y.years::text || p.policies::text) AS digest
        FROM (SELECT (SELECT settings FROM sla_settings WHERE id = 1) AS settings) s,
             (SELECT coalesce(json_agg(json_build_object('day', to_char(day, 'YYYY-MM-DD'), 'kind', kind, 'name', name, 'origin', origin, 'reason', reason)
                                       ORDER BY day), '[]'::json) AS days FROM calendar_local_days) d,
-            (SELECT coalesce(json_agg(c ORDER BY year), '[]'::json) AS years FROM calendar_years c) y`,
+            (SELECT coalesce(json_agg(c ORDER BY year), '[]'::json) AS years FROM calendar_years c) y,
+            (SELECT coalesce(json_agg(p ORDER BY id), '[]'::json) AS policies FROM sla_policies p) p`,
   );
   const r = rows[0]!;
   const key = `${ctx.config.timeZone}|${r.digest}`;
@@ -192,7 +196,7 @@ async function cachedCalendar(q: Queryable, ctx: AppContext): Promise<LoadedCale
     const s = { ...DEFAULT_SETTINGS, ...(r.settings ?? {}) };
     const setYears = setYearsOf(r.years);
     const calendar = buildCalendar(ctx.config.timeZone, s.periods, r.days, setYears.keys());
-    loaded = { calendar, settings: s, setYears, yearInfo: (y) => yearInfo(y, setYears) };
+    loaded = { calendar, settings: s, setYears, yearInfo: (y) => yearInfo(y, setYears), policies: r.policies.map(policyFromRow) };
     if (calendars.size >= 8) calendars.clear();
     calendars.set(key, loaded);
   }
@@ -246,6 +250,12 @@ export function choosePolicy(policies: Policy[], o: { type: string; urgency: str
       a.id - b.id,
   );
   return fits[0] ?? FALLBACK_POLICY;
+}
+
+/** findPolicy from the policies read with the calendar: no round trip of its own. */
+export async function policyFor(q: Queryable, ctx: AppContext, o: { type: string; urgency: string; categoryCode: string | null }): Promise<Policy> {
+  const { policies } = await loadCalendar(q, ctx);
+  return policies ? choosePolicy(policies, o) : findPolicy(q, o);
 }
 
 /** The most specific policy for an order: longest matching category prefix, then type, then urgency. */

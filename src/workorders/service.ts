@@ -1,6 +1,7 @@
 // Work-order persistence: every change appends an event and rewrites the projection
 // row in one transaction, under a row lock, so concurrent actions serialise.
 import type { Database, Queryable } from '../db/database.js';
+import { readingOnce } from '../db/once.js';
 import type { Actor, AppContext } from '../core/context.js';
 import { hasRole } from '../core/context.js';
 import { badRequest, conflict, notFound } from '../core/errors.js';
@@ -69,7 +70,10 @@ async function appendEvent(q: Queryable, orderId: number, seq: number, ev: Order
 }
 
 async function notify(ctx: AppContext, q: Queryable, order: WorkOrder, previous: WorkOrder | null, event: OrderEvent) {
-  for (const listener of ctx.orderListeners) await listener(q, { order, previous, event });
+  // Several listeners need the calendar: it is read once for all of them.
+  await readingOnce(q, async () => {
+    for (const listener of ctx.orderListeners) await listener(q, { order, previous, event });
+  });
 }
 
 /**
