@@ -27,26 +27,23 @@ async function writeFacts(q: Queryable, facts: Fact[], orderId: number, at: stri
     const cols = Object.keys(f.add);
     if (!cols.length) continue;
     const values = cols.map((c) => f.add[c as keyof Fact['add']]);
-    await q.query(
-      `INSERT INTO kpi_facts (month, unit_id, category_code, district_id, ${cols.join(', ')})
-       VALUES ($1, $2, $3, $4, ${cols.map((_, i) => `$${i + 5}`).join(', ')})
-       ON CONFLICT (month, unit_id, category_code, district_id) DO UPDATE SET ${cols.map((c) => `${c} = kpi_facts.${c} + EXCLUDED.${c}`).join(', ')}`,
-      [f.month, f.unitId, f.categoryCode, f.districtId, ...values],
-    );
-    await q.query(
-      `INSERT INTO kpi_unit_month (month, unit_id, ${cols.join(', ')}) VALUES ($1, $2, ${cols.map((_, i) => `$${i + 3}`).join(', ')})
-       ON CONFLICT (month, unit_id) DO UPDATE SET ${cols.map((c) => `${c} = kpi_unit_month.${c} + EXCLUDED.${c}`).join(', ')}`,
-      [f.month, f.unitId, ...values],
-    );
+    const v = cols.map((_, i) => `$${i + 5}`).join(', ');
     const mask = logMask(f);
+    const params: unknown[] = [f.month, f.unitId, f.categoryCode, f.districtId, ...values];
+    // The fact, the unit's month and the drill-down row in one statement: one round trip per fact.
+    const factSql = `INSERT INTO kpi_facts (month, unit_id, category_code, district_id, ${cols.join(', ')}) VALUES ($1, $2, $3, $4, ${v})
+       ON CONFLICT (month, unit_id, category_code, district_id) DO UPDATE SET ${cols.map((c) => `${c} = kpi_facts.${c} + EXCLUDED.${c}`).join(', ')}`;
+    const unitMonth = `INSERT INTO kpi_unit_month (month, unit_id, ${cols.join(', ')}) VALUES ($1, $2, ${v})
+       ON CONFLICT (month, unit_id) DO UPDATE SET ${cols.map((c) => `${c} = kpi_unit_month.${c} + EXCLUDED.${c}`).join(', ')}`;
     if (mask) {
-      await q.query('INSERT INTO kpi_fact_orders (month, unit_id, measures, workorder_id, at) VALUES ($1, $2, $3, $4, $5)', [
-        f.month,
-        f.unitId,
-        mask,
-        orderId,
-        at,
-      ]);
+      const n = params.push(mask, orderId, at);
+      await q.query(
+        `WITH f AS (${factSql}), u AS (${unitMonth})
+         INSERT INTO kpi_fact_orders (month, unit_id, measures, workorder_id, at) VALUES ($1, $2, $${n - 2}, $${n - 1}, $${n})`,
+        params,
+      );
+    } else {
+      await q.query(`WITH f AS (${factSql}) ${unitMonth}`, params);
     }
     if (f.unlog) {
       // An upheld appeal: the survey's drill-down row no longer lists the order under its survey measures.

@@ -5,7 +5,7 @@ import type { AppContext, OrderEventListener } from '../core/context.js';
 import { badRequest } from '../core/errors.js';
 import type { WorkOrder } from '../workorders/index.js';
 import { dayKey, type Duration, type WorkCalendar } from './calendar.js';
-import { findPolicy, loadCalendar, type CalendarYearInfo, type LoadedCalendar, type SlaSettings } from './settings.js';
+import { findPolicy, policyFor, loadCalendar, type CalendarYearInfo, type LoadedCalendar, type SlaSettings } from './settings.js';
 
 export const KINDS = ['sign', 'reply'] as const;
 export type Kind = (typeof KINDS)[number];
@@ -49,21 +49,26 @@ const d = (t: number | null) => (t == null ? null : new Date(t));
 
 async function startDeadlines(q: Queryable, ctx: AppContext, order: WorkOrder, at: string) {
   const { calendar, settings } = await loadCalendar(q, ctx);
-  const policy = await findPolicy(q, order);
+  const policy = await policyFor(q, ctx, order);
   const start = Date.parse(at);
-  for (const kind of KINDS) {
+  // Both deadlines in one statement: one round trip inside the action's transaction.
+  const params: unknown[] = [order.id, order.dispatchCount, order.mainUnitId, policy.id || null, d(start)];
+  const rows = KINDS.map((kind) => {
     const dur = kind === 'sign' ? policy.sign : policy.reply;
     const t = computeTimes(calendar, settings, start, dur, 0);
-    await q.query(
-      `INSERT INTO order_deadlines (workorder_id, kind, cycle, unit_id, policy_id, duration, extension_days, started_at, due_at, warn_at, escalate_at, state, met_at, level, next_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $10, 'running', NULL, 'green', $9, now())
-       ON CONFLICT (workorder_id, kind) DO UPDATE SET cycle = EXCLUDED.cycle, unit_id = EXCLUDED.unit_id, policy_id = EXCLUDED.policy_id,
-         duration = EXCLUDED.duration, extension_days = 0, started_at = EXCLUDED.started_at, due_at = EXCLUDED.due_at,
-         warn_at = EXCLUDED.warn_at, escalate_at = EXCLUDED.escalate_at, state = 'running', met_at = NULL, level = 'green',
-         next_at = EXCLUDED.next_at, paused_at = NULL, suspended_ms = 0, suspensions = '[]', updated_at = now()`,
-      [order.id, kind, order.dispatchCount, order.mainUnitId, policy.id || null, JSON.stringify(dur), d(start), d(t.due), d(t.warn), d(t.escalate)],
-    );
-  }
+    const n = params.push(kind, JSON.stringify(dur), d(t.due), d(t.warn), d(t.escalate));
+    const [k, du, due, warn, esc] = [n - 4, n - 3, n - 2, n - 1, n].map((i) => `$${i}`);
+    return `($1, ${k}, $2, $3, $4, ${du}::jsonb, 0, $5::timestamptz, ${due}::timestamptz, ${warn}::timestamptz, ${esc}::timestamptz, 'running', NULL::timestamptz, 'green', ${warn}::timestamptz, now())`;
+  });
+  await q.query(
+    `INSERT INTO order_deadlines (workorder_id, kind, cycle, unit_id, policy_id, duration, extension_days, started_at, due_at, warn_at, escalate_at, state, met_at, level, next_at, updated_at)
+     VALUES ${rows.join(', ')}
+     ON CONFLICT (workorder_id, kind) DO UPDATE SET cycle = EXCLUDED.cycle, unit_id = EXCLUDED.unit_id, policy_id = EXCLUDED.policy_id,
+       duration = EXCLUDED.duration, extension_days = 0, started_at = EXCLUDED.started_at, due_at = EXCLUDED.due_at,
+       warn_at = EXCLUDED.warn_at, escalate_at = EXCLUDED.escalate_at, state = 'running', met_at = NULL, level = 'green',
+       next_at = EXCLUDED.next_at, paused_at = NULL, suspended_ms = 0, suspensions = '[]', updated_at = now()`,
+    params,
+  );
 }
 
 /** Recomputes the running deadlines of one order from their start, duration and extension (after a calendar or settings change). */
