@@ -212,6 +212,23 @@ describe('suggestions and automatic dispatch', () => {
     ]);
     const byUnit = (await users.supervisor.get('/api/v1/dispatch/accuracy?groupBy=unit')).body;
     expect(byUnit.items.find((x: any) => x.key === String(units.districtA))).toMatchObject({ orders: 11, firstTimeRight: 10 });
+
+    // The model's share: a person takes the suggested unit for one order and another unit for the
+    // other; the twenty history orders had no suggestion (no model yet when they were made).
+    const followed = await users.dispatcher.post(`/api/v1/workorders/${manual.id}/actions/dispatch`, { version: manual.version, unitId: units.districtA });
+    await users.handlerA.post(`/api/v1/workorders/${manual.id}/actions/sign`, { version: followed.body.version });
+    const overridden = await users.dispatcher.post(`/api/v1/workorders/${disagree.id}/actions/dispatch`, {
+      version: disagree.version,
+      unitId: units.districtB,
+    });
+    await users.handlerB.post(`/api/v1/workorders/${disagree.id}/actions/return`, { version: overridden.body.version, reason: '不属于本单位' });
+    const bySuggestion = (await users.supervisor.get('/api/v1/dispatch/accuracy?groupBy=suggestion')).body;
+    expect(bySuggestion.items).toEqual([
+      { key: 'auto', orders: 1, firstTimeRight: 0, rate: 0 },
+      { key: 'followed', orders: 1, firstTimeRight: 1, rate: 1 },
+      { key: 'none', orders: 20, firstTimeRight: 20, rate: 1 },
+      { key: 'overridden', orders: 1, firstTimeRight: 0, rate: 0 },
+    ]);
     expect((await users.handlerA.get('/api/v1/dispatch/accuracy?groupBy=unit')).status).toBe(403);
     expect((await users.supervisor.get('/api/v1/dispatch/accuracy?groupBy=nope')).status).toBe(400);
   });

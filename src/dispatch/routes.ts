@@ -218,7 +218,9 @@ export function routes(app: App, ctx: AppContext) {
       schema: {
         tags: ['dispatch'],
         querystring: Type.Object({
-          groupBy: StringEnum(ACCURACY_GROUPS, { description: 'dispatcher | unit | category | mode (auto/human)' }),
+          groupBy: StringEnum(ACCURACY_GROUPS, {
+            description: "dispatcher | unit | category | mode (auto/human) | suggestion (auto, followed, overridden, none: the model's share)",
+          }),
           from: Type.Optional(Type.String({ format: 'date-time' })),
           to: Type.Optional(Type.String({ format: 'date-time' })),
         }),

@@ -82,7 +82,10 @@ export async function suggest(
   if (input.districtUnitId != null && !(await q.query('SELECT 1 FROM units WHERE id = $1', [input.districtUnitId])).rowCount) {
     throw badRequest('org.unitMissing', { id: input.districtUnitId }, 'districtUnitId');
   }
-  const unitPreds = (unitModel?.model.predict(text, 3) ?? []).filter((p) => /^\d+$/.test(p.label));
+  let unitPreds = (unitModel?.model.predict(text, 3) ?? []).filter((p) => /^\d+$/.test(p.label));
+  // Text rarely says where: with the caller's district given, the model's guesses of other
+  // districts or streets are noise, and the unit of that place comes from the responsibility list.
+  if (input.districtUnitId != null && unitPreds.length) unitPreds = await withinArea(q, unitPreds, input.districtUnitId);
   const catPreds = catModel?.model.predict(text, 3) ?? [];
   const names = await unitNames(
     q,
@@ -124,6 +127,27 @@ export async function suggest(
     decision,
     models: { unit: unitModel?.id ?? null, category: catModel?.id ?? null },
   };
+}
+
+const AREA_KINDS = ['district', 'subdistrict', 'community'];
+
+/** Predictions kept: units that are not areas, and areas above or below the given one. */
+async function withinArea<T extends { label: string }>(q: Queryable, preds: T[], areaId: number): Promise<T[]> {
+  const ids = [...preds.map((p) => Number(p.label)), areaId];
+  const { rows } = await q.query<{ start: number; kind: string; chain: number[] }>(
+    `WITH RECURSIVE up AS (
+       SELECT id AS start, id, parent_id FROM units WHERE id = ANY($1::int[])
+       UNION ALL SELECT up.start, u.id, u.parent_id FROM units u JOIN up ON u.id = up.parent_id)
+     SELECT up.start, (SELECT kind FROM units WHERE id = up.start) AS kind, array_agg(up.id) AS chain FROM up GROUP BY up.start`,
+    [ids],
+  );
+  const byId = new Map(rows.map((r) => [r.start, r]));
+  const area = byId.get(areaId);
+  return preds.filter((p) => {
+    const u = byId.get(Number(p.label));
+    if (!u || !area) return true;
+    return !AREA_KINDS.includes(u.kind) || u.chain.includes(areaId) || area.chain.includes(u.start);
+  });
 }
 
 async function unitNames(q: Queryable, ids: number[]) {
@@ -205,10 +229,11 @@ export async function historyExamples(q: Queryable, target: Target, limit = 200_
   return rows;
 }
 
-export async function trainFromHistory(q: Queryable, opts: TrainOptions & { targets?: Target[] } = {}) {
+/** `limit`: the most recent closed orders only (the demo city trains on a sample, to start in seconds). */
+export async function trainFromHistory(q: Queryable, opts: TrainOptions & { targets?: Target[]; limit?: number } = {}) {
   const out: { target: Target; modelId: number | null; examples: number; labels: number; skipped?: string }[] = [];
   for (const target of opts.targets ?? (['unit', 'category'] as Target[])) {
-    const ex = await historyExamples(q, target);
+    const ex = await historyExamples(q, target, opts.limit);
     const labels = new Set(ex.map((e) => e.label)).size;
     if (labels < 2) {
       out.push({ target, modelId: null, examples: ex.length, labels, skipped: translate(DEFAULT_LANGUAGE, 'dispatch.fewLabels') });
@@ -222,7 +247,7 @@ export async function trainFromHistory(q: Queryable, opts: TrainOptions & { targ
 
 // ---------- first-time-right dispatch rate ----------
 
-export const ACCURACY_GROUPS = ['dispatcher', 'unit', 'category', 'mode'] as const;
+export const ACCURACY_GROUPS = ['dispatcher', 'unit', 'category', 'mode', 'suggestion'] as const;
 
 /**
  * Share of orders whose first dispatch was final: no return and no later dispatch to another
@@ -235,6 +260,12 @@ export async function dispatchAccuracy(q: Queryable, f: { groupBy: (typeof ACCUR
     unit: `f.data->>'unitId'`,
     category: `COALESCE(w.category_code, '')`,
     mode: `CASE WHEN (f.data->>'auto')::boolean THEN 'auto' ELSE 'human' END`,
+    // The model's share: dispatched by the platform itself, by a person to the unit suggested
+    // first, by a person to another unit, or with no suggestion at all.
+    suggestion: `CASE WHEN (f.data->>'auto')::boolean THEN 'auto'
+                      WHEN s.result->'decision'->>'unitId' = f.data->>'unitId' THEN 'followed'
+                      WHEN s.result->'decision' IS NOT NULL AND jsonb_typeof(s.result->'decision') = 'object' THEN 'overridden'
+                      ELSE 'none' END`,
   }[f.groupBy];
   const params: unknown[] = [];
   const where: string[] = [];
@@ -250,6 +281,7 @@ export async function dispatchAccuracy(q: Queryable, f: { groupBy: (typeof ACCUR
            SELECT 1 FROM workorder_events e WHERE e.workorder_id = w.id AND e.type = 'dispatched'
              AND e.data->>'unitId' <> f.data->>'unitId') AS right_first
        FROM firsts f JOIN workorders w ON w.id = f.workorder_id
+       ${f.groupBy === 'suggestion' ? 'LEFT JOIN dispatch_suggestions s ON s.workorder_id = f.workorder_id' : ''}
        WHERE (w.signed_at IS NOT NULL OR w.return_count > 0 OR w.dispatch_count > 1 OR w.status IN ('replied', 'closed', 'reopened'))
        ${where.length ? 'AND ' + where.join(' AND ') : ''})
      SELECT key, count(*)::int AS orders, count(*) FILTER (WHERE right_first)::int AS "right" FROM per GROUP BY key ORDER BY key`,
