@@ -5,7 +5,7 @@ import { startPlatform } from '../server.js';
 import { announceUrl } from '../db/folderlock.js';
 import { loadModuleExports } from '../http/modules.js';
 import { printDemoSummary } from '../demo/index.js';
-import { seedDemo, seedDepartmentSteps, type DemoSummary } from '../demo/index.js';
+import { describeDemoModels, seedDemo, seedDepartmentSteps, trainDemoModels, type DemoSummary } from '../demo/index.js';
 import { calendarGaps } from '../sla/index.js';
 import { dbOptions, fail, isExpectedFailure, withDb, type DbOptions } from './shared.js';
 import { ConfigError, SETTINGS, checkSettings, setting, type SettingName } from '../core/config.js';
@@ -55,6 +55,8 @@ dbOptions(
       demo = await seedDemo(platform.db, { contacts: setting('JIESU_DEMO_CONTACTS'), days: 30, seed: 1 });
       // Transfers, suspensions and appeals, taken live so that their listeners run.
       await seedDepartmentSteps(platform.ctx);
+      // Suggestions from the first order on: the models are trained from the demo's own history.
+      console.log(`jiesu: ${describeDemoModels(await trainDemoModels(platform.db))}`);
     }
     const address = await platform.app.listen({ port: o.port, host: o.host });
     // A second opener of the data folder is told to go through this server instead.

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { progressBar } from '../cli/progress.js';
 import { dbOptions, intArg, withDb, type DbOptions } from '../cli/shared.js';
+import { describeDemoModels, trainDemoModels } from './models.js';
 import { ORDER_SHARE, seedDemo, type DemoSummary } from './seed.js';
 
 const positiveInt = intArg(1);
@@ -22,8 +23,9 @@ export function commands(program: Command) {
       .option('--contacts <n>', 'citizen contacts over the period (about 42 % become work orders)', positiveInt, 406174)
       .option('--orders <n>', 'this many work orders with their history, without contacts (benchmark loads)', positiveInt)
       .option('--days <n>', 'days of history, ending now', positiveInt, 365)
-      .option('--seed <n>', 'random seed (same seed, same city)', positiveInt, 1),
-  ).action((o: DbOptions & { contacts: number; orders?: number; days: number; seed: number }) =>
+      .option('--seed <n>', 'random seed (same seed, same city)', positiveInt, 1)
+      .option('--no-train', 'do not train the dispatch models from the seeded history'),
+  ).action((o: DbOptions & { contacts: number; orders?: number; days: number; seed: number; train: boolean }) =>
     withDb(o, async (db) => {
       const bar = progressBar('生成演示数据 seeding');
       // --orders: orders and their whole history only (no contacts), for benchmarks at scale.
@@ -37,6 +39,7 @@ export function commands(program: Command) {
       });
       bar.stop();
       printDemoSummary(summary);
+      if (o.train && !o.orders) console.log(describeDemoModels(await trainDemoModels(db)));
     }),
   );
 }

@@ -8,6 +8,7 @@ import { loginAs, testPlatform, throwawayDatabase, type TestPlatform } from '../
 import { applyEvent, decide } from '../workorders/index.js';
 import type { WorkOrder, ActionContext } from '../workorders/index.js';
 import { DEMO_PASSWORD, seedDemo, type DemoSummary } from './seed.js';
+import { trainDemoModels } from './models.js';
 
 const END = new Date('2026-11-20T10:00:00Z');
 let platform: TestPlatform;
@@ -234,6 +235,48 @@ describe('the demo city', () => {
     expect(hot.status).toBe(200);
     const alerted = hot.body.items.filter((i: any) => i.spike.alert);
     expect(alerted.some((i: any) => JSON.stringify(i).includes('红绿灯'))).toBe(true);
+  });
+});
+
+describe("the demo city's dispatch models", () => {
+  it('are trained from its own history, so an agent typing a complaint sees units and categories with confidence', async () => {
+    const trained = await trainDemoModels(platform.db);
+    expect(trained.unit).toBeGreaterThan(0);
+    expect(trained.category).toBeGreaterThan(0);
+    expect(trained.examples).toBeGreaterThan(500);
+    const agent = await loginAs(platform, 'agent1', DEMO_PASSWORD);
+    const district = (await platform.db.query<{ id: number }>(`SELECT id FROM units WHERE name = '青山区'`)).rows[0]!.id;
+    const s = await agent.post('/api/v1/dispatch/suggest', {
+      title: '小区门口路灯不亮',
+      content: '我家小区门口的路灯好几天了一直不亮，晚上出行很不方便，请尽快维修',
+      districtUnitId: district,
+    });
+    expect(s.status).toBe(200);
+    expect(s.body.categories[0]).toMatchObject({ code: '010101', name: '路灯' });
+    expect(s.body.categories[0].confidence).toBeGreaterThan(0.5);
+    // The responsibility list routes 路灯 in 青山区 and the model agrees.
+    // The responsibility list routes 路灯 to 青山区 itself; the model's guesses of other districts are left out.
+    expect(s.body.decision).toMatchObject({ unitId: district, reason: 'rule' });
+    expect(s.body.units[0]).toMatchObject({ name: '青山区', reason: 'rule' });
+    expect(s.body.units.filter((u: any) => /区$/.test(u.name) && u.name !== '青山区')).toEqual([]);
+    // A city bureau's matter: the model and the list agree, with the model's confidence.
+    const pension = await agent.post('/api/v1/dispatch/suggest', {
+      title: '养老保险转移',
+      content: '想咨询养老保险转移手续怎么办理，需要带哪些材料',
+      districtUnitId: district,
+    });
+    expect(pension.body.units[0]).toMatchObject({ name: '市人力资源和社会保障局' });
+    expect(pension.body.units[0].confidence).toBeGreaterThan(0.3);
+    expect(pension.body.categories[0].name).toBe('养老保险');
+    // An order made now records the suggestion, and its category is the model's.
+    const order = await agent.post('/api/v1/workorders', {
+      type: 'complaint',
+      title: '路灯不亮',
+      content: '小区门口路灯坏了好几天',
+      location: { districtUnitId: district },
+    });
+    const stored = await agent.get(`/api/v1/dispatch/suggestions/${order.body.id}`);
+    expect(stored.body.suggestion.categories[0].code).toBe('010101');
   });
 });
 

@@ -3,3 +3,4 @@
 export * from './cli.js';
 export * from './seed.js';
 export { seedDepartmentSteps } from './steps.js';
+export { trainDemoModels, describeDemoModels, DEMO_TRAINING, type DemoModels } from './models.js';
