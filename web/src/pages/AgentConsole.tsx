@@ -13,6 +13,7 @@ import { fmtTime } from '../time';
 import { useActionError } from '../components/OrderActions';
 import { Marked, plain } from '../components/text';
 import { DraftNotice } from '../components/DraftNotice';
+import { DispatchSuggestion, type DispatchSuggestionData } from '../components/DispatchSuggestion';
 import { draftKey, useFormDraft } from '../drafts';
 import { ORDER_TYPES, type Status, type WorkOrder } from '../types';
 
@@ -79,11 +80,7 @@ interface Candidate {
   score: number;
   reason: { sharedWords: string[] };
 }
-interface Suggestion {
-  units: { unitId: number; name: string | null; confidence: number; reason: string }[];
-  categories: { code: string; name: string | null; confidence: number }[];
-  decision: { unitId: number; reason: string; confidence: number | null } | null;
-}
+type Suggestion = DispatchSuggestionData;
 interface Assist {
   articles?: Article[];
   similarOrders?: Similar[];
@@ -110,7 +107,7 @@ function useDebounced<T>(value: T, ms: number): T {
 
 export function AgentConsole() {
   const { t } = useI18n();
-  const { units, unitName, user } = useSession();
+  const { units, user } = useSession();
   const { message } = App.useApp();
   const [form] = Form.useForm<FormValues>();
   // What the agent types survives an expired session, a reload or a closed tab (drafts.ts).
@@ -506,20 +503,7 @@ export function AgentConsole() {
               {suggestion && (suggestion.decision || suggestion.units.length > 0) && (
                 <div data-testid="assist-dispatch" style={{ marginBottom: 12 }}>
                   <b>{t('assist.dispatch')}</b>
-                  <div>
-                    {suggestion.decision ? (
-                      <Tag color="blue">
-                        {unitName(suggestion.decision.unitId)} {pct(suggestion.decision.confidence)}
-                      </Tag>
-                    ) : (
-                      suggestion.units.slice(0, 3).map((u) => (
-                        <Tag key={u.unitId}>
-                          {u.name ?? unitName(u.unitId)} {pct(u.confidence)}
-                        </Tag>
-                      ))
-                    )}
-                    {cat && <Tag color="geekblue">{cat.name ?? cat.code}</Tag>}
-                  </div>
+                  <DispatchSuggestion suggestion={suggestion} />
                 </div>
               )}
               <b>{t('assist.articles')}</b>

@@ -17,6 +17,7 @@ import { useSession } from '../session';
 import { useActionError } from '../components/OrderActions';
 import { StatusTag } from '../components/OrderTable';
 import { cityDay, cityDayStart, cityMonthRange, fmtMonth, fmtTime } from '../time';
+import { DispatchAccuracy } from '../components/DispatchAccuracy';
 import type { Status } from '../types';
 
 /** A unit's counted measure (GET /kpi/orders?measure=), each with its label in i18n.tsx. */
@@ -429,6 +430,7 @@ export function Dashboard() {
           </Card>
         </Col>
       </Row>
+      <DispatchAccuracy month={month} monthWords={monthWords} />
       <Card
         size="small"
         data-testid="rankings"

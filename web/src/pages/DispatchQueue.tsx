@@ -7,6 +7,7 @@ import { get, post } from '../api';
 import { useI18n } from '../i18n';
 import { unitTree, useSession } from '../session';
 import { OrderTable } from '../components/OrderTable';
+import { DispatchSuggestion, type DispatchSuggestionData } from '../components/DispatchSuggestion';
 import { OrderActions, useActionError, type ActionName } from '../components/OrderActions';
 import type { OrderEvent, WorkOrder } from '../types';
 
@@ -35,7 +36,24 @@ function DispatchCell({ order, onDone }: { order: WorkOrder; onDone: () => void 
   const { units } = useSession();
   const { message } = App.useApp();
   const [unitId, setUnitId] = useState<number | undefined>(order.location?.districtUnitId ?? undefined);
+  const [suggestion, setSuggestion] = useState<DispatchSuggestionData | null>(null);
   const [busy, setBusy] = useState(false);
+  // What the platform suggested when the order was made: a new order's unit is pre-picked from it
+  // (a returned or reopened one keeps the district, the suggested unit may be the one that returned it).
+  useEffect(() => {
+    let live = true;
+    get<{ suggestion: DispatchSuggestionData | null }>(`/dispatch/suggestions/${order.id}`)
+      .then((r) => {
+        if (!live || !r.suggestion) return;
+        setSuggestion(r.suggestion);
+        const first = r.suggestion.decision?.unitId ?? r.suggestion.units[0]?.unitId;
+        if (order.status === 'new' && first) setUnitId(first);
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [order.id, order.status]);
   const showError = useActionError(onDone);
   const dispatch = async () => {
     if (!unitId) return void message.warning(t('action.pickUnit'));
@@ -51,23 +69,26 @@ function DispatchCell({ order, onDone }: { order: WorkOrder; onDone: () => void 
     }
   };
   return (
-    <Space.Compact style={{ width: '100%' }}>
-      <TreeSelect
-        aria-label={`${t('action.pickUnit')} ${order.number}`}
-        style={{ width: 190 }}
-        value={unitId}
-        onChange={setUnitId}
-        treeData={unitTree(units, { activeOnly: true })}
-        showSearch
-        treeNodeFilterProp="title"
-        treeDefaultExpandAll
-        placeholder={t('action.pickUnit')}
-        popupMatchSelectWidth={false}
-      />
-      <Button type="primary" loading={busy} onClick={() => void dispatch()} aria-label={`${t('action.dispatch')} ${order.number}`}>
-        {t('action.dispatch')}
-      </Button>
-    </Space.Compact>
+    <Space direction="vertical" size={4} style={{ width: '100%' }}>
+      <Space.Compact style={{ width: '100%' }}>
+        <TreeSelect
+          aria-label={`${t('action.pickUnit')} ${order.number}`}
+          style={{ width: 190 }}
+          value={unitId}
+          onChange={setUnitId}
+          treeData={unitTree(units, { activeOnly: true })}
+          showSearch
+          treeNodeFilterProp="title"
+          treeDefaultExpandAll
+          placeholder={t('action.pickUnit')}
+          popupMatchSelectWidth={false}
+        />
+        <Button type="primary" loading={busy} onClick={() => void dispatch()} aria-label={`${t('action.dispatch')} ${order.number}`}>
+          {t('action.dispatch')}
+        </Button>
+      </Space.Compact>
+      {suggestion && suggestion.units.length > 0 && <DispatchSuggestion suggestion={suggestion} compact onPickUnit={setUnitId} />}
+    </Space>
   );
 }
 
@@ -109,7 +130,7 @@ export function DispatchQueue() {
                   {
                     title: t('action.dispatch'),
                     key: 'dispatch',
-                    width: 270,
+                    width: 300,
                     fixed: 'right',
                     render: (o, reload) => <DispatchCell order={o} onDone={reload} />,
                   },
