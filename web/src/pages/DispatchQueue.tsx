@@ -43,10 +43,21 @@ function DispatchCell({ order, onDone }: { order: WorkOrder; onDone: () => void 
   useEffect(() => {
     let live = true;
     get<{ suggestion: DispatchSuggestionData | null }>(`/dispatch/suggestions/${order.id}`)
-      .then((r) => {
-        if (!live || !r.suggestion) return;
-        setSuggestion(r.suggestion);
-        const first = r.suggestion.decision?.unitId ?? r.suggestion.units[0]?.unitId;
+      // An order made before there was a model (or loaded in bulk) is asked about now.
+      .then(
+        (r) =>
+          r.suggestion ??
+          post<DispatchSuggestionData>('/dispatch/suggest', {
+            title: order.title,
+            content: order.content,
+            categoryCode: order.categoryCode ?? null,
+            districtUnitId: order.location?.districtUnitId ?? null,
+          }),
+      )
+      .then((found) => {
+        if (!live || !found) return;
+        setSuggestion(found);
+        const first = found.decision?.unitId ?? found.units[0]?.unitId;
         if (order.status === 'new' && first) setUnitId(first);
       })
       .catch(() => undefined);
