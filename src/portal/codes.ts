@@ -17,9 +17,9 @@ export async function storeQueryCode(q: Queryable, orderId: number, code: string
 
 /**
  * The order's query code for its receipt message: the sealed one, or a new one for an order that
- * has none yet (taken at the phone, say). Null when the code was already sent (or predates sealing).
+ * has none yet (taken at the phone, say) or whose code was sent already (a receipt sent again).
  */
-export async function queryCodeForReceipt(q: Queryable, orderId: number): Promise<string | null> {
+export async function queryCodeForReceipt(q: Queryable, orderId: number): Promise<string> {
   const code = newCode();
   const ins = await q.query('INSERT INTO portal_requests (workorder_id, code_hash, code_enc) VALUES ($1, $2, $3) ON CONFLICT (workorder_id) DO NOTHING', [
     orderId,
@@ -28,7 +28,10 @@ export async function queryCodeForReceipt(q: Queryable, orderId: number): Promis
   ]);
   if (ins.rowCount > 0) return code;
   const { rows } = await q.query<{ code_enc: string | null }>('SELECT code_enc FROM portal_requests WHERE workorder_id = $1', [orderId]);
-  return rows[0]?.code_enc ? decrypt(rows[0].code_enc) : null;
+  if (rows[0]?.code_enc) return decrypt(rows[0].code_enc)!;
+  // Sent before (a receipt sent again): a new code replaces the old one, which the message then carries.
+  await q.query('UPDATE portal_requests SET code_hash = $2, code_enc = $3 WHERE workorder_id = $1', [orderId, sha256(code), encrypt(code)]);
+  return code;
 }
 
 /** The receipt has carried the code: its sealed copy goes. */

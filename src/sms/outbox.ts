@@ -19,8 +19,7 @@ export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex'
 /** A number a text message reaches: a mainland mobile. */
 export const isMobile = (p: string | null | undefined): p is string => !!p && /^1[3-9][0-9]{9}$/.test(normalizePhone(p));
 
-/** Kinds that go to the citizen; receipts go at once, the others wait out the quiet hours. */
-const CITIZEN_KINDS: SmsKind[] = ['receipt', 'reply', 'followup'];
+/** Citizen messages other than receipts wait out the quiet hours; receipts and liaisons' alerts go at once. */
 const WAITS_QUIET: SmsKind[] = ['reply', 'followup'];
 
 export interface NewSms {
@@ -140,7 +139,6 @@ export async function deliverSms(db: Database, now: Date, o: DeliverOptions): Pr
     for (const row of claimed) {
       seen.add(row.id);
       const kind = row.kind as SmsKind;
-      const citizen = CITIZEN_KINDS.includes(kind);
       if (await isOptedOut(db, row.phone_bidx)) {
         await skip(db, row.id, 'opted_out');
         out.skipped++;
@@ -174,7 +172,7 @@ export async function deliverSms(db: Database, now: Date, o: DeliverOptions): Pr
       const shown: Record<string, string> = {};
       let linkHash: string | null = null;
       if (kind === 'receipt' && row.workorder_id != null) {
-        params.code = (await queryCodeForReceipt(db, row.workorder_id)) ?? '';
+        params.code = await queryCodeForReceipt(db, row.workorder_id);
         shown.code = '*'.repeat(params.code.length);
       }
       if (kind === 'followup' && row.workorder_id != null) {
@@ -218,7 +216,7 @@ export async function deliverSms(db: Database, now: Date, o: DeliverOptions): Pr
         now,
         sent: { text: shownText, provider: o.provider.name, provider_message_id: r.messageId },
       });
-      if (outcome === 'sent' && kind === 'receipt' && row.workorder_id != null && citizen) await forgetQueryCode(db, row.workorder_id);
+      if (outcome === 'sent' && kind === 'receipt' && row.workorder_id != null) await forgetQueryCode(db, row.workorder_id);
       out[outcome]++;
     }
   }

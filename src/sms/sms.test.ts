@@ -169,6 +169,15 @@ describe('a failing gateway', () => {
     expect(gw.to(phone)).toHaveLength(4);
     expect((await t.u.admin.get('/api/v1/sms/dead-letters')).body.items.map((x: any) => x.id)).not.toContain(m.id);
     expect((await messages(o)).map((x) => x.status)).toEqual(['dead', 'sent']);
+    // Sent once more: a new query code, which is the one that works.
+    const sentRow = (await messages(o))[1];
+    expect((await t.u.admin.post(`/api/v1/sms/outbox/${sentRow.id}/resend`)).status).toBe(201);
+    await deliver();
+    const [first, second] = [gw.to(phone)[3]!.body.params.code, gw.to(phone)[4]!.body.params.code];
+    expect(second).toMatch(/^[A-Z2-9]{10}$/);
+    expect(second).not.toBe(first);
+    expect((await anon().get(`/api/v1/portal/requests/${o.number}?code=${second}`)).status).toBe(200);
+    expect((await anon().get(`/api/v1/portal/requests/${o.number}?code=${first}`)).status).toBe(404);
   });
 });
 
