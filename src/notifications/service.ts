@@ -92,12 +92,12 @@ export interface DeliveryResult {
 export const backoffMs = (attempts: number) => Math.min(3_600_000, 30_000 * 2 ** (attempts - 1));
 
 /**
- * Writes one delivery attempt's outcome on an outbox row (webhooks, Open311 outbound): sent,
+ * Writes one delivery attempt's outcome on an outbox row (webhooks, Open311 outbound, SMS): sent,
  * dead after the last attempt, or due again after the backoff. `sent` sets more columns on success.
  */
 export async function recordDelivery(
   db: Queryable,
-  table: 'webhook_outbox' | 'open311_outbound',
+  table: 'webhook_outbox' | 'open311_outbound' | 'sms_outbox',
   row: { id: number },
   r: { attempts: number; status: number | null; error: string | null; maxAttempts: number; now: Date; sent?: Record<string, unknown> },
 ): Promise<'sent' | 'dead' | 'failed'> {

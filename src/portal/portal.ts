@@ -1,7 +1,7 @@
 // The citizen portal: submit a request (with a challenge and rate limits), track it with
 // its number and query code, rate the reply once. Answers carry no personal data and
 // no staff names.
-import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Queryable } from '../db/database.js';
 import type { AppContext } from '../core/context.js';
 import { AppError, badRequest, conflict, notFound } from '../core/errors.js';
@@ -11,8 +11,7 @@ import { act, fromRow } from '../workorders/index.js';
 import { checkFile, storeAttachment, type NewFile } from '../workorders/index.js';
 import { isCallbackPhone, phoneIndex } from '../privacy/index.js';
 import { setting } from '../core/config.js';
-
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+import { newCode, sha256, storeQueryCode } from './codes.js';
 
 export const LIMITS = {
   /** Submissions per IP per hour. */
@@ -116,8 +115,6 @@ export interface SubmitInput {
   challengeAnswer: string;
 }
 
-const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-const newCode = () => Array.from({ length: 10 }, () => CODE_ALPHABET[randomInt(0, CODE_ALPHABET.length)]).join('');
 const normalisePhone = (p: string) => p.replace(/[\s-]/g, '');
 
 export async function submit(ctx: AppContext, ip: string, input: SubmitInput): Promise<{ number: string; queryCode: string }> {
@@ -143,7 +140,7 @@ export async function submit(ctx: AppContext, ip: string, input: SubmitInput): P
       phone,
     },
     async (q, order) => {
-      await q.query('INSERT INTO portal_requests (workorder_id, code_hash) VALUES ($1, $2)', [order.id, sha256(queryCode)]);
+      await storeQueryCode(q, order.id, queryCode);
       for (const p of photos) await storeAttachment(q, order.id, p, null);
     },
   );

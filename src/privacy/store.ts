@@ -58,6 +58,9 @@ export const PII_TABLES: TableSpec[] = [
       { plain: 'lastdata', enc: 'lastdata_enc' },
     ],
   },
+  // Numbers that opted out of messages, and units' liaisons (src/sms).
+  { table: 'sms_optouts', id: 'id', fields: [{ plain: 'phone', enc: 'phone_enc', bidx: 'phone_bidx' }] },
+  { table: 'sms_liaisons', id: 'id', fields: [{ plain: 'phone', enc: 'phone_enc', bidx: 'phone_bidx' }] },
   // Not a citizen's data, but a secret all the same: admins' TOTP seeds.
   { table: 'users', id: 'id', fields: [{ plain: 'totp_secret', enc: 'totp_secret_enc' }] },
 ];

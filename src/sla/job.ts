@@ -7,6 +7,7 @@ import type { AppContext } from '../core/context.js';
 import { deliverWebhooks, enqueueWebhook, notifyUsers, type DeliveryResult } from '../notifications/index.js';
 import { appendSystemEvent, endSuspension } from '../workorders/index.js';
 import { cityTimeText } from '../core/time.js';
+import { notifyLiaisons } from '../sms/index.js';
 import { levelAt, nextAt, rank, type Kind, type Level } from './deadlines.js';
 import { loadCalendar, type SlaSettings } from './settings.js';
 
@@ -64,6 +65,15 @@ async function fire(ctx: AppContext, q: Queryable, s: SlaSettings, row: any, lev
       { event: `sla.${level}`, order: { id: row.workorder_id, number: row.number, title: row.title }, ...data, title, at: now.toISOString() },
       now,
     );
+  }
+  // The unit's liaisons get a text message at the red level, where the city chose it (src/sms).
+  if (level === 'red') {
+    await notifyLiaisons(q, {
+      kind: 'liaison_red',
+      unitId: row.unit_id,
+      orderId: row.workorder_id,
+      params: { number: row.number, title: row.title, deadline: kindZh },
+    });
   }
   if (s.autoSupervise && level !== 'yellow') {
     await appendSystemEvent(ctx, q, row.workorder_id, 'supervised', {

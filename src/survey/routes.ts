@@ -1,6 +1,7 @@
 // Follow-up (回访): the queue of replied orders for follow-up agents, with the script to
 // read, and the rule that an unsatisfied or unresolved order goes back to the same unit.
-// The outcomes themselves are work-order actions: `survey` and `survey-unreachable`.
+// The outcomes themselves are work-order actions: `survey` and `survey-unreachable`. An order
+// whose citizen was asked by text message (src/sms) waits for that answer until its link expires.
 import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
@@ -8,6 +9,7 @@ import type { AppContext } from '../core/context.js';
 import { DEFAULT_LANGUAGE, translate } from '../core/i18n.js';
 import { appendSystemEvent, dispatchedUnitId, present } from '../workorders/index.js';
 import { fromRow, type WorkOrder } from '../workorders/index.js';
+import { awaitingSmsRating } from '../sms/index.js';
 
 export interface QueueItem {
   order: WorkOrder;
@@ -57,7 +59,7 @@ export function routes(app: App, ctx: AppContext) {
         `SELECT w.*, u.name AS unit_name,
                 COALESCE(w.last_survey_attempt_at + ($1::int * interval '1 millisecond'), w.replied_at) AS due_at
            FROM workorders w LEFT JOIN units u ON u.id = w.main_unit_id
-          WHERE w.status = 'replied'
+          WHERE w.status = 'replied' AND NOT ${awaitingSmsRating('w')}
             AND ($2::boolean OR w.last_survey_attempt_at IS NULL OR w.last_survey_attempt_at <= now() - ($1::int * interval '1 millisecond'))
           ORDER BY (w.last_survey_attempt_at IS NOT NULL AND w.last_survey_attempt_at > now() - ($1::int * interval '1 millisecond')), w.replied_at, w.id
           LIMIT $3`,
@@ -73,7 +75,8 @@ export function routes(app: App, ctx: AppContext) {
           dueAt: (r.due_at as Date).toISOString(),
         });
       }
-      const total = (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM workorders WHERE status = 'replied'")).rows[0]!.n;
+      const total = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM workorders w WHERE w.status = 'replied' AND NOT ${awaitingSmsRating('w')}`))
+        .rows[0]!.n;
       return { items, total, rules: config.survey };
     },
   );

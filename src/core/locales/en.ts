@@ -27,6 +27,9 @@ export const en: Record<MessageKey, string> = {
   'http.invalidCursor': 'The page position is not valid; start again from the first page',
 
   'notFound.workorder': 'Work order {{id}} not found',
+  'notFound.smsMessage': 'Text message {{id}} not found',
+  'notFound.liaison': 'Liaison {{id}} not found',
+  'notFound.ratingLink': 'This rating link is not valid; check the link in the message',
   'notFound.unit': 'Unit {{id}} not found',
   'notFound.user': 'User {{id}} not found',
   'notFound.agent': 'Agent {{id}} not found',
@@ -597,4 +600,15 @@ export const en: Record<MessageKey, string> = {
   'open311.note.closedDuplicate': 'Closed: handled together with request {{number}}',
   'open311.note.closedUnreachable': 'Closed: we could not reach you for the follow-up',
   'open311.endpointNotFound': 'Unit {{id}} has no Open311 system',
+
+  'sms.linkUsed': 'This rating link has been used already; thank you for your rating',
+  'sms.linkExpired': 'This rating link has expired; we will call you for the follow-up',
+  'sms.notAwaiting': 'This order is not waiting for a rating',
+  'sms.ratingNote': 'Rated by text message',
+  'sms.unknownPlaceholder': 'The template has placeholders that are not known: {{names}}',
+  'sms.missingPlaceholder': 'The template must contain the placeholders {{names}}',
+  'sms.tooLong': 'At its longest the message is about {{length}} characters, more than the {{max}} of one text message: it will be sent and billed as two',
+  'sms.notMobile': 'Text messages go to mobile numbers only',
+  'sms.callbacksOff': 'No callback token is set (JIESU_SMS_CALLBACK_TOKEN): the callbacks are off',
+  'sms.badToken': 'The text-message callback token is wrong',
 };

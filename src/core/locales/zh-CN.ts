@@ -29,6 +29,9 @@ export const zhCN = {
 
   // Not found, by entity
   'notFound.workorder': '找不到工单 {{id}}',
+  'notFound.smsMessage': '找不到短信 {{id}}',
+  'notFound.liaison': '找不到联络员 {{id}}',
+  'notFound.ratingLink': '评价链接无效，请核对短信中的链接',
   'notFound.unit': '找不到单位 {{id}}',
   'notFound.user': '找不到用户 {{id}}',
   'notFound.agent': '找不到话务员 {{id}}',
@@ -602,6 +605,18 @@ export const zhCN = {
   'open311.note.closedDuplicate': '与诉求 {{number}} 合并办理，已办结',
   'open311.note.closedUnreachable': '多次回访未能联系上，已办结',
   'open311.endpointNotFound': '单位 {{id}} 没有对接 Open311 系统',
+
+  // Messages to citizens and liaisons (src/sms)
+  'sms.linkUsed': '这条评价链接已经用过，感谢您的评价',
+  'sms.linkExpired': '评价链接已过期，我们将电话回访您',
+  'sms.notAwaiting': '该工单目前不需要评价',
+  'sms.ratingNote': '市民短信评价',
+  'sms.unknownPlaceholder': '模板中有无法识别的占位符：{{names}}',
+  'sms.missingPlaceholder': '模板须包含占位符：{{names}}',
+  'sms.tooLong': '按最长内容计约 {{length}} 字，超过单条短信的 {{max}} 字，将按两条发送和计费',
+  'sms.notMobile': '短信只能发到手机号码',
+  'sms.callbacksOff': '未配置短信回调令牌（JIESU_SMS_CALLBACK_TOKEN），回调不可用',
+  'sms.badToken': '短信回调令牌不正确',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

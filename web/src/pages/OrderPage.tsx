@@ -7,6 +7,7 @@ import { useI18n, type T } from '../i18n';
 import { useSession } from '../session';
 import { OrderActions } from '../components/OrderActions';
 import { Attachments } from '../components/Attachments';
+import { SmsEntry, type SmsMessage } from '../components/SmsMessages';
 import { StatusTag } from '../components/OrderTable';
 import { fmtTime } from '../time';
 import { DeadlineTag, useDeadlines } from '../components/Deadline';
@@ -249,6 +250,7 @@ export function OrderPage({ id }: { id: number }) {
   const { unitName, user } = useSession();
   const [order, setOrder] = useState<OrderView | null>(null);
   const [events, setEvents] = useState<OrderEvent[]>([]);
+  const [sms, setSms] = useState<SmsMessage[]>([]);
   const [error, setError] = useState<string | null>(null);
   const categoryPath = useCategoryPath(order?.categoryCode);
 
@@ -258,6 +260,8 @@ export function OrderPage({ id }: { id: number }) {
       setOrder(o);
       setEvents(ev.items);
       setError(null);
+      // The messages sent about the order join its history (no version of their own).
+      setSms((await get<{ items: SmsMessage[] }>(`/workorders/${id}/sms`).catch(() => ({ items: [] }))).items);
     } catch (e) {
       setError((e as Error).message);
     }
@@ -277,6 +281,23 @@ export function OrderPage({ id }: { id: number }) {
           ? user.displayName
           : t('event.staff');
   const masked = order.citizen?.phone?.includes('*');
+  const timelineEvent = (ev: OrderEvent) => ({
+    key: `ev-${ev.seq}`,
+    color: EVENT_COLORS[ev.type] ?? 'gray',
+    content: (
+      <div>
+        <Typography.Text strong>{t('event', ev.type)}</Typography.Text>{' '}
+        <Typography.Text type="secondary">
+          {fmtTime(ev.at)} · {t('event.by')} {actorName(ev)}
+        </Typography.Text>
+        {eventDetail(ev, t, unitName, order).map((line, i) => (
+          <div key={i} className="pre">
+            {line}
+          </div>
+        ))}
+      </div>
+    ),
+  });
 
   return (
     <article aria-labelledby="order-title">
@@ -376,22 +397,11 @@ export function OrderPage({ id }: { id: number }) {
             ) : (
               <Timeline
                 data-testid="timeline"
-                items={events.map((ev) => ({
-                  color: EVENT_COLORS[ev.type] ?? 'gray',
-                  content: (
-                    <div>
-                      <Typography.Text strong>{t('event', ev.type)}</Typography.Text>{' '}
-                      <Typography.Text type="secondary">
-                        {fmtTime(ev.at)} · {t('event.by')} {actorName(ev)}
-                      </Typography.Text>
-                      {eventDetail(ev, t, unitName, order).map((line, i) => (
-                        <div key={i} className="pre">
-                          {line}
-                        </div>
-                      ))}
-                    </div>
-                  ),
-                }))}
+                items={[...events.map((ev) => ({ at: ev.at, ev, m: null })), ...sms.map((m) => ({ at: m.sentAt ?? m.createdAt, ev: null, m }))]
+                  .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+                  .map(({ ev, m }) =>
+                    m ? { key: `sms-${m.id}`, color: m.status === 'dead' ? 'red' : 'blue', content: <SmsEntry m={m} /> } : timelineEvent(ev),
+                  )}
               />
             )}
           </Card>

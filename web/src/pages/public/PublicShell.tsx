@@ -7,15 +7,19 @@ import { LangSwitch } from '../../components/LangSwitch';
 
 const Portal = lazy(() => import('./Portal').then((m) => ({ default: m.Portal })));
 const OpenData = lazy(() => import('./OpenData').then((m) => ({ default: m.OpenData })));
+const Rate = lazy(() => import('./Rate').then((m) => ({ default: m.Rate })));
 
 export interface PublicPage {
   path: string;
   label: Key;
   render: () => ReactNode;
+  /** Reached by a link only (the rating link of a text message), not in the menu. */
+  hidden?: boolean;
 }
 export const PUBLIC_PAGES: PublicPage[] = [
   { path: '/portal', label: 'menu.portal', render: () => <Portal /> },
   { path: '/open-data', label: 'menu.openData', render: () => <OpenData /> },
+  { path: '/r', label: 'rate.title', render: () => <Rate />, hidden: true },
 ];
 
 export function PublicShell({ page }: { page: PublicPage }) {
@@ -25,7 +29,7 @@ export function PublicShell({ page }: { page: PublicPage }) {
       <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 12, padding: '0 12px', background: '#1659c4' }}>
         <div style={{ color: '#fff', fontWeight: 600, whiteSpace: 'nowrap' }}>{t('portal.brand')}</div>
         <nav aria-label="menu" style={{ flex: 1, display: 'flex', gap: 12, minWidth: 0, overflow: 'auto' }}>
-          {PUBLIC_PAGES.map((p) => (
+          {PUBLIC_PAGES.filter((p) => !p.hidden).map((p) => (
             <Link
               key={p.path}
               to={p.path}
@@ -43,7 +47,11 @@ export function PublicShell({ page }: { page: PublicPage }) {
         </nav>
         <LangSwitch />
       </Layout.Header>
-      <Layout.Content id="main" role="main" style={{ padding: 12, width: '100%', maxWidth: page.path === '/portal' ? 720 : 1100, margin: '0 auto' }}>
+      <Layout.Content
+        id="main"
+        role="main"
+        style={{ padding: 12, width: '100%', maxWidth: page.path === '/portal' || page.path === '/r' ? 720 : 1100, margin: '0 auto' }}
+      >
         <Suspense fallback={<Spin style={{ display: 'block', margin: 48 }} />}>{page.render()}</Suspense>
       </Layout.Content>
     </Layout>
