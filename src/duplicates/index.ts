@@ -117,6 +117,53 @@ export const SAME_PLACE_M = 200;
 /** How much the same place, and the same caller, raise the words' score (each). */
 const CONTEXT_BOOST = 1.5;
 
+/**
+ * The score of one candidate (0…1): the problem's words (problemScore: rare words weigh most,
+ * the places' own words left out, as the place is judged apart), raised by CONTEXT_BOOST for the
+ * same place and again for the same caller, lowered a little with the days apart and for points
+ * over a kilometre. The context multiplies the words' score and never adds to it: another problem
+ * at the same place, or from the same caller, shares no problem words and stays below the
+ * threshold. The benchmark scores its labelled pairs with this function.
+ */
+export function scorePair(
+  a: { tokens: readonly string[]; places: readonly string[] },
+  b: { tokens: readonly string[]; places: readonly string[] },
+  weight: (token: string) => number,
+  ctx: { distanceM?: number | null; sameCaller?: boolean; daysApart?: number; windowDays?: number } = {},
+) {
+  const sharedPlaces = a.places.filter((p) => b.places.includes(p));
+  const samePlace = sharedPlaces.length > 0 || (ctx.distanceM != null && ctx.distanceM <= SAME_PLACE_M);
+  // The place's own words (银杏 of 银杏小区) say where, not what.
+  const placeWords = new Set([...a.places, ...b.places].flatMap(placeTokens));
+  const problem = (ts: readonly string[]) => ts.filter((t) => !placeWords.has(t));
+  const words = problemScore(problem(a.tokens), problem(b.tokens), weight);
+  const t = textScore(a.tokens, b.tokens);
+  let score = words * (samePlace ? CONTEXT_BOOST : 1) * (ctx.sameCaller ? CONTEXT_BOOST : 1);
+  // The same problem is reported again within days, less often months later; far points are less likely the same.
+  score *= 1 - 0.2 * Math.min(1, (ctx.daysApart ?? 0) / (ctx.windowDays ?? 90));
+  if (ctx.distanceM != null && ctx.distanceM > 1000) score *= 0.8;
+  return {
+    score: Math.min(1, score),
+    words,
+    samePlace,
+    sharedPlaces,
+    sharedWords: t.shared.filter((w) => !placeWords.has(w)),
+    jaccard: t.jaccard,
+    containment: t.containment,
+  };
+}
+
+const placeTokenCache = new Map<string, string[]>();
+/** The words of a place name (memoised: the same estates come back on every check). */
+function placeTokens(place: string): string[] {
+  let t = placeTokenCache.get(place);
+  if (!t) {
+    if (placeTokenCache.size > 10_000) placeTokenCache.clear();
+    placeTokenCache.set(place, (t = tokenize(place)));
+  }
+  return t;
+}
+
 // ---- Document frequencies -------------------------------------------------------------------
 /** Signatures read per rebuild: the latest ones, so the frequencies follow how people write now at a bounded cost. */
 const DF_SAMPLE = 50_000;
@@ -231,15 +278,16 @@ export async function checkDuplicates(
   // With many band keys the planner overestimates the matches and scans the table or the date index;
   // the GIN lookup (a materialized CTE with the band test alone) is always the right plan here.
   // The caller's own orders are read by id whatever their words.
+  const cols = 'workorder_id, created_at, open, district_unit_id, lat, lng, tokens, places';
   const { rows } = await db.tx(async (q) => {
     await q.query('SET LOCAL enable_seqscan = off');
     return q.query<Row>(
-      `WITH m AS MATERIALIZED (SELECT workorder_id, created_at, open, district_unit_id, lat, lng, tokens, places FROM dup_signatures
-                                WHERE bands && $1::int[] OR workorder_id = ANY($6::int[]))
+      `WITH m AS MATERIALIZED (SELECT ${cols} FROM dup_signatures WHERE bands && $1::int[]
+                                ${callerIds.length ? `UNION SELECT ${cols} FROM dup_signatures WHERE workorder_id = ANY($6::int[])` : ''})
        SELECT workorder_id, created_at, district_unit_id, lat, lng, tokens, places FROM m
         WHERE created_at <= $3 AND (created_at >= $2 OR open) AND workorder_id <> $4
         LIMIT $5`,
-      [keys, from.toISOString(), at.toISOString(), input.excludeId ?? 0, s.maxCandidates, callerIds],
+      [keys, from.toISOString(), at.toISOString(), input.excludeId ?? 0, s.maxCandidates, ...(callerIds.length ? [callerIds] : [])],
     );
   });
   const freq = await documentFrequencies(db);
@@ -254,38 +302,27 @@ export async function checkDuplicates(
     const dist = hasPoint && r.lat != null && r.lng != null ? distanceM(input.lat!, input.lng!, r.lat, r.lng) : null;
     const sameCaller = byCaller.has(r.workorder_id);
     if (dist != null && dist > s.radiusM && !sameCaller) continue;
-    const sharedPlaces = places.filter((p) => r.places.includes(p));
-    const samePlace = sharedPlaces.length > 0 || (dist != null && dist <= SAME_PLACE_M);
-    // The place's own words (银杏 of 银杏小区) say where, not what: the place is judged apart.
-    const placeWords = new Set(tokenize([...places, ...r.places].join('，')));
-    const problem = (ts: string[]) => ts.filter((t) => !placeWords.has(t));
-    const words = problemScore(problem(tokens), problem(r.tokens), weight);
-    const t = textScore(tokens, r.tokens);
     const days = Math.abs(at.getTime() - new Date(r.created_at).getTime()) / 86400_000;
-    let score = words * (samePlace ? CONTEXT_BOOST : 1) * (sameCaller ? CONTEXT_BOOST : 1);
-    // The same problem is reported again within days, less often months later; far points are less likely the same.
-    score *= 1 - 0.2 * Math.min(1, days / windowDays);
-    if (dist != null && dist > 1000) score *= 0.8;
-    score = Math.min(1, score);
+    const p = scorePair({ tokens, places }, r, weight, { distanceM: dist, sameCaller, daysApart: days, windowDays });
     const c: Scored = {
       id: r.workorder_id,
-      score: round(score),
+      score: round(p.score),
       districtUnitId: r.district_unit_id,
       reason: {
-        sharedWords: t.shared.filter((w) => !placeWords.has(w)).slice(0, 20),
-        jaccard: round(t.jaccard),
-        containment: round(t.containment),
+        sharedWords: p.sharedWords.slice(0, 20),
+        jaccard: round(p.jaccard),
+        containment: round(p.containment),
         distanceM: dist == null ? null : Math.round(dist),
         sameDistrict: input.districtUnitId != null && r.district_unit_id != null ? input.districtUnitId === r.district_unit_id : null,
         sameCaller,
-        samePlace,
-        sharedPlaces,
-        textScore: round(words),
+        samePlace: p.samePlace,
+        sharedPlaces: p.sharedPlaces,
+        textScore: round(p.words),
         daysApart: Math.round(days),
       },
     };
     if (sameCaller) mine.push(c);
-    if (score >= minScore) scored.push(c);
+    if (p.score >= minScore) scored.push(c);
   }
   scored.sort((a, b) => b.score - a.score || b.id - a.id);
   const top = scored.slice(0, limit);
