@@ -317,6 +317,8 @@ describe('hot topics', () => {
       );
       ids.push(id);
     }
+    // One of them has gone to its unit: the drill-down names the unit.
+    expect((await dispatcher.post(`/api/v1/workorders/${ids[1]}/actions/dispatch`, { version: 1, unitId: city.units.districtA })).status).toBe(200);
     const isBikes = (c: any) => c.workorderIds.includes(ids[0]);
     const from = new Date(Date.now() - 3 * 86400_000).toISOString();
     const to = new Date(Date.now() + 60_000).toISOString();
@@ -326,6 +328,9 @@ describe('hot topics', () => {
     expect(bikes.size).toBe(5);
     expect(bikes.workorderIds.sort()).toEqual(ids.sort());
     expect(bikes.words).toEqual(expect.arrayContaining(['停放', '人行道']));
+    // Named by the title of its most representative order, the words kept beside it.
+    expect(bikes.name).toMatch(/^共享单车乱停放[0-4]$/);
+    expect(ids).toContain(bikes.representativeId);
     expect(bikes.areas).toEqual([
       { districtUnitId: city.units.districtA, name: '东城区', count: 4 },
       { districtUnitId: city.units.districtB, name: '西城区', count: 1 },
@@ -339,7 +344,7 @@ describe('hot topics', () => {
     expect(bikes.orders).toHaveLength(5);
     for (const o of [...bikes.orders, ...bikes.samples]) {
       expect(o.number).toBe(numbers.get(o.workorderId));
-      expect(o.status).toBe('new');
+      expect([o.status, o.unitName]).toEqual(o.workorderId === ids[1] ? ['dispatched', '东城区'] : ['new', null]);
       expect(Date.parse(o.createdAt)).toBeGreaterThan(Date.now() - 3600_000);
     }
     expect(bikes.spike.alert).toBe(true);
