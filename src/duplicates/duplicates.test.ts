@@ -318,7 +318,8 @@ describe('hot topics', () => {
       ids.push(id);
     }
     // One of them has gone to its unit: the drill-down names the unit.
-    expect((await dispatcher.post(`/api/v1/workorders/${ids[1]}/actions/dispatch`, { version: 1, unitId: city.units.districtA })).status).toBe(200);
+    const sent = ids[1]!;
+    expect((await dispatcher.post(`/api/v1/workorders/${sent}/actions/dispatch`, { version: 1, unitId: city.units.districtA })).status).toBe(200);
     const isBikes = (c: any) => c.workorderIds.includes(ids[0]);
     const from = new Date(Date.now() - 3 * 86400_000).toISOString();
     const to = new Date(Date.now() + 60_000).toISOString();
@@ -344,7 +345,7 @@ describe('hot topics', () => {
     expect(bikes.orders).toHaveLength(5);
     for (const o of [...bikes.orders, ...bikes.samples]) {
       expect(o.number).toBe(numbers.get(o.workorderId));
-      expect([o.status, o.unitName]).toEqual(o.workorderId === ids[1] ? ['dispatched', '东城区'] : ['new', null]);
+      expect([o.status, o.unitName]).toEqual(o.workorderId === sent ? ['dispatched', '东城区'] : ['new', null]);
       expect(Date.parse(o.createdAt)).toBeGreaterThan(Date.now() - 3600_000);
     }
     expect(bikes.spike.alert).toBe(true);

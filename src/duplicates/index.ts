@@ -136,7 +136,8 @@ export function scorePair(
   // The place's own words (银杏 of 银杏小区) say where, not what.
   const placeWords = new Set([...a.places, ...b.places].flatMap(placeTokens));
   const problem = (ts: readonly string[]) => ts.filter((t) => !placeWords.has(t));
-  const words = problemScore(problem(a.tokens), problem(b.tokens), weight);
+  // The same place or caller is itself the rare thing shared; it never makes up for other words.
+  const words = problemScore(problem(a.tokens), problem(b.tokens), weight, (samePlace ? 1 : 0) + (ctx.sameCaller ? 1 : 0));
   const t = textScore(a.tokens, b.tokens);
   let score = words * (samePlace ? CONTEXT_BOOST : 1) * (ctx.sameCaller ? CONTEXT_BOOST : 1);
   // The same problem is reported again within days, less often months later; far points are less likely the same.

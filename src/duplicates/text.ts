@@ -175,11 +175,13 @@ const MIN_WEIGHT = 0.01;
  * coefficient of their token sets, scaled down until they share about one rare word's worth
  * (EVIDENCE), so that two messages sharing only common words (区, 镇, 拆迁, 计划) are not the same
  * problem however short they are. The same text (nearly all tokens shared, Jaccard ≥ 0.8) is the
- * same message resubmitted, whatever its words.
+ * same message resubmitted, whatever its words. `contextEvidence` (0…1) is what the place or the
+ * caller already proves, in place of rare words: two reports of a common problem (路灯, 噪音) at
+ * the same estate share no rare word but the estate.
  * Chosen on principle and checked on the hand-labelled pairs (bench/duplicates-labels.json):
  * the 1 % and EVIDENCE may move by a factor 2 either way with the same result there.
  */
-export function problemScore(a: readonly string[], b: readonly string[], weight: (token: string) => number) {
+export function problemScore(a: readonly string[], b: readonly string[], weight: (token: string) => number, contextEvidence = 0) {
   const sb = new Set(b);
   const sa = new Set(a);
   let shared = 0;
@@ -197,6 +199,6 @@ export function problemScore(a: readonly string[], b: readonly string[], weight:
   for (const t of sb) wb += weight(t);
   const jaccard = sa.size + sb.size - n > 0 ? n / (sa.size + sb.size - n) : 0;
   const dice = wa + wb > 0 ? (2 * shared) / (wa + wb) : 0;
-  return Math.max(jaccard >= 0.8 ? jaccard : 0, dice * Math.min(1, shared / EVIDENCE));
+  return Math.max(jaccard >= 0.8 ? jaccard : 0, dice * Math.min(1, shared / EVIDENCE + contextEvidence));
 }
 const EVIDENCE = 3;
