@@ -148,18 +148,23 @@ describe.skipIf(!hasChromium)('the supervisor dashboard, 1366×768', () => {
         expect(text).not.toMatch(INTERNAL_ID);
         if (lang === 'zh') expect(text).not.toMatch(LATIN_RUN);
 
-        // The hot topic's drill-down: order numbers, status in words, created in the city's clock.
+        // The hot topic's drill-down: order numbers, status in words, the unit by name, created in the city's clock.
         const hot = (await api('/hotspots?limit=8', lang)).items;
         expect(hot.length).toBeGreaterThan(0);
+        // Each topic is named by a title people wrote, the words beside it.
+        expect(hot[0].name).toBeTruthy();
+        expect(await page.getByTestId('hotspots').innerText()).toContain(hot[0].name);
         await page.getByTestId('hotspots').getByRole('button').first().click();
         const dialog = page.getByRole('dialog');
+        await expect.poll(() => dialog.locator('.ant-modal-title').innerText()).toBe(hot[0].name);
         const rows = dialog.locator('tbody tr.ant-table-row');
         await rows.first().waitFor();
         const shown = await Promise.all((await rows.all()).map((r) => r.locator('td').allInnerTexts()));
         const expected = hot[0].orders.slice(0, 10);
         expect(shown.length).toBe(expected.length);
-        shown.forEach(([number, title, status, at], i) => {
+        shown.forEach(([number, title, status, unit, at], i) => {
           const o = expected[i];
+          expect(unit).toBe(o.unitName ?? (lang === 'zh' ? '未派单' : 'Not dispatched'));
           expect(number).toMatch(/^\d{13}$/);
           expect(number).toBe(o.number);
           expect(title).toBe(o.title);

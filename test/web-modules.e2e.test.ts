@@ -93,6 +93,22 @@ describe.skipIf(!hasChromium)('web app on the demo city, in Chromium', () => {
     await agent.getByLabel('诉求内容').fill('再次反映路灯仍然不亮');
     await agent.keyboard.press('Alt+D');
     await toast(agent, '已登记来电：重复诉求');
+    // A third call, in other words: the caller's own order is listed with why; the agent links it
+    // by typing its number (a wrong number is refused in words).
+    await agent.getByLabel('来电号码').fill(phone);
+    await agent.getByLabel('标题').fill('路灯还是不亮');
+    await agent.getByLabel('诉求内容').fill('小区门口那盏路灯一直不亮，晚上出门黑乎乎的。');
+    await agent.getByTestId('assist-caller-orders').getByText(order.body.number).waitFor();
+    await agent.getByTestId('assist-caller-orders').getByText('同一来电人').first().waitFor();
+    const byNumber = agent.getByTestId('link-by-number').locator('input');
+    await byNumber.fill('2099010199999');
+    await byNumber.press('Enter');
+    await agent.getByText('找不到工单 2099010199999').first().waitFor();
+    await byNumber.fill(order.body.number);
+    await byNumber.press('Enter');
+    await agent.getByTestId('linked-by-number').getByText(`已关联工单 ${order.body.number}`).waitFor();
+    await agent.keyboard.press('Alt+D');
+    await toast(agent, '已登记来电：重复诉求');
     // A prank call: one keystroke.
     await agent.getByLabel('来电号码').fill('13700000001');
     await agent.keyboard.press('Alt+X');
@@ -101,11 +117,12 @@ describe.skipIf(!hasChromium)('web app on the demo city, in Chromium', () => {
     const after = await call('GET', `/contacts?phone=${phone}`, agentToken);
     expect(after.body.items.map((c: any) => [c.outcome, c.workorderId])).toEqual([
       ['duplicate', orderId],
+      ['duplicate', orderId],
       ['workorder', orderId],
     ]);
-    // The repeat caller joined the order's callers.
+    // The repeat caller joined the order's callers, once a call.
     const callers = await call('GET', `/workorders/${orderId}/callers`, agentToken);
-    expect(callers.body.items.map((c: any) => c.source)).toEqual(['order', 'repeat']);
+    expect(callers.body.items.map((c: any) => c.source)).toEqual(['order', 'repeat', 'repeat']);
     const invalid = await call('GET', '/contacts?phone=13700000001', agentToken);
     expect(invalid.body.items[0]).toMatchObject({ outcome: 'invalid', invalidReason: 'hung_up' });
     await agent.context().close();

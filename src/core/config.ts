@@ -92,6 +92,14 @@ export const SETTINGS = {
   JIESU_DUP_MIN_SCORE: { kind: 'number', default: 0.25, min: 0, max: 1, doc: 'duplicates: lowest score offered', group: 'work' },
   JIESU_DUP_RADIUS_M: { kind: 'int', default: 3000, min: 1, max: 1000000, doc: 'duplicates: farthest point (m)', group: 'work' },
   JIESU_DUP_MAX_CANDIDATES: { kind: 'int', default: 3000, min: 1, max: 1000000, doc: 'duplicates: most candidates scored per check', group: 'work' },
+  JIESU_DUP_DF_MINUTES: {
+    kind: 'int',
+    default: 60,
+    min: 0,
+    max: 100000,
+    doc: 'duplicates: minutes between rebuilds of the word frequencies (0: never)',
+    group: 'work',
+  },
   JIESU_HOTSPOT_SPIKE_FACTOR: { kind: 'number', default: 3, min: 1, max: 100, doc: 'hot topics: a day this many times the usual is a spike', group: 'work' },
   JIESU_HOTSPOT_SPIKE_MIN: { kind: 'int', default: 3, min: 1, max: 10000, doc: 'hot topics: fewest orders in a spike day', group: 'work' },
 

@@ -62,7 +62,10 @@ describe('near-duplicate check', () => {
     const top = r.body.candidates[0];
     expect(top.workorderId).toBe(lamp.id);
     expect(top.number).toBe(lamp.number);
-    expect(top.reason.sharedWords).toEqual(expect.arrayContaining(['路灯', '银杏']));
+    // The words say what, the estate says where: each in its own part of the reason.
+    expect(top.reason.sharedWords).toEqual(expect.arrayContaining(['路灯']));
+    expect(top.reason.sharedWords).not.toContain('银杏');
+    expect([top.reason.samePlace, top.reason.sharedPlaces, top.reason.sameCaller]).toEqual([true, ['银杏小区'], false]);
     expect(top.reason.distanceM).toBeGreaterThan(50);
     expect(top.reason.distanceM).toBeLessThan(150);
     expect(top.score).toBeGreaterThan(0.4);
@@ -88,6 +91,111 @@ describe('near-duplicate check', () => {
     expect(half.body.error.field).toBe('lng');
     expect((await dispatcher.post('/api/v1/duplicates/check', { title: '', content: '' })).status).toBe(400);
     expect((await dispatcher.post('/api/v1/duplicates/check', { title: '', content: '。。。' })).body.candidates).toEqual([]);
+  });
+});
+
+describe('what makes two reports the same problem', () => {
+  const caller = { name: '刘一', phone: '13811112222' };
+  const address = '东华门街道梧桐小区8号楼';
+  let lid: WorkOrder;
+  let noise: WorkOrder;
+  let trash: WorkOrder;
+  beforeAll(async () => {
+    const at = (title: string, content: string, who?: { name: string; phone: string }) =>
+      agent.post('/api/v1/workorders', {
+        type: 'complaint',
+        title,
+        content,
+        location: { districtUnitId: city.units.districtA, address },
+        ...(who ? { citizen: who } : {}),
+      });
+    lid = (await at('井盖丢失', '梧桐小区8号楼楼下的窨井盖丢了，晚上路过很危险，已经有人差点掉进井里。', caller)).body;
+    noise = (await at('装修噪音', '梧桐小区8号楼有住户装修，每天中午电钻噪音不断，老人没法午休。', { name: '陈二', phone: '13922223333' })).body;
+    trash = (await at('垃圾没人清运', '梧桐小区8号楼门口的垃圾桶满了三天没人清运，臭味很大。', caller)).body;
+    // The caller's first order was answered and closed: it is still theirs.
+    expect((await agent.post(`/api/v1/workorders/${lid.id}/actions/close`, { version: 1, reason: 'answered' })).status).toBe(200);
+  });
+
+  it('offers a reworded repeat from the same caller and place, not another problem there, and lists the caller’s own orders', async () => {
+    const r = await agent.post('/api/v1/duplicates/check', {
+      title: '小区井盖没了',
+      content: '我们梧桐小区8号楼下面井盖没有了，晚上差点有人掉进井里，太危险。',
+      districtUnitId: city.units.districtA,
+      address: '梧桐小区8号楼',
+      phone: caller.phone,
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.candidates.map((c: any) => c.number)).toEqual([lid.number]);
+    const top = r.body.candidates[0];
+    expect(top.status).toBe('closed');
+    expect(top.reason).toMatchObject({ sameCaller: true, samePlace: true, sharedPlaces: expect.arrayContaining(['梧桐小区']) });
+    expect(top.reason.sharedWords).toEqual(expect.arrayContaining(['井盖']));
+    expect(top.score).toBeGreaterThanOrEqual(0.25);
+    // The caller's own earlier orders, closed ones too, whatever they were about, newest first.
+    expect(r.body.callerOrders.map((c: any) => [c.number, c.reason.sameCaller])).toEqual([
+      [trash.number, true],
+      [lid.number, true],
+    ]);
+    expect(JSON.stringify(r.body)).not.toContain(caller.phone);
+    const { rows } = await platform.db.query("SELECT workorder_id FROM pii_access_log WHERE purpose = 'duplicates.callerOrders' ORDER BY workorder_id");
+    expect(rows.map((x: any) => x.workorder_id)).toEqual([lid.id, trash.id].sort((a, b) => a - b));
+
+    // Another caller at the same place with the same words is offered too (same problem), but
+    // the noise at that building is not, nor the caller's own rubbish complaint.
+    const other = await agent.post('/api/v1/duplicates/check', {
+      title: '井盖丢了',
+      content: '梧桐小区8号楼楼下窨井盖丢了，晚上很危险。',
+      districtUnitId: city.units.districtA,
+      address,
+    });
+    expect(other.body.candidates.map((c: any) => c.number)).toEqual([lid.number]);
+    expect(other.body.callerOrders).toEqual([]);
+    const ids = r.body.candidates.concat(other.body.candidates).map((c: any) => c.workorderId);
+    expect(ids).not.toContain(noise.id);
+    expect(ids).not.toContain(trash.id);
+  });
+
+  it('does not offer a different problem at the same place', async () => {
+    const r = await agent.post('/api/v1/duplicates/check', {
+      title: '楼道灯坏了',
+      content: '梧桐小区8号楼楼道里的声控灯坏了一个月，晚上上下楼看不见。',
+      districtUnitId: city.units.districtA,
+      address,
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.candidates.map((c: any) => c.number)).toEqual([]);
+  });
+
+  it('looks an order up and links to it by the number people see; a wrong number is refused in words', async () => {
+    const found = await agent.get(`/api/v1/duplicates/lookup?number=${lid.number}`);
+    expect(found.status).toBe(200);
+    expect([found.body.workorderId, found.body.number, found.body.status]).toEqual([lid.id, lid.number, 'closed']);
+    const missing = await agent.request('GET', '/api/v1/duplicates/lookup?number=2099010199999', undefined, { 'accept-language': 'zh-CN' });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.message).toBe('找不到工单 2099010199999');
+    const en = await agent.request('GET', '/api/v1/duplicates/lookup?number=2099010199999', undefined, { 'accept-language': 'en' });
+    expect(en.body.error.message).toMatch(/2099010199999/);
+    const bad = await agent.get('/api/v1/duplicates/lookup?number=12ab');
+    expect([bad.status, bad.body.error.field]).toEqual([400, 'number']);
+    expect((await city.users.handlerA.get(`/api/v1/duplicates/lookup?number=${lid.number}`)).status).toBe(403);
+
+    // The caller's repeat, recorded as an order, merged into the first by numbers.
+    const again = (
+      await agent.post('/api/v1/workorders', {
+        type: 'complaint',
+        title: '井盖还没补上',
+        content: '梧桐小区8号楼楼下井盖还是没有，很危险。',
+        location: { districtUnitId: city.units.districtA, address },
+        citizen: caller,
+      })
+    ).body as WorkOrder;
+    const wrong = await agent.post('/api/v1/duplicates/merge', { mainId: '2099010199999', duplicateIds: [again.number] });
+    expect([wrong.status, wrong.body.error.message]).toEqual([404, '找不到工单 2099010199999']);
+    const m = await agent.post('/api/v1/duplicates/merge', { mainId: lid.number, duplicateIds: [` ${again.number} `] });
+    expect(m.status, JSON.stringify(m.body)).toBe(200);
+    expect(m.body.merges.map((x: any) => [x.duplicateId, x.mode])).toEqual([[again.id, 'closed']]);
+    const closed = (await agent.get(`/api/v1/workorders/${again.id}`)).body;
+    expect([closed.closeReason, closed.duplicateOf]).toEqual(['duplicate', lid.id]);
   });
 });
 
@@ -209,6 +317,9 @@ describe('hot topics', () => {
       );
       ids.push(id);
     }
+    // One of them has gone to its unit: the drill-down names the unit.
+    const sent = ids[1]!;
+    expect((await dispatcher.post(`/api/v1/workorders/${sent}/actions/dispatch`, { version: 1, unitId: city.units.districtA })).status).toBe(200);
     const isBikes = (c: any) => c.workorderIds.includes(ids[0]);
     const from = new Date(Date.now() - 3 * 86400_000).toISOString();
     const to = new Date(Date.now() + 60_000).toISOString();
@@ -218,6 +329,9 @@ describe('hot topics', () => {
     expect(bikes.size).toBe(5);
     expect(bikes.workorderIds.sort()).toEqual(ids.sort());
     expect(bikes.words).toEqual(expect.arrayContaining(['停放', '人行道']));
+    // Named by the title of its most representative order, the words kept beside it.
+    expect(bikes.name).toMatch(/^共享单车乱停放[0-4]$/);
+    expect(ids).toContain(bikes.representativeId);
     expect(bikes.areas).toEqual([
       { districtUnitId: city.units.districtA, name: '东城区', count: 4 },
       { districtUnitId: city.units.districtB, name: '西城区', count: 1 },
@@ -231,7 +345,7 @@ describe('hot topics', () => {
     expect(bikes.orders).toHaveLength(5);
     for (const o of [...bikes.orders, ...bikes.samples]) {
       expect(o.number).toBe(numbers.get(o.workorderId));
-      expect(o.status).toBe('new');
+      expect([o.status, o.unitName]).toEqual(o.workorderId === sent ? ['dispatched', '东城区'] : ['new', null]);
       expect(Date.parse(o.createdAt)).toBeGreaterThan(Date.now() - 3600_000);
     }
     expect(bikes.spike.alert).toBe(true);

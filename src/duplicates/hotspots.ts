@@ -17,13 +17,20 @@ export interface Doc {
   number?: string;
   status?: string;
   createdAt?: string;
+  unitId?: number | null;
+  unitName?: string | null;
 }
 
 export interface Cluster {
   ids: number[];
   size: number;
   topWords: string[];
+  /** The member closest to the cluster's centre: the most similar to the others, by the same weighted score. */
+  representative: number;
 }
+
+/** Members compared when finding the representative (a sample of larger clusters, evenly spread in time). */
+const CENTRE_SAMPLE = 60;
 
 /**
  * Groups similar documents, incrementally in the given (time) order: each document joins the
@@ -85,7 +92,18 @@ export function clusterDocs(docs: Doc[], opts: { threshold?: number; minSize?: n
       .sort((a, b) => b[1] - a[1] || b[0].length - a[0].length || a[0].localeCompare(b[0]))
       .slice(0, 6)
       .map(([t]) => t);
-    clusters.push({ ids: g.map((i) => docs[i]!.id), size: g.length, topWords });
+    const sample = g.length <= CENTRE_SAMPLE ? g : Array.from({ length: CENTRE_SAMPLE }, (_, k) => g[Math.floor((k * g.length) / CENTRE_SAMPLE)]!);
+    let representative = sample[0]!;
+    let best = -1;
+    for (const i of sample) {
+      let sum = 0;
+      for (const j of sample) if (j !== i) sum += weightedTextScore(docs[i]!.tokens, docs[j]!.tokens, weight);
+      if (sum > best + 1e-9) {
+        best = sum;
+        representative = i;
+      }
+    }
+    clusters.push({ ids: g.map((i) => docs[i]!.id), size: g.length, topWords, representative: docs[representative]!.id });
   }
   return clusters.sort((a, b) => b.size - a.size || a.ids[0]! - b.ids[0]!);
 }
@@ -115,7 +133,15 @@ export function dayOf(at: Date, timeZone: string): string {
   return f.format(at);
 }
 
-const listed = (m: Doc) => ({ workorderId: m.id, number: m.number ?? '', title: m.title ?? '', status: m.status ?? '', createdAt: m.createdAt ?? '' });
+const listed = (m: Doc) => ({
+  workorderId: m.id,
+  number: m.number ?? '',
+  title: m.title ?? '',
+  status: m.status ?? '',
+  createdAt: m.createdAt ?? '',
+  unitId: m.unitId ?? null,
+  unitName: m.unitName ?? null,
+});
 
 export async function hotspots(db: Queryable, q: HotspotQuery) {
   const spikeFactor = q.spikeFactor ?? setting('JIESU_HOTSPOT_SPIKE_FACTOR');
@@ -131,9 +157,11 @@ export async function hotspots(db: Queryable, q: HotspotQuery) {
     title: string;
     number: string;
     status: string;
+    main_unit_id: number | null;
+    unit_name: string | null;
   }>(
-    `SELECT s.workorder_id, s.created_at, s.district_unit_id, s.tokens, w.title, w.number, w.status
-       FROM dup_signatures s JOIN workorders w ON w.id = s.workorder_id
+    `SELECT s.workorder_id, s.created_at, s.district_unit_id, s.tokens, w.title, w.number, w.status, w.main_unit_id, u.name AS unit_name
+       FROM dup_signatures s JOIN workorders w ON w.id = s.workorder_id LEFT JOIN units u ON u.id = w.main_unit_id
       WHERE s.created_at >= $1 AND s.created_at < $2 ${district} AND ${visible}
       ORDER BY s.created_at LIMIT ${MAX_ROWS}`,
     params,
@@ -147,6 +175,8 @@ export async function hotspots(db: Queryable, q: HotspotQuery) {
     number: r.number,
     status: r.status,
     createdAt: new Date(r.created_at).toISOString(),
+    unitId: r.main_unit_id,
+    unitName: r.unit_name,
   }));
   const byId = new Map(docs.map((d) => [d.id, d]));
   const days: string[] = [];
@@ -175,7 +205,11 @@ export async function hotspots(db: Queryable, q: HotspotQuery) {
     const usual = before.length ? before.reduce((s, x) => s + x.count, 0) / before.length : 0;
     const spike = last >= spikeMin && last >= spikeFactor * Math.max(usual, 1);
     const samples = members.slice(-3).reverse().map(listed);
+    // A supervisor reads a topic by a title people wrote, not by four loose words.
+    const rep = byId.get(c.representative);
     return {
+      name: rep?.title?.trim() || c.topWords.slice(0, 4).join(' '),
+      representativeId: c.representative,
       size: c.size,
       words: c.topWords,
       trend,

@@ -1,11 +1,14 @@
 import { Type } from 'typebox';
 import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
-import { orderScope } from '../workorders/index.js';
-import type { AppContext } from '../core/context.js';
+import { loadVisible, orderIdByNumber, orderScope } from '../workorders/index.js';
+import type { Queryable } from '../db/database.js';
+import type { Actor, AppContext } from '../core/context.js';
 import { badRequest } from '../core/errors.js';
+import { setting } from '../core/config.js';
+import { runPeriodically } from '../http/periodic.js';
 import { Id, IdParams, Text } from '../http/schemas.js';
-import { checkDuplicates, reindex } from './index.js';
+import { checkDuplicates, refreshDocumentFrequencies, reindex } from './index.js';
 import { hotspots } from './hotspots.js';
 import { addRepeat, duplicateHistory, listCallers, mergeOrders, orderListener, undoMerge } from './merge.js';
 
@@ -16,6 +19,8 @@ const CheckBody = Type.Object(
     districtUnitId: Type.Optional(Type.Union([Id, Type.Null()])),
     lat: Type.Optional(Type.Union([Type.Number({ minimum: -90, maximum: 90 }), Type.Null()])),
     lng: Type.Optional(Type.Union([Type.Number({ minimum: -180, maximum: 180 }), Type.Null()])),
+    address: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])),
+    phone: Type.Optional(Type.Union([Type.String({ maxLength: 32, pattern: '^\\+?[0-9][0-9 -]{2,30}$' }), Type.Null()])),
     at: Type.Optional(Type.String({ format: 'date-time' })),
     excludeId: Type.Optional(Id),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
@@ -24,7 +29,22 @@ const CheckBody = Type.Object(
   { additionalProperties: false },
 );
 
-const MergeBody = Type.Object({ mainId: Id, duplicateIds: Type.Array(Id, { minItems: 1, maxItems: 50 }) }, { additionalProperties: false });
+/** An order as people name it (its 13-digit number), or its internal id. */
+const OrderRef = Type.Union([Type.String({ pattern: '^\\s*[0-9]{13}\\s*$' }), Id]);
+const MergeBody = Type.Object({ mainId: OrderRef, duplicateIds: Type.Array(OrderRef, { minItems: 1, maxItems: 50 }) }, { additionalProperties: false });
+const LookupQuery = Type.Object({ number: Type.String({ pattern: '^\\s*[0-9]{13}\\s*$' }) }, { additionalProperties: false });
+
+const orderId = (q: Queryable, ref: string | number) => (typeof ref === 'string' ? orderIdByNumber(q, ref) : Promise.resolve(ref));
+
+/** The caller's earlier orders listed by their phone: a read of who called about what, logged like the call panel's. */
+async function logCallerOrders(q: Queryable, actor: Actor, ids: number[]) {
+  if (!ids.length) return;
+  await q.query(`INSERT INTO pii_access_log (user_id, workorder_id, fields, purpose) SELECT $1, unnest($2::int[]), $3, 'duplicates.callerOrders'`, [
+    actor.id,
+    ids,
+    ['citizen.phone'],
+  ]);
+}
 
 const RepeatBody = Type.Object(
   {
@@ -49,17 +69,41 @@ const HotspotQuery = Type.Object({
 export function routes(app: App, ctx: AppContext) {
   ctx.orderListeners.push(orderListener);
   const tags = ['duplicates'];
+  // The words' document frequencies, rebuilt by whichever node's turn comes first.
+  const minutes = setting('JIESU_DUP_DF_MINUTES');
+  if (minutes > 0) {
+    runPeriodically(app, minutes * 60_000, 'duplicates: word frequencies', async () => {
+      await refreshDocumentFrequencies(ctx.db, (minutes * 60_000) / 2);
+    });
+  }
 
   app.post('/api/v1/duplicates/check', { schema: { tags, body: CheckBody } }, async (req) => {
     const actor = requireActor(req, 'agent', 'dispatcher');
     const b = req.body;
     if ((b.lat == null) !== (b.lng == null)) throw badRequest('validation.latLng', {}, b.lat == null ? 'lat' : 'lng');
-    return checkDuplicates(ctx.db, b, await orderScope(ctx.db, actor));
+    const r = await checkDuplicates(ctx.db, b, await orderScope(ctx.db, actor));
+    await logCallerOrders(
+      ctx.db,
+      actor,
+      r.callerOrders.map((c) => c.workorderId),
+    );
+    return r;
   });
 
-  app.post('/api/v1/duplicates/merge', { schema: { tags, body: MergeBody } }, async (req) =>
-    mergeOrders(ctx, requireActor(req, 'agent', 'dispatcher'), req.body.mainId, req.body.duplicateIds),
-  );
+  // The agent names the order the caller means by its number: what it is, before linking to it.
+  app.get('/api/v1/duplicates/lookup', { schema: { tags, querystring: LookupQuery } }, async (req) => {
+    const actor = requireActor(req, 'agent', 'dispatcher');
+    const o = await loadVisible(ctx.db, actor, await orderIdByNumber(ctx.db, req.query.number));
+    return { workorderId: o.id, number: o.number, title: o.title, status: o.status, createdAt: o.createdAt, mainUnitId: o.mainUnitId };
+  });
+
+  app.post('/api/v1/duplicates/merge', { schema: { tags, body: MergeBody } }, async (req) => {
+    const actor = requireActor(req, 'agent', 'dispatcher');
+    const mainId = await orderId(ctx.db, req.body.mainId);
+    const ids: number[] = [];
+    for (const d of req.body.duplicateIds) ids.push(await orderId(ctx.db, d));
+    return mergeOrders(ctx, actor, mainId, ids);
+  });
 
   app.post('/api/v1/duplicates/merges/:id/undo', { schema: { tags, params: IdParams } }, async (req) =>
     undoMerge(ctx, requireActor(req, 'agent', 'dispatcher'), req.params.id),

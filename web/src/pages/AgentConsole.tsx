@@ -78,7 +78,20 @@ interface Candidate {
   status: Status;
   createdAt: string;
   score: number;
-  reason: { sharedWords: string[] };
+  /** Why it is offered (src/duplicates/index.ts `Reason`). */
+  reason: { sharedWords: string[]; sameCaller?: boolean; samePlace?: boolean; sharedPlaces?: string[]; distanceM: number | null };
+}
+interface Check {
+  candidates: Candidate[];
+  /** The caller's own orders of the window, closed ones too. */
+  callerOrders?: Candidate[];
+}
+/** An order the agent named by its number (GET /duplicates/lookup). */
+interface Named {
+  workorderId: number;
+  number: string;
+  title: string;
+  status: Status;
 }
 type Suggestion = DispatchSuggestionData;
 interface Assist {
@@ -134,6 +147,9 @@ export function AgentConsole() {
   const [history, setHistory] = useState<History | null>(null);
   const [assist, setAssist] = useState<Assist | null>(null);
   const [candidates, setCandidates] = useState<Candidate[]>([]);
+  const [callerOrders, setCallerOrders] = useState<Candidate[]>([]);
+  const [named, setNamed] = useState<Named | null>(null);
+  const [numberText, setNumberText] = useState('');
   const [articleId, setArticleId] = useState<number | null>(null);
   const [linkId, setLinkId] = useState<number | null>(null);
   const [categoryCode, setCategoryCode] = useState<string | null>(null);
@@ -145,6 +161,8 @@ export function AgentConsole() {
   const title = Form.useWatch('title', form);
   const content = Form.useWatch('content', form);
   const district = Form.useWatch('districtUnitId', form);
+  const address = Form.useWatch('address', form);
+  const dAddress = useDebounced(address ?? '', 500);
   const dPhone = useDebounced((phone ?? '').replace(/\s/g, ''), 400);
   const dText = useDebounced(`${title ?? ''}\n${content ?? ''}`.trim(), 500);
   const dTitle = useDebounced(title ?? '', 500);
@@ -164,6 +182,7 @@ export function AgentConsole() {
     if (dText.length < 4) {
       setAssist(null);
       setCandidates([]);
+      setCallerOrders([]);
       return;
     }
     let live = true;
@@ -174,16 +193,41 @@ export function AgentConsole() {
         setCategoryCode(a.dispatch?.categories?.[0]?.code ?? null);
       })
       .catch(() => live && setAssist(null));
-    post<{ candidates: Candidate[] }>('/duplicates/check', {
+    // The place and the caller tell a repeat from another problem with the same words.
+    post<Check>('/duplicates/check', {
       title: dTitle.slice(0, TITLE_MAX),
       content: dText.slice(0, CONTENT_MAX),
       districtUnitId: district ?? null,
+      address: dAddress.trim().slice(0, 500) || null,
+      ...(/^\+?[0-9][0-9-]{6,30}$/.test(dPhone) ? { phone: dPhone } : {}),
       limit: 5,
     })
-      .then((d) => live && setCandidates(d.candidates))
-      .catch(() => live && setCandidates([]));
+      .then((d) => {
+        if (!live) return;
+        setCandidates(d.candidates);
+        setCallerOrders(d.callerOrders ?? []);
+      })
+      .catch(() => {
+        if (!live) return;
+        setCandidates([]);
+        setCallerOrders([]);
+      });
     return () => void (live = false);
-  }, [dText, dTitle, dPhone, district, callNo]);
+  }, [dText, dTitle, dPhone, dAddress, district, callNo]);
+
+  /** The agent types the number of the order the caller means: looked up, then linked. */
+  const linkByNumber = async (raw: string) => {
+    const number = raw.replace(/\s/g, '');
+    if (!/^[0-9]{13}$/.test(number)) return void message.warning(t('dup.numberInvalid'));
+    try {
+      const o = await get<Named>('/duplicates/lookup', { number });
+      setNamed(o);
+      setLinkId(o.workorderId);
+      setNumberText('');
+    } catch (e) {
+      showError(e);
+    }
+  };
 
   const clear = () => {
     draft.clear();
@@ -191,6 +235,9 @@ export function AgentConsole() {
     setHistory(null);
     setAssist(null);
     setCandidates([]);
+    setCallerOrders([]);
+    setNamed(null);
+    setNumberText('');
     setArticleId(null);
     setLinkId(null);
     setCategoryCode(null);
@@ -245,6 +292,8 @@ export function AgentConsole() {
       const linked =
         outcome === 'duplicate'
           ? (candidates.find((x) => x.workorderId === linkId)?.number ??
+            callerOrders.find((x) => x.workorderId === linkId)?.number ??
+            (named?.workorderId === linkId ? named.number : undefined) ??
             history?.openOrders.find((o) => o.id === linkId)?.number ??
             assist?.similarOrders?.find((o) => o.id === linkId)?.number ??
             null)
@@ -305,6 +354,40 @@ export function AgentConsole() {
     >
       {linkId === id ? t('contact.linked') : t('contact.linkThis')}
     </Button>
+  );
+  /** Why a candidate is offered, in words: the same caller, the same place, the same words. */
+  const reasons = (c: Candidate) => (
+    <div data-testid="dup-reasons" style={{ fontSize: 12 }}>
+      {c.reason.sameCaller && <Tag color="purple">{t('dup.sameCaller')}</Tag>}
+      {c.reason.samePlace && (
+        <Tag color="green">
+          {c.reason.sharedPlaces?.length
+            ? t('dup.samePlaceAt', { places: c.reason.sharedPlaces.join('、') })
+            : c.reason.distanceM != null
+              ? t('dup.samePlaceNear', { m: c.reason.distanceM })
+              : t('dup.samePlace')}
+        </Tag>
+      )}
+      {c.reason.sharedWords.length > 0 && (
+        <Typography.Text type="secondary">{t('dup.sameWords', { words: c.reason.sharedWords.slice(0, 6).join('、') })}</Typography.Text>
+      )}
+      <div>
+        <Typography.Text type="secondary">{fmtTime(c.createdAt)}</Typography.Text>
+      </div>
+    </div>
+  );
+  const candidateItem = (c: Candidate, withScore: boolean) => (
+    <List.Item actions={[linkButton(c.workorderId, c.number)]}>
+      <List.Item.Meta
+        title={<Link to={`/orders/${c.workorderId}`}>{c.number}</Link>}
+        description={
+          <>
+            <StatusTag status={c.status} /> {c.title} {withScore && <Typography.Text type="secondary">{pct(c.score)}</Typography.Text>}
+            {reasons(c)}
+          </>
+        }
+      />
+    </List.Item>
   );
   const suggestion = assist?.dispatch;
   const cat = suggestion?.categories?.[0];
@@ -496,6 +579,27 @@ export function AgentConsole() {
               {t('assist.truncated', { n: ASSIST_MAX })}
             </Typography.Paragraph>
           )}
+          <div data-testid="link-by-number" style={{ marginBottom: 12 }}>
+            <Input.Search
+              size="small"
+              aria-label={t('dup.byNumber')}
+              placeholder={t('dup.numberPlaceholder')}
+              enterButton={t('dup.byNumber')}
+              inputMode="numeric"
+              maxLength={20}
+              value={numberText}
+              onChange={(e) => setNumberText(e.target.value)}
+              onSearch={(v) => void linkByNumber(v)}
+            />
+            {named && linkId === named.workorderId && (
+              <Typography.Paragraph style={{ fontSize: 12, margin: '4px 0 0' }} data-testid="linked-by-number">
+                {t('dup.linkedTo', { number: named.number, title: named.title })} <StatusTag status={named.status} />{' '}
+                <Button size="small" type="link" onClick={() => setLinkId(null)}>
+                  {t('agent.clear')}
+                </Button>
+              </Typography.Paragraph>
+            )}
+          </div>
           {!assist && candidates.length === 0 ? (
             <Typography.Text type="secondary">{t('assist.hint')}</Typography.Text>
           ) : (
@@ -541,19 +645,14 @@ export function AgentConsole() {
                 data-testid="assist-duplicates"
                 dataSource={candidates}
                 locale={{ emptyText: t('assist.none') }}
-                renderItem={(c) => (
-                  <List.Item actions={[linkButton(c.workorderId, c.number)]}>
-                    <List.Item.Meta
-                      title={<Link to={`/orders/${c.workorderId}`}>{c.number}</Link>}
-                      description={
-                        <>
-                          <StatusTag status={c.status} /> {c.title} <Typography.Text type="secondary">{pct(c.score)}</Typography.Text>
-                        </>
-                      }
-                    />
-                  </List.Item>
-                )}
+                renderItem={(c) => candidateItem(c, true)}
               />
+              {callerOrders.length > 0 && (
+                <>
+                  <b>{t('dup.callerOrders')}</b>
+                  <List size="small" data-testid="assist-caller-orders" dataSource={callerOrders} renderItem={(c) => candidateItem(c, false)} />
+                </>
+              )}
               <b>{t('assist.similar')}</b>
               <List
                 size="small"

@@ -83,8 +83,11 @@ interface HotOrder {
   title: string;
   status: Status;
   createdAt: string;
+  unitName: string | null;
 }
 interface Hot {
+  /** The title of its most representative order. */
+  name?: string;
   size: number;
   words: string[];
   trend: { day: string; count: number }[];
@@ -98,6 +101,8 @@ interface DrillRow {
   title: string;
   status: Status;
   at: string;
+  /** The main unit by name, where the list says it (hot topics). */
+  unit?: string | null;
 }
 type TimeColumn = 'dash.at' | 'dash.dueAt' | 'field.createdAt';
 
@@ -241,7 +246,9 @@ export function Dashboard() {
   };
 
   const slaRows = (items: SlaItem[]): DrillRow[] => items.map((i) => ({ id: i.orderId, number: i.number, title: i.title, status: i.status, at: i.dueAt }));
-  const hotRows = (h: Hot): DrillRow[] => h.orders.map((o) => ({ id: o.workorderId, number: o.number, title: o.title, status: o.status, at: o.createdAt }));
+  const hotRows = (h: Hot): DrillRow[] =>
+    h.orders.map((o) => ({ id: o.workorderId, number: o.number, title: o.title, status: o.status, at: o.createdAt, unit: o.unitName }));
+  const hotName = (h: Hot) => h.name || h.words.slice(0, 4).join(' · ');
   const count = (u: Ranked, measure: Measure) => (
     <Opens label={`${u.unitName} ${t(`measure.${measure}`)} ${u.counts[measure] ?? 0}`} onOpen={() => void drillKpi(u, measure)}>
       {u.counts[measure] ?? 0}
@@ -411,13 +418,16 @@ export function Dashboard() {
               hot.map((h, i) => (
                 <div key={i} style={{ marginBottom: 6 }}>
                   {h.spike.alert && <Tag color="red">{t('dash.spike')}</Tag>}
-                  <Opens
-                    label={`${h.words.slice(0, 3).join(' ')} ${h.size}`}
-                    onOpen={() => showList(h.words.slice(0, 4).join(' · '), hotRows(h), 'field.createdAt')}
-                  >
-                    <b>{h.words.slice(0, 4).join(' · ')}</b>
+                  <Opens label={`${hotName(h)} ${h.size}`} onOpen={() => showList(hotName(h), hotRows(h), 'field.createdAt')}>
+                    <b>{hotName(h)}</b>
                   </Opens>{' '}
                   <Tag>{h.size}</Tag>
+                  {h.name && (
+                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                      {h.words.slice(0, 4).join(' · ')}
+                      {sep}
+                    </Typography.Text>
+                  )}
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                     {h.areas
                       .slice(0, 3)
@@ -572,6 +582,9 @@ export function Dashboard() {
               { title: t('field.number'), key: 'n', width: 150, render: (_, r) => <Link to={`/orders/${r.id}`}>{r.number}</Link> },
               { title: t('field.title'), key: 't', ellipsis: { showTitle: true }, render: (_, r) => r.title },
               { title: t('field.status'), key: 's', width: 100, render: (_, r) => <StatusTag status={r.status} /> },
+              ...(drill.rows.some((r) => r.unit !== undefined)
+                ? [{ title: t('field.mainUnit'), key: 'u', width: 140, render: (_: unknown, r: DrillRow) => r.unit ?? t('dash.noUnit') }]
+                : []),
               { title: t(drill.time), key: 'a', width: 150, render: (_, r) => fmtTime(r.at) },
             ]}
           />
