@@ -172,6 +172,7 @@ describe('addresses', () => {
 });
 
 describe('orders', () => {
+  let placedId = 0;
   it('places an order by its coordinates alone and routes it to the most specific area', async () => {
     const { admin, agent, dispatcher } = t.u;
     await admin.post('/api/v1/categories', { code: 'SR', name: '市容' });
@@ -186,6 +187,7 @@ describe('orders', () => {
       location: { lat: 39.95, lng: 116.03 },
     });
     expect(o.status).toBe(201);
+    placedId = o.body.id;
     expect(o.body.location).toMatchObject({ districtUnitId: units.community, lat: 39.95, lng: 116.03 });
     const read = (await dispatcher.get(`/api/v1/workorders/${o.body.id}`)).body;
     expect(read.areas).toEqual({
@@ -224,8 +226,8 @@ describe('orders', () => {
     expect(heat.unplaced).toBeGreaterThanOrEqual(1);
     const subs = (await supervisor.get('/api/v1/areas/heat?level=subdistrict')).body.items;
     expect(subs).toEqual(expect.arrayContaining([{ unitId: units.streetA, name: '东华门街道', count: 1 }, { unitId: units.street2, name: '景山街道', count: 1 }]));
-    const one = heat.points.find((p: any) => p.lng === 116.03);
-    const topic = (await supervisor.get(`/api/v1/areas/heat?workorderIds=${one.id}`)).body;
+    expect(heat.points).toContainEqual(expect.objectContaining({ id: placedId, lat: 39.95, lng: 116.03 }));
+    const topic = (await supervisor.get(`/api/v1/areas/heat?workorderIds=${placedId}`)).body;
     expect(topic.items).toEqual([{ unitId: units.districtA, name: '东城区', count: 1 }]);
     expect((await handlerA.get('/api/v1/areas/heat')).status).toBe(403);
   });
