@@ -25,7 +25,7 @@ const rect = (x0: number, y0: number, x1: number, y1: number) => ({
     ],
   ],
 });
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the small city's units, and those added here
+// The small city's units, and those added here.
 let units: any;
 
 /** 东城区 116.0–116.2 × 39.9–40.0 (东华门街道 the west half, 景山街道 the east, 幸福社区 the west quarter); 西城区 east of it. */
@@ -97,7 +97,11 @@ describe('boundaries', () => {
       subdistrict: { id: units.streetA, name: '东华门街道' },
       community: { id: units.community, name: '东华门幸福社区' },
     });
-    expect(await at(39.95, 116.15)).toEqual({ district: { id: units.districtA, name: '东城区' }, subdistrict: { id: units.street2, name: '景山街道' }, community: null });
+    expect(await at(39.95, 116.15)).toEqual({
+      district: { id: units.districtA, name: '东城区' },
+      subdistrict: { id: units.street2, name: '景山街道' },
+      community: null,
+    });
     // On the border of two sub-districts the point is in both: the first unit of the two, every time.
     expect((await at(39.95, 116.1)).subdistrict).toEqual({ id: units.streetA, name: '东华门街道' });
     // On the border of two districts (no sub-district drawn on 西城区's side).
@@ -110,7 +114,10 @@ describe('boundaries', () => {
   });
 
   it('puts a re-imported boundary in place of the old one', async () => {
-    const moved = { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { unitId: units.community }, geometry: rect(116.05, 39.9, 116.1, 40.0) }] };
+    const moved = {
+      type: 'FeatureCollection',
+      features: [{ type: 'Feature', properties: { unitId: units.community }, geometry: rect(116.05, 39.9, 116.1, 40.0) }],
+    };
     expect((await t.u.admin.post('/api/v1/areas/import', moved)).body.imported).toBe(1);
     expect((await t.u.agent.get('/api/v1/areas/resolve?lat=39.95&lng=116.03')).body.community).toBeNull();
     expect((await t.u.agent.get('/api/v1/areas/resolve?lat=39.95&lng=116.07')).body.community).toEqual({ id: units.community, name: '东华门幸福社区' });
@@ -199,7 +206,12 @@ describe('orders', () => {
     expect(s.suggestion.route.rule.id).toBe(streetRule.body.id);
     expect(s.suggestion.decision).toMatchObject({ unitId: units.streetA, reason: 'rule' });
     // The suggestion for a draft reads the point as well.
-    const draft = await dispatcher.post('/api/v1/dispatch/suggest', { title: '垃圾', content: '垃圾没人清运', categoryCode: 'SR', location: { lat: 39.95, lng: 116.15 } });
+    const draft = await dispatcher.post('/api/v1/dispatch/suggest', {
+      title: '垃圾',
+      content: '垃圾没人清运',
+      categoryCode: 'SR',
+      location: { lat: 39.95, lng: 116.15 },
+    });
     expect(draft.body.decision).toMatchObject({ unitId: units.districtA });
 
     // An address alone; an area the agent chose is kept whatever the point says.
@@ -221,11 +233,21 @@ describe('orders', () => {
   it('counts orders by area for the heat map, and by hot topic', async () => {
     const { supervisor, handlerA } = t.u;
     const heat = (await supervisor.get('/api/v1/areas/heat?level=district')).body;
-    expect(heat.items).toEqual(expect.arrayContaining([{ unitId: units.districtA, name: '东城区', count: 2 }, { unitId: units.districtB, name: '西城区', count: 1 }]));
+    expect(heat.items).toEqual(
+      expect.arrayContaining([
+        { unitId: units.districtA, name: '东城区', count: 2 },
+        { unitId: units.districtB, name: '西城区', count: 1 },
+      ]),
+    );
     expect(heat.points.length).toBeGreaterThanOrEqual(3);
     expect(heat.unplaced).toBeGreaterThanOrEqual(1);
     const subs = (await supervisor.get('/api/v1/areas/heat?level=subdistrict')).body.items;
-    expect(subs).toEqual(expect.arrayContaining([{ unitId: units.streetA, name: '东华门街道', count: 1 }, { unitId: units.street2, name: '景山街道', count: 1 }]));
+    expect(subs).toEqual(
+      expect.arrayContaining([
+        { unitId: units.streetA, name: '东华门街道', count: 1 },
+        { unitId: units.street2, name: '景山街道', count: 1 },
+      ]),
+    );
     expect(heat.points).toContainEqual(expect.objectContaining({ id: placedId, lat: 39.95, lng: 116.03 }));
     const topic = (await supervisor.get(`/api/v1/areas/heat?workorderIds=${placedId}`)).body;
     expect(topic.items).toEqual([{ unitId: units.districtA, name: '东城区', count: 1 }]);
@@ -237,9 +259,14 @@ describe('orders', () => {
     expect((await admin.post('/api/v1/open311/services', { serviceCode: 'SR', serviceName: '市容环境', orderType: 'complaint' })).status).toBe(201);
     const key = (await admin.post('/api/v1/open311/keys', { name: 'fms' })).body.apiKey as string;
     const anon = new Client(t.platform);
-    const posted = await anon.request('POST', '/open311/v2/requests.json', `api_key=${key}&service_code=SR&lat=39.95&long=116.03&description=${encodeURIComponent('垃圾很多天没人清运')}`, {
-      'content-type': 'application/x-www-form-urlencoded',
-    });
+    const posted = await anon.request(
+      'POST',
+      '/open311/v2/requests.json',
+      `api_key=${key}&service_code=SR&lat=39.95&long=116.03&description=${encodeURIComponent('垃圾很多天没人清运')}`,
+      {
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+    );
     expect(posted.status, JSON.stringify(posted.body)).toBe(201);
     const number = posted.body[0].service_request_id as string;
     const order = (await t.u.dispatcher.get(`/api/v1/workorders?q=${number}`)).body.items[0];

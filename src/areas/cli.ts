@@ -18,7 +18,7 @@ function parseJson(file: string): unknown {
 
 /** name,kind,unit rows (a header line naming them is optional; kind defaults to estate). */
 export function parsePlacesCsv(text: string): PlaceInput[] {
-  const rows = parse(text, { skip_empty_lines: true, trim: true, relax_column_count: true }) as string[][];
+  const rows: string[][] = parse(text.replace(/^\uFEFF/, ''), { skip_empty_lines: true, trim: true, relax_column_count: true });
   if (rows[0] && rows[0][0]?.toLowerCase() === 'name') rows.shift();
   return rows.map((r, i) => {
     const [name = '', kind = 'estate', unit = ''] = r;
@@ -47,16 +47,20 @@ export function commands(program: Command) {
     console.log(`imported ${report.imported} area(s), ${report.aliases} new alias(es)`);
   });
 
-  serverOption(dbOptions(areas.command('import-places <file>').description(`import gazetteer places from CSV: name,kind,unit (kind: ${PLACE_KINDS.join('|')}; unit: id or unique name)`))).action(
-    async (file: string, o: Opts) => {
-      const places = parsePlacesCsv(readText(file));
-      if (places.length === 0) fail(`${file}: 没有地名 (no places)`);
-      const report = o.server
-        ? await callServer<{ imported: number; total: number }>(o.server, 'POST', '/api/v1/areas/places', { places })
-        : await withDb(o, (db) => db.tx((q) => importPlaces(q, places)));
-      console.log(`imported ${report.imported} of ${report.total} place(s)`);
-    },
-  );
+  serverOption(
+    dbOptions(
+      areas
+        .command('import-places <file>')
+        .description(`import gazetteer places from CSV: name,kind,unit (kind: ${PLACE_KINDS.join('|')}; unit: id or unique name)`),
+    ),
+  ).action(async (file: string, o: Opts) => {
+    const places = parsePlacesCsv(readText(file));
+    if (places.length === 0) fail(`${file}: 没有地名 (no places)`);
+    const report = o.server
+      ? await callServer<{ imported: number; total: number }>(o.server, 'POST', '/api/v1/areas/places', { places })
+      : await withDb(o, (db) => db.tx((q) => importPlaces(q, places)));
+    console.log(`imported ${report.imported} of ${report.total} place(s)`);
+  });
 
   dbOptions(
     areas

@@ -12,7 +12,7 @@ export function geometryProblem(g: unknown): string | null {
   if (!g || typeof g !== 'object') return 'missing';
   const { type, coordinates } = g as { type?: unknown; coordinates?: unknown };
   if (type !== 'Polygon' && type !== 'MultiPolygon') return 'type';
-  const polygons = (type === 'Polygon' ? [coordinates] : coordinates) as unknown;
+  const polygons = type === 'Polygon' ? [coordinates] : coordinates;
   if (!Array.isArray(polygons) || polygons.length === 0) return 'coordinates';
   for (const poly of polygons) {
     if (!Array.isArray(poly) || poly.length === 0) return 'coordinates';

@@ -7,6 +7,7 @@ import type { App } from '../http/app.js';
 import { requireActor } from '../http/app.js';
 import type { AppContext } from '../core/context.js';
 import { badRequest, notFound } from '../core/errors.js';
+import { setting } from '../core/config.js';
 import { Id, IdParams, StringEnum, Text } from '../http/schemas.js';
 import { PLACE_KINDS } from './gazetteer.js';
 import { mostSpecific } from './resolver.js';
@@ -39,9 +40,21 @@ export function routes(app: App, ctx: AppContext) {
     '/api/v1/areas',
     {
       config: { public: true },
-      schema: { tags, description: 'The boundaries of the districts, sub-districts and communities: a GeoJSON FeatureCollection, properties {unitId, name, kind}.' },
+      schema: {
+        tags,
+        description: 'The boundaries of the districts, sub-districts and communities: a GeoJSON FeatureCollection, properties {unitId, name, kind}.',
+      },
     },
     async (_req, reply) => reply.header('cache-control', 'public, max-age=60').send(await areasFeatureCollection(db)),
+  );
+
+  app.get(
+    '/api/v1/areas/map',
+    {
+      config: { public: true },
+      schema: { tags, description: 'How the web maps draw: the tile URL template (null: the boundaries alone, offline) and its credit line.' },
+    },
+    () => Promise.resolve({ tileUrl: setting('JIESU_MAP_TILE_URL') ?? null, attribution: setting('JIESU_MAP_TILE_ATTRIBUTION') ?? null }),
   );
 
   app.post(
@@ -95,7 +108,13 @@ export function routes(app: App, ctx: AppContext) {
 
   app.get(
     '/api/v1/areas/places',
-    { schema: { tags, description: 'Places of the gazetteer (aliases, roads, estates, landmarks).', querystring: Type.Object({ unitId: Type.Optional(Id), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }) } },
+    {
+      schema: {
+        tags,
+        description: 'Places of the gazetteer (aliases, roads, estates, landmarks).',
+        querystring: Type.Object({ unitId: Type.Optional(Id), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
+      },
+    },
     async (req) => {
       requireActor(req, 'admin');
       return { items: await listPlaces(db, { unitId: req.query.unitId, limit: req.query.limit ?? 200 }) };

@@ -125,10 +125,12 @@ export async function importAreas(q: Queryable, body: unknown): Promise<ImportRe
     let unit: AreaUnit | undefined;
     if (p.unitId != null) {
       unit = byId.get(Number(p.unitId));
-      if (!unit) throw badRequest('areas.unitUnknown', { n, unit: String(p.unitId) }, `${field}.properties.unitId`);
+      if (!unit) throw badRequest('areas.unitUnknown', { n, unit: JSON.stringify(p.unitId) }, `${field}.properties.unitId`);
     } else if (typeof p.name === 'string') {
       const parent = typeof p.parent === 'string' ? p.parent : null;
-      const found = (byName.get(p.name) ?? []).filter((u) => (p.kind == null || u.kind === p.kind) && (parent == null || byId.get(u.parentId ?? 0)?.name === parent));
+      const found = (byName.get(p.name) ?? []).filter(
+        (u) => (p.kind == null || u.kind === p.kind) && (parent == null || byId.get(u.parentId ?? 0)?.name === parent),
+      );
       if (found.length === 0) throw badRequest('areas.unitUnknown', { n, unit: p.name }, `${field}.properties.name`);
       if (found.length > 1) throw badRequest('areas.unitAmbiguous', { n, unit: p.name }, `${field}.properties.name`);
       unit = found[0];

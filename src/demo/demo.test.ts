@@ -238,7 +238,7 @@ describe('the demo city', () => {
 });
 
 describe('jiesu demo seed', () => {
-  it('ships boundaries for all its districts, sub-districts and communities, holding its orders\' points', async () => {
+  it("ships boundaries for all its districts, sub-districts and communities, holding its orders' points", async () => {
     const agent = await loginAs(platform, 'agent1', DEMO_PASSWORD);
     const fc = (await agent.get('/api/v1/areas')).body;
     const { rows: units } = await platform.db.query<{ id: number; kind: string }>(

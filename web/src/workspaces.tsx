@@ -8,6 +8,7 @@ import {
   BookOutlined,
   BranchesOutlined,
   ClockCircleOutlined,
+  EnvironmentOutlined,
   NodeIndexOutlined,
   BarChartOutlined,
   InboxOutlined,
@@ -32,6 +33,7 @@ const AdminUsers = lazy(() => import('./pages/AdminUsers').then((m) => ({ defaul
 const AdminCategories = lazy(() => import('./pages/AdminCatalog').then((m) => ({ default: m.AdminCategories })));
 const AdminKb = lazy(() => import('./pages/AdminCatalog').then((m) => ({ default: m.AdminKb })));
 const AdminRules = lazy(() => import('./pages/AdminCatalog').then((m) => ({ default: m.AdminRules })));
+const AdminAreas = lazy(() => import('./pages/AdminAreas').then((m) => ({ default: m.AdminAreas })));
 const AdminTimeLimits = lazy(() => import('./pages/AdminCatalog').then((m) => ({ default: m.AdminTimeLimits })));
 
 export interface Workspace {
@@ -62,6 +64,7 @@ export const WORKSPACES: Workspace[] = [
   { path: '/admin/rules', label: 'menu.rules', icon: <BranchesOutlined />, roles: ['admin'], render: () => <AdminRules /> },
   { path: '/admin/time-limits', label: 'menu.timeLimits', icon: <ClockCircleOutlined />, roles: ['admin'], render: () => <AdminTimeLimits /> },
   { path: '/admin/kb', label: 'menu.kb', icon: <BookOutlined />, roles: ['admin'], render: () => <AdminKb /> },
+  { path: '/admin/areas', label: 'menu.areas', icon: <EnvironmentOutlined />, roles: ['admin'], render: () => <AdminAreas /> },
 ];
 
 export const workspacesFor = (roles: Role[]) => WORKSPACES.filter((w) => w.roles.some((r) => roles.includes(r)));

@@ -17,6 +17,7 @@ import { useSession } from '../session';
 import { useActionError } from '../components/OrderActions';
 import { StatusTag } from '../components/OrderTable';
 import { cityDay, cityDayStart, cityMonthRange, fmtMonth, fmtTime } from '../time';
+import { HeatPanel } from '../components/HeatPanel';
 import type { Status } from '../types';
 
 /** A unit's counted measure (GET /kpi/orders?measure=), each with its label in i18n.tsx. */
@@ -429,6 +430,9 @@ export function Dashboard() {
           </Card>
         </Col>
       </Row>
+      <Card size="small" title={t('map.heatTitle')} style={{ marginBottom: 16 }}>
+        <HeatPanel />
+      </Card>
       <Card
         size="small"
         data-testid="rankings"

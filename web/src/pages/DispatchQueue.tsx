@@ -8,6 +8,7 @@ import { useI18n } from '../i18n';
 import { unitTree, useSession } from '../session';
 import { OrderTable } from '../components/OrderTable';
 import { OrderActions, useActionError, type ActionName } from '../components/OrderActions';
+import { HeatPanel } from '../components/HeatPanel';
 import type { OrderEvent, WorkOrder } from '../types';
 
 function ReturnReason({ order }: { order: WorkOrder }) {
@@ -124,6 +125,7 @@ export function DispatchQueue() {
               />
             ),
           },
+          { key: 'map', label: t('map.heatTitle'), children: <HeatPanel openOnly height={480} /> },
           { key: 'suspensions', label: t('dispatch.suspensions'), children: approvals('suspension', ['approve-suspension', 'reject-suspension']) },
           { key: 'returns', label: t('dispatch.returns'), children: approvals('return-review', ['approve-return', 'reject-return']) },
         ]}
