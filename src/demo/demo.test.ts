@@ -102,7 +102,7 @@ describe('the demo city', () => {
     const dispatcher = await loginAs(platform, 'dispatcher1', DEMO_PASSWORD);
     const ids = (await platform.db.query<{ id: number }>('SELECT id FROM workorders ORDER BY random() LIMIT 15')).rows.map((r) => r.id);
     for (const id of ids) {
-      const { deadlines: _d, allowedActions: _a, ...order } = (await dispatcher.get(`/api/v1/workorders/${id}`)).body;
+      const { deadlines: _d, allowedActions: _a, areas: _r, ...order } = (await dispatcher.get(`/api/v1/workorders/${id}`)).body;
       const events = (await dispatcher.get(`/api/v1/workorders/${id}/events`)).body.items;
       const folded = events.reduce((s: WorkOrder | null, e: any) => applyEvent(s, e, id), null);
       expect(folded).toEqual(order);
