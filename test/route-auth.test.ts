@@ -70,9 +70,12 @@ describe('deny by default', () => {
   it('finds the routes, and marks only the intended ones public', () => {
     expect(ops.length).toBeGreaterThan(80);
     const pub = ops.filter((o) => o.public).map((o) => `${o.method} ${o.path}`);
-    // Sign-in, health, the citizen portal and open data; Open311 checks its own api_key; the SMS
-    // provider's callbacks check their token, the citizen's rating page its one-time link.
-    for (const p of pub) expect(p).toMatch(/ \/api\/v1\/(auth\/login|health|portal\/|opendata\/|sms\/(receipts|inbound|rating\/))| \/open311\//);
+    // Sign-in, health, the citizen portal and open data, the city's boundaries and map settings (the
+    // portal's map draws them); Open311 checks its own api_key; the SMS provider's callbacks check
+    // their token, the citizen's rating page its one-time link.
+    for (const p of pub)
+      expect(p).toMatch(/ \/api\/v1\/(auth\/login|health|portal\/|opendata\/|areas$|areas\/map$|sms\/(receipts|inbound|rating\/))| \/open311\//);
+    expect(pub).not.toContain('GET /api/v1/areas/resolve');
     expect(pub).toContain('POST /api/v1/auth/login');
     expect(pub).not.toContain('GET /api/v1/units');
     expect(pub).not.toContain('POST /api/v1/auth/logout');

@@ -35,6 +35,12 @@ export const SETTINGS = {
   JIESU_SHUTDOWN_TIMEOUT_SECONDS: { kind: 'int', default: 30, min: 0, max: 3600, doc: 'shutdown grace period for open requests (s)', group: 'server' },
   JIESU_SERVER: { kind: 'url', flag: '--server', doc: 'CLI: run a command through this running server instead of opening the database', group: 'server' },
   JIESU_TOKEN: { kind: 'secret', doc: 'CLI with `--server`: an admin token (from `POST /api/v1/auth/login`)', group: 'server' },
+  JIESU_MAP_TILE_URL: {
+    kind: 'string',
+    doc: 'map tiles for the web app, e.g. the city GIS server `https://gis.example/tiles/{z}/{x}/{y}.png`; unset: the boundaries drawn alone (offline)',
+    group: 'server',
+  },
+  JIESU_MAP_TILE_ATTRIBUTION: { kind: 'string', doc: 'the credit line the map shows for its tiles', group: 'server' },
 
   JIESU_DATA: { kind: 'path', default: './data', flag: '--data', doc: 'embedded (PGlite) data folder', group: 'database' },
   DATABASE_URL: { kind: 'url', flag: '--database-url', doc: 'PostgreSQL server; unset: embedded PGlite', group: 'database' },

@@ -55,4 +55,9 @@ export interface AppContext {
   orderListeners: OrderEventListener[];
   /** Views registered by modules at start-up (optional: contexts built for CLI jobs have none). */
   orderViews?: OrderView[];
+  /**
+   * The most specific area (community, sub-district or district unit) of a place, from its point
+   * or its address; orders created without an area get theirs from it. Set by the areas module.
+   */
+  locateArea?: (q: Queryable, location: { address: string | null; lat: number | null; lng: number | null }) => Promise<number | null>;
 }

@@ -103,7 +103,7 @@ describe('the demo city', () => {
     const dispatcher = await loginAs(platform, 'dispatcher1', DEMO_PASSWORD);
     const ids = (await platform.db.query<{ id: number }>('SELECT id FROM workorders ORDER BY random() LIMIT 15')).rows.map((r) => r.id);
     for (const id of ids) {
-      const { deadlines: _d, allowedActions: _a, ...order } = (await dispatcher.get(`/api/v1/workorders/${id}`)).body;
+      const { deadlines: _d, allowedActions: _a, areas: _r, ...order } = (await dispatcher.get(`/api/v1/workorders/${id}`)).body;
       const events = (await dispatcher.get(`/api/v1/workorders/${id}/events`)).body.items;
       const folded = events.reduce((s: WorkOrder | null, e: any) => applyEvent(s, e, id), null);
       expect(folded).toEqual(order);
@@ -281,6 +281,30 @@ describe("the demo city's dispatch models", () => {
 });
 
 describe('jiesu demo seed', () => {
+  it("ships boundaries for all its districts, sub-districts and communities, holding its orders' points", async () => {
+    const agent = await loginAs(platform, 'agent1', DEMO_PASSWORD);
+    const fc = (await agent.get('/api/v1/areas')).body;
+    const { rows: units } = await platform.db.query<{ id: number; kind: string }>(
+      `SELECT id, kind FROM units WHERE kind IN ('district', 'subdistrict', 'community') ORDER BY id`,
+    );
+    expect(fc.features.map((f: any) => f.properties.unitId).sort((a: number, b: number) => a - b)).toEqual(units.map((u) => u.id));
+    // Every sampled order's point lies in the district the order names.
+    const { rows } = await platform.db.query<{ lat: number; lng: number; district_unit_id: number }>(
+      'SELECT lat, lng, district_unit_id FROM workorders WHERE lat IS NOT NULL ORDER BY id LIMIT 60',
+    );
+    expect(rows.length).toBe(60);
+    for (const r of rows) expect((await agent.get(`/api/v1/areas/resolve?lat=${r.lat}&lng=${r.lng}`)).body.district?.id).toBe(r.district_unit_id);
+    // An address of the city, by its estate's name.
+    const { rows: c } = await platform.db.query<{ community: string; sub: string; district: string; sub_id: number }>(
+      `SELECT c.name AS community, s.name AS sub, d.name AS district, s.id AS sub_id FROM units c JOIN units s ON s.id = c.parent_id
+         JOIN units d ON d.id = s.parent_id WHERE c.kind = 'community' ORDER BY c.id LIMIT 1`,
+    );
+    const estate = `${c[0]!.community.slice(2, -2)}家园`;
+    const r = (await agent.post('/api/v1/areas/resolve', { address: `${c[0]!.district}${c[0]!.sub}${estate}小区南门` })).body;
+    expect(r.subdistrict).toEqual({ id: c[0]!.sub_id, name: c[0]!.sub });
+    expect(r.community.name).toBe(c[0]!.community);
+  });
+
   it('seeds from the command line and prints the demo logins', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jiesu-demo-'));
     const db = await throwawayDatabase();

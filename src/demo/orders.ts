@@ -16,6 +16,7 @@ import { leaves, type Leaf } from './reference.js';
 import * as T from './taxonomy.js';
 import type { DemoCity, DemoUnit, HistoryOptions, OrderInfo, OrderPart, OrdersResult } from './types.js';
 import { walkLifecycle, type Append } from './walk.js';
+import { pointInSubdistrict } from './geography.js';
 import { setting } from '../core/config.js';
 
 /** Generates and writes one part of the orders (on a server, each part on a thread of its own). */
@@ -76,6 +77,8 @@ export async function seedOrders(
     onProgress?.(id - part.firstId + 1);
   };
 
+  const districtIndex = new Map(city.districts.map((d, i) => [d.id, i]));
+  const subIndex = new Map([...city.subdistrictsOf.values()].flatMap((subs) => subs.map((s, i) => [s.id, i] as const)));
   for (let k = 0; k < part.times.length; k++) {
     const t = part.times[k]!;
     const isBurst = part.burst[k] === 1;
@@ -120,8 +123,8 @@ export async function seedOrders(
         location: {
           address: `${district.name}${sub.name}${road}${rng.int(1, 300)}号`,
           districtUnitId: district.id,
-          lat: micro(30.5 + rng.next() * 0.4),
-          lng: micro(114.1 + rng.next() * 0.5),
+          // Inside the order's sub-district (geography.ts), as the areas module resolves it.
+          ...pointInSubdistrict(districtIndex.get(district.id)!, subIndex.get(sub.id)!, rng.next(), rng.next()),
         },
         citizen: { name: citizen.name, phone: citizen.phone },
         contactId: opts.withContacts ? id : null, // the contact that created it has the same id (contacts.ts)
@@ -186,7 +189,6 @@ const TYPE_WEIGHTS = [35, 30, 20, 7, 6, 2];
 const TYPE_WORDS: Record<OrderType, string> = { complaint: '投诉', request: '求助', consultation: '咨询', report: '举报', suggestion: '建议', praise: '表扬' };
 
 /** A coordinate to six decimals (about 0.1 m), as a device reports it; shorter to write and to read. */
-const micro = (deg: number) => Math.round(deg * 1e6) / 1e6;
 
 /** Where the citizen's encrypted name, phone and phone index sit in `toRowValues`. */
 const CITIZEN_AT = ROW_COLUMNS.indexOf('citizen_name_enc');

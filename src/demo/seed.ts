@@ -9,6 +9,7 @@
 //   deadlines.ts  deadlines of the open orders     recent.ts     the last days' search indexes
 //   knowledge.ts  the knowledge base               pipeline.ts, worker.ts  the worker threads
 //   templates.ts  reply templates (常用语)
+//   areas.ts      boundaries and gazetteer (geography.ts: the tiling, the orders' points)
 //   steps.ts      transfers, suspensions and appeals taken live by `serve --demo` (their listeners run)
 //   taxonomy.ts   categories and phrases           clock.ts      time in the city's zone
 import type { Database } from '../db/database.js';
@@ -21,6 +22,7 @@ import { DEMO_PASSWORD, seedOrg } from './org.js';
 import { seedHistoryInWorker, useWorker } from './pipeline.js';
 import { seedReference } from './reference.js';
 import { seedTemplates } from './templates.js';
+import { seedAreas } from './areas.js';
 import type { DemoCity, HistoryOptions, Progress } from './types.js';
 import { setting } from '../core/config.js';
 
@@ -76,7 +78,8 @@ export async function seedDemo(db: Database, opts: DemoOptions): Promise<DemoSum
     cpuMark = process.cpuUsage();
   };
   await seedReference(db, city);
-  stage('org and reference');
+  await seedAreas(db, city);
+  stage('org, reference and areas');
   const hopts: HistoryOptions = {
     contacts: opts.contacts,
     orders: Math.round(opts.contacts * ORDER_SHARE),

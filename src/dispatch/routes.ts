@@ -173,7 +173,18 @@ export function routes(app: App, ctx: AppContext) {
       requireActor(req, 'agent', 'dispatcher', 'admin', 'supervisor');
       const b = req.body;
       if (!`${b.title}${b.content}`.trim()) throw badRequest('dispatch.titleOrContent', {}, 'content');
-      return suggest(db, ctx, { ...b, districtUnitId: b.districtUnitId ?? b.location?.districtUnitId ?? null });
+      let districtUnitId = b.districtUnitId ?? b.location?.districtUnitId ?? null;
+      // A draft with a point or an address and no area: the area it lies in, as the order will get.
+      const loc = b.location as { address?: unknown; lat?: unknown; lng?: unknown } | null | undefined;
+      if (districtUnitId == null && loc && ctx.locateArea) {
+        const place = {
+          address: typeof loc.address === 'string' && loc.address.trim() ? loc.address : null,
+          lat: typeof loc.lat === 'number' ? loc.lat : null,
+          lng: typeof loc.lng === 'number' ? loc.lng : null,
+        };
+        if (place.address || (place.lat != null && place.lng != null)) districtUnitId = await ctx.locateArea(db, place);
+      }
+      return suggest(db, ctx, { ...b, districtUnitId });
     },
   );
   app.get('/api/v1/dispatch/suggestions/:id', { schema: { tags: ['dispatch'], params: IdParams } }, async (req) => {

@@ -280,7 +280,7 @@ describe('repeats and merges', () => {
     expect([reopened.status, reopened.closeReason, reopened.duplicateOf, reopened.closedAt]).toEqual(['new', null, null, null]);
     const events = (await dispatcher.get(`/api/v1/workorders/${dupNew.id}/events`)).body.items;
     expect(events.map((e: any) => e.type)).toEqual(['created', 'closed', 'unmerged']);
-    const { deadlines: _d, allowedActions: _a, ...projection } = reopened; // deadlines come from the time-limit module's view
+    const { deadlines: _d, allowedActions: _a, areas: _r, ...projection } = reopened; // deadlines and areas come from the time-limit and areas modules' views
     expect(events.reduce((s: WorkOrder | null, e: any) => applyEvent(s, e, dupNew.id), null)).toEqual(projection);
     const after = (await dispatcher.get(`/api/v1/workorders/${main.id}/callers`)).body.items;
     expect(after.map((c: any) => c.phone).sort()).toEqual(['13600000001', '13600000003']);

@@ -188,8 +188,17 @@ export async function hotspots(db: Queryable, q: HotspotQuery) {
   const toDay = dayOf(new Date(new Date(q.to).getTime() - 1), q.timeZone);
   if (new Date(q.to).getTime() > new Date(q.from).getTime() && !days.includes(toDay)) days.push(toDay);
   const lastDay = days[days.length - 1] ?? '';
-  const { rows: units } = await db.query<{ id: number; name: string }>(`SELECT id, name FROM units WHERE kind = 'district'`);
+  const { rows: units } = await db.query<{ id: number; name: string; kind: string; parent_id: number | null }>(
+    `SELECT id, name, kind, parent_id FROM units WHERE kind IN ('district', 'subdistrict', 'community')`,
+  );
   const unitName = new Map(units.map((u) => [u.id, u.name]));
+  // An order's area may be a sub-district or a community (resolved from its point): it counts for its district.
+  const unitById = new Map(units.map((u) => [u.id, u]));
+  const districtOf = (id: number | null): number | null => {
+    for (let u = id == null ? undefined : unitById.get(id); u; u = u.parent_id == null ? undefined : unitById.get(u.parent_id))
+      if (u.kind === 'district') return u.id;
+    return id;
+  };
   const clusters = clusterDocs(docs, { minSize: q.minSize ?? 3 }).slice(0, q.limit ?? 20);
   const items = clusters.map((c) => {
     const members = c.ids.map((id) => byId.get(id)!);
@@ -197,7 +206,8 @@ export async function hotspots(db: Queryable, q: HotspotQuery) {
     const perArea = new Map<number | null, number>();
     for (const m of members) {
       perDay.set(m.day, (perDay.get(m.day) ?? 0) + 1);
-      perArea.set(m.area, (perArea.get(m.area) ?? 0) + 1);
+      const area = districtOf(m.area);
+      perArea.set(area, (perArea.get(area) ?? 0) + 1);
     }
     const trend = days.map((day) => ({ day, count: perDay.get(day) ?? 0 }));
     const last = perDay.get(lastDay) ?? 0;

@@ -393,7 +393,7 @@ function toServiceRequest(r: Record<string, any>, timeZone: string, lang: Langua
     service_notice: null,
     requested_datetime: w3c(r.created_at, timeZone),
     updated_datetime: w3c(r.updated_at, timeZone),
-    expected_datetime: null,
+    expected_datetime: r.expected_at ? w3c(r.expected_at, timeZone) : null,
     address: r.address ?? null,
     address_id: r.address_id ?? null,
     zipcode: null,
@@ -415,7 +415,9 @@ export interface RequestFilter {
 }
 
 const SELECT = `SELECT w.number, w.status, w.category_code, w.content, w.address, w.lat, w.lng, w.created_at, w.updated_at,
-    w.reply, w.close_reason, s.service_name, u.name AS unit_name, r.address_id, r.media_url, r.media_urls, d.number AS duplicate_number
+    w.reply, w.close_reason, s.service_name, u.name AS unit_name, r.address_id, r.media_url, r.media_urls, d.number AS duplicate_number,
+    -- The spec's expected_datetime: when the unit must reply by (the order's reply deadline).
+    (SELECT od.due_at FROM order_deadlines od WHERE od.workorder_id = w.id AND od.kind = 'reply') AS expected_at
   FROM workorders w
   JOIN open311_services s ON s.service_code = w.category_code
   LEFT JOIN units u ON u.id = w.main_unit_id

@@ -24,7 +24,7 @@ export interface ListFilter {
   unitId?: number;
   /** Main unit: this unit or one below it. */
   unit?: number;
-  /** The district the problem is in (location.districtUnitId). */
+  /** The area the problem is in (location.districtUnitId): this unit or one below it (its sub-districts, communities). */
   district?: number;
   urgency?: Urgency;
   type?: string;
@@ -78,7 +78,7 @@ export async function filterSql(q: Queryable, actor: Actor, f: ListFilter, timeZ
   if (f.status?.length) where.push(`workorders.status = ANY($${params.push(f.status)}::text[])`);
   if (f.unitId !== undefined) where.push(`workorders.main_unit_id = $${params.push(f.unitId)}`);
   if (f.unit !== undefined) where.push(`workorders.main_unit_id = ANY($${params.push(await subtreeUnitIds(q, f.unit))}::int[])`);
-  if (f.district !== undefined) where.push(`workorders.district_unit_id = $${params.push(f.district)}`);
+  if (f.district !== undefined) where.push(`workorders.district_unit_id = ANY($${params.push(await subtreeUnitIds(q, f.district))}::int[])`);
   if (f.urgency) where.push(`workorders.urgency = $${params.push(f.urgency)}`);
   if (f.type) where.push(`workorders.type = $${params.push(f.type)}`);
   if (f.categoryCode) where.push(`workorders.category_code LIKE $${params.push(escapeLike(f.categoryCode) + '%')}`);

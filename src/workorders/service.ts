@@ -109,8 +109,13 @@ export async function createOrder(ctx: AppContext, actor: Actor, input: CreateIn
     number = await reserveOrderNumber(ctx, now);
   }
   const run = async (tx: Queryable) => {
-    const loc = input.location;
+    let loc = input.location;
     await checkDistrict(tx, loc?.districtUnitId);
+    // A point or an address without an area: the area it lies in (routing reads it).
+    if (loc && loc.districtUnitId == null && ctx.locateArea && (loc.address || (loc.lat != null && loc.lng != null))) {
+      const unitId = await ctx.locateArea(tx, { address: loc.address ?? null, lat: loc.lat ?? null, lng: loc.lng ?? null });
+      if (unitId != null) loc = { ...loc, districtUnitId: unitId };
+    }
     const data: CreatedData = {
       number: number ?? (await nextNumber(tx, now, config.timeZone)),
       type: input.type,

@@ -112,7 +112,7 @@ describe('the lifecycle', () => {
 
     // The stored order is exactly the fold of its events.
     // (Other modules' parts of the view, such as deadlines, are not part of the projection.)
-    const { deadlines: _d, allowedActions: _a, ...stored } = (await t.u.dispatcher.get(`/api/v1/workorders/${o.id}`)).body;
+    const { deadlines: _d, allowedActions: _a, areas: _r, ...stored } = (await t.u.dispatcher.get(`/api/v1/workorders/${o.id}`)).body;
     const rebuilt = (ev.body.items as (OrderEvent & { seq: number })[]).reduce<WorkOrder | null>((s, e) => applyEvent(s, e, o.id), null);
     expect(rebuilt).toEqual(stored);
   });
@@ -423,7 +423,7 @@ describe('manager review (答复审核, extension requests)', () => {
       const history = (await u.agent.get(`/api/v1/workorders/${o.id}/events`)).body.items as (OrderEvent & { seq: number })[];
       expect(history.map((e) => e.type).filter((e) => e.startsWith('repl'))).toEqual(['reply_submitted', 'reply_rejected', 'reply_submitted', 'replied']);
       expect(history.at(-1)).toMatchObject({ data: { amended: true, submittedBy: expect.any(Number) } });
-      const { deadlines: _d, allowedActions: _a, ...stored } = (await u.agent.get(`/api/v1/workorders/${o.id}`)).body;
+      const { deadlines: _d, allowedActions: _a, areas: _r, ...stored } = (await u.agent.get(`/api/v1/workorders/${o.id}`)).body;
       expect(history.reduce<WorkOrder | null>((s, e) => applyEvent(s, e, o.id), null)).toEqual(stored);
 
       // The manager's own reply goes out at once.
@@ -468,7 +468,7 @@ describe('manager review (答复审核, extension requests)', () => {
       o = await step(u.dispatcher, o, 'approve-extension');
       expect(o).toMatchObject({ pendingExtension: null, extensionDays: 3 });
       const history = (await u.agent.get(`/api/v1/workorders/${o.id}/events`)).body.items as (OrderEvent & { seq: number })[];
-      const { deadlines: _d, allowedActions: _a, ...stored } = (await u.agent.get(`/api/v1/workorders/${o.id}`)).body;
+      const { deadlines: _d, allowedActions: _a, areas: _r, ...stored } = (await u.agent.get(`/api/v1/workorders/${o.id}`)).body;
       expect(history.reduce<WorkOrder | null>((s, e) => applyEvent(s, e, o.id), null)).toEqual(stored);
 
       // A manager's own request goes straight to the center.

@@ -8,6 +8,7 @@ import {
   BookOutlined,
   BranchesOutlined,
   ClockCircleOutlined,
+  EnvironmentOutlined,
   NodeIndexOutlined,
   BarChartOutlined,
   InboxOutlined,
@@ -34,6 +35,7 @@ const AdminCategories = lazy(() => import('./pages/AdminCatalog').then((m) => ({
 const AdminKb = lazy(() => import('./pages/AdminCatalog').then((m) => ({ default: m.AdminKb })));
 const AdminRules = lazy(() => import('./pages/AdminCatalog').then((m) => ({ default: m.AdminRules })));
 const AdminSms = lazy(() => import('./pages/AdminSms').then((m) => ({ default: m.AdminSms })));
+const AdminAreas = lazy(() => import('./pages/AdminAreas').then((m) => ({ default: m.AdminAreas })));
 const AdminTimeLimits = lazy(() => import('./pages/AdminCatalog').then((m) => ({ default: m.AdminTimeLimits })));
 
 export interface Workspace {
@@ -65,6 +67,7 @@ export const WORKSPACES: Workspace[] = [
   { path: '/admin/time-limits', label: 'menu.timeLimits', icon: <ClockCircleOutlined />, roles: ['admin'], render: () => <AdminTimeLimits /> },
   { path: '/admin/kb', label: 'menu.kb', icon: <BookOutlined />, roles: ['admin'], render: () => <AdminKb /> },
   { path: '/admin/sms', label: 'menu.sms', icon: <MessageOutlined />, roles: ['admin'], render: () => <AdminSms /> },
+  { path: '/admin/areas', label: 'menu.areas', icon: <EnvironmentOutlined />, roles: ['admin'], render: () => <AdminAreas /> },
 ];
 
 export const workspacesFor = (roles: Role[]) => WORKSPACES.filter((w) => w.roles.some((r) => roles.includes(r)));

@@ -51,6 +51,7 @@ export const zhCN = {
   'notFound.serviceRequest': '找不到服务请求 {{id}}',
   'notFound.apiKey': '找不到有效的 API 密钥 {{id}}',
   'notFound.token': '找不到受理凭证 {{id}}',
+  'notFound.areaPlace': '找不到地名 {{id}}',
   'notFound.resource': '找不到该资源',
 
   // Validation of what people fill in ({{field}} is a label from field.*)
@@ -617,6 +618,21 @@ export const zhCN = {
   'sms.notMobile': '短信只能发到手机号码',
   'sms.callbacksOff': '未配置短信回调令牌（JIESU_SMS_CALLBACK_TOKEN），回调不可用',
   'sms.badToken': '短信回调令牌不正确',
+  'areas.notFeatureCollection': '文件不是 GeoJSON 要素集合（FeatureCollection）',
+  'areas.notFeature': '第 {{n}} 个要素不是 GeoJSON 要素（Feature）',
+  'areas.geometry.missing': '第 {{n}} 个要素没有几何图形',
+  'areas.geometry.type': '第 {{n}} 个要素的几何图形须是多边形（Polygon 或 MultiPolygon）',
+  'areas.geometry.coordinates': '第 {{n}} 个要素的坐标不是数字',
+  'areas.geometry.ring': '第 {{n}} 个要素有少于 4 个点的边界环',
+  'areas.geometry.range': '第 {{n}} 个要素的坐标超出经纬度范围',
+  'areas.geometry.open': '第 {{n}} 个要素的边界环没有闭合（首尾两点须相同）',
+  'areas.unitMissing': '第 {{n}} 个要素没有指明所属单位（unitId 或 name）',
+  'areas.unitUnknown': '第 {{n}} 项：找不到单位“{{unit}}”',
+  'areas.unitAmbiguous': '第 {{n}} 项：有多个名为“{{unit}}”的单位，请写明 unitId，或加上 kind 和 parent',
+  'areas.unitKind': '第 {{n}} 项：单位“{{unit}}”不是区、街道或社区',
+  'areas.unitTwice': '第 {{n}} 项：单位“{{unit}}”的边界在文件中出现了两次',
+  'areas.placeName': '第 {{n}} 个地名没有名称',
+  'areas.placeKind': '第 {{n}} 个地名的类型不对',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

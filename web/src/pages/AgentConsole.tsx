@@ -15,6 +15,8 @@ import { Marked, plain } from '../components/text';
 import { DraftNotice } from '../components/DraftNotice';
 import { DispatchSuggestion, type DispatchSuggestionData } from '../components/DispatchSuggestion';
 import { draftKey, useFormDraft } from '../drafts';
+import { CityMap } from '../components/CityMap';
+import { AreasLine, type ResolvedAreas } from '../components/AreasLine';
 import { ORDER_TYPES, type Status, type WorkOrder } from '../types';
 
 interface FormValues {
@@ -27,6 +29,8 @@ interface FormValues {
   content?: string;
   districtUnitId?: number;
   address?: string;
+  lat?: number;
+  lng?: number;
   transferTo: string;
   invalidReason: string;
 }
@@ -155,7 +159,31 @@ export function AgentConsole() {
   const [categoryCode, setCategoryCode] = useState<string | null>(null);
   const phoneRef = useRef<InputRef>(null);
   const showError = useActionError();
-  const districts = units.filter((u) => u.active && (u.kind === 'district' || u.kind === 'subdistrict'));
+  const districts = units.filter((u) => u.active && (u.kind === 'district' || u.kind === 'subdistrict' || u.kind === 'community'));
+  // Where: a point picked on the map, or the address, resolved to areas the agent may correct.
+  const [resolved, setResolved] = useState<{ areas: ResolvedAreas; source: 'point' | 'address' } | null>(null);
+  const lat = Form.useWatch('lat', form);
+  const lng = Form.useWatch('lng', form);
+  const point = lat != null && lng != null ? { lat, lng } : null;
+  const fillArea = (areas: ResolvedAreas, source: 'point' | 'address') => {
+    setResolved({ areas, source });
+    const id = areas.community?.id ?? areas.subdistrict?.id ?? areas.district?.id;
+    if (id != null) form.setFieldValue('districtUnitId', id);
+  };
+  const pickPoint = (la: number, ln: number) => {
+    form.setFieldsValue({ lat: la, lng: ln });
+    get<ResolvedAreas>('/areas/resolve', { lat: la, lng: ln })
+      .then((a) => fillArea(a, 'point'))
+      .catch(() => setResolved(null));
+  };
+  const readAddress = () => {
+    const address = (form.getFieldValue('address') as string | undefined)?.trim();
+    // The point, or an area the agent chose, outranks the address.
+    if (!address || point || form.getFieldValue('districtUnitId') != null) return;
+    post<ResolvedAreas>('/areas/resolve', { address })
+      .then((a) => fillArea(a, 'address'))
+      .catch(() => undefined);
+  };
 
   const phone = Form.useWatch('phone', form);
   const title = Form.useWatch('title', form);
@@ -241,6 +269,7 @@ export function AgentConsole() {
     setArticleId(null);
     setLinkId(null);
     setCategoryCode(null);
+    setResolved(null);
     startedAt.current = null;
     setCallNo((n) => n + 1);
     phoneRef.current?.focus();
@@ -277,7 +306,10 @@ export function AgentConsole() {
           content: v.content!.trim(),
           urgency: v.urgent ? 'urgent' : 'normal',
           categoryCode: categoryCode ?? null,
-          location: v.address || v.districtUnitId ? { address: v.address || null, districtUnitId: v.districtUnitId ?? null } : null,
+          location:
+            v.address || v.districtUnitId || v.lat != null
+              ? { address: v.address || null, districtUnitId: v.districtUnitId ?? null, lat: v.lat ?? null, lng: v.lng ?? null }
+              : null,
           citizen: caller,
         };
       }
@@ -496,7 +528,7 @@ export function AgentConsole() {
               </Col>
               <Col span={12}>
                 <Form.Item label={t('field.address')} name="address">
-                  <Input maxLength={500} />
+                  <Input maxLength={500} onBlur={readAddress} />
                 </Form.Item>
               </Col>
               <Col span={4}>
@@ -505,6 +537,31 @@ export function AgentConsole() {
                 </Form.Item>
               </Col>
             </Row>
+            <Form.Item name="lat" hidden>
+              <Input />
+            </Form.Item>
+            <Form.Item name="lng" hidden>
+              <Input />
+            </Form.Item>
+            <div style={{ marginBottom: 12 }}>
+              <Space size="small" wrap style={{ marginBottom: 4 }}>
+                <Typography.Text type="secondary">{t('map.pickHint')}</Typography.Text>
+                {resolved && <AreasLine areas={resolved.areas} source={resolved.source} />}
+                {point && (
+                  <Button
+                    size="small"
+                    type="link"
+                    onClick={() => {
+                      form.setFieldsValue({ lat: undefined, lng: undefined });
+                      setResolved(null);
+                    }}
+                  >
+                    {t('map.clearPoint')}
+                  </Button>
+                )}
+              </Space>
+              <CityMap label={t('map.pickLabel')} point={point} onPick={pickPoint} height={240} />
+            </div>
             <Row gutter={12}>
               <Col span={12}>
                 <Form.Item label={t('contact.transferTo')} name="transferTo">

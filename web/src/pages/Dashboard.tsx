@@ -18,6 +18,7 @@ import { useActionError } from '../components/OrderActions';
 import { StatusTag } from '../components/OrderTable';
 import { cityDay, cityDayStart, cityMonthRange, fmtMonth, fmtTime } from '../time';
 import { DispatchAccuracy } from '../components/DispatchAccuracy';
+import { HeatPanel } from '../components/HeatPanel';
 import type { Status } from '../types';
 
 /** A unit's counted measure (GET /kpi/orders?measure=), each with its label in i18n.tsx. */
@@ -441,6 +442,9 @@ export function Dashboard() {
         </Col>
       </Row>
       <DispatchAccuracy month={month} monthWords={monthWords} />
+      <Card size="small" title={t('map.heatTitle')} style={{ marginBottom: 16 }}>
+        <HeatPanel />
+      </Card>
       <Card
         size="small"
         data-testid="rankings"

@@ -9,6 +9,7 @@ import { unitTree, useSession } from '../session';
 import { OrderTable } from '../components/OrderTable';
 import { DispatchSuggestion, type DispatchSuggestionData } from '../components/DispatchSuggestion';
 import { OrderActions, useActionError, type ActionName } from '../components/OrderActions';
+import { HeatPanel } from '../components/HeatPanel';
 import type { OrderEvent, WorkOrder } from '../types';
 
 function ReturnReason({ order }: { order: WorkOrder }) {
@@ -156,6 +157,7 @@ export function DispatchQueue() {
               />
             ),
           },
+          { key: 'map', label: t('map.heatTitle'), children: <HeatPanel openOnly height={480} /> },
           { key: 'suspensions', label: t('dispatch.suspensions'), children: approvals('suspension', ['approve-suspension', 'reject-suspension']) },
           { key: 'returns', label: t('dispatch.returns'), children: approvals('return-review', ['approve-return', 'reject-return']) },
         ]}

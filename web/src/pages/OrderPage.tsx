@@ -14,6 +14,8 @@ import { DeadlineTag, useDeadlines } from '../components/Deadline';
 import { calendarLabel } from '../components/CalendarSource';
 import { Link } from '../router';
 import { Handling, HandlingAlerts } from '../components/Handling';
+import { CityMap } from '../components/CityMap';
+import { AreasLine, type ResolvedAreas } from '../components/AreasLine';
 import type { OrderEvent, WorkOrder } from '../types';
 
 interface Caller {
@@ -299,6 +301,8 @@ export function OrderPage({ id }: { id: number }) {
     ),
   });
 
+  // The areas module's part of the single read: district, sub-district and community of the order's area.
+  const areas = (order as WorkOrder & { areas?: ResolvedAreas }).areas;
   return (
     <article aria-labelledby="order-title">
       <Space style={{ marginBottom: 8 }}>
@@ -350,7 +354,9 @@ export function OrderPage({ id }: { id: number }) {
               <Descriptions.Item label={t('field.citizenPhone')}>
                 {order.citizen?.phone ?? '—'} {masked && <Typography.Text type="secondary">{t('order.masked')}</Typography.Text>}
               </Descriptions.Item>
-              <Descriptions.Item label={t('field.district')}>{unitName(order.location?.districtUnitId)}</Descriptions.Item>
+              <Descriptions.Item label={t('field.district')}>
+                {areas && (areas.district || areas.subdistrict || areas.community) ? <AreasLine areas={areas} /> : unitName(order.location?.districtUnitId)}
+              </Descriptions.Item>
               <Descriptions.Item label={t('field.address')}>{order.location?.address ?? '—'}</Descriptions.Item>
               <Descriptions.Item label={t('field.mainUnit')}>{unitName(order.mainUnitId)}</Descriptions.Item>
               <Descriptions.Item label={t('field.coUnits')}>{order.coUnitIds.map(unitName).join('、') || '—'}</Descriptions.Item>
@@ -390,6 +396,16 @@ export function OrderPage({ id }: { id: number }) {
           </div>
         </Col>
         <Col xs={24} lg={10}>
+          {order.location?.lat != null && order.location.lng != null && (
+            <Card size="small" title={t('map.areas')} style={{ marginBottom: 16 }} data-testid="order-map">
+              <CityMap
+                label={t('map.orderLabel')}
+                point={{ lat: order.location.lat, lng: order.location.lng }}
+                kinds={['district', 'subdistrict', 'community']}
+                height={220}
+              />
+            </Card>
+          )}
           <OrderLinks order={order} />
           <Card size="small" title={t('order.history')}>
             {events.length === 0 ? (

@@ -12,6 +12,7 @@ import { matchesService } from './categorySearch';
 import { SATISFACTIONS, type Satisfaction } from '../../types';
 import { draftKey, useFormDraft } from '../../drafts';
 import { DraftNotice } from '../../components/DraftNotice';
+import { CityMap } from '../../components/CityMap';
 
 /** A number the center can call back: a mobile, or a landline with its area code (as the server checks). */
 
@@ -97,6 +98,9 @@ function Submit({ onDone }: { onDone: (number: string, code: string) => void }) 
     newChallenge();
   }, [newChallenge]);
   const groups = [...new Set(services.map((s) => s.group))];
+  // A pin on the map (optional): the map library loads only when the citizen opens the map.
+  const [mapOpen, setMapOpen] = useState(false);
+  const [pin, setPin] = useState<{ lat: number; lng: number } | null>(null);
   const submit = async (v: { categoryCode: string; address: string; content: string; phone: string; name?: string; challengeAnswer: string }) => {
     setBusy(true);
     setError(null);
@@ -106,6 +110,7 @@ function Submit({ onDone }: { onDone: (number: string, code: string) => void }) 
         categoryCode: v.categoryCode,
         address: v.address.trim(),
         content: v.content.trim(),
+        ...(pin ? { lat: pin.lat, lng: pin.lng } : {}),
         phone: v.phone.trim(),
         ...(v.name?.trim() ? { name: v.name.trim() } : {}),
         photos,
@@ -143,6 +148,24 @@ function Submit({ onDone }: { onDone: (number: string, code: string) => void }) 
       </Form.Item>
       <Form.Item label={t('field.address')} name="address" rules={req}>
         <Input maxLength={500} />
+      </Form.Item>
+      <Form.Item>
+        <Space>
+          <Button size="small" onClick={() => setMapOpen((o) => !o)} aria-expanded={mapOpen}>
+            {t('map.portalPin')}
+          </Button>
+          {pin && <Tag color="blue">{t('map.pinned')}</Tag>}
+          {pin && (
+            <Button size="small" type="link" onClick={() => setPin(null)}>
+              {t('map.clearPoint')}
+            </Button>
+          )}
+        </Space>
+        {mapOpen && (
+          <div style={{ marginTop: 8 }}>
+            <CityMap label={t('map.portalPinLabel')} point={pin} onPick={(lat, lng) => setPin({ lat, lng })} height={260} />
+          </div>
+        )}
       </Form.Item>
       <Form.Item label={t('portal.content')} name="content" rules={req}>
         <Input.TextArea rows={4} maxLength={4000} showCount />
