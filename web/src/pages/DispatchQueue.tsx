@@ -65,7 +65,7 @@ function DispatchCell({ order, onDone }: { order: WorkOrder; onDone: () => void 
     return () => {
       live = false;
     };
-  }, [order.id, order.status]);
+  }, [order.id, order.status, order.title, order.content, order.categoryCode, order.location?.districtUnitId]);
   const showError = useActionError(onDone);
   const dispatch = async () => {
     if (!unitId) return void message.warning(t('action.pickUnit'));
