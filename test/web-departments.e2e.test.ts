@@ -65,8 +65,14 @@ async function actOn(page: Page, action: string, fill?: (dialog: ReturnType<Page
   await toast(page, `已完成：${action}`);
 }
 const pickTree = async (page: Page, dialog: ReturnType<Page['getByRole']>, label: string, name: string) => {
-  await dialog.getByLabel(label).click();
-  await page.locator('.ant-select-dropdown:visible').getByTitle(name).click();
+  // Typed first, so the tree holds only the match, and checked after: on a busy machine a click could
+  // land while the list still moved, and the form was sent with no unit.
+  await dialog.getByLabel(label).fill(name);
+  const option = page.locator('.ant-select-dropdown:visible').getByTitle(name);
+  await option.waitFor();
+  await option.click();
+  await expect.poll(() => page.locator('.ant-select-dropdown:visible').count()).toBe(0);
+  await expect.poll(() => dialog.textContent()).toContain(name);
 };
 const api = async (username: string) => {
   const token = await server.tokenOf(username, PASSWORD);
